@@ -1,0 +1,63 @@
+# OBS Experiences backend. `make run` serves the API, `make test` runs the checks and the test suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_WORKERS ?= auto
+UV := $(shell ./scripts/ensure_uv.sh)
+PY := .venv/bin/python
+export UV_PYTHON ?= 3.11
+
+.PHONY: help install run test lint fmt migrate shell worker beat bench audit
+
+help:
+	@echo "make run      serve the API on $(HOST):$(PORT) (SQLite + in-process tasks unless DATABASE_URL/REDIS_URL are set)"
+	@echo "make test     ruff, then the test suite against PostgreSQL and Redis, with coverage"
+	@echo "make lint     ruff check, ruff format --check, mypy"
+	@echo "make fmt      ruff format and safe fixes"
+	@echo "make migrate | shell | worker | beat | bench | audit"
+
+install: .venv/.synced
+
+.venv/.synced: pyproject.toml uv.lock
+	$(UV) sync --frozen
+	@touch $@
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py print_urls --host $(HOST) --port $(PORT)
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	.venv/bin/ruff check .
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --cov --cov-report=term --cov-report=xml:var/coverage.xml $(PYTEST_ARGS)
+	.venv/bin/coverage report --include='apps/common/*,apps/users/*' --fail-under=90 --skip-covered > var/coverage-core.txt \
+		|| { cat var/coverage-core.txt; echo "apps/common + apps/users coverage is under 90%"; exit 1; }
+	@tail -1 var/coverage-core.txt | sed 's/^/apps\/common + apps\/users coverage: /'
+
+lint: install
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/mypy apps config
+
+fmt: install
+	.venv/bin/ruff format .
+	.venv/bin/ruff check --fix .
+
+migrate: install
+	$(PY) manage.py migrate
+
+shell: install
+	$(PY) manage.py shell
+
+worker: install
+	.venv/bin/celery -A config worker --loglevel=info
+
+beat: install
+	.venv/bin/celery -A config beat --loglevel=info --schedule=var/celerybeat-schedule
+
+audit: install
+	$(UV) export --frozen --no-hashes --format requirements-txt > var/requirements-audit.txt
+	$(UV) tool run pip-audit --strict --disable-pip -r var/requirements-audit.txt $(shell sed -n 's/^\([A-Z0-9-]*\) .*/--ignore-vuln \1/p' docs/audit-exceptions.txt 2>/dev/null)

@@ -1,0 +1,84 @@
+"""Views that raise each kind of error, for the envelope tests."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, OperationalError
+from django.http import Http404
+from django.urls import include, path
+from rest_framework import serializers
+from rest_framework.exceptions import Throttled
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.common.exceptions import Conflict, RateLimited
+from apps.common.permissions import HasCapability
+from apps.users.models import User
+
+
+class _Payload(serializers.Serializer):
+    name = serializers.CharField(max_length=5)
+
+
+class Boom(APIView):
+    permission_classes = [AllowAny]
+
+    def get(self, request: Request, kind: str) -> Response:
+        if kind == "validation":
+            _Payload(data=request.query_params).is_valid(raise_exception=True)
+        if kind == "django-validation":
+            raise DjangoValidationError({"field": ["bad value"]})
+        if kind == "django-denied":
+            raise DjangoPermissionDenied
+        if kind == "http404":
+            raise Http404
+        if kind == "conflict":
+            raise Conflict("Seats are gone.", code="batch_full", details={"seats_left": 0})
+        if kind == "unique":
+            User.objects.create_user(email="dup@example.com")
+            User.objects.create_user(email="dup@example.com")
+        if kind == "integrity":
+            raise IntegrityError("check constraint violated")
+        if kind == "throttled":
+            raise Throttled(wait=42)
+        if kind == "rate-limited":
+            raise RateLimited(retry_after=30)
+        if kind == "db-down":
+            raise OperationalError("connection refused to 10.0.0.5 password=hunter2")
+        raise RuntimeError("secret internals: /srv/app/settings.py password=hunter2")
+
+
+class OnlyGet(APIView):
+    permission_classes = [AllowAny]
+
+    def get(self, request: Request) -> Response:
+        return Response({"ok": True})
+
+
+class NeedsAuth(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request: Request) -> Response:
+        return Response({"ok": True})
+
+
+class NeedsCapability(APIView):
+    permission_classes = [HasCapability("catalog.write")]
+
+    def get(self, request: Request) -> Response:
+        return Response({"ok": True})
+
+
+urlpatterns = [
+    path("boom/<str:kind>/", Boom.as_view()),
+    path("only-get/", OnlyGet.as_view()),
+    path("needs-auth/", NeedsAuth.as_view()),
+    path("needs-capability/", NeedsCapability.as_view()),
+    path("", include("config.urls")),
+]
+
+handler404 = "apps.common.exceptions.page_not_found"
+handler500 = "apps.common.exceptions.server_error"

@@ -1,0 +1,36 @@
+"""Throttle scopes. Rates live in ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`` (settings), one per scope."""
+
+from __future__ import annotations
+
+from rest_framework.throttling import SimpleRateThrottle
+
+
+class IPScopedThrottle(SimpleRateThrottle):
+    """Counts requests per client IP under ``scope``, whether or not the client is signed in."""
+
+    def get_cache_key(self, request, view):  # type: ignore[no-untyped-def]
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class LoginThrottle(IPScopedThrottle):
+    scope = "login"
+
+
+class RegisterThrottle(IPScopedThrottle):
+    scope = "register"
+
+
+class TokenRefreshThrottle(IPScopedThrottle):
+    scope = "token_refresh"
+
+
+class PasswordResetThrottle(IPScopedThrottle):
+    scope = "password_reset"
+
+
+class OTPSendThrottle(IPScopedThrottle):
+    scope = "otp_send"
+
+
+class OTPVerifyThrottle(IPScopedThrottle):
+    scope = "otp_verify"

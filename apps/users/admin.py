@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
+
+from apps.common.admin import CapabilityAdmin
+from apps.users.models import User
+from apps.users.roles import Capability
+from apps.users.services import user_set_role
+
+
+@admin.register(User)
+class UserAdmin(CapabilityAdmin, DjangoUserAdmin):  # type: ignore[misc]
+    view_capability = Capability.USERS_VIEW
+    change_capability = Capability.USERS_MANAGE
+    ordering = ("-date_joined",)
+    list_display = ("email", "phone", "first_name", "last_name", "staff_role", "tribe_tier", "obs_points", "is_active")
+    list_filter = ("staff_role", "tribe_tier", "is_active", "email_verified", "experience_level")
+    search_fields = ("email", "phone", "first_name", "last_name", "tribe_handle")
+    readonly_fields = ("obs_points", "tribe_tier", "is_staff", "is_superuser", "last_login", "date_joined")
+    fieldsets = (
+        (None, {"fields": ("email", "email_verified", "phone", "phone_verified", "password")}),
+        (
+            "Profile",
+            {"fields": ("first_name", "last_name", "tribe_handle", "bio", "date_of_birth", "experience_level")},
+        ),
+        ("Loyalty", {"fields": ("obs_points", "tribe_tier")}),
+        ("Access", {"fields": ("staff_role", "is_active", "is_staff", "is_superuser")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2", "staff_role")}),)
+    filter_horizontal = ()
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        role_changed = change and "staff_role" in form.changed_data
+        new_role = obj.staff_role
+        if role_changed:
+            obj.staff_role = form.initial.get("staff_role")
+        super().save_model(request, obj, form, change)
+        if role_changed:
+            user_set_role(actor=request.user, user=obj, role=new_role)  # type: ignore[arg-type]

@@ -1,0 +1,38 @@
+"""The test suite: real PostgreSQL and Redis, never SQLite.
+
+`scripts.services.resolve()` picks DATABASE_URL / REDIS_URL from the environment, else the
+default local ports when something answers there, else throwaway instances it starts itself.
+"""
+
+import os
+
+from scripts.services import resolve
+
+_services = resolve()
+os.environ["DATABASE_URL"] = _services.database_url
+os.environ["REDIS_URL"] = _services.redis_url
+
+from .base import *  # noqa: E402, F403
+from .base import CACHES, DATABASES, REST_FRAMEWORK  # noqa: E402
+
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise RuntimeError("The test suite runs on PostgreSQL only; DATABASE_URL must be a postgres:// URL.")
+
+DEBUG = False
+SECRET_KEY = "test-secret-key-0b5-experiences-not-for-production-use-0123456789"
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Each test process gets its own cache namespace, so concurrent runs never see each other's keys.
+CACHES["default"]["KEY_PREFIX"] = f"obs-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = False
+CELERY_BROKER_URL = _services.redis_url
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": ()}
+LOGGING_CONFIG = "logging.config.dictConfig"
+SERVICES_DESCRIPTION = _services.description
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

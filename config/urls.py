@@ -1,0 +1,32 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from apps.common.views import HealthView, ReadyView
+from apps.users.urls import auth_urlpatterns, users_urlpatterns
+
+api_v1 = [
+    path("auth/", include(auth_urlpatterns)),
+    path("users/", include(users_urlpatterns)),
+]
+
+urlpatterns = [
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("admin/", admin.site.urls),
+    path("health/", HealthView.as_view(), name="health"),
+    path("ready/", ReadyView.as_view(), name="ready"),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler400 = "apps.common.exceptions.bad_request"
+handler403 = "apps.common.exceptions.permission_denied"
+handler404 = "apps.common.exceptions.page_not_found"
+handler500 = "apps.common.exceptions.server_error"
