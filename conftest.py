@@ -70,3 +70,89 @@ def staff_user(make_user: Callable[..., User]) -> Callable[[str], User]:
         return make_user(staff_role=StaffRole(role))
 
     return _staff
+
+
+class CeleryWorker:
+    """A real ``celery worker`` process consuming a queue of its own, against the test database and Redis."""
+
+    def __init__(self, queue: str, process: Any) -> None:
+        self.queue = queue
+        self.process = process
+
+
+@pytest.fixture
+def celery_worker(transactional_db: None) -> Iterator[CeleryWorker]:
+    """Start a worker for this test; tasks sent from the test go to its private queue.
+
+    Tests using it must commit their data (the fixture implies ``transactional_db``).
+    """
+    import os
+    import subprocess
+    import sys
+    import time
+    import uuid
+    from pathlib import Path
+
+    from django.db import connection
+
+    from config.celery import app
+
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "OBS_TEST_CACHE_PREFIX": str(settings.CACHES["default"]["KEY_PREFIX"]),
+        "CELERY_QUEUE": queue,
+        "OBS_CELERY_WORKER": "1",
+    }
+    root = Path(__file__).resolve().parent
+    log = root / "var" / f"celery-{queue}.log"
+    log.parent.mkdir(exist_ok=True)
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "-Q",
+                queue,
+                "-c",
+                "1",
+                "-P",
+                "solo",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+                "-l",
+                "info",
+                "-n",
+                f"{queue}@%h",
+            ],
+            cwd=root,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    previous = (app.conf.task_always_eager, app.conf.task_default_queue)
+    app.conf.task_always_eager = False
+    app.conf.task_default_queue = queue
+    try:
+        deadline = time.monotonic() + 60
+        while "ready." not in log.read_text():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"celery worker did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.2)
+        yield CeleryWorker(queue, process)
+    finally:
+        app.conf.task_always_eager, app.conf.task_default_queue = previous
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.unlink(missing_ok=True)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from celery import current_app
 from django.db import models, transaction
+from kombu.exceptions import KombuError
+from redis.exceptions import RedisError
 
 from apps.common.context import current_request_id
 from apps.common.models import AuditLog
@@ -33,9 +36,12 @@ def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
     """
 
     def _send() -> None:
-        try:
+        if current_app.conf.task_always_eager:  # in-process mode: let task errors surface
             task.apply_async(args=args, kwargs=kwargs)
-        except Exception:
+            return
+        try:
+            task.apply_async(args=args, kwargs=kwargs, retry=False)
+        except (KombuError, RedisError, OSError):
             logger.exception("could not enqueue %s; a sweeper will retry it", getattr(task, "name", task))
 
     transaction.on_commit(_send)

@@ -206,8 +206,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Kolkata"
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 # The one schedule of periodic jobs (times are Asia/Kolkata). Each app's jobs are listed here.
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    "worker-heartbeat": {"task": "common.heartbeat", "schedule": 60.0},
+}
 
 # --- i18n, time ---------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-in"

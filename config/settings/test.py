@@ -22,10 +22,14 @@ DEBUG = False
 SECRET_KEY = "test-secret-key-0b5-experiences-not-for-production-use-0123456789"
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 # Each test process gets its own cache namespace, so concurrent runs never see each other's keys.
-CACHES["default"]["KEY_PREFIX"] = f"obs-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}"
+CACHES["default"]["KEY_PREFIX"] = os.environ.get("OBS_TEST_CACHE_PREFIX") or (
+    f"obs-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}"
+)
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-CELERY_TASK_ALWAYS_EAGER = False
+# Tasks run in-process (after commit) unless a test starts a real worker (the `celery_worker` fixture).
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = _services.redis_url
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
