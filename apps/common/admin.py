@@ -11,7 +11,7 @@ from apps.common.models import AuditLog
 from apps.users.roles import Capability, has_capability
 
 
-class CapabilityAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class CapabilityAdmin(admin.ModelAdmin):
     """Grant view/change/add/delete to roles holding ``view_capability`` / ``change_capability``."""
 
     view_capability: str | None = None

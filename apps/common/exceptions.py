@@ -134,7 +134,8 @@ def _from_drf(exc: drf.APIException) -> tuple[int, str, str, Any, dict[str, str]
     if isinstance(exc, drf.ValidationError):
         return 400, "validation_error", "Invalid input.", exc.detail, headers
     if isinstance(exc, drf.Throttled):
-        wait = math.ceil(exc.wait) if exc.wait is not None else 60
+        wait_seconds = getattr(exc, "wait", None)
+        wait = math.ceil(wait_seconds) if wait_seconds is not None else 60
         headers["Retry-After"] = str(wait)
         return 429, "throttled", f"Too many requests. Try again in {wait} seconds.", {"retry_after": wait}, headers
     auth_header = getattr(exc, "auth_header", None)

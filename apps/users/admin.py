@@ -13,7 +13,7 @@ from apps.users.services import user_set_role
 
 
 @admin.register(User)
-class UserAdmin(CapabilityAdmin, DjangoUserAdmin):  # type: ignore[misc]
+class UserAdmin(CapabilityAdmin, DjangoUserAdmin):
     view_capability = Capability.USERS_VIEW
     change_capability = Capability.USERS_MANAGE
     ordering = ("-date_joined",)
