@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     # project
     "apps.common",
     "apps.users",
+    "apps.treks",
 ]
 
 MIDDLEWARE = [
@@ -210,6 +212,7 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 # The one schedule of periodic jobs (times are Asia/Kolkata). Each app's jobs are listed here.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "worker-heartbeat": {"task": "common.heartbeat", "schedule": 60.0},
+    "treks-sync-batch-statuses": {"task": "treks.sync_batch_statuses", "schedule": crontab(minute=5)},
 }
 
 # --- i18n, time ---------------------------------------------------------------------------------
@@ -292,3 +295,6 @@ OBS_OPS_PHONE = env.str("OBS_OPS_PHONE", default="+911140000000")
 OBS_OPS_EMAILS: list[str] = env.list("OBS_OPS_EMAILS", default=["ops@obsexperiences.in"])
 OBS_SUPPORT_EMAIL = env.str("OBS_SUPPORT_EMAIL", default="support@obsexperiences.in")
 OBS_FRONTEND_URL = env.str("OBS_FRONTEND_URL", default="http://localhost:3000")
+# Public catalog responses are cached under a catalog version that every catalog write bumps.
+CATALOG_CACHE_ENABLED = env.bool("CATALOG_CACHE_ENABLED", default=True)
+CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=600)

@@ -1,0 +1,97 @@
+"""Cached public catalog responses with ETags.
+
+A response is stored as rendered bytes under a key made of the catalog version, the host, the path,
+the normalised query string, the local date (``next_batch`` moves with the calendar) and the audience
+(the public, or staff who also see drafts). Its ETag is derived from the same key, so a client's
+``If-None-Match`` is answered with 304 before anything is queried or rendered, and any catalog write
+or seat change (a version bump) changes every ETag at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse, HttpResponseNotModified
+from django.http.response import HttpResponseBase
+from django.utils.cache import patch_vary_headers
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.treks.selectors import can_see_drafts
+from apps.treks.services.batches import local_today
+from apps.treks.services.cache import catalog_version
+
+logger = logging.getLogger(__name__)
+
+_renderer = JSONRenderer()
+
+
+def etag_matches(header: str | None, etag: str) -> bool:
+    """Weak comparison of ``If-None-Match`` against ``etag`` (RFC 9110 section 13.1.2)."""
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    wanted = etag.removeprefix("W/")
+    return any(candidate.strip().removeprefix("W/") == wanted for candidate in header.split(","))
+
+
+def _cache_enabled(request: Request) -> bool:
+    if not getattr(settings, "CATALOG_CACHE_ENABLED", True):
+        return False
+    bypass = getattr(settings, "CATALOG_CACHE_BYPASS_HEADER", None)  # only set by the bench settings
+    return not (bypass and request.headers.get(bypass))
+
+
+def _render(response: Response, content_type: str) -> HttpResponse:
+    return HttpResponse(_renderer.render(response.data), content_type=content_type, status=response.status_code)
+
+
+def cached_catalog_response(
+    request: Request, build: Callable[[], Response], *, content_type: str = "application/json"
+) -> HttpResponseBase:
+    """Serve ``build()``'s response from the catalog cache, or build, render and store it."""
+    if not _cache_enabled(request):
+        return _render(build(), content_type)
+    audience = "staff" if can_see_drafts(request.user) else "public"
+    query = urlencode(sorted(request.query_params.lists()), doseq=True)
+    material = f"{audience}|{request.get_host()}|{request.path}?{query}|{local_today().isoformat()}"
+    try:
+        version = catalog_version()
+    except Exception:  # cache down: serve uncached rather than fail
+        logger.warning("catalog cache unavailable; serving uncached", exc_info=True)
+        return _render(build(), content_type)
+    digest = hashlib.sha256(f"{version}|{material}".encode()).hexdigest()[:40]
+    etag = f'"{digest}"'
+    if etag_matches(request.headers.get("If-None-Match"), etag):
+        not_modified = HttpResponseNotModified()
+        not_modified["ETag"] = etag
+        not_modified["Cache-Control"] = "no-cache"
+        patch_vary_headers(not_modified, ["Authorization"])
+        return not_modified
+    key = f"catalog:resp:{digest}"
+    try:
+        body = cache.get(key)
+    except Exception:
+        logger.warning("catalog cache read failed", exc_info=True)
+        body = None
+    if body is None:
+        response = _render(build(), content_type)
+        if response.status_code != 200:
+            return response
+        body = response.content
+        try:
+            cache.set(key, body, timeout=getattr(settings, "CATALOG_CACHE_SECONDS", 600))
+        except Exception:
+            logger.warning("catalog cache write failed", exc_info=True)
+    out = HttpResponse(body, content_type=content_type)
+    out["ETag"] = etag
+    out["Cache-Control"] = "no-cache"
+    patch_vary_headers(out, ["Authorization"])
+    return out
