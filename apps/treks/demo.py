@@ -312,7 +312,7 @@ TREKS: list[dict[str, Any]] = [
     },
 ]
 
-GUIDES = [
+GUIDES: list[dict[str, Any]] = [
     {
         "email": "guide@demo.obsexperiences.in",
         "bio": "Grew up in Yuksom; has led Goechala and Sandakphu groups for over a decade.",

@@ -169,7 +169,7 @@ class TrekFilter(django_filters.FilterSet):
             terms = ORDERINGS[ordering.lstrip("-")]
             queryset = queryset.order_by(*(_descending(terms) if ordering.startswith("-") else terms), "slug")
         elif term:
-            queryset = queryset.order_by("-rank", "name", "slug")
+            queryset = queryset.order_by("-rank", "name", "slug")  # type: ignore[misc]
         else:
             queryset = queryset.order_by("name", "slug")
         return queryset

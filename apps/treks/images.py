@@ -28,14 +28,13 @@ def reencode_image(data: bytes) -> bytes:
             if width * height > MAX_PIXELS:
                 raise ImageInvalid("The image has too many pixels.")
             probe.verify()
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            image = ImageOps.exif_transpose(image)
+        with Image.open(io.BytesIO(data)) as opened:
+            opened.load()
+            image: Image.Image = ImageOps.exif_transpose(opened)
             if image.mode in ("RGBA", "LA", "P"):
-                image = image.convert("RGBA")
-                background = Image.new("RGB", image.size, (255, 255, 255))
-                background.paste(image, mask=image.getchannel("A"))
-                image = background
+                rgba = image.convert("RGBA")
+                image = Image.new("RGB", rgba.size, (255, 255, 255))
+                image.paste(rgba, mask=rgba.getchannel("A"))
             elif image.mode != "RGB":
                 image = image.convert("RGB")
             image.thumbnail((MAX_EDGE, MAX_EDGE))

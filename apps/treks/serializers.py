@@ -41,7 +41,7 @@ class RegionBriefSerializer(serializers.Serializer):
 
 class DifficultySerializer(serializers.Serializer):
     value = serializers.ChoiceField(choices=Trek.Difficulty.choices)
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
 
 
 class NextBatchSerializer(serializers.Serializer):
@@ -390,7 +390,12 @@ class GuideWriteSerializer(serializers.Serializer):
     user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
     bio = serializers.CharField(allow_blank=True, default="")
     years_exp = serializers.IntegerField(min_value=0, max_value=80, default=0)
-    regions = serializers.SlugRelatedField(slug_field="slug", queryset=Region.objects.all(), many=True, default=list)
+    regions = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Region.objects.all(),
+        many=True,
+        default=list,  # type: ignore[arg-type]
+    )
     certifications = serializers.ListField(child=serializers.CharField(max_length=200), max_length=30, default=list)
     satellite_phone = serializers.CharField(max_length=20, allow_blank=True, default="")
     is_active = serializers.BooleanField(default=True)

@@ -72,7 +72,7 @@ def _paginate(
     request: Request, view: APIView, queryset: Any, serializer_class: type[serializers.Serializer]
 ) -> Response:
     paginator = PageNumberPagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
+    page: list[Any] | None = paginator.paginate_queryset(queryset, request, view=view)
     return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
 

@@ -181,7 +181,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "TrekStatusEnum": "apps.treks.models.TrekStatus",
+        "TrekDifficultyEnum": "apps.treks.models.TrekDifficulty",
+        "BatchStatusEnum": "apps.treks.models.BatchStatus",
+    },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
 }
 

@@ -300,7 +300,7 @@ def trek_attach_gpx(*, actor: Any, trek: Trek, upload: UploadedFile) -> Trek:
     trek = Trek.objects.select_for_update().get(pk=trek.pk)
     _delete_file_on_commit(trek.gpx_file)
     trek.gpx_file.save(f"{trek.slug}-{uuid.uuid4().hex[:8]}.gpx", ContentFile(data), save=False)
-    stored_name = trek.gpx_file.name
+    stored_name = trek.gpx_file.name or ""
     storage = trek.gpx_file.storage
     try:
         trek.route_stats = route["stats"]

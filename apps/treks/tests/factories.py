@@ -70,6 +70,4 @@ class BatchFactory(factory.django.DjangoModelFactory):
     total_seats = 10
     seats_taken = 0
     price = Decimal("12500.00")
-    status = factory.LazyAttribute(
-        lambda o: Batch.Status.FULL if o.seats_taken >= o.total_seats else Batch.Status.OPEN
-    )
+    status = factory.LazyAttribute(lambda o: Batch.Status.FULL if o.seats_taken >= o.total_seats else Batch.Status.OPEN)

@@ -105,7 +105,7 @@ def test_seat_helpers_refuse_to_run_outside_a_transaction():
         services.batch_take_seats(batch_id=batch.pk, seats=1)
     with pytest.raises(RuntimeError):
         services.batch_release_seats(batch_id=batch.pk, seats=1)
-    with transaction.atomic(), pytest.raises(ValueError):
+    with transaction.atomic(), pytest.raises(ValueError, match="positive"):
         services.batch_take_seats(batch_id=batch.pk, seats=0)
 
 

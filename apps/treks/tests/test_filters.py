@@ -189,5 +189,7 @@ def test_upcoming_means_after_today(api_client):
     trek = TrekFactory(slug="today")
     BatchFactory(trek=trek, start_date=timezone.localdate() + timedelta(days=1))
     batch = Batch.objects.get()
-    Batch.objects.filter(pk=batch.pk).update(start_date=timezone.localdate(), end_date=timezone.localdate() + timedelta(5))
+    Batch.objects.filter(pk=batch.pk).update(
+        start_date=timezone.localdate(), end_date=timezone.localdate() + timedelta(5)
+    )
     assert _slugs(api_client, "available=true") == []

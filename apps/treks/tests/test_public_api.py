@@ -38,10 +38,13 @@ def _catalog(treks: int) -> list[Trek]:
 def test_list_item_shape(api_client):
     region = RegionFactory(name="Uttarakhand", slug="uttarakhand")
     trek = TrekFactory(name="Kedarkantha", slug="kedarkantha", region=region, themes=["snow", "summit"])
-    early = BatchFactory(trek=trek, start_date=TODAY() + timedelta(days=10), price=Decimal("14000"), total_seats=8,
-                         seats_taken=3)
+    early = BatchFactory(
+        trek=trek, start_date=TODAY() + timedelta(days=10), price=Decimal("14000"), total_seats=8, seats_taken=3
+    )
     BatchFactory(trek=trek, start_date=TODAY() + timedelta(days=40), price=Decimal("12500"))
-    BatchFactory(trek=trek, start_date=TODAY() + timedelta(days=5), price=Decimal("9000"), status=Batch.Status.CANCELLED)
+    BatchFactory(
+        trek=trek, start_date=TODAY() + timedelta(days=5), price=Decimal("9000"), status=Batch.Status.CANCELLED
+    )
 
     response = api_client.get("/api/v1/treks/")
 

@@ -99,13 +99,15 @@ def test_trek_create_by_role(client_for, make_user, role):
 def test_batch_create_by_role(client_for, make_user, role):
     trek = TrekFactory(duration_days=5)
     payload = {"start_date": str(future()), "total_seats": 12, "price": "14500.00"}
-    response = client_for(make_user(staff_role=role)).post(f"/api/v1/treks/{trek.slug}/batches/", payload, format="json")
+    response = client_for(make_user(staff_role=role)).post(
+        f"/api/v1/treks/{trek.slug}/batches/", payload, format="json"
+    )
     assert response.status_code == (201 if role in BATCH_ROLES else 403)
 
 
 def test_role_table_is_as_specified():
-    assert CATALOG_ROLES == {StaffRole.SUPER_ADMIN, StaffRole.OPS_MANAGER, StaffRole.CONTENT}
-    assert BATCH_ROLES == {StaffRole.SUPER_ADMIN, StaffRole.OPS_MANAGER}
+    assert {StaffRole.SUPER_ADMIN, StaffRole.OPS_MANAGER, StaffRole.CONTENT} == CATALOG_ROLES
+    assert {StaffRole.SUPER_ADMIN, StaffRole.OPS_MANAGER} == BATCH_ROLES
 
 
 # --- treks ----------------------------------------------------------------------------------------
