@@ -22,6 +22,11 @@ urlpatterns = [
     path("ready/", ReadyView.as_view(), name="ready"),
 ]
 
+if getattr(settings, "BENCH_FLOOR_ENABLED", False):  # only config.settings.bench (`make bench`)
+    from config.bench import FloorView
+
+    urlpatterns.insert(0, path("api/v1/bench/floor/", FloorView.as_view(), name="bench-floor"))
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

@@ -79,6 +79,7 @@ class IntegerFilter(django_filters.Filter):
     field_class = forms.IntegerField
 
 
+DEFAULT_TREK_ORDER = ("name", "slug")
 ORDERINGS: dict[str, list[Any]] = {
     "name": [F("name").asc()],
     "max_altitude": [F("max_altitude").asc()],
@@ -171,7 +172,7 @@ class TrekFilter(django_filters.FilterSet):
         elif term:
             queryset = queryset.order_by("-rank", "name", "slug")  # type: ignore[misc]
         else:
-            queryset = queryset.order_by("name", "slug")
+            queryset = queryset.order_by(*DEFAULT_TREK_ORDER)
         return queryset
 
     @staticmethod

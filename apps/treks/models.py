@@ -184,6 +184,7 @@ class Batch(BaseModel):
         verbose_name_plural = "batches"
         indexes = [
             models.Index(fields=["trek", "status", "start_date"], name="batch_trek_status_start_idx"),
+            models.Index(fields=["trek", "start_date"], name="batch_trek_start_idx"),
             models.Index(fields=["status", "start_date"], name="batch_status_start_idx"),
             models.Index(fields=["status", "end_date"], name="batch_status_end_idx"),
         ]

@@ -94,6 +94,28 @@ def trek_list(*, user: Any, today: date) -> QuerySet[Trek]:
     return with_departure_annotations(qs, today)
 
 
+# What a catalog card needs; read as plain rows (no model instances) on the hottest endpoint.
+TREK_CARD_FIELDS = (
+    "slug",
+    "name",
+    "status",
+    "region__slug",
+    "region__name",
+    "difficulty",
+    "max_altitude",
+    "duration_days",
+    "total_distance",
+    "themes",
+    "cover_image",
+    "price_from",
+    "next_batch_data",
+)
+
+
+def trek_cards(qs: QuerySet[Trek]) -> QuerySet[Trek, dict[str, Any]]:
+    return qs.values(*TREK_CARD_FIELDS)
+
+
 def trek_detail(*, user: Any, slug: str, today: date) -> Trek:
     """One trek with region, itinerary, gallery and upcoming batches (with guides): four queries."""
     qs = (

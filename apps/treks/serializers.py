@@ -7,6 +7,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.storage import default_storage
 from django.db.models.fields.files import FieldFile
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -53,8 +54,8 @@ class NextBatchSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Batch.Status.choices)
 
 
-def next_batch_of(trek: Trek) -> dict[str, Any] | None:
-    data = getattr(trek, "next_batch_data", None)
+def next_batch_of(data: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The ``next_batch_data`` annotation (a JSON object built in SQL) in its public shape."""
     if not data:
         return None
     return {
@@ -102,21 +103,23 @@ class TrekListSerializer(serializers.Serializer):
     price_from = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
     next_batch = NextBatchSerializer(allow_null=True)
 
-    def to_representation(self, trek: Trek) -> dict[str, Any]:
-        region = trek.region
+    def to_representation(self, row: dict[str, Any]) -> dict[str, Any]:
+        """``row`` is a ``selectors.trek_cards`` row (a dict), not a model instance."""
+        difficulty = row["difficulty"]
+        cover = row["cover_image"]
         return {
-            "slug": trek.slug,
-            "name": trek.name,
-            "status": trek.status,
-            "region": {"slug": region.slug, "name": region.name},
-            "difficulty": {"value": trek.difficulty, "label": DIFFICULTY_LABELS.get(trek.difficulty, trek.difficulty)},
-            "max_altitude": trek.max_altitude,
-            "duration_days": trek.duration_days,
-            "total_distance": str(trek.total_distance),
-            "themes": trek.themes,
-            "cover_image": file_url(trek.cover_image),
-            "price_from": money(getattr(trek, "price_from", None)),
-            "next_batch": next_batch_of(trek),
+            "slug": row["slug"],
+            "name": row["name"],
+            "status": row["status"],
+            "region": {"slug": row["region__slug"], "name": row["region__name"]},
+            "difficulty": {"value": difficulty, "label": DIFFICULTY_LABELS.get(difficulty, difficulty)},
+            "max_altitude": row["max_altitude"],
+            "duration_days": row["duration_days"],
+            "total_distance": str(row["total_distance"]),
+            "themes": row["themes"],
+            "cover_image": default_storage.url(cover) if cover else None,
+            "price_from": money(row["price_from"]),
+            "next_batch": next_batch_of(row["next_batch_data"]),
         }
 
 
@@ -279,7 +282,7 @@ class TrekDetailSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(NextBatchSerializer(allow_null=True))
     def get_next_batch(self, trek: Trek) -> dict[str, Any] | None:
-        return next_batch_of(trek)
+        return next_batch_of(getattr(trek, "next_batch_data", None))
 
 
 class FAQSerializer(serializers.Serializer):

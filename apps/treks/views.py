@@ -21,7 +21,7 @@ from apps.common.permissions import HasCapability
 from apps.common.schema import error_responses
 from apps.treks import selectors, services
 from apps.treks.caching import cached_catalog_response
-from apps.treks.filters import BatchFilter, TrekFilter
+from apps.treks.filters import DEFAULT_TREK_ORDER, BatchFilter, TrekFilter
 from apps.treks.models import Batch, TrekPhoto
 from apps.treks.serializers import (
     BatchCancelSerializer,
@@ -47,6 +47,7 @@ from apps.users.roles import Capability
 
 CatalogWrite = HasCapability(Capability.CATALOG_WRITE)
 BatchesManage = HasCapability(Capability.BATCHES_MANAGE)
+PAGING_PARAMS = frozenset({"page", "page_size"})
 SLUG = OpenApiParameter("slug", OpenApiTypes.STR, OpenApiParameter.PATH)
 BATCH_ID = OpenApiParameter("batch_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
 GUIDE_ID = OpenApiParameter("guide_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
@@ -169,8 +170,11 @@ class TrekListView(APIView):
     def get(self, request: Request) -> HttpResponseBase:
         def build() -> Response:
             queryset = selectors.trek_list(user=request.user, today=services.local_today())
-            filterset = _validated_filter(TrekFilter(request.query_params, queryset=queryset, request=request))
-            return _paginate(request, self, filterset.qs, TrekListSerializer)
+            if request.query_params.keys() - PAGING_PARAMS:
+                filtered = _validated_filter(TrekFilter(request.query_params, queryset=queryset, request=request)).qs
+            else:  # the home screen: no filters, so no filter set to build
+                filtered = queryset.order_by(*DEFAULT_TREK_ORDER)
+            return _paginate(request, self, selectors.trek_cards(filtered), TrekListSerializer)
 
         return cached_catalog_response(request, build)
 
