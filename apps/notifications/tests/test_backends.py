@@ -225,7 +225,8 @@ def test_email_has_html_alternative_and_an_unsubscribe_link_that_works(
     assert "Balance due: Rs 4500.00" in message.body
     assert "Fitness certificate" in message.body
     html, mimetype = message.alternatives[0]
-    assert mimetype == "text/html" and "<strong>Kedarkantha</strong>" in html
+    assert mimetype == "text/html"
+    assert "<strong>Kedarkantha</strong>" in html
     link = message.extra_headers["List-Unsubscribe"].strip("<>")
     token = parse_qs(urlparse(link).query)["token"][0]
     assert token in message.body

@@ -10,7 +10,6 @@ from django.db import connection
 from django.utils import timezone
 
 from apps.notifications.backends import sms
-from apps.notifications.models import Delivery
 from apps.notifications.services import deliveries_sweep, delivery_retry, delivery_send, notify
 from apps.notifications.services.delivery import _claim, retry_delay
 from apps.notifications.tasks import deliver, sweep
@@ -38,7 +37,8 @@ def test_running_a_delivery_task_twice_sends_once(db: None) -> None:
     delivery.refresh_from_db()
     assert len(sms.outbox) == 1
     assert (delivery.status, delivery.attempts) == ("sent", 1)
-    assert delivery.sent_at is not None and delivery.provider_message_id == "locmem-1"
+    assert delivery.sent_at is not None
+    assert delivery.provider_message_id == "locmem-1"
 
 
 def test_a_missing_delivery_is_skipped(db: None) -> None:
