@@ -55,10 +55,13 @@ def test_broker_outage_after_commit_is_logged_not_raised(monkeypatch: Any, caplo
     def refuse(*args: Any, **kwargs: Any) -> None:
         raise OperationalError("Error 111 connecting to broker")
 
-    monkeypatch.setattr(app.conf, "task_always_eager", False)
     monkeypatch.setattr(heartbeat, "apply_async", refuse)
-    with transaction.atomic():
-        enqueue_on_commit(heartbeat)
+    app.conf.task_always_eager = False
+    try:
+        with transaction.atomic():
+            enqueue_on_commit(heartbeat)
+    finally:
+        app.conf.task_always_eager = True
     assert any("could not enqueue common.heartbeat" in record.getMessage() for record in caplog.records)
 
 
@@ -66,7 +69,7 @@ def test_broker_outage_after_commit_is_logged_not_raised(monkeypatch: Any, caplo
 def test_require_atomic_outside_transaction() -> None:
     from apps.common.services import require_atomic
 
-    with pytest.raises(RuntimeError, match="transaction.atomic"):
+    with pytest.raises(RuntimeError, match=r"transaction\.atomic"):
         require_atomic()
     with transaction.atomic():
         require_atomic()
