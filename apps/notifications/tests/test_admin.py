@@ -52,3 +52,24 @@ def test_retry_action_requeues_failed_deliveries(db: None, django_capture_on_com
     assert any("1 deliveries queued again" in m for m in messages)
     assert any("were not retried" in m for m in messages)
     assert Delivery.objects.get(pk=sent.pk).status == "sent"
+
+
+def test_delivery_search_and_detail_pages_render(db: None) -> None:
+    delivery = DeliveryFactory(status="failed", last_error="DeliveryError: MSG91 HTTP 503")
+    client = _admin_client("ops_manager")
+    assert client.get(CHANGELIST, {"q": "not-a-uuid"}).status_code == 200
+    assert client.get(CHANGELIST, {"q": str(delivery.pk)}).context["cl"].result_count == 1
+    page = client.get(f"{CHANGELIST}{delivery.pk}/change/")
+    assert page.status_code == 200
+    assert "MSG91 HTTP 503" in page.content.decode()
+    assert "Kedarkantha" not in page.content.decode(), "the message context is not shown"
+
+
+def test_demo_seed_adds_an_inbox_message_once(db: None) -> None:
+    from django.core.management import call_command
+
+    from apps.notifications.models import Notification
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    assert Notification.objects.filter(user__email="trekker@demo.obsexperiences.in").count() == 1

@@ -244,3 +244,33 @@ def test_notifications_are_kept_per_user(db: None, client_for: Any) -> None:
     NotificationFactory(user=a)
     assert client_for(b).get(LIST).json()["results"] == []
     assert Notification.objects.count() == 1
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_registrations_of_one_token_keep_one_device(client_for: Any) -> None:
+    import threading
+
+    from django.db import connection as conn
+
+    users = [UserFactory() for _ in range(4)]
+    barrier = threading.Barrier(4)
+    statuses: list[int] = []
+
+    def register(u: Any) -> None:
+        try:
+            client = client_for(u)
+            barrier.wait()
+            statuses.append(
+                client.post(DEVICES, {"token": "race-token", "platform": "android"}, format="json").status_code
+            )
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=register, args=(u,)) for u in users]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200, 200, 200, 201]
+    assert Device.objects.filter(token="race-token").count() == 1

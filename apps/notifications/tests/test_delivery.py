@@ -10,6 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from apps.notifications.backends import sms
+from apps.notifications.models import Delivery
 from apps.notifications.services import deliveries_sweep, delivery_retry, delivery_send, notify
 from apps.notifications.services.delivery import _claim, retry_delay
 from apps.notifications.tasks import deliver, sweep
@@ -265,3 +266,29 @@ def test_test_mode_redirects_every_sms_and_email(
         )
     assert [m.to for m in sms.outbox] == ["+919000000000"]
     assert mail.outbox[0].to == ["qa@obsexperiences.in"]
+
+
+def test_a_late_success_after_the_sweeper_gave_up_is_recorded_as_sent(db: None, settings: Any) -> None:
+    from apps.notifications.services.delivery import _record_outcome
+
+    delivery = DeliveryFactory()
+    claim = _claim(str(delivery.pk))
+    assert claim is not None
+    deliveries_sweep(now=timezone.now() + timedelta(seconds=settings.NOTIFICATIONS_SENDING_TIMEOUT_SECONDS + 1))
+    delivery.refresh_from_db()
+    assert delivery.status == "failed"
+    _record_outcome(claim, status="sent", provider_id="late-1")  # the slow worker finally reports
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.provider_message_id) == ("sent", "late-1")
+
+
+def test_a_stale_failure_does_not_overwrite_a_newer_attempt(db: None) -> None:
+    from apps.notifications.services.delivery import _record_outcome
+
+    delivery = DeliveryFactory()
+    stale = _claim(str(delivery.pk))
+    assert stale is not None
+    Delivery.objects.filter(pk=delivery.pk).update(status="sent", sent_at=timezone.now(), attempts=2)
+    _record_outcome(stale, status="queued", error="DeliveryError: timeout")
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.last_error) == ("sent", 2, "")
