@@ -71,7 +71,9 @@ def token_refresh(*, refresh: str) -> dict[str, str]:
     except TokenError as exc:
         raise InvalidRefreshToken() from exc
     with transaction.atomic():
-        outstanding = OutstandingToken.objects.select_for_update().filter(jti=token[jwt_settings.JTI_CLAIM]).first()
+        outstanding = (
+            OutstandingToken.objects.select_for_update(of=("self",)).filter(jti=token[jwt_settings.JTI_CLAIM]).first()
+        )
         if outstanding is None:
             raise InvalidRefreshToken()
         _, created = BlacklistedToken.objects.get_or_create(token=outstanding)
