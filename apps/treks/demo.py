@@ -322,7 +322,7 @@ GUIDES: list[dict[str, Any]] = [
         "satellite_phone": "+881631234501",
     },
     {
-        "email": "guide.rawat@demo.obsexperiences.in",
+        "email": "deepak.rawat@guides.demo.obsexperiences.in",
         "first_name": "Deepak",
         "last_name": "Rawat",
         "bio": "From Lohajung; knows every bugyal between Roopkund and Brahmatal.",
@@ -332,7 +332,7 @@ GUIDES: list[dict[str, Any]] = [
         "satellite_phone": "+881631234502",
     },
     {
-        "email": "guide.thakur@demo.obsexperiences.in",
+        "email": "kavita.thakur@guides.demo.obsexperiences.in",
         "first_name": "Kavita",
         "last_name": "Thakur",
         "bio": "Manali-based; leads Hampta Pass and Lahaul crossings every summer.",
@@ -342,7 +342,7 @@ GUIDES: list[dict[str, Any]] = [
         "satellite_phone": "+881631234503",
     },
     {
-        "email": "guide.mir@demo.obsexperiences.in",
+        "email": "bilal.mir@guides.demo.obsexperiences.in",
         "first_name": "Bilal",
         "last_name": "Mir",
         "bio": "Sonamarg shepherd family; has walked the Great Lakes route since childhood.",
