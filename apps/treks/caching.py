@@ -1,10 +1,11 @@
 """Cached public catalog responses with ETags.
 
-A response is stored as rendered bytes under a key made of the catalog version, the host, the path,
-the normalised query string, the local date (``next_batch`` moves with the calendar) and the audience
-(the public, or staff who also see drafts). Its ETag is derived from the same key, so a client's
-``If-None-Match`` is answered with 304 before anything is queried or rendered, and any catalog write
-or seat change (a version bump) changes every ETag at once.
+A response is stored as rendered bytes, with the catalog version it was built under, at a key made of
+the host, the path, the normalised query string, the local date (``next_batch`` moves with the
+calendar) and the audience (the public, or staff who also see drafts); one MGET reads the current
+version and the entry, which counts only if its version is current. The ETag is derived from the
+version and the key, so a client's ``If-None-Match`` is answered with 304 before anything is queried
+or rendered, and any catalog write or seat change (a version bump) changes every ETag at once.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from rest_framework.response import Response
 
 from apps.treks.selectors import can_see_drafts
 from apps.treks.services.batches import local_today
-from apps.treks.services.cache import catalog_version
+from apps.treks.services.cache import VERSION_KEY, catalog_version
 
 logger = logging.getLogger(__name__)
 
@@ -62,32 +63,33 @@ def cached_catalog_response(
     audience = "staff" if can_see_drafts(request.user) else "public"
     query = urlencode(sorted(request.query_params.lists()), doseq=True)
     material = f"{audience}|{request.get_host()}|{request.path}?{query}|{local_today().isoformat()}"
+    key = f"catalog:resp:{hashlib.sha256(material.encode()).hexdigest()[:40]}"
     try:
-        version = catalog_version()
+        # One round trip: the current version and this page's entry, stored as (version, body).
+        found = cache.get_many([VERSION_KEY, key])
+        version = found.get(VERSION_KEY)
+        if version is None:
+            version = catalog_version()
     except Exception:  # cache down: serve uncached rather than fail
         logger.warning("catalog cache unavailable; serving uncached", exc_info=True)
         return _render(build(), content_type)
-    digest = hashlib.sha256(f"{version}|{material}".encode()).hexdigest()[:40]
-    etag = f'"{digest}"'
+    etag = f'"{hashlib.sha256(f"{version}|{key}".encode()).hexdigest()[:40]}"'
     if etag_matches(request.headers.get("If-None-Match"), etag):
         not_modified = HttpResponseNotModified()
         not_modified["ETag"] = etag
         not_modified["Cache-Control"] = "no-cache"
         patch_vary_headers(not_modified, ["Authorization"])
         return not_modified
-    key = f"catalog:resp:{digest}"
-    try:
-        body = cache.get(key)
-    except Exception:
-        logger.warning("catalog cache read failed", exc_info=True)
-        body = None
-    if body is None:
+    entry = found.get(key)
+    if entry is not None and entry[0] == version:
+        body = entry[1]
+    else:
         response = _render(build(), content_type)
         if response.status_code != 200:
             return response
         body = response.content
         try:
-            cache.set(key, body, timeout=getattr(settings, "CATALOG_CACHE_SECONDS", 600))
+            cache.set(key, (version, body), timeout=getattr(settings, "CATALOG_CACHE_SECONDS", 600))
         except Exception:
             logger.warning("catalog cache write failed", exc_info=True)
     out = HttpResponse(body, content_type=content_type)
