@@ -2,16 +2,20 @@
 
 A response is stored as rendered bytes, with the catalog version it was built under, at a key made of
 the host, the path, the normalised query string, the local date (``next_batch`` moves with the
-calendar) and the audience (the public, or staff who also see drafts); one MGET reads the current
-version and the entry, which counts only if its version is current. The ETag is derived from the
-version and the key, so a client's ``If-None-Match`` is answered with 304 before anything is queried
-or rendered, and any catalog write or seat change (a version bump) changes every ETag at once.
+calendar) and the audience (the public, or staff who also see drafts). An entry counts only if its
+version is the current one, read from Redis on every request; each process also keeps the last pages
+it served in memory, checked against that same version, so a hit costs one small Redis read. The
+ETag is derived from the version and the key, so a client's ``If-None-Match`` is answered with 304
+before anything is queried or rendered, and any catalog write or seat change (a version bump)
+changes every ETag at once.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from urllib.parse import urlencode
 
@@ -26,11 +30,40 @@ from rest_framework.response import Response
 
 from apps.treks.selectors import can_see_drafts
 from apps.treks.services.batches import local_today
-from apps.treks.services.cache import VERSION_KEY, catalog_version
+from apps.treks.services.cache import catalog_version
 
 logger = logging.getLogger(__name__)
 
 _renderer = JSONRenderer()
+
+
+# A small per-process copy of recently served pages. An entry is used only when its version is the
+# current one (read from Redis on every request), so it is never staler than the Redis entry.
+_LOCAL_MAX = 256
+_local: OrderedDict[str, tuple[int, bytes]] = OrderedDict()
+_local_lock = threading.Lock()
+
+
+def _local_get(key: str, version: int) -> bytes | None:
+    with _local_lock:
+        entry = _local.get(key)
+        if entry is None or entry[0] != version:
+            return None
+        _local.move_to_end(key)
+        return entry[1]
+
+
+def _local_put(key: str, version: int, body: bytes) -> None:
+    with _local_lock:
+        _local[key] = (version, body)
+        _local.move_to_end(key)
+        while len(_local) > _LOCAL_MAX:
+            _local.popitem(last=False)
+
+
+def local_cache_clear() -> None:
+    with _local_lock:
+        _local.clear()
 
 
 def etag_matches(header: str | None, etag: str) -> bool:
@@ -65,11 +98,7 @@ def cached_catalog_response(
     material = f"{audience}|{request.get_host()}|{request.path}?{query}|{local_today().isoformat()}"
     key = f"catalog:resp:{hashlib.sha256(material.encode()).hexdigest()[:40]}"
     try:
-        # One round trip: the current version and this page's entry, stored as (version, body).
-        found = cache.get_many([VERSION_KEY, key])
-        version = found.get(VERSION_KEY)
-        if version is None:
-            version = catalog_version()
+        version = catalog_version()  # the one Redis read of a request served from memory
     except Exception:  # cache down: serve uncached rather than fail
         logger.warning("catalog cache unavailable; serving uncached", exc_info=True)
         return _render(build(), content_type)
@@ -80,10 +109,17 @@ def cached_catalog_response(
         not_modified["Cache-Control"] = "no-cache"
         patch_vary_headers(not_modified, ["Authorization"])
         return not_modified
-    entry = found.get(key)
-    if entry is not None and entry[0] == version:
-        body = entry[1]
-    else:
+    body = _local_get(key, version)
+    if body is None:
+        try:
+            entry = cache.get(key)  # stored as (version, body)
+        except Exception:
+            logger.warning("catalog cache read failed", exc_info=True)
+            entry = None
+        if entry is not None and entry[0] == version:
+            body = entry[1]
+            _local_put(key, version, body)
+    if body is None:
         response = _render(build(), content_type)
         if response.status_code != 200:
             return response
@@ -92,6 +128,7 @@ def cached_catalog_response(
             cache.set(key, (version, body), timeout=getattr(settings, "CATALOG_CACHE_SECONDS", 600))
         except Exception:
             logger.warning("catalog cache write failed", exc_info=True)
+        _local_put(key, version, body)
     out = HttpResponse(body, content_type=content_type)
     out["ETag"] = etag
     out["Cache-Control"] = "no-cache"

@@ -146,3 +146,20 @@ def test_next_batch_follows_the_calendar(api_client, settings):
     trek = TrekFactory(slug="x")
     BatchFactory(trek=trek, start_date=timezone.localdate() + timedelta(days=3))
     assert api_client.get("/api/v1/treks/x/").json()["next_batch"] is not None
+
+
+def test_memory_copy_is_used_only_for_the_current_version(api_client, on_commit):
+    from django.core.cache import cache
+
+    from apps.treks import caching
+
+    trek = TrekFactory(slug="memo", name="Before")
+    assert api_client.get("/api/v1/treks/memo/").json()["name"] == "Before"
+    cache.delete_pattern("catalog:resp:*")  # only the in-process copy is left
+    assert api_client.get("/api/v1/treks/memo/").json()["name"] == "Before"
+    type(trek).objects.filter(pk=trek.pk).update(name="After")
+    with on_commit():
+        services.catalog_version_bump()
+    assert api_client.get("/api/v1/treks/memo/").json()["name"] == "After"
+    caching.local_cache_clear()
+    assert api_client.get("/api/v1/treks/memo/").json()["name"] == "After"  # from Redis
