@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     # project
     "apps.common",
     "apps.users",
+    "apps.messaging",
 ]
 
 MIDDLEWARE = [
@@ -160,6 +161,7 @@ REST_FRAMEWORK: dict[str, Any] = {
         "password_reset": env.str("THROTTLE_PASSWORD_RESET", default="5/hour"),
         "otp_send": env.str("THROTTLE_OTP_SEND", default="10/hour"),
         "otp_verify": env.str("THROTTLE_OTP_VERIFY", default="30/hour"),
+        "message_send": env.str("THROTTLE_MESSAGE_SEND", default="30/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -292,3 +294,8 @@ OBS_OPS_PHONE = env.str("OBS_OPS_PHONE", default="+911140000000")
 OBS_OPS_EMAILS: list[str] = env.list("OBS_OPS_EMAILS", default=["ops@obsexperiences.in"])
 OBS_SUPPORT_EMAIL = env.str("OBS_SUPPORT_EMAIL", default="support@obsexperiences.in")
 OBS_FRONTEND_URL = env.str("OBS_FRONTEND_URL", default="http://localhost:3000")
+
+# --- messaging ----------------------------------------------------------------------------------
+MESSAGING_EDIT_WINDOW_MINUTES = env.int("MESSAGING_EDIT_WINDOW_MINUTES", default=15)
+MESSAGING_GROUP_MAX_PARTICIPANTS = env.int("MESSAGING_GROUP_MAX_PARTICIPANTS", default=50)
+MESSAGING_RECENT_MESSAGES = env.int("MESSAGING_RECENT_MESSAGES", default=20)  # nested in conversations/{id}/
