@@ -40,8 +40,18 @@ class MessageEditInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class ViewOnlyAdmin(CapabilityAdmin):
+    """Moderators look; every change goes through the services (and so through their rules)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Conversation)
-class ConversationAdmin(CapabilityAdmin):
+class ConversationAdmin(ViewOnlyAdmin):
     view_capability = Capability.COMMUNITY_MODERATE
     list_display = ("__str__", "kind", "created_at", "last_message_at")
     list_filter = ("kind",)
@@ -56,7 +66,7 @@ class ConversationAdmin(CapabilityAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(CapabilityAdmin):
+class MessageAdmin(ViewOnlyAdmin):
     view_capability = Capability.COMMUNITY_MODERATE
     list_display = ("id", "conversation", "sender", "sent_at", "edited_at", "deleted_at")
     list_filter = ("conversation__kind",)

@@ -46,7 +46,9 @@ def group_with(*users: User, **kwargs: Any) -> Conversation:
 
 
 def direct_between(first: User, second: User) -> Conversation:
-    conversation = Conversation.objects.create(kind=Conversation.Kind.DIRECT, direct_key=direct_key_for(first.pk, second.pk))
+    conversation = Conversation.objects.create(
+        kind=Conversation.Kind.DIRECT, direct_key=direct_key_for(first.pk, second.pk)
+    )
     for user in (first, second):
         ParticipantFactory(conversation=conversation, user=user, joined_at=conversation.created_at)
     return conversation

@@ -154,7 +154,9 @@ def test_last_message_at_never_moves_back(make_user: Callable[..., User]) -> Non
     conversation = group_with(me, other)
     now = timezone.now()
     services.message_send(conversation=conversation, sender=me, message_body="later", now=now)
-    services.message_send(conversation=conversation, sender=other, message_body="earlier", now=now - timedelta(seconds=5))
+    services.message_send(
+        conversation=conversation, sender=other, message_body="earlier", now=now - timedelta(seconds=5)
+    )
     conversation.refresh_from_db()
     assert conversation.last_message_at == now
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -19,7 +18,7 @@ from apps.users.models import User
 pytestmark = pytest.mark.django_db
 
 Client = Callable[[User | None], APIClient]
-T0 = datetime(2026, 5, 1, 6, 30, tzinfo=dt_timezone.utc)
+T0 = datetime(2026, 5, 1, 6, 30, tzinfo=UTC)
 
 
 def msgs(conversation: Conversation) -> str:
@@ -121,7 +120,10 @@ def test_list_is_newest_first_with_cursor_pages(client_for: Client, pair) -> Non
     alice, bob, conversation = pair
     for i in range(5):
         services.message_send(
-            conversation=conversation, sender=alice if i % 2 else bob, message_body=f"m{i}", now=T0 + timedelta(minutes=i)
+            conversation=conversation,
+            sender=alice if i % 2 else bob,
+            message_body=f"m{i}",
+            now=T0 + timedelta(minutes=i),
         )
     client = client_for(alice)
     page = client.get(msgs(conversation), {"page_size": 2}).json()

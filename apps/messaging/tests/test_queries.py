@@ -38,10 +38,18 @@ def busy_user() -> tuple[User, list[Conversation]]:
     )
     messages = []
     for i, c in enumerate(conversations):
-        first = Message(conversation=c, sender=others[i % 6], message_body="hi", sent_at=now - timedelta(minutes=i, seconds=3))
+        first = Message(
+            conversation=c, sender=others[i % 6], message_body="hi", sent_at=now - timedelta(minutes=i, seconds=3)
+        )
         messages += [
             first,
-            Message(conversation=c, sender=me, message_body="yo", sent_at=now - timedelta(minutes=i, seconds=2), parent=first),
+            Message(
+                conversation=c,
+                sender=me,
+                message_body="yo",
+                sent_at=now - timedelta(minutes=i, seconds=2),
+                parent=first,
+            ),
             Message(
                 conversation=c,
                 sender=others[(i + 1) % 6],
@@ -90,7 +98,12 @@ def test_message_list_query_count_is_constant(client_for: Client, busy_user) -> 
     now = timezone.now()
     Message.objects.bulk_create(
         [
-            Message(conversation=conversation, sender=others[i % 2], message_body=f"m{i}", sent_at=now - timedelta(hours=1, seconds=i))
+            Message(
+                conversation=conversation,
+                sender=others[i % 2],
+                message_body=f"m{i}",
+                sent_at=now - timedelta(hours=1, seconds=i),
+            )
             for i in range(150)
         ]
     )

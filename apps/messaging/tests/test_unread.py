@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from rest_framework.test import APIClient
@@ -18,7 +17,7 @@ from apps.users.models import User
 pytestmark = pytest.mark.django_db
 
 Client = Callable[[User | None], APIClient]
-T0 = datetime(2026, 5, 1, 6, 30, tzinfo=dt_timezone.utc)
+T0 = datetime(2026, 5, 1, 6, 30, tzinfo=UTC)
 
 
 def unread_in_list(client: APIClient) -> dict[str, int]:
