@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from apps.common.exceptions import Conflict, Forbidden, NotFound, ValidationFailed
 from apps.messaging.models import Conversation, ConversationParticipant, Message, MessageEdit, direct_key_for
+from apps.notifications.services import notify
 
 if TYPE_CHECKING:
     from apps.users.models import User
@@ -195,13 +196,6 @@ def _recipients_to_notify(message: Message) -> list[User]:
 
 def _notify_new_message(*, message: Message, recipients: list[User]) -> None:
     """Tell each recipient about ``message`` through the notification system (their preferences apply)."""
-    if not django_apps.is_installed("apps.notifications"):
-        logger.info(
-            "message %s: notifications app not installed, %d recipients not notified", message.pk, len(recipients)
-        )
-        return
-    from apps.notifications.services import notify
-
     conversation = message.conversation
     sender = message.sender
     sender_name = sender.display_name if sender is not None else "Someone"
