@@ -107,9 +107,13 @@ def test_nothing_is_sent_when_the_send_rolls_back(chat, django_capture_on_commit
     class Boom(Exception):
         pass
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(Boom), transaction.atomic():
-        services.message_send(conversation=conversation, sender=sender, message_body="never mind")
-        raise Boom
+    def send_then_fail() -> None:
+        with transaction.atomic():
+            services.message_send(conversation=conversation, sender=sender, message_body="never mind")
+            raise Boom
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(Boom):
+        send_then_fail()
     assert callbacks == []
     assert push.outbox == []
     assert not Notification.objects.exists()
