@@ -35,7 +35,11 @@ def seed_messaging(write: Callable[[str], None]) -> None:
         ]
         for minutes, (sender, text) in enumerate(lines):
             services.message_send(
-                conversation=direct, sender=sender, message_body=text, now=start + timedelta(minutes=minutes * 7)
+                conversation=direct,
+                sender=sender,
+                message_body=text,
+                now=start + timedelta(minutes=minutes * 7),
+                notify_participants=False,
             )
         services.conversation_mark_read(conversation=direct, user=trekker, now=start + timedelta(minutes=15))
 
@@ -48,6 +52,10 @@ def seed_messaging(write: Callable[[str], None]) -> None:
         ]
         for minutes, (sender, text) in enumerate(lines):
             services.message_send(
-                conversation=group, sender=sender, message_body=text, now=start + timedelta(minutes=60 + minutes * 5)
+                conversation=group,
+                sender=sender,
+                message_body=text,
+                now=start + timedelta(minutes=60 + minutes * 5),
+                notify_participants=False,
             )
     write(f"  messaging: {Conversation.objects.count()} conversations")

@@ -147,8 +147,12 @@ def message_send(
     message_body: str,
     parent: Message | None = None,
     now: datetime | None = None,
+    notify_participants: bool = True,
 ) -> Message:
-    """Post a message; the other participants are notified once the transaction commits."""
+    """Post a message; the other participants are notified once the transaction commits.
+
+    ``notify_participants=False`` is for history loaded in bulk (demo data, imports), which pings nobody.
+    """
     message_body = message_body.strip()
     if not message_body:
         raise ValidationFailed("A message cannot be empty.", details={"message_body": ["This field may not be blank."]})
@@ -167,7 +171,7 @@ def message_send(
         ConversationParticipant.objects.filter(conversation=conversation, user=sender).update(
             last_read_at=Greatest(Coalesce("last_read_at", "joined_at"), sent_at)
         )
-        recipients = _recipients_to_notify(message)
+        recipients = _recipients_to_notify(message) if notify_participants else []
         if recipients:
             _notify_new_message(message=message, recipients=recipients)
     return message

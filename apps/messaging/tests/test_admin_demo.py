@@ -14,6 +14,7 @@ from django.test import Client
 from apps.messaging import services
 from apps.messaging.models import Conversation, Message, MessageEdit
 from apps.messaging.tests.factories import group_with
+from apps.notifications.models import Notification
 from apps.users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -62,6 +63,7 @@ def test_seed_demo_adds_conversations_idempotently() -> None:
     call_command("seed_demo", stdout=StringIO())
     assert (Conversation.objects.count(), Message.objects.count()) == (conversations, messages)
     assert not MessageEdit.objects.exists()
+    assert not Notification.objects.filter(category="message").exists()  # seeded history pings nobody
 
 
 def test_schema_documents_the_messaging_endpoints(tmp_path: Path) -> None:

@@ -60,13 +60,42 @@ def test_database_keeps_one_conversation_per_batch_and_per_pair() -> None:
 
 
 @pytest.mark.skipif(not django_apps.is_installed("apps.treks"), reason="the catalog app is not installed yet")
-def test_batch_conversation_includes_the_guide() -> None:  # pragma: no cover - runs once apps.treks is on main
-    from apps.treks.tests.factories import BatchFactory  # type: ignore[import-not-found]
+def test_batch_conversation_includes_the_guide_from_the_catalog(make_user: Callable[..., User]) -> None:
+    from apps.treks.tests.factories import BatchFactory, GuideFactory
 
-    batch = BatchFactory()
-    trekker = User.objects.create_user(email="batch-trekker@example.com", password="x-Secret-123")
+    batch = BatchFactory(guide=GuideFactory())
+    trekker = make_user()
     conversation = services.batch_conversation_join(batch_id=batch.pk, user=trekker)
     members = set(conversation.memberships.values_list("user_id", flat=True))
-    if batch.guide is not None:
-        assert batch.guide.user_id in members
-    assert trekker.pk in members
+    assert members == {batch.guide.user_id, trekker.pk}
+    assert batch.trek.name in conversation.title
+
+
+def test_guide_joins_a_new_batch_conversation(make_user: Callable[..., User], monkeypatch: pytest.MonkeyPatch) -> None:
+    guide, trekker = make_user(), make_user()
+    monkeypatch.setattr(
+        services,
+        "_batch_info",
+        lambda batch_id: services.BatchInfo(title="Hampta Pass · 12 Jun 2026", guide_user_id=guide.pk),
+    )
+    conversation = services.batch_conversation_join(batch_id=uuid.uuid4(), user=trekker)
+    assert conversation.title == "Hampta Pass · 12 Jun 2026"
+    assert set(conversation.memberships.values_list("user_id", flat=True)) == {guide.pk, trekker.pk}
+
+
+def test_services_refuse_non_participants(make_user: Callable[..., User]) -> None:
+    from apps.common.exceptions import NotFound, ValidationFailed
+    from apps.messaging.tests.factories import group_with
+
+    member, outsider = make_user(), make_user()
+    conversation = group_with(member, make_user())
+    with pytest.raises(NotFound):
+        services.message_send(conversation=conversation, sender=outsider, message_body="hi")
+    message = services.message_send(conversation=conversation, sender=member, message_body="hi")
+    conversation.memberships.filter(user=member).update(left_at=conversation.created_at)
+    with pytest.raises(NotFound):
+        services.message_edit(message=message, user=member, message_body="edited after leaving")
+    with pytest.raises(NotFound):
+        services.message_delete(message=message, user=member)
+    with pytest.raises(ValidationFailed):
+        services.conversation_create_group(user=member, title="  ", participants=[outsider])
