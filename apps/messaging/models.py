@@ -44,13 +44,14 @@ class Conversation(BaseModel):
     # When the newest message was sent (kept in step by ``message_send``); orders the inbox.
     last_message_at = models.DateTimeField(null=True, blank=True)
     # "<smaller user id>:<larger user id>" for direct conversations: the database keeps them unique.
-    direct_key = models.CharField(max_length=73, null=True, blank=True, unique=True, editable=False)
+    direct_key = models.CharField(max_length=73, null=True, blank=True, editable=False)
     # The departure (apps.treks Batch) of a batch group conversation; one conversation per batch.
     batch_id = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
+            models.UniqueConstraint(fields=["direct_key"], name="conversation_unique_direct_key"),
             models.UniqueConstraint(
                 fields=["batch_id"], condition=Q(batch_id__isnull=False), name="conversation_unique_batch"
             ),
@@ -72,7 +73,8 @@ class Conversation(BaseModel):
 class ConversationParticipant(BaseModel):
     """Membership of one user in one conversation, with their read marker."""
 
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="memberships")
+    # Indexed by the (conversation, user) unique constraint.
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="memberships", db_index=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conversation_memberships"
     )
@@ -105,9 +107,10 @@ class ConversationParticipant(BaseModel):
 class Message(BaseModel):
     """One message. Deleting leaves a tombstone (``deleted_at``): the API hides the body."""
 
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    # Both indexed by the composite indexes below.
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages", db_index=False)
     sender = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="messages_sent"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="messages_sent", db_index=False
     )
     message_body = models.TextField(max_length=MESSAGE_MAX_LENGTH)
     sent_at = models.DateTimeField(default=timezone.now)
@@ -143,7 +146,7 @@ class Message(BaseModel):
 class MessageEdit(BaseModel):
     """The text a message had before one edit (the history of a message, oldest first)."""
 
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="edits")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="edits", db_index=False)
     previous_body = models.TextField()
     edited_at = models.DateTimeField()
 

@@ -244,3 +244,14 @@ def test_concurrent_batch_joins_share_one_conversation() -> None:
     assert conversation.kind == "batch"
     assert set(conversation.memberships.values_list("user_id", flat=True)) == {u.pk for u in trekkers}
     assert conversation.memberships.count() == 5
+
+
+@pytest.mark.django_db
+def test_create_with_malformed_body_is_400_or_415(client_for: Client, user: User) -> None:
+    client = client_for(user)
+    malformed = client.post(URL, data='{"participants": [', content_type="application/json")
+    assert malformed.status_code == 400
+    assert malformed.json()["error"]["code"] == "parse_error"
+    unsupported = client.post(URL, data="participants=x", content_type="text/plain")
+    assert unsupported.status_code == 415
+    assert not Conversation.objects.exists()
