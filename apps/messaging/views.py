@@ -95,7 +95,9 @@ class ConversationViewSet(
                 user=user, title=data["title"], participants=data["participants"]
             )
             created = True
-        annotated = selectors.conversation_list(user=user).get(pk=conversation.pk)
+        annotated = selectors.conversation_list(user=user).filter(pk=conversation.pk).first()
+        if annotated is None:  # not (or no longer) a participant of that conversation
+            raise NotFound()
         return Response(
             ConversationSerializer(annotated).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )

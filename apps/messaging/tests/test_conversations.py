@@ -255,3 +255,14 @@ def test_create_with_malformed_body_is_400_or_415(client_for: Client, user: User
     unsupported = client.post(URL, data="participants=x", content_type="text/plain")
     assert unsupported.status_code == 415
     assert not Conversation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_direct_conversation_you_no_longer_take_part_in_is_not_shown(
+    client_for: Client, make_user: Callable[..., User]
+) -> None:
+    alice, bob = make_user(), make_user()
+    conversation, _ = services.conversation_get_or_create_direct(user=alice, other=bob)
+    ConversationParticipant.objects.filter(conversation=conversation, user=alice).update(left_at=timezone.now())
+    response = client_for(alice).post(URL, {"participants": [str(bob.pk)]})
+    assert response.status_code == 404
