@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "apps.common",
     "apps.users",
     "apps.notifications",
+    "apps.messaging",
 ]
 
 MIDDLEWARE = [
@@ -162,6 +163,7 @@ REST_FRAMEWORK: dict[str, Any] = {
         "password_reset": env.str("THROTTLE_PASSWORD_RESET", default="5/hour"),
         "otp_send": env.str("THROTTLE_OTP_SEND", default="10/hour"),
         "otp_verify": env.str("THROTTLE_OTP_VERIFY", default="30/hour"),
+        "message_send": env.str("THROTTLE_MESSAGE_SEND", default="30/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -181,7 +183,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "ConversationKindEnum": "apps.messaging.models.Conversation.Kind",
+        "NewConversationKindEnum": [("direct", "Direct"), ("group", "Group")],
+    },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
 }
 
@@ -327,3 +332,8 @@ FCM_PROJECT_ID: str = env.str("FCM_PROJECT_ID", default="")
 FCM_CREDENTIALS_FILE: str = env.str("FCM_CREDENTIALS_FILE", default="")
 FCM_CREDENTIALS_JSON: str = env.str("FCM_CREDENTIALS_JSON", default="")
 FCM_BASE_URL: str = env.str("FCM_BASE_URL", default="https://fcm.googleapis.com")
+
+# --- messaging ----------------------------------------------------------------------------------
+MESSAGING_EDIT_WINDOW_MINUTES = env.int("MESSAGING_EDIT_WINDOW_MINUTES", default=15)
+MESSAGING_GROUP_MAX_PARTICIPANTS = env.int("MESSAGING_GROUP_MAX_PARTICIPANTS", default=50)
+MESSAGING_RECENT_MESSAGES = env.int("MESSAGING_RECENT_MESSAGES", default=20)  # nested in conversations/{id}/
