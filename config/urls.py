@@ -11,6 +11,7 @@ api_v1 = [
     path("users/", include(users_urlpatterns)),
     path("notifications/", include("apps.notifications.urls")),
     path("", include("apps.treks.urls")),
+    path("", include("apps.messaging.urls")),
 ]
 
 urlpatterns = [

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "apps.users",
     "apps.treks",
     "apps.notifications",
+    "apps.messaging",
 ]
 
 MIDDLEWARE = [
@@ -163,6 +164,7 @@ REST_FRAMEWORK: dict[str, Any] = {
         "password_reset": env.str("THROTTLE_PASSWORD_RESET", default="5/hour"),
         "otp_send": env.str("THROTTLE_OTP_SEND", default="10/hour"),
         "otp_verify": env.str("THROTTLE_OTP_VERIFY", default="30/hour"),
+        "message_send": env.str("THROTTLE_MESSAGE_SEND", default="30/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -186,6 +188,8 @@ SPECTACULAR_SETTINGS = {
         "TrekStatusEnum": "apps.treks.models.TrekStatus",
         "TrekDifficultyEnum": "apps.treks.models.TrekDifficulty",
         "BatchStatusEnum": "apps.treks.models.BatchStatus",
+        "ConversationKindEnum": "apps.messaging.models.Conversation.Kind",
+        "NewConversationKindEnum": [("direct", "Direct"), ("group", "Group")],
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
 }
@@ -333,6 +337,11 @@ FCM_PROJECT_ID: str = env.str("FCM_PROJECT_ID", default="")
 FCM_CREDENTIALS_FILE: str = env.str("FCM_CREDENTIALS_FILE", default="")
 FCM_CREDENTIALS_JSON: str = env.str("FCM_CREDENTIALS_JSON", default="")
 FCM_BASE_URL: str = env.str("FCM_BASE_URL", default="https://fcm.googleapis.com")
+
+# --- messaging ----------------------------------------------------------------------------------
+MESSAGING_EDIT_WINDOW_MINUTES = env.int("MESSAGING_EDIT_WINDOW_MINUTES", default=15)
+MESSAGING_GROUP_MAX_PARTICIPANTS = env.int("MESSAGING_GROUP_MAX_PARTICIPANTS", default=50)
+MESSAGING_RECENT_MESSAGES = env.int("MESSAGING_RECENT_MESSAGES", default=20)  # nested in conversations/{id}/
 
 # --- catalog -----------------------------------------------------------------------------------
 # Public catalog responses are cached under a catalog version that every catalog write bumps.
