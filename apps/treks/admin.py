@@ -10,10 +10,22 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from apps.common.admin import CapabilityAdmin
+from apps.common.services import audit
 from apps.treks.models import Batch, Guide, Region, Trek, TrekItineraryDay, TrekPhoto
 from apps.treks.services.cache import catalog_version_bump
 from apps.treks.services.catalog import trek_refresh_search
 from apps.users.roles import Capability
+
+
+def audit_admin_save(request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+    """Admin edits are staff writes too: one audit row, and the catalog cache is invalidated."""
+    audit(
+        actor=request.user,
+        action=f"admin.{obj._meta.model_name}.{'change' if change else 'add'}",
+        target=obj,
+        changes={"fields": list(form.changed_data)},
+    )
+    catalog_version_bump()
 
 
 class CatalogAdmin(CapabilityAdmin):
@@ -21,7 +33,7 @@ class CatalogAdmin(CapabilityAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
-        catalog_version_bump()
+        audit_admin_save(request, obj, form, change)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
@@ -43,12 +55,18 @@ class PhotoInline(admin.TabularInline):
 
 
 class BatchInline(admin.TabularInline):
+    """Departures at a glance; they are edited in the batch admin, which keeps seats and status in step."""
+
     model = Batch
     extra = 0
     ordering = ("start_date",)
     fields = ("start_date", "end_date", "total_seats", "seats_taken", "price", "status", "guide")
-    readonly_fields = ("seats_taken", "status")
+    readonly_fields = fields
     show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Region)
@@ -124,4 +142,4 @@ class BatchAdmin(CapabilityAdmin):
         if obj.status in (Batch.Status.OPEN, Batch.Status.FULL):
             obj.status = Batch.Status.FULL if obj.seats_taken >= obj.total_seats else Batch.Status.OPEN
         super().save_model(request, obj, form, change)
-        catalog_version_bump()
+        audit_admin_save(request, obj, form, change)

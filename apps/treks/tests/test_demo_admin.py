@@ -81,3 +81,53 @@ def test_admin_batch_form_refuses_seats_below_taken(make_user):
 
 def test_schema_is_clean():
     call_command("spectacular", "--validate", "--fail-on-warn", stdout=io.StringIO())
+
+
+def test_admin_batch_edit_keeps_status_in_step_and_is_audited(make_user):
+    from apps.common.models import AuditLog
+    from apps.treks.tests.factories import BatchFactory
+
+    batch = BatchFactory(total_seats=4, seats_taken=4)
+    assert batch.status == "full"
+    client = Client()
+    client.force_login(make_user(staff_role="ops_manager"))
+    response = client.post(
+        f"/admin/treks/batch/{batch.pk}/change/",
+        {
+            "trek": str(batch.trek_id),
+            "guide": "",
+            "start_date": str(batch.start_date),
+            "end_date": str(batch.end_date),
+            "total_seats": "6",
+            "price": "15000.00",
+        },
+    )
+    assert response.status_code == 302
+    batch.refresh_from_db()
+    assert (batch.total_seats, batch.status) == (6, "open")
+    log = AuditLog.objects.get(action="admin.batch.change")
+    assert set(log.changes["fields"]) == {"total_seats", "price"}
+
+
+def test_admin_trek_edit_is_audited_and_searchable(make_user, api_client, settings):
+    from apps.common.models import AuditLog
+    from apps.treks.tests.factories import TrekFactory
+
+    settings.CATALOG_CACHE_ENABLED = False
+    trek = TrekFactory(name="Old Name", slug="old-name")
+    client = Client()
+    client.force_login(make_user(staff_role="content"))
+    page = client.get(f"/admin/treks/trek/{trek.pk}/change/")
+    form = page.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data.update({"name": "Chandrashila Summit", "themes": '["snow"]', "best_months": "[12]"})
+    for key in ("inclusions", "exclusions", "packing_list", "faqs"):
+        data[key] = "[]"
+    for prefix in ("itinerary", "photos", "batches"):
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    data.pop("cover_image", None)
+    data.pop("gpx_file", None)
+    response = client.post(f"/admin/treks/trek/{trek.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    assert AuditLog.objects.filter(action="admin.trek.change", target_id=str(trek.pk)).exists()
+    assert [t["slug"] for t in api_client.get("/api/v1/treks/?search=chandrashila").json()["results"]] == ["old-name"]
