@@ -9,6 +9,7 @@
 4. Prints and writes ``var/bench/latest.json`` and ``var/bench/latest.md`` (plus time-stamped copies).
 
 Targets (README "Performance"): list uncached >= 0.6 of the floor, cached >= 0.9, detail >= 0.5, no non-2xx.
+The detail target is judged on the uncached path; the cached detail is reported for information.
 """
 
 from __future__ import annotations
@@ -140,7 +141,8 @@ def markdown(result: dict[str, Any]) -> str:
     ]
     for name, row in result["endpoints"].items():
         target = TARGETS.get(name)
-        verdict = "" if target is None else f">= {target} {'met' if row['ratio'] >= target else 'MISSED'}"
+        verdict = "(no target)" if target is None else f">= {target} {'met' if row['ratio'] >= target else 'MISSED'}"
+        verdict = "" if name == "floor" else verdict
         rows.append(
             f"| {name} (`{row['path']}`) | {row['rps']:.0f} | {row['p50_ms']:.2f} | {row['p95_ms']:.2f} | "
             f"{row['p99_ms']:.2f} | {row['non_2xx']} | {row['queries']} | {row['ratio']:.2f} | {verdict} |"
@@ -222,6 +224,7 @@ def main() -> int:
             "list_uncached": (list_path, {NO_CACHE: "1"}),
             "list_cached": (list_path, {}),
             "detail": (f"/api/v1/treks/{detail_slug}/", {NO_CACHE: "1"}),
+            "detail_cached": (f"/api/v1/treks/{detail_slug}/", {}),  # for information: no target
         }
         queries: dict[str, int] = {}
         for name, (path, headers) in endpoints.items():
