@@ -3,8 +3,9 @@
 A response is stored as rendered bytes, with the catalog version it was built under, at a key made of
 the host, the path, the normalised query string, the local date (``next_batch`` moves with the
 calendar) and the audience (the public, or staff who also see drafts). An entry counts only if its
-version is the current one, read from Redis on every request; each process also keeps the last pages
-it served in memory, checked against that same version, so a hit costs one small Redis read. The
+version is the current one, which each process learns from Redis pub/sub (``apps.treks.versionwatch``;
+one small Redis read per request when that is off or down); each process also keeps the last pages
+it served in memory, checked against that same version, so a hit needs no Redis round trip. The
 ETag is derived from the version and the key, so a client's ``If-None-Match`` is answered with 304
 before anything is queried or rendered, and any catalog write or seat change (a version bump)
 changes every ETag at once.
@@ -31,6 +32,7 @@ from rest_framework.response import Response
 from apps.treks.selectors import can_see_drafts
 from apps.treks.services.batches import local_today
 from apps.treks.services.cache import catalog_version
+from apps.treks.versionwatch import local_catalog_version
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +100,8 @@ def cached_catalog_response(
     material = f"{audience}|{request.get_host()}|{request.path}?{query}|{local_today().isoformat()}"
     key = f"catalog:resp:{hashlib.sha256(material.encode()).hexdigest()[:40]}"
     try:
-        version = catalog_version()  # the one Redis read of a request served from memory
+        # Pushed to this process when the subscription is up; otherwise one small Redis read.
+        version = local_catalog_version() or catalog_version()
     except Exception:  # cache down: serve uncached rather than fail
         logger.warning("catalog cache unavailable; serving uncached", exc_info=True)
         return _render(build(), content_type)

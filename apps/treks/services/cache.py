@@ -32,13 +32,18 @@ def catalog_version() -> int:
 
 
 def _bump() -> None:
+    from apps.treks.versionwatch import publish_version
+
     try:
         try:
-            cache.incr(VERSION_KEY)
+            version = int(cache.incr(VERSION_KEY))
         except ValueError:  # key missing: start a new, never-used version
-            cache.set(VERSION_KEY, _fresh_version(), timeout=None)
+            version = _fresh_version()
+            cache.set(VERSION_KEY, version, timeout=None)
     except Exception:  # the cache being down must not fail a committed write
         logger.exception("could not bump the catalog version")
+        return
+    publish_version(version)
 
 
 def catalog_version_bump() -> None:
