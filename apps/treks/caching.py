@@ -1,7 +1,7 @@
 """Cached public catalog responses with ETags.
 
 A response is stored as rendered bytes, with the catalog version it was built under, at a key made of
-the host, the path, the normalised query string, the local date (``next_batch`` moves with the
+the host, the path, the query string, the local date (``next_batch`` moves with the
 calendar) and the audience (the public, or staff who also see drafts). An entry counts only if its
 version is the current one, which each process learns from Redis pub/sub (``apps.treks.versionwatch``;
 one small Redis read per request when that is off or down); each process also keeps the last pages
@@ -18,13 +18,11 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
 from django.http.response import HttpResponseBase
-from django.utils.cache import patch_vary_headers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -96,21 +94,24 @@ def cached_catalog_response(
     if not _cache_enabled(request):
         return _render(build(), content_type)
     audience = "staff" if can_see_drafts(request.user) else "public"
-    query = urlencode(sorted(request.query_params.lists()), doseq=True)
-    material = f"{audience}|{request.get_host()}|{request.path}?{query}|{local_today().isoformat()}"
-    key = f"catalog:resp:{hashlib.sha256(material.encode()).hexdigest()[:40]}"
+    meta = request.META
+    # The host was validated by CommonMiddleware; it matters because pagination links are absolute.
+    host = meta.get("HTTP_HOST") or request.get_host()
+    material = f"{audience}|{host}|{request.path}?{meta.get('QUERY_STRING', '')}|{local_today().isoformat()}"
+    digest = hashlib.sha256(material.encode()).hexdigest()[:40]
+    key = f"catalog:resp:{digest}"
     try:
         # Pushed to this process when the subscription is up; otherwise one small Redis read.
         version = local_catalog_version() or catalog_version()
     except Exception:  # cache down: serve uncached rather than fail
         logger.warning("catalog cache unavailable; serving uncached", exc_info=True)
         return _render(build(), content_type)
-    etag = f'"{hashlib.sha256(f"{version}|{key}".encode()).hexdigest()[:40]}"'
+    etag = f'"{version:x}-{digest[:24]}"'
     if etag_matches(request.headers.get("If-None-Match"), etag):
         not_modified = HttpResponseNotModified()
         not_modified["ETag"] = etag
         not_modified["Cache-Control"] = "no-cache"
-        patch_vary_headers(not_modified, ["Authorization"])
+        not_modified["Vary"] = "Authorization"
         return not_modified
     body = _local_get(key, version)
     if body is None:
@@ -135,5 +136,5 @@ def cached_catalog_response(
     out = HttpResponse(body, content_type=content_type)
     out["ETag"] = etag
     out["Cache-Control"] = "no-cache"
-    patch_vary_headers(out, ["Authorization"])
+    out["Vary"] = "Authorization"
     return out

@@ -13,6 +13,7 @@ empties the cache between tests without bumping.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
@@ -33,9 +34,12 @@ def version_channel() -> str:
 
 
 def push_enabled() -> bool:
-    return bool(getattr(settings, "CATALOG_VERSION_PUSH", False)) and settings.CACHES["default"]["BACKEND"].startswith(
-        "django_redis"
-    )
+    return bool(getattr(settings, "CATALOG_VERSION_PUSH", False)) and _redis_backend()
+
+
+@functools.cache
+def _redis_backend() -> bool:
+    return str(settings.CACHES["default"]["BACKEND"]).startswith("django_redis")
 
 
 def publish_version(version: int) -> None:
