@@ -9,7 +9,7 @@ UV := $(shell ./scripts/ensure_uv.sh)
 PY := .venv/bin/python
 export UV_PYTHON ?= 3.11
 
-.PHONY: help install run test lint fmt migrate shell worker beat bench audit
+.PHONY: help install run test lint fmt migrate shell worker beat bench audit permissions-doc
 
 help:
 	@echo "make run      serve the API on $(HOST):$(PORT) (SQLite + in-process tasks unless DATABASE_URL/REDIS_URL are set)"
@@ -17,6 +17,7 @@ help:
 	@echo "make lint     ruff check, ruff format --check, mypy"
 	@echo "make fmt      ruff format and safe fixes"
 	@echo "make bench    catalog throughput vs. a floor endpoint (gunicorn + wrk on loopback, own database)"
+	@echo "make permissions-doc  regenerate docs/permissions.md from the authorization matrix (tests/proof/matrix.py)"
 	@echo "make migrate | shell | worker | beat | audit"
 
 install: .venv/.synced
@@ -58,6 +59,9 @@ worker: install
 
 beat: install
 	.venv/bin/celery -A config beat --loglevel=info --schedule=var/celerybeat-schedule
+
+permissions-doc: install
+	$(PY) -m tests.proof.permissions_doc
 
 bench: install
 	$(PY) -m scripts.bench $(BENCH_ARGS)
