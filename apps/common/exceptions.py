@@ -16,6 +16,7 @@ import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
@@ -161,6 +162,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             headers["Retry-After"] = str(exc.retry_after)
     elif isinstance(exc, Http404):
         status_code, code, message, details = 404, "not_found", "Not found.", None
+    elif isinstance(exc, RequestDataTooBig):
+        status_code, code, message, details = 413, "request_too_large", "The request body is too large.", None
+    elif isinstance(exc, TooManyFieldsSent):
+        status_code, code, message, details = 400, "too_many_fields", "The request has too many fields.", None
     elif isinstance(exc, DjangoPermissionDenied):
         status_code, code, message, details = 403, "permission_denied", str(drf.PermissionDenied.default_detail), None
     elif isinstance(exc, DjangoValidationError):
