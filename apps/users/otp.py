@@ -48,7 +48,7 @@ class SendStatus(Enum):
 class AttemptStatus(Enum):
     NO_CODE = 0  # never sent, expired or already used
     OPEN = 1  # an attempt was counted; compare the digest
-    EXHAUSTED = 2  # the attempt cap was reached: the code is dead
+    EXHAUSTED = 2  # the attempt cap was reached: the code is dead until it expires or a new one is sent
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,8 @@ _BEGIN_ATTEMPT = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return {0, '', ''} end
 local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
 if attempts > tonumber(ARGV[1]) then
-  redis.call('DEL', KEYS[1])
+  -- dead: the digest goes, the counter stays (until the code would have expired) so it keeps saying so
+  redis.call('HDEL', KEYS[1], 'digest', 'nonce')
   return {2, '', ''}
 end
 local fields = redis.call('HMGET', KEYS[1], 'digest', 'nonce')
@@ -259,14 +260,14 @@ class LocalOTPStore:
                 return Attempt(AttemptStatus.NO_CODE)
             entry["attempts"] += 1
             if entry["attempts"] > limits.max_attempts:
-                del self._codes[(purpose, phone)]
+                entry["digest"] = entry["nonce"] = ""
                 return Attempt(AttemptStatus.EXHAUSTED)
             return Attempt(AttemptStatus.OPEN, entry["digest"], entry["nonce"])
 
     def consume(self, *, purpose: str, phone: str, nonce: str) -> bool:
         with self._lock:
             entry = self._codes.get((purpose, phone))
-            if entry is None or entry["nonce"] != nonce:
+            if entry is None or not nonce or entry["nonce"] != nonce:
                 return False
             del self._codes[(purpose, phone)]
             return True

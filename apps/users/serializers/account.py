@@ -33,7 +33,7 @@ class GoogleSignInSerializer(serializers.Serializer):
 
 
 class OTPSendSerializer(serializers.Serializer):
-    phone = PhoneNumberField(help_text="Mobile number; national numbers are read as Indian (+91).")
+    phone = PhoneNumberField(mobile=True, help_text="Mobile number; national numbers are read as Indian (+91).")
 
 
 class OTPSendResponseSerializer(serializers.Serializer):
@@ -43,7 +43,7 @@ class OTPSendResponseSerializer(serializers.Serializer):
 
 
 class OTPVerifySerializer(serializers.Serializer):
-    phone = PhoneNumberField()
+    phone = PhoneNumberField(mobile=True)
     code = serializers.CharField(max_length=12, trim_whitespace=True)
 
 
@@ -72,11 +72,11 @@ class EmailChangeSerializer(serializers.Serializer):
 
 
 class PhoneChangeSerializer(serializers.Serializer):
-    phone = PhoneNumberField()
+    phone = PhoneNumberField(mobile=True)
 
 
 class PhoneChangeConfirmSerializer(serializers.Serializer):
-    phone = PhoneNumberField()
+    phone = PhoneNumberField(mobile=True)
     code = serializers.CharField(max_length=12, trim_whitespace=True)
 
 

@@ -75,7 +75,12 @@ def token_refresh(*, refresh: str) -> dict[str, str]:
     except TokenError as exc:
         raise InvalidRefreshToken() from exc
     with transaction.atomic():
-        outstanding = OutstandingToken.objects.select_for_update().filter(jti=token[jwt_settings.JTI_CLAIM]).first()
+        outstanding = (
+            OutstandingToken.objects.select_for_update()
+            .filter(jti=token[jwt_settings.JTI_CLAIM])
+            .order_by("pk")  # not the model ordering: it joins the nullable user, which FOR UPDATE refuses
+            .first()
+        )
         if outstanding is None:
             raise InvalidRefreshToken()
         _, created = BlacklistedToken.objects.get_or_create(token=outstanding)
