@@ -44,7 +44,9 @@ def _register(api_client: Any, email: str = "new@example.com") -> Any:
 def test_registration_mails_a_signed_verification_link(api_client: Any, sent: Outbox) -> None:
     assert _register(api_client).status_code == 201
     (message,) = sent.of(VERIFY_TEMPLATE)
-    assert message["email"] == "new@example.com" and message["category"] == "security" and message["sensitive"]
+    assert message["email"] == "new@example.com"
+    assert message["category"] == "security"
+    assert message["sensitive"]
     token = _query(message["context"]["link"])["token"]
     response = api_client.post("/api/v1/auth/email/verify/", {"token": token}, format="json")
     assert response.status_code == 200
@@ -92,7 +94,8 @@ def test_email_change_takes_effect_only_when_the_new_address_is_confirmed(
     token = _query(message["context"]["link"])["token"]
     assert api_client.post("/api/v1/auth/email/verify/", {"token": token}).status_code == 200
     user.refresh_from_db()
-    assert user.email == "moved@example.com" and user.email_verified
+    assert user.email == "moved@example.com"
+    assert user.email_verified
     # the same link cannot be replayed once the address changed
     assert api_client.post("/api/v1/auth/email/verify/", {"token": token}).status_code == 400
 
@@ -128,7 +131,8 @@ def test_reset_answers_are_identical_for_known_and_unknown_addresses(
     assert known.status_code == unknown.status_code == 202
     assert known.json() == unknown.json()
     (message,) = sent.of(RESET_TEMPLATE)
-    assert message["email"] == user.email and message["sensitive"] is True
+    assert message["email"] == user.email
+    assert message["sensitive"] is True
 
 
 def test_reset_confirm_changes_the_password_and_revokes_every_session(
@@ -156,7 +160,8 @@ def test_reset_confirm_changes_the_password_and_revokes_every_session(
     again = api_client.post(
         "/api/v1/auth/password/reset/confirm/", {**params, "new_password": "Another-Pass-99"}, format="json"
     )
-    assert again.status_code == 400 and again.json()["error"]["code"] == "reset_link_invalid"
+    assert again.status_code == 400
+    assert again.json()["error"]["code"] == "reset_link_invalid"
 
 
 def test_reset_confirm_verifies_the_address(request_reset: Any, api_client: Any, make_user: Any, sent: Outbox) -> None:

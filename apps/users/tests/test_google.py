@@ -24,9 +24,11 @@ def test_new_google_user_is_created_with_a_verified_email(google: GoogleKeys, si
     assert response.status_code == 200, response.json()
     body = response.json()
     assert body["is_new_user"] is True
-    assert body["access"] and body["refresh"]
+    assert body["access"]
+    assert body["refresh"]
     user = User.objects.get(email="hiker@gmail.com")
-    assert user.email_verified and not user.has_usable_password()
+    assert user.email_verified
+    assert not user.has_usable_password()
     assert (user.first_name, user.last_name) == ("Dawa", "Sherpa")
     assert SocialAccount.objects.get(user=user).uid == "1234567890"
 
@@ -89,7 +91,8 @@ def test_unverified_email_on_a_phone_verified_account_is_released(
     assert body["user"]["id"] != str(phone_owner.pk)
     assert body["is_new_user"] is True
     phone_owner.refresh_from_db()
-    assert phone_owner.email is None and phone_owner.has_usable_password()
+    assert phone_owner.email is None
+    assert phone_owner.has_usable_password()
 
 
 def test_account_linked_to_another_google_subject_conflicts(

@@ -37,11 +37,15 @@ def _end_cooldown(store: RedisOTPStore, phone: str = NUMBER) -> None:
 def test_send_normalises_to_e164_and_texts_a_six_digit_code(api_client: Any, sent: Outbox) -> None:
     response = _send(api_client, "098123-45678")
     assert response.status_code == 202
-    assert response.json()["expires_in"] == 300 and response.json()["resend_after"] == 30
+    assert response.json()["expires_in"] == 300
+    assert response.json()["resend_after"] == 30
     (message,) = sent.of("auth/otp")
     assert message["phone"] == NUMBER
-    assert message["category"] == "security" and message["sensitive"] is True and message["channels"] == ["sms"]
-    assert len(message["context"]["code"]) == 6 and message["context"]["code"].isdigit()
+    assert message["category"] == "security"
+    assert message["sensitive"] is True
+    assert message["channels"] == ["sms"]
+    assert len(message["context"]["code"]) == 6
+    assert message["context"]["code"].isdigit()
 
 
 def test_codes_come_from_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -103,17 +107,20 @@ def test_verify_creates_a_phone_only_account(api_client: Any, sent: Outbox) -> N
     response = _verify(api_client, sent.last_code())
     assert response.status_code == 200, response.json()
     body = response.json()
-    assert body["is_new_user"] is True and body["access"]
+    assert body["is_new_user"] is True
+    assert body["access"]
     user = User.objects.get(phone=NUMBER)
     assert user.email is None, "no fabricated e-mail address"
-    assert user.phone_verified and not user.has_usable_password()
+    assert user.phone_verified
+    assert not user.has_usable_password()
 
 
 def test_verify_signs_in_the_existing_account(api_client: Any, sent: Outbox, make_user: Any) -> None:
     owner = make_user(phone=NUMBER, phone_verified=True)
     _send(api_client)
     body = _verify(api_client, sent.last_code()).json()
-    assert body["is_new_user"] is False and body["user"]["id"] == str(owner.pk)
+    assert body["is_new_user"] is False
+    assert body["user"]["id"] == str(owner.pk)
 
 
 def test_unverified_phone_account_is_taken_over(api_client: Any, sent: Outbox, make_user: Any) -> None:
@@ -122,7 +129,8 @@ def test_unverified_phone_account_is_taken_over(api_client: Any, sent: Outbox, m
     body = _verify(api_client, sent.last_code()).json()
     squatter.refresh_from_db()
     assert body["user"]["id"] == str(squatter.pk)
-    assert squatter.phone_verified and not squatter.has_usable_password()
+    assert squatter.phone_verified
+    assert not squatter.has_usable_password()
 
 
 def test_unverified_phone_on_an_email_verified_account_is_released(
@@ -132,8 +140,10 @@ def test_unverified_phone_on_an_email_verified_account_is_released(
     _send(api_client)
     body = _verify(api_client, sent.last_code()).json()
     other.refresh_from_db()
-    assert body["user"]["id"] != str(other.pk) and body["is_new_user"] is True
-    assert other.phone is None and other.has_usable_password()
+    assert body["user"]["id"] != str(other.pk)
+    assert body["is_new_user"] is True
+    assert other.phone is None
+    assert other.has_usable_password()
 
 
 def test_disabled_account_is_refused(api_client: Any, sent: Outbox, make_user: Any) -> None:
@@ -148,14 +158,16 @@ def test_code_is_single_use(api_client: Any, sent: Outbox) -> None:
     code = sent.last_code()
     assert _verify(api_client, code).status_code == 200
     again = _verify(api_client, code)
-    assert again.status_code == 400 and again.json()["error"]["code"] == "otp_invalid"
+    assert again.status_code == 400
+    assert again.json()["error"]["code"] == "otp_invalid"
 
 
 def test_expired_code_is_refused(api_client: Any, sent: Outbox, redis_store: RedisOTPStore) -> None:
     _send(api_client)
     redis_store.client.delete(redis_store.key("code", PURPOSE_SIGN_IN, NUMBER))  # what the TTL does at 5 min
     response = _verify(api_client, sent.last_code())
-    assert response.status_code == 400 and response.json()["error"]["code"] == "otp_invalid"
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "otp_invalid"
 
 
 def test_a_resent_code_replaces_the_previous_one(api_client: Any, sent: Outbox, redis_store: RedisOTPStore) -> None:
@@ -293,7 +305,8 @@ def test_concurrent_sends_to_one_number_send_one_code(sent: Outbox) -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    assert results.count("sent") == 1 and results.count("otp_cooldown") == 9
+    assert results.count("sent") == 1
+    assert results.count("otp_cooldown") == 9
     assert len(sent) == 1
 
 

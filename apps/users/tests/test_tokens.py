@@ -21,7 +21,8 @@ def test_simplejwt_is_recent_and_the_blacklist_is_installed() -> None:
     parts = tuple(int(part) for part in version("djangorestframework-simplejwt").split(".")[:3])
     assert parts >= (5, 5, 1)
     assert "rest_framework_simplejwt.token_blacklist" in settings.INSTALLED_APPS
-    assert settings.SIMPLE_JWT["ROTATE_REFRESH_TOKENS"] and settings.SIMPLE_JWT["BLACKLIST_AFTER_ROTATION"]
+    assert settings.SIMPLE_JWT["ROTATE_REFRESH_TOKENS"]
+    assert settings.SIMPLE_JWT["BLACKLIST_AFTER_ROTATION"]
 
 
 @pytest.mark.django_db
