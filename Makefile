@@ -35,7 +35,7 @@ test: install
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --cov --cov-report=term --cov-report=xml:var/coverage.xml $(PYTEST_ARGS)
 	.venv/bin/coverage report --include='apps/common/*,apps/users/*' --fail-under=90 --skip-covered > var/coverage-core.txt \
 		|| { cat var/coverage-core.txt; echo "apps/common + apps/users coverage is under 90%"; exit 1; }
-	@tail -1 var/coverage-core.txt | sed 's/^/apps\/common + apps\/users coverage: /'
+	@grep TOTAL var/coverage-core.txt | awk '{print "apps/common + apps/users coverage: " $$NF}'
 
 lint: install
 	.venv/bin/ruff check .

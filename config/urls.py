@@ -9,6 +9,7 @@ from apps.users.urls import auth_urlpatterns, users_urlpatterns
 api_v1 = [
     path("auth/", include(auth_urlpatterns)),
     path("users/", include(users_urlpatterns)),
+    path("notifications/", include("apps.notifications.urls")),
 ]
 
 urlpatterns = [

@@ -15,9 +15,9 @@ if TYPE_CHECKING:
     from apps.users.models import User
 
 SECURITY = "security"
-TEMPLATE_OTP = "auth/otp"
-TEMPLATE_EMAIL_VERIFICATION = "auth/email_verification"
-TEMPLATE_PASSWORD_RESET = "auth/password_reset"
+TEMPLATE_OTP = "otp"  # templates/sms/otp.txt, the MSG91 (DLT) template "otp"
+TEMPLATE_EMAIL_VERIFICATION = "email_verification"
+TEMPLATE_PASSWORD_RESET = "password_reset"
 
 
 def _notify(**kwargs: Any) -> Any:

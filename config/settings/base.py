@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     # project
     "apps.common",
     "apps.users",
+    "apps.notifications",
 ]
 
 MIDDLEWARE = [
@@ -217,6 +219,12 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 # The one schedule of periodic jobs (times are Asia/Kolkata). Each app's jobs are listed here.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "worker-heartbeat": {"task": "common.heartbeat", "schedule": 60.0},
+    "notifications-sweep": {"task": "notifications.sweep", "schedule": 60.0},
+    "notifications-pretrek-reminders": {
+        "task": "notifications.pretrek_reminders",
+        "schedule": crontab(hour=9, minute=0),
+    },
+    "notifications-hold-expiry-reminders": {"task": "notifications.hold_expiry_reminders", "schedule": 60.0},
 }
 
 # --- i18n, time ---------------------------------------------------------------------------------
@@ -299,6 +307,33 @@ OBS_OPS_PHONE = env.str("OBS_OPS_PHONE", default="+911140000000")
 OBS_OPS_EMAILS: list[str] = env.list("OBS_OPS_EMAILS", default=["ops@obsexperiences.in"])
 OBS_SUPPORT_EMAIL = env.str("OBS_SUPPORT_EMAIL", default="support@obsexperiences.in")
 OBS_FRONTEND_URL = env.str("OBS_FRONTEND_URL", default="http://localhost:3000")
+
+# --- notifications ------------------------------------------------------------------------------
+NOTIFICATIONS_SMS_BACKEND = env.str(
+    "NOTIFICATIONS_SMS_BACKEND", default="apps.notifications.backends.sms.ConsoleSMSBackend"
+)
+NOTIFICATIONS_PUSH_BACKEND = env.str(
+    "NOTIFICATIONS_PUSH_BACKEND", default="apps.notifications.backends.push.ConsolePushBackend"
+)
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env.float("NOTIFICATIONS_RETRY_BASE_SECONDS", default=30.0)
+NOTIFICATIONS_RETRY_MAX_SECONDS = env.float("NOTIFICATIONS_RETRY_MAX_SECONDS", default=1800.0)
+# A queued delivery this long past due is re-enqueued by the sweeper (its enqueue was lost).
+NOTIFICATIONS_QUEUED_GRACE_SECONDS = env.int("NOTIFICATIONS_QUEUED_GRACE_SECONDS", default=120)
+# A delivery claimed this long ago without an outcome is settled by the sweeper (its worker died).
+NOTIFICATIONS_SENDING_TIMEOUT_SECONDS = env.int("NOTIFICATIONS_SENDING_TIMEOUT_SECONDS", default=600)
+# Test mode (staging): every e-mail / SMS goes to this address / number instead of the real recipient.
+NOTIFICATIONS_REDIRECT_EMAIL: str = env.str("NOTIFICATIONS_REDIRECT_EMAIL", default="")
+NOTIFICATIONS_REDIRECT_PHONE: str = env.str("NOTIFICATIONS_REDIRECT_PHONE", default="")
+MSG91_AUTH_KEY: str = env.str("MSG91_AUTH_KEY", default="")
+MSG91_SENDER_ID: str = env.str("MSG91_SENDER_ID", default="")
+MSG91_BASE_URL: str = env.str("MSG91_BASE_URL", default="https://control.msg91.com")
+MSG91_DEFAULT_TEMPLATE_ID: str = env.str("MSG91_DEFAULT_TEMPLATE_ID", default="")
+MSG91_TEMPLATE_IDS: dict[str, str] = env.json("MSG91_TEMPLATE_IDS", default={})
+FCM_PROJECT_ID: str = env.str("FCM_PROJECT_ID", default="")
+FCM_CREDENTIALS_FILE: str = env.str("FCM_CREDENTIALS_FILE", default="")
+FCM_CREDENTIALS_JSON: str = env.str("FCM_CREDENTIALS_JSON", default="")
+FCM_BASE_URL: str = env.str("FCM_BASE_URL", default="https://fcm.googleapis.com")
 
 # --- accounts and identity ----------------------------------------------------------------------
 # Google sign-in: ID tokens must be issued to one of these OAuth client ids (none configured: 503).

@@ -27,6 +27,8 @@ CACHES["default"]["KEY_PREFIX"] = os.environ.get("OBS_TEST_CACHE_PREFIX") or (
 )
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+NOTIFICATIONS_SMS_BACKEND = "apps.notifications.backends.sms.LocmemSMSBackend"
+NOTIFICATIONS_PUSH_BACKEND = "apps.notifications.backends.push.LocmemPushBackend"
 # Tasks run in-process (after commit) unless a test starts a real worker (the `celery_worker` fixture).
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -46,3 +46,30 @@ def test_rolled_back_transaction_sends_nothing() -> None:
     with pytest.raises(RuntimeError):
         failing_write()
     assert cache.get(HEARTBEAT_KEY) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_broker_outage_after_commit_is_logged_not_raised(monkeypatch: Any, caplog: pytest.LogCaptureFixture) -> None:
+    from kombu.exceptions import OperationalError
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise OperationalError("Error 111 connecting to broker")
+
+    monkeypatch.setattr(heartbeat, "apply_async", refuse)
+    app.conf.task_always_eager = False
+    try:
+        with transaction.atomic():
+            enqueue_on_commit(heartbeat)
+    finally:
+        app.conf.task_always_eager = True
+    assert any("could not enqueue common.heartbeat" in record.getMessage() for record in caplog.records)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_require_atomic_outside_transaction() -> None:
+    from apps.common.services import require_atomic
+
+    with pytest.raises(RuntimeError, match=r"transaction\.atomic"):
+        require_atomic()
+    with transaction.atomic():
+        require_atomic()

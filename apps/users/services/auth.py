@@ -76,10 +76,7 @@ def token_refresh(*, refresh: str) -> dict[str, str]:
         raise InvalidRefreshToken() from exc
     with transaction.atomic():
         outstanding = (
-            OutstandingToken.objects.select_for_update()
-            .filter(jti=token[jwt_settings.JTI_CLAIM])
-            .order_by("pk")  # not the model ordering: it joins the nullable user, which FOR UPDATE refuses
-            .first()
+            OutstandingToken.objects.select_for_update(of=("self",)).filter(jti=token[jwt_settings.JTI_CLAIM]).first()
         )
         if outstanding is None:
             raise InvalidRefreshToken()

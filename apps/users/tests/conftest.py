@@ -49,7 +49,7 @@ class Outbox(list[dict[str, Any]]):
         return [call for call in self if call["template"] == template]
 
     def last_code(self) -> str:
-        return str(self.of("auth/otp")[-1]["context"]["code"])
+        return str(self.of("otp")[-1]["context"]["code"])
 
     def last_link(self, template: str) -> str:
         return str(self.of(template)[-1]["context"]["link"])

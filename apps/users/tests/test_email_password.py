@@ -17,8 +17,8 @@ from apps.users.tests.factories import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
-VERIFY_TEMPLATE = "auth/email_verification"
-RESET_TEMPLATE = "auth/password_reset"
+VERIFY_TEMPLATE = "email_verification"
+RESET_TEMPLATE = "password_reset"
 NEW_PASSWORD = "Chadar-Trek-2027!"
 
 

@@ -39,7 +39,7 @@ def test_send_normalises_to_e164_and_texts_a_six_digit_code(api_client: Any, sen
     assert response.status_code == 202
     assert response.json()["expires_in"] == 300
     assert response.json()["resend_after"] == 30
-    (message,) = sent.of("auth/otp")
+    (message,) = sent.of("otp")
     assert message["phone"] == NUMBER
     assert message["category"] == "security"
     assert message["sensitive"] is True

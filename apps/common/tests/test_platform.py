@@ -1,0 +1,233 @@
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from rest_framework.test import APIClient
+
+from apps.common.logging import RedactingFilter, RequestIDFilter, redact
+
+ROOT = Path(__file__).resolve().parents[3]
+
+PROD_ENV = {
+    "SECRET_KEY": "prod-sample-9f8e7d6c5b4a39281706f5e4d3c2b1a0-ZyXwVuTsRqPoNmLkJiHg-!@#$%^&*",
+    "ALLOWED_HOSTS": "api.obsexperiences.in",
+    "DATABASE_URL": "postgres://obs:secret@db.internal:5432/obs",
+    "REDIS_URL": "redis://cache.internal:6379/0",
+    "CORS_ALLOWED_ORIGINS": "https://obsexperiences.in,https://app.obsexperiences.in",
+}
+
+
+def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in PROD_ENV and not k.startswith("OBS_TEST")}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings.prod", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+# --- health ------------------------------------------------------------------------------------
+
+
+def test_health_is_ok_without_io(api_client: APIClient) -> None:
+    # No django_db mark: any database access here would raise.
+    response = api_client.get("/health/")
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+
+
+@pytest.mark.django_db
+def test_ready_checks_database_and_cache(api_client: APIClient) -> None:
+    response = api_client.get("/ready/")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "cache": "ok"}}
+
+
+@pytest.mark.django_db
+def test_ready_pings_the_broker_when_one_is_configured(api_client: APIClient, settings: Any) -> None:
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    response = api_client.get("/ready/")
+    assert response.status_code == 200
+    assert response.json()["checks"]["broker"] == "ok"
+
+
+@pytest.mark.django_db
+def test_ready_reports_an_unreachable_broker(api_client: APIClient, settings: Any, monkeypatch: Any) -> None:
+    from config.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    response = api_client.get("/ready/")
+    assert response.status_code == 503
+    assert response.json()["error"]["details"]["checks"]["broker"] == "unavailable"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ready_503_when_database_unreachable(api_client: APIClient) -> None:
+    original_port = connection.settings_dict["PORT"]
+    connection.close()
+    connection.settings_dict["PORT"] = "1"
+    try:
+        response = api_client.get("/ready/")
+    finally:
+        connection.close()
+        connection.settings_dict["PORT"] = original_port
+    assert response.status_code == 503
+    error = response.json()["error"]
+    assert (error["code"], error["details"]) == ("not_ready", {"checks": {"database": "unavailable", "cache": "ok"}})
+    assert "127.0.0.1" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_ready_503_when_cache_fails(api_client: APIClient, monkeypatch: Any) -> None:
+    from django.core.cache import cache
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise ConnectionError("redis down")
+
+    monkeypatch.setattr(cache, "set", broken)
+    response = api_client.get("/ready/")
+    assert response.status_code == 503
+    assert response.json()["error"]["details"]["checks"]["cache"] == "unavailable"
+
+
+# --- request id --------------------------------------------------------------------------------
+
+
+def test_request_id_is_echoed(api_client: APIClient) -> None:
+    response = api_client.get("/health/", HTTP_X_REQUEST_ID="trek-42.abc")
+    assert response["X-Request-ID"] == "trek-42.abc"
+
+
+@pytest.mark.parametrize("incoming", ["", "has spaces", "x" * 200, "<script>"])
+def test_request_id_generated_when_missing_or_malformed(api_client: APIClient, incoming: str) -> None:
+    response = api_client.get("/health/", HTTP_X_REQUEST_ID=incoming)
+    generated = response["X-Request-ID"]
+    assert generated != incoming
+    assert len(generated) == 32
+
+
+@pytest.mark.django_db
+def test_request_id_in_error_body_and_logs(api_client: APIClient, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="apps.common.exceptions"):
+        response = api_client.get("/api/v1/users/me/", HTTP_X_REQUEST_ID="req-xyz")
+    assert response.json()["error"]["request_id"] == "req-xyz"
+
+
+def test_log_records_carry_request_id() -> None:
+    from apps.common.context import request_id_var
+
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "hello", None, None)
+    token = request_id_var.set("rid-1")
+    try:
+        RequestIDFilter().filter(record)
+    finally:
+        request_id_var.reset(token)
+    assert record.request_id == "rid-1"
+
+
+# --- logging hygiene --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "leaked"),
+    [
+        ("login password=hunter22 ok", "hunter22"),
+        ("Authorization: Bearer abc.def.ghi", "abc.def.ghi"),
+        ("token eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyX2lkIjoxfQ.c2lnbmF0dXJl issued", "eyJ1c2VyX2lkIjoxfQ"),
+        ('{"otp": "482913"}', "482913"),
+        ("sms to +919812345678", "98123"),
+    ],
+)
+def test_redaction(raw: str, leaked: str) -> None:
+    assert leaked not in redact(raw)
+
+
+def test_redacting_filter_rewrites_message() -> None:
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "otp=%s", ("123456",), None)
+    RedactingFilter().filter(record)
+    assert "123456" not in record.getMessage()
+
+
+# --- OpenAPI ----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_schema_validates_without_warnings(tmp_path: Path) -> None:
+    out = tmp_path / "schema.yml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
+    assert "/api/v1/auth/login/" in out.read_text()
+
+
+def test_swagger_ui_and_assets_are_served_locally(api_client: APIClient) -> None:
+    page = api_client.get("/api/docs/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    assert "cdn" not in html.lower()
+    asset = api_client.get("/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
+    assert asset.status_code == 200
+    assert api_client.get("/api/redoc/").status_code == 200
+    assert api_client.get("/api/schema/").status_code == 200
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_check_deploy_is_clean_with_production_settings() -> None:
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PROD_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.slow
+def test_production_settings_fail_fast_on_missing_env() -> None:
+    env = {**PROD_ENV, "SECRET_KEY": "", "REDIS_URL": ""}
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY, REDIS_URL" in result.stderr
+
+
+def test_production_logs_are_json() -> None:
+    code = (
+        "import django, logging; django.setup(); from django.conf import settings; "
+        "print(settings.LOGGING['handlers']['console']['formatter'], settings.DEBUG)"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("OBS_TEST")}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings.prod", **PROD_ENV},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.split() == ["json", "False"], result.stderr
+
+
+def test_seed_demo_and_print_urls(db: None) -> None:
+    from apps.users.models import User
+
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", stdout=out)
+    assert User.objects.filter(email__endswith="@demo.obsexperiences.in").count() == 7
+    assert User.objects.get(email="ops@demo.obsexperiences.in").is_staff
+    call_command("seed_demo", "--if-empty", stdout=out)
+    assert "already has data" in out.getvalue()
+    urls = StringIO()
+    call_command("print_urls", "--host", "0.0.0.0", "--port", "9000", stdout=urls)
+    assert "http://0.0.0.0:9000/api/docs/" in urls.getvalue()
+    assert "trekker@demo.obsexperiences.in" in urls.getvalue()

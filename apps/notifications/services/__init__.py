@@ -1,0 +1,32 @@
+"""Notification writes. ``notify`` is the public entry point used by every other domain."""
+
+from apps.notifications.services.delivery import deliveries_sweep, delivery_retry, delivery_send
+from apps.notifications.services.dispatch import notify
+from apps.notifications.services.inbox import (
+    PreferenceLocked,
+    device_register,
+    device_remove,
+    device_remove_token,
+    notification_mark_read,
+    notifications_mark_all_read,
+    preferences_update,
+    unsubscribe,
+)
+from apps.notifications.services.reminders import send_hold_expiry_reminders, send_pretrek_reminders
+
+__all__ = [
+    "PreferenceLocked",
+    "deliveries_sweep",
+    "delivery_retry",
+    "delivery_send",
+    "device_register",
+    "device_remove",
+    "device_remove_token",
+    "notification_mark_read",
+    "notifications_mark_all_read",
+    "notify",
+    "preferences_update",
+    "send_hold_expiry_reminders",
+    "send_pretrek_reminders",
+    "unsubscribe",
+]

@@ -1,0 +1,86 @@
+"""Scheduled reminders: pre-trek (seven days and one day before the start) and seat holds about to lapse.
+
+Bookings are read through the selectors in :mod:`apps.notifications.selectors` (the fields they rely on are
+listed there). Each reminder goes out once per booking and kind: its ``dedupe_key`` is
+``booking:<id>:<kind>``, so a job that runs twice, or overlaps itself, sends nothing new.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.notifications.models import Category
+from apps.notifications.selectors import bookings_starting_on, bookings_with_hold_expiring
+from apps.notifications.services.dispatch import notify
+
+logger = logging.getLogger(__name__)
+
+PRETREK_DAYS_BEFORE = (7, 1)
+HOLD_EXPIRY_NOTICE = timedelta(minutes=10)
+
+
+def _booking_context(booking: Any) -> dict[str, Any]:
+    batch = booking.batch
+    trek = getattr(batch, "trek", None)
+    balance = getattr(booking, "balance_due", None)
+    missing = getattr(booking, "missing_documents", None)
+    if callable(missing):
+        missing = missing()
+    return {
+        "booking_id": str(booking.pk),
+        "booking_reference": str(getattr(booking, "reference", "") or booking.pk),
+        "trek_name": getattr(trek, "name", "") or "your trek",
+        "start_date": batch.start_date.isoformat(),
+        "balance_due": str(balance) if balance is not None and Decimal(balance) > 0 else "",
+        "missing_documents": [str(label) for label in (missing or [])],
+        "first_name": getattr(booking.user, "first_name", "") or "Trekker",
+    }
+
+
+def send_pretrek_reminders(*, today: date | None = None) -> int:
+    """For bookings starting in 7 days and in 1 day: packing list, missing documents, balance due."""
+    today = today or timezone.localdate()
+    sent = 0
+    for days in PRETREK_DAYS_BEFORE:
+        for booking in bookings_starting_on(start_date=today + timedelta(days=days)):
+            context = {**_booking_context(booking), "days_before": days}
+            with transaction.atomic():
+                deliveries = notify(
+                    template="pretrek_reminder",
+                    category=Category.REMINDER,
+                    context=context,
+                    user=booking.user,
+                    dedupe_key=f"booking:{booking.pk}:pretrek-{days}d",
+                )
+            sent += len(deliveries)
+    logger.info("pre-trek reminders for %s: %d deliveries", today, sent)
+    return sent
+
+
+def send_hold_expiry_reminders(*, now: datetime | None = None) -> int:
+    """For pending bookings whose seat hold lapses within the next ten minutes."""
+    now = now or timezone.now()
+    sent = 0
+    for booking in bookings_with_hold_expiring(after=now, until=now + HOLD_EXPIRY_NOTICE):
+        context = {
+            **_booking_context(booking),
+            "hold_expires_at": timezone.localtime(booking.hold_expires_at).strftime("%H:%M"),
+        }
+        with transaction.atomic():
+            deliveries = notify(
+                template="hold_expiring",
+                category=Category.BOOKING,
+                context=context,
+                user=booking.user,
+                dedupe_key=f"booking:{booking.pk}:hold-expiring",
+            )
+        sent += len(deliveries)
+    if sent:
+        logger.info("hold-expiry reminders: %d deliveries", sent)
+    return sent

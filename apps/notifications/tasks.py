@@ -1,0 +1,29 @@
+"""Thin Celery tasks: each calls one service. Delivery tasks carry only the delivery id."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from apps.notifications import services
+
+
+@shared_task(name="notifications.deliver", ignore_result=True)
+def deliver(delivery_id: str) -> str:
+    """Send one delivery; idempotent on the id (a delivery not in ``queued`` is left alone)."""
+    return services.delivery_send(delivery_id=delivery_id)
+
+
+@shared_task(name="notifications.sweep", ignore_result=True)
+def sweep() -> dict[str, int]:
+    """Re-enqueue deliveries lost between commit and broker; settle those whose worker died mid-send."""
+    return services.deliveries_sweep()
+
+
+@shared_task(name="notifications.pretrek_reminders", ignore_result=True)
+def pretrek_reminders() -> int:
+    return services.send_pretrek_reminders()
+
+
+@shared_task(name="notifications.hold_expiry_reminders", ignore_result=True)
+def hold_expiry_reminders() -> int:
+    return services.send_hold_expiry_reminders()

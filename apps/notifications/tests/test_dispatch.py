@@ -1,0 +1,262 @@
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.db import connection, transaction
+from django.template import TemplateDoesNotExist
+
+from apps.notifications.backends import push, sms
+from apps.notifications.models import Delivery, Notification, NotificationPreference
+from apps.notifications.services import notify, preferences_update
+from apps.notifications.tests.factories import DeviceFactory
+from apps.users.tests.factories import UserFactory
+
+HOLD = {
+    "trek_name": "Kedarkantha",
+    "hold_expires_at": "10:15",
+    "booking_reference": "OBS-42",
+    "start_date": "2026-12-20",
+}
+
+
+@pytest.fixture
+def trekker(db: None) -> Any:
+    return UserFactory(phone="+919812345678", first_name="Priya")
+
+
+def test_notify_creates_inbox_row_and_one_delivery_per_channel_and_recipient(
+    trekker: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    phone_a, phone_b = DeviceFactory(user=trekker), DeviceFactory(user=trekker)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        deliveries = notify(template="hold_expiring", category="booking", context=HOLD, user=trekker)
+
+    assert sorted(d.channel for d in deliveries) == ["email", "push", "push", "sms"]
+    assert len(callbacks) == 4, "one task per delivery, sent on commit"
+    notification = Notification.objects.get(user=trekker)
+    assert notification.title == "Your seat is held until 10:15"
+    assert all(d.notification_id == notification.pk for d in deliveries)
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
+    assert mail.outbox[0].to == [trekker.email]
+    assert "Kedarkantha" in mail.outbox[0].subject
+    assert [m.to for m in sms.outbox] == ["+919812345678"]
+    assert sorted(m.token for m in push.outbox) == sorted([phone_a.token, phone_b.token])
+
+
+def test_nothing_is_sent_before_commit(trekker: Any, django_capture_on_commit_callbacks: Any) -> None:
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        notify(template="hold_expiring", category="booking", context=HOLD, user=trekker, channels=["sms"])
+    assert len(callbacks) == 1
+    assert sms.outbox == []
+    assert Delivery.objects.get().status == "queued"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rolled_back_transaction_sends_nothing() -> None:
+    user = UserFactory(phone="+919812345679")
+    DeviceFactory(user=user)
+
+    def failing_booking() -> None:
+        with transaction.atomic():
+            notify(template="hold_expiring", category="booking", context=HOLD, user=user)
+            raise RuntimeError("the booking failed")
+
+    with pytest.raises(RuntimeError):
+        failing_booking()
+
+    assert Notification.objects.count() == 0
+    assert Delivery.objects.count() == 0
+    assert mail.outbox == []
+    assert sms.outbox == []
+    assert push.outbox == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_committed_transaction_sends_everything() -> None:
+    user = UserFactory(phone="+919812345670")
+    with transaction.atomic():
+        notify(template="hold_expiring", category="booking", context=HOLD, user=user, channels=["inbox", "sms"])
+        assert sms.outbox == []
+    assert len(sms.outbox) == 1
+    assert Delivery.objects.get().status == "sent"
+
+
+def test_preferences_are_honoured(trekker: Any, django_capture_on_commit_callbacks: Any) -> None:
+    DeviceFactory(user=trekker)
+    preferences_update(
+        user=trekker,
+        changes=[
+            {"category": "booking", "channel": "sms", "enabled": False},
+            {"category": "booking", "channel": "push", "enabled": False},
+        ],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        deliveries = notify(template="hold_expiring", category="booking", context=HOLD, user=trekker)
+    assert [d.channel for d in deliveries] == ["email"]
+    assert sms.outbox == []
+    assert push.outbox == []
+    assert Notification.objects.filter(user=trekker).count() == 1, "the inbox is always kept"
+
+
+def test_defaults_keep_marketing_opt_in(trekker: Any) -> None:
+    DeviceFactory(user=trekker)
+    assert notify(template="hold_expiring", category="marketing", context=HOLD, user=trekker) == []
+    preferences_update(user=trekker, changes=[{"category": "marketing", "channel": "email", "enabled": True}])
+    assert [d.channel for d in notify(template="hold_expiring", category="marketing", context=HOLD, user=trekker)] == [
+        "email"
+    ]
+
+
+def test_explicit_channels_still_respect_preferences(trekker: Any) -> None:
+    preferences_update(user=trekker, changes=[{"category": "reminder", "channel": "sms", "enabled": False}])
+    assert notify(template="hold_expiring", category="reminder", context=HOLD, user=trekker, channels=["sms"]) == []
+
+
+@pytest.mark.parametrize("category", ["security", "emergency"])
+def test_security_and_emergency_ignore_preferences(
+    trekker: Any, category: str, django_capture_on_commit_callbacks: Any
+) -> None:
+    # Even rows written behind the API's back (the database refuses them for these categories) cannot exist.
+    with pytest.raises(Exception, match="notifpref_not_locked_category"), transaction.atomic():
+        NotificationPreference.objects.create(user=trekker, category=category, channel="sms", enabled=False)
+    # Switch off every switchable category: security/emergency still go through on the channels asked for.
+    preferences_update(
+        user=trekker,
+        changes=[
+            {"category": c, "channel": ch, "enabled": False} for c in ("booking", "reminder") for ch in ("sms", "email")
+        ],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        deliveries = notify(
+            template="sos_alert",
+            category=category,
+            context={"trekker_name": "Priya", "trek_name": "Hampta Pass", "ops_phone": "+911140000000"},
+            user=trekker,
+            channels=["sms", "email"],
+        )
+    assert sorted(d.channel for d in deliveries) == ["email", "sms"]
+    assert len(sms.outbox) == 1
+    assert len(mail.outbox) == 1
+
+
+def test_raw_phone_and_email_need_no_user(db: None, django_capture_on_commit_callbacks: Any) -> None:
+    context = {
+        "trekker_name": "Priya",
+        "trek_name": "Hampta Pass",
+        "ops_phone": "+911140000000",
+        "location": "32.2,77.1",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        deliveries = notify(
+            template="sos_alert", category="emergency", context=context, phone="+919900000001", email="Ops@Example.com"
+        )
+    assert {(d.channel, d.recipient, d.user_id) for d in deliveries} == {
+        ("sms", "+919900000001", None),
+        ("email", "ops@example.com", None),
+    }
+    assert Notification.objects.count() == 0
+    assert "Priya triggered an SOS on Hampta Pass" in sms.outbox[0].text
+    assert mail.outbox[0].to == ["ops@example.com"]
+
+
+def test_dedupe_key_gives_at_most_one_delivery_per_channel_and_recipient(trekker: Any) -> None:
+    first = notify(
+        template="hold_expiring", category="booking", context=HOLD, user=trekker, dedupe_key="booking:1:hold"
+    )
+    again = notify(
+        template="hold_expiring", category="booking", context=HOLD, user=trekker, dedupe_key="booking:1:hold"
+    )
+    assert len(first) == 2  # email and sms (no devices)
+    assert again == []
+    assert Delivery.objects.count() == 2
+    assert Notification.objects.count() == 1
+    # the same key for another recipient is a different delivery
+    other = UserFactory()
+    assert (
+        len(notify(template="hold_expiring", category="booking", context=HOLD, user=other, dedupe_key="booking:1:hold"))
+        == 1
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_calls_with_one_dedupe_key_create_one_delivery() -> None:
+    user = UserFactory(phone="+919812340000")
+    barrier = threading.Barrier(4)
+    results: list[int] = []
+    errors: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            barrier.wait()
+            with transaction.atomic():
+                created = notify(
+                    template="hold_expiring",
+                    category="booking",
+                    context=HOLD,
+                    user=user,
+                    channels=["sms"],
+                    dedupe_key="booking:7:hold",
+                )
+            results.append(len(created))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=call) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(results) == [0, 0, 0, 1]
+    assert Delivery.objects.count() == 1
+    assert len(sms.outbox) == 1
+
+
+def test_sensitive_content_is_not_logged_nor_kept(
+    db: None, caplog: pytest.LogCaptureFixture, django_capture_on_commit_callbacks: Any, settings: Any
+) -> None:
+    settings.NOTIFICATIONS_SMS_BACKEND = "apps.notifications.backends.sms.ConsoleSMSBackend"
+    user = UserFactory(phone="+919811111111")
+    caplog.set_level(logging.DEBUG)
+    with django_capture_on_commit_callbacks(execute=True):
+        deliveries = notify(
+            template="otp",
+            category="security",
+            context={"code": "493817"},
+            user=user,
+            channels=["inbox", "sms"],
+            sensitive=True,
+        )
+    delivery = Delivery.objects.get(pk=deliveries[0].pk)
+    assert delivery.status == "sent"
+    assert delivery.context == {}, "the code is erased once the attempt is over"
+    assert Notification.objects.count() == 0, "no inbox copy of a sensitive message"
+    assert "493817" not in caplog.text
+    assert "9811111111" not in caplog.text
+
+
+def test_invalid_calls_are_refused(trekker: Any) -> None:
+    with pytest.raises(ValueError, match="not a valid Category"):
+        notify(template="otp", category="gossip", context={}, user=trekker)
+    with pytest.raises(ValueError, match="not a valid Channel"):
+        notify(template="otp", category="security", context={}, user=trekker, channels=["fax"])
+    with pytest.raises(ValueError, match="needs a user"):
+        notify(template="otp", category="security", context={})
+    with pytest.raises(ValueError, match=r"E\.164"):
+        notify(template="otp", category="security", context={}, phone="98123 45678")
+    with pytest.raises(ValueError, match="not a valid address"):
+        notify(template="otp", category="security", context={}, email="not-an-address")
+    with pytest.raises(ValueError, match="not requested"):
+        notify(template="otp", category="security", context={}, phone="+919812345678", channels=["email"])
+    with pytest.raises(ValueError, match="JSON"):
+        notify(template="otp", category="security", context={"x": object()}, phone="+919812345678")
+    with pytest.raises(TemplateDoesNotExist):
+        notify(template="no_such_template", category="security", context={}, phone="+919812345678")
+    assert Delivery.objects.count() == 0

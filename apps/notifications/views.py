@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+from typing import Any, cast
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.common.pagination import CursorPagination
+from apps.common.schema import error_responses
+from apps.notifications import selectors, services
+from apps.notifications.serializers import (
+    CategoryPreferenceSerializer,
+    DeviceRegisterSerializer,
+    DeviceSerializer,
+    NotificationSerializer,
+    PreferencesUpdateSerializer,
+    ReadAllResponseSerializer,
+    UnreadCountSerializer,
+    UnreadQuerySerializer,
+    UnsubscribeResponseSerializer,
+    UnsubscribeSerializer,
+)
+from apps.users.models import User
+
+
+def _user(request: Request) -> User:
+    return cast(User, request.user)
+
+
+class NotificationPagination(CursorPagination):
+    ordering = ("-created_at", "-id")
+
+
+class NotificationListView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["notifications"],
+        parameters=[
+            OpenApiParameter("unread", bool, description="true: unread only; false: read only"),
+            OpenApiParameter("cursor", str),
+            OpenApiParameter("page_size", int),
+        ],
+        responses={200: NotificationSerializer(many=True), **error_responses(400, 401)},
+    )
+    def get(self, request: Request) -> Response:
+        query = UnreadQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        queryset = selectors.notification_list(user=_user(request), unread=query.validated_data["unread"])
+        paginator = NotificationPagination()
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        return paginator.get_paginated_response(NotificationSerializer(page, many=True).data)
+
+
+class UnreadCountView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(tags=["notifications"], responses={200: UnreadCountSerializer, **error_responses(401)})
+    def get(self, request: Request) -> Response:
+        return Response({"unread": selectors.notification_unread_count(user=_user(request))})
+
+
+class NotificationReadView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["notifications"], request=None, responses={200: NotificationSerializer, **error_responses(401, 404)}
+    )
+    def post(self, request: Request, pk: Any) -> Response:
+        notification = services.notification_mark_read(user=_user(request), notification_id=pk)
+        return Response(NotificationSerializer(notification).data)
+
+
+class ReadAllView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["notifications"], request=None, responses={200: ReadAllResponseSerializer, **error_responses(401)}
+    )
+    def post(self, request: Request) -> Response:
+        return Response({"updated": services.notifications_mark_all_read(user=_user(request))})
+
+
+class PreferencesView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=["notifications"], responses={200: CategoryPreferenceSerializer(many=True), **error_responses(401)}
+    )
+    def get(self, request: Request) -> Response:
+        table = selectors.preference_table(user=_user(request))
+        return Response(CategoryPreferenceSerializer(table, many=True).data)
+
+    @extend_schema(
+        tags=["notifications"],
+        request=PreferencesUpdateSerializer,
+        responses={200: CategoryPreferenceSerializer(many=True), **error_responses(400, 401)},
+    )
+    def patch(self, request: Request) -> Response:
+        serializer = PreferencesUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.preferences_update(user=_user(request), changes=serializer.validated_data["preferences"])
+        table = selectors.preference_table(user=_user(request))
+        return Response(CategoryPreferenceSerializer(table, many=True).data)
+
+
+class DeviceListView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(tags=["notifications"], responses={200: DeviceSerializer(many=True), **error_responses(401)})
+    def get(self, request: Request) -> Response:
+        return Response(DeviceSerializer(selectors.device_list(user=_user(request))[:100], many=True).data)
+
+    @extend_schema(
+        tags=["notifications"],
+        request=DeviceRegisterSerializer,
+        responses={200: DeviceSerializer, 201: DeviceSerializer, **error_responses(400, 401)},
+        description="Register a push token, or refresh it (200) when it is already known.",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = DeviceRegisterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        device, created = services.device_register(user=_user(request), **serializer.validated_data)
+        return Response(
+            DeviceSerializer(device).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
+
+class DeviceDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(tags=["notifications"], responses={204: None, **error_responses(401, 404)})
+    def delete(self, request: Request, pk: Any) -> Response:
+        services.device_remove(user=_user(request), device_id=pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class UnsubscribeView(APIView):
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=["notifications"],
+        request=UnsubscribeSerializer,
+        responses={200: UnsubscribeResponseSerializer, **error_responses(400)},
+        description="Turn off e-mail for one category with the signed token from an e-mail's unsubscribe link.",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = UnsubscribeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        _, category = services.unsubscribe(token=serializer.validated_data["token"])
+        return Response({"category": category, "channel": "email", "enabled": False})
