@@ -52,44 +52,39 @@ class UserAdmin(CapabilityAdmin, DjangoUserAdmin):
             user_set_role(actor=request.user, user=obj, role=new_role)  # type: ignore[arg-type]
 
 
-class SocialAccountInline(admin.TabularInline):
-    model = SocialAccount
-    extra = 0
-    can_delete = False
-    fields = ("provider", "uid", "email", "last_login_at", "created_at")
-    readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class EmergencyContactInline(admin.TabularInline):
-    model = EmergencyContact
-    extra = 0
-    fields = ("name", "relationship", "phone", "email", "is_primary")
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-UserAdmin.inlines = [SocialAccountInline, EmergencyContactInline]
-
-
-@admin.register(PointsTransaction)
-class PointsTransactionAdmin(CapabilityAdmin):
-    """The ledger is append-only: lines are written by the points services, never edited here."""
-
+class _ReadOnlyAdmin(CapabilityAdmin):
     view_capability = Capability.USERS_VIEW
-    list_display = ("created_at", "user", "amount", "reason", "reference", "balance_after")
-    list_filter = ("reason",)
-    search_fields = ("user__email", "reference", "idempotency_key")
     list_select_related = ("user",)
-    readonly_fields = ("user", "amount", "reason", "reference", "idempotency_key", "reverses", "balance_after")
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+@admin.register(SocialAccount)
+class SocialAccountAdmin(_ReadOnlyAdmin):
+    list_display = ("user", "provider", "email", "last_login_at", "created_at")
+    list_filter = ("provider",)
+    search_fields = ("user__email", "email", "uid")
+    readonly_fields = ("user", "provider", "uid", "email", "last_login_at")
+
+
+@admin.register(EmergencyContact)
+class EmergencyContactAdmin(_ReadOnlyAdmin):
+    """Read-only here: trekkers keep their own contacts (the API enforces the five/one-primary rules)."""
+
+    list_display = ("user", "name", "relationship", "phone", "is_primary")
+    search_fields = ("user__email", "name", "phone")
+    readonly_fields = ("user", "name", "relationship", "phone", "email", "is_primary")
+
+
+@admin.register(PointsTransaction)
+class PointsTransactionAdmin(_ReadOnlyAdmin):
+    """The ledger is append-only: lines are written by the points services, never edited here."""
+
+    list_display = ("created_at", "user", "amount", "reason", "reference", "balance_after")
+    list_filter = ("reason",)
+    search_fields = ("user__email", "reference", "idempotency_key")
+    readonly_fields = ("user", "amount", "reason", "reference", "idempotency_key", "reverses", "balance_after")
