@@ -167,6 +167,9 @@ REST_FRAMEWORK: dict[str, Any] = {
         "google_login": env.str("THROTTLE_GOOGLE_LOGIN", default="20/min"),
         "email_verify": env.str("THROTTLE_EMAIL_VERIFY", default="20/hour"),
     },
+    # Client IP for throttles and per-IP caps: X-Forwarded-For is trusted only for this many proxies in
+    # front of the app (0: REMOTE_ADDR, so a client cannot pick its own address by sending the header).
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from apps.common.exceptions import Conflict
 from apps.common.services import audit
+from apps.users.hooks import guide_profile_sync
 from apps.users.images import sanitize_profile_photo
 from apps.users.models import EmergencyContact, SocialAccount, User
 from apps.users.services.auth import user_revoke_all_tokens
@@ -118,5 +119,6 @@ def user_anonymise(*, user: User) -> None:
         locked.set_unusable_password()
         locked.save()
         user_revoke_all_tokens(user=locked)
+        guide_profile_sync(user=locked)  # a guide who leaves no longer appears as one
         audit(actor=locked, action="user.anonymised", target=locked)
     logger.info("account %s anonymised at the owner's request", locked.pk)

@@ -276,6 +276,8 @@ def test_per_ip_cap(api_client: Any, sent: Outbox, settings: Any) -> None:
     assert response.status_code == 429
     assert response.json()["error"]["code"] == "otp_ip_limit"
     assert int(response["Retry-After"]) > 3500
+    spoofed = _send(api_client, "+919812345609", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert spoofed.status_code == 429, "a client cannot pick its own address"
     other_ip = _send(api_client, "+919812345609", REMOTE_ADDR="10.1.2.3")
     assert other_ip.status_code == 202
 
