@@ -19,6 +19,7 @@ from google.auth import crypt
 from google.auth import jwt as google_jwt
 
 from apps.users import otp
+from apps.users.google import clear_certs_cache
 
 WEB_CLIENT_ID = "web-client.apps.googleusercontent.com"
 ANDROID_CLIENT_ID = "android-client.apps.googleusercontent.com"
@@ -125,10 +126,16 @@ def _google_keys() -> GoogleKeys:
 def google(_google_keys: GoogleKeys, settings: Any) -> Iterator[GoogleKeys]:
     """Configured client ids, and Google's certificate endpoint answered with our test certificate."""
     settings.GOOGLE_CLIENT_IDS = [WEB_CLIENT_ID, "ios-client.apps.googleusercontent.com", ANDROID_CLIENT_ID]
+    clear_certs_cache()
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        mock.get(settings.GOOGLE_CERTS_URL, body=json.dumps({_google_keys.kid: _google_keys.cert_pem}))
+        mock.get(
+            settings.GOOGLE_CERTS_URL,
+            body=json.dumps({_google_keys.kid: _google_keys.cert_pem}),
+            headers={"Cache-Control": "public, max-age=21600, must-revalidate, no-transform"},
+        )
         _google_keys.http = mock  # type: ignore[attr-defined]
         yield _google_keys
+    clear_certs_cache()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -162,3 +163,34 @@ def test_google_certificates_unreachable_is_503(google: GoogleKeys, sign_in_goog
     response = sign_in_google(google.sign())
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "google_unavailable"
+
+
+def test_certificates_are_cached_per_max_age_and_refetched_for_a_new_key(
+    google: GoogleKeys, sign_in_google: Any, settings: Any
+) -> None:
+    http = google.http  # type: ignore[attr-defined]
+    assert sign_in_google(google.sign()).status_code == 200
+    assert sign_in_google(google.sign()).status_code == 200
+    assert len(http.calls) == 1, "the second sign-in used the cached certificates"
+
+    rotated = GoogleKeys()  # Google starts signing with a new key
+    http.replace(
+        "GET",
+        settings.GOOGLE_CERTS_URL,
+        body=json.dumps({google.kid: google.cert_pem, rotated.kid: rotated.cert_pem}),
+        headers={"Cache-Control": "max-age=100"},
+    )
+    assert sign_in_google(rotated.sign(sub="rotated-user", email="r@gmail.com")).status_code == 200
+    assert len(http.calls) == 2
+
+    stranger = GoogleKeys()  # a key Google never published
+    assert sign_in_google(stranger.sign()).status_code == 401
+    assert len(http.calls) == 3
+
+
+def test_certificates_without_max_age_are_not_cached(google: GoogleKeys, sign_in_google: Any, settings: Any) -> None:
+    http = google.http  # type: ignore[attr-defined]
+    http.replace("GET", settings.GOOGLE_CERTS_URL, body=json.dumps({google.kid: google.cert_pem}))
+    sign_in_google(google.sign())
+    sign_in_google(google.sign())
+    assert len(http.calls) == 2
