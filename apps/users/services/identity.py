@@ -69,8 +69,11 @@ def _google_sign_in(identity: GoogleIdentity) -> tuple[User, bool]:
     user = User.objects.select_for_update().filter(email=identity.email).first()
     if user is not None:
         _ensure_active(user)
-        if SocialAccount.objects.filter(user=user, provider=SocialAccount.Provider.GOOGLE).exists():
-            raise GoogleAccountConflict()
+        link = SocialAccount.objects.filter(user=user, provider=SocialAccount.Provider.GOOGLE).first()
+        if link is not None:
+            if link.uid != identity.sub:
+                raise GoogleAccountConflict()
+            return user, False  # the same Google account, linked by a concurrent sign-in a moment ago
         if not user.email_verified:
             if user.phone and user.phone_verified:
                 # The account belongs to whoever verified its phone; the address on it was never proved.

@@ -194,3 +194,37 @@ def test_certificates_without_max_age_are_not_cached(google: GoogleKeys, sign_in
     sign_in_google(google.sign())
     sign_in_google(google.sign())
     assert len(http.calls) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_first_sign_ins_create_one_account(google: GoogleKeys) -> None:
+    import threading
+
+    from django.db import connection
+
+    from apps.users.services import google_sign_in
+
+    token = google.sign()
+    results: list[tuple[str, bool]] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(6)
+
+    def sign_in() -> None:
+        barrier.wait()
+        try:
+            user, _, is_new = google_sign_in(token=token)
+            with lock:
+                results.append((str(user.pk), is_new))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sign_in) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 6
+    assert len({user_id for user_id, _ in results}) == 1
+    assert [is_new for _, is_new in results].count(True) == 1
+    assert User.objects.count() == 1
+    assert SocialAccount.objects.count() == 1
