@@ -10,6 +10,7 @@ api_v1 = [
     path("auth/", include(auth_urlpatterns)),
     path("users/", include(users_urlpatterns)),
     path("notifications/", include("apps.notifications.urls")),
+    path("", include("apps.messaging.urls")),
 ]
 
 urlpatterns = [

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "apps.common",
     "apps.users",
     "apps.notifications",
+    "apps.messaging",
 ]
 
 MIDDLEWARE = [
@@ -166,6 +167,7 @@ REST_FRAMEWORK: dict[str, Any] = {
         "otp_verify": env.str("THROTTLE_OTP_VERIFY", default="30/hour"),
         "google_login": env.str("THROTTLE_GOOGLE_LOGIN", default="20/min"),
         "email_verify": env.str("THROTTLE_EMAIL_VERIFY", default="20/hour"),
+        "message_send": env.str("THROTTLE_MESSAGE_SEND", default="30/min"),
     },
     # Client IP for throttles and per-IP caps: X-Forwarded-For is trusted only for this many proxies in
     # front of the app (0: REMOTE_ADDR, so a client cannot pick its own address by sending the header).
@@ -191,6 +193,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StaffRoleEnum": "apps.users.roles.StaffRole",
         "TribeTierEnum": "apps.users.models.TribeTier",
+        "ConversationKindEnum": "apps.messaging.models.Conversation.Kind",
+        "NewConversationKindEnum": [("direct", "Direct"), ("group", "Group")],
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
 }
@@ -405,3 +409,7 @@ LOYALTY_TIERS: list[dict[str, Any]] = [
         "perks": "A free weekend trek every year, guide meet-ups, first call on expeditions.",
     },
 ]
+# --- messaging ----------------------------------------------------------------------------------
+MESSAGING_EDIT_WINDOW_MINUTES = env.int("MESSAGING_EDIT_WINDOW_MINUTES", default=15)
+MESSAGING_GROUP_MAX_PARTICIPANTS = env.int("MESSAGING_GROUP_MAX_PARTICIPANTS", default=50)
+MESSAGING_RECENT_MESSAGES = env.int("MESSAGING_RECENT_MESSAGES", default=20)  # nested in conversations/{id}/

@@ -1,0 +1,347 @@
+"""Every write of the messaging domain.
+
+Callers pass plain values (users, ids, text); access to a conversation is decided here too (an
+inactive or departed participant cannot post), so the API and the booking service share one rule.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.apps import apps as django_apps
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+
+from apps.common.exceptions import Conflict, Forbidden, NotFound, ValidationFailed
+from apps.messaging.models import Conversation, ConversationParticipant, Message, MessageEdit, direct_key_for
+from apps.notifications.services import notify
+
+if TYPE_CHECKING:
+    from apps.users.models import User
+
+logger = logging.getLogger(__name__)
+
+
+class NotAuthor(Forbidden):
+    code = "not_author"
+    message = "Only the author of a message can change it."
+
+
+class EditWindowClosed(Conflict):
+    code = "edit_window_closed"
+    message = "Messages can only be edited shortly after they are sent."
+
+
+class MessageDeleted(Conflict):
+    code = "message_deleted"
+    message = "This message has been deleted."
+
+
+def edit_window() -> timedelta:
+    return timedelta(minutes=settings.MESSAGING_EDIT_WINDOW_MINUTES)
+
+
+# --- conversations ------------------------------------------------------------------------------
+
+
+def conversation_get_or_create_direct(*, user: User, other: User) -> tuple[Conversation, bool]:
+    """The one direct conversation of ``user`` and ``other``, created if there is none (``created``).
+
+    Two concurrent calls for the same pair meet at the unique ``direct_key``: the loser of the race
+    gets the winner's conversation.
+    """
+    if other.pk == user.pk:
+        raise ValidationFailed("You cannot start a conversation with yourself.", details={"participants": ["self"]})
+    if not other.is_active:
+        raise ValidationFailed("This person cannot be messaged.", details={"participants": [str(other.pk)]})
+    key = direct_key_for(user.pk, other.pk)
+    existing = Conversation.objects.filter(direct_key=key).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            conversation = Conversation.objects.create(kind=Conversation.Kind.DIRECT, direct_key=key, created_by=user)
+            now = timezone.now()
+            ConversationParticipant.objects.bulk_create(
+                [
+                    ConversationParticipant(conversation=conversation, user=user, joined_at=now),
+                    ConversationParticipant(conversation=conversation, user=other, joined_at=now),
+                ]
+            )
+    except IntegrityError:
+        # A concurrent request created it first; its row is committed (the unique index made us wait).
+        return Conversation.objects.get(direct_key=key), False
+    logger.info("direct conversation %s created", conversation.pk)
+    return conversation, True
+
+
+def conversation_create_group(*, user: User, title: str, participants: Iterable[User]) -> Conversation:
+    """A group conversation of ``user`` (its creator) and ``participants``."""
+    title = title.strip()
+    if not title:
+        raise ValidationFailed("A group needs a title.", details={"title": ["This field may not be blank."]})
+    others = {p.pk: p for p in participants if p.pk != user.pk}
+    if not others:
+        raise ValidationFailed("Add at least one other participant.", details={"participants": ["empty"]})
+    limit = settings.MESSAGING_GROUP_MAX_PARTICIPANTS
+    if len(others) + 1 > limit:
+        raise ValidationFailed(
+            f"A group has at most {limit} participants.", details={"participants": [f"at most {limit}"]}
+        )
+    inactive = [str(pk) for pk, p in others.items() if not p.is_active]
+    if inactive:
+        raise ValidationFailed("Some people cannot be messaged.", details={"participants": inactive})
+    with transaction.atomic():
+        conversation = Conversation.objects.create(kind=Conversation.Kind.GROUP, title=title, created_by=user)
+        now = timezone.now()
+        ConversationParticipant.objects.bulk_create(
+            [
+                ConversationParticipant(conversation=conversation, user=member, joined_at=now)
+                for member in (user, *others.values())
+            ]
+        )
+    logger.info("group conversation %s created with %d participants", conversation.pk, len(others) + 1)
+    return conversation
+
+
+def conversation_mark_read(
+    *, conversation: Conversation, user: User, message: Message | None = None, now: datetime | None = None
+) -> ConversationParticipant:
+    """Move ``user``'s read marker up to ``message`` (or up to now). A marker never moves backwards."""
+    if message is not None and message.conversation_id != conversation.pk:
+        raise ValidationFailed("This message is not in the conversation.", details={"message": [str(message.pk)]})
+    marker = message.sent_at if message is not None else (now or timezone.now())
+    with transaction.atomic():
+        updated = ConversationParticipant.objects.filter(
+            conversation=conversation, user=user, left_at__isnull=True
+        ).update(last_read_at=Greatest(Coalesce("last_read_at", "joined_at"), marker))
+        if not updated:
+            raise NotFound()
+        return ConversationParticipant.objects.get(conversation=conversation, user=user)
+
+
+# --- messages -----------------------------------------------------------------------------------
+
+
+def _require_participant(*, conversation: Conversation, user: User) -> ConversationParticipant:
+    membership = ConversationParticipant.objects.filter(
+        conversation=conversation, user=user, left_at__isnull=True
+    ).first()
+    if membership is None or not user.is_active:
+        raise NotFound()
+    return membership
+
+
+def message_send(
+    *,
+    conversation: Conversation,
+    sender: User,
+    message_body: str,
+    parent: Message | None = None,
+    now: datetime | None = None,
+    notify_participants: bool = True,
+) -> Message:
+    """Post a message; the other participants are notified once the transaction commits.
+
+    ``notify_participants=False`` is for history loaded in bulk (demo data, imports), which pings nobody.
+    """
+    message_body = message_body.strip()
+    if not message_body:
+        raise ValidationFailed("A message cannot be empty.", details={"message_body": ["This field may not be blank."]})
+    if parent is not None and (parent.conversation_id != conversation.pk or parent.is_deleted):
+        raise ValidationFailed("You can only reply to a message of this conversation.", details={"parent": ["invalid"]})
+    sent_at = now or timezone.now()
+    with transaction.atomic():
+        _require_participant(conversation=conversation, user=sender)
+        message = Message.objects.create(
+            conversation=conversation, sender=sender, message_body=message_body, parent=parent, sent_at=sent_at
+        )
+        Conversation.objects.filter(pk=conversation.pk).update(
+            last_message_at=Greatest(Coalesce("last_message_at", sent_at), sent_at)
+        )
+        # Your own message is read by you.
+        ConversationParticipant.objects.filter(conversation=conversation, user=sender).update(
+            last_read_at=Greatest(Coalesce("last_read_at", "joined_at"), sent_at)
+        )
+        recipients = _recipients_to_notify(message) if notify_participants else []
+        if recipients:
+            _notify_new_message(message=message, recipients=recipients)
+    return message
+
+
+def _recipients_to_notify(message: Message) -> list[User]:
+    """Active participants other than the sender who had nothing unread before this message.
+
+    One notification per unread streak: a busy group chat does not send a push for every line; the
+    next notification comes after the participant has read the conversation.
+    """
+    earlier_unread = Message.objects.filter(
+        conversation_id=message.conversation_id,
+        deleted_at__isnull=True,
+        sent_at__gt=Coalesce(OuterRef("last_read_at"), OuterRef("joined_at")),
+    ).exclude(Q(pk=message.pk) | Q(sender_id=OuterRef("user_id")))
+    memberships = (
+        ConversationParticipant.objects.filter(
+            conversation_id=message.conversation_id, left_at__isnull=True, user__is_active=True
+        )
+        .filter(~Exists(earlier_unread))
+        .select_related("user")
+    )
+    return [membership.user for membership in memberships if membership.user_id != message.sender_id]
+
+
+def _notify_new_message(*, message: Message, recipients: list[User]) -> None:
+    """Tell each recipient about ``message`` through the notification system (their preferences apply)."""
+    conversation = message.conversation
+    sender = message.sender
+    sender_name = sender.display_name if sender is not None else "Someone"
+    preview = message.message_body if len(message.message_body) <= 140 else message.message_body[:139] + "…"
+    context: dict[str, Any] = {
+        "sender_name": sender_name,
+        "conversation_title": conversation.title,
+        "conversation_kind": conversation.kind,
+        "conversation_id": str(conversation.pk),
+        "message_id": str(message.pk),
+        "preview": preview,
+        "url": f"{settings.OBS_FRONTEND_URL}/messages/{conversation.pk}",
+    }
+    for recipient in recipients:
+        notify(
+            template="new_message",
+            category="message",
+            context={**context, "first_name": recipient.first_name},
+            user=recipient,
+            dedupe_key=f"message:{message.pk}",
+        )
+
+
+def _author_message_for_update(*, message: Message, user: User) -> Message:
+    locked = Message.objects.select_for_update().get(pk=message.pk)
+    if locked.sender_id != user.pk:
+        raise NotAuthor()
+    if locked.is_deleted:
+        raise MessageDeleted()
+    return locked
+
+
+def message_edit(*, message: Message, user: User, message_body: str, now: datetime | None = None) -> Message:
+    """Change the text of ``user``'s own message within the edit window, keeping the previous text."""
+    message_body = message_body.strip()
+    if not message_body:
+        raise ValidationFailed("A message cannot be empty.", details={"message_body": ["This field may not be blank."]})
+    now = now or timezone.now()
+    with transaction.atomic():
+        _require_participant(conversation=message.conversation, user=user)
+        locked = _author_message_for_update(message=message, user=user)
+        if now - locked.sent_at > edit_window():
+            raise EditWindowClosed(details={"edit_window_minutes": settings.MESSAGING_EDIT_WINDOW_MINUTES})
+        if locked.message_body == message_body:
+            return locked
+        MessageEdit.objects.create(message=locked, previous_body=locked.message_body, edited_at=now)
+        locked.message_body = message_body
+        locked.edited_at = now
+        locked.save(update_fields=["message_body", "edited_at", "updated_at"])
+    return locked
+
+
+def message_delete(*, message: Message, user: User, now: datetime | None = None) -> Message:
+    """Tombstone ``user``'s own message (idempotent): it stays in place, its text is no longer shown."""
+    with transaction.atomic():
+        _require_participant(conversation=message.conversation, user=user)
+        locked = Message.objects.select_for_update().get(pk=message.pk)
+        if locked.sender_id != user.pk:
+            raise NotAuthor()
+        if locked.is_deleted:
+            return locked
+        locked.deleted_at = now or timezone.now()
+        locked.save(update_fields=["deleted_at", "updated_at"])
+    return locked
+
+
+# --- batch group conversations (called by the booking service) --------------------------------------
+
+
+@dataclass(frozen=True)
+class BatchInfo:
+    title: str
+    guide_user_id: uuid.UUID | None
+
+
+BATCH_MODEL = "treks.Batch"
+
+
+def _batch_info(batch_id: uuid.UUID) -> BatchInfo:
+    """Title and guide of a batch, when the catalog (``apps.treks``) is installed and knows the batch."""
+    default = BatchInfo(title="Batch group", guide_user_id=None)
+    if not django_apps.is_installed("apps.treks"):
+        return default
+    batch_model = django_apps.get_model(BATCH_MODEL)
+    batch = batch_model.objects.filter(pk=batch_id).first()
+    if batch is None:
+        return default
+    trek = getattr(batch, "trek", None)
+    start = getattr(batch, "start_date", None)
+    name = getattr(trek, "name", None) or "Batch"
+    title = f"{name} · {start:%d %b %Y}" if start else name
+    guide = getattr(batch, "guide", None)
+    return BatchInfo(title=title[:120], guide_user_id=getattr(guide, "user_id", None))
+
+
+def _batch_conversation_get_or_create(*, batch_id: uuid.UUID) -> Conversation:
+    existing = Conversation.objects.filter(batch_id=batch_id).first()
+    if existing is not None:
+        return existing
+    info = _batch_info(batch_id)
+    try:
+        with transaction.atomic():
+            conversation = Conversation.objects.create(
+                kind=Conversation.Kind.BATCH, batch_id=batch_id, title=info.title
+            )
+    except IntegrityError:
+        return Conversation.objects.get(batch_id=batch_id)
+    if info.guide_user_id is not None:
+        _membership_join(conversation=conversation, user_id=info.guide_user_id)
+    logger.info("batch conversation %s created for batch %s", conversation.pk, batch_id)
+    return conversation
+
+
+def _membership_join(*, conversation: Conversation, user_id: Any) -> ConversationParticipant:
+    now = timezone.now()
+    membership, created = ConversationParticipant.objects.get_or_create(
+        conversation=conversation, user_id=user_id, defaults={"joined_at": now}
+    )
+    if not created and membership.left_at is not None:
+        # Back after leaving (rebooked): unread counts start again from now.
+        membership.left_at = None
+        membership.joined_at = now
+        membership.last_read_at = None
+        membership.save(update_fields=["left_at", "joined_at", "last_read_at", "updated_at"])
+    return membership
+
+
+def batch_conversation_join(*, batch_id: uuid.UUID, user: User) -> Conversation:
+    """Put ``user`` into the group conversation of ``batch_id`` (created on first use with the batch's guide).
+
+    Idempotent: joining twice keeps one membership; joining after leaving makes the membership active again.
+    """
+    with transaction.atomic():
+        conversation = _batch_conversation_get_or_create(batch_id=batch_id)
+        _membership_join(conversation=conversation, user_id=user.pk)
+    return conversation
+
+
+def batch_conversation_leave(*, batch_id: uuid.UUID, user: User) -> bool:
+    """Take ``user`` out of the group conversation of ``batch_id``; False when they were not in it."""
+    with transaction.atomic():
+        left = ConversationParticipant.objects.filter(
+            conversation__batch_id=batch_id, user=user, left_at__isnull=True
+        ).update(left_at=Greatest(F("joined_at"), timezone.now()))
+    return bool(left)
