@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from typing import Any
 
@@ -12,24 +13,25 @@ from apps.users.roles import StaffRole
 
 logger = logging.getLogger(__name__)
 
+CATALOG_APP = "apps.treks"
 GUIDE_MODEL = "treks.Guide"
 
 
-def guide_profile_sync(*, user: User) -> None:
-    """A user with the guide role has a Guide profile in the catalog; losing the role deactivates it.
+def guide_profile_sync(*, actor: Any, user: User) -> None:
+    """A user with the guide role has an active Guide profile in the catalog; losing the role deactivates it.
 
-    Does nothing while the catalog app (``apps.treks``) is not installed. Call inside the role change's
-    transaction.
+    Goes through the catalog's own services (audit, cache invalidation). Does nothing while the catalog app
+    (``apps.treks``) is not installed. Call inside the role change's transaction.
     """
-    if not apps.is_installed("apps.treks"):
+    if not apps.is_installed(CATALOG_APP):
         return
-    guide_model: Any = apps.get_model(GUIDE_MODEL)
+    guides = importlib.import_module("apps.treks.services.guides")
+    profile = apps.get_model(GUIDE_MODEL).objects.filter(user=user).first()
     if user.staff_role == StaffRole.GUIDE:
-        profile, created = guide_model.objects.get_or_create(user=user)
-        if not created and not profile.is_active:
-            profile.is_active = True
-            profile.save(update_fields=["is_active", "updated_at"])
-        if created:
+        if profile is None:
+            guides.guide_create(actor=actor, user=user)
             logger.info("guide profile created for user %s", user.pk)
-    else:
-        guide_model.objects.filter(user=user, is_active=True).update(is_active=False)
+        elif not profile.is_active:
+            guides.guide_update(actor=actor, guide=profile, changes={"is_active": True})
+    elif profile is not None and profile.is_active:
+        guides.guide_update(actor=actor, guide=profile, changes={"is_active": False})

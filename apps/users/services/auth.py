@@ -116,5 +116,5 @@ def user_set_role(*, actor: User, user: User, role: str | None) -> User:
         locked.staff_role = role or None
         locked.save(update_fields=["staff_role", "updated_at"])
         audit(actor=actor, action="user.role_changed", target=locked, changes={"from": previous, "to": role})
-        guide_profile_sync(user=locked)
+        guide_profile_sync(actor=actor, user=locked)
     return locked

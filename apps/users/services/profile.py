@@ -119,6 +119,6 @@ def user_anonymise(*, user: User) -> None:
         locked.set_unusable_password()
         locked.save()
         user_revoke_all_tokens(user=locked)
-        guide_profile_sync(user=locked)  # a guide who leaves no longer appears as one
+        guide_profile_sync(actor=locked, user=locked)  # a guide who leaves no longer appears as one
         audit(actor=locked, action="user.anonymised", target=locked)
     logger.info("account %s anonymised at the owner's request", locked.pk)
