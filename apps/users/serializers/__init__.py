@@ -1,5 +1,5 @@
 from apps.users.serializers.account import (
-    DetailSerializer,
+    AccountMessageSerializer,
     EmailChangeSerializer,
     EmailVerifySerializer,
     EmergencyContactSerializer,
@@ -12,9 +12,9 @@ from apps.users.serializers.account import (
     PasswordResetRequestSerializer,
     PhoneChangeConfirmSerializer,
     PhoneChangeSerializer,
-    PhotoUploadSerializer,
     PointsSummarySerializer,
     PointsTransactionSerializer,
+    ProfilePhotoUploadSerializer,
     ProfileUpdateSerializer,
     RoleAssignSerializer,
     SignInResponseSerializer,
@@ -31,7 +31,7 @@ from apps.users.serializers.auth import (
 )
 
 __all__ = [
-    "DetailSerializer",
+    "AccountMessageSerializer",
     "EmailChangeSerializer",
     "EmailVerifySerializer",
     "EmergencyContactSerializer",
@@ -46,9 +46,9 @@ __all__ = [
     "PasswordResetRequestSerializer",
     "PhoneChangeConfirmSerializer",
     "PhoneChangeSerializer",
-    "PhotoUploadSerializer",
     "PointsSummarySerializer",
     "PointsTransactionSerializer",
+    "ProfilePhotoUploadSerializer",
     "ProfileUpdateSerializer",
     "RefreshSerializer",
     "RegisterResponseSerializer",

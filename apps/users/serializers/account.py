@@ -19,7 +19,7 @@ def _password(**kwargs: Any) -> serializers.CharField:
     return serializers.CharField(write_only=True, max_length=128, style={"input_type": "password"}, **kwargs)
 
 
-class DetailSerializer(serializers.Serializer):
+class AccountMessageSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
@@ -109,7 +109,7 @@ class ProfileUpdateSerializer(serializers.Serializer):
         return value
 
 
-class PhotoUploadSerializer(serializers.Serializer):
+class ProfilePhotoUploadSerializer(serializers.Serializer):
     photo = serializers.FileField(help_text="JPEG, PNG or WebP, at most 5 MB.")
 
 
@@ -130,7 +130,7 @@ class PointsTransactionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class _LedgerPageSerializer(serializers.Serializer):
+class PointsLedgerPageSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
@@ -147,7 +147,7 @@ class PointsSummarySerializer(serializers.Serializer):
     next_tier_name = serializers.CharField(allow_null=True)
     next_tier_min_points = serializers.IntegerField(allow_null=True)
     points_to_next_tier = serializers.IntegerField(allow_null=True)
-    ledger = _LedgerPageSerializer()
+    ledger = PointsLedgerPageSerializer()
 
 
 class StaffMemberSerializer(serializers.ModelSerializer):

@@ -22,7 +22,7 @@ from apps.common.throttles import (
 )
 from apps.users import services
 from apps.users.serializers import (
-    DetailSerializer,
+    AccountMessageSerializer,
     EmailVerifySerializer,
     GoogleSignInSerializer,
     LoginResponseSerializer,
@@ -212,7 +212,7 @@ class EmailVerifyResendView(APIView):
         tags=["auth"],
         summary="Mail a new verification link to the account's address",
         request=None,
-        responses={202: DetailSerializer, **error_responses(401, 429)},
+        responses={202: AccountMessageSerializer, **error_responses(401, 429)},
     )
     def post(self, request: Request) -> Response:
         services.email_verification_resend(user=request.user)  # type: ignore[arg-type]
@@ -232,7 +232,7 @@ class PasswordResetView(APIView):
         summary="Ask for a password reset link",
         description="The same answer whether or not the address has an account.",
         request=PasswordResetRequestSerializer,
-        responses={202: DetailSerializer, **error_responses(400, 429)},
+        responses={202: AccountMessageSerializer, **error_responses(400, 429)},
     )
     def post(self, request: Request) -> Response:
         serializer = PasswordResetRequestSerializer(data=request.data)
@@ -251,7 +251,7 @@ class PasswordResetConfirmView(APIView):
         summary="Set a new password from a reset link",
         description="Every session of the account is signed out.",
         request=PasswordResetConfirmSerializer,
-        responses={200: DetailSerializer, **error_responses(400, 429)},
+        responses={200: AccountMessageSerializer, **error_responses(400, 429)},
     )
     def post(self, request: Request) -> Response:
         serializer = PasswordResetConfirmSerializer(data=request.data)

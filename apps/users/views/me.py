@@ -21,15 +21,15 @@ from apps.users import selectors, services
 from apps.users.loyalty import next_tier_for_points, tier_for_points
 from apps.users.models import EmergencyContact, User
 from apps.users.serializers import (
-    DetailSerializer,
+    AccountMessageSerializer,
     EmailChangeSerializer,
     EmergencyContactSerializer,
     OTPSendResponseSerializer,
     PhoneChangeConfirmSerializer,
     PhoneChangeSerializer,
-    PhotoUploadSerializer,
     PointsSummarySerializer,
     PointsTransactionSerializer,
+    ProfilePhotoUploadSerializer,
     ProfileUpdateSerializer,
     UserSerializer,
 )
@@ -86,11 +86,11 @@ class MePhotoView(APIView):
         summary="Upload my profile photo",
         description="JPEG, PNG or WebP (checked by content), at most 5 MB; resized to 1024 px at most and "
         "stripped of EXIF/GPS metadata.",
-        request={"multipart/form-data": PhotoUploadSerializer},
+        request={"multipart/form-data": ProfilePhotoUploadSerializer},
         responses={200: UserSerializer, **error_responses(400, 401, 413)},
     )
     def put(self, request: Request) -> Response:
-        serializer = PhotoUploadSerializer(data=request.data)
+        serializer = ProfilePhotoUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["photo"]
         user = services.user_photo_set(user=_me(request), upload=upload, size=upload.size)
@@ -113,7 +113,7 @@ class MeEmailView(APIView):
         description="Mails a confirmation link to the new address; the account keeps its address until the link "
         "is opened (`auth/email/verify/`). Accounts with a password must send it.",
         request=EmailChangeSerializer,
-        responses={202: DetailSerializer, **error_responses(400, 401, 429)},
+        responses={202: AccountMessageSerializer, **error_responses(400, 401, 429)},
     )
     def post(self, request: Request) -> Response:
         serializer = EmailChangeSerializer(data=request.data)
