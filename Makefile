@@ -16,7 +16,8 @@ help:
 	@echo "make test     ruff, then the test suite against PostgreSQL and Redis, with coverage"
 	@echo "make lint     ruff check, ruff format --check, mypy"
 	@echo "make fmt      ruff format and safe fixes"
-	@echo "make migrate | shell | worker | beat | bench | audit"
+	@echo "make bench    catalog throughput vs. a floor endpoint (gunicorn + wrk on loopback, own database)"
+	@echo "make migrate | shell | worker | beat | audit"
 
 install: .venv/.synced
 
@@ -57,6 +58,9 @@ worker: install
 
 beat: install
 	.venv/bin/celery -A config beat --loglevel=info --schedule=var/celerybeat-schedule
+
+bench: install
+	$(PY) -m scripts.bench $(BENCH_ARGS)
 
 audit: install
 	$(UV) export --frozen --no-hashes --format requirements-txt > var/requirements-audit.txt

@@ -10,8 +10,15 @@ api_v1 = [
     path("auth/", include(auth_urlpatterns)),
     path("users/", include(users_urlpatterns)),
     path("notifications/", include("apps.notifications.urls")),
+    path("", include("apps.treks.urls")),
     path("", include("apps.messaging.urls")),
 ]
+
+if getattr(settings, "BENCH_FLOOR_ENABLED", False):  # only config.settings.bench (`make bench`)
+    from config.bench import FloorView
+
+    # First under /api/v1/, so resolving it never costs more than resolving a catalog route.
+    api_v1.insert(0, path("bench/floor/", FloorView.as_view(), name="bench-floor"))  # type: ignore[arg-type]
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),
@@ -22,6 +29,7 @@ urlpatterns = [
     path("health/", HealthView.as_view(), name="health"),
     path("ready/", ReadyView.as_view(), name="ready"),
 ]
+
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     # project
     "apps.common",
     "apps.users",
+    "apps.treks",
     "apps.notifications",
     "apps.messaging",
 ]
@@ -193,6 +194,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StaffRoleEnum": "apps.users.roles.StaffRole",
         "TribeTierEnum": "apps.users.models.TribeTier",
+        "TrekStatusEnum": "apps.treks.models.TrekStatus",
+        "TrekDifficultyEnum": "apps.treks.models.TrekDifficulty",
+        "BatchStatusEnum": "apps.treks.models.BatchStatus",
         "ConversationKindEnum": "apps.messaging.models.Conversation.Kind",
         "NewConversationKindEnum": [("direct", "Direct"), ("group", "Group")],
     },
@@ -226,6 +230,7 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 # The one schedule of periodic jobs (times are Asia/Kolkata). Each app's jobs are listed here.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "worker-heartbeat": {"task": "common.heartbeat", "schedule": 60.0},
+    "treks-sync-batch-statuses": {"task": "treks.sync_batch_statuses", "schedule": crontab(minute=5)},
     "notifications-sweep": {"task": "notifications.sweep", "schedule": 60.0},
     "notifications-pretrek-reminders": {
         "task": "notifications.pretrek_reminders",
@@ -413,3 +418,10 @@ LOYALTY_TIERS: list[dict[str, Any]] = [
 MESSAGING_EDIT_WINDOW_MINUTES = env.int("MESSAGING_EDIT_WINDOW_MINUTES", default=15)
 MESSAGING_GROUP_MAX_PARTICIPANTS = env.int("MESSAGING_GROUP_MAX_PARTICIPANTS", default=50)
 MESSAGING_RECENT_MESSAGES = env.int("MESSAGING_RECENT_MESSAGES", default=20)  # nested in conversations/{id}/
+
+# --- catalog -----------------------------------------------------------------------------------
+# Public catalog responses are cached under a catalog version that every catalog write bumps.
+CATALOG_CACHE_ENABLED = env.bool("CATALOG_CACHE_ENABLED", default=True)
+CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=600)
+# Each web process learns version bumps by Redis pub/sub instead of reading the version per request.
+CATALOG_VERSION_PUSH = env.bool("CATALOG_VERSION_PUSH", default=REDIS_URL is not None)

@@ -1,0 +1,206 @@
+"""Catalog reads. Every list is a fixed number of queries: counts and next departures are annotations."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    JSONField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Cast, JSONObject
+
+from apps.common.exceptions import NotFound
+from apps.treks.models import Batch, Guide, Region, Trek, TrekItineraryDay, TrekPhoto
+from apps.users.roles import Capability, has_capability
+
+# Large columns a list never needs.
+LIST_DEFERRED = (
+    "description",
+    "fitness_prep",
+    "faqs",
+    "inclusions",
+    "exclusions",
+    "packing_list",
+    "best_months",
+    "route_stats",
+    "route_geojson",
+    "search_vector",
+    "gpx_file",
+)
+BOOKABLE = (Batch.Status.OPEN, Batch.Status.FULL)
+
+
+def can_see_drafts(user: Any) -> bool:
+    """Staff who edit the catalog also see draft and archived treks."""
+    return has_capability(user, Capability.CATALOG_WRITE) or has_capability(user, Capability.BATCHES_MANAGE)
+
+
+def visible_treks(user: Any) -> QuerySet[Trek]:
+    qs = Trek.objects.all()
+    if not can_see_drafts(user):
+        qs = qs.filter(status=Trek.Status.ACTIVE)
+    return qs
+
+
+def upcoming_batches(today: date) -> QuerySet[Batch]:
+    """Departures still ahead (start after today) that are open or full."""
+    return Batch.objects.filter(start_date__gt=today, status__in=BOOKABLE)
+
+
+def open_batch_exists(today: date, **conditions: Any) -> Exists:
+    """Some upcoming open batch (so with seats left) of the outer trek matches ``conditions``."""
+    return Exists(
+        Batch.objects.filter(trek=OuterRef("pk"), status=Batch.Status.OPEN, start_date__gt=today, **conditions)
+    )
+
+
+def with_departure_annotations(qs: QuerySet[Trek], today: date) -> QuerySet[Trek]:
+    """``price_from`` (cheapest upcoming open batch), ``next_departure`` and ``next_batch_data``."""
+    upcoming = upcoming_batches(today).filter(trek=OuterRef("pk"))
+    cheapest = (
+        upcoming.filter(status=Batch.Status.OPEN).order_by().values("trek").annotate(low=Min("price")).values("low")
+    )
+    following = upcoming.order_by("start_date", "id")
+    next_batch = following.values(
+        data=JSONObject(
+            id=Cast("id", CharField()),
+            start_date=Cast("start_date", CharField()),
+            end_date=Cast("end_date", CharField()),
+            price=Cast("price", CharField()),
+            seats_left=F("total_seats") - F("seats_taken"),
+            status=F("status"),
+        )
+    )
+    return qs.annotate(
+        price_from=Subquery(cheapest[:1]),
+        next_departure=Subquery(following.values("start_date")[:1]),
+        next_batch_data=Subquery(next_batch[:1], output_field=JSONField()),
+    )
+
+
+def trek_list(*, user: Any, today: date) -> QuerySet[Trek]:
+    qs = visible_treks(user).select_related("region").defer(*LIST_DEFERRED)
+    return with_departure_annotations(qs, today)
+
+
+# What a catalog card needs; read as plain rows (no model instances) on the hottest endpoint.
+TREK_CARD_FIELDS = (
+    "slug",
+    "name",
+    "status",
+    "region__slug",
+    "region__name",
+    "difficulty",
+    "max_altitude",
+    "duration_days",
+    "total_distance",
+    "themes",
+    "cover_image",
+    "price_from",
+    "next_batch_data",
+)
+
+
+def trek_cards(qs: QuerySet[Trek]) -> QuerySet[Trek, dict[str, Any]]:
+    return qs.values(*TREK_CARD_FIELDS)
+
+
+def trek_detail(*, user: Any, slug: str, today: date) -> Trek:
+    """One trek with region, itinerary, gallery and upcoming batches (with guides): four queries."""
+    qs = (
+        visible_treks(user)
+        .select_related("region")
+        .defer("route_geojson", "search_vector")
+        .prefetch_related(
+            Prefetch("itinerary", queryset=TrekItineraryDay.objects.order_by("day_number")),
+            Prefetch("photos", queryset=TrekPhoto.objects.order_by("position")),
+            Prefetch(
+                "batches",
+                queryset=upcoming_batches(today).select_related("guide__user").order_by("start_date", "id"),
+                to_attr="upcoming",
+            ),
+        )
+    )
+    trek = with_departure_annotations(qs, today).filter(slug=slug).first()
+    if trek is None:
+        raise NotFound("No such trek.")
+    return trek
+
+
+def trek_get(*, user: Any, slug: str, fields: tuple[str, ...] = ()) -> Trek:
+    qs = visible_treks(user)
+    if fields:
+        qs = qs.only(*fields)
+    trek = qs.filter(slug=slug).first()
+    if trek is None:
+        raise NotFound("No such trek.")
+    return trek
+
+
+def trek_route(*, user: Any, slug: str) -> dict[str, Any]:
+    row = visible_treks(user).filter(slug=slug).values("route_geojson").first()
+    if row is None:
+        raise NotFound("No such trek.")
+    if not row["route_geojson"]:
+        raise NotFound("This trek has no route yet.", code="route_not_found")
+    return dict(row["route_geojson"])
+
+
+def trek_batches(*, trek: Trek, today: date, month: int | None = None, include_full: bool = False) -> QuerySet[Batch]:
+    qs = upcoming_batches(today).filter(trek=trek)
+    if not include_full:
+        qs = qs.filter(status=Batch.Status.OPEN)
+    if month:
+        qs = qs.filter(start_date__month=month)
+    return qs.select_related("trek", "guide__user").order_by("start_date", "id")
+
+
+def batch_get(*, user: Any, batch_id: Any) -> Batch:
+    batch = (
+        Batch.objects.select_related("trek__region", "guide__user")
+        .filter(pk=batch_id, trek__in=visible_treks(user))
+        .first()
+    )
+    if batch is None:
+        raise NotFound("No such batch.")
+    return batch
+
+
+def region_list() -> QuerySet[Region]:
+    return Region.objects.annotate(
+        active_treks=Count("treks", filter=Q(treks__status=Trek.Status.ACTIVE), distinct=True)
+    ).order_by("name")
+
+
+def region_get(*, slug: str) -> Region:
+    region = region_list().filter(slug=slug).first()
+    if region is None:
+        raise NotFound("No such region.")
+    return region
+
+
+def guide_list(*, user: Any) -> QuerySet[Guide]:
+    qs = Guide.objects.select_related("user").prefetch_related(
+        Prefetch("regions", queryset=Region.objects.order_by("name"))
+    )
+    if not can_see_drafts(user):
+        qs = qs.filter(is_active=True)
+    return qs.order_by("-years_exp", "user__first_name", "id")
+
+
+def guide_get(*, user: Any, guide_id: Any) -> Guide:
+    guide = guide_list(user=user).filter(pk=guide_id).first()
+    if guide is None:
+        raise NotFound("No such guide.")
+    return guide

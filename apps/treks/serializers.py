@@ -1,0 +1,409 @@
+"""Shapes of the catalog API. Output serializers read annotations; input serializers only validate."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.storage import default_storage
+from django.db.models.fields.files import FieldFile
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apps.treks.models import MAX_ALTITUDE_M, Batch, Guide, Region, Trek, TrekItineraryDay, TrekPhoto
+from apps.users.models import User
+
+DIFFICULTY_LABELS = dict(Trek.Difficulty.choices)
+E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+CENT = Decimal("0.01")
+
+
+def file_url(field: FieldFile | None) -> str | None:
+    return field.url if field else None
+
+
+def money(value: Any) -> str | None:
+    return None if value is None else str(Decimal(str(value)).quantize(CENT))
+
+
+def guide_name(guide: Guide) -> str:
+    return guide.user.get_full_name() or guide.user.tribe_handle or "OBS guide"
+
+
+# --- small nested shapes ------------------------------------------------------------------------
+
+
+class RegionBriefSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+
+
+class DifficultySerializer(serializers.Serializer):
+    value = serializers.ChoiceField(choices=Trek.Difficulty.choices)
+    label = serializers.CharField()  # type: ignore[assignment]
+
+
+class NextBatchSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+    price = serializers.DecimalField(max_digits=10, decimal_places=2)
+    seats_left = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=Batch.Status.choices)
+
+
+def next_batch_of(data: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The ``next_batch_data`` annotation (a JSON object built in SQL) in its public shape."""
+    if not data:
+        return None
+    return {
+        "id": str(uuid.UUID(str(data["id"]))),
+        "start_date": data["start_date"],
+        "end_date": data["end_date"],
+        "price": money(data["price"]),
+        "seats_left": max(0, int(data["seats_left"])),
+        "status": data["status"],
+    }
+
+
+# --- regions ------------------------------------------------------------------------------------
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    active_treks = serializers.IntegerField(read_only=True, help_text="Number of active treks in the region.")
+
+    class Meta:
+        model = Region
+        fields = ["slug", "name", "description", "active_treks"]
+
+
+class RegionWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+# --- treks --------------------------------------------------------------------------------------
+
+
+class TrekListSerializer(serializers.Serializer):
+    """One card of the catalog. Built by hand from the annotated row: this is the hottest endpoint."""
+
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    status = serializers.ChoiceField(choices=Trek.Status.choices)
+    region = RegionBriefSerializer()
+    difficulty = DifficultySerializer()
+    max_altitude = serializers.IntegerField()
+    duration_days = serializers.IntegerField()
+    total_distance = serializers.DecimalField(max_digits=6, decimal_places=1)
+    themes = serializers.ListField(child=serializers.CharField())
+    cover_image = serializers.URLField(allow_null=True)
+    price_from = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
+    next_batch = NextBatchSerializer(allow_null=True)
+
+    def to_representation(self, row: dict[str, Any]) -> dict[str, Any]:
+        """``row`` is a ``selectors.trek_cards`` row (a dict), not a model instance."""
+        difficulty = row["difficulty"]
+        cover = row["cover_image"]
+        return {
+            "slug": row["slug"],
+            "name": row["name"],
+            "status": row["status"],
+            "region": {"slug": row["region__slug"], "name": row["region__name"]},
+            "difficulty": {"value": difficulty, "label": DIFFICULTY_LABELS.get(difficulty, difficulty)},
+            "max_altitude": row["max_altitude"],
+            "duration_days": row["duration_days"],
+            "total_distance": str(row["total_distance"]),
+            "themes": row["themes"],
+            "cover_image": default_storage.url(cover) if cover else None,
+            "price_from": money(row["price_from"]),
+            "next_batch": next_batch_of(row["next_batch_data"]),
+        }
+
+
+class ItineraryDaySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TrekItineraryDay
+        fields = ["day_number", "title", "camp_name", "altitude", "distance_km", "description", "meal_plan"]
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TrekPhoto
+        fields = ["id", "url", "caption", "position"]
+
+    @extend_schema_field(serializers.URLField())
+    def get_url(self, photo: TrekPhoto) -> str | None:
+        return file_url(photo.image)
+
+
+class GuideBriefSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    years_exp = serializers.IntegerField()
+    photo = serializers.URLField(allow_null=True)
+
+    def to_representation(self, guide: Guide) -> dict[str, Any]:
+        return {
+            "id": str(guide.pk),
+            "name": guide_name(guide),
+            "years_exp": guide.years_exp,
+            "photo": file_url(guide.photo),
+        }
+
+
+class BatchSerializer(serializers.ModelSerializer):
+    trek = serializers.SerializerMethodField()
+    seats_left = serializers.IntegerField(read_only=True)
+    guide = GuideBriefSerializer(allow_null=True, read_only=True)
+
+    class Meta:
+        model = Batch
+        fields = [
+            "id",
+            "trek",
+            "start_date",
+            "end_date",
+            "price",
+            "total_seats",
+            "seats_left",
+            "status",
+            "guide",
+        ]
+
+    @extend_schema_field(RegionBriefSerializer)
+    def get_trek(self, batch: Batch) -> dict[str, str]:
+        return {"slug": batch.trek.slug, "name": batch.trek.name}
+
+
+class StaffBatchSerializer(BatchSerializer):
+    class Meta(BatchSerializer.Meta):
+        fields = [*BatchSerializer.Meta.fields, "seats_taken", "created_at", "updated_at"]
+
+
+class RouteSerializer(serializers.Serializer):
+    distance_km = serializers.FloatField()
+    elevation_gain_m = serializers.IntegerField()
+    elevation_loss_m = serializers.IntegerField()
+    min_altitude_m = serializers.IntegerField(allow_null=True)
+    max_altitude_m = serializers.IntegerField(allow_null=True)
+    bounds = serializers.DictField(child=serializers.FloatField())
+    points = serializers.IntegerField()
+    profile = serializers.ListField(child=serializers.DictField(child=serializers.FloatField()))
+    geojson_url = serializers.CharField()
+    gpx_url = serializers.CharField(allow_null=True)
+
+
+class TrekDetailSerializer(serializers.ModelSerializer):
+    region = RegionBriefSerializer(read_only=True)
+    difficulty = serializers.SerializerMethodField()
+    cover_image = serializers.SerializerMethodField()
+    gallery = PhotoSerializer(source="photos", many=True, read_only=True)
+    itinerary = ItineraryDaySerializer(many=True, read_only=True)
+    batches = serializers.SerializerMethodField()
+    guides = serializers.SerializerMethodField()
+    route = serializers.SerializerMethodField()
+    price_from = serializers.SerializerMethodField()
+    next_batch = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Trek
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "status",
+            "region",
+            "description",
+            "max_altitude",
+            "total_distance",
+            "duration_days",
+            "difficulty",
+            "max_group_size",
+            "themes",
+            "best_months",
+            "inclusions",
+            "exclusions",
+            "packing_list",
+            "fitness_prep",
+            "faqs",
+            "cover_image",
+            "gallery",
+            "itinerary",
+            "price_from",
+            "next_batch",
+            "batches",
+            "guides",
+            "route",
+            "created_at",
+            "updated_at",
+        ]
+
+    @extend_schema_field(DifficultySerializer)
+    def get_difficulty(self, trek: Trek) -> dict[str, str]:
+        return {"value": trek.difficulty, "label": DIFFICULTY_LABELS.get(trek.difficulty, trek.difficulty)}
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_cover_image(self, trek: Trek) -> str | None:
+        return file_url(trek.cover_image)
+
+    @extend_schema_field(BatchSerializer(many=True))
+    def get_batches(self, trek: Trek) -> list[dict[str, Any]]:
+        batches = getattr(trek, "upcoming", [])
+        for batch in batches:
+            batch.trek = trek  # already loaded: no query per batch
+        return list(BatchSerializer(batches, many=True).data)
+
+    @extend_schema_field(GuideBriefSerializer(many=True))
+    def get_guides(self, trek: Trek) -> list[dict[str, Any]]:
+        seen: dict[Any, Guide] = {}
+        for batch in getattr(trek, "upcoming", []):
+            if batch.guide is not None and batch.guide.is_active:
+                seen.setdefault(batch.guide.pk, batch.guide)
+        return [GuideBriefSerializer(guide).data for guide in seen.values()]
+
+    @extend_schema_field(RouteSerializer(allow_null=True))
+    def get_route(self, trek: Trek) -> dict[str, Any] | None:
+        if not trek.route_stats:
+            return None
+        return {
+            **trek.route_stats,
+            "geojson_url": f"/api/v1/treks/{trek.slug}/route.geojson",
+            "gpx_url": file_url(trek.gpx_file),
+        }
+
+    @extend_schema_field(serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True))
+    def get_price_from(self, trek: Trek) -> str | None:
+        return money(getattr(trek, "price_from", None))
+
+    @extend_schema_field(NextBatchSerializer(allow_null=True))
+    def get_next_batch(self, trek: Trek) -> dict[str, Any] | None:
+        return next_batch_of(getattr(trek, "next_batch_data", None))
+
+
+class FAQSerializer(serializers.Serializer):
+    question = serializers.CharField(max_length=500)
+    answer = serializers.CharField(max_length=5000)
+
+
+class TrekWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    region = serializers.SlugRelatedField(slug_field="slug", queryset=Region.objects.all())
+    description = serializers.CharField()
+    max_altitude = serializers.IntegerField(min_value=0, max_value=MAX_ALTITUDE_M)
+    total_distance = serializers.DecimalField(max_digits=6, decimal_places=1, min_value=Decimal("0"))
+    duration_days = serializers.IntegerField(min_value=1, max_value=60)
+    difficulty = serializers.ChoiceField(choices=Trek.Difficulty.choices)
+    max_group_size = serializers.IntegerField(min_value=1, max_value=100, default=20)
+    themes = serializers.ListField(child=serializers.SlugField(max_length=40), max_length=20, default=list)
+    best_months = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=12), max_length=12, default=list
+    )
+    inclusions = serializers.ListField(child=serializers.CharField(max_length=300), max_length=50, default=list)
+    exclusions = serializers.ListField(child=serializers.CharField(max_length=300), max_length=50, default=list)
+    packing_list = serializers.ListField(child=serializers.CharField(max_length=200), max_length=100, default=list)
+    fitness_prep = serializers.CharField(allow_blank=True, default="")
+    faqs = FAQSerializer(many=True, default=list)
+    status = serializers.ChoiceField(choices=Trek.Status.choices, default=Trek.Status.DRAFT)
+
+    def validate_best_months(self, value: list[int]) -> list[int]:
+        return sorted(set(value))
+
+    def validate_faqs(self, value: list[dict[str, str]]) -> list[dict[str, str]]:
+        return [dict(item) for item in value]
+
+
+class ItineraryDayInSerializer(serializers.Serializer):
+    day_number = serializers.IntegerField(min_value=1, required=False)
+    title = serializers.CharField(max_length=200)
+    camp_name = serializers.CharField(max_length=200, allow_blank=True, default="")
+    altitude = serializers.IntegerField(min_value=0, max_value=MAX_ALTITUDE_M)
+    distance_km = serializers.DecimalField(max_digits=5, decimal_places=1, min_value=Decimal("0"), default=Decimal(0))
+    description = serializers.CharField(allow_blank=True, default="")
+    meal_plan = serializers.CharField(max_length=100, allow_blank=True, default="")
+
+
+class ItineraryWriteSerializer(serializers.Serializer):
+    days = ItineraryDayInSerializer(many=True, allow_empty=False)
+
+
+class FileUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=False)
+
+
+class PhotoUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=False)
+    caption = serializers.CharField(max_length=200, allow_blank=True, default="")
+
+
+class PhotoOrderSerializer(serializers.Serializer):
+    order = serializers.ListField(child=serializers.UUIDField(), allow_empty=True)
+
+
+# --- batches ------------------------------------------------------------------------------------
+
+
+class BatchWriteSerializer(serializers.Serializer):
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(required=False)
+    total_seats = serializers.IntegerField(min_value=1, max_value=100)
+    price = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0.01"))
+    guide = serializers.PrimaryKeyRelatedField(
+        queryset=Guide.objects.all(), allow_null=True, required=False, default=None
+    )
+
+
+class BatchCancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, allow_blank=True, default="")
+
+
+# --- guides -------------------------------------------------------------------------------------
+
+
+class GuideSerializer(serializers.ModelSerializer):
+    name = serializers.SerializerMethodField()
+    photo = serializers.SerializerMethodField()
+    regions = RegionBriefSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Guide
+        fields = ["id", "name", "bio", "photo", "years_exp", "regions", "certifications"]
+
+    @extend_schema_field(serializers.CharField())
+    def get_name(self, guide: Guide) -> str:
+        return guide_name(guide)
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_photo(self, guide: Guide) -> str | None:
+        return file_url(guide.photo)
+
+
+class StaffGuideSerializer(GuideSerializer):
+    user = serializers.UUIDField(source="user_id", read_only=True)
+
+    class Meta(GuideSerializer.Meta):
+        fields = [*GuideSerializer.Meta.fields, "user", "satellite_phone", "is_active"]
+
+
+class GuideWriteSerializer(serializers.Serializer):
+    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+    bio = serializers.CharField(allow_blank=True, default="")
+    years_exp = serializers.IntegerField(min_value=0, max_value=80, default=0)
+    regions = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Region.objects.all(),
+        many=True,
+        default=list,  # type: ignore[arg-type]
+    )
+    certifications = serializers.ListField(child=serializers.CharField(max_length=200), max_length=30, default=list)
+    satellite_phone = serializers.CharField(max_length=20, allow_blank=True, default="")
+    is_active = serializers.BooleanField(default=True)
+
+    def validate_satellite_phone(self, value: str) -> str:
+        if value and not E164.match(value):
+            raise serializers.ValidationError("Use the international format, e.g. +881631234567.")
+        return value

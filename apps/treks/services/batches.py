@@ -1,0 +1,296 @@
+"""Batches (dated departures): staff writes, the status lifecycle and the seat counter.
+
+Status lifecycle::
+
+    open <-> full          seat-driven: full exactly when seats_taken == total_seats
+    open/full -> ongoing   from the start date (the hourly sync)
+    ongoing -> completed   after the end date (the hourly sync)
+    open/full/ongoing -> cancelled   by operations
+
+``completed`` and ``cancelled`` are final. The database enforces that ``open`` and ``full`` agree
+with the counter, so every write that moves seats moves the status in the same statement.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Case, F, ProtectedError, Q, RestrictedError, Value, When
+from django.db.models.deletion import Collector
+from django.utils import timezone
+
+from apps.common.exceptions import InvalidTransition, ValidationFailed
+from apps.common.services import audit, require_atomic
+from apps.treks.errors import BatchHasBookings, BatchNotEditable
+from apps.treks.models import Batch, Guide, Trek
+from apps.treks.services.cache import catalog_version_bump
+from apps.treks.services.catalog import jsonable
+
+logger = logging.getLogger(__name__)
+
+S = Batch.Status
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.OPEN: frozenset({S.FULL, S.ONGOING, S.COMPLETED, S.CANCELLED}),
+    S.FULL: frozenset({S.OPEN, S.ONGOING, S.COMPLETED, S.CANCELLED}),
+    S.ONGOING: frozenset({S.COMPLETED, S.CANCELLED}),
+    S.COMPLETED: frozenset(),
+    S.CANCELLED: frozenset(),
+}
+SEAT_STATUSES = (S.OPEN, S.FULL)
+
+
+def local_today() -> date:
+    """Today in the operator's time zone (batch dates are local dates)."""
+    return timezone.localdate()
+
+
+def can_transition(current: str, target: str) -> bool:
+    return target in TRANSITIONS.get(current, frozenset())
+
+
+def _seat_status(*, seats_taken: int, total_seats: int) -> str:
+    return S.FULL if seats_taken >= total_seats else S.OPEN
+
+
+def _validate_batch(
+    *, trek: Trek, start_date: date, end_date: date, total_seats: int, price: Decimal, today: date
+) -> None:
+    errors: dict[str, list[str]] = {}
+    if start_date <= today:
+        errors["start_date"] = ["A batch must start in the future."]
+    expected_end = start_date + timedelta(days=trek.duration_days - 1)
+    if end_date != expected_end:
+        errors["end_date"] = [f"The trek lasts {trek.duration_days} days, so this batch ends on {expected_end}."]
+    if total_seats < 1 or total_seats > trek.max_group_size:
+        errors["total_seats"] = [f"Between 1 and the trek's maximum group size ({trek.max_group_size})."]
+    if price <= 0 or price != price.quantize(Decimal("0.01")):
+        errors["price"] = ["A positive amount with at most 2 decimal places."]
+    if errors:
+        raise ValidationFailed("The batch is not valid.", details=errors)
+
+
+def _validate_guide(guide: Guide | None) -> None:
+    if guide is not None and not guide.is_active:
+        raise ValidationFailed("This guide is not active.", details={"guide": ["Inactive guide."]})
+
+
+@transaction.atomic
+def batch_create(
+    *,
+    actor: Any,
+    trek: Trek,
+    start_date: date,
+    total_seats: int,
+    price: Decimal,
+    end_date: date | None = None,
+    guide: Guide | None = None,
+    today: date | None = None,
+) -> Batch:
+    """A new departure. ``end_date`` defaults to the last day of the trek's duration."""
+    today = today or local_today()
+    if trek.status == Trek.Status.ARCHIVED:
+        raise ValidationFailed("An archived trek takes no new batches.", details={"trek": ["Archived."]})
+    end_date = end_date or start_date + timedelta(days=trek.duration_days - 1)
+    _validate_batch(
+        trek=trek, start_date=start_date, end_date=end_date, total_seats=total_seats, price=price, today=today
+    )
+    _validate_guide(guide)
+    batch = Batch.objects.create(
+        trek=trek,
+        guide=guide,
+        start_date=start_date,
+        end_date=end_date,
+        total_seats=total_seats,
+        price=price,
+        status=S.OPEN,
+    )
+    audit(
+        actor=actor,
+        action="batch.create",
+        target=batch,
+        changes={
+            "trek": trek.slug,
+            "start_date": str(start_date),
+            "total_seats": total_seats,
+            "price": str(price),
+            "guide": str(guide.pk) if guide else None,
+        },
+    )
+    catalog_version_bump()
+    return batch
+
+
+@transaction.atomic
+def batch_update(*, actor: Any, batch: Batch, changes: dict[str, Any], today: date | None = None) -> Batch:
+    """Change dates, seats, price or guide of an open or full batch.
+
+    ``total_seats`` may not drop below the seats already taken; the status follows the counter.
+    """
+    today = today or local_today()
+    batch = Batch.objects.select_for_update().select_related("trek").get(pk=batch.pk)
+    if batch.status not in SEAT_STATUSES:
+        raise BatchNotEditable(details={"status": batch.status})
+    if "guide" in changes:
+        _validate_guide(changes["guide"])
+    start_date = changes.get("start_date", batch.start_date)
+    if "start_date" in changes and "end_date" not in changes:
+        changes["end_date"] = start_date + timedelta(days=batch.trek.duration_days - 1)
+    end_date = changes.get("end_date", batch.end_date)
+    total_seats = changes.get("total_seats", batch.total_seats)
+    price = changes.get("price", batch.price)
+    if total_seats < batch.seats_taken:
+        raise ValidationFailed(
+            "Total seats cannot drop below the seats already taken.",
+            details={"total_seats": [f"{batch.seats_taken} seats are taken."]},
+        )
+    dates_changed = start_date != batch.start_date or end_date != batch.end_date
+    _validate_batch(
+        trek=batch.trek,
+        start_date=start_date,
+        end_date=end_date,
+        total_seats=total_seats,
+        price=price,
+        # unchanged dates of a batch are not re-checked against today
+        today=today if dates_changed else start_date - timedelta(days=1),
+    )
+    diff: dict[str, list[Any]] = {}
+    for field in ("start_date", "end_date", "total_seats", "price", "guide"):
+        if field in changes and getattr(batch, field) != changes[field]:
+            diff[field] = [jsonable(getattr(batch, field)), jsonable(changes[field])]
+            setattr(batch, field, changes[field])
+    if not diff:
+        return batch
+    batch.status = _seat_status(seats_taken=batch.seats_taken, total_seats=batch.total_seats)
+    batch.save()
+    audit(actor=actor, action="batch.update", target=batch, changes=diff)
+    catalog_version_bump()
+    return batch
+
+
+@transaction.atomic
+def batch_delete(*, actor: Any, batch: Batch) -> None:
+    """Delete a batch nobody has booked; anything with bookings must be cancelled instead (409)."""
+    batch = Batch.objects.select_for_update().get(pk=batch.pk)
+    collector = Collector(using="default")
+    try:
+        collector.collect([batch])
+    except (ProtectedError, RestrictedError) as exc:
+        raise BatchHasBookings() from exc
+    related = [model for model in collector.data if model is not Batch]
+    if batch.seats_taken > 0 or any(collector.data[model] for model in related):
+        raise BatchHasBookings(details={"seats_taken": batch.seats_taken})
+    audit(
+        actor=actor,
+        action="batch.delete",
+        target=batch,
+        changes={"trek": str(batch.trek_id), "start_date": str(batch.start_date)},
+    )
+    batch.delete()
+    catalog_version_bump()
+
+
+@transaction.atomic
+def batch_transition(*, batch: Batch, to: str, actor: Any = None, reason: str = "") -> Batch:
+    """Move a batch to ``to`` if the lifecycle allows it (409 ``invalid_transition`` otherwise)."""
+    batch = Batch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status == to:
+        return batch
+    if not can_transition(batch.status, to):
+        raise InvalidTransition(f"A {batch.status} batch cannot become {to}.", details={"from": batch.status, "to": to})
+    if to == S.OPEN and batch.seats_taken >= batch.total_seats:
+        raise InvalidTransition("A batch with no seats left cannot be open.", details={"from": batch.status, "to": to})
+    if to == S.FULL and batch.seats_taken < batch.total_seats:
+        raise InvalidTransition("A batch with seats left cannot be full.", details={"from": batch.status, "to": to})
+    previous = batch.status
+    batch.status = to
+    batch.save(update_fields=["status", "updated_at"])
+    audit(
+        actor=actor,
+        action=f"batch.{to}",
+        target=batch,
+        changes={"status": [previous, to], **({"reason": reason} if reason else {})},
+    )
+    catalog_version_bump()
+    return batch
+
+
+def batch_cancel(*, actor: Any, batch: Batch, reason: str = "") -> Batch:
+    return batch_transition(batch=batch, to=S.CANCELLED, actor=actor, reason=reason)
+
+
+# --- seats (called by the booking service inside its transaction) ------------------------------
+
+
+def batch_take_seats(*, batch_id: Any, seats: int, today: date | None = None) -> bool:
+    """Take ``seats`` seats of an open, future batch if that many are free; return whether it did.
+
+    One conditional UPDATE: concurrent callers can never take more seats than exist, and the
+    status flips to ``full`` in the same statement when the last seat goes. Must run inside the
+    caller's transaction (so a failed booking gives the seats back by rolling back).
+    """
+    require_atomic()
+    if seats < 1:
+        raise ValueError("seats must be positive")
+    today = today or local_today()
+    taken = Batch.objects.filter(
+        pk=batch_id,
+        status=S.OPEN,
+        start_date__gt=today,
+        seats_taken__lte=F("total_seats") - seats,
+    ).update(
+        seats_taken=F("seats_taken") + seats,
+        # evaluated on the row's values before the update
+        status=Case(When(seats_taken__gte=F("total_seats") - seats, then=Value(S.FULL)), default=Value(S.OPEN)),
+        updated_at=timezone.now(),
+    )
+    if taken:
+        catalog_version_bump()
+    return bool(taken)
+
+
+def batch_release_seats(*, batch_id: Any, seats: int) -> bool:
+    """Give back ``seats`` seats (a cancelled or expired booking); a full batch becomes open again.
+
+    Returns False when the batch holds fewer taken seats than that (nothing is changed). Must run
+    inside the caller's transaction.
+    """
+    require_atomic()
+    if seats < 1:
+        raise ValueError("seats must be positive")
+    released = Batch.objects.filter(pk=batch_id, seats_taken__gte=seats).update(
+        seats_taken=F("seats_taken") - seats,
+        status=Case(When(status=S.FULL, then=Value(S.OPEN)), default=F("status")),
+        updated_at=timezone.now(),
+    )
+    if released:
+        catalog_version_bump()
+    return bool(released)
+
+
+# --- date-driven statuses -----------------------------------------------------------------------
+
+
+def batch_sync_statuses(*, today: date | None = None) -> dict[str, int]:
+    """Move batches whose dates have come: open/full -> ongoing -> completed. Idempotent.
+
+    Each step is one conditional UPDATE, so running it twice (or from two workers) changes nothing
+    the second time.
+    """
+    today = today or local_today()
+    now = timezone.now()
+    with transaction.atomic():
+        completed = Batch.objects.filter(Q(status__in=[S.OPEN, S.FULL, S.ONGOING]), end_date__lt=today).update(
+            status=S.COMPLETED, updated_at=now
+        )
+        ongoing = Batch.objects.filter(status__in=[S.OPEN, S.FULL], start_date__lte=today, end_date__gte=today).update(
+            status=S.ONGOING, updated_at=now
+        )
+        if completed or ongoing:
+            catalog_version_bump()
+    if completed or ongoing:
+        logger.info("batch statuses synced: %s ongoing, %s completed", ongoing, completed)
+    return {"ongoing": ongoing, "completed": completed}

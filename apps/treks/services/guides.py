@@ -1,0 +1,71 @@
+"""Guide profiles: one per user whose staff role is guide."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from apps.common.exceptions import ValidationFailed
+from apps.common.services import audit
+from apps.treks.errors import GuideProfileExists
+from apps.treks.models import Guide, Region
+from apps.treks.services.cache import catalog_version_bump
+from apps.treks.services.catalog import _apply_changes, _delete_file_on_commit, clean_image
+from apps.users.models import User
+from apps.users.roles import StaffRole
+
+GUIDE_FIELDS = ("bio", "years_exp", "certifications", "satellite_phone", "is_active")
+
+
+@transaction.atomic
+def guide_create(*, actor: Any, user: User, regions: Sequence[Region] = (), **fields: Any) -> Guide:
+    if user.staff_role != StaffRole.GUIDE:
+        raise ValidationFailed(
+            "Only a user whose role is guide can have a guide profile.", details={"user": ["Role is not guide."]}
+        )
+    if Guide.objects.filter(user=user).exists():
+        raise GuideProfileExists()
+    guide = Guide.objects.create(user=user, **{k: v for k, v in fields.items() if k in GUIDE_FIELDS})
+    if regions:
+        guide.regions.set(regions)
+    audit(
+        actor=actor,
+        action="guide.create",
+        target=guide,
+        changes={"user": str(user.pk), "regions": [r.slug for r in regions]},
+    )
+    catalog_version_bump()
+    return guide
+
+
+@transaction.atomic
+def guide_update(*, actor: Any, guide: Guide, changes: dict[str, Any]) -> Guide:
+    guide = Guide.objects.select_for_update().get(pk=guide.pk)
+    diff = _apply_changes(guide, changes, GUIDE_FIELDS)
+    if diff:
+        guide.save()
+    if "regions" in changes:
+        before = sorted(guide.regions.values_list("slug", flat=True))
+        after = sorted(r.slug for r in changes["regions"])
+        if before != after:
+            guide.regions.set(changes["regions"])
+            diff["regions"] = [before, after]
+    if diff:
+        audit(actor=actor, action="guide.update", target=guide, changes=diff)
+        catalog_version_bump()
+    return guide
+
+
+@transaction.atomic
+def guide_set_photo(*, actor: Any, guide: Guide, upload: UploadedFile) -> Guide:
+    content = clean_image(upload)
+    guide = Guide.objects.select_for_update().get(pk=guide.pk)
+    _delete_file_on_commit(guide.photo)
+    guide.photo.save(content.name or "guide.jpg", content, save=False)
+    guide.save(update_fields=["photo", "updated_at"])
+    audit(actor=actor, action="guide.photo.set", target=guide, changes={"photo": guide.photo.name})
+    catalog_version_bump()
+    return guide

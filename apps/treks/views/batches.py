@@ -1,0 +1,202 @@
+"""Batches and guides: public reads (cached, with ETags) and staff writes (capabilities, audited)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http.response import HttpResponseBase
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.common.schema import error_responses
+from apps.treks import selectors, services
+from apps.treks.caching import cached_catalog_response
+from apps.treks.filters import BatchFilter
+from apps.treks.models import Batch
+from apps.treks.permissions import BatchesManage, CatalogWrite, ReadOr
+from apps.treks.serializers import (
+    BatchCancelSerializer,
+    BatchSerializer,
+    BatchWriteSerializer,
+    FileUploadSerializer,
+    GuideSerializer,
+    GuideWriteSerializer,
+    StaffBatchSerializer,
+    StaffGuideSerializer,
+)
+from apps.treks.views.common import (
+    BATCH_ID,
+    GUIDE_ID,
+    SLUG,
+    paginate,
+    validated_filter,
+)
+
+# --- batches ------------------------------------------------------------------------------------
+
+
+@extend_schema(tags=["catalog"], parameters=[SLUG])
+class TrekBatchesView(APIView):
+    permission_classes = [ReadOr(BatchesManage)]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("month", OpenApiTypes.INT, description="1-12"),
+            OpenApiParameter("include_full", OpenApiTypes.BOOL, description="Also list full batches"),
+            OpenApiParameter("page", OpenApiTypes.INT),
+            OpenApiParameter("page_size", OpenApiTypes.INT),
+        ],
+        responses={200: BatchSerializer(many=True), **error_responses(400, 404)},
+    )
+    def get(self, request: Request, slug: str) -> HttpResponseBase:
+        def build() -> Response:
+            params = validated_filter(
+                BatchFilter(request.query_params, queryset=Batch.objects.none())
+            ).form.cleaned_data
+            trek = selectors.trek_get(user=request.user, slug=slug, fields=("id", "slug", "name"))
+            batches = selectors.trek_batches(
+                trek=trek,
+                today=services.local_today(),
+                month=params.get("month"),
+                include_full=bool(params.get("include_full")),
+            )
+            return paginate(request, self, batches, BatchSerializer)
+
+        return cached_catalog_response(request, build)
+
+    @extend_schema(
+        request=BatchWriteSerializer, responses={201: StaffBatchSerializer, **error_responses(400, 401, 403, 404)}
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        trek = selectors.trek_get(user=request.user, slug=slug)
+        data = BatchWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        batch = services.batch_create(actor=request.user, trek=trek, **data.validated_data)
+        return Response(StaffBatchSerializer(batch).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["catalog"], parameters=[BATCH_ID])
+class BatchDetailView(APIView):
+    permission_classes = [ReadOr(BatchesManage)]
+
+    @extend_schema(responses={200: BatchSerializer, **error_responses(404)})
+    def get(self, request: Request, batch_id: Any) -> HttpResponseBase:
+        return cached_catalog_response(
+            request, lambda: Response(BatchSerializer(selectors.batch_get(user=request.user, batch_id=batch_id)).data)
+        )
+
+    @extend_schema(
+        request=BatchWriteSerializer(partial=True),
+        responses={200: StaffBatchSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    def patch(self, request: Request, batch_id: Any) -> Response:
+        batch = selectors.batch_get(user=request.user, batch_id=batch_id)
+        data = BatchWriteSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        batch = services.batch_update(actor=request.user, batch=batch, changes=dict(data.validated_data))
+        return Response(StaffBatchSerializer(selectors.batch_get(user=request.user, batch_id=batch.pk)).data)
+
+    @extend_schema(request=None, responses={204: None, **error_responses(401, 403, 404, 409)})
+    def delete(self, request: Request, batch_id: Any) -> Response:
+        batch = selectors.batch_get(user=request.user, batch_id=batch_id)
+        services.batch_delete(actor=request.user, batch=batch)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["catalog"], parameters=[BATCH_ID])
+class BatchCancelView(APIView):
+    permission_classes = [BatchesManage]
+
+    @extend_schema(
+        request=BatchCancelSerializer, responses={200: StaffBatchSerializer, **error_responses(401, 403, 404, 409)}
+    )
+    def post(self, request: Request, batch_id: Any) -> Response:
+        batch = selectors.batch_get(user=request.user, batch_id=batch_id)
+        data = BatchCancelSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        batch = services.batch_cancel(actor=request.user, batch=batch, reason=data.validated_data["reason"])
+        return Response(StaffBatchSerializer(selectors.batch_get(user=request.user, batch_id=batch.pk)).data)
+
+
+# --- guides -------------------------------------------------------------------------------------
+
+
+def _guide_serializer(request: Request) -> type[GuideSerializer]:
+    return StaffGuideSerializer if selectors.can_see_drafts(request.user) else GuideSerializer
+
+
+@extend_schema(tags=["catalog"])
+class GuideListView(APIView):
+    permission_classes = [ReadOr(CatalogWrite)]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("page", OpenApiTypes.INT), OpenApiParameter("page_size", OpenApiTypes.INT)],
+        responses={200: GuideSerializer(many=True), **error_responses(400)},
+    )
+    def get(self, request: Request) -> HttpResponseBase:
+        return cached_catalog_response(
+            request,
+            lambda: paginate(request, self, selectors.guide_list(user=request.user), _guide_serializer(request)),
+        )
+
+    @extend_schema(
+        request=GuideWriteSerializer, responses={201: StaffGuideSerializer, **error_responses(400, 401, 403, 409)}
+    )
+    def post(self, request: Request) -> Response:
+        data = GuideWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        guide = services.guide_create(actor=request.user, **data.validated_data)
+        return Response(
+            StaffGuideSerializer(selectors.guide_get(user=request.user, guide_id=guide.pk)).data, status=201
+        )
+
+
+@extend_schema(tags=["catalog"], parameters=[GUIDE_ID])
+class GuideDetailView(APIView):
+    permission_classes = [ReadOr(CatalogWrite)]
+
+    @extend_schema(responses={200: GuideSerializer, **error_responses(404)})
+    def get(self, request: Request, guide_id: Any) -> HttpResponseBase:
+        return cached_catalog_response(
+            request,
+            lambda: Response(
+                _guide_serializer(request)(selectors.guide_get(user=request.user, guide_id=guide_id)).data
+            ),
+        )
+
+    @extend_schema(
+        request=GuideWriteSerializer(partial=True),
+        responses={200: StaffGuideSerializer, **error_responses(400, 401, 403, 404)},
+    )
+    def patch(self, request: Request, guide_id: Any) -> Response:
+        guide = selectors.guide_get(user=request.user, guide_id=guide_id)
+        data = GuideWriteSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        if "user" in changes and changes.pop("user") != guide.user:
+            raise ValidationError({"user": ["A guide profile cannot move to another user."]})
+        services.guide_update(actor=request.user, guide=guide, changes=changes)
+        return Response(StaffGuideSerializer(selectors.guide_get(user=request.user, guide_id=guide_id)).data)
+
+
+@extend_schema(tags=["catalog"], parameters=[GUIDE_ID])
+class GuidePhotoView(APIView):
+    permission_classes = [CatalogWrite]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={"multipart/form-data": FileUploadSerializer},
+        responses={200: StaffGuideSerializer, **error_responses(400, 401, 403, 404, 413)},
+    )
+    def post(self, request: Request, guide_id: Any) -> Response:
+        guide = selectors.guide_get(user=request.user, guide_id=guide_id)
+        data = FileUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.guide_set_photo(actor=request.user, guide=guide, upload=data.validated_data["file"])
+        return Response(StaffGuideSerializer(selectors.guide_get(user=request.user, guide_id=guide_id)).data)

@@ -1,0 +1,313 @@
+"""`make bench`: throughput of the catalog against a floor, on loopback.
+
+1. Finds PostgreSQL and Redis like the test suite does (scripts/services.py) and uses a database of its
+   own (``<test database>_bench``), migrated and filled by ``manage.py build_bench_catalog``.
+2. Serves the app with gunicorn and ``config.settings.bench`` (production settings, loopback, HTTP).
+3. Drives it from a separate load-generator process: wrk (installed with apt-get when missing and
+   possible), else ``scripts/loadgen.py``. Alternating paired runs of equal concurrency and duration:
+   floor vs. endpoint, the order flipped every round.
+4. Prints and writes ``var/bench/latest.json`` and ``var/bench/latest.md`` (plus time-stamped copies).
+
+Targets (README "Performance"): list uncached >= 0.6 of the floor, cached >= 0.9, detail >= 0.5, no non-2xx.
+The detail target is judged on the uncached path; the cached detail is reported for information.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from scripts.services import ROOT, default_database_name, resolve
+
+OUT_DIR = ROOT / "var" / "bench"
+PY = str(ROOT / ".venv" / "bin" / "python")
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+LUA = ROOT / "scripts" / "wrk_report.lua"
+NO_CACHE = "X-Bench-No-Cache"
+TARGETS = {"list_uncached": 0.6, "list_cached": 0.9, "detail": 0.5}
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", flush=True)
+
+
+def bench_database_url(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{default_database_name()}_bench"))
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = urlunsplit(parts._replace(path="/postgres", scheme="postgresql"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+            log(f"created database {name}")
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 - loopback only
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
+def ensure_wrk() -> str | None:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        log("wrk not found: installing it with apt-get")
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        with contextlib.suppress(subprocess.SubprocessError, OSError):
+            env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+            subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True, env=env, timeout=300, **quiet)
+        if not shutil.which("wrk"):
+            with contextlib.suppress(subprocess.SubprocessError, OSError):
+                subprocess.run(["apt-get", "update", "-q"], check=True, timeout=300, **quiet)
+                subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True, env=env, timeout=300, **quiet)
+    return shutil.which("wrk")
+
+
+def run_load(tool: str | None, url: str, headers: dict[str, str], args: argparse.Namespace) -> dict[str, Any]:
+    """One run; returns requests/s, latency percentiles (ms) and the non-2xx count."""
+    if tool:
+        cmd = [tool, f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "10s"]
+        for name, value in headers.items():
+            cmd += ["-H", f"{name}: {value}"]
+        cmd += ["-s", str(LUA), url]
+        out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+        line = next(ln for ln in out.splitlines() if ln.startswith("JSON "))
+        data = json.loads(line[5:])
+    else:
+        cmd = [
+            PY,
+            "-m",
+            "scripts.loadgen",
+            url,
+            "--connections",
+            str(args.connections),
+            "--duration",
+            str(args.duration),
+        ]
+        for name, value in headers.items():
+            cmd += ["--header", f"{name}: {value}"]
+        out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+        data = json.loads(out.strip().splitlines()[-1])
+    return {
+        "rps": round(data["requests"] / data["duration_s"], 1),
+        "p50_ms": round(data["p50_us"] / 1000, 2),
+        "p95_ms": round(data["p95_us"] / 1000, 2),
+        "p99_ms": round(data["p99_us"] / 1000, 2),
+        "non_2xx": int(data["non_2xx"]) + int(data.get("socket_errors", 0)),
+        "requests": int(data["requests"]),
+    }
+
+
+def markdown(result: dict[str, Any]) -> str:
+    rows = [
+        "| endpoint | req/s | p50 ms | p95 ms | p99 ms | non-2xx | queries/req | ratio to floor | target |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for name, row in result["endpoints"].items():
+        target = TARGETS.get(name)
+        verdict = "(no target)" if target is None else f">= {target} {'met' if row['ratio'] >= target else 'MISSED'}"
+        verdict = "" if name == "floor" else verdict
+        rows.append(
+            f"| {name} (`{row['path']}`) | {row['rps']:.0f} | {row['p50_ms']:.2f} | {row['p95_ms']:.2f} | "
+            f"{row['p99_ms']:.2f} | {row['non_2xx']} | {row['queries']} | {row['ratio']:.2f} | {verdict} |"
+        )
+    meta = result["meta"]
+    rows.append("")
+    rows.append(
+        f"{meta['date']}, {meta['cpus']} CPUs, {meta['tool']}, gunicorn {meta['workers']} sync workers, "
+        f"{meta['connections']} connections, {meta['rounds']} paired rounds of {meta['duration_s']} s; "
+        f"dataset {meta['dataset']}. Ratio = median over rounds of endpoint req/s / floor req/s in the same round."
+    )
+    return "\n".join(rows) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", "5")))
+    parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", "3")))
+    parser.add_argument("--connections", type=int, default=int(os.environ.get("BENCH_CONNECTIONS", "4")))
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "2")))
+    parser.add_argument("--python-loadgen", action="store_true", help="Use scripts/loadgen.py instead of wrk.")
+    args = parser.parse_args()
+
+    services = resolve()
+    database_url = bench_database_url(services.database_url)
+    ensure_database(database_url)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.bench",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": services.redis_url,
+        "CACHE_KEY_PREFIX": "obs-bench",
+        "LOG_LEVEL": "WARNING",
+    }
+    log(f"database {urlsplit(database_url).path.lstrip('/')}; {services.description.split(';')[-1].strip()}")
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "build_bench_catalog")
+
+    tool = None if args.python_loadgen else ensure_wrk()
+    log(f"load generator: {'wrk' if tool else 'scripts/loadgen.py (wrk unavailable)'}")
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [
+            GUNICORN,
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+            "--worker-class",
+            "sync",
+            "--log-level",
+            "warning",
+            "--keep-alive",
+            "5",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            with contextlib.suppress(OSError):
+                if fetch(f"{base}/health/")[0] == 200:
+                    break
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("gunicorn did not start")
+            time.sleep(0.3)
+
+        status, _, body = fetch(f"{base}/api/v1/treks/?page_size=1&ordering=name")
+        detail_slug = json.loads(body)["results"][0]["slug"]
+        list_path = "/api/v1/treks/?page_size=20"
+        endpoints: dict[str, tuple[str, dict[str, str]]] = {
+            "floor": ("/api/v1/bench/floor/", {}),
+            "list_uncached": (list_path, {NO_CACHE: "1"}),
+            "list_cached": (list_path, {}),
+            "detail": (f"/api/v1/treks/{detail_slug}/", {NO_CACHE: "1"}),
+            "detail_cached": (f"/api/v1/treks/{detail_slug}/", {}),  # for information: no target
+        }
+        queries: dict[str, int] = {}
+        for name, (path, headers) in endpoints.items():
+            samples = []
+            for _ in range(2 * args.workers + 4):  # every worker connected and warm; the minimum counts
+                status, response_headers, body = fetch(base + path, headers)
+                if status != 200:
+                    raise RuntimeError(f"{name}: {path} answered {status}: {body[:300]!r}")
+                samples.append(int(response_headers.get("X-Query-Count", "-1")))
+            queries[name] = min(samples)
+        count = json.loads(fetch(base + list_path)[2])["count"]
+        for path, headers in endpoints.values():  # warm-up under load
+            run_load(tool, base + path, headers, argparse.Namespace(**{**vars(args), "duration": 1}))
+
+        runs: dict[str, list[dict[str, Any]]] = {name: [] for name in endpoints if name != "floor"}
+        floors: dict[str, list[dict[str, Any]]] = {name: [] for name in runs}
+        for round_no in range(args.rounds):
+            for name in runs:
+                order = ["floor", name] if round_no % 2 == 0 else [name, "floor"]
+                for which in order:
+                    path, headers = endpoints[which]
+                    result = run_load(tool, base + path, headers, args)
+                    (floors[name] if which == "floor" else runs[name]).append(result)
+                    log(f"round {round_no + 1} {which:<14} {result['rps']:>8.1f} req/s  p99 {result['p99_ms']} ms")
+
+        def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
+            return {
+                "rps": round(statistics.median(r["rps"] for r in rows), 1),
+                "p50_ms": round(statistics.median(r["p50_ms"] for r in rows), 2),
+                "p95_ms": round(statistics.median(r["p95_ms"] for r in rows), 2),
+                "p99_ms": round(statistics.median(r["p99_ms"] for r in rows), 2),
+                "non_2xx": sum(r["non_2xx"] for r in rows),
+                "requests": sum(r["requests"] for r in rows),
+            }
+
+        all_floor = [row for rows in floors.values() for row in rows]
+        result_endpoints: dict[str, Any] = {
+            "floor": {**summary(all_floor), "path": endpoints["floor"][0], "queries": queries["floor"], "ratio": 1.0}
+        }
+        for name, rows in runs.items():
+            ratios = [r["rps"] / f["rps"] for r, f in zip(rows, floors[name], strict=True) if f["rps"]]
+            result_endpoints[name] = {
+                **summary(rows),
+                "path": endpoints[name][0] + (" (cache bypassed)" if NO_CACHE in endpoints[name][1] else ""),
+                "queries": queries[name],
+                "ratio": round(statistics.median(ratios), 3),
+                "paired_ratios": [round(r, 3) for r in ratios],
+            }
+        result = {
+            "meta": {
+                "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                "cpus": os.cpu_count(),
+                "tool": "wrk" if tool else "scripts/loadgen.py",
+                "workers": args.workers,
+                "connections": args.connections,
+                "rounds": args.rounds,
+                "duration_s": args.duration,
+                "dataset": f"{count} treks (bench catalog: 20 regions, 2,000 batches)",
+            },
+            "endpoints": result_endpoints,
+            "targets": TARGETS,
+            "targets_met": {name: result_endpoints[name]["ratio"] >= target for name, target in TARGETS.items()}
+            | {"zero_non_2xx": all(row["non_2xx"] == 0 for row in result_endpoints.values())},
+        }
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    table = markdown(result)
+    for name in ("latest", stamp):
+        (OUT_DIR / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
+        (OUT_DIR / f"{name}.md").write_text(table)
+    print()
+    print(table)
+    log(f"written to {OUT_DIR.relative_to(ROOT)}/latest.json and latest.md")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
