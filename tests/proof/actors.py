@@ -58,6 +58,7 @@ def build_world() -> World:
     from apps.notifications.tests.factories import DeviceFactory, NotificationFactory
     from apps.treks.models import TrekPhoto
     from apps.treks.tests.factories import BatchFactory, GuideFactory, ItineraryDayFactory, RegionFactory, TrekFactory
+    from apps.users.models import EmergencyContact
     from apps.users.tests.factories import UserFactory
 
     owner = UserFactory(email="owner@example.com")
@@ -95,6 +96,9 @@ def build_world() -> World:
         conversation=conversation,
         message=message,
         notification=NotificationFactory(user=owner),
+        contact=EmergencyContact.objects.create(
+            user=owner, name="Ma", relationship="mother", phone="+919800000001", is_primary=True
+        ),
         device=DeviceFactory(user=owner),
     )
     return world

@@ -36,6 +36,8 @@ class Row:
     body: Body | None = None
     format: str = "json"
     rule: str = ""
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    http: tuple[tuple[str, str, Any], ...] = ()  # (method, url, JSON body) answered by a local mock
 
     @property
     def key(self) -> tuple[str, str]:
@@ -117,6 +119,28 @@ def _register(w: World, user: User | None) -> dict[str, str]:
     return {"email": "newcomer@example.com", "password": "Fresh-Trail-2026!", "first_name": "New", "last_name": "Comer"}
 
 
+def _phone(w: World, user: User | None, base: int) -> str:
+    """A distinct mobile number per actor (OTP cooldowns are per number, in Redis)."""
+    index = list(w.users.values()).index(user)
+    return f"+9198123456{base + index:02d}"
+
+
+def contact_pk(w: World) -> dict[str, Any]:
+    return {"pk": w.contact.id}
+
+
+def _email_change(w: World, user: User | None) -> dict[str, str]:
+    from apps.users.tests.factories import DEFAULT_PASSWORD
+
+    return {"email": "moved@example.com", "password": DEFAULT_PASSWORD}
+
+
+def _password_change(w: World, user: User | None) -> dict[str, str]:
+    from apps.users.tests.factories import DEFAULT_PASSWORD
+
+    return {"current_password": DEFAULT_PASSWORD, "new_password": "Another-Trail-2026!"}
+
+
 def _trek_body(w: World, user: User | None) -> dict[str, Any]:
     return {
         "name": "Matrix Pass",
@@ -179,6 +203,105 @@ ROWS: list[Row] = [
     Row("auth-token-refresh", "POST", everyone(200), body=_refresh, rule="the refresh token is the credential"),
     Row("auth-logout", "POST", signed_in(204), body=_refresh, rule="own refresh token"),
     Row("users-me", "GET", signed_in(200), rule="self"),
+    Row("users-me", "PATCH", signed_in(200), body=lambda w, u: {"first_name": "Renamed"}, rule="self"),
+    Row("users-me", "DELETE", signed_in(204), rule="self (account deletion)"),
+    Row(
+        "users-me-photo",
+        "PUT",
+        signed_in(200),
+        body=lambda w, u: {"photo": jpeg_upload()},
+        format="multipart",
+        rule="self",
+    ),
+    Row("users-me-photo", "DELETE", signed_in(200), rule="self"),
+    Row("users-me-email", "POST", signed_in(202), body=_email_change, rule="self"),
+    Row("users-me-phone", "POST", signed_in(202), body=lambda w, u: {"phone": _phone(w, u, 10)}, rule="self"),
+    Row(
+        "users-me-phone-verify",
+        "POST",
+        signed_in(400),
+        body=lambda w, u: {"phone": "+919812345679", "code": "000000"},
+        rule="self (400: no pending change; the code is checked after authentication)",
+    ),
+    Row("users-me-points", "GET", signed_in(200), rule="own ledger"),
+    Row("emergency-contact-list", "GET", signed_in(200), rule="own contacts"),
+    Row(
+        "emergency-contact-list",
+        "POST",
+        signed_in(201),
+        body=lambda w, u: {"name": "Pa", "relationship": "father", "phone": "+919800000002"},
+        rule="own contacts",
+    ),
+    Row("emergency-contact-detail", "GET", owner_only(200), kwargs=contact_pk, rule="own contact; others 404"),
+    Row(
+        "emergency-contact-detail",
+        "PUT",
+        owner_only(200),
+        kwargs=contact_pk,
+        body=lambda w, u: {"name": "Ma", "relationship": "mother", "phone": "+919800000009", "is_primary": True},
+        rule="own contact; others 404",
+    ),
+    Row(
+        "emergency-contact-detail",
+        "PATCH",
+        owner_only(200),
+        kwargs=contact_pk,
+        body=lambda w, u: {"name": "Amma"},
+        rule="own contact; others 404",
+    ),
+    Row("emergency-contact-detail", "DELETE", owner_only(204), kwargs=contact_pk, rule="own contact; others 404"),
+    Row("users-staff", "GET", capability(Capability.USERS_MANAGE, 200), rule=Capability.USERS_MANAGE),
+    Row(
+        "users-role",
+        "PUT",
+        capability(Capability.USERS_MANAGE, 200),
+        kwargs=lambda w: {"user_id": w.users["other_trekker"].pk},  # type: ignore[union-attr]
+        body=lambda w, u: {"role": "cs"},
+        rule=Capability.USERS_MANAGE,
+    ),
+    Row(
+        "auth-google",
+        "POST",
+        everyone(401),
+        body=lambda w, u: {"id_token": "not-a-google-token"},
+        settings={
+            "GOOGLE_CLIENT_IDS": ["matrix-client.apps.googleusercontent.com"],
+            "GOOGLE_CERTS_URL": "https://certs.example.invalid/oauth2/v1/certs",
+        },
+        http=(("GET", "https://certs.example.invalid/oauth2/v1/certs", {}),),
+        rule="anyone; the Google ID token is the credential (401 when it does not verify)",
+    ),
+    Row("auth-otp-send", "POST", everyone(202), body=lambda w, u: {"phone": _phone(w, u, 30)}, rule="anyone"),
+    Row(
+        "auth-otp-verify",
+        "POST",
+        everyone(400),
+        body=lambda w, u: {"phone": "+919812345670", "code": "000000"},
+        rule="anyone; the code is the credential (400 without a pending code)",
+    ),
+    Row(
+        "auth-email-verify",
+        "POST",
+        everyone(400),
+        body=lambda w, u: {"token": "forged"},
+        rule="anyone; the signed token is the credential (400 when forged)",
+    ),
+    Row("auth-email-verify-resend", "POST", signed_in(202), rule="self"),
+    Row(
+        "auth-password-reset",
+        "POST",
+        everyone(202),
+        body=lambda w, u: {"email": "owner@example.com"},
+        rule="anyone (202 whether or not the address is known)",
+    ),
+    Row(
+        "auth-password-reset-confirm",
+        "POST",
+        everyone(400),
+        body=lambda w, u: {"uid": "forged", "token": "forged", "new_password": "Another-Trail-2026!"},
+        rule="anyone; the emailed token is the credential (400 when forged)",
+    ),
+    Row("auth-password-change", "POST", signed_in(200), body=_password_change, rule="self, with the current password"),
     # --- notifications -------------------------------------------------------------------------------
     Row("notifications-list", "GET", signed_in(200), rule="own inbox"),
     Row("notifications-unread-count", "GET", signed_in(200), rule="own inbox"),

@@ -122,3 +122,39 @@ def test_device_and_message_writes_cannot_pick_their_owner(client_for, make_user
     assert edit.status_code == 403
     theirs.refresh_from_db()
     assert (theirs.message_body, theirs.sender_id) == ("original", victim.pk)
+
+
+def test_profile_patch_cannot_raise_role_points_or_verification(client_for, make_user) -> None:
+    me = make_user(email_verified=False)
+    before = User.objects.values("staff_role", "is_staff", "is_superuser", "obs_points", "email_verified").get(pk=me.pk)
+    response = client_for(me).patch(
+        "/api/v1/users/me/", {**PRIVILEGED_USER_FIELDS, "email": "elsewhere@example.com"}, format="json"
+    )
+    assert response.status_code in (200, 400), response.content
+    after = User.objects.values("staff_role", "is_staff", "is_superuser", "obs_points", "email_verified").get(pk=me.pk)
+    assert after == before
+    assert User.objects.get(pk=me.pk).email == me.email  # the address changes only through verification
+
+
+def test_emergency_contact_cannot_be_filed_under_someone_else(client_for, make_user) -> None:
+    from apps.users.models import EmergencyContact
+
+    me, victim = make_user(), make_user()
+    response = client_for(me).post(
+        "/api/v1/users/me/emergency-contacts/",
+        {"name": "Pa", "relationship": "father", "phone": "+919800000002", "user": str(victim.pk)},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert EmergencyContact.objects.get(pk=response.json()["id"]).user_id == me.pk
+    assert not EmergencyContact.objects.filter(user=victim).exists()
+
+
+def test_role_assignment_needs_users_manage(client_for, make_user, staff_user) -> None:
+    target = make_user()
+    for role in ("ops_manager", "cs", "finance", "content", "guide"):
+        response = client_for(staff_user(role)).put(f"/api/v1/users/{target.pk}/role/", {"role": "super_admin"})
+        assert response.status_code == 403, (role, response.content)
+    target.refresh_from_db()
+    assert target.staff_role in (None, "")
+    assert not target.is_staff
