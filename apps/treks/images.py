@@ -6,6 +6,8 @@ import io
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from apps.common.uploads import polyglot_reason
+
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding
 MAX_EDGE = 2560  # longest edge kept
@@ -24,6 +26,9 @@ def reencode_image(data: bytes) -> bytes:
         with Image.open(io.BytesIO(data)) as probe:
             if probe.format not in ACCEPTED_FORMATS:
                 raise ImageInvalid("Only JPEG, PNG and WebP images are accepted.")
+            reason = polyglot_reason(data, probe.format)
+            if reason:
+                raise ImageInvalid(reason)
             width, height = probe.size
             if width * height > MAX_PIXELS:
                 raise ImageInvalid("The image has too many pixels.")

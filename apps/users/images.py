@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from apps.common.exceptions import ValidationFailed
+from apps.common.uploads import polyglot_reason
 
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 MAX_PIXELS = 40_000_000  # refuse decompression bombs well before Pillow's own limit
@@ -37,6 +38,9 @@ def sanitize_profile_photo(upload: IO[bytes], *, size: int | None) -> ContentFil
                 image_format = probe.format
                 if image_format not in ALLOWED_FORMATS:
                     raise _invalid("Upload a JPEG, PNG or WebP image.")
+                reason = polyglot_reason(data, image_format)
+                if reason:
+                    raise _invalid(reason)
                 if probe.width * probe.height > MAX_PIXELS:
                     raise _invalid("The image has too many pixels.")
                 probe.verify()
