@@ -34,9 +34,9 @@ def api(live_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     config = workdir / "config.yml"
     config.write_text(f"post_hooks: []\nproject_name_override: {PACKAGE}\npackage_name_override: {PACKAGE}\n")
     out = workdir / PACKAGE
+    command = [str(GENERATOR), "generate", "--path", str(schema), "--output-path", str(out), "--meta", "none"]
     result = subprocess.run(
-        [str(GENERATOR), "generate", "--path", str(schema), "--output-path", str(out), "--meta", "none"]
-        + ["--config", str(config)],
+        [*command, "--config", str(config)],
         capture_output=True,
         text=True,
         timeout=180,
