@@ -40,7 +40,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         not CHROMIUM.exists(),
-        reason=f"Chromium not installed at {CHROMIUM}: `apt-get install chromium` (see README) to run the browser group",
+        reason=f"Chromium not installed at {CHROMIUM}: `apt-get install chromium` (see README) runs this group",
     ),
 ]
 
@@ -76,7 +76,7 @@ def test_swagger_ui_is_self_hosted_and_lists_operations(live_server: Any) -> Non
     assert not foreign, f"Swagger UI fetched from outside the server: {foreign}"
     assert not failed, f"requests that failed: {failed}"
     assert "OBS Experiences API" in title
-    with urllib.request.urlopen(f"{live_server.url}/api/schema/?format=json", timeout=30) as response:  # noqa: S310
+    with urllib.request.urlopen(f"{live_server.url}/api/schema/?format=json", timeout=30) as response:
         schema = json.load(response)
     documented = sum(
         1 for item in schema["paths"].values() for method in item if method in {"get", "post", "put", "patch", "delete"}
@@ -106,7 +106,7 @@ def test_ops_manager_creates_a_batch_in_the_admin_and_it_is_public(live_server: 
         page.click("input[name=_save]")
         page.wait_for_selector(".messagelist .success")
         page.screenshot(path=str(ARTIFACTS / "admin-batch-saved.png"))
-    with urllib.request.urlopen(f"{live_server.url}/api/v1/treks/kuari-pass/batches/", timeout=30) as response:  # noqa: S310
+    with urllib.request.urlopen(f"{live_server.url}/api/v1/treks/kuari-pass/batches/", timeout=30) as response:
         batches = json.load(response)["results"]
     assert [(b["start_date"], b["end_date"], b["total_seats"], b["price"]) for b in batches] == [
         (start.isoformat(), end.isoformat(), 14, "15999.00")
