@@ -34,3 +34,11 @@ class OTPSendThrottle(IPScopedThrottle):
 
 class OTPVerifyThrottle(IPScopedThrottle):
     scope = "otp_verify"
+
+
+class GoogleLoginThrottle(IPScopedThrottle):
+    scope = "google_login"
+
+
+class EmailVerifyThrottle(IPScopedThrottle):
+    scope = "email_verify"

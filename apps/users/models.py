@@ -11,6 +11,9 @@ from django.utils import timezone
 from apps.common.models import BaseModel
 from apps.users.roles import ADMIN_ROLES, StaffRole
 
+TRIBE_HANDLE_PATTERN = r"^[a-z0-9_]{3,30}$"
+E164_PATTERN = r"^\+[1-9][0-9]{6,14}$"
+
 
 def normalize_email_address(email: str | None) -> str | None:
     """Trim and lower-case an e-mail address; empty becomes None (phone-only accounts)."""
@@ -82,6 +85,9 @@ class User(BaseModel, AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="Derived from the staff role: may sign in to the admin.")
     date_joined = models.DateTimeField(default=timezone.now)
+    deleted_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when the account was anonymised at the owner's request."
+    )
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -93,11 +99,19 @@ class User(BaseModel, AbstractBaseUser, PermissionsMixin):
         ordering = ["-date_joined"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(email__isnull=False) | Q(phone__isnull=False), name="user_has_email_or_phone"
+                condition=Q(email__isnull=False) | Q(phone__isnull=False) | Q(deleted_at__isnull=False),
+                name="user_has_email_or_phone",
             ),
             models.CheckConstraint(condition=~Q(email=""), name="user_email_not_blank"),
             models.CheckConstraint(condition=~Q(phone=""), name="user_phone_not_blank"),
             models.CheckConstraint(condition=~Q(tribe_handle=""), name="user_tribe_handle_not_blank"),
+            models.CheckConstraint(
+                condition=Q(tribe_handle__isnull=True) | Q(tribe_handle__regex=TRIBE_HANDLE_PATTERN),
+                name="user_tribe_handle_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(phone__isnull=True) | Q(phone__regex=E164_PATTERN), name="user_phone_e164"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -124,3 +138,86 @@ class User(BaseModel, AbstractBaseUser, PermissionsMixin):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.tribe_handle or "Trekker"
+
+
+TribeTier = User.TribeTier
+
+
+class SocialAccount(BaseModel):
+    """A sign-in identity at an external provider, keyed by the provider's stable subject id."""
+
+    class Provider(models.TextChoices):
+        GOOGLE = "google", "Google"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="social_accounts")
+    provider = models.CharField(max_length=20, choices=Provider.choices)
+    uid = models.CharField(max_length=255, help_text="The provider's subject id (Google: the `sub` claim).")
+    email = models.EmailField(max_length=254, blank=True, help_text="The address the provider last asserted.")
+    last_login_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "uid"], name="socialaccount_provider_uid_unique"),
+            models.UniqueConstraint(fields=["user", "provider"], name="socialaccount_user_provider_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.uid}"
+
+
+class EmergencyContact(BaseModel):
+    """Someone to call when a trekker is in trouble. At most five per user, exactly one primary."""
+
+    MAX_PER_USER = 5
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="emergency_contacts")
+    name = models.CharField(max_length=100)
+    relationship = models.CharField(max_length=50)
+    phone = models.CharField(max_length=16, help_text="E.164, e.g. +919812345678")
+    email = models.EmailField(max_length=254, blank=True)
+    is_primary = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-is_primary", "created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(is_primary=True), name="emergency_contact_one_primary"
+            ),
+            models.CheckConstraint(condition=Q(phone__regex=E164_PATTERN), name="emergency_contact_phone_e164"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.relationship})"
+
+
+class PointsTransaction(BaseModel):
+    """One line of the loyalty ledger. A user's ``obs_points`` always equals the sum of their lines."""
+
+    class Reason(models.TextChoices):
+        TREK_COMPLETED = "trek_completed", "Trek completed"
+        REFERRAL = "referral", "Referral"
+        REVIEW = "review", "Review"
+        CHALLENGE = "challenge", "Challenge"
+        ADJUSTMENT = "adjustment", "Adjustment by staff"
+        REVERSAL = "reversal", "Reversal"
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="points_transactions")
+    amount = models.IntegerField(help_text="Signed: positive for awards, negative for reversals.")
+    reason = models.CharField(max_length=40, choices=Reason.choices)
+    reference = models.CharField(max_length=120, blank=True, help_text="What earned it, e.g. booking:<id>.")
+    idempotency_key = models.CharField(max_length=160, unique=True)
+    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversal")
+    balance_after = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="points_user_created_idx")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="points_amount_not_zero"),
+            models.CheckConstraint(
+                condition=Q(reverses__isnull=True) | Q(amount__lt=0), name="points_reversal_is_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount:+d} {self.reason} ({self.user_id})"

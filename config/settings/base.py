@@ -134,6 +134,8 @@ SIMPLE_JWT = {
     "AUTH_HEADER_TYPES": ("Bearer",),
     "USER_ID_FIELD": "id",
     "USER_ID_CLAIM": "user_id",
+    # Access tokens carry a hash of the password: a password change or reset voids them at once.
+    "CHECK_REVOKE_TOKEN": True,
 }
 
 # --- REST framework -----------------------------------------------------------------------------
@@ -164,8 +166,13 @@ REST_FRAMEWORK: dict[str, Any] = {
         "password_reset": env.str("THROTTLE_PASSWORD_RESET", default="5/hour"),
         "otp_send": env.str("THROTTLE_OTP_SEND", default="10/hour"),
         "otp_verify": env.str("THROTTLE_OTP_VERIFY", default="30/hour"),
+        "google_login": env.str("THROTTLE_GOOGLE_LOGIN", default="20/min"),
+        "email_verify": env.str("THROTTLE_EMAIL_VERIFY", default="20/hour"),
         "message_send": env.str("THROTTLE_MESSAGE_SEND", default="30/min"),
     },
+    # Client IP for throttles and per-IP caps: X-Forwarded-For is trusted only for this many proxies in
+    # front of the app (0: REMOTE_ADDR, so a client cannot pick its own address by sending the header).
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -188,6 +195,8 @@ SPECTACULAR_SETTINGS = {
         "TrekStatusEnum": "apps.treks.models.TrekStatus",
         "TrekDifficultyEnum": "apps.treks.models.TrekDifficulty",
         "BatchStatusEnum": "apps.treks.models.BatchStatus",
+        "StaffRoleEnum": "apps.users.roles.StaffRole",
+        "TribeTierEnum": "apps.users.models.TribeTier",
         "ConversationKindEnum": "apps.messaging.models.Conversation.Kind",
         "NewConversationKindEnum": [("direct", "Direct"), ("group", "Group")],
     },
@@ -338,6 +347,73 @@ FCM_CREDENTIALS_FILE: str = env.str("FCM_CREDENTIALS_FILE", default="")
 FCM_CREDENTIALS_JSON: str = env.str("FCM_CREDENTIALS_JSON", default="")
 FCM_BASE_URL: str = env.str("FCM_BASE_URL", default="https://fcm.googleapis.com")
 
+# --- accounts and identity ----------------------------------------------------------------------
+# Google sign-in: ID tokens must be issued to one of these OAuth client ids (none configured: 503).
+GOOGLE_CLIENT_IDS: list[str] = [
+    client_id
+    for client_id in (
+        env.str("GOOGLE_CLIENT_ID_WEB", default=""),
+        env.str("GOOGLE_CLIENT_ID_IOS", default=""),
+        env.str("GOOGLE_CLIENT_ID_ANDROID", default=""),
+    )
+    if client_id.strip()
+]
+GOOGLE_ISSUERS: list[str] = ["accounts.google.com", "https://accounts.google.com"]
+GOOGLE_CERTS_URL = env.str("GOOGLE_CERTS_URL", default="https://www.googleapis.com/oauth2/v1/certs")
+GOOGLE_CLOCK_SKEW_SECONDS = 10
+# Signed links sent by e-mail.
+EMAIL_VERIFICATION_MAX_AGE = env.int("EMAIL_VERIFICATION_MAX_AGE", default=3 * 24 * 3600)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)
+# Phone OTP. Codes, counters and cooldowns live in Redis (OTP_REDIS_URL, default REDIS_URL); with no
+# Redis at all (`make run` on a bare machine) an in-process store is used, single-process only.
+OTP_REDIS_URL: str | None = env.str("OTP_REDIS_URL", default=None) or REDIS_URL
+PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="IN")
+OTP_CODE_TTL_SECONDS = 300
+OTP_MAX_ATTEMPTS = 5
+OTP_RESEND_COOLDOWN_SECONDS = 30
+OTP_SENDS_PER_NUMBER_PER_HOUR = 5
+OTP_SENDS_PER_IP_PER_HOUR = env.int("OTP_SENDS_PER_IP_PER_HOUR", default=20)
+# Profile photos.
+PROFILE_PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PROFILE_PHOTO_MAX_DIMENSION = 1024
+# Loyalty tiers (seed 000): reached at ``min_points``; ``discount_percent`` applies to trek prices.
+LOYALTY_TIERS: list[dict[str, Any]] = [
+    {
+        "tier": "basecamp",
+        "name": "Basecamp",
+        "min_points": 0,
+        "discount_percent": "0",
+        "perks": "Tribe community access, trek journals and challenges.",
+    },
+    {
+        "tier": "trail_blazer",
+        "name": "Trail Blazer",
+        "min_points": 1000,
+        "discount_percent": "5",
+        "perks": "Access to exclusive Tribe events, gear rental partner discounts.",
+    },
+    {
+        "tier": "summit_seeker",
+        "name": "Summit Seeker",
+        "min_points": 3000,
+        "discount_percent": "7",
+        "perks": "Early access to new batches, free gear rental on one trek a year.",
+    },
+    {
+        "tier": "peak_bagger",
+        "name": "Peak Bagger",
+        "min_points": 7000,
+        "discount_percent": "10",
+        "perks": "Priority seat holds, a free trek-prep consultation, Tribe merchandise.",
+    },
+    {
+        "tier": "obs_legend",
+        "name": "OBS Legend",
+        "min_points": 15000,
+        "discount_percent": "15",
+        "perks": "A free weekend trek every year, guide meet-ups, first call on expeditions.",
+    },
+]
 # --- messaging ----------------------------------------------------------------------------------
 MESSAGING_EDIT_WINDOW_MINUTES = env.int("MESSAGING_EDIT_WINDOW_MINUTES", default=15)
 MESSAGING_GROUP_MAX_PARTICIPANTS = env.int("MESSAGING_GROUP_MAX_PARTICIPANTS", default=50)

@@ -15,6 +15,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.common.exceptions import ApplicationError, Conflict, ValidationFailed
 from apps.common.services import audit
+from apps.users.hooks import guide_profile_sync
 from apps.users.models import User, normalize_email_address
 
 
@@ -51,6 +52,9 @@ def user_register(*, email: str, password: str, first_name: str = "", last_name:
             user = User.objects.create_user(
                 email=normalized, password=password, first_name=first_name, last_name=last_name
             )
+            from apps.users.services.email import email_verification_send  # the e-mail module imports this one
+
+            email_verification_send(user=user)
     except IntegrityError as exc:  # a concurrent registration won the race
         raise Conflict("An account with this e-mail already exists.", code="email_taken") from exc
     return user
@@ -112,4 +116,5 @@ def user_set_role(*, actor: User, user: User, role: str | None) -> User:
         locked.staff_role = role or None
         locked.save(update_fields=["staff_role", "updated_at"])
         audit(actor=actor, action="user.role_changed", target=locked, changes={"from": previous, "to": role})
+        guide_profile_sync(actor=actor, user=locked)
     return locked

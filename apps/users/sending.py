@@ -1,0 +1,62 @@
+"""Messages the accounts domain sends. Each goes out through the notifications app's ``notify()``.
+
+Call these inside the caller's transaction: ``notify()`` writes the deliveries there and hands them to the
+workers when it commits, so a rolled-back request sends nothing. Codes and links are ``sensitive``: the
+notifications app never logs them and erases them once delivered.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+
+if TYPE_CHECKING:
+    from apps.users.models import User
+
+SECURITY = "security"
+TEMPLATE_OTP = "otp"  # templates/sms/otp.txt, the MSG91 (DLT) template "otp"
+TEMPLATE_EMAIL_VERIFICATION = "email_verification"
+TEMPLATE_PASSWORD_RESET = "password_reset"
+
+
+def _notify(**kwargs: Any) -> Any:
+    from apps.notifications.services import notify  # imported late: the notifications app depends on users
+
+    return notify(**kwargs)
+
+
+def send_otp_sms(*, phone: str, code: str, purpose: str) -> None:
+    """Text a one-time code to ``phone`` (E.164), whoever it belongs to."""
+    _notify(
+        template=TEMPLATE_OTP,
+        category=SECURITY,
+        context={"code": code, "minutes": settings.OTP_CODE_TTL_SECONDS // 60, "purpose": purpose},
+        channels=["sms"],
+        phone=phone,
+        sensitive=True,
+    )
+
+
+def send_email_verification(*, user: User, email: str, link: str) -> None:
+    """Mail the verification link to ``email`` (the account's address, or the new one being confirmed)."""
+    _notify(
+        template=TEMPLATE_EMAIL_VERIFICATION,
+        category=SECURITY,
+        context={"name": user.display_name, "link": link, "hours": settings.EMAIL_VERIFICATION_MAX_AGE // 3600},
+        channels=["email"],
+        email=email,
+        sensitive=True,
+    )
+
+
+def send_password_reset(*, user: User, link: str) -> None:
+    assert user.email
+    _notify(
+        template=TEMPLATE_PASSWORD_RESET,
+        category=SECURITY,
+        context={"name": user.display_name, "link": link, "minutes": settings.PASSWORD_RESET_TIMEOUT // 60},
+        channels=["email"],
+        email=user.email,
+        sensitive=True,
+    )

@@ -1,0 +1,71 @@
+"""Emergency contacts: at most five per user, exactly one primary while there are any."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from apps.common.exceptions import Conflict, ValidationFailed
+from apps.users.models import EmergencyContact, User
+
+CONTACT_FIELDS = ("name", "relationship", "phone", "email", "is_primary")
+
+
+class TooManyEmergencyContacts(Conflict):
+    code = "emergency_contacts_limit"
+    message = f"At most {EmergencyContact.MAX_PER_USER} emergency contacts."
+
+
+def _lock_owner(user: User) -> None:
+    """Serialise every contact change of one user on their row (count checks and the primary flag)."""
+    User.objects.select_for_update().only("id").get(pk=user.pk)
+
+
+def emergency_contact_create(
+    *, user: User, name: str, relationship: str, phone: str, email: str = "", is_primary: bool = False
+) -> EmergencyContact:
+    with transaction.atomic():
+        _lock_owner(user)
+        contacts = EmergencyContact.objects.filter(user=user)
+        count = contacts.count()
+        if count >= EmergencyContact.MAX_PER_USER:
+            raise TooManyEmergencyContacts()
+        primary = is_primary or count == 0  # the first contact is the primary one
+        if primary:
+            contacts.filter(is_primary=True).update(is_primary=False)
+        return EmergencyContact.objects.create(
+            user=user, name=name, relationship=relationship, phone=phone, email=email or "", is_primary=primary
+        )
+
+
+def emergency_contact_update(*, contact: EmergencyContact, data: dict[str, Any]) -> EmergencyContact:
+    changes = {field: data[field] for field in CONTACT_FIELDS if field in data}
+    with transaction.atomic():
+        _lock_owner(contact.user)
+        locked = EmergencyContact.objects.get(pk=contact.pk)
+        if changes.get("is_primary") is False and locked.is_primary:
+            raise ValidationFailed(
+                details={"is_primary": ["Make another contact primary instead; one contact is always primary."]}
+            )
+        if changes.get("is_primary") and not locked.is_primary:
+            EmergencyContact.objects.filter(user_id=locked.user_id, is_primary=True).update(is_primary=False)
+        for field, value in changes.items():
+            setattr(locked, field, value)
+        locked.save()
+    return locked
+
+
+def emergency_contact_delete(*, contact: EmergencyContact) -> None:
+    with transaction.atomic():
+        _lock_owner(contact.user)
+        locked = EmergencyContact.objects.filter(pk=contact.pk).first()
+        if locked is None:
+            return
+        was_primary = locked.is_primary
+        locked.delete()
+        if was_primary:
+            successor = EmergencyContact.objects.filter(user_id=contact.user_id).order_by("created_at").first()
+            if successor is not None:
+                successor.is_primary = True
+                successor.save(update_fields=["is_primary", "updated_at"])

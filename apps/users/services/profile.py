@@ -1,0 +1,124 @@
+"""The signed-in user's own account: profile, photo, phone and e-mail changes, anonymisation."""
+
+from __future__ import annotations
+
+import logging
+from typing import IO, Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.common.exceptions import Conflict
+from apps.common.services import audit
+from apps.users.hooks import guide_profile_sync
+from apps.users.images import sanitize_profile_photo
+from apps.users.models import EmergencyContact, SocialAccount, User
+from apps.users.services.auth import user_revoke_all_tokens
+from apps.users.services.otp import PURPOSE_PHONE_CHANGE, otp_check, otp_send
+
+logger = logging.getLogger(__name__)
+
+PROFILE_FIELDS = ("first_name", "last_name", "bio", "tribe_handle", "date_of_birth", "experience_level")
+
+
+class TribeHandleTaken(Conflict):
+    code = "tribe_handle_taken"
+    message = "This tribe handle is taken."
+
+
+class PhoneTaken(Conflict):
+    code = "phone_taken"
+    message = "This number belongs to another account."
+
+
+def user_profile_update(*, user: User, data: dict[str, Any]) -> User:
+    """Update the editable profile fields; anything else in ``data`` is ignored."""
+    changes = {field: data[field] for field in PROFILE_FIELDS if field in data}
+    if not changes:
+        return user
+    handle = changes.get("tribe_handle")
+    try:
+        with transaction.atomic():
+            locked = User.objects.select_for_update().get(pk=user.pk)
+            if handle and User.objects.filter(tribe_handle=handle).exclude(pk=locked.pk).exists():
+                raise TribeHandleTaken()
+            for field, value in changes.items():
+                setattr(locked, field, value)
+            locked.save(update_fields=[*changes, "updated_at"])
+    except IntegrityError as exc:  # the same handle claimed concurrently
+        raise TribeHandleTaken() from exc
+    return locked
+
+
+def _delete_file_on_commit(storage: Any, name: str | None) -> None:
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+def user_photo_set(*, user: User, upload: IO[bytes], size: int | None) -> User:
+    clean = sanitize_profile_photo(upload, size=size)
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        previous = locked.profile_photo.name if locked.profile_photo else ""
+        locked.profile_photo.save(clean.name or "photo", clean, save=False)
+        locked.save(update_fields=["profile_photo", "updated_at"])
+        _delete_file_on_commit(locked.profile_photo.storage, previous)
+    return locked
+
+
+def user_photo_delete(*, user: User) -> User:
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if locked.profile_photo:
+            _delete_file_on_commit(locked.profile_photo.storage, locked.profile_photo.name)
+            locked.profile_photo = None
+            locked.save(update_fields=["profile_photo", "updated_at"])
+    return locked
+
+
+def user_phone_change_request(*, user: User, phone: str, ip: str) -> None:
+    """Text a code to the new number; the account's number changes once that code is confirmed."""
+    otp_send(phone=phone, purpose=PURPOSE_PHONE_CHANGE, ip=ip)
+
+
+def user_phone_change_confirm(*, user: User, phone: str, code: str) -> User:
+    otp_check(phone=phone, code=code, purpose=PURPOSE_PHONE_CHANGE)
+    try:
+        with transaction.atomic():
+            locked = User.objects.select_for_update().get(pk=user.pk)
+            if User.objects.filter(phone=phone).exclude(pk=locked.pk).exists():
+                raise PhoneTaken()
+            locked.phone, locked.phone_verified = phone, True
+            locked.save(update_fields=["phone", "phone_verified", "updated_at"])
+    except IntegrityError as exc:
+        raise PhoneTaken() from exc
+    return locked
+
+
+def user_anonymise(*, user: User) -> None:
+    """Delete the account at its owner's request: personal data wiped, sign-in impossible, tokens revoked.
+
+    The row stays (ledgers, bookings and their snapshots refer to it), as an anonymous inactive account.
+    """
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if locked.profile_photo:
+            _delete_file_on_commit(locked.profile_photo.storage, locked.profile_photo.name)
+        EmergencyContact.objects.filter(user=locked).delete()
+        SocialAccount.objects.filter(user=locked).delete()
+        locked.email = None
+        locked.phone = None
+        locked.email_verified = locked.phone_verified = False
+        locked.first_name = locked.last_name = locked.bio = ""
+        locked.tribe_handle = None
+        locked.date_of_birth = None
+        locked.profile_photo = None
+        locked.staff_role = None
+        locked.is_active = False
+        locked.deleted_at = timezone.now()
+        locked.set_unusable_password()
+        locked.save()
+        user_revoke_all_tokens(user=locked)
+        guide_profile_sync(actor=locked, user=locked)  # a guide who leaves no longer appears as one
+        audit(actor=locked, action="user.anonymised", target=locked)
+    logger.info("account %s anonymised at the owner's request", locked.pk)

@@ -1,0 +1,78 @@
+"""Refresh-token safety: rotation under concurrency, deactivated users, library version and blacklist."""
+
+from __future__ import annotations
+
+import threading
+from importlib.metadata import version
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from rest_framework.test import APIClient
+
+from apps.users.models import User
+from apps.users.services import token_pair_for
+
+REFRESH = "/api/v1/auth/token/refresh/"
+
+
+def test_simplejwt_is_recent_and_the_blacklist_is_installed() -> None:
+    parts = tuple(int(part) for part in version("djangorestframework-simplejwt").split(".")[:3])
+    assert parts >= (5, 5, 1)
+    assert "rest_framework_simplejwt.token_blacklist" in settings.INSTALLED_APPS
+    assert settings.SIMPLE_JWT["ROTATE_REFRESH_TOKENS"]
+    assert settings.SIMPLE_JWT["BLACKLIST_AFTER_ROTATION"]
+
+
+@pytest.mark.django_db
+def test_refresh_rotates(api_client: APIClient, user: User) -> None:
+    pair = token_pair_for(user)
+    first = api_client.post(REFRESH, {"refresh": pair["refresh"]})
+    assert first.status_code == 200
+    assert first.json()["refresh"] != pair["refresh"]
+    assert api_client.post(REFRESH, {"refresh": pair["refresh"]}).status_code == 401  # the old one is spent
+    assert api_client.post(REFRESH, {"refresh": first.json()["refresh"]}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_deactivated_user_cannot_refresh(api_client: APIClient, user: User) -> None:
+    pair = token_pair_for(user)
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    response = api_client.post(REFRESH, {"refresh": pair["refresh"]})
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "token_not_valid"
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
+    assert api_client.get("/api/v1/users/me/").status_code == 401
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_refreshes_of_one_token_yield_exactly_one_pair(user: User) -> None:
+    refresh = token_pair_for(user)["refresh"]
+    statuses: list[int] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(8)
+
+    def attempt() -> None:
+        client = APIClient()
+        barrier.wait()
+        try:
+            response = client.post(REFRESH, {"refresh": refresh}, format="json")
+        finally:
+            connection.close()
+        with lock:
+            statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=attempt) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200] + [401] * 7
+
+
+@pytest.mark.django_db
+def test_logout_revokes_the_refresh_token(client_for: Any, user: User, api_client: APIClient) -> None:
+    pair = token_pair_for(user)
+    assert client_for(user).post("/api/v1/auth/logout/", {"refresh": pair["refresh"]}).status_code == 204
+    assert api_client.post(REFRESH, {"refresh": pair["refresh"]}).status_code == 401

@@ -1,0 +1,48 @@
+from apps.users.views.auth import (
+    EmailVerifyResendView,
+    EmailVerifyView,
+    GoogleSignInView,
+    LoginView,
+    LogoutView,
+    OTPSendView,
+    OTPVerifyView,
+    PasswordChangeView,
+    PasswordResetConfirmView,
+    PasswordResetView,
+    RegisterView,
+    TokenRefreshView,
+)
+from apps.users.views.me import (
+    EmergencyContactViewSet,
+    MeEmailView,
+    MePhoneVerifyView,
+    MePhoneView,
+    MePhotoView,
+    MePointsView,
+    MeView,
+)
+from apps.users.views.staff import StaffListView, UserRoleView
+
+__all__ = [
+    "EmailVerifyResendView",
+    "EmailVerifyView",
+    "EmergencyContactViewSet",
+    "GoogleSignInView",
+    "LoginView",
+    "LogoutView",
+    "MeEmailView",
+    "MePhoneVerifyView",
+    "MePhoneView",
+    "MePhotoView",
+    "MePointsView",
+    "MeView",
+    "OTPSendView",
+    "OTPVerifyView",
+    "PasswordChangeView",
+    "PasswordResetConfirmView",
+    "PasswordResetView",
+    "RegisterView",
+    "StaffListView",
+    "TokenRefreshView",
+    "UserRoleView",
+]

@@ -1,0 +1,278 @@
+from __future__ import annotations
+
+from django.conf import settings
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
+from rest_framework.views import APIView
+
+from apps.common.schema import error_responses
+from apps.common.throttles import (
+    EmailVerifyThrottle,
+    GoogleLoginThrottle,
+    LoginThrottle,
+    OTPSendThrottle,
+    OTPVerifyThrottle,
+    PasswordResetThrottle,
+    RegisterThrottle,
+    TokenRefreshThrottle,
+)
+from apps.users import services
+from apps.users.serializers import (
+    AccountMessageSerializer,
+    EmailVerifySerializer,
+    GoogleSignInSerializer,
+    LoginResponseSerializer,
+    LoginSerializer,
+    OTPSendResponseSerializer,
+    OTPSendSerializer,
+    OTPVerifySerializer,
+    PasswordChangeSerializer,
+    PasswordResetConfirmSerializer,
+    PasswordResetRequestSerializer,
+    RefreshSerializer,
+    RegisterResponseSerializer,
+    RegisterSerializer,
+    SignInResponseSerializer,
+    TokenPairSerializer,
+    UserSerializer,
+)
+
+
+class RegisterView(APIView):
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [RegisterThrottle]
+
+    @extend_schema(
+        tags=["auth"],
+        request=RegisterSerializer,
+        responses={201: RegisterResponseSerializer, **error_responses(400, 409, 429)},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = RegisterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_register(**serializer.validated_data)
+        body = {"user": UserSerializer(user).data, **services.token_pair_for(user)}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class LoginView(APIView):
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [LoginThrottle]
+
+    @extend_schema(
+        tags=["auth"],
+        request=LoginSerializer,
+        responses={200: LoginResponseSerializer, **error_responses(400, 401, 429)},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = LoginSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user, tokens = services.user_login(**serializer.validated_data, request=request)
+        return Response({"user": UserSerializer(user).data, **tokens})
+
+
+class TokenRefreshView(APIView):
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [TokenRefreshThrottle]
+
+    @extend_schema(
+        tags=["auth"], request=RefreshSerializer, responses={200: TokenPairSerializer, **error_responses(400, 401, 429)}
+    )
+    def post(self, request: Request) -> Response:
+        serializer = RefreshSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(services.token_refresh(refresh=serializer.validated_data["refresh"]))
+
+
+class LogoutView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(tags=["auth"], request=RefreshSerializer, responses={204: None, **error_responses(400, 401)})
+    def post(self, request: Request) -> Response:
+        serializer = RefreshSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.token_revoke(refresh=serializer.validated_data["refresh"], user=request.user)  # type: ignore[arg-type]
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def client_ip(request: Request) -> str:
+    """The client address as the throttles see it (honours NUM_PROXIES)."""
+    return BaseThrottle().get_ident(request)
+
+
+class GoogleSignInView(APIView):
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [GoogleLoginThrottle]
+
+    @extend_schema(
+        tags=["auth"],
+        summary="Sign in with a Google ID token",
+        description=(
+            "Verifies the ID token (signature, expiry, audience = one of our web/iOS/Android client ids, issuer, "
+            "verified e-mail). Accounts are keyed by Google's subject id. Returns a JWT pair and `is_new_user`."
+        ),
+        request=GoogleSignInSerializer,
+        responses={200: SignInResponseSerializer, **error_responses(400, 401, 403, 409, 429, 503)},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = GoogleSignInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user, tokens, is_new = services.google_sign_in(token=serializer.validated_data["id_token"])
+        return Response({"user": UserSerializer(user).data, **tokens, "is_new_user": is_new})
+
+
+OTP_SENT = "If this number can receive text messages, a code is on its way."
+
+
+def _otp_sent_body() -> dict[str, object]:
+    return {
+        "detail": OTP_SENT,
+        "expires_in": settings.OTP_CODE_TTL_SECONDS,
+        "resend_after": settings.OTP_RESEND_COOLDOWN_SECONDS,
+    }
+
+
+class OTPSendView(APIView):
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [OTPSendThrottle]
+
+    @extend_schema(
+        tags=["auth"],
+        summary="Text a sign-in code to a phone number",
+        description=(
+            "The same answer for every valid number. Limits: one code per 30 s and 5 per hour per number, "
+            "a cap per client IP (429 with Retry-After). 503 when the code store is unreachable."
+        ),
+        request=OTPSendSerializer,
+        responses={202: OTPSendResponseSerializer, **error_responses(400, 429, 503)},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = OTPSendSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.otp_send(
+            phone=serializer.validated_data["phone"], purpose=services.PURPOSE_SIGN_IN, ip=client_ip(request)
+        )
+        return Response(_otp_sent_body(), status=status.HTTP_202_ACCEPTED)
+
+
+class OTPVerifyView(APIView):
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [OTPVerifyThrottle]
+
+    @extend_schema(
+        tags=["auth"],
+        summary="Sign in with a texted code",
+        description=(
+            "Signs in the account of this number, or creates one (phone only, no e-mail). A code works once, "
+            "for 5 minutes and 5 attempts."
+        ),
+        request=OTPVerifySerializer,
+        responses={200: SignInResponseSerializer, **error_responses(400, 403, 429, 503)},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = OTPVerifySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user, tokens, is_new = services.phone_sign_in(**serializer.validated_data)
+        return Response({"user": UserSerializer(user).data, **tokens, "is_new_user": is_new})
+
+
+class EmailVerifyView(APIView):
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [EmailVerifyThrottle]
+
+    @extend_schema(
+        tags=["auth"],
+        summary="Confirm an e-mail address from a verification link",
+        request=EmailVerifySerializer,
+        responses={200: UserSerializer, **error_responses(400, 409, 429)},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = EmailVerifySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.email_verify(token=serializer.validated_data["token"])
+        return Response(UserSerializer(user).data)
+
+
+class EmailVerifyResendView(APIView):
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [EmailVerifyThrottle]
+
+    @extend_schema(
+        tags=["auth"],
+        summary="Mail a new verification link to the account's address",
+        request=None,
+        responses={202: AccountMessageSerializer, **error_responses(401, 429)},
+    )
+    def post(self, request: Request) -> Response:
+        services.email_verification_resend(user=request.user)  # type: ignore[arg-type]
+        return Response({"detail": "If the address still needs verifying, a link is on its way."}, status=202)
+
+
+RESET_SENT = "If an account uses this address, a link to reset its password is on its way."
+
+
+class PasswordResetView(APIView):
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [PasswordResetThrottle]
+
+    @extend_schema(
+        tags=["auth"],
+        summary="Ask for a password reset link",
+        description="The same answer whether or not the address has an account.",
+        request=PasswordResetRequestSerializer,
+        responses={202: AccountMessageSerializer, **error_responses(400, 429)},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = PasswordResetRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.password_reset_request(email=serializer.validated_data["email"])
+        return Response({"detail": RESET_SENT}, status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetConfirmView(APIView):
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [PasswordResetThrottle]
+
+    @extend_schema(
+        tags=["auth"],
+        summary="Set a new password from a reset link",
+        description="Every session of the account is signed out.",
+        request=PasswordResetConfirmSerializer,
+        responses={200: AccountMessageSerializer, **error_responses(400, 429)},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = PasswordResetConfirmSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.password_reset_confirm(**serializer.validated_data)
+        return Response({"detail": "Password changed. Sign in with the new password."})
+
+
+class PasswordChangeView(APIView):
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [LoginThrottle]
+
+    @extend_schema(
+        tags=["auth"],
+        summary="Change the password",
+        description="Every other session is signed out; the answer carries a new token pair for this one.",
+        request=PasswordChangeSerializer,
+        responses={200: TokenPairSerializer, **error_responses(400, 401, 429)},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = PasswordChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        tokens = services.password_change(user=request.user, **serializer.validated_data)  # type: ignore[arg-type]
+        return Response(tokens)
