@@ -23,9 +23,15 @@ from django.conf import settings
 from django.core.cache import cache
 from requests.exceptions import RequestException
 
-from apps.common.exceptions import ServiceUnavailable
+from apps.common.exceptions import ApplicationError, ServiceUnavailable
 
 logger = logging.getLogger(__name__)
+
+
+class GatewayRejected(ApplicationError):
+    status_code = 502
+    code = "gateway_rejected"
+    message = "The payment gateway refused the request."
 
 
 @dataclass(frozen=True)
@@ -121,7 +127,10 @@ class RazorpayGateway(PaymentGateway):
     def _call(self, what: str, fn: Any, *args: Any) -> Any:
         try:
             return fn(*args, timeout=10)
-        except (RequestException, razorpay.errors.ServerError, razorpay.errors.GatewayError) as exc:
+        except razorpay.errors.BadRequestError as exc:
+            logger.error("razorpay %s refused: %s", what, exc)
+            raise GatewayRejected(details={"gateway": str(exc)[:200]}) from exc
+        except (RequestException, ValueError, razorpay.errors.ServerError, razorpay.errors.GatewayError) as exc:
             logger.warning("razorpay %s failed: %s", what, type(exc).__name__)
             raise ServiceUnavailable("The payment gateway is not answering. Try again shortly.") from exc
 

@@ -184,7 +184,7 @@ class BookingPaymentsView(APIView):
         request=None,
         responses={
             201: PaymentOrderSerializer,
-            **error_responses(401, 404, 503),
+            **error_responses(401, 404, 502, 503),
             409: OpenApiResponse(description="`not_payable` (not pending, hold lapsed) or `nothing_to_pay`"),
         },
     )
