@@ -179,7 +179,7 @@ class Booking(BaseModel):
 
     @property
     def balance_due(self) -> Decimal:
-        return max(Decimal("0"), self.final_amount - self.amount_paid)
+        return max(Decimal("0.00"), self.final_amount - self.amount_paid)
 
     @property
     def missing_documents(self) -> list[str]:

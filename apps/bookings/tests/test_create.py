@@ -45,7 +45,8 @@ def test_create_holds_seats_prices_and_snapshots(client_for, make_user, batch):
     assert body["balance_due"] == "24937.50"
     booking = Booking.objects.get(pk=body["id"])
     assert booking.hold_expires_at == now + timedelta(minutes=30)
-    assert booking.trekker_name == "Lead" and booking.trekker_phone == "+919812345678"
+    assert booking.trekker_name == "Lead"
+    assert booking.trekker_phone == "+919812345678"
     assert booking.emergency_contact_name == "Asha"
     assert [p["is_lead"] for p in body["participants"]] == [True, False]
     batch.refresh_from_db()
@@ -166,7 +167,8 @@ def test_fifty_threads_for_the_last_ten_seats():
     batch.refresh_from_db()
     assert outcomes.count("ok") == 10
     assert outcomes.count("batch_full") == 40
-    assert batch.seats_taken == 30 and batch.status == "full"
+    assert batch.seats_taken == 30
+    assert batch.status == "full"
     assert Booking.objects.filter(batch=batch, status="pending").count() == 10
 
 

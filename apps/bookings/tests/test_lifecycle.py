@@ -13,6 +13,7 @@ from apps.bookings.models import BatchCancellation, Booking, Refund
 from apps.bookings.selectors import current_or_next_confirmed_booking
 from apps.bookings.services.common import TRANSITIONS, check_transition
 from apps.bookings.signals import booking_completed
+from apps.common.exceptions import ApplicationError
 from apps.common.models import AuditLog
 from apps.messaging.models import ConversationParticipant
 from apps.notifications.models import Notification
@@ -35,7 +36,8 @@ def test_expiry_job_releases_seats_notifies_and_is_idempotent(user, batch, book)
     booking.refresh_from_db()
     batch.refresh_from_db()
     assert booking.status == "expired"
-    assert batch.seats_taken == 0 and batch.status == "open"
+    assert batch.seats_taken == 0
+    assert batch.status == "open"
     assert Notification.objects.filter(user=user, template="booking_expired").count() == 1
 
 
@@ -74,7 +76,7 @@ def test_every_transition(source, target):
     if (source, target) in LEGAL:
         check_transition(booking, target)
     else:
-        with pytest.raises(Exception) as exc:
+        with pytest.raises(ApplicationError) as exc:
             check_transition(booking, target)
         assert exc.value.code == "invalid_transition"
     assert {(s, t) for s, targets in TRANSITIONS.items() for t in targets} == LEGAL
@@ -92,11 +94,11 @@ def test_cancelling_a_closed_booking_is_409(client_for, user, batch, book, statu
 def test_completing_early_or_twice(user, book, pay):
     batch = BatchFactory()
     booking = pay(book(user, batch))
-    with pytest.raises(Exception) as exc:
+    with pytest.raises(ApplicationError) as exc:
         services.booking_complete(booking=booking)
     assert exc.value.code == "invalid_transition"
     pending = book(user, BatchFactory())
-    with pytest.raises(Exception) as exc:
+    with pytest.raises(ApplicationError) as exc:
         services.booking_complete(booking=pending, today=pending.batch.end_date + timedelta(days=1))
     assert exc.value.code == "invalid_transition"
 
@@ -227,7 +229,8 @@ def test_ops_cancel_a_batch_with_full_refunds(
     batch.refresh_from_db()
     assert paid.status == pending.status == "cancelled"
     assert paid.amount_refunded == paid.amount_paid == Decimal("26250.00")  # full refund, 5 days out
-    assert batch.status == "cancelled" and batch.seats_taken == 0
+    assert batch.status == "cancelled"
+    assert batch.seats_taken == 0
     assert Notification.objects.filter(template="batch_cancelled").count() == 2
     assert BatchCancellation.objects.get().state == "done"
 

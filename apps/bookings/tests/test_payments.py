@@ -59,7 +59,8 @@ def test_verify_confirms_and_is_idempotent(client_for, user, batch, book):
     assert response.json()["status"] == "captured"
     assert response.json()["booking_status"] == "confirmed"
     booking.refresh_from_db()
-    assert booking.status == "confirmed" and booking.amount_paid == Decimal("13125.00")
+    assert booking.status == "confirmed"
+    assert booking.amount_paid == Decimal("13125.00")
     assert booking.hold_expires_at is None
     assert ConversationParticipant.objects.filter(user=user, conversation__batch_id=batch.pk).exists()
     assert _verify(client, *signed.values()).status_code == 200
@@ -91,8 +92,10 @@ def test_every_signature_failure_is_400_and_changes_nothing(client_for, make_use
         assert response.json()["error"]["code"] in ("signature_invalid", "validation_error")
     booking.refresh_from_db()
     payment.refresh_from_db()
-    assert booking.status == "pending" and booking.amount_paid == 0
-    assert payment.status == "created" and payment.gateway_payment_id is None
+    assert booking.status == "pending"
+    assert booking.amount_paid == 0
+    assert payment.status == "created"
+    assert payment.gateway_payment_id is None
     # someone else's order is not found at all
     assert _verify(client, *other_signed.values()).status_code == 404
 

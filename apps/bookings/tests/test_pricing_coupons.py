@@ -13,6 +13,7 @@ from apps.bookings.models import Booking, Coupon, CouponRedemption
 from apps.bookings.pricing import price_booking, to_paisa, to_paise
 from apps.bookings.tests.conftest import people
 from apps.bookings.tests.factories import CouponFactory
+from apps.common.exceptions import ApplicationError
 from apps.treks.tests.factories import BatchFactory
 from apps.users.tests.factories import UserFactory
 
@@ -83,23 +84,23 @@ def test_coupon_rules(make_user, book):
     future = CouponFactory(valid_from=now + timedelta(days=1), valid_until=now + timedelta(days=3))
     inactive = CouponFactory(is_active=False)
     for coupon in (expired, future, inactive):
-        with pytest.raises(Exception) as exc:
+        with pytest.raises(ApplicationError) as exc:
             book(make_user(), batch, coupon_code=coupon.code)
         assert exc.value.code == "coupon_invalid"
-    with pytest.raises(Exception) as exc:
+    with pytest.raises(ApplicationError) as exc:
         book(make_user(), batch, coupon_code="NOPE")
     assert exc.value.code == "coupon_invalid"
     # per-user limit: one use per user across batches
     user = make_user()
     once = CouponFactory(per_user_limit=1)
     book(user, batch, coupon_code=once.code)
-    with pytest.raises(Exception) as exc:
+    with pytest.raises(ApplicationError) as exc:
         book(user, BatchFactory(), coupon_code=once.code)
     assert exc.value.code == "coupon_invalid"
     # max uses
     single = CouponFactory(max_uses=1)
     book(make_user(), batch, coupon_code=single.code)
-    with pytest.raises(Exception) as exc:
+    with pytest.raises(ApplicationError) as exc:
         book(make_user(), batch, coupon_code=single.code)
     assert exc.value.code == "coupon_exhausted"
     batch.refresh_from_db()
