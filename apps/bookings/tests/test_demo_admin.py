@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from apps.bookings.models import Booking, Coupon, Payment, WaitlistEntry
+from apps.bookings.models import Booking, Coupon, Payment, PaymentEvent, WaitlistEntry
 from apps.users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -40,9 +40,18 @@ def test_admin_pages_for_finance_and_ops(client, staff_user, user, batch, book, 
 
 
 def test_money_rows_are_protected(user, batch, book, pay):
+    from django.db import IntegrityError, transaction
     from django.db.models import ProtectedError
 
     booking = pay(book(user, batch))
-    for obj in (booking, Payment.objects.get(booking=booking), user, batch):
-        with pytest.raises(ProtectedError):
+    for obj in (booking, user, batch):
+        with pytest.raises(ProtectedError), transaction.atomic():
             obj.delete()
+    # rows nothing points at are refused by the database itself
+    event = PaymentEvent.objects.create(gateway="local", event_id="evt_keep", type="payment.captured", payload={})
+    for obj in (Payment.objects.get(booking=booking), event):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            obj.delete()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PaymentEvent.objects.all().delete()
+    assert PaymentEvent.objects.filter(pk=event.pk).exists()
