@@ -121,7 +121,9 @@ def seed_community(write: Callable[[str], None]) -> None:
         services.post_like(post=first, user=content)
         services.post_like(post=tips, user=trekker)
         question = services.comment_create(post=tips, author=trekker, body="Do liners help as well?")
-        services.comment_create(post=tips, author=guide, body="Yes, silk liners are light and warm.", parent_id=question.pk)
+        services.comment_create(
+            post=tips, author=guide, body="Yes, silk liners are light and warm.", parent_id=question.pk
+        )
         services.comment_create(post=first, author=guide, body="Great to have you with us, see you on the next one!")
 
     if not JournalEntry.objects.filter(author=trekker).exists():
@@ -142,9 +144,7 @@ def seed_community(write: Callable[[str], None]) -> None:
                 location_name=f"{trek.name} base camp" if completed else "",
             )
 
-    for user_id in (
-        Booking.objects.filter(status=BookingStatus.COMPLETED).values_list("user_id", flat=True).distinct()
-    ):
+    for user_id in Booking.objects.filter(status=BookingStatus.COMPLETED).values_list("user_id", flat=True).distinct():
         services.challenges_evaluate(user_id=user_id)
     write(
         f"  community: {Challenge.objects.count()} challenges, {Post.objects.count()} posts, "

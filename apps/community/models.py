@@ -56,9 +56,7 @@ class Post(BaseModel):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(visibility__in=Visibility.values), name="post_visibility_valid"),
-            models.CheckConstraint(
-                condition=LessThanOrEqual(Length("body"), POST_BODY_MAX), name="post_body_max_5000"
-            ),
+            models.CheckConstraint(condition=LessThanOrEqual(Length("body"), POST_BODY_MAX), name="post_body_max_5000"),
         ]
 
     def __str__(self) -> str:

@@ -33,8 +33,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Rank
 from django.db.models.expressions import Window
+from django.db.models.functions import Coalesce, Rank
 
 from apps.bookings.models import Booking, BookingStatus
 from apps.common.exceptions import NotFound
@@ -43,8 +43,8 @@ from apps.community.models import (
     ChallengeKind,
     Comment,
     JournalEntry,
-    JournalPrivacy,
     JournalPhoto,
+    JournalPrivacy,
     Post,
     PostLike,
     PostPhoto,
@@ -224,7 +224,9 @@ def challenge_progress(*, user: Any) -> QuerySet[Challenge]:
         When(  # a range wrapping the year end, e.g. December (12) to February (2)
             kind=ChallengeKind.SEASON_COMPLETED,
             then=_aggregate(
-                done.filter(Q(**{f"{month}__gte": OuterRef("month_from")}) | Q(**{f"{month}__lte": OuterRef("month_to")})),
+                done.filter(
+                    Q(**{f"{month}__gte": OuterRef("month_from")}) | Q(**{f"{month}__lte": OuterRef("month_to")})
+                ),
                 Count("pk"),
             ),
         ),

@@ -96,10 +96,10 @@ class PostCreateSerializer(serializers.Serializer):
     trek = serializers.SlugRelatedField(
         slug_field="slug", queryset=Trek.objects.filter(status=Trek.Status.ACTIVE), required=False, allow_null=True
     )
-    batch = serializers.PrimaryKeyRelatedField(queryset=Batch.objects.select_related("trek"), required=False, allow_null=True)
-    photos = serializers.ListField(
-        child=serializers.FileField(), max_length=MAX_PHOTOS, required=False, default=list
+    batch = serializers.PrimaryKeyRelatedField(
+        queryset=Batch.objects.select_related("trek"), required=False, allow_null=True
     )
+    photos = serializers.ListField(child=serializers.FileField(), max_length=MAX_PHOTOS, required=False, default=list)
 
 
 class LikeSerializer(serializers.Serializer):
@@ -120,7 +120,17 @@ class ReportSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PostReport
-        fields = ("id", "post", "post_author", "reporter", "reason", "details", "post_is_hidden", "resolved_at", "created_at")
+        fields = (
+            "id",
+            "post",
+            "post_author",
+            "reporter",
+            "reason",
+            "details",
+            "post_is_hidden",
+            "resolved_at",
+            "created_at",
+        )
         read_only_fields = fields
 
     @extend_schema_field(serializers.BooleanField())
@@ -138,7 +148,7 @@ class ReplySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Comment
-        fields = ("id", "parent", "author", "body", "is_hidden", "created_at")
+        fields: tuple[str, ...] = ("id", "parent", "author", "body", "is_hidden", "created_at")
         read_only_fields = fields
 
     @extend_schema_field(serializers.BooleanField())
@@ -150,8 +160,8 @@ class CommentSerializer(ReplySerializer):
     replies = serializers.SerializerMethodField()
 
     class Meta(ReplySerializer.Meta):
-        fields = (*ReplySerializer.Meta.fields, "replies")
-        read_only_fields = fields
+        fields: tuple[str, ...] = (*ReplySerializer.Meta.fields, "replies")
+        read_only_fields: tuple[str, ...] = fields
 
     @extend_schema_field(ReplySerializer(many=True))
     def get_replies(self, comment: Comment) -> list[dict[str, Any]]:
@@ -161,7 +171,9 @@ class CommentSerializer(ReplySerializer):
 
 class CommentCreateSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=COMMENT_BODY_MAX)
-    parent = serializers.UUIDField(required=False, allow_null=True, help_text="Reply to this top-level comment.")
+    parent = serializers.UUIDField(  # type: ignore[assignment]  # a field named like Field.parent
+        required=False, allow_null=True, help_text="Reply to this top-level comment."
+    )
 
 
 class JournalEntrySerializer(serializers.ModelSerializer):
@@ -212,9 +224,7 @@ class _JournalFields(serializers.Serializer):
 
 class JournalCreateSerializer(_JournalFields):
     trek = serializers.SlugRelatedField(slug_field="slug", queryset=Trek.objects.all())
-    photos = serializers.ListField(
-        child=serializers.FileField(), max_length=MAX_PHOTOS, required=False, default=list
-    )
+    photos = serializers.ListField(child=serializers.FileField(), max_length=MAX_PHOTOS, required=False, default=list)
 
 
 class JournalUpdateSerializer(_JournalFields):
@@ -253,7 +263,7 @@ class ChallengeSerializer(serializers.ModelSerializer):
 
 
 class BadgeSerializer(serializers.ModelSerializer):
-    challenge = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    challenge = serializers.CharField(source="challenge.slug", read_only=True)
     name = serializers.CharField(source="challenge.badge_name", read_only=True)
     icon = serializers.CharField(source="challenge.badge_icon", read_only=True)
     challenge_name = serializers.CharField(source="challenge.name", read_only=True)

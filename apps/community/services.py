@@ -261,7 +261,7 @@ def journal_delete(*, entry: JournalEntry, user: User) -> None:
     if entry.author_id != user.pk:
         raise errors.NotAuthor("Only the author can delete this entry.")
     with transaction.atomic():
-        names = [photo.image.name for photo in entry.photos.all() if photo.image]
+        names = [str(photo.image.name) for photo in entry.photos.all() if photo.image]
         entry.delete()
         _delete_files_on_commit(names)
 
@@ -288,7 +288,8 @@ def challenges_evaluate(*, user_id: Any) -> list[UserBadge]:
         reached = [
             challenge
             for challenge in selectors.challenge_progress(user=user)
-            if challenge.earned_at is None and challenge.current is not None and challenge.current >= challenge.target
+            if getattr(challenge, "earned_at", None) is None
+            and (getattr(challenge, "current", 0) or 0) >= challenge.target
         ]
         for challenge in reached:
             badge, created = UserBadge.objects.get_or_create(

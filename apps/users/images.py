@@ -29,9 +29,7 @@ def sanitize_profile_photo(upload: IO[bytes], *, size: int | None) -> ContentFil
     except ImageInvalid as exc:
         raise _invalid(too_big) from exc
     try:
-        clean = reencode_image(
-            data, max_bytes=limit, max_edge=settings.PROFILE_PHOTO_MAX_DIMENSION, keep_format=True
-        )
+        clean = reencode_image(data, max_bytes=limit, max_edge=settings.PROFILE_PHOTO_MAX_DIMENSION, keep_format=True)
     except ImageInvalid as exc:
         raise _invalid(str(exc)) from exc
     return ContentFile(clean.data, name=f"{uuid.uuid4().hex}.{clean.extension}")
