@@ -30,6 +30,7 @@ from apps.community.models import (
     PostReport,
     UserBadge,
 )
+from apps.notifications.services import notify
 from apps.treks.models import Batch, Trek
 from apps.users.models import PointsTransaction, User
 from apps.users.services.loyalty import points_award
@@ -307,6 +308,17 @@ def challenges_evaluate(*, user_id: Any) -> list[UserBadge]:
                     reference=f"challenge:{challenge.slug}",
                     idempotency_key=challenge_points_key(user_id=user.pk, challenge_id=challenge.pk),
                 )
+            notify(
+                template="badge_earned",
+                category="community",
+                context={
+                    "badge_name": challenge.badge_name,
+                    "challenge_name": challenge.name,
+                    "points": challenge.points_reward,
+                },
+                user=user,
+                dedupe_key=f"badge:{badge.pk}",
+            )
             awarded.append(badge)
     for badge in awarded:
         logger.info("badge %s earned by %s", badge.challenge.slug, user_id)

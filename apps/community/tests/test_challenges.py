@@ -16,6 +16,7 @@ from apps.community import services
 from apps.community.models import ChallengeKind, UserBadge
 from apps.community.tests.conftest import Client
 from apps.community.tests.factories import ChallengeFactory, make_booking
+from apps.notifications.models import Notification
 from apps.treks.models import Trek
 from apps.treks.tests.factories import RegionFactory, TrekFactory
 from apps.users.models import PointsTransaction, User
@@ -83,6 +84,8 @@ def test_evaluation_is_idempotent(client_for: Client, user: User) -> None:
     user.refresh_from_db()
     assert user.obs_points == 100
     assert progress(client_for(user))["first"] == (1, 1, True)
+    inbox = Notification.objects.filter(user=user, category="community")  # one each, not again on reruns
+    assert sorted(n.title for n in inbox) == sorted(f"New badge: {b.challenge.badge_name}" for b in awarded)
 
     badges = client_for(user).get("/api/v1/users/me/badges/")
     assert badges.status_code == 200

@@ -10,6 +10,7 @@ from django.db import connection
 from apps.community.models import Comment, PostLike
 from apps.community.tests.conftest import Client
 from apps.community.tests.factories import CommentFactory, PostFactory
+from apps.community.throttles import CommentCreateThrottle
 from apps.users.models import User
 from apps.users.tests.factories import UserFactory
 
@@ -143,3 +144,14 @@ def test_hidden_and_deleted_comments(client_for: Client, user: User, moderator: 
     assert Comment.objects.get(pk=mine.pk).deleted_at is not None
     assert [c["body"] for c in client_for(user).get(url).json()["results"]] == ["theirs"]
     assert client_for(user).delete(f"/api/v1/community/comments/{mine.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_commenting_is_rate_limited(client_for: Client, user: User, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(CommentCreateThrottle, "rate", "2/hour", raising=False)
+    post = PostFactory()
+    client = client_for(user)
+    url = f"{POSTS}{post.pk}/comments/"
+    codes = [client.post(url, {"body": f"c{i}"}, format="json").status_code for i in range(3)]
+    assert codes == [201, 201, 429]
+    assert client.get(url).status_code == 200
