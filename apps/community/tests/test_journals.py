@@ -141,3 +141,27 @@ def test_public_entries_are_listed_on_the_trek(client_for: Client, user: User) -
     assert client_for(None).get("/api/v1/treks/no-such-trek/journals/").status_code == 404
     filtered = client_for(user).get(JOURNALS, {"trek": trek.slug}).json()["results"]
     assert {row["privacy"] for row in filtered} == {"public", "tribe"}
+
+
+def test_deleting_an_entry_removes_its_photos(
+    client_for: Client, user: User, django_capture_on_commit_callbacks: object
+) -> None:
+    from django.core.files.storage import default_storage
+
+    trek = make_booking(user).batch.trek
+    created = client_for(user).post(JOURNALS, {**entry_payload(trek), "photos": [jpeg_with_exif()]}, format="multipart")
+    name = JournalEntry.objects.get(pk=created.json()["id"]).photos.get().image.name
+    assert default_storage.exists(name)
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        assert client_for(user).delete(f"{JOURNALS}{created.json()['id']}/").status_code == 204
+    assert not default_storage.exists(name)
+
+
+def test_oversized_photo_is_400(client_for: Client, user: User, settings: object) -> None:
+    settings.COMMUNITY_PHOTO_MAX_BYTES = 200  # type: ignore[attr-defined]
+    trek = make_booking(user).batch.trek
+    response = client_for(user).post(
+        JOURNALS, {**entry_payload(trek), "photos": [jpeg_with_exif()]}, format="multipart"
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_photo"
