@@ -151,6 +151,12 @@ class ChallengeAdmin(CapabilityAdmin):
         "is_active",
         "position",
     )
+    actions = ("award_everyone",)
+
+    @admin.action(description="Award the badges to everyone who has reached them")
+    def award_everyone(self, request: HttpRequest, queryset: QuerySet[Challenge]) -> None:
+        queued = services.challenges_evaluate_everyone()
+        self.message_user(request, f"Challenges are being evaluated for {queued} member(s).", messages.SUCCESS)
 
 
 @admin.register(UserBadge)

@@ -323,3 +323,18 @@ def challenges_evaluate(*, user_id: Any) -> list[UserBadge]:
     for badge in awarded:
         logger.info("badge %s earned by %s", badge.challenge.slug, user_id)
     return awarded
+
+
+def challenges_evaluate_everyone() -> int:
+    """Queue an evaluation for every member with a completed booking (after a challenge is added or
+    changed); returns how many were queued. Each evaluation is idempotent."""
+    from apps.bookings.models import Booking, BookingStatus
+    from apps.common.services import enqueue_on_commit
+    from apps.community.tasks import evaluate_challenges
+
+    user_ids = list(
+        Booking.objects.filter(status=BookingStatus.COMPLETED).order_by().values_list("user_id", flat=True).distinct()
+    )
+    for user_id in user_ids:
+        enqueue_on_commit(evaluate_challenges, str(user_id))
+    return len(user_ids)

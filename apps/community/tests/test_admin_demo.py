@@ -10,9 +10,10 @@ from django.core.management import call_command
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 
+from apps.bookings.models import BookingStatus
 from apps.common.models import AuditLog
 from apps.community.models import Challenge, Comment, JournalEntry, Post, PostReport, UserBadge
-from apps.community.tests.factories import ChallengeFactory, CommentFactory, PostFactory
+from apps.community.tests.factories import ChallengeFactory, CommentFactory, PostFactory, make_booking
 from apps.users.models import User
 from apps.users.tests.factories import UserFactory
 
@@ -65,6 +66,25 @@ def test_admin_actions_hide_and_unhide(staff_user: Callable[[str], User]) -> Non
     report.refresh_from_db()
     assert report.post.hidden_at is not None
     assert report.resolved_at is not None
+
+
+def test_admin_action_awards_a_new_challenge_to_everyone_qualified(
+    staff_user: Callable[[str], User], django_capture_on_commit_callbacks: Callable
+) -> None:
+    qualified = [UserFactory() for _ in range(2)]
+    for member in qualified:
+        make_booking(member, status=BookingStatus.COMPLETED)
+    make_booking(UserFactory(), status=BookingStatus.CONFIRMED)
+    challenge = ChallengeFactory(target=1)
+    client = Client()
+    client.force_login(staff_user("content"))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/admin/community/challenge/", {"action": "award_everyone", "_selected_action": [str(challenge.pk)]}
+        )
+    assert set(UserBadge.objects.filter(challenge=challenge).values_list("user_id", flat=True)) == {
+        m.pk for m in qualified
+    }
 
 
 def test_seed_demo_adds_community_idempotently() -> None:
