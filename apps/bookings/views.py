@@ -48,7 +48,7 @@ from apps.bookings.services import documents as document_services
 from apps.common.exceptions import NotFound
 from apps.common.pagination import PageNumberPagination
 from apps.common.permissions import HasCapability
-from apps.common.schema import error_responses
+from apps.common.schema import ErrorEnvelope, error_responses
 from apps.treks.models import Batch
 from apps.users.models import User
 from apps.users.roles import Capability
@@ -111,7 +111,7 @@ class BookingListCreateView(APIView):
             201: BookingSerializer,
             **error_responses(400, 401, 404),
             409: OpenApiResponse(
-                description="`batch_full`, `batch_not_bookable`, `already_booked` or `coupon_exhausted`"
+                ErrorEnvelope, description="`batch_full`, `batch_not_bookable`, `already_booked` or `coupon_exhausted`"
             ),
         },
     )
@@ -185,7 +185,9 @@ class BookingPaymentsView(APIView):
         responses={
             201: PaymentOrderSerializer,
             **error_responses(401, 404, 502, 503),
-            409: OpenApiResponse(description="`not_payable` (not pending, hold lapsed) or `nothing_to_pay`"),
+            409: OpenApiResponse(
+                ErrorEnvelope, description="`not_payable` (not pending, hold lapsed) or `nothing_to_pay`"
+            ),
         },
     )
     def post(self, request: Request, booking_id: Any) -> Response:
@@ -296,7 +298,9 @@ class WaitlistView(APIView):
         responses={
             201: WaitlistEntrySerializer,
             **error_responses(400, 401, 404),
-            409: OpenApiResponse(description="`waitlist_closed`, `waitlist_not_needed`, `already_waitlisted`"),
+            409: OpenApiResponse(
+                ErrorEnvelope, description="`waitlist_closed`, `waitlist_not_needed`, `already_waitlisted`"
+            ),
         },
     )
     def post(self, request: Request, batch_id: Any) -> Response:
