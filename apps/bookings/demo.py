@@ -13,11 +13,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.bookings.gateways import LocalGateway
-from apps.bookings.models import Booking, Coupon, WaitlistEntry
+from apps.bookings.models import Booking, Coupon
 from apps.treks.models import Batch
 from apps.users.models import User
 
 DEMO_COUPON = "TRIBE10"
+DEMO_FRIEND_DOMAIN = "tribe.demo.obsexperiences.in"
 
 
 def _participants(user: User, n: int = 1) -> list[dict[str, object]]:
@@ -28,6 +29,7 @@ def _participants(user: User, n: int = 1) -> list[dict[str, object]]:
 def seed_bookings(write: Callable[[str], None]) -> None:
     from apps.bookings import services
     from apps.bookings.services.payments import payment_order_create
+    from apps.treks.services.batches import batch_create
 
     now = timezone.now()
     Coupon.objects.get_or_create(
@@ -92,12 +94,16 @@ def seed_bookings(write: Callable[[str], None]) -> None:
             status=Batch.Status.COMPLETED,
         )
         services.booking_complete(booking=done)
-        # a waitlist on a full batch
+        # a waitlist on a small departure that a group of friends has booked out
         if len(batches) > 5:
-            full = batches[5]
-            Batch.objects.filter(pk=full.pk).update(seats_taken=full.total_seats, status=Batch.Status.FULL)
-            full.refresh_from_db()
-            WaitlistEntry.objects.get_or_create(
-                batch=full, user=trekker, defaults={"participants": _participants(trekker)}
+            trek = batches[5].trek
+            start = batches[5].start_date + timedelta(days=3)
+            small = batch_create(actor=None, trek=trek, start_date=start, total_seats=4, price=batches[5].price)
+            friend, _ = User.objects.get_or_create(
+                email=f"tribe.friend@{DEMO_FRIEND_DOMAIN}", defaults={"first_name": "Kabir", "last_name": "Rao"}
             )
-    write("  demo bookings: pending, confirmed, cancelled, expired and completed bookings, coupon TRIBE10")
+            paid(services.booking_create(user=friend, batch_id=small.pk, participants=_participants(friend, 4)))
+            services.waitlist_join(
+                user=trekker, batch=Batch.objects.get(pk=small.pk), participants=_participants(trekker)
+            )
+    write("  demo bookings: pending, confirmed, cancelled, expired and completed bookings, a waitlist, coupon TRIBE10")

@@ -26,7 +26,7 @@ from apps.bookings.models import (
 from apps.bookings.pricing import price_booking
 from apps.bookings.services.common import check_transition, coupon_release, lock_booking, notify_booking, refund_create
 from apps.bookings.signals import booking_completed
-from apps.common.exceptions import InvalidTransition, NotFound, ValidationFailed
+from apps.common.exceptions import ApplicationError, InvalidTransition, NotFound, ValidationFailed
 from apps.common.services import require_atomic
 from apps.messaging.services import batch_conversation_join, batch_conversation_leave
 from apps.treks.models import Batch
@@ -285,6 +285,10 @@ def bookings_complete_finished(*, today: date | None = None) -> int:
     today = today or local_today()
     done = 0
     for booking in Booking.objects.filter(status=S.CONFIRMED, batch__end_date__lt=today).only("pk"):
-        booking_complete(booking=booking, today=today)
+        try:
+            booking_complete(booking=booking, today=today)
+        except ApplicationError:  # one bad row must not hold up the others; it is retried next hour
+            logger.exception("booking %s could not be completed", booking.pk)
+            continue
         done += 1
     return done

@@ -117,8 +117,18 @@ def document_download_token(*, document: BookingDocument, user: Any) -> str:
 
 
 def document_from_token(token: str) -> BookingDocument | None:
+    """The document a download link names, if the link is genuine, fresh, and its holder may still see it."""
+    from apps.users.models import User
+    from apps.users.roles import Capability, has_capability
+
     try:
         data = signing.loads(token, salt=URL_SALT, max_age=settings.BOOKINGS_DOCUMENT_URL_SECONDS)
     except signing.BadSignature:
         return None
-    return BookingDocument.objects.filter(pk=data.get("d")).first()
+    document = BookingDocument.objects.select_related("booking").filter(pk=data.get("d")).first()
+    holder = User.objects.filter(pk=data.get("u"), is_active=True).first()
+    if document is None or holder is None:
+        return None
+    if document.booking.user_id != holder.pk and not has_capability(holder, Capability.DOCUMENTS_REVIEW):
+        return None
+    return document

@@ -207,3 +207,15 @@ def test_waitlist_closes_seven_days_before_start(client_for, user):
         == 409
     )
     assert client_for(user).get(f"/api/v1/batches/{batch.pk}/waitlist/").status_code == 404
+
+
+def test_a_link_dies_with_its_holders_access(client_for, user, staff_user, batch, book):
+    from apps.users.services import user_set_role
+
+    booking = book(user, batch)
+    upload(client_for(user), booking, "fitness_proof", PDF)
+    reviewer = staff_user("cs")
+    link = client_for(reviewer).get(f"/api/v1/bookings/{booking.pk}/documents/").json()["documents"][0]["download_url"]
+    assert Client().get(link).status_code == 200
+    user_set_role(actor=staff_user("super_admin"), user=reviewer, role=None)
+    assert Client().get(link).status_code == 404

@@ -264,3 +264,23 @@ def test_reminder_jobs_find_real_bookings(user, book):
     hold = Notification.objects.get(user=user, template="hold_expiring")
     assert booking.reference in hold.body or hold.title
     assert Notification.objects.filter(user=user, template="pretrek_reminder").exists()
+
+
+def test_completion_job_carries_on_past_a_failing_booking(make_user, book, pay, monkeypatch):
+    from apps.bookings.services import bookings as booking_services
+    from apps.common.exceptions import Conflict
+
+    batch = BatchFactory()
+    first, second = pay(book(make_user(), batch)), pay(book(make_user(), batch))
+    real = booking_services.booking_complete
+
+    def flaky(*, booking, today=None):
+        if booking.pk == first.pk:
+            raise Conflict("ledger busy")
+        return real(booking=booking, today=today)
+
+    monkeypatch.setattr(booking_services, "booking_complete", flaky)
+    assert services.bookings_complete_finished(today=batch.end_date + timedelta(days=1)) == 1
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == ("confirmed", "completed")

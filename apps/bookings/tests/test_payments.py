@@ -256,3 +256,79 @@ def test_razorpay_gateway_reads_settings(razorpay):
     assert gateway.verify_payment(
         order_id="o", payment_id="p", signature=hmac_hex("rzp-secret", payment_message("o", "p"))
     )
+
+
+def test_payment_for_a_cancelled_booking_goes_back(user, batch, book, django_capture_on_commit_callbacks):
+    booking = book(user, batch)
+    payment = services.payment_order_create(booking=booking)
+    services.booking_cancel(booking=booking, actor=user)
+    signed = LocalGateway().simulate_payment(order_id=payment.gateway_order_id)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.payment_verify(
+            user=user,
+            order_id=signed["razorpay_order_id"],
+            payment_id=signed["razorpay_payment_id"],
+            signature=signed["razorpay_signature"],
+        )
+    booking.refresh_from_db()
+    assert booking.status == "cancelled"
+    assert booking.amount_refunded == booking.amount_paid == Decimal("13125.00")
+    assert Refund.objects.get(booking=booking).reason == "overpayment"
+
+
+def test_a_second_order_paid_after_confirmation_refunds_the_excess(
+    user, batch, book, django_capture_on_commit_callbacks
+):
+    booking = book(user, batch)
+    first = services.payment_order_create(booking=booking)
+    second = Payment.objects.create(
+        booking=booking, gateway="local", gateway_order_id="order_local_dup", amount_paise=first.amount_paise
+    )
+    services.payment_succeeded(
+        payment_pk=first.pk, gateway_payment_id="pay_1", amount_paise=first.amount_paise, currency="INR", method="upi"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.payment_succeeded(
+            payment_pk=second.pk,
+            gateway_payment_id="pay_2",
+            amount_paise=second.amount_paise,
+            currency="INR",
+            method="upi",
+        )
+    booking.refresh_from_db()
+    assert booking.status == "confirmed"
+    assert booking.amount_paid == Decimal("26250.00")
+    assert booking.amount_refunded == Decimal("13125.00")
+    assert Refund.objects.get(booking=booking).payment_id == second.pk
+
+
+def test_gateway_refusing_a_refund_marks_it_failed(razorpay, user, batch, book, django_capture_on_commit_callbacks):
+    razorpay.post(
+        "https://api.razorpay.com/v1/orders",
+        json={"id": "order_R2", "amount": 1312500, "currency": "INR", "status": "created"},
+    )
+    razorpay.post(
+        "https://api.razorpay.com/v1/payments/pay_R2/refund",
+        status=400,
+        json={"error": {"code": "BAD_REQUEST_ERROR", "description": "The payment has been fully refunded already"}},
+    )
+    booking = book(user, batch)
+    payment = services.payment_order_create(booking=booking)
+    services.payment_succeeded(
+        payment_pk=payment.pk, gateway_payment_id="pay_R2", amount_paise=1312500, currency="INR", method="card"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_cancel(booking=booking, actor=user, today=batch.start_date - timedelta(days=40))
+    refund = Refund.objects.get(booking=booking)
+    booking.refresh_from_db()
+    assert refund.status == "failed"
+    assert "GatewayRejected" in refund.error
+    assert booking.amount_refunded == 0  # nothing went back: finance follows up
+
+
+def test_payments_of_a_booking(client_for, make_user, batch, book, pay):
+    user = make_user()
+    booking = pay(book(user, batch))
+    rows = client_for(user).get(f"/api/v1/bookings/{booking.pk}/payments/").json()
+    assert [(r["status"], r["amount_paise"]) for r in rows] == [("captured", 1312500)]
+    assert client_for(make_user()).get(f"/api/v1/bookings/{booking.pk}/payments/").status_code == 404
