@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -86,7 +87,16 @@ def build_world() -> World:
     batch = BatchFactory(trek=trek, guide=guide)
     conversation = group_with(owner, guide.user, title="Batch chat")
     message = MessageFactory(conversation=conversation, sender=owner)
+    from apps.community.tests.factories import CommentFactory, PostFactory, make_booking, make_journal
+
+    booking = make_booking(owner, batch=batch)
+    post = PostFactory(author=owner)
     world.objects.update(
+        booking=booking,
+        empty_batch=BatchFactory(trek=trek, start_date=batch.start_date + timedelta(days=20)),
+        post=post,
+        comment=CommentFactory(post=post, author=owner),
+        journal=make_journal(owner),
         region=region,
         trek=trek,
         photo=photo,

@@ -37,6 +37,7 @@ class Row:
     format: str = "json"
     rule: str = ""
     settings: Mapping[str, Any] = field(default_factory=dict)
+    query: Mapping[str, str] = field(default_factory=dict)
     http: tuple[tuple[str, str, Any], ...] = ()  # (method, url, JSON body) answered by a local mock
 
     @property
@@ -429,14 +430,12 @@ ROWS: list[Row] = [
         body=lambda w, u: {"total_seats": 9},
         rule=BATCHES,
     ),
-    Row("batch-detail", "DELETE", capability(BATCHES, 204), kwargs=batch_id, rule=BATCHES),
     Row(
-        "batch-cancel",
-        "POST",
-        capability(BATCHES, 200),
-        kwargs=batch_id,
-        body=lambda w, u: {"reason": "Snow"},
-        rule=BATCHES,
+        "batch-detail",
+        "DELETE",
+        capability(BATCHES, 204),
+        kwargs=lambda w: {"batch_id": w.empty_batch.id},
+        rule=f"{BATCHES} (a batch without bookings)",
     ),
     Row("guide-list", "GET", everyone(200), rule="public"),
     Row("guide-list", "POST", capability(CATALOG, 201), body=_guide_body, rule=CATALOG),
@@ -513,6 +512,10 @@ ROWS: list[Row] = [
         rule="the sender; other participants 403; others 404",
     ),
 ]
+
+from .matrix_more import BOOKINGS_ROWS, COMMUNITY_ROWS  # noqa: E402
+
+ROWS += BOOKINGS_ROWS + COMMUNITY_ROWS
 
 # Routes checked by their own tests rather than the actor matrix.
 EXCLUDED_PREFIXES = ("admin/", "static/", "media/")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pytest
 import responses
 from django.core.cache import cache
@@ -42,6 +44,8 @@ def _call(row: Row, client: APIClient, url: str, body: object) -> tuple[int, str
 def test_matrix(row: Row) -> None:
     world = build_world()
     url = reverse(row.route, kwargs=row.kwargs(world))
+    if row.query:
+        url += "?" + urlencode(row.query)
     clients = {}
     for actor, user in world.users.items():
         client = APIClient()
