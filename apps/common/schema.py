@@ -55,8 +55,9 @@ def _envelope_response(code: int) -> dict[str, Any]:
 def postprocess_platform_errors(result: dict[str, Any], generator: Any, **kwargs: Any) -> dict[str, Any]:
     """SPECTACULAR ``POSTPROCESSING_HOOKS`` entry: document the errors any operation can meet.
 
-    Every operation may answer 503 (the database or Redis is unavailable) and every operation that takes
-    a body may answer 413 (body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``), both with the envelope.
+    Every operation may answer 503 (the database or Redis is unavailable), every operation that takes
+    a body may answer 413 (body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``), and every paginated list 404 (a page
+    past the end or a cursor that does not decode, as DRF's paginators answer), all with the envelope.
     """
     components = result.setdefault("components", {}).setdefault("schemas", {})
     if "ErrorEnvelope" not in components:
@@ -69,6 +70,9 @@ def postprocess_platform_errors(result: dict[str, Any], generator: Any, **kwargs
             responses.setdefault("503", _envelope_response(503))
             if "requestBody" in operation:
                 responses.setdefault("413", _envelope_response(413))
+            paging = {p.get("name") for p in operation.get("parameters", []) if p.get("in") == "query"}
+            if method == "get" and paging & {"page", "cursor"}:
+                responses.setdefault("404", _envelope_response(404))
     return result
 
 

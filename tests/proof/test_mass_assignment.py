@@ -3,9 +3,11 @@ change nothing: the fields are ignored (or the write is refused) and the stored 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from apps.messaging.models import Message
 from apps.messaging.tests.factories import MessageFactory, group_with
@@ -158,3 +160,52 @@ def test_role_assignment_needs_users_manage(client_for, make_user, staff_user) -
     target.refresh_from_db()
     assert target.staff_role in (None, "")
     assert not target.is_staff
+
+
+def test_booking_create_ignores_status_amounts_and_owner(client_for, make_user) -> None:
+    from apps.bookings.models import Booking
+
+    me, victim = make_user(), make_user()
+    batch = BatchFactory(total_seats=10)
+    response = client_for(me).post(
+        "/api/v1/bookings/",
+        {
+            "batch": str(batch.id),
+            "participants": [{"name": "Asha Rawat", "age": 29}],
+            "user": str(victim.pk),
+            "status": "confirmed",
+            "final_amount": "1.00",
+            "amount_paid": "99999.00",
+            "unit_price": "1.00",
+            "seats": 6,
+            "points_awarded": 5000,
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    booking = Booking.objects.get(pk=response.json()["id"])
+    assert booking.user_id == me.pk
+    assert booking.status == "pending"
+    assert booking.amount_paid == Decimal("0")
+    assert booking.unit_price == batch.price
+    assert booking.final_amount > Decimal("1.00")
+    assert booking.seats == 1
+    assert not Booking.objects.filter(user=victim).exists()
+    me.refresh_from_db()
+    assert me.obs_points == 0
+
+
+def test_booking_cancel_body_cannot_set_the_refund(client_for, make_user) -> None:
+    from apps.community.tests.factories import make_booking
+
+    me = make_user()
+    batch = BatchFactory(start_date=timezone.localdate() + timedelta(days=2))
+    booking = make_booking(me, batch=batch)
+    response = client_for(me).post(
+        f"/api/v1/bookings/{booking.id}/cancel/",
+        {"reason": "x", "refund_amount": "10500.00", "refund_percent": 100, "amount_refunded": "10500.00"},
+        format="json",
+    )
+    assert response.status_code in (200, 409), response.content
+    booking.refresh_from_db()
+    assert booking.amount_refunded < Decimal("10500.00")
