@@ -85,7 +85,7 @@ def _dead_redis_caches() -> dict[str, Any]:
 def test_with_redis_down_the_catalog_still_serves() -> None:
     trek = TrekFactory(slug="brahmatal")
     BatchFactory(trek=trek)
-    with override_settings(CACHES=_dead_redis_caches(), CELERY_BROKER_URL=DEAD_REDIS):
+    with override_settings(CACHES=_dead_redis_caches()):
         client = APIClient()
         listing = client.get("/api/v1/treks/")
         detail = client.get("/api/v1/treks/brahmatal/")
@@ -98,7 +98,7 @@ def test_with_redis_down_the_catalog_still_serves() -> None:
 
 @pytest.mark.django_db
 def test_with_redis_down_otp_answers_503() -> None:
-    with override_settings(CACHES=_dead_redis_caches(), OTP_REDIS_URL=DEAD_REDIS, CELERY_BROKER_URL=DEAD_REDIS):
+    with override_settings(CACHES=_dead_redis_caches(), OTP_REDIS_URL=DEAD_REDIS):
         response = APIClient().post("/api/v1/auth/otp/send/", {"phone": "+919812345601"}, format="json")
         verify = APIClient().post(
             "/api/v1/auth/otp/verify/", {"phone": "+919812345601", "code": "123456"}, format="json"
@@ -175,8 +175,11 @@ def test_task_of_a_killed_worker_is_redelivered(worker_logs: Path) -> None:
     first = _start_worker(queue, worker_logs / "first.log")
     second = None
     try:
-        app.send_task("proof.count_attempts_then_finish", args=[token, 60], queue=queue)
-        assert _wait_for(lambda: cache.get(f"proof:{token}:attempts") == 1, 30), (worker_logs / "first.log").read_text()
+        # A connection of its own to the test broker: app.conf may have been read earlier in this process.
+        with app.connection_for_write(settings.CELERY_BROKER_URL) as broker:
+            app.send_task("proof.count_attempts_then_finish", args=[token, 90], queue=queue, connection=broker)
+        started = _wait_for(lambda: cache.get(f"proof:{token}:attempts") == 1, 60)
+        assert started, (worker_logs / "first.log").read_text()[-3000:]
         first.kill()  # SIGKILL in the middle of the task: no ack, no reject, no goodbye
         first.wait(timeout=10)
         assert cache.get(f"proof:{token}:done") is None
