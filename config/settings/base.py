@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "apps.treks",
     "apps.notifications",
     "apps.messaging",
+    "apps.emergency",
 ]
 
 MIDDLEWARE = [
@@ -198,6 +199,10 @@ SPECTACULAR_SETTINGS = {
         "StaffRoleEnum": "apps.users.roles.StaffRole",
         "TribeTierEnum": "apps.users.models.TribeTier",
         "ConversationKindEnum": "apps.messaging.models.Conversation.Kind",
+        "IncidentStatusEnum": "apps.emergency.models.IncidentStatus",
+        "IncidentKindEnum": "apps.emergency.models.IncidentKind",
+        "IncidentSeverityEnum": "apps.emergency.models.IncidentSeverity",
+        "IncidentUpdateKindEnum": "apps.emergency.models.IncidentUpdate.Kind",
         "NewConversationKindEnum": [("direct", "Direct"), ("group", "Group")],
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
@@ -237,6 +242,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": crontab(hour=9, minute=0),
     },
     "notifications-hold-expiry-reminders": {"task": "notifications.hold_expiry_reminders", "schedule": 60.0},
+    "emergency-escalate": {"task": "emergency.escalate", "schedule": 60.0},
 }
 
 # --- i18n, time ---------------------------------------------------------------------------------
@@ -327,6 +333,12 @@ NOTIFICATIONS_SMS_BACKEND = env.str(
 NOTIFICATIONS_PUSH_BACKEND = env.str(
     "NOTIFICATIONS_PUSH_BACKEND", default="apps.notifications.backends.push.ConsolePushBackend"
 )
+# Emergencies: an open incident nobody has acknowledged re-alerts ops and super admins after
+# EMERGENCY_ESCALATE_AFTER_SECONDS, then every EMERGENCY_ESCALATE_EVERY_SECONDS until acknowledged. An SOS whose
+# device time is more than EMERGENCY_DELAYED_AFTER_SECONDS before it reached us is flagged as delayed.
+EMERGENCY_ESCALATE_AFTER_SECONDS = env.int("EMERGENCY_ESCALATE_AFTER_SECONDS", default=300)
+EMERGENCY_ESCALATE_EVERY_SECONDS = env.int("EMERGENCY_ESCALATE_EVERY_SECONDS", default=300)
+EMERGENCY_DELAYED_AFTER_SECONDS = env.int("EMERGENCY_DELAYED_AFTER_SECONDS", default=300)
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
 NOTIFICATIONS_RETRY_BASE_SECONDS = env.float("NOTIFICATIONS_RETRY_BASE_SECONDS", default=30.0)
 NOTIFICATIONS_RETRY_MAX_SECONDS = env.float("NOTIFICATIONS_RETRY_MAX_SECONDS", default=1800.0)
