@@ -228,7 +228,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # A task taken by a worker that dies is handed out again after this many seconds.
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300),
     "socket_connect_timeout": 2,
+    # Publishing gives up at the first refused connection instead of retrying for seconds: tasks are sent
+    # after commit from inside requests (an SOS among them), and the sweepers send whatever was not sent.
+    "max_retries": env.int("CELERY_PUBLISH_CONNECT_RETRIES", default=0),
 }
+# After a failed enqueue, skip enqueueing in this process for this long (the sweepers catch up).
+CELERY_ENQUEUE_BACKOFF_SECONDS = env.float("CELERY_ENQUEUE_BACKOFF_SECONDS", default=5.0)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Kolkata"
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
