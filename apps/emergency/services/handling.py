@@ -30,7 +30,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 
 def _locked(incident: Incident) -> Incident:
-    return Incident.objects.select_for_update().select_related("trekker", "batch__trek").get(pk=incident.pk)
+    return Incident.objects.select_for_update(of=("self",)).select_related("trekker", "batch__trek").get(pk=incident.pk)
 
 
 def _transition(*, incident: Incident, actor: Any, to: str, note: str, now: datetime) -> Incident:

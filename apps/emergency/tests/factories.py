@@ -27,10 +27,12 @@ class IncidentFactory(factory.django.DjangoModelFactory):
 
     trekker = factory.SubFactory(UserFactory)
     batch = factory.SubFactory(BatchFactory, guide=factory.SubFactory(GuideFactory))
+    status = "open"
     received_at = factory.LazyFunction(timezone.now)
     latitude = Decimal("32.318200")
     longitude = Decimal("77.187400")
     location_at = factory.LazyFunction(timezone.now)
+    resolved_at = factory.LazyAttribute(lambda o: o.received_at if o.status in ("resolved", "false_alarm") else None)
 
 
 class IncidentUpdateFactory(factory.django.DjangoModelFactory):
