@@ -83,7 +83,7 @@ def test_the_delay_is_a_setting(cast: Cast, settings: Any) -> None:
     settings.EMERGENCY_ESCALATE_AFTER_SECONDS = 60
     settings.EMERGENCY_ESCALATE_EVERY_SECONDS = 120
     with time_machine.travel(timezone.now(), tick=False) as clock:
-        incident, _ = incident_report_sos(trekker=cast.trekker, key=uuid.uuid4(), report=IncidentReport())
+        incident_report_sos(trekker=cast.trekker, key=uuid.uuid4(), report=IncidentReport())
         clock.shift(timedelta(seconds=60))
         assert escalate.apply().get() == 1
         clock.shift(timedelta(seconds=119))
