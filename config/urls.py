@@ -15,6 +15,12 @@ api_v1 = [
     path("emergency/", include("apps.emergency.urls")),
 ]
 
+if getattr(settings, "BENCH_FLOOR_ENABLED", False):  # only config.settings.bench (`make bench`)
+    from config.bench import FloorView
+
+    # First under /api/v1/, so resolving it never costs more than resolving a catalog route.
+    api_v1.insert(0, path("bench/floor/", FloorView.as_view(), name="bench-floor"))  # type: ignore[arg-type]
+
 urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -25,10 +31,6 @@ urlpatterns = [
     path("ready/", ReadyView.as_view(), name="ready"),
 ]
 
-if getattr(settings, "BENCH_FLOOR_ENABLED", False):  # only config.settings.bench (`make bench`)
-    from config.bench import FloorView
-
-    urlpatterns.insert(0, path("api/v1/bench/floor/", FloorView.as_view(), name="bench-floor"))
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -193,11 +193,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "ENUM_NAME_OVERRIDES": {
+        "StaffRoleEnum": "apps.users.roles.StaffRole",
+        "TribeTierEnum": "apps.users.models.TribeTier",
         "TrekStatusEnum": "apps.treks.models.TrekStatus",
         "TrekDifficultyEnum": "apps.treks.models.TrekDifficulty",
         "BatchStatusEnum": "apps.treks.models.BatchStatus",
-        "StaffRoleEnum": "apps.users.roles.StaffRole",
-        "TribeTierEnum": "apps.users.models.TribeTier",
         "ConversationKindEnum": "apps.messaging.models.Conversation.Kind",
         "IncidentStatusEnum": "apps.emergency.models.IncidentStatus",
         "IncidentKindEnum": "apps.emergency.models.IncidentKind",
