@@ -6,7 +6,11 @@
 3. Drives it from a separate load-generator process: wrk (installed with apt-get when missing and
    possible), else ``scripts/loadgen.py``. Alternating paired runs of equal concurrency and duration:
    floor vs. endpoint, the order flipped every round.
-4. Prints and writes ``var/bench/latest.json`` and ``var/bench/latest.md`` (plus time-stamped copies).
+4. SOS intake: ``manage.py bench_sos_token`` makes a bench trekker (two emergency contacts) and two
+   responders; each request is a new SOS with its own Idempotency-Key (``scripts/wrk_sos.lua``), so every
+   request writes an incident and its alert deliveries. Reported: req/s, p50/p95/p99, errors (target: 0).
+   The alert tasks go to a queue of their own that no worker consumes; it is emptied afterwards.
+5. Prints and writes ``var/bench/latest.json`` and ``var/bench/latest.md`` (plus time-stamped copies).
 
 Targets (README "Performance"): list uncached >= 0.6 of the floor, cached >= 0.9, detail >= 0.5, no non-2xx.
 The detail target is judged on the uncached path; the cached detail is reported for information.

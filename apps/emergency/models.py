@@ -45,8 +45,13 @@ class IncidentSource(models.TextChoices):
 class Incident(BaseModel):
     """One emergency. ``latitude``/``longitude``... hold the latest known location (from the SOS or a ping)."""
 
-    trekker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="incidents")
-    batch = models.ForeignKey("treks.Batch", null=True, blank=True, on_delete=models.SET_NULL, related_name="incidents")
+    # trekker and batch lead composite indexes below; so do incident on the timeline and the breadcrumb.
+    trekker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="incidents", db_index=False
+    )
+    batch = models.ForeignKey(
+        "treks.Batch", null=True, blank=True, on_delete=models.SET_NULL, related_name="incidents", db_index=False
+    )
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -152,7 +157,7 @@ class IncidentUpdate(BaseModel):
         STATUS_CHANGE = "status_change", "Status change"
         LOCATION = "location", "Location"
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="updates")
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="updates", db_index=False)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -183,7 +188,7 @@ class IncidentUpdate(BaseModel):
 class LocationPing(BaseModel):
     """One breadcrumb from the trekker's device; at most one per incident and device time."""
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="pings")
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="pings", db_index=False)
     recorded_at = models.DateTimeField(help_text="Device time of the fix")
     latitude = models.DecimalField(max_digits=9, decimal_places=6)
     longitude = models.DecimalField(max_digits=9, decimal_places=6)

@@ -85,6 +85,9 @@ class IncidentReport:
 
 
 def _lock(name: str) -> None:
+    """A lock held until the transaction ends (SQLite, for `make run`, serialises writers anyway)."""
+    if connection.vendor != "postgresql":
+        return
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [name])
 
