@@ -1,6 +1,7 @@
 """SMS providers. ``NOTIFICATIONS_SMS_BACKEND`` names the class; each has ``send(*, to, text, template, context)``.
 
-- :class:`ConsoleSMSBackend` (development): logs that a message went out, never its content when sensitive.
+- :class:`ConsoleSMSBackend` (development): logs that a message went out, never its content when sensitive;
+  with ``DEBUG`` on it also prints the whole message to the terminal.
 - :class:`LocmemSMSBackend` (tests): keeps messages in :data:`outbox`, like ``django.core.mail.outbox``.
 - :class:`MSG91SMSBackend` (production, India): MSG91's Flow API (``POST /api/v5/flow``), which sends a
   DLT-registered template with variables.
@@ -9,6 +10,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -38,9 +40,16 @@ def mask_phone(phone: str) -> str:
 
 
 class ConsoleSMSBackend:
+    """Development backend. The log line never carries sensitive content; with ``DEBUG`` on, the whole
+    message is also written to the terminal (like Django's console e-mail backend), so a developer
+    running ``make run`` can read the sign-in code it contains."""
+
     def send(self, *, to: str, text: str, template: str, context: dict[str, Any], sensitive: bool) -> str:
         shown = "[sensitive content withheld]" if sensitive else text
         logger.info("SMS (console) to %s, template %s: %s", mask_phone(to), template, shown)
+        if settings.DEBUG:
+            sys.stdout.write(f"--- SMS to {to} ---\n{text}\n---\n")
+            sys.stdout.flush()
         return f"console-{uuid.uuid4().hex[:12]}"
 
 

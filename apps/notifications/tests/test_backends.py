@@ -95,6 +95,17 @@ def test_console_sms_backend_withholds_sensitive_text(caplog: pytest.LogCaptureF
     assert "9812345678" not in caplog.text
 
 
+@pytest.mark.parametrize("debug", [True, False])
+def test_console_sms_backend_prints_the_message_only_in_development(
+    settings: Any, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture, debug: bool
+) -> None:
+    settings.DEBUG = debug
+    caplog.set_level("INFO")
+    ConsoleSMSBackend().send(to="+919812345678", text="code 111222", template="otp", context={}, sensitive=True)
+    assert ("111222" in capsys.readouterr().out) is debug
+    assert "111222" not in caplog.text
+
+
 # --- FCM -----------------------------------------------------------------------------------------------------
 
 
