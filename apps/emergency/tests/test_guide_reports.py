@@ -21,9 +21,22 @@ needs_bookings = pytest.mark.skipif(
 
 
 def confirmed_booking(user: Any, batch: Any) -> Any:
-    from apps.bookings.tests.factories import BookingFactory  # type: ignore[import-not-found,unused-ignore]
+    """Book and pay through the bookings app's own services (as its tests do), so the booking is real."""
+    from apps.bookings import services as bookings  # type: ignore[import-not-found,unused-ignore]
+    from apps.bookings.gateways import LocalGateway  # type: ignore[import-not-found,unused-ignore]
 
-    return BookingFactory(user=user, batch=batch, status="confirmed")
+    booking = bookings.booking_create(user=user, batch_id=batch.pk, participants=[{"name": "Priya", "age": 29}])
+    payment = bookings.payment_order_create(booking=booking)
+    signed = LocalGateway().simulate_payment(order_id=payment.gateway_order_id)
+    bookings.payment_verify(
+        user=user,
+        order_id=signed["razorpay_order_id"],
+        payment_id=signed["razorpay_payment_id"],
+        signature=signed["razorpay_signature"],
+    )
+    booking.refresh_from_db()
+    assert booking.status == "confirmed"
+    return booking
 
 
 def test_without_bookings_there_is_no_batch(cast: Cast) -> None:
