@@ -202,6 +202,7 @@ SPECTACULAR_SETTINGS = {
         "IncidentStatusEnum": "apps.emergency.models.IncidentStatus",
         "IncidentKindEnum": "apps.emergency.models.IncidentKind",
         "IncidentSeverityEnum": "apps.emergency.models.IncidentSeverity",
+        "IncidentSourceEnum": "apps.emergency.models.IncidentSource",
         "IncidentUpdateKindEnum": "apps.emergency.models.IncidentUpdate.Kind",
         "NewConversationKindEnum": [("direct", "Direct"), ("group", "Group")],
     },
