@@ -33,6 +33,15 @@ def incident_detail_queryset(user: Any) -> QuerySet[Incident]:
     )
 
 
+def incident_alerts(incident: Incident) -> list[Any]:
+    """Every delivery sent about the incident (first alert, escalations, all-clear), oldest first."""
+    from apps.notifications.models import Delivery
+
+    return list(
+        Delivery.objects.filter(dedupe_key__startswith=f"emergency:{incident.pk}:").order_by("created_at", "id")
+    )
+
+
 def active_incidents_with_location() -> QuerySet[Incident]:
     """The map feed: open incidents (not closed) that have a known location."""
     return (

@@ -143,13 +143,47 @@ class LocationPingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class AlertSerializer(serializers.Serializer):
+    occasion = serializers.SerializerMethodField(help_text="alert, escalation:<n> or safe")
+    channel = serializers.CharField()
+    recipient = serializers.SerializerMethodField(help_text="Phone numbers show their last four digits only")
+    status = serializers.CharField(help_text="queued, sending, sent, failed or cancelled")
+    attempts = serializers.IntegerField()
+    sent_at = serializers.DateTimeField(allow_null=True)
+    last_error = serializers.CharField()
+
+    @extend_schema_field(serializers.CharField())
+    def get_occasion(self, obj: Any) -> str:
+        return str(obj.dedupe_key).split(":", 2)[-1]
+
+    @extend_schema_field(serializers.CharField())
+    def get_recipient(self, obj: Any) -> str:
+        recipient = str(obj.recipient)
+        if recipient.startswith("+"):
+            return f"{recipient[:3]}{'*' * max(len(recipient) - 7, 0)}{recipient[-4:]}"
+        if recipient.startswith("device:") and obj.user_id:
+            return f"push device of {obj.user_id}"
+        return recipient
+
+
 class IncidentDetailSerializer(IncidentSerializer):
     timeline = IncidentUpdateSerializer(source="updates", many=True, read_only=True)
     breadcrumb = LocationPingSerializer(source="pings", many=True, read_only=True)
+    alerts = serializers.SerializerMethodField(
+        help_text="Every alert about this incident and its delivery state (staff and the batch's guide; "
+        "null for the trekker). A contact message that failed with an unknown outcome is not resent: call them."
+    )
 
     class Meta(IncidentSerializer.Meta):
-        fields = [*IncidentSerializer.Meta.fields, "timeline", "breadcrumb"]
+        fields = [*IncidentSerializer.Meta.fields, "timeline", "breadcrumb", "alerts"]
         read_only_fields = fields
+
+    @extend_schema_field(AlertSerializer(many=True, allow_null=True))
+    def get_alerts(self, obj: Incident) -> list[dict[str, Any]] | None:
+        alerts = self.context.get("alerts")
+        if alerts is None:
+            return None
+        return list(AlertSerializer(alerts, many=True).data)
 
 
 class IncidentNoteSerializer(serializers.Serializer):

@@ -70,8 +70,14 @@ def _handled_incident(request: Request, pk: uuid.UUID) -> Incident:
 
 
 def _detail(request: Request, incident: Incident, code: int = status.HTTP_200_OK) -> Response:
-    fresh = _visible_incident(request, incident.pk, detail=True)
-    return Response(IncidentDetailSerializer(fresh).data, status=code)
+    """The incident, read again after a write, with its timeline and breadcrumb."""
+    return _render(request, _visible_incident(request, incident.pk, detail=True), code)
+
+
+def _render(request: Request, fresh: Incident, code: int = status.HTTP_200_OK) -> Response:
+    """For those who handle the incident, also the state of every alert sent about it."""
+    alerts = selectors.incident_alerts(fresh) if selectors.can_handle(request.user, fresh) else None
+    return Response(IncidentDetailSerializer(fresh, context={"alerts": alerts}).data, status=code)
 
 
 class SOSView(APIView):
@@ -162,7 +168,7 @@ class IncidentDetailView(APIView):
         tags=["emergency"],
     )
     def get(self, request: Request, pk: uuid.UUID) -> Response:
-        return Response(IncidentDetailSerializer(_visible_incident(request, pk, detail=True)).data)
+        return _render(request, _visible_incident(request, pk, detail=True))
 
 
 class AcknowledgeView(APIView):

@@ -149,7 +149,7 @@ def test_the_detail_runs_a_constant_number_of_queries(
         IncidentUpdateFactory(incident=incident, author=cast.ops)
         LocationPingFactory(incident=incident, recorded_at=timezone.now() - timedelta(seconds=i))
     client = client_for(cast.ops)
-    with django_assert_num_queries(4):  # user, incident, timeline, breadcrumb
+    with django_assert_num_queries(5):  # user, incident, timeline, breadcrumb, alerts
         assert client.get(f"/api/v1/emergency/incidents/{incident.pk}/").status_code == 200
 
 
@@ -179,3 +179,22 @@ def test_the_map_feed_is_for_incident_staff(cast: Cast, client_for: Any) -> None
     assert client_for(GuideFactory().user).get(GEO).status_code == 403
     assert client_for(None).get(GEO).status_code == 401
     assert client_for(cast.cs).get(GEO).status_code == 200
+
+
+def test_handlers_see_the_state_of_every_alert_the_trekker_does_not(
+    cast: Cast, client_for: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    import uuid
+
+    with django_capture_on_commit_callbacks(execute=True):
+        created = client_for(cast.trekker).post(
+            "/api/v1/emergency/sos/", {}, format="json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4())
+        )
+    detail_url = f"/api/v1/emergency/incidents/{created.json()['id']}/"
+    alerts = client_for(cast.ops).get(detail_url).json()["alerts"]
+    assert len(alerts) == 9
+    assert {a["status"] for a in alerts} == {"sent"}
+    assert {a["occasion"] for a in alerts} == {"alert"}
+    contact = next(a for a in alerts if a["recipient"].endswith("2222") and a["channel"] == "sms")
+    assert contact["recipient"] == "+91******2222"
+    assert client_for(cast.trekker).get(detail_url).json()["alerts"] is None
