@@ -28,6 +28,7 @@ ALERT_TEMPLATE = "emergency_alert"  # staff, guide, satellite phone, ops list
 CONTACT_TEMPLATE = "emergency_contact_alert"
 SAFE_TEMPLATE = "emergency_contact_safe"
 ESCALATION_TEMPLATE = "emergency_escalation"
+CANCELLED_TEMPLATE = "emergency_cancelled"  # responders: the SOS they were paged about was a false alarm
 
 
 def alert_key(incident: Incident, occasion: str) -> str:
@@ -131,10 +132,22 @@ def queue_escalation(incident: Incident) -> int:
 
 
 def queue_safe_messages(incident: Incident) -> int:
-    """Tell the trekker's contacts that the SOS was a false alarm and the trekker is safe."""
+    """A false alarm: tell the trekker's contacts they are safe, and stand down the responders paged."""
     key = alert_key(incident, "safe")
     context = incident_context(incident)
     queued = 0
+    stand_down = [Channel.PUSH, Channel.SMS, Channel.INBOX]
+    for user in incident_responders():
+        queued += _notify(user=user, template=CANCELLED_TEMPLATE, context=context, channels=stand_down, dedupe_key=key)
+    guide = incident.batch.guide if incident.batch is not None else None
+    if guide is not None:
+        queued += _notify(
+            user=guide.user,
+            template=CANCELLED_TEMPLATE,
+            context=context,
+            channels=[Channel.SMS, Channel.PUSH],
+            dedupe_key=key,
+        )
     for contact in incident.trekker.emergency_contacts.all():
         queued += _notify(
             phone=contact.phone,

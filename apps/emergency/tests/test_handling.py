@@ -146,13 +146,15 @@ def test_the_trekker_cancels_as_false_alarm_and_contacts_hear_they_are_safe(
     body = response.json()
     assert body["status"] == "false_alarm"
     assert body["next_escalation_at"] is None
-    safe = {m.to: m.text for m in sms.outbox}
+    safe = {m.to: m.text for m in sms.outbox if m.template == "emergency_contact_safe"}
     assert set(safe) == {"+919822222222", "+919833333333"}
+    stood_down = {m.to for m in sms.outbox if m.template == "emergency_cancelled"}
+    assert stood_down == {cast.ops.phone, cast.cs.phone, cast.admin.phone, incident.batch.guide.user.phone} - {None}
     assert "false alarm" in safe["+919822222222"]
     assert "safe" in safe["+919822222222"]
     # Asking again is refused and tells nobody anything more.
     assert client_for(cast.trekker).post(url(incident, "false-alarm"), {}, format="json").status_code == 409
-    assert Delivery.objects.filter(dedupe_key=f"emergency:{incident.pk}:safe").count() == 2
+    assert Delivery.objects.filter(dedupe_key=f"emergency:{incident.pk}:safe", recipient__in=safe).count() == 2
 
 
 def test_staff_mark_false_alarm(cast: Cast, incident: Any, client_for: Any) -> None:
