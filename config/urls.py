@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("apps.treks.urls")),
     path("", include("apps.messaging.urls")),
     path("emergency/", include("apps.emergency.urls")),
+    path("", include("apps.bookings.urls")),
 ]
 
 if getattr(settings, "BENCH_FLOOR_ENABLED", False):  # only config.settings.bench (`make bench`)

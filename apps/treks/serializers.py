@@ -357,10 +357,6 @@ class BatchWriteSerializer(serializers.Serializer):
     )
 
 
-class BatchCancelSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=500, allow_blank=True, default="")
-
-
 # --- guides -------------------------------------------------------------------------------------
 
 

@@ -17,7 +17,7 @@ urlpatterns = [
     path("treks/<slug:slug>/photos/<uuid:photo_id>/", views.TrekPhotoDetailView.as_view(), name="trek-photo-detail"),
     path("treks/<slug:slug>/batches/", views.TrekBatchesView.as_view(), name="trek-batches"),
     path("batches/<uuid:batch_id>/", views.BatchDetailView.as_view(), name="batch-detail"),
-    path("batches/<uuid:batch_id>/cancel/", views.BatchCancelView.as_view(), name="batch-cancel"),
+    # batches/<id>/cancel/ is served by apps.bookings: it cancels the batch and then all its bookings.
     path("guides/", views.GuideListView.as_view(), name="guide-list"),
     path("guides/<uuid:guide_id>/", views.GuideDetailView.as_view(), name="guide-detail"),
     path("guides/<uuid:guide_id>/photo/", views.GuidePhotoView.as_view(), name="guide-photo"),

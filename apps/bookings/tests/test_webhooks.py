@@ -1,0 +1,182 @@
+from __future__ import annotations
+
+import json
+import threading
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from apps.bookings import services
+from apps.bookings.gateways import hmac_hex
+from apps.bookings.models import Booking, Payment, PaymentEvent, Refund
+from apps.bookings.tests.conftest import people
+from apps.treks.tests.factories import BatchFactory
+from apps.users.tests.factories import UserFactory
+
+SECRET = "local-webhook-secret-change-me"
+URL = "/api/v1/payments/webhooks/razorpay/"
+
+
+def payment_event(
+    event: str, payment: Payment, *, amount: int | None = None, currency: str = "INR", pay_id: str = "pay_W1"
+) -> dict[str, Any]:
+    entity = {
+        "id": pay_id,
+        "order_id": payment.gateway_order_id,
+        "amount": payment.amount_paise if amount is None else amount,
+        "currency": currency,
+        "status": event.split(".")[1],
+        "method": "card",
+    }
+    return {"event": event, "payload": {"payment": {"entity": entity}}}
+
+
+def deliver(body: dict[str, Any] | bytes, event_id: str, *, secret: str = SECRET, signature: str | None = None):
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return Client().post(
+        URL,
+        data=raw,
+        content_type="application/json",
+        headers={
+            "X-Razorpay-Signature": signature if signature is not None else hmac_hex(secret, raw),
+            "X-Razorpay-Event-Id": event_id,
+        },
+    )
+
+
+@pytest.fixture
+def order(db, user, batch, book) -> Payment:
+    booking = book(user, batch)
+    return services.payment_order_create(booking=booking)
+
+
+@pytest.mark.django_db
+def test_signature_failures_are_400_and_record_nothing(order):
+    body = json.dumps(payment_event("payment.captured", order)).encode()
+    assert deliver(body, "evt_1", signature="").status_code == 400
+    assert deliver(body, "evt_1", signature="deadbeef").status_code == 400
+    assert deliver(body, "evt_1", secret="another-secret").status_code == 400
+    # signed body, then altered in flight
+    signature = hmac_hex(SECRET, body)
+    tampered = body.replace(b'"card"', b'"upi"')
+    assert deliver(tampered, "evt_1", signature=signature).status_code == 400
+    assert not PaymentEvent.objects.exists()
+    order.refresh_from_db()
+    assert order.status == "created"
+
+
+@pytest.mark.django_db
+def test_captured_confirms_and_duplicates_are_ignored(order):
+    first = deliver(payment_event("payment.captured", order), "evt_cap")
+    assert first.status_code == 200, first.content
+    again = deliver(payment_event("payment.captured", order), "evt_cap")
+    assert again.status_code == 200
+    assert again.json() == {"status": "duplicate"}
+    assert PaymentEvent.objects.filter(event_id="evt_cap").count() == 1
+    booking = Booking.objects.get(pk=order.booking_id)
+    assert booking.status == "confirmed"
+    assert booking.amount_paid == Decimal("13125.00")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "sequence",
+    [
+        ["payment.authorized", "payment.captured", "order.paid", "payment.failed"],
+        ["payment.captured", "payment.authorized", "payment.failed", "order.paid"],
+        ["order.paid", "payment.failed", "payment.captured", "payment.authorized"],
+        ["payment.failed", "payment.authorized", "payment.captured"],
+    ],
+)
+def test_any_order_of_events_ends_captured_once(order, sequence):
+    for index, event in enumerate(sequence):
+        body = payment_event(event, order)
+        if event == "order.paid":
+            body["payload"]["order"] = {"entity": {"id": order.gateway_order_id, "status": "paid"}}
+        assert deliver(body, f"evt_{index}").status_code == 200
+    order.refresh_from_db()
+    booking = Booking.objects.get(pk=order.booking_id)
+    assert order.status == "captured"  # never downgraded by a later failed/authorized
+    assert booking.status == "confirmed"
+    assert booking.amount_paid == Decimal("13125.00")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("amount", "currency"), [(100, "INR"), (None, "USD")])
+def test_amount_or_currency_mismatch_is_flagged_not_confirmed(order, amount, currency):
+    response = deliver(payment_event("payment.captured", order, amount=amount, currency=currency), "evt_mis")
+    assert response.status_code == 200
+    assert response.json()["status"].startswith("flagged")
+    order.refresh_from_db()
+    booking = Booking.objects.get(pk=order.booking_id)
+    assert order.flagged
+    assert order.status != "captured"
+    assert booking.status == "pending"
+    assert booking.amount_paid == 0
+
+
+@pytest.mark.django_db
+def test_unknown_order_and_event_types_are_acknowledged(order):
+    body = payment_event("payment.captured", order)
+    body["payload"]["payment"]["entity"]["order_id"] = "order_unknown"
+    assert deliver(body, "evt_u1").json()["status"] == "ignored: unknown order"
+    assert deliver({"event": "subscription.charged", "payload": {}}, "evt_u2").status_code == 200
+    assert deliver(b"not json", "evt_u3").status_code == 400
+
+
+@pytest.mark.django_db
+def test_refund_events(order, django_capture_on_commit_callbacks):
+    deliver(payment_event("payment.captured", order), "evt_c")
+    booking = Booking.objects.get(pk=order.booking_id)
+    refund = Refund.objects.create(
+        booking=booking, payment=order, amount_paise=1000, reason="cancellation", gateway_refund_id="rfnd_1"
+    )
+    Booking.objects.filter(pk=booking.pk).update(amount_refunded=Decimal("10.00"))
+
+    def refund_event(kind: str) -> dict[str, Any]:
+        return {"event": kind, "payload": {"refund": {"entity": {"id": "rfnd_1", "amount": 1000}}}}
+
+    # failed first: the refunded amount is given back to the booking's books
+    assert deliver(refund_event("refund.failed"), "evt_r1").json()["status"] == "refund failed"
+    booking.refresh_from_db()
+    assert booking.amount_refunded == 0
+    # then processed (the gateway retried it): never downgraded afterwards
+    assert deliver(refund_event("refund.processed"), "evt_r2").json()["status"] == "refund processed"
+    assert deliver(refund_event("refund.failed"), "evt_r3").json()["status"].startswith("ignored")
+    refund.refresh_from_db()
+    booking.refresh_from_db()
+    assert refund.status == "processed"
+    assert booking.amount_refunded == Decimal("10.00")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_three_concurrent_deliveries_of_one_event_change_state_once():
+    batch = BatchFactory()
+    booking = services.booking_create(user=UserFactory(), batch_id=batch.pk, participants=people(1))
+    payment = services.payment_order_create(booking=booking)
+    raw = json.dumps(payment_event("payment.captured", payment)).encode()
+    barrier = threading.Barrier(3)
+    statuses: list[tuple[int, str]] = []
+
+    def send() -> None:
+        try:
+            barrier.wait()
+            response = deliver(raw, "evt_concurrent")
+            statuses.append((response.status_code, response.json()["status"]))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [code for code, _ in statuses] == [200, 200, 200]
+    assert sorted(status for _, status in statuses).count("duplicate") == 2
+    booking.refresh_from_db()
+    assert booking.status == "confirmed"
+    assert booking.amount_paid == Decimal("13125.00")
+    assert PaymentEvent.objects.count() == 1

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from apps.bookings import views
+
+urlpatterns = [
+    path("bookings/", views.BookingListCreateView.as_view(), name="booking-list"),
+    path("bookings/documents/download/", views.DocumentDownloadView.as_view(), name="booking-document-download"),
+    path("bookings/<uuid:booking_id>/", views.BookingDetailView.as_view(), name="booking-detail"),
+    path("bookings/<uuid:booking_id>/cancel/", views.BookingCancelView.as_view(), name="booking-cancel"),
+    path("bookings/<uuid:booking_id>/payments/", views.BookingPaymentsView.as_view(), name="booking-payments"),
+    path("bookings/<uuid:booking_id>/documents/", views.BookingDocumentsView.as_view(), name="booking-documents"),
+    path(
+        "bookings/<uuid:booking_id>/documents/<uuid:document_id>/review/",
+        views.DocumentReviewView.as_view(),
+        name="booking-document-review",
+    ),
+    path("payments/verify/", views.PaymentVerifyView.as_view(), name="payment-verify"),
+    path("payments/webhooks/razorpay/", views.RazorpayWebhookView.as_view(), name="payment-webhook-razorpay"),
+    path("batches/<uuid:batch_id>/cancel/", views.BatchBulkCancelView.as_view(), name="batch-cancel"),
+    path("batches/<uuid:batch_id>/waitlist/", views.WaitlistView.as_view(), name="batch-waitlist"),
+    path("batches/<uuid:batch_id>/manifest/", views.ManifestView.as_view(), name="batch-manifest"),
+    path("reports/revenue/", views.RevenueReportView.as_view(), name="revenue-report"),
+]

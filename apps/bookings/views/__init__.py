@@ -1,0 +1,28 @@
+"""Bookings API views (thin: parse, authorize, call a service or selector, serialize)."""
+
+from apps.bookings.views.bookings import (
+    BatchBulkCancelView,
+    BookingCancelView,
+    BookingDetailView,
+    BookingListCreateView,
+    WaitlistView,
+)
+from apps.bookings.views.documents import BookingDocumentsView, DocumentDownloadView, DocumentReviewView
+from apps.bookings.views.ops import ManifestView, RevenueReportView
+from apps.bookings.views.payments import BookingPaymentsView, PaymentVerifyView, RazorpayWebhookView
+
+__all__ = [
+    "BatchBulkCancelView",
+    "BookingCancelView",
+    "BookingDetailView",
+    "BookingDocumentsView",
+    "BookingListCreateView",
+    "BookingPaymentsView",
+    "DocumentDownloadView",
+    "DocumentReviewView",
+    "ManifestView",
+    "PaymentVerifyView",
+    "RazorpayWebhookView",
+    "RevenueReportView",
+    "WaitlistView",
+]

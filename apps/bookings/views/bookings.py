@@ -1,0 +1,210 @@
+"""Bookings: create, list, read, cancel; a departure's bulk cancellation and its waitlist."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.bookings import selectors, services
+from apps.bookings.filters import BookingFilter
+from apps.bookings.models import WaitlistEntry
+from apps.bookings.serializers import (
+    BatchCancellationSerializer,
+    BookingCreateSerializer,
+    BookingSerializer,
+    CancellationQuoteSerializer,
+    CancelSerializer,
+    WaitlistEntrySerializer,
+    WaitlistJoinSerializer,
+)
+from apps.bookings.views.common import BATCH_ID, BOOKING_ID, batch_or_404, request_user
+from apps.common.exceptions import NotFound
+from apps.common.pagination import PageNumberPagination
+from apps.common.permissions import HasCapability
+from apps.common.schema import ErrorEnvelope, error_responses
+from apps.users.roles import Capability
+
+
+@extend_schema(tags=["bookings"])
+class BookingListCreateView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="List bookings",
+        description=(
+            "The caller's bookings. Staff holding `bookings.view` see every booking and may filter and search "
+            "(`?mine=true` narrows to their own)."
+        ),
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, many=True),
+            OpenApiParameter("batch", OpenApiTypes.UUID),
+            OpenApiParameter("trek", OpenApiTypes.STR, description="Trek slug"),
+            OpenApiParameter("start_from", OpenApiTypes.DATE),
+            OpenApiParameter("start_to", OpenApiTypes.DATE),
+            OpenApiParameter("created_from", OpenApiTypes.DATE),
+            OpenApiParameter("created_to", OpenApiTypes.DATE),
+            OpenApiParameter("q", OpenApiTypes.STR, description="Name, e-mail, phone or reference"),
+            OpenApiParameter("mine", OpenApiTypes.BOOL),
+            OpenApiParameter("page", OpenApiTypes.INT),
+            OpenApiParameter("page_size", OpenApiTypes.INT),
+        ],
+        responses={200: BookingSerializer(many=True), **error_responses(400, 401)},
+    )
+    def get(self, request: Request) -> Response:
+        everyone = request.query_params.get("mine", "").lower() not in ("1", "true", "yes")
+        qs = selectors.booking_list(user=request_user(request), everyone=everyone)
+        filterset = BookingFilter(request.query_params, queryset=qs)
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        paginator = PageNumberPagination()
+        page: list[Any] | None = paginator.paginate_queryset(filterset.qs, request, view=self)
+        return paginator.get_paginated_response(BookingSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Book seats (a 30-minute hold)",
+        request=BookingCreateSerializer,
+        responses={
+            201: BookingSerializer,
+            **error_responses(400, 401, 404),
+            409: OpenApiResponse(
+                ErrorEnvelope, description="`batch_full`, `batch_not_bookable`, `already_booked` or `coupon_exhausted`"
+            ),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = BookingCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        booking = services.booking_create(
+            user=request_user(request),
+            batch_id=data.validated_data["batch"],
+            participants=data.validated_data["participants"],
+            coupon_code=data.validated_data["coupon_code"] or None,
+            source=data.validated_data["source"],
+        )
+        booking = selectors.booking_get(user=request_user(request), booking_id=booking.pk)
+        return Response(BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["bookings"], parameters=[BOOKING_ID])
+class BookingDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: BookingSerializer, **error_responses(401, 404)})
+    def get(self, request: Request, booking_id: Any) -> Response:
+        return Response(
+            BookingSerializer(selectors.booking_get(user=request_user(request), booking_id=booking_id)).data
+        )
+
+
+@extend_schema(tags=["bookings"], parameters=[BOOKING_ID])
+class BookingCancelView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Cancellation quote",
+        description="What cancelling now would refund, by the policy table (days before the start).",
+        responses={200: CancellationQuoteSerializer, **error_responses(401, 404)},
+    )
+    def get(self, request: Request, booking_id: Any) -> Response:
+        booking = selectors.booking_get(user=request_user(request), booking_id=booking_id)
+        return Response(CancellationQuoteSerializer(services.cancellation_quote(booking=booking)).data)
+
+    @extend_schema(
+        summary="Cancel (owner or `bookings.manage` staff)",
+        request=CancelSerializer,
+        responses={200: BookingSerializer, **error_responses(400, 401, 404, 409)},
+    )
+    def post(self, request: Request, booking_id: Any) -> Response:
+        booking = selectors.booking_get(
+            user=request_user(request), booking_id=booking_id, staff_capability=Capability.BOOKINGS_MANAGE
+        )
+        data = CancelSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.booking_cancel(booking=booking, actor=request_user(request), reason=data.validated_data["reason"])
+        booking = selectors.booking_get(
+            user=request_user(request), booking_id=booking_id, staff_capability=Capability.BOOKINGS_MANAGE
+        )
+        return Response(BookingSerializer(booking).data)
+
+
+@extend_schema(tags=["bookings"], parameters=[BATCH_ID])
+class BatchBulkCancelView(APIView):
+    permission_classes = [HasCapability(Capability.BOOKINGS_BULK_CANCEL)]
+
+    @extend_schema(
+        summary="Progress of the latest bulk cancellation",
+        responses={200: BatchCancellationSerializer, **error_responses(401, 403, 404)},
+    )
+    def get(self, request: Request, batch_id: Any) -> Response:
+        job = batch_or_404(batch_id).bulk_cancellations.select_related("batch").order_by("-created_at").first()
+        if job is None:
+            raise NotFound("This batch has not been cancelled here.")
+        return Response(BatchCancellationSerializer(job).data)
+
+    @extend_schema(
+        summary="Cancel a departure and all its bookings (full refunds, notifications)",
+        description="The batch is cancelled at once; its bookings are cancelled by a background task (see GET).",
+        request=CancelSerializer,
+        responses={202: BatchCancellationSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    def post(self, request: Request, batch_id: Any) -> Response:
+        data = CancelSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        job = services.batch_bulk_cancel_start(
+            actor=request_user(request), batch=batch_or_404(batch_id), reason=data.validated_data["reason"]
+        )
+        job.refresh_from_db()
+        return Response(BatchCancellationSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(tags=["bookings"], parameters=[BATCH_ID])
+class WaitlistView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: WaitlistEntrySerializer, **error_responses(401, 404)})
+    def get(self, request: Request, batch_id: Any) -> Response:
+        entry = (
+            WaitlistEntry.objects.filter(batch_id=batch_id, user=request_user(request)).order_by("-created_at").first()
+        )
+        if entry is None:
+            raise NotFound("You are not on this waitlist.")
+        entry.position = (  # type: ignore[attr-defined]
+            WaitlistEntry.objects.filter(
+                batch_id=batch_id, status=WaitlistEntry.Status.WAITING, created_at__lte=entry.created_at
+            ).count()
+            if entry.status == WaitlistEntry.Status.WAITING
+            else None
+        )
+        return Response(WaitlistEntrySerializer(entry).data)
+
+    @extend_schema(
+        summary="Join the waitlist of a full batch",
+        request=WaitlistJoinSerializer,
+        responses={
+            201: WaitlistEntrySerializer,
+            **error_responses(400, 401, 404),
+            409: OpenApiResponse(
+                ErrorEnvelope, description="`waitlist_closed`, `waitlist_not_needed`, `already_waitlisted`"
+            ),
+        },
+    )
+    def post(self, request: Request, batch_id: Any) -> Response:
+        data = WaitlistJoinSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        entry = services.waitlist_join(
+            user=request_user(request), batch=batch_or_404(batch_id), participants=data.validated_data["participants"]
+        )
+        return Response(WaitlistEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Leave the waitlist", responses={204: None, **error_responses(401, 404)})
+    def delete(self, request: Request, batch_id: Any) -> Response:
+        services.waitlist_leave(user=request_user(request), batch=batch_or_404(batch_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,117 @@
+"""The pre-trek checklist: declarations, uploads, review and signed downloads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import FileResponse
+from django.http.response import HttpResponseBase
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.bookings import selectors
+from apps.bookings.models import BookingDocument
+from apps.bookings.serializers import (
+    BookingDocumentSerializer,
+    ChecklistSerializer,
+    DocumentReviewSerializer,
+    DocumentSubmitSerializer,
+)
+from apps.bookings.services import documents as document_services
+from apps.bookings.views.common import BOOKING_ID, DOCUMENT_ID, request_user
+from apps.common.exceptions import NotFound
+from apps.common.permissions import HasCapability
+from apps.common.schema import error_responses
+from apps.users.roles import Capability
+
+
+def _documents_booking(request: Request, booking_id: Any) -> Any:
+    return selectors.booking_get(
+        user=request_user(request), booking_id=booking_id, staff_capability=Capability.DOCUMENTS_REVIEW
+    )
+
+
+@extend_schema(tags=["bookings"], parameters=[BOOKING_ID])
+class BookingDocumentsView(APIView):
+    permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(
+        summary="The pre-trek checklist with short-lived download links",
+        responses={200: ChecklistSerializer, **error_responses(401, 404)},
+    )
+    def get(self, request: Request, booking_id: Any) -> Response:
+        booking = _documents_booking(request, booking_id)
+        return Response(ChecklistSerializer(booking, context={"request": request}).data)
+
+    @extend_schema(
+        summary="Declare health, accept the waiver or upload a document (owner)",
+        request={"multipart/form-data": DocumentSubmitSerializer, "application/json": DocumentSubmitSerializer},
+        responses={200: ChecklistSerializer, **error_responses(400, 401, 404, 409)},
+    )
+    def post(self, request: Request, booking_id: Any) -> Response:
+        booking = selectors.booking_get(user=request_user(request), booking_id=booking_id, staff_capability="-")
+        data = DocumentSubmitSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        kind = data.validated_data["kind"]
+        if kind == "health_declaration":
+            document_services.health_declare(booking=booking, answers=data.validated_data["answers"])
+        elif kind == "waiver":
+            document_services.waiver_accept(
+                booking=booking,
+                version=data.validated_data["waiver_version"],
+                ip=request.META.get("REMOTE_ADDR"),
+                user_agent=request.headers.get("User-Agent", ""),
+            )
+        else:
+            document_services.document_upload(booking=booking, kind=kind, upload=data.validated_data["file"])
+        booking = _documents_booking(request, booking_id)
+        return Response(ChecklistSerializer(booking, context={"request": request}).data)
+
+
+@extend_schema(tags=["bookings"], parameters=[BOOKING_ID, DOCUMENT_ID])
+class DocumentReviewView(APIView):
+    permission_classes = [HasCapability(Capability.DOCUMENTS_REVIEW)]
+
+    @extend_schema(
+        summary="Approve or reject a fitness proof",
+        request=DocumentReviewSerializer,
+        responses={200: BookingDocumentSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    def post(self, request: Request, booking_id: Any, document_id: Any) -> Response:
+        document = BookingDocument.objects.filter(pk=document_id, booking_id=booking_id).first()
+        if document is None:
+            raise NotFound("No such document.")
+        data = DocumentReviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        document = document_services.document_review(
+            actor=request_user(request),
+            document=document,
+            approve=data.validated_data["decision"] == "approve",
+            note=data.validated_data["note"],
+        )
+        return Response(BookingDocumentSerializer(document).data)
+
+
+@extend_schema(tags=["bookings"])
+class DocumentDownloadView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+
+    @extend_schema(
+        summary="Download a document through a signed link (valid a few minutes)",
+        parameters=[OpenApiParameter("token", OpenApiTypes.STR, required=True)],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **error_responses(404)},
+    )
+    def get(self, request: Request) -> HttpResponseBase:
+        document = document_services.document_from_token(request.query_params.get("token", ""))
+        if document is None:
+            raise NotFound("This link is invalid or has expired.")
+        response = FileResponse(document.file.open("rb"), content_type=document.content_type, as_attachment=True)
+        response["Cache-Control"] = "private, no-store"
+        return response

@@ -1,0 +1,127 @@
+"""Operations and finance: manifests (JSON and streamed CSV) and the revenue report."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from typing import Any
+
+from django.http import StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.bookings import selectors
+from apps.bookings.serializers import (
+    ManifestRowSerializer,
+    RevenueQuerySerializer,
+    RevenueRowSerializer,
+)
+from apps.bookings.views.common import BATCH_ID, batch_or_404, request_user
+from apps.common.permissions import HasCapability
+from apps.common.schema import error_responses
+from apps.treks.models import Batch
+from apps.users.roles import Capability
+
+
+class CSVRenderer(BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+        return b"" if data is None else str(data).encode()
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+MANIFEST_FIELDS = list(ManifestRowSerializer().fields)
+
+
+def manifest_rows(batch: Batch) -> Iterator[dict[str, Any]]:
+    for booking in selectors.manifest_bookings(batch=batch).iterator(chunk_size=200):
+        missing = booking.missing_documents
+        fitness = next((doc.status for doc in booking.documents.all() if doc.kind == "fitness_proof"), "missing")
+        for participant in booking.participants.all():
+            yield {
+                "booking_reference": booking.reference,
+                "booking_status": booking.status,
+                "position": participant.position + 1,
+                "is_lead": participant.is_lead,
+                "name": participant.name,
+                "age": participant.age,
+                "phone": participant.phone,
+                "email": participant.email,
+                "emergency_contact_name": booking.emergency_contact_name,
+                "emergency_contact_phone": booking.emergency_contact_phone,
+                "emergency_contact_relation": booking.emergency_contact_relation,
+                "missing_documents": " ".join(missing),
+                "fitness_status": fitness,
+                "amount_paid": str(booking.amount_paid),
+                "balance_due": str(booking.balance_due),
+            }
+
+
+@extend_schema(tags=["operations"], parameters=[BATCH_ID])
+class ManifestView(APIView):
+    permission_classes = [IsAuthenticated]
+    renderer_classes = [JSONRenderer, CSVRenderer]
+
+    @extend_schema(
+        summary="Participant manifest (JSON, or streamed CSV with `?format=csv` / `Accept: text/csv`)",
+        description="Ops and customer success (`manifest.view`) and the batch's own guide.",
+        responses={
+            (200, "application/json"): ManifestRowSerializer(many=True),
+            (200, "text/csv"): OpenApiTypes.STR,
+            **error_responses(401, 403, 404),
+        },
+    )
+    def get(self, request: Request, batch_id: Any) -> HttpResponseBase:
+        batch = batch_or_404(batch_id)
+        if not selectors.can_view_manifest(user=request_user(request), batch=batch):
+            self.permission_denied(request, message="Only ops, customer success or this batch's guide.")
+        if request.accepted_renderer.format == "csv":
+            writer = csv.DictWriter(_Echo(), fieldnames=MANIFEST_FIELDS)
+
+            def stream() -> Iterator[str]:
+                yield writer.writeheader()
+                for row in manifest_rows(batch):
+                    yield writer.writerow(row)
+
+            response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="manifest-{batch.pk}.csv"'
+            response["Cache-Control"] = "private, no-store"
+            return response
+        return Response(list(manifest_rows(batch)))
+
+
+@extend_schema(tags=["operations"])
+class RevenueReportView(APIView):
+    permission_classes = [HasCapability(Capability.REPORTS_VIEW)]
+
+    @extend_schema(
+        summary="Revenue by trek or month (captured payments minus processed refunds)",
+        parameters=[
+            OpenApiParameter("date_from", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("date_to", OpenApiTypes.DATE, required=True, description="At most 366 days after"),
+            OpenApiParameter("group_by", OpenApiTypes.STR, enum=["trek", "month"]),
+        ],
+        responses={200: RevenueRowSerializer(many=True), **error_responses(400, 401, 403)},
+    )
+    def get(self, request: Request) -> Response:
+        query = RevenueQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        rows = selectors.revenue_report(**query.validated_data)
+        for row in rows:
+            row["net_paise"] = row["gross_paise"] - row["refunded_paise"]
+            row["key"] = row["key"].date().isoformat() if hasattr(row["key"], "date") else row["key"]
+            row["label"] = row["key"] if not isinstance(row["label"], str) else row["label"]
+        return Response(RevenueRowSerializer(rows, many=True).data)

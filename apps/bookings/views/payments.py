@@ -1,0 +1,101 @@
+"""Payments: gateway orders, checkout verification, the Razorpay webhook."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.bookings import selectors, services
+from apps.bookings.models import Payment
+from apps.bookings.serializers import (
+    PaymentOrderSerializer,
+    PaymentSerializer,
+    PaymentVerifySerializer,
+    WebhookAckSerializer,
+)
+from apps.bookings.views.common import BOOKING_ID, request_user
+from apps.common.schema import ErrorEnvelope, error_responses
+
+
+@extend_schema(tags=["payments"], parameters=[BOOKING_ID])
+class BookingPaymentsView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: PaymentSerializer(many=True), **error_responses(401, 404)})
+    def get(self, request: Request, booking_id: Any) -> Response:
+        booking = selectors.booking_get(user=request_user(request), booking_id=booking_id)
+        payments = Payment.objects.filter(booking=booking).select_related("booking").order_by("-created_at")
+        return Response(PaymentSerializer(payments, many=True).data)
+
+    @extend_schema(
+        summary="Create a gateway order for the balance due",
+        request=None,
+        responses={
+            201: PaymentOrderSerializer,
+            **error_responses(401, 404, 502, 503),
+            409: OpenApiResponse(
+                ErrorEnvelope, description="`not_payable` (not pending, hold lapsed) or `nothing_to_pay`"
+            ),
+        },
+    )
+    def post(self, request: Request, booking_id: Any) -> Response:
+        booking = selectors.booking_get(user=request_user(request), booking_id=booking_id, staff_capability="-")
+        payment = services.payment_order_create(booking=booking)
+        return Response(PaymentOrderSerializer(payment).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["payments"])
+class PaymentVerifyView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Verify a checkout payment",
+        description="HMAC-SHA256 of the stored order id and the payment id with the key secret. Idempotent.",
+        request=PaymentVerifySerializer,
+        responses={200: PaymentSerializer, **error_responses(400, 401, 404)},
+    )
+    def post(self, request: Request) -> Response:
+        data = PaymentVerifySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        payment = services.payment_verify(
+            user=request_user(request),
+            order_id=data.validated_data["razorpay_order_id"],
+            payment_id=data.validated_data["razorpay_payment_id"],
+            signature=data.validated_data["razorpay_signature"],
+        )
+        payment = Payment.objects.select_related("booking").get(pk=payment.pk)
+        return Response(PaymentSerializer(payment).data)
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+@extend_schema(tags=["payments"])
+class RazorpayWebhookView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+    throttle_classes: list[Any] = []
+
+    @extend_schema(
+        summary="Razorpay webhook",
+        description=(
+            "Signed with the webhook secret over the raw body (`X-Razorpay-Signature`); each "
+            "`X-Razorpay-Event-Id` is processed once, repeats answer 200 with status `duplicate`."
+        ),
+        request={"application/json": OpenApiTypes.OBJECT},
+        responses={200: WebhookAckSerializer, **error_responses(400)},
+    )
+    def post(self, request: Request) -> Response:
+        outcome = services.webhook_receive(
+            body=request.body,
+            signature=request.headers.get("X-Razorpay-Signature", ""),
+            event_id=request.headers.get("X-Razorpay-Event-Id") or None,
+        )
+        return Response({"status": outcome})
