@@ -27,7 +27,7 @@ def batch_for_trekker(trekker: User, *, today: date | None = None) -> Batch | No
     """The batch of the trekker's current or next confirmed booking, or None."""
     if not bookings_installed():
         return None
-    from apps.bookings.selectors import current_or_next_confirmed_booking  # type: ignore[import-not-found,unused-ignore]
+    from apps.bookings.selectors import current_or_next_confirmed_booking
 
     booking = current_or_next_confirmed_booking(trekker, today=today)
     return booking.batch if booking is not None else None

@@ -7,23 +7,19 @@ from typing import Any
 
 import pytest
 
-from apps.emergency.integration import batch_for_trekker, bookings_installed
+from apps.emergency.integration import batch_for_trekker
 from apps.emergency.models import Incident
 from apps.emergency.tests.conftest import Cast
 from apps.notifications.models import Delivery
 from apps.treks.tests.factories import BatchFactory, GuideFactory
 
 LIST = "/api/v1/emergency/incidents/"
-needs_bookings = pytest.mark.skipif(
-    not bookings_installed(),
-    reason="needs apps.bookings (a trekker's batch comes from their confirmed booking); runs once bookings is merged",
-)
 
 
 def confirmed_booking(user: Any, batch: Any) -> Any:
     """Book and pay through the bookings app's own services (as its tests do), so the booking is real."""
-    from apps.bookings import services as bookings  # type: ignore[import-not-found,unused-ignore]
-    from apps.bookings.gateways import LocalGateway  # type: ignore[import-not-found,unused-ignore]
+    from apps.bookings import services as bookings
+    from apps.bookings.gateways import LocalGateway
 
     booking = bookings.booking_create(user=user, batch_id=batch.pk, participants=[{"name": "Priya", "age": 29}])
     payment = bookings.payment_order_create(booking=booking)
@@ -39,9 +35,13 @@ def confirmed_booking(user: Any, batch: Any) -> Any:
     return booking
 
 
-def test_without_bookings_there_is_no_batch(cast: Cast) -> None:
-    if bookings_installed():
-        pytest.skip("bookings is installed")
+def test_the_batch_is_that_of_the_current_or_next_confirmed_booking(cast: Cast, monkeypatch: Any) -> None:
+    assert batch_for_trekker(cast.trekker) is None  # no booking yet
+    batch = BatchFactory(guide=GuideFactory())
+    confirmed_booking(cast.trekker, batch)
+    assert batch_for_trekker(cast.trekker) == batch
+    # Without the bookings app there is no batch to go by (and nothing is imported from it).
+    monkeypatch.setattr("apps.emergency.integration.bookings_installed", lambda: False)
     assert batch_for_trekker(cast.trekker) is None
 
 
@@ -68,7 +68,6 @@ def test_bad_guide_reports_are_400(client_for: Any, body: dict[str, Any], db: No
     assert client_for(GuideFactory().user).post(LIST, body, format="json").status_code == 400
 
 
-@needs_bookings
 def test_a_guide_opens_an_incident_for_a_trekker_of_their_batch(
     cast: Cast, client_for: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -93,7 +92,6 @@ def test_a_guide_opens_an_incident_for_a_trekker_of_their_batch(
     assert keyed.filter(recipient=guide.satellite_phone).exists()
 
 
-@needs_bookings
 def test_an_sos_takes_the_batch_of_the_confirmed_booking_and_alerts_its_guide(cast: Cast, client_for: Any) -> None:
     guide = GuideFactory(user__phone="+919899999999")
     batch = BatchFactory(guide=guide)
