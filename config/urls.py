@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("apps.messaging.urls")),
     path("emergency/", include("apps.emergency.urls")),
     path("", include("apps.bookings.urls")),
+    path("", include("apps.community.urls")),
 ]
 
 if getattr(settings, "BENCH_FLOOR_ENABLED", False):  # only config.settings.bench (`make bench`)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "apps.messaging",
     "apps.emergency",
     "apps.bookings",
+    "apps.community",
 ]
 
 MIDDLEWARE = [
@@ -172,6 +173,8 @@ REST_FRAMEWORK: dict[str, Any] = {
         "google_login": env.str("THROTTLE_GOOGLE_LOGIN", default="20/min"),
         "email_verify": env.str("THROTTLE_EMAIL_VERIFY", default="20/hour"),
         "message_send": env.str("THROTTLE_MESSAGE_SEND", default="30/min"),
+        "community_post": env.str("THROTTLE_COMMUNITY_POST", default="10/hour"),
+        "community_comment": env.str("THROTTLE_COMMUNITY_COMMENT", default="60/hour"),
     },
     # Client IP for throttles and per-IP caps: X-Forwarded-For is trusted only for this many proxies in
     # front of the app (0: REMOTE_ADDR, so a client cannot pick its own address by sending the header).
@@ -214,6 +217,10 @@ SPECTACULAR_SETTINGS = {
         "BookingDocumentKindEnum": "apps.bookings.models.BookingDocument.Kind",
         "ChecklistItemKindEnum": "apps.bookings.serializers.CHECKLIST_KINDS",
         "WaitlistStatusEnum": "apps.bookings.models.WaitlistEntry.Status",
+        "PostVisibilityEnum": "apps.community.models.Visibility",
+        "JournalPrivacyEnum": "apps.community.models.JournalPrivacy",
+        "ChallengeKindEnum": "apps.community.models.ChallengeKind",
+        "ReportReasonEnum": "apps.community.models.ReportReason",
     },
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
 }
@@ -491,3 +498,9 @@ PAYMENTS_LOCAL_WEBHOOK_SECRET = env.str("PAYMENTS_LOCAL_WEBHOOK_SECRET", default
 RAZORPAY_KEY_ID = env.str("RAZORPAY_KEY_ID", default="")
 RAZORPAY_KEY_SECRET = env.str("RAZORPAY_KEY_SECRET", default="")
 RAZORPAY_WEBHOOK_SECRET = env.str("RAZORPAY_WEBHOOK_SECRET", default="")
+
+# --- community ----------------------------------------------------------------------------------
+COMMUNITY_PHOTO_MAX_BYTES = env.int("COMMUNITY_PHOTO_MAX_BYTES", default=8 * 1024 * 1024)
+COMMUNITY_PHOTO_MAX_EDGE = env.int("COMMUNITY_PHOTO_MAX_EDGE", default=2048)
+COMMUNITY_LEADERBOARD_SIZE = env.int("COMMUNITY_LEADERBOARD_SIZE", default=50)
+COMMUNITY_LEADERBOARD_CACHE_SECONDS = env.int("COMMUNITY_LEADERBOARD_CACHE_SECONDS", default=60)

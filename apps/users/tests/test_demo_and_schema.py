@@ -19,9 +19,11 @@ def test_seed_demo_is_idempotent() -> None:
     assert trekker.tribe_handle == "priya_treks"
     ledger = PointsTransaction.objects.filter(user=trekker)
     from_bookings = ledger.filter(reference__startswith="booking:")  # demo bookings completed (100 points each)
-    assert trekker.obs_points == 1200 + 100 * from_bookings.count()
+    from_challenges = ledger.filter(reason=PointsTransaction.Reason.CHALLENGE)  # community badges earned
+    challenge_points = sum(from_challenges.values_list("amount", flat=True))
+    assert trekker.obs_points == 1200 + 100 * from_bookings.count() + challenge_points
     assert trekker.tribe_tier == "trail_blazer"
-    assert ledger.exclude(pk__in=from_bookings).count() == 1
+    assert ledger.exclude(pk__in=from_bookings).exclude(pk__in=from_challenges).count() == 1
     assert EmergencyContact.objects.filter(user=trekker, is_primary=True).count() == 1
 
 

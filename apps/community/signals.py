@@ -1,0 +1,14 @@
+"""Receivers of other apps' signals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apps.common.services import enqueue_on_commit
+
+
+def on_booking_completed(sender: Any, booking: Any, **kwargs: Any) -> None:
+    """A completed trek may complete challenges: evaluate the trekker's (in a task, after commit)."""
+    from apps.community.tasks import evaluate_challenges
+
+    enqueue_on_commit(evaluate_challenges, str(booking.user_id))

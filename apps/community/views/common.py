@@ -1,0 +1,23 @@
+"""Shared bits of the community views."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+
+from apps.common.permissions import HasCapability
+from apps.users.models import User
+from apps.users.roles import Capability
+
+Moderate = HasCapability(Capability.COMMUNITY_MODERATE)
+UPLOAD_PARSERS = [MultiPartParser, FormParser, JSONParser]
+
+
+def request_user(request: Request) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def upload_request(serializer: Any) -> dict[str, Any]:
+    return {"multipart/form-data": serializer, "application/json": serializer}
