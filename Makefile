@@ -16,7 +16,7 @@ help:
 	@echo "make test     ruff, then the test suite against PostgreSQL and Redis, with coverage"
 	@echo "make lint     ruff check, ruff format --check, mypy"
 	@echo "make fmt      ruff format and safe fixes"
-	@echo "make bench    catalog throughput vs. a floor endpoint (gunicorn + wrk on loopback, own database)"
+	@echo "make bench    catalog throughput vs. a floor endpoint, SOS intake latency (gunicorn + wrk on loopback, own database)"
 	@echo "make migrate | shell | worker | beat | audit"
 
 install: .venv/.synced
