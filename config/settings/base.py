@@ -267,6 +267,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "emergency-escalate": {"task": "emergency.escalate", "schedule": 60.0},
     "bookings-expire-holds": {"task": "bookings.expire_holds", "schedule": 60.0},
     "bookings-reconcile-payments": {"task": "bookings.reconcile_payments", "schedule": 300.0},
+    "bookings-sweep-pending": {"task": "bookings.sweep_pending", "schedule": 300.0},
     "bookings-complete-finished": {"task": "bookings.complete_finished", "schedule": crontab(minute=20)},
 }
 
@@ -474,6 +475,7 @@ CATALOG_VERSION_PUSH = env.bool("CATALOG_VERSION_PUSH", default=REDIS_URL is not
 
 # --- bookings and payments ---------------------------------------------------------------------
 BOOKINGS_HOLD_MINUTES = env.int("BOOKINGS_HOLD_MINUTES", default=30)
+BOOKINGS_REFUND_RESEND_AFTER_MINUTES = env.int("BOOKINGS_REFUND_RESEND_AFTER_MINUTES", default=10)
 BOOKINGS_MAX_PARTICIPANTS = 6
 BOOKINGS_GST_RATE = Decimal(env.str("BOOKINGS_GST_RATE", default="0.05"))  # 5 % GST on tour-operator packages
 BOOKINGS_POINTS_PER_TREK = env.int("BOOKINGS_POINTS_PER_TREK", default=100)
