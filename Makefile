@@ -16,7 +16,7 @@ help:
 	@echo "make test     ruff, then the test suite against PostgreSQL and Redis, with coverage"
 	@echo "make lint     ruff check, ruff format --check, mypy"
 	@echo "make fmt      ruff format and safe fixes"
-	@echo "make bench    catalog throughput vs. a floor endpoint (gunicorn + wrk on loopback, own database)"
+	@echo "make bench    catalog throughput vs. a floor endpoint, SOS intake latency (gunicorn + wrk on loopback, own database)"
 	@echo "make permissions-doc  regenerate docs/permissions.md from the authorization matrix (tests/proof/matrix.py)"
 	@echo "make migrate | shell | worker | beat | audit"
 

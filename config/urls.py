@@ -12,6 +12,7 @@ api_v1 = [
     path("notifications/", include("apps.notifications.urls")),
     path("", include("apps.treks.urls")),
     path("", include("apps.messaging.urls")),
+    path("emergency/", include("apps.emergency.urls")),
     path("", include("apps.bookings.urls")),
     path("", include("apps.community.urls")),
 ]

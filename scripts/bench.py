@@ -6,13 +6,17 @@
 3. Drives it from a separate load-generator process: wrk (installed with apt-get when missing and
    possible), else ``scripts/loadgen.py``. Alternating paired runs of equal concurrency and duration:
    floor vs. endpoint, the order flipped every round.
-4. Prints and writes ``var/bench/latest.json`` and ``var/bench/latest.md`` (plus time-stamped copies).
-
-Targets (README "Performance"): list uncached >= 0.6 of the floor, cached >= 0.9, detail >= 0.5, no non-2xx.
-The detail target is judged on the uncached path; the cached detail is reported for information.
-
+4. SOS intake: ``manage.py bench_sos_token`` makes a bench trekker (two emergency contacts) and two
+   responders; each request is a new SOS with its own Idempotency-Key (``scripts/wrk_sos.lua``), so every
+   request writes an incident and its alert deliveries. Reported: req/s, p50/p95/p99, errors (target: 0).
+   The alert tasks go to a queue of their own that no worker consumes; it is emptied afterwards.
 5. The booking storm (scripts/storm.py): ``--storm-clients`` (200) clients at once booking one seat each of a
    fresh ``--storm-seats`` (20) seat batch; successes must equal the seats and non-409 errors be 0.
+6. Prints and writes ``var/bench/latest.json`` and ``var/bench/latest.md`` (plus time-stamped copies).
+
+Targets (README "Performance"): list uncached >= 0.6 of the floor, cached >= 0.9, detail >= 0.5, no non-2xx;
+SOS intake and the storm: no errors. The detail target is judged on the uncached path; the cached detail is
+reported for information.
 """
 
 from __future__ import annotations
@@ -39,6 +43,10 @@ OUT_DIR = ROOT / "var" / "bench"
 PY = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 LUA = ROOT / "scripts" / "wrk_report.lua"
+SOS_LUA = ROOT / "scripts" / "wrk_sos.lua"
+SOS_PATH = "/api/v1/emergency/sos/"
+SOS_BODY = '{"latitude": 32.3182, "longitude": 77.1874, "accuracy_m": 12, "battery_pct": 41, "message": "bench"}'
+SOS_QUEUE = "obs-bench-sos"  # the alert tasks queued by the SOS runs (no worker consumes it; emptied after)
 NO_CACHE = "X-Bench-No-Cache"
 TARGETS = {"list_uncached": 0.6, "list_cached": 0.9, "detail": 0.5}
 
@@ -85,6 +93,23 @@ def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[st
         return exc.code, dict(exc.headers), exc.read()
 
 
+def post_sos(url: str, headers: dict[str, str]) -> int:
+    """One SOS (a fresh Idempotency-Key); returns the status code."""
+    import uuid
+
+    request = urllib.request.Request(  # noqa: S310 - loopback only
+        url,
+        data=SOS_BODY.encode(),
+        method="POST",
+        headers={**headers, "Content-Type": "application/json", "Idempotency-Key": str(uuid.uuid4())},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
 def ensure_wrk() -> str | None:
     found = shutil.which("wrk")
     if found:
@@ -102,13 +127,18 @@ def ensure_wrk() -> str | None:
     return shutil.which("wrk")
 
 
-def run_load(tool: str | None, url: str, headers: dict[str, str], args: argparse.Namespace) -> dict[str, Any]:
-    """One run; returns requests/s, latency percentiles (ms) and the non-2xx count."""
+def run_load(
+    tool: str | None, url: str, headers: dict[str, str], args: argparse.Namespace, *, sos: bool = False
+) -> dict[str, Any]:
+    """One run; returns requests/s, latency percentiles (ms) and the non-2xx count.
+
+    ``sos``: every request is a new SOS (POST with its own Idempotency-Key) instead of a GET.
+    """
     if tool:
         cmd = [tool, f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "10s"]
         for name, value in headers.items():
             cmd += ["-H", f"{name}: {value}"]
-        cmd += ["-s", str(LUA), url]
+        cmd += ["-s", str(SOS_LUA if sos else LUA), url]
         out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
         line = next(ln for ln in out.splitlines() if ln.startswith("JSON "))
         data = json.loads(line[5:])
@@ -125,6 +155,8 @@ def run_load(tool: str | None, url: str, headers: dict[str, str], args: argparse
         ]
         for name, value in headers.items():
             cmd += ["--header", f"{name}: {value}"]
+        if sos:
+            cmd += ["--post", SOS_BODY, "--fresh-key"]
         out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True).stdout
         data = json.loads(out.strip().splitlines()[-1])
     return {
@@ -150,6 +182,15 @@ def markdown(result: dict[str, Any]) -> str:
             f"| {name} (`{row['path']}`) | {row['rps']:.0f} | {row['p50_ms']:.2f} | {row['p95_ms']:.2f} | "
             f"{row['p99_ms']:.2f} | {row['non_2xx']} | {row['queries']} | {row['ratio']:.2f} | {verdict} |"
         )
+    if "sos" in result:
+        sos = result["sos"]
+        rows += [
+            "",
+            "| SOS intake (POST, new Idempotency-Key each) | req/s | p50 ms | p95 ms | p99 ms | errors | requests |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+            f"| `{sos['path']}` | {sos['rps']:.0f} | {sos['p50_ms']:.2f} | {sos['p95_ms']:.2f} | {sos['p99_ms']:.2f} | "
+            f"{sos['non_2xx']} | {sos['requests']} |",
+        ]
     meta = result["meta"]
     rows.append("")
     rows.append(
@@ -181,11 +222,19 @@ def main() -> int:
         "DATABASE_URL": database_url,
         "REDIS_URL": services.redis_url,
         "CACHE_KEY_PREFIX": "obs-bench",
+        "CELERY_QUEUE": SOS_QUEUE,
         "LOG_LEVEL": "WARNING",
     }
     log(f"database {urlsplit(database_url).path.lstrip('/')}; {services.description.split(';')[-1].strip()}")
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "build_bench_catalog")
+    sos_token = (
+        subprocess.run(
+            [PY, "manage.py", "bench_sos_token"], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
 
     tool = None if args.python_loadgen else ensure_wrk()
     log(f"load generator: {'wrk' if tool else 'scripts/loadgen.py (wrk unavailable)'}")
@@ -265,6 +314,18 @@ def main() -> int:
                 "requests": sum(r["requests"] for r in rows),
             }
 
+        # SOS intake: every request a new SOS (own Idempotency-Key) with its alert deliveries, under load.
+        sos_headers = {"Authorization": f"Bearer {sos_token}"}
+        status = post_sos(base + SOS_PATH, sos_headers)
+        if status != 201:
+            raise RuntimeError(f"sos: {SOS_PATH} answered {status}")
+        run_load(tool, base + SOS_PATH, sos_headers, argparse.Namespace(**{**vars(args), "duration": 1}), sos=True)
+        sos_runs = []
+        for round_no in range(args.rounds):
+            row = run_load(tool, base + SOS_PATH, sos_headers, args, sos=True)
+            sos_runs.append(row)
+            log(f"round {round_no + 1} {'sos':<14} {row['rps']:>8.1f} req/s  p99 {row['p99_ms']} ms")
+
         all_floor = [row for rows in floors.values() for row in rows]
         result_endpoints: dict[str, Any] = {
             "floor": {**summary(all_floor), "path": endpoints["floor"][0], "queries": queries["floor"], "ratio": 1.0}
@@ -291,8 +352,10 @@ def main() -> int:
             },
             "endpoints": result_endpoints,
             "targets": TARGETS,
+            "sos": {**summary(sos_runs), "path": SOS_PATH},
             "targets_met": {name: result_endpoints[name]["ratio"] >= target for name, target in TARGETS.items()}
-            | {"zero_non_2xx": all(row["non_2xx"] == 0 for row in result_endpoints.values())},
+            | {"zero_non_2xx": all(row["non_2xx"] == 0 for row in result_endpoints.values())}
+            | {"sos_zero_errors": sum(row["non_2xx"] for row in sos_runs) == 0},
         }
         from scripts.storm import run_storm
 
@@ -306,6 +369,10 @@ def main() -> int:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
+        with contextlib.suppress(Exception):  # the SOS alerts queued for a worker that does not run
+            import redis
+
+            redis.Redis.from_url(services.redis_url).delete(SOS_QUEUE)
 
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")

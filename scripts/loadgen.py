@@ -1,6 +1,7 @@
 """A small closed-loop HTTP load generator, used by scripts/bench.py when wrk is not available.
 
-Runs in its own process: ``python -m scripts.loadgen URL --connections 4 --duration 5 [--header 'K: V']``.
+Runs in its own process: ``python -m scripts.loadgen URL --connections 4 --duration 5 [--header 'K: V']``;
+``--post BODY --fresh-key`` sends POSTs, each with a new ``Idempotency-Key`` (the SOS scenario).
 Prints one JSON line like wrk_report.lua (latencies in microseconds).
 """
 
@@ -11,6 +12,7 @@ import http.client
 import json
 import threading
 import time
+import uuid
 from urllib.parse import urlsplit
 
 
@@ -20,6 +22,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--duration", type=float, default=5)
     parser.add_argument("--header", action="append", default=[])
+    parser.add_argument("--post", default=None, help="POST this JSON body instead of GET")
+    parser.add_argument("--fresh-key", action="store_true", help="a new Idempotency-Key header per request")
     args = parser.parse_args()
     parts = urlsplit(args.url)
     path = parts.path + (f"?{parts.query}" if parts.query else "")
@@ -36,7 +40,13 @@ def main() -> None:
         while time.perf_counter() < deadline:
             started = time.perf_counter()
             try:
-                conn.request("GET", path, headers=headers)
+                if args.post is None:
+                    conn.request("GET", path, headers=headers)
+                else:
+                    extra = {"Content-Type": "application/json"}
+                    if args.fresh_key:
+                        extra["Idempotency-Key"] = str(uuid.uuid4())
+                    conn.request("POST", path, body=args.post.encode(), headers={**headers, **extra})
                 response = conn.getresponse()
                 response.read()
                 if not 200 <= response.status < 300:

@@ -30,6 +30,14 @@ def complete_finished() -> int:
     return bookings_complete_finished()
 
 
+@shared_task(name="bookings.sweep_pending")
+def sweep_pending() -> dict[str, int]:
+    """Pick up money and departure work whose task was lost: pending refunds, queued bulk cancellations."""
+    from apps.bookings.services import batch_cancellations_resume, refunds_resend_pending
+
+    return {"refunds": refunds_resend_pending(), "batch_cancellations": batch_cancellations_resume()}
+
+
 @shared_task(name="bookings.send_refund", autoretry_for=(ServiceUnavailable,), retry_backoff=60, max_retries=8)
 def send_refund(refund_id: str) -> str:
     from apps.bookings.services import refund_send

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from celery import current_app
+from django.conf import settings
 from django.db import models, transaction
 from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
@@ -28,21 +30,40 @@ def audit(*, actor: Any, action: str, target: models.Model, changes: dict[str, A
     )
 
 
+_broker_failed_at: float | None = None  # monotonic time of this process's last failed enqueue
+
+
+def broker_recently_failed() -> bool:
+    """True for ``CELERY_ENQUEUE_BACKOFF_SECONDS`` after an enqueue failed in this process."""
+    backoff = getattr(settings, "CELERY_ENQUEUE_BACKOFF_SECONDS", 0)
+    return _broker_failed_at is not None and time.monotonic() - _broker_failed_at < backoff
+
+
 def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
     """Send a Celery task once the current transaction commits (at once when there is none).
 
-    A broker that is down must not fail the request whose data is already committed: the error is
-    logged and periodic sweepers pick up whatever was not sent.
+    A broker that is down must not fail, or stall, the request whose data is already committed: the error
+    is logged and periodic sweepers pick up whatever was not sent. After one failure, further enqueues in
+    this process are skipped for ``CELERY_ENQUEUE_BACKOFF_SECONDS`` (a request queueing ten alerts waits
+    for one connection attempt, not ten).
     """
 
     def _send() -> None:
+        global _broker_failed_at
+        name = getattr(task, "name", task)
         if current_app.conf.task_always_eager:  # in-process mode: let task errors surface
             task.apply_async(args=args, kwargs=kwargs)
             return
+        if broker_recently_failed():
+            logger.warning("could not enqueue %s: the broker failed moments ago; a sweeper will retry it", name)
+            return
         try:
             task.apply_async(args=args, kwargs=kwargs, retry=False)
-        except (KombuError, RedisError, OSError):
-            logger.exception("could not enqueue %s; a sweeper will retry it", getattr(task, "name", task))
+        except (KombuError, RedisError, OSError, RuntimeError):  # RuntimeError: kombu's pool states
+            _broker_failed_at = time.monotonic()
+            logger.exception("could not enqueue %s; a sweeper will retry it", name)
+        else:
+            _broker_failed_at = None
 
     transaction.on_commit(_send)
 

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "apps.treks",
     "apps.notifications",
     "apps.messaging",
+    "apps.emergency",
     "apps.bookings",
     "apps.community",
 ]
@@ -204,6 +205,11 @@ SPECTACULAR_SETTINGS = {
         "TrekDifficultyEnum": "apps.treks.models.TrekDifficulty",
         "BatchStatusEnum": "apps.treks.models.BatchStatus",
         "ConversationKindEnum": "apps.messaging.models.Conversation.Kind",
+        "IncidentStatusEnum": "apps.emergency.models.IncidentStatus",
+        "IncidentKindEnum": "apps.emergency.models.IncidentKind",
+        "IncidentSeverityEnum": "apps.emergency.models.IncidentSeverity",
+        "IncidentSourceEnum": "apps.emergency.models.IncidentSource",
+        "IncidentUpdateKindEnum": "apps.emergency.models.IncidentUpdate.Kind",
         "NewConversationKindEnum": [("direct", "Direct"), ("group", "Group")],
         "BookingStatusEnum": "apps.bookings.models.BookingStatus",
         "PaymentStatusEnum": "apps.bookings.models.PaymentStatus",
@@ -243,7 +249,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # A task taken by a worker that dies is handed out again after this many seconds.
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300),
     "socket_connect_timeout": 2,
+    # Publishing gives up at the first refused connection instead of retrying for seconds: tasks are sent
+    # after commit from inside requests (an SOS among them), and the sweepers send whatever was not sent.
+    "max_retries": env.int("CELERY_PUBLISH_CONNECT_RETRIES", default=0),
 }
+# After a failed enqueue, skip enqueueing in this process for this long (the sweepers catch up).
+CELERY_ENQUEUE_BACKOFF_SECONDS = env.float("CELERY_ENQUEUE_BACKOFF_SECONDS", default=5.0)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Kolkata"
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
@@ -257,8 +268,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": crontab(hour=9, minute=0),
     },
     "notifications-hold-expiry-reminders": {"task": "notifications.hold_expiry_reminders", "schedule": 60.0},
+    "emergency-escalate": {"task": "emergency.escalate", "schedule": 60.0},
     "bookings-expire-holds": {"task": "bookings.expire_holds", "schedule": 60.0},
     "bookings-reconcile-payments": {"task": "bookings.reconcile_payments", "schedule": 300.0},
+    "bookings-sweep-pending": {"task": "bookings.sweep_pending", "schedule": 300.0},
     "bookings-complete-finished": {"task": "bookings.complete_finished", "schedule": crontab(minute=20)},
 }
 
@@ -362,6 +375,12 @@ NOTIFICATIONS_SMS_BACKEND = env.str(
 NOTIFICATIONS_PUSH_BACKEND = env.str(
     "NOTIFICATIONS_PUSH_BACKEND", default="apps.notifications.backends.push.ConsolePushBackend"
 )
+# Emergencies: an open incident nobody has acknowledged re-alerts ops and super admins after
+# EMERGENCY_ESCALATE_AFTER_SECONDS, then every EMERGENCY_ESCALATE_EVERY_SECONDS until acknowledged. An SOS whose
+# device time is more than EMERGENCY_DELAYED_AFTER_SECONDS before it reached us is flagged as delayed.
+EMERGENCY_ESCALATE_AFTER_SECONDS = env.int("EMERGENCY_ESCALATE_AFTER_SECONDS", default=300)
+EMERGENCY_ESCALATE_EVERY_SECONDS = env.int("EMERGENCY_ESCALATE_EVERY_SECONDS", default=300)
+EMERGENCY_DELAYED_AFTER_SECONDS = env.int("EMERGENCY_DELAYED_AFTER_SECONDS", default=300)
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
 NOTIFICATIONS_RETRY_BASE_SECONDS = env.float("NOTIFICATIONS_RETRY_BASE_SECONDS", default=30.0)
 NOTIFICATIONS_RETRY_MAX_SECONDS = env.float("NOTIFICATIONS_RETRY_MAX_SECONDS", default=1800.0)
@@ -463,6 +482,7 @@ CATALOG_VERSION_PUSH = env.bool("CATALOG_VERSION_PUSH", default=REDIS_URL is not
 
 # --- bookings and payments ---------------------------------------------------------------------
 BOOKINGS_HOLD_MINUTES = env.int("BOOKINGS_HOLD_MINUTES", default=30)
+BOOKINGS_REFUND_RESEND_AFTER_MINUTES = env.int("BOOKINGS_REFUND_RESEND_AFTER_MINUTES", default=10)
 BOOKINGS_MAX_PARTICIPANTS = 6
 BOOKINGS_GST_RATE = Decimal(env.str("BOOKINGS_GST_RATE", default="0.05"))  # 5 % GST on tour-operator packages
 BOOKINGS_POINTS_PER_TREK = env.int("BOOKINGS_POINTS_PER_TREK", default=100)

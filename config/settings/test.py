@@ -45,3 +45,5 @@ WHITENOISE_AUTOREFRESH = True
 # read the version from Redis; tests that exercise the push turn it on themselves.
 CATALOG_VERSION_PUSH = False
 WHITENOISE_USE_FINDERS = True
+# Tests that stop the broker must not make the next test in the process skip its enqueues.
+CELERY_ENQUEUE_BACKOFF_SECONDS = 0.0

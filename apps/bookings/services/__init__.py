@@ -11,6 +11,7 @@ from apps.bookings.services.bookings import (
 from apps.bookings.services.cancellation import (
     batch_bulk_cancel_run,
     batch_bulk_cancel_start,
+    batch_cancellations_resume,
     booking_cancel,
     cancellation_quote,
     refund_percent_for,
@@ -22,6 +23,7 @@ from apps.bookings.services.payments import (
     payments_reconcile,
     refund_send,
     refund_settled,
+    refunds_resend_pending,
     webhook_receive,
 )
 from apps.bookings.services.waitlist import waitlist_join, waitlist_leave, waitlist_offer_next
@@ -29,6 +31,7 @@ from apps.bookings.services.waitlist import waitlist_join, waitlist_leave, waitl
 __all__ = [
     "batch_bulk_cancel_run",
     "batch_bulk_cancel_start",
+    "batch_cancellations_resume",
     "booking_cancel",
     "booking_complete",
     "booking_create",
@@ -44,6 +47,7 @@ __all__ = [
     "refund_percent_for",
     "refund_send",
     "refund_settled",
+    "refunds_resend_pending",
     "waitlist_join",
     "waitlist_leave",
     "waitlist_offer_next",

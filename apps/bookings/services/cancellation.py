@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -176,3 +176,20 @@ def batch_bulk_cancel_run(*, job_id: Any) -> BatchCancellation:
     job.refresh_from_db()
     logger.info("batch %s: %d booking(s) cancelled", job.batch_id, job.processed)
     return job
+
+
+def batch_cancellations_resume(*, now: datetime | None = None) -> int:
+    """Start again every bulk cancellation still queued after a few minutes (its task was lost)."""
+    from apps.bookings.tasks import run_batch_cancellation
+
+    now = now or timezone.now()
+    ids = list(
+        BatchCancellation.objects.filter(
+            state=BatchCancellation.State.QUEUED, created_at__lte=now - timedelta(minutes=5)
+        ).values_list("pk", flat=True)
+    )
+    for pk in ids:
+        enqueue_on_commit(run_batch_cancellation, str(pk))
+    if ids:
+        logger.warning("%d queued batch cancellation(s) started again", len(ids))
+    return len(ids)

@@ -25,6 +25,7 @@ from apps.bookings.pricing import from_paise, to_paise
 from apps.bookings.services.bookings import booking_confirm
 from apps.bookings.services.common import lock_booking, refund_create
 from apps.common.exceptions import NotFound, ServiceUnavailable, ValidationFailed
+from apps.common.services import enqueue_on_commit
 from apps.notifications.models import Category
 from apps.treks.services.batches import batch_take_seats
 from apps.users.models import User
@@ -297,31 +298,69 @@ def refund_settled(*, refund: Refund, processed: bool, error: str = "") -> str:
 
 
 def refund_send(*, refund_id: Any) -> Refund:
-    """Ask the gateway to pay a pending refund back (the ``bookings.send_refund`` task)."""
-    refund = Refund.objects.select_related("payment").get(pk=refund_id)
-    if refund.gateway_refund_id or refund.status != Refund.Status.PENDING:
-        return refund
-    gateway = get_gateway(refund.payment.gateway)
-    try:
-        result = gateway.refund(
-            payment_id=refund.payment.gateway_payment_id or "",
-            amount_paise=refund.amount_paise,
-            notes={"refund_id": str(refund.pk), "booking_id": str(refund.booking_id)},
+    """Ask the gateway to pay a pending refund back (the ``bookings.send_refund`` task).
+
+    The refund row stays locked while the gateway is asked, so a redelivered task and the sweeper never
+    ask at the same time (the second one finds the row locked and leaves it); once the gateway has given
+    the refund an id it is never sent again.
+    """
+    with transaction.atomic():
+        refund = (
+            Refund.objects.select_for_update(of=("self",), skip_locked=True)
+            .select_related("payment")
+            .filter(pk=refund_id)
+            .first()
         )
-    except ServiceUnavailable:
-        raise
-    except Exception as exc:  # the gateway refused (already refunded, bad request): finance looks at it
-        logger.exception("refund %s refused by the gateway", refund.pk)
-        refund_settled(refund=refund, processed=False, error=f"{type(exc).__name__}: {exc}")
-        refund.refresh_from_db()
-        return refund
-    Refund.objects.filter(pk=refund.pk, gateway_refund_id__isnull=True).update(gateway_refund_id=result.id)
-    if result.status == "processed":
-        refund_settled(refund=refund, processed=True)
-    elif result.status == "failed":
-        refund_settled(refund=refund, processed=False, error="gateway: failed")
+        if refund is None:  # another worker is sending it right now
+            return Refund.objects.get(pk=refund_id)
+        if refund.gateway_refund_id or refund.status != Refund.Status.PENDING:
+            return refund
+        gateway = get_gateway(refund.payment.gateway)
+        try:
+            result = gateway.refund(
+                payment_id=refund.payment.gateway_payment_id or "",
+                amount_paise=refund.amount_paise,
+                notes={"refund_id": str(refund.pk), "booking_id": str(refund.booking_id)},
+            )
+        except ServiceUnavailable:
+            raise
+        except Exception as exc:  # the gateway refused (already refunded, bad request): finance looks at it
+            logger.exception("refund %s refused by the gateway", refund.pk)
+            refund_settled(refund=refund, processed=False, error=f"{type(exc).__name__}: {exc}")
+            refund.refresh_from_db()
+            return refund
+        Refund.objects.filter(pk=refund.pk, gateway_refund_id__isnull=True).update(gateway_refund_id=result.id)
+        if result.status == "processed":
+            refund_settled(refund=refund, processed=True)
+        elif result.status == "failed":
+            refund_settled(refund=refund, processed=False, error="gateway: failed")
     refund.refresh_from_db()
     return refund
+
+
+def refunds_resend_pending(*, now: datetime | None = None) -> int:
+    """Send again every refund still waiting for the gateway after ``REFUND_RESEND_AFTER_MINUTES``.
+
+    Covers a refund whose task was lost (a broker outage at commit) or gave up while the gateway was down.
+    """
+    from apps.bookings.tasks import send_refund
+
+    now = now or timezone.now()
+    minutes = int(settings.BOOKINGS_REFUND_RESEND_AFTER_MINUTES)
+    ids = list(
+        Refund.objects.filter(
+            status=Refund.Status.PENDING,
+            gateway_refund_id__isnull=True,
+            created_at__lte=now - timedelta(minutes=minutes),
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:200]
+    )
+    for pk in ids:
+        enqueue_on_commit(send_refund, str(pk))
+    if ids:
+        logger.warning("%d pending refund(s) sent again", len(ids))
+    return len(ids)
 
 
 # --- reconciliation --------------------------------------------------------------------------------

@@ -12,6 +12,10 @@ class DeliveryError(Exception):
     """The provider did not take the message; worth another try later (timeouts, 5xx, 429)."""
 
 
+class OutcomeUnknown(DeliveryError):
+    """The request reached the provider but no answer came back (read timeout): it may have been sent."""
+
+
 class PermanentDeliveryError(DeliveryError):
     """Retrying cannot help (bad number, rejected request, missing configuration)."""
 

@@ -19,7 +19,7 @@ import requests
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from apps.notifications.backends import DeliveryError, PermanentDeliveryError
+from apps.notifications.backends import DeliveryError, OutcomeUnknown, PermanentDeliveryError
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +99,8 @@ class MSG91SMSBackend:
                 headers={"authkey": auth_key, "accept": "application/json"},
                 timeout=self.timeout,
             )
+        except requests.ReadTimeout as exc:
+            raise OutcomeUnknown(f"MSG91 did not answer: {type(exc).__name__}") from exc
         except requests.RequestException as exc:
             raise DeliveryError(f"MSG91 unreachable: {type(exc).__name__}") from exc
         try:

@@ -6,8 +6,11 @@ redelivered after its worker died, finds the row no longer ``queued`` and sends 
 
 A delivery left in ``sending`` (the worker died after the claim) has an unknown outcome: the provider may
 have taken the message. The sweeper marks it ``failed`` with that explanation (staff can retry it from the
-admin) rather than risk a duplicate, except for emergency messages, where a duplicate SOS text is far better
-than a missing one: those are queued again.
+admin) rather than risk a duplicate. The one exception is an emergency message to one of our own users (ops
+staff, the guide): a duplicate alert to a responder is far better than a missing one, so those are queued
+again. Emergency messages to people outside (a trekker's emergency contacts, a satellite phone, the ops
+mailing list) are never sent twice: a second "SOS" text to a parent is itself alarming, and ops, who are
+re-alerted until they acknowledge the incident, see the unknown outcome and call (docs/decisions.md).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from django.utils import timezone
 from apps.common.exceptions import InvalidTransition
 from apps.common.logging import redact
 from apps.common.services import audit
-from apps.notifications.backends import DeliveryError, InvalidRecipient, PermanentDeliveryError
+from apps.notifications.backends import DeliveryError, InvalidRecipient, OutcomeUnknown, PermanentDeliveryError
 from apps.notifications.backends.email import send_email
 from apps.notifications.backends.push import get_push_backend
 from apps.notifications.backends.sms import get_sms_backend
@@ -74,6 +77,16 @@ def delivery_send(*, delivery_id: str) -> str:
     except PermanentDeliveryError as exc:
         _record_outcome(claim, status=Delivery.Status.FAILED, error=_describe(exc, delivery))
         return "failed"
+    except OutcomeUnknown as exc:
+        if never_twice(delivery):
+            error = f"outcome unknown, not resent to avoid a duplicate: {_describe(exc, delivery)}"
+            _record_outcome(claim, status=Delivery.Status.FAILED, error=error[:1000])
+            return "failed"
+        if claim.attempt >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
+            _record_outcome(claim, status=Delivery.Status.FAILED, error=_describe(exc, delivery))
+            return "failed"
+        _record_outcome(claim, status=Delivery.Status.QUEUED, error=_describe(exc, delivery))
+        return "retrying"
     except Exception as exc:
         error = _describe(exc, delivery)
         if not isinstance(exc, DeliveryError):
@@ -85,6 +98,11 @@ def delivery_send(*, delivery_id: str) -> str:
         return "retrying"
     _record_outcome(claim, status=Delivery.Status.SENT, provider_id=provider_id)
     return "sent"
+
+
+def never_twice(delivery: Delivery) -> bool:
+    """An emergency message to someone outside (contact, satellite phone, ops list): never risk a duplicate."""
+    return delivery.category == Category.EMERGENCY and delivery.user_id is None
 
 
 def _claim(delivery_id: str) -> Claim | None:
@@ -219,10 +237,16 @@ def deliveries_sweep(*, now: datetime | None = None, limit: int = 500) -> dict[s
         stuck = list(deliveries_stuck_sending(started_before=stuck_before).select_for_update(skip_locked=True)[:limit])
         for delivery in stuck:
             fields = ["status", "last_error", "updated_at"]
-            if delivery.category == Category.EMERGENCY and delivery.attempts < settings.NOTIFICATIONS_MAX_ATTEMPTS:
+            if (
+                delivery.category == Category.EMERGENCY
+                and not never_twice(delivery)
+                and delivery.attempts < settings.NOTIFICATIONS_MAX_ATTEMPTS
+            ):
                 delivery.status = Delivery.Status.QUEUED
                 delivery.next_attempt_at = now
-                delivery.last_error = "worker stopped while sending; sent again (emergency messages may duplicate)"
+                delivery.last_error = (
+                    "worker stopped while sending; sent again (emergency alerts to responders may duplicate)"
+                )
                 fields.append("next_attempt_at")
                 schedule_on_commit(str(delivery.pk))
                 counts["unknown_requeued"] += 1

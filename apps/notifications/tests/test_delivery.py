@@ -183,10 +183,11 @@ def test_worker_killed_mid_send_is_not_sent_again(
     assert sms.outbox == []
 
 
-def test_emergency_delivery_stuck_in_sending_is_sent_again(
+def test_emergency_delivery_to_a_responder_stuck_in_sending_is_sent_again(
     db: None, settings: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     delivery = DeliveryFactory(
+        user=UserFactory(staff_role="ops_manager"),
         category="emergency",
         template="sos_alert",
         context={"trekker_name": "Priya", "trek_name": "Hampta Pass", "ops_phone": "+911140000000"},
@@ -198,6 +199,23 @@ def test_emergency_delivery_stuck_in_sending_is_sent_again(
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == ("sent", 2)
     assert len(sms.outbox) == 1
+
+
+def test_emergency_delivery_to_an_outside_number_stuck_in_sending_is_not_sent_again(
+    db: None, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    delivery = DeliveryFactory(
+        category="emergency",
+        template="sos_alert",
+        context={"trekker_name": "Priya", "trek_name": "Hampta Pass", "ops_phone": "+911140000000"},
+    )
+    _claim(str(delivery.pk))
+    later = timezone.now() + timedelta(seconds=settings.NOTIFICATIONS_SENDING_TIMEOUT_SECONDS + 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deliveries_sweep(now=later)["unknown_failed"] == 1
+    delivery.refresh_from_db()
+    assert delivery.status == "failed"
+    assert sms.outbox == []
 
 
 def test_sensitive_delivery_that_fails_keeps_no_content(db: None, msg91: Any, settings: Any) -> None:

@@ -1,0 +1,80 @@
+"""Reads: which incidents a user may see, with everything the API shows loaded up front."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from apps.emergency.models import ACTIVE_STATUSES, Incident, IncidentUpdate
+from apps.users.models import User
+from apps.users.roles import Capability, StaffRole, has_capability, roles_with
+
+
+def can_manage_all(user: Any) -> bool:
+    return has_capability(user, Capability.INCIDENTS_MANAGE)
+
+
+def incidents_visible_to(user: Any) -> QuerySet[Incident]:
+    """Trekkers: their own; guides: those of their batches; incidents.manage: all; anyone else: none."""
+    qs = Incident.objects.select_related(
+        "trekker", "batch__trek", "batch__guide__user", "reported_by", "acknowledged_by", "resolved_by"
+    )
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    if can_manage_all(user):
+        return qs
+    return qs.filter(Q(trekker=user) | Q(batch__guide__user=user))
+
+
+def incident_detail_queryset(user: Any) -> QuerySet[Incident]:
+    return incidents_visible_to(user).prefetch_related(
+        Prefetch("updates", queryset=IncidentUpdate.objects.select_related("author")), "pings"
+    )
+
+
+def incident_alerts(incident: Incident) -> list[Any]:
+    """Every delivery sent about the incident (first alert, escalations, all-clear), oldest first."""
+    from apps.notifications.models import Delivery
+
+    return list(
+        Delivery.objects.filter(dedupe_key__startswith=f"emergency:{incident.pk}:").order_by("created_at", "id")
+    )
+
+
+def active_incidents_with_location() -> QuerySet[Incident]:
+    """The map feed: open incidents (not closed) that have a known location."""
+    return (
+        Incident.objects.filter(status__in=ACTIVE_STATUSES, latitude__isnull=False)
+        .select_related("trekker", "batch__trek")
+        .order_by("-received_at", "-id")
+    )
+
+
+def incident_responders() -> QuerySet[User]:
+    """Active staff who receive every SOS (holders of incidents.manage), with their push devices."""
+    return User.objects.filter(staff_role__in=roles_with(Capability.INCIDENTS_MANAGE), is_active=True).prefetch_related(
+        "devices"
+    )
+
+
+def escalation_recipients() -> QuerySet[User]:
+    """Active ops managers and super admins, re-alerted while an incident stays unacknowledged."""
+    return User.objects.filter(
+        staff_role__in=[StaffRole.OPS_MANAGER, StaffRole.SUPER_ADMIN], is_active=True
+    ).prefetch_related("devices")
+
+
+def is_batch_guide(user: Any, incident: Incident) -> bool:
+    batch = incident.batch
+    return bool(
+        batch is not None
+        and batch.guide is not None
+        and getattr(user, "is_authenticated", False)
+        and batch.guide.user_id == user.pk
+    )
+
+
+def can_handle(user: Any, incident: Incident) -> bool:
+    """Acknowledge, update, resolve: staff with incidents.manage and the guide of the incident's batch."""
+    return can_manage_all(user) or is_batch_guide(user, incident)

@@ -1,0 +1,159 @@
+"""Who is told what about an incident. Every message goes through ``notify()`` inside the caller's transaction.
+
+Each call carries a ``dedupe_key`` naming the incident and the occasion (``emergency:<id>:alert``,
+``...:escalation:<n>``, ``...:safe``); ``notify`` keeps one delivery per (key, channel, recipient), so however
+often an alert is queued, retried or raced, a recipient gets one message per channel and occasion. The
+delivery rows commit with the incident; the delivery tasks are enqueued on commit and the notifications
+sweeper re-enqueues whatever the broker did not take.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from apps.emergency.models import Incident
+from apps.emergency.selectors import escalation_recipients, incident_responders
+from apps.notifications.models import Category, Channel
+from apps.notifications.services import notify
+
+logger = logging.getLogger(__name__)
+
+E164 = re.compile(r"^\+[1-9]\d{7,14}$")
+ALERT_TEMPLATE = "emergency_alert"  # staff, guide, satellite phone, ops list
+CONTACT_TEMPLATE = "emergency_contact_alert"
+SAFE_TEMPLATE = "emergency_contact_safe"
+ESCALATION_TEMPLATE = "emergency_escalation"
+CANCELLED_TEMPLATE = "emergency_cancelled"  # responders: the SOS they were paged about was a false alarm
+
+
+def alert_key(incident: Incident, occasion: str) -> str:
+    return f"emergency:{incident.pk}:{occasion}"
+
+
+def incident_context(incident: Incident) -> dict[str, Any]:
+    trekker = incident.trekker
+    batch = incident.batch
+    received = timezone.localtime(incident.received_at)
+    context: dict[str, Any] = {
+        "incident_id": str(incident.pk),
+        "kind": incident.get_kind_display(),
+        "severity": incident.get_severity_display(),
+        "trekker_name": trekker.get_full_name() or trekker.tribe_handle or "A trekker",
+        "trekker_phone": trekker.phone or "",
+        "trek_name": batch.trek.name if batch is not None else "",
+        "batch_dates": (f"{batch.start_date:%d %b} - {batch.end_date:%d %b %Y}" if batch is not None else ""),
+        "maps_url": incident.maps_url,
+        "location_time": (f"{timezone.localtime(incident.location_at):%d %b %H:%M}" if incident.location_at else ""),
+        "battery_pct": incident.battery_pct,
+        "message": incident.message[:300],
+        "received_at": f"{received:%d %b %Y %H:%M} IST",
+        "delayed": incident.delayed,
+        "escalation_count": incident.escalation_count,
+        "ops_phone": settings.OBS_OPS_PHONE,
+    }
+    return context
+
+
+def _notify(**kwargs: Any) -> int:
+    """One ``notify`` call that cannot fail the SOS: a bad address is logged, never raised."""
+    try:
+        return len(notify(category=Category.EMERGENCY, **kwargs))
+    except ValueError:
+        logger.exception("emergency alert %s not queued for one recipient", kwargs.get("dedupe_key"))
+        return 0
+
+
+def _staff_alerts(users: Any, *, template: str, context: dict[str, Any], key: str, skip: Any = None) -> int:
+    queued = 0
+    for user in users:
+        if skip is not None and user.pk == skip.pk:
+            continue
+        queued += _notify(
+            user=user,
+            template=template,
+            context=context,
+            channels=[Channel.PUSH, Channel.SMS, Channel.INBOX],
+            dedupe_key=key,
+        )
+    for address in settings.OBS_OPS_EMAILS:
+        queued += _notify(email=address, template=template, context=context, channels=[Channel.EMAIL], dedupe_key=key)
+    return queued
+
+
+def queue_incident_alerts(incident: Incident, *, skip: Any = None) -> int:
+    """The first alert: contacts, the batch's guide (+ satellite phone), responders, the ops list.
+
+    ``skip`` is a user not to alert (the guide who reported the incident). Returns the deliveries created.
+    """
+    key = alert_key(incident, "alert")
+    context = incident_context(incident)
+    queued = 0
+    for contact in incident.trekker.emergency_contacts.all():
+        queued += _notify(
+            phone=contact.phone,
+            template=CONTACT_TEMPLATE,
+            context={**context, "contact_name": contact.name},
+            channels=[Channel.SMS],
+            dedupe_key=key,
+        )
+    guide = incident.batch.guide if incident.batch is not None else None
+    if guide is not None:
+        if skip is None or guide.user_id != skip.pk:
+            queued += _notify(
+                user=guide.user,
+                template=ALERT_TEMPLATE,
+                context=context,
+                channels=[Channel.SMS, Channel.PUSH],
+                dedupe_key=key,
+            )
+        satellite = guide.satellite_phone.replace(" ", "")
+        if satellite and E164.match(satellite):
+            queued += _notify(
+                phone=satellite, template=ALERT_TEMPLATE, context=context, channels=[Channel.SMS], dedupe_key=key
+            )
+        elif satellite:
+            logger.warning("guide %s: satellite phone is not an E.164 number; not texted", guide.pk)
+    queued += _staff_alerts(incident_responders(), template=ALERT_TEMPLATE, context=context, key=key, skip=skip)
+    logger.info("incident %s: %d alert deliveries queued", incident.pk, queued)
+    return queued
+
+
+def queue_escalation(incident: Incident) -> int:
+    """Re-alert ops managers and super admins (and the ops list) for escalation number ``escalation_count``."""
+    key = alert_key(incident, f"escalation:{incident.escalation_count}")
+    return _staff_alerts(
+        escalation_recipients(), template=ESCALATION_TEMPLATE, context=incident_context(incident), key=key
+    )
+
+
+def queue_safe_messages(incident: Incident) -> int:
+    """A false alarm: tell the trekker's contacts they are safe, and stand down the responders paged."""
+    key = alert_key(incident, "safe")
+    context = incident_context(incident)
+    queued = 0
+    stand_down = [Channel.PUSH, Channel.SMS, Channel.INBOX]
+    for user in incident_responders():
+        queued += _notify(user=user, template=CANCELLED_TEMPLATE, context=context, channels=stand_down, dedupe_key=key)
+    guide = incident.batch.guide if incident.batch is not None else None
+    if guide is not None:
+        queued += _notify(
+            user=guide.user,
+            template=CANCELLED_TEMPLATE,
+            context=context,
+            channels=[Channel.SMS, Channel.PUSH],
+            dedupe_key=key,
+        )
+    for contact in incident.trekker.emergency_contacts.all():
+        queued += _notify(
+            phone=contact.phone,
+            template=SAFE_TEMPLATE,
+            context={**context, "contact_name": contact.name},
+            channels=[Channel.SMS],
+            dedupe_key=key,
+        )
+    return queued

@@ -1,0 +1,213 @@
+"""Opening incidents: the trekker's SOS (idempotent on the client's key) and a guide's report.
+
+An SOS must be accepted every time, so this path touches PostgreSQL only: no cache, no broker, no throttle.
+The incident, its first timeline entry and breadcrumb, and every alert delivery commit in one transaction;
+the delivery tasks are enqueued after commit, and if the broker is down the notifications sweeper sends them.
+
+Concurrent requests with one key are serialised on a transaction-scoped advisory lock named after
+(trekker, key): the first creates the incident; the others wait, then find it and answer as replays.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from apps.common.exceptions import NotFound
+from apps.common.services import audit
+from apps.emergency.errors import IdempotencyKeyReused
+from apps.emergency.integration import batch_for_trekker
+from apps.emergency.models import (
+    Incident,
+    IncidentKind,
+    IncidentSeverity,
+    IncidentSource,
+    IncidentStatus,
+    IncidentUpdate,
+    LocationPing,
+)
+from apps.emergency.services.alerts import queue_incident_alerts
+from apps.users.models import User
+
+logger = logging.getLogger(__name__)
+
+COORDINATE_PLACES = Decimal("0.000001")
+MESSAGE_MAX = 2000
+
+
+def coordinate(value: float | Decimal) -> Decimal:
+    """Degrees as a Decimal with 6 places (about 11 cm): device fixes often carry more digits."""
+    return Decimal(str(value)).quantize(COORDINATE_PLACES, rounding=ROUND_HALF_UP)
+
+
+def to_coordinate(value: float | Decimal | None) -> Decimal | None:
+    return None if value is None else coordinate(value)
+
+
+@dataclass(frozen=True)
+class IncidentReport:
+    """What a device or a guide reports; every field but the kind is optional."""
+
+    kind: str = IncidentKind.SOS
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    accuracy_m: float | None = None
+    altitude_m: float | None = None
+    battery_pct: int | None = None
+    message: str = ""
+    client_created_at: datetime | None = None
+    severity: str | None = None
+
+    def normalised(self) -> dict[str, Any]:
+        data = asdict(self)
+        for name in ("latitude", "longitude"):
+            data[name] = None if data[name] is None else str(to_coordinate(data[name]))
+        for name in ("accuracy_m", "altitude_m"):
+            data[name] = None if data[name] is None else round(float(data[name]), 2)
+        data["message"] = (self.message or "").strip()[:MESSAGE_MAX]
+        at = self.client_created_at
+        data["client_created_at"] = at.astimezone(UTC).isoformat() if at is not None else None
+        return data
+
+    def digest(self) -> str:
+        canonical = json.dumps(self.normalised(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _lock(name: str) -> None:
+    """A lock held until the transaction ends (SQLite, for `make run`, serialises writers anyway)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [name])
+
+
+def _replay(incident: Incident, digest: str) -> tuple[Incident, bool]:
+    if incident.payload_hash != digest:
+        raise IdempotencyKeyReused(details={"incident_id": str(incident.pk)})
+    return incident, False
+
+
+def incident_report_sos(
+    *, trekker: User, key: uuid.UUID, report: IncidentReport, now: datetime | None = None
+) -> tuple[Incident, bool]:
+    """The trekker's SOS. Returns (incident, created); a replay of the same request returns created=False.
+
+    Raises ``IdempotencyKeyReused`` (422) when the key was used with a different payload.
+    """
+    digest = report.digest()
+    existing = Incident.objects.filter(trekker=trekker, client_key=key).first()
+    if existing is not None:
+        return _replay(existing, digest)
+    with transaction.atomic():
+        _lock(f"emergency.sos:{trekker.pk}:{key}")
+        existing = Incident.objects.filter(trekker=trekker, client_key=key).first()
+        if existing is not None:
+            return _replay(existing, digest)
+        incident = _open(trekker=trekker, report=report, source=IncidentSource.APP, key=key, digest=digest, now=now)
+    return incident, True
+
+
+def incident_open_for_trekker(
+    *, guide_user: User, trekker_id: uuid.UUID, report: IncidentReport, now: datetime | None = None
+) -> Incident:
+    """A guide opens an incident for a trekker of one of their batches (anyone else: 404)."""
+    now = now or timezone.now()
+    trekker = User.objects.filter(pk=trekker_id, is_active=True).first()
+    batch = batch_for_trekker(trekker, today=timezone.localdate(now)) if trekker is not None else None
+    if trekker is None or batch is None or batch.guide is None or batch.guide.user_id != guide_user.pk:
+        raise NotFound("No trekker of your batches has this id.")
+    with transaction.atomic():
+        incident = _open(
+            trekker=trekker,
+            report=report,
+            source=IncidentSource.GUIDE,
+            reported_by=guide_user,
+            batch=batch,
+            now=now,
+        )
+        audit(actor=guide_user, action="emergency.incident_opened", target=incident, changes={"kind": report.kind})
+    return incident
+
+
+def _open(
+    *,
+    trekker: User,
+    report: IncidentReport,
+    source: str,
+    key: uuid.UUID | None = None,
+    digest: str = "",
+    reported_by: User | None = None,
+    batch: Any = None,
+    now: datetime | None = None,
+) -> Incident:
+    now = now or timezone.now()
+    data = report.normalised()
+    device_time = report.client_created_at
+    delayed = device_time is not None and now - device_time > timedelta(
+        seconds=settings.EMERGENCY_DELAYED_AFTER_SECONDS
+    )
+    if batch is None:
+        batch = batch_for_trekker(trekker, today=timezone.localdate(now))
+    latitude, longitude = to_coordinate(report.latitude), to_coordinate(report.longitude)
+    has_location = latitude is not None and longitude is not None
+    location_at = (device_time or now) if has_location else None
+    severity = report.severity or (
+        IncidentSeverity.CRITICAL if report.kind == IncidentKind.SOS else IncidentSeverity.HIGH
+    )
+    incident = Incident.objects.create(
+        trekker=trekker,
+        batch=batch,
+        reported_by=reported_by,
+        kind=report.kind,
+        severity=severity,
+        status=IncidentStatus.OPEN,
+        source=source,
+        client_key=key,
+        payload_hash=digest,
+        device_time=device_time,
+        received_at=now,
+        delayed=delayed,
+        latitude=latitude if has_location else None,
+        longitude=longitude if has_location else None,
+        accuracy_m=data["accuracy_m"] if has_location else None,
+        altitude_m=data["altitude_m"] if has_location else None,
+        location_at=location_at,
+        battery_pct=report.battery_pct,
+        message=data["message"],
+        next_escalation_at=now + timedelta(seconds=settings.EMERGENCY_ESCALATE_AFTER_SECONDS),
+    )
+    if latitude is not None and longitude is not None and location_at is not None:
+        LocationPing.objects.create(
+            incident=incident,
+            recorded_at=location_at,
+            latitude=latitude,
+            longitude=longitude,
+            accuracy_m=incident.accuracy_m,
+            altitude_m=incident.altitude_m,
+            battery_pct=report.battery_pct,
+        )
+    origin = "SOS from the trekker's app" if source == IncidentSource.APP else "Reported by the guide"
+    if delayed:
+        assert device_time is not None
+        origin += f" (delayed: raised on the device at {timezone.localtime(device_time):%d %b %H:%M})"
+    IncidentUpdate.objects.create(
+        incident=incident,
+        author=reported_by or trekker,
+        kind=IncidentUpdate.Kind.STATUS_CHANGE,
+        to_status=IncidentStatus.OPEN,
+        note=origin,
+    )
+    queue_incident_alerts(incident, skip=reported_by)
+    logger.info("incident %s opened (%s, %s)%s", incident.pk, source, incident.kind, " delayed" if delayed else "")
+    return incident
