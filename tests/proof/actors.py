@@ -88,11 +88,13 @@ def build_world() -> World:
     conversation = group_with(owner, guide.user, title="Batch chat")
     message = MessageFactory(conversation=conversation, sender=owner)
     from apps.community.tests.factories import CommentFactory, PostFactory, make_booking, make_journal
+    from apps.emergency.tests.factories import IncidentFactory
 
     booking = make_booking(owner, batch=batch)
     post = PostFactory(author=owner)
     world.objects.update(
         booking=booking,
+        incident=IncidentFactory(trekker=owner, batch=batch),
         empty_batch=BatchFactory(trek=trek, start_date=batch.start_date + timedelta(days=20)),
         post=post,
         comment=CommentFactory(post=post, author=owner),

@@ -513,9 +513,9 @@ ROWS: list[Row] = [
     ),
 ]
 
-from .matrix_more import BOOKINGS_ROWS, COMMUNITY_ROWS  # noqa: E402
+from .matrix_more import BOOKINGS_ROWS, COMMUNITY_ROWS, EMERGENCY_ROWS  # noqa: E402
 
-ROWS += BOOKINGS_ROWS + COMMUNITY_ROWS
+ROWS += BOOKINGS_ROWS + COMMUNITY_ROWS + EMERGENCY_ROWS
 
 # Routes checked by their own tests rather than the actor matrix.
 EXCLUDED_PREFIXES = ("admin/", "static/", "media/")

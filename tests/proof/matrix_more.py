@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.utils import timezone
+
 from apps.users.models import User
 from apps.users.roles import Capability, roles_with
 
@@ -193,4 +195,86 @@ COMMUNITY_ROWS: list[Row] = [
     Row("community-leaderboard", "GET", signed_in(200), rule="signed in"),
     Row("trek-journals", "GET", everyone(200), kwargs=lambda w: {"slug": w.trek.slug}, rule="public entries"),
     Row("users-me-badges", "GET", signed_in(200), rule="self"),
+]
+
+
+def incident_pk(w: World) -> dict[str, Any]:
+    return {"pk": w.incident.id}
+
+
+RESPONDERS = holders(Capability.INCIDENTS_MANAGE, 200)
+_PING = {"latitude": "32.318300", "longitude": "77.187500"}
+
+EMERGENCY_ROWS: list[Row] = [
+    Row("emergency-sos", "POST", signed_in(400), body=_empty, rule=f"signed in; {EMPTY_400}"),
+    Row("incident-list", "GET", signed_in(200), rule="own incidents; responders and guides see theirs"),
+    Row(
+        "incident-list",
+        "POST",
+        signed_in(403, guide=400, other_guide=400),
+        body=_empty,
+        rule=f"guides open incidents for trekkers; {EMPTY_400}",
+    ),
+    Row("incident-active-geojson", "GET", capability(Capability.INCIDENTS_MANAGE, 200), rule="incidents.manage"),
+    Row(
+        "incident-detail",
+        "GET",
+        owner_only(200, guide=200, **RESPONDERS),
+        kwargs=incident_pk,
+        rule="the trekker, the batch's guide, incidents.manage",
+    ),
+    Row(
+        "incident-updates",
+        "GET",
+        owner_only(200, guide=200, **RESPONDERS),
+        kwargs=incident_pk,
+        rule="the trekker, the batch's guide, incidents.manage",
+    ),
+    Row(
+        "incident-updates",
+        "POST",
+        owner_only(403, guide=201, **holders(Capability.INCIDENTS_MANAGE, 201)),
+        kwargs=incident_pk,
+        body=lambda w, u: {"note": "Descending to base camp."},
+        rule="the batch's guide, incidents.manage (the trekker 403)",
+    ),
+    Row(
+        "incident-locations",
+        "GET",
+        owner_only(200, guide=200, **RESPONDERS),
+        kwargs=incident_pk,
+        rule="the trekker, the batch's guide, incidents.manage",
+    ),
+    Row(
+        "incident-locations",
+        "POST",
+        owner_only(201, guide=201, **holders(Capability.INCIDENTS_MANAGE, 403)),
+        kwargs=incident_pk,
+        body=lambda w, u: {"pings": [{**_PING, "recorded_at": timezone.now().isoformat()}]},
+        rule="the trekker and the batch's guide (responders 403)",
+    ),
+    Row(
+        "incident-acknowledge",
+        "POST",
+        owner_only(403, guide=200, **RESPONDERS),
+        kwargs=incident_pk,
+        body=_empty,
+        rule="the batch's guide or incidents.manage",
+    ),
+    Row(
+        "incident-resolve",
+        "POST",
+        owner_only(403, guide=200, **RESPONDERS),
+        kwargs=incident_pk,
+        body=lambda w, u: {"resolution_notes": "Safe at base camp."},
+        rule="the batch's guide or incidents.manage",
+    ),
+    Row(
+        "incident-false-alarm",
+        "POST",
+        owner_only(200, guide=200, **RESPONDERS),
+        kwargs=incident_pk,
+        body=_empty,
+        rule="the trekker, the batch's guide or incidents.manage",
+    ),
 ]
