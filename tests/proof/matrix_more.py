@@ -248,7 +248,7 @@ EMERGENCY_ROWS: list[Row] = [
     Row(
         "incident-locations",
         "POST",
-        owner_only(201, guide=201, **holders(Capability.INCIDENTS_MANAGE, 403)),
+        owner_only(200, guide=200, **holders(Capability.INCIDENTS_MANAGE, 403)),
         kwargs=incident_pk,
         body=lambda w, u: {"pings": [{**_PING, "recorded_at": timezone.now().isoformat()}]},
         rule="the trekker and the batch's guide (responders 403)",
