@@ -9,7 +9,7 @@ UV := $(shell ./scripts/ensure_uv.sh)
 PY := .venv/bin/python
 export UV_PYTHON ?= 3.11
 
-.PHONY: help install run test lint fmt migrate shell worker beat bench audit
+.PHONY: help install run test lint fmt migrate shell worker beat bench audit permissions-doc
 
 help:
 	@echo "make run      serve the API on $(HOST):$(PORT) (SQLite + in-process tasks unless DATABASE_URL/REDIS_URL are set)"
@@ -17,6 +17,7 @@ help:
 	@echo "make lint     ruff check, ruff format --check, mypy"
 	@echo "make fmt      ruff format and safe fixes"
 	@echo "make bench    catalog throughput vs. a floor endpoint, SOS intake latency (gunicorn + wrk on loopback, own database)"
+	@echo "make permissions-doc  regenerate docs/permissions.md from the authorization matrix (tests/proof/matrix.py)"
 	@echo "make migrate | shell | worker | beat | audit"
 
 install: .venv/.synced
@@ -59,9 +60,21 @@ worker: install
 beat: install
 	.venv/bin/celery -A config beat --loglevel=info --schedule=var/celerybeat-schedule
 
+permissions-doc: install
+	$(PY) -m tests.proof.permissions_doc
+
 bench: install
 	$(PY) -m scripts.bench $(BENCH_ARGS)
 
+# pip-audit over every pinned package of uv.lock (the export lists them all, so --no-deps); exceptions only
+# from docs/audit-exceptions.txt ("ID reason" per line). It needs the vulnerability database online: it
+# gives up after AUDIT_TIMEOUT seconds with a clear message instead of hanging.
+AUDIT_TIMEOUT ?= 300
 audit: install
-	$(UV) export --frozen --no-hashes --format requirements-txt > var/requirements-audit.txt
-	$(UV) tool run pip-audit --strict --disable-pip -r var/requirements-audit.txt $(shell sed -n 's/^\([A-Z0-9-]*\) .*/--ignore-vuln \1/p' docs/audit-exceptions.txt 2>/dev/null)
+	@$(PY) scripts/audit_reachable.py
+	$(UV) export --frozen --no-hashes --no-emit-project --format requirements-txt > var/requirements-audit.txt
+	@timeout $(AUDIT_TIMEOUT) $(UV) tool run pip-audit --strict --no-deps --disable-pip --timeout 20 --progress-spinner off \
+		-r var/requirements-audit.txt $(shell sed -n 's/^\([A-Za-z0-9-]*\) .*/--ignore-vuln \1/p' docs/audit-exceptions.txt 2>/dev/null); \
+	status=$$?; \
+	if [ $$status -eq 124 ]; then echo "make audit: no answer from the vulnerability database within $(AUDIT_TIMEOUT)s (network?)"; fi; \
+	exit $$status

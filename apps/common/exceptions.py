@@ -16,9 +16,13 @@ import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
+from django_redis.exceptions import ConnectionInterrupted
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -161,6 +165,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             headers["Retry-After"] = str(exc.retry_after)
     elif isinstance(exc, Http404):
         status_code, code, message, details = 404, "not_found", "Not found.", None
+    elif isinstance(exc, RequestDataTooBig):
+        status_code, code, message, details = 413, "request_too_large", "The request body is too large.", None
+    elif isinstance(exc, TooManyFieldsSent):
+        status_code, code, message, details = 400, "too_many_fields", "The request has too many fields.", None
     elif isinstance(exc, DjangoPermissionDenied):
         status_code, code, message, details = 403, "permission_denied", str(drf.PermissionDenied.default_detail), None
     elif isinstance(exc, DjangoValidationError):
@@ -177,6 +185,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         logger.warning("integrity error answered with 409: %s", type(exc.__cause__ or exc).__name__)
     elif isinstance(exc, OperationalError | InterfaceError):
         logger.error("database unavailable: %s", type(exc.__cause__ or exc).__name__)
+        status_code, code, message, details = 503, "service_unavailable", ServiceUnavailable.message, None
+    elif isinstance(exc, ConnectionInterrupted | RedisConnectionError | RedisTimeoutError):
+        # Redis (cache, throttles, OTP store) is unreachable: a dependency outage, not a bug.
+        logger.error("redis unavailable: %s", type(exc.__cause__ or exc).__name__)
         status_code, code, message, details = 503, "service_unavailable", ServiceUnavailable.message, None
     elif isinstance(exc, DatabaseError):
         logger.exception("database error")

@@ -1,5 +1,6 @@
 """Pictures uploaded by anyone: checked by content with Pillow, resized and re-encoded from the pixels only,
-so EXIF (GPS position, camera serial), XMP, comments and anything hidden after the image data are dropped.
+so EXIF (GPS position, camera serial), XMP, comments and anything hidden after the image data are dropped;
+an image that is also something else (a polyglot: trailing archive, embedded markup) is refused outright.
 
 Used for trek and guide photos (``apps.treks``), profile photos (``apps.users``) and community photos.
 """
@@ -12,6 +13,8 @@ from dataclasses import dataclass
 from typing import IO
 
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from apps.common.uploads import polyglot_reason
 
 ACCEPTED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 MAX_PIXELS = 40_000_000  # refuse decompression bombs well before Pillow's own limit
@@ -52,6 +55,9 @@ def reencode_image(data: bytes, *, max_bytes: int, max_edge: int, keep_format: b
                 image_format = probe.format
                 if image_format not in ACCEPTED_FORMATS:
                     raise ImageInvalid("Only JPEG, PNG and WebP images are accepted.")
+                reason = polyglot_reason(data, image_format)
+                if reason:
+                    raise ImageInvalid(reason)
                 if probe.width * probe.height > MAX_PIXELS:
                     raise ImageInvalid("The image has too many pixels.")
                 probe.verify()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
+from rest_framework.permissions import SAFE_METHODS
 
 ErrorEnvelope = inline_serializer(
     "ErrorEnvelope",
@@ -41,3 +43,49 @@ _DESCRIPTIONS = {
 def error_responses(*codes: int) -> dict[int, Any]:
     """``responses=`` entries documenting the envelope for the given status codes."""
     return {code: OpenApiResponse(ErrorEnvelope, description=_DESCRIPTIONS.get(code, "Error")) for code in codes}
+
+
+def _envelope_response(code: int) -> dict[str, Any]:
+    return {
+        "description": _DESCRIPTIONS.get(code, "Error"),
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}},
+    }
+
+
+def postprocess_platform_errors(result: dict[str, Any], generator: Any, **kwargs: Any) -> dict[str, Any]:
+    """SPECTACULAR ``POSTPROCESSING_HOOKS`` entry: document the errors any operation can meet.
+
+    Every operation may answer 503 (the database or Redis is unavailable), every operation that takes
+    a body may answer 413 (body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``), and every paginated list 404 (a page
+    past the end or a cursor that does not decode, as DRF's paginators answer), all with the envelope.
+    """
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    if "ErrorEnvelope" not in components:
+        return result  # no operation documents an error: nothing to reference
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            responses.setdefault("503", _envelope_response(503))
+            if "requestBody" in operation:
+                responses.setdefault("413", _envelope_response(413))
+            paging = {p.get("name") for p in operation.get("parameters", []) if p.get("in") == "query"}
+            if method == "get" and paging & {"page", "cursor"}:
+                responses.setdefault("404", _envelope_response(404))
+    return result
+
+
+class AutoSchema(BaseAutoSchema):
+    """drf-spectacular's schema class, also knowing our permission classes that let anonymous users read.
+
+    A permission class with ``anonymous_read = True`` (e.g. ``apps.treks.permissions.ReadOr``) allows safe
+    methods without a token, so those operations document authentication as optional.
+    """
+
+    def get_auth(self) -> list[dict[str, Any]]:
+        auths: list[dict[str, Any]] = super().get_auth()
+        anonymous_read = any(getattr(p, "anonymous_read", False) for p in self.view.get_permissions())
+        if anonymous_read and {} not in auths and self.method in SAFE_METHODS:
+            auths.append({})
+        return auths

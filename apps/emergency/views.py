@@ -316,7 +316,8 @@ class ActiveIncidentsGeoJSONView(APIView):
 
     @extend_schema(
         summary="Map feed: active incidents with a known location, as a GeoJSON FeatureCollection",
-        responses={200: GeoJSONFeatureCollectionSerializer, **error_responses(401, 403)},
+        # 404: an unknown ?format= (DRF's format override finds no renderer for it).
+        responses={200: GeoJSONFeatureCollectionSerializer, **error_responses(401, 403, 404)},
         tags=["emergency"],
     )
     def get(self, request: Request) -> Response:

@@ -49,7 +49,7 @@ class MessageCursorPagination(CursorPagination):
 @extend_schema_view(
     list=extend_schema(
         summary="My conversations, most recent activity first, with last message and unread count",
-        responses={200: ConversationSerializer(many=True), **error_responses(400, 401)},
+        responses={200: ConversationSerializer(many=True), **error_responses(400, 401, 404)},
     ),
     retrieve=extend_schema(
         summary="A conversation with its recent messages",

@@ -37,6 +37,7 @@ class NotificationPagination(CursorPagination):
 
 class NotificationListView(APIView):
     permission_classes = [IsAuthenticated]
+    pagination_class = NotificationPagination
 
     @extend_schema(
         tags=["notifications"],
@@ -45,7 +46,7 @@ class NotificationListView(APIView):
             OpenApiParameter("cursor", str),
             OpenApiParameter("page_size", int),
         ],
-        responses={200: NotificationSerializer(many=True), **error_responses(400, 401)},
+        responses={200: NotificationSerializer(many=True), **error_responses(400, 401, 404)},
     )
     def get(self, request: Request) -> Response:
         query = UnreadQuerySerializer(data=request.query_params)

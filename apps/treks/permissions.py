@@ -19,6 +19,7 @@ def ReadOr(write_permission: type[BasePermission]) -> type[BasePermission]:
 
     class _ReadOr(BasePermission):
         message = write_permission.message if hasattr(write_permission, "message") else None
+        anonymous_read = True  # documented as optional authentication for safe methods (apps.common.schema)
 
         def has_permission(self, request: Request, view: Any) -> bool:
             if request.method in SAFE_METHODS:

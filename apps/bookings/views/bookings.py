@@ -36,6 +36,7 @@ from apps.users.roles import Capability
 @extend_schema(tags=["bookings"])
 class BookingListCreateView(APIView):
     permission_classes = [IsAuthenticated]
+    pagination_class = PageNumberPagination  # so the schema documents the paginated envelope
 
     @extend_schema(
         summary="List bookings",
@@ -64,7 +65,7 @@ class BookingListCreateView(APIView):
         filterset = BookingFilter(request.query_params, queryset=qs)
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page: list[Any] | None = paginator.paginate_queryset(filterset.qs, request, view=self)
         return paginator.get_paginated_response(BookingSerializer(page, many=True).data)
 

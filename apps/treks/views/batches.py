@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.common.pagination import PageNumberPagination
 from apps.common.schema import error_responses
 from apps.treks import selectors, services
 from apps.treks.caching import cached_catalog_response
@@ -43,6 +44,7 @@ from apps.treks.views.common import (
 @extend_schema(tags=["catalog"], parameters=[SLUG])
 class TrekBatchesView(APIView):
     permission_classes = [ReadOr(BatchesManage)]
+    pagination_class = PageNumberPagination
 
     @extend_schema(
         parameters=[
@@ -118,10 +120,11 @@ def _guide_serializer(request: Request) -> type[GuideSerializer]:
 @extend_schema(tags=["catalog"])
 class GuideListView(APIView):
     permission_classes = [ReadOr(CatalogWrite)]
+    pagination_class = PageNumberPagination
 
     @extend_schema(
         parameters=[OpenApiParameter("page", OpenApiTypes.INT), OpenApiParameter("page_size", OpenApiTypes.INT)],
-        responses={200: GuideSerializer(many=True), **error_responses(400)},
+        responses={200: GuideSerializer(many=True), **error_responses(400, 404)},
     )
     def get(self, request: Request) -> HttpResponseBase:
         return cached_catalog_response(

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.exceptions import NotFound
+from apps.common.pagination import PageNumberPagination
 from apps.common.schema import error_responses
 from apps.treks import selectors, services
 from apps.treks.caching import cached_catalog_response
@@ -47,8 +48,9 @@ from apps.treks.views.common import (
 
 class RegionListView(APIView):
     permission_classes = [ReadOr(CatalogWrite)]
+    pagination_class = PageNumberPagination
 
-    @extend_schema(tags=["catalog"], responses={200: RegionSerializer(many=True), **error_responses(400)})
+    @extend_schema(tags=["catalog"], responses={200: RegionSerializer(many=True), **error_responses(400, 404)})
     def get(self, request: Request) -> HttpResponseBase:
         return cached_catalog_response(
             request, lambda: paginate(request, self, selectors.region_list(), RegionSerializer)
@@ -95,6 +97,7 @@ class RegionDetailView(APIView):
 @extend_schema(tags=["catalog"])
 class TrekListView(APIView):
     permission_classes = [ReadOr(CatalogWrite)]
+    pagination_class = PageNumberPagination
     filterset_class = TrekFilter
 
     @extend_schema(
@@ -124,7 +127,7 @@ class TrekListView(APIView):
             OpenApiParameter("page", OpenApiTypes.INT),
             OpenApiParameter("page_size", OpenApiTypes.INT),
         ],
-        responses={200: TrekListSerializer(many=True), **error_responses(400)},
+        responses={200: TrekListSerializer(many=True), **error_responses(400, 404)},
     )
     def get(self, request: Request) -> HttpResponseBase:
         def build() -> Response:

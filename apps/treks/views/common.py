@@ -24,7 +24,7 @@ PHOTO_ID = OpenApiParameter("photo_id", OpenApiTypes.UUID, OpenApiParameter.PATH
 def paginate(
     request: Request, view: APIView, queryset: Any, serializer_class: type[serializers.Serializer]
 ) -> Response:
-    paginator = PageNumberPagination()
+    paginator = (getattr(view, "pagination_class", None) or PageNumberPagination)()
     page: list[Any] | None = paginator.paginate_queryset(queryset, request, view=view)
     return paginator.get_paginated_response(serializer_class(page, many=True).data)
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.users.models import User
@@ -30,6 +31,8 @@ class UserSerializer(serializers.ModelSerializer):
     """The signed-in user's own account."""
 
     full_name = serializers.CharField(source="get_full_name", read_only=True)
+    # The storage URL as stored (relative with local storage, absolute with a CDN): a string, not a URI.
+    profile_photo = serializers.SerializerMethodField()
 
     class Meta:
         model = User
@@ -53,6 +56,10 @@ class UserSerializer(serializers.ModelSerializer):
             "date_joined",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_profile_photo(self, obj: User) -> str | None:
+        return obj.profile_photo.url if obj.profile_photo else None
 
 
 class RegisterResponseSerializer(TokenPairSerializer):

@@ -27,7 +27,7 @@ class StaffListView(generics.ListAPIView):
     @extend_schema(
         tags=["staff"],
         summary="Staff members and their roles",
-        responses={200: StaffMemberSerializer(many=True), **error_responses(401, 403)},
+        responses={200: StaffMemberSerializer(many=True), **error_responses(401, 403, 404)},
     )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         return super().get(request, *args, **kwargs)

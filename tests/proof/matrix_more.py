@@ -1,0 +1,280 @@
+"""Matrix rows for bookings/payments and community (kept apart from the core table for readability)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.utils import timezone
+
+from apps.users.models import User
+from apps.users.roles import Capability, roles_with
+
+from .actors import World
+from .matrix import Row, capability, everyone, owner_only, signed_in
+
+EMPTY_400 = "400: empty body, so authorization passed and validation answered"
+
+
+def booking_id(w: World) -> dict[str, Any]:
+    return {"booking_id": w.booking.id}
+
+
+def post_id(w: World) -> dict[str, Any]:
+    return {"post_id": w.post.id}
+
+
+def comment_id(w: World) -> dict[str, Any]:
+    return {"comment_id": w.comment.id}
+
+
+def entry_id(w: World) -> dict[str, Any]:
+    return {"entry_id": w.journal.id}
+
+
+def batch_id(w: World) -> dict[str, Any]:
+    return {"batch_id": w.batch.id}
+
+
+def holders(cap: str, status: int) -> dict[str, int]:
+    return dict.fromkeys(roles_with(cap), status)
+
+
+VIEWERS = holders(Capability.BOOKINGS_VIEW, 200)
+MANAGERS = holders(Capability.BOOKINGS_MANAGE, 200)
+REVIEWERS = holders(Capability.DOCUMENTS_REVIEW, 200)
+
+
+def _empty(w: World, u: User | None) -> dict[str, Any]:
+    return {}
+
+
+BOOKINGS_ROWS: list[Row] = [
+    Row("booking-list", "GET", signed_in(200), rule="own bookings (staff with bookings.view: all)"),
+    Row("booking-list", "POST", signed_in(400), body=_empty, rule=f"any signed-in user; {EMPTY_400}"),
+    Row(
+        "booking-detail",
+        "GET",
+        owner_only(200, **VIEWERS),
+        kwargs=booking_id,
+        rule="owner or bookings.view; others 404",
+    ),
+    Row(
+        "booking-cancel",
+        "GET",
+        owner_only(200, **VIEWERS),
+        kwargs=booking_id,
+        rule="cancellation quote: owner or bookings.view",
+    ),
+    Row(
+        "booking-cancel",
+        "POST",
+        owner_only(200, **MANAGERS),
+        kwargs=booking_id,
+        body=_empty,
+        rule="owner or bookings.manage",
+    ),
+    Row("booking-payments", "GET", owner_only(200, **VIEWERS), kwargs=booking_id, rule="owner or bookings.view"),
+    Row(
+        "booking-payments",
+        "POST",
+        owner_only(409),
+        kwargs=booking_id,
+        body=_empty,
+        rule="owner (409: the booking is already paid, so not payable)",
+    ),
+    Row(
+        "booking-documents",
+        "GET",
+        owner_only(200, **REVIEWERS),
+        kwargs=booking_id,
+        rule="owner or documents.review",
+    ),
+    Row("booking-documents", "POST", owner_only(400), kwargs=booking_id, body=_empty, rule=f"owner; {EMPTY_400}"),
+    Row(
+        "booking-document-review",
+        "POST",
+        capability(Capability.DOCUMENTS_REVIEW, 404),
+        kwargs=lambda w: {"booking_id": w.booking.id, "document_id": uuid.uuid4()},
+        body=lambda w, u: {"status": "approved"},
+        rule=f"{Capability.DOCUMENTS_REVIEW} (404: no such document)",
+    ),
+    Row(
+        "booking-document-download",
+        "GET",
+        everyone(404),
+        rule="the signed link is the credential (404 without a valid one)",
+    ),
+    Row("payment-verify", "POST", signed_in(400), body=_empty, rule=f"signed in; {EMPTY_400}"),
+    Row(
+        "payment-webhook-razorpay",
+        "POST",
+        everyone(400),
+        body=lambda w, u: {"event": "payment.captured"},
+        rule="the gateway signature is the credential (refused without one)",
+    ),
+    Row(
+        "batch-cancel",
+        "GET",
+        capability(Capability.BOOKINGS_BULK_CANCEL, 404),
+        kwargs=batch_id,
+        rule=f"{Capability.BOOKINGS_BULK_CANCEL}: progress of a bulk cancel (404 before one ran)",
+    ),
+    Row(
+        "batch-cancel",
+        "POST",
+        capability(Capability.BOOKINGS_BULK_CANCEL, 202),
+        kwargs=batch_id,
+        body=lambda w, u: {"reason": "Snow"},
+        rule=f"{Capability.BOOKINGS_BULK_CANCEL}: cancel the batch, then refund every booking",
+    ),
+    Row("batch-waitlist", "GET", signed_in(404), kwargs=batch_id, rule="own waitlist entry (404: not on it)"),
+    Row("batch-waitlist", "POST", signed_in(400), kwargs=batch_id, body=_empty, rule=f"signed in; {EMPTY_400}"),
+    Row("batch-waitlist", "DELETE", signed_in(404), kwargs=batch_id, rule="own waitlist entry (404: not on it)"),
+    Row(
+        "batch-manifest",
+        "GET",
+        capability(Capability.MANIFEST_VIEW, 200, guide=200),
+        kwargs=batch_id,
+        rule=f"{Capability.MANIFEST_VIEW}, or the batch's own guide",
+    ),
+    Row(
+        "revenue-report",
+        "GET",
+        capability(Capability.REPORTS_VIEW, 200),
+        query={"date_from": "2026-01-01", "date_to": "2026-12-31"},
+        rule=Capability.REPORTS_VIEW,
+    ),
+]
+
+MODERATE = Capability.COMMUNITY_MODERATE
+
+COMMUNITY_ROWS: list[Row] = [
+    Row("community-posts", "GET", everyone(200), rule="public feed"),
+    Row("community-posts", "POST", signed_in(201), body=lambda w, u: {"body": "Summit!"}, rule="signed in"),
+    Row("community-post", "GET", everyone(200), kwargs=post_id, rule="public"),
+    Row("community-post", "DELETE", owner_only(204, hidden=403), kwargs=post_id, rule="the author"),
+    Row("community-post-like", "POST", signed_in(200), kwargs=post_id, rule="signed in (idempotent)"),
+    Row("community-post-like", "DELETE", signed_in(200), kwargs=post_id, rule="own like (idempotent)"),
+    Row("community-comments", "GET", everyone(200), kwargs=post_id, rule="public"),
+    Row(
+        "community-comments",
+        "POST",
+        signed_in(201),
+        kwargs=post_id,
+        body=lambda w, u: {"body": "Nice"},
+        rule="signed in",
+    ),
+    Row(
+        "community-post-report",
+        "POST",
+        signed_in(201, owner=400),
+        kwargs=post_id,
+        body=lambda w, u: {"reason": "spam"},
+        rule="signed in; not one's own post (400)",
+    ),
+    Row("community-post-hide", "POST", capability(MODERATE, 200), kwargs=post_id, body=_empty, rule=MODERATE),
+    Row("community-post-unhide", "POST", capability(MODERATE, 200), kwargs=post_id, rule=MODERATE),
+    Row("community-comment", "DELETE", owner_only(204, hidden=403), kwargs=comment_id, rule="the author"),
+    Row("community-comment-hide", "POST", capability(MODERATE, 200), kwargs=comment_id, body=_empty, rule=MODERATE),
+    Row("community-comment-unhide", "POST", capability(MODERATE, 200), kwargs=comment_id, rule=MODERATE),
+    Row("community-reports", "GET", capability(MODERATE, 200), rule=MODERATE),
+    Row("community-journals", "GET", everyone(200), rule="public entries"),
+    Row("community-journals", "POST", signed_in(400), body=_empty, rule=f"signed in; {EMPTY_400}"),
+    Row("community-journal", "GET", everyone(200), kwargs=entry_id, rule="public entry"),
+    Row(
+        "community-journal",
+        "PATCH",
+        owner_only(200, hidden=403),
+        kwargs=entry_id,
+        body=lambda w, u: {"title": "Day two"},
+        rule="the author",
+    ),
+    Row("community-journal", "DELETE", owner_only(204, hidden=403), kwargs=entry_id, rule="the author"),
+    Row("community-challenges", "GET", everyone(200), rule="public"),
+    Row("community-leaderboard", "GET", signed_in(200), rule="signed in"),
+    Row("trek-journals", "GET", everyone(200), kwargs=lambda w: {"slug": w.trek.slug}, rule="public entries"),
+    Row("users-me-badges", "GET", signed_in(200), rule="self"),
+]
+
+
+def incident_pk(w: World) -> dict[str, Any]:
+    return {"pk": w.incident.id}
+
+
+RESPONDERS = holders(Capability.INCIDENTS_MANAGE, 200)
+_PING = {"latitude": "32.318300", "longitude": "77.187500"}
+
+EMERGENCY_ROWS: list[Row] = [
+    Row("emergency-sos", "POST", signed_in(400), body=_empty, rule=f"signed in; {EMPTY_400}"),
+    Row("incident-list", "GET", signed_in(200), rule="own incidents; responders and guides see theirs"),
+    Row(
+        "incident-list",
+        "POST",
+        signed_in(403, guide=400, other_guide=400),
+        body=_empty,
+        rule=f"guides open incidents for trekkers; {EMPTY_400}",
+    ),
+    Row("incident-active-geojson", "GET", capability(Capability.INCIDENTS_MANAGE, 200), rule="incidents.manage"),
+    Row(
+        "incident-detail",
+        "GET",
+        owner_only(200, guide=200, **RESPONDERS),
+        kwargs=incident_pk,
+        rule="the trekker, the batch's guide, incidents.manage",
+    ),
+    Row(
+        "incident-updates",
+        "GET",
+        owner_only(200, guide=200, **RESPONDERS),
+        kwargs=incident_pk,
+        rule="the trekker, the batch's guide, incidents.manage",
+    ),
+    Row(
+        "incident-updates",
+        "POST",
+        owner_only(403, guide=201, **holders(Capability.INCIDENTS_MANAGE, 201)),
+        kwargs=incident_pk,
+        body=lambda w, u: {"note": "Descending to base camp."},
+        rule="the batch's guide, incidents.manage (the trekker 403)",
+    ),
+    Row(
+        "incident-locations",
+        "GET",
+        owner_only(200, guide=200, **RESPONDERS),
+        kwargs=incident_pk,
+        rule="the trekker, the batch's guide, incidents.manage",
+    ),
+    Row(
+        "incident-locations",
+        "POST",
+        owner_only(200, guide=200, **holders(Capability.INCIDENTS_MANAGE, 403)),
+        kwargs=incident_pk,
+        body=lambda w, u: {"pings": [{**_PING, "recorded_at": timezone.now().isoformat()}]},
+        rule="the trekker and the batch's guide (responders 403)",
+    ),
+    Row(
+        "incident-acknowledge",
+        "POST",
+        owner_only(403, guide=200, **RESPONDERS),
+        kwargs=incident_pk,
+        body=_empty,
+        rule="the batch's guide or incidents.manage",
+    ),
+    Row(
+        "incident-resolve",
+        "POST",
+        owner_only(403, guide=200, **RESPONDERS),
+        kwargs=incident_pk,
+        body=lambda w, u: {"resolution_notes": "Safe at base camp."},
+        rule="the batch's guide or incidents.manage",
+    ),
+    Row(
+        "incident-false-alarm",
+        "POST",
+        owner_only(200, guide=200, **RESPONDERS),
+        kwargs=incident_pk,
+        body=_empty,
+        rule="the trekker, the batch's guide or incidents.manage",
+    ),
+]

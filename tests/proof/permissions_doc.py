@@ -1,0 +1,68 @@
+"""Render ``docs/permissions.md`` from the authorization matrix (``tests/proof/matrix.py``).
+
+python -m tests.proof.permissions_doc          # write docs/permissions.md
+python -m tests.proof.permissions_doc --check  # exit 1 when the committed file is out of date
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
+
+
+def _readable(pattern: str) -> str:
+    pattern = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", pattern)
+    pattern = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", pattern)
+    return "/" + pattern.replace("^", "").replace("$", "")
+
+
+def render() -> str:
+    from .actors import ACTOR_TITLES, ACTORS
+    from .matrix import EXCLUDED_PREFIXES, ROWS
+    from .routes import all_routes
+
+    patterns = {(r.name, r.method): r.pattern for r in all_routes(EXCLUDED_PREFIXES)}
+    lines = [
+        "# Permission matrix",
+        "",
+        "Generated from `tests/proof/matrix.py` by `make permissions-doc` (`python -m tests.proof.permissions_doc`);",
+        "do not edit by hand. `tests/proof/test_authz_matrix.py` asserts every cell against the running code,",
+        "and fails for any route of the URL resolver (outside `/admin/`) without a row here.",
+        "",
+        "Actors: anonymous; the owner trekker (whose notifications, devices, conversations and bookings the",
+        "routes point at); another trekker; each staff role; the guide of the batch concerned; another guide.",
+        "Statuses are those of a well-formed request: 401 not signed in, 403 role lacks the capability,",
+        "404 someone else's object (its existence is not revealed). Capabilities per role: `apps/users/roles.py`.",
+        "",
+        "| method | path | rule | " + " | ".join(ACTOR_TITLES[a] for a in ACTORS) + " |",
+        "| --- | --- | --- | " + " | ".join("---" for _ in ACTORS) + " |",
+    ]
+    for row in sorted(ROWS, key=lambda r: (_readable(patterns.get(r.key, r.route)), r.method)):
+        path = _readable(patterns.get(row.key, row.route))
+        cells = " | ".join(str(row.expect[a]) for a in ACTORS)
+        lines.append(f"| {row.method} | `{path}` | {row.rule} | {cells} |")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+    import django
+
+    django.setup()
+    text = render()
+    if "--check" in argv:
+        if not DOC.exists() or DOC.read_text() != text:
+            sys.stderr.write(f"{DOC} is out of date: run `make permissions-doc`\n")
+            return 1
+        return 0
+    DOC.write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

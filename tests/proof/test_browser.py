@@ -1,0 +1,113 @@
+"""A real browser (Debian's Chromium driven by Playwright, never a downloaded browser build) against a
+live server: Swagger UI is fully self-hosted, and an ops manager's batch made in the admin goes public.
+
+Runs when /usr/bin/chromium exists (`apt-get install chromium`); otherwise skipped with that message.
+Screenshots: var/test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from apps.treks.tests.factories import TrekFactory
+from apps.users.tests.factories import DEFAULT_PASSWORD, UserFactory
+
+CHROMIUM = Path(os.environ.get("OBS_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason=f"Chromium not installed at {CHROMIUM}: `apt-get install chromium` (see README) runs this group",
+    ),
+]
+
+
+@contextmanager
+def chromium_page() -> Iterator[Any]:
+    """A fresh page; Django's ORM must not be used inside (Playwright runs an event loop in this thread)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True)
+        try:
+            page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+            page.set_default_timeout(30_000)
+            yield page
+        finally:
+            browser.close()
+
+
+def test_swagger_ui_is_self_hosted_and_lists_operations(live_server: Any) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    requested: list[str] = []
+    failed: list[str] = []
+    with chromium_page() as page:
+        page.on("request", lambda request: requested.append(request.url))
+        page.on("requestfailed", lambda request: failed.append(request.url))
+        page.goto(f"{live_server.url}/api/docs/", wait_until="networkidle")
+        page.wait_for_selector(".opblock", timeout=30_000)
+        operations = page.locator(".opblock").count()
+        title = page.locator(".info .title").inner_text()
+        page.screenshot(path=str(ARTIFACTS / "swagger-ui.png"), full_page=False)
+    foreign = [url for url in requested if not url.startswith((live_server.url, "data:", "blob:"))]
+    assert not foreign, f"Swagger UI fetched from outside the server: {foreign}"
+    assert not failed, f"requests that failed: {failed}"
+    assert "OBS Experiences API" in title
+    with urllib.request.urlopen(f"{live_server.url}/api/schema/?format=json", timeout=30) as response:
+        schema = json.load(response)
+    documented = sum(
+        1 for item in schema["paths"].values() for method in item if method in {"get", "post", "put", "patch", "delete"}
+    )
+    assert operations == documented
+
+
+def test_ops_manager_creates_a_batch_in_the_admin_and_it_is_public(live_server: Any) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    UserFactory(email="ops@example.com", staff_role="ops_manager")
+    trek = TrekFactory(name="Kuari Pass", slug="kuari-pass", duration_days=5)
+    start = timezone.localdate() + timedelta(days=45)
+    end = start + timedelta(days=4)
+    with chromium_page() as page:
+        page.goto(f"{live_server.url}/admin/login/?next=/admin/")
+        page.fill("#id_username", "ops@example.com")
+        page.fill("#id_password", DEFAULT_PASSWORD)
+        page.click("input[type=submit]")
+        page.wait_for_url(f"{live_server.url}/admin/")
+        page.screenshot(path=str(ARTIFACTS / "admin-home-ops-manager.png"))
+        page.goto(f"{live_server.url}/admin/treks/batch/add/?trek={trek.pk}")
+        page.fill("#id_start_date", start.isoformat())
+        page.fill("#id_end_date", end.isoformat())
+        page.fill("#id_total_seats", "14")
+        page.fill("#id_price", "15999.00")
+        page.screenshot(path=str(ARTIFACTS / "admin-batch-add.png"))
+        page.click("input[name=_save]")
+        page.wait_for_selector(".messagelist .success")
+        page.screenshot(path=str(ARTIFACTS / "admin-batch-saved.png"))
+    with urllib.request.urlopen(f"{live_server.url}/api/v1/treks/kuari-pass/batches/", timeout=30) as response:
+        batches = json.load(response)["results"]
+    assert [(b["start_date"], b["end_date"], b["total_seats"], b["price"]) for b in batches] == [
+        (start.isoformat(), end.isoformat(), 14, "15999.00")
+    ]

@@ -1,0 +1,202 @@
+"""A typed client generated from /api/schema/ (openapi-python-client, into a temp dir, during the run)
+drives a trekker's journey against a live server on a loopback port (test settings, a committed database)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from apps.treks.models import Trek
+from apps.treks.tests.factories import BatchFactory, RegionFactory, TrekFactory
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+PACKAGE = "obs_generated_client"
+GENERATOR = Path(sys.executable).with_name("openapi-python-client")
+
+
+@pytest.fixture(scope="module")
+def api(live_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
+    """Generate the client package from the live server's schema and import it."""
+    workdir = tmp_path_factory.mktemp("client")
+    schema = workdir / "schema.json"
+    with urllib.request.urlopen(f"{live_server.url}/api/schema/?format=json", timeout=30) as response:
+        schema.write_bytes(response.read())
+    config = workdir / "config.yml"
+    config.write_text(f"post_hooks: []\nproject_name_override: {PACKAGE}\npackage_name_override: {PACKAGE}\n")
+    out = workdir / PACKAGE
+    command = [str(GENERATOR), "generate", "--path", str(schema), "--output-path", str(out), "--meta", "none"]
+    result = subprocess.run(
+        [*command, "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    _patch_generator_defect(out)
+    sys.path.insert(0, str(workdir))
+    try:
+        yield importlib.import_module(PACKAGE)
+    finally:
+        sys.path.remove(str(workdir))
+        for name in [m for m in sys.modules if m == PACKAGE or m.startswith(PACKAGE + ".")]:
+            del sys.modules[name]
+
+
+def _patch_generator_defect(package: Path) -> None:
+    """openapi-python-client 0.29 annotates an optional body offered in several media types with ``Unset``
+    without importing it; add the import where the module uses the name."""
+    for module in (package / "api").rglob("*.py"):
+        text = module.read_text()
+        if "| Unset" in text and "from ...types import Response, UNSET\n" in text:
+            module.write_text(
+                text.replace("from ...types import Response, UNSET\n", "from ...types import Response, UNSET, Unset\n")
+            )
+
+
+def _op(api: ModuleType, tag: str, name: str) -> ModuleType:
+    return importlib.import_module(f"{api.__name__}.api.{tag}.{name}")
+
+
+def _model(api: ModuleType, name: str) -> Any:
+    return getattr(importlib.import_module(f"{api.__name__}.models"), name)
+
+
+def test_register_login_browse_and_filter(api: ModuleType, live_server: Any) -> None:
+    region = RegionFactory(name="Uttarakhand", slug="uttarakhand")
+    easy = TrekFactory(name="Nag Tibba", slug="nag-tibba", region=region, difficulty=Trek.Difficulty.EASY)
+    hard = TrekFactory(name="Rupin Pass", slug="rupin-pass", region=region, difficulty=Trek.Difficulty.DIFFICULT)
+    BatchFactory(trek=easy)
+    BatchFactory(trek=hard)
+
+    anonymous = api.Client(base_url=live_server.url, raise_on_unexpected_status=True)
+    registered = _op(api, "auth", "auth_register_create").sync_detailed(
+        client=anonymous,
+        body=_model(api, "RegisterRequest")(
+            email="journey@example.com", password="Himalaya-Journey-2026!", first_name="Asha", last_name="Rawat"
+        ),
+    )
+    assert registered.status_code == 201, registered.content
+    assert registered.parsed.user.email == "journey@example.com"
+
+    wrong = _op(api, "auth", "auth_login_create").sync_detailed(
+        client=anonymous, body=_model(api, "LoginRequest")(email="journey@example.com", password="nope-nope-nope")
+    )
+    assert wrong.status_code == 401
+    assert wrong.parsed.error.code  # the documented error envelope, parsed into its model
+    login = _op(api, "auth", "auth_login_create").sync(
+        client=anonymous,
+        body=_model(api, "LoginRequest")(email="journey@example.com", password="Himalaya-Journey-2026!"),
+    )
+    client = api.AuthenticatedClient(base_url=live_server.url, token=login.access, raise_on_unexpected_status=True)
+    me = _op(api, "me", "users_me_retrieve").sync(client=client)
+    assert (me.email, me.first_name) == ("journey@example.com", "Asha")
+
+    treks = _op(api, "catalog", "treks_list").sync(client=client)
+    assert {t.slug for t in treks.results} == {"nag-tibba", "rupin-pass"}
+    assert treks.count == 2
+    filtered = _op(api, "catalog", "treks_list").sync(client=client, difficulty="easy")
+    assert [t.slug for t in filtered.results] == ["nag-tibba"]
+    assert filtered.results[0].next_batch is not None
+    detail = _op(api, "catalog", "treks_retrieve").sync("rupin-pass", client=client)
+    assert (detail.name, detail.region.slug) == ("Rupin Pass", "uttarakhand")
+    batches = _op(api, "catalog", "treks_batches_list").sync("rupin-pass", client=client)
+    assert batches.count == 1
+    assert batches.results[0].seats_left == 10
+
+
+def test_book_pay_confirm_cancel_refund(api: ModuleType, live_server: Any) -> None:
+    import httpx
+
+    from apps.bookings.gateways import LocalGateway, hmac_hex
+    from apps.users.tests.factories import DEFAULT_PASSWORD, UserFactory
+
+    trek = TrekFactory(name="Kedarkantha", slug="kedarkantha", duration_days=4)
+    batch = BatchFactory(trek=trek, start_date=timezone.localdate() + timedelta(days=60), price=Decimal("10000.00"))
+    UserFactory(email="booker@example.com")
+
+    anonymous = api.Client(base_url=live_server.url, raise_on_unexpected_status=True)
+    login = _op(api, "auth", "auth_login_create").sync(
+        client=anonymous, body=_model(api, "LoginRequest")(email="booker@example.com", password=DEFAULT_PASSWORD)
+    )
+    client = api.AuthenticatedClient(base_url=live_server.url, token=login.access, raise_on_unexpected_status=True)
+
+    request = _model(api, "BookingCreateRequest")(
+        batch=batch.pk, participants=[_model(api, "ParticipantInputRequest")(name="Asha Rawat", age=29)]
+    )
+    # The operation accepts JSON, form and multipart bodies; the generated function picks a form encoding,
+    # which cannot carry the nested participants, so this one call sends the typed model as JSON itself.
+    created = client.get_httpx_client().post("/api/v1/bookings/", json=request.to_dict())
+    assert created.status_code == 201, created.text
+    booking = _model(api, "Booking").from_dict(created.json())
+    assert str(booking.status) == "pending"
+
+    order = _op(api, "payments", "bookings_payments_create").sync(booking.id, client=client)
+    assert order.amount_paise > 0
+    checkout = LocalGateway().simulate_payment(order_id=order.order_id)  # what checkout hands the app, signed
+    verified = _op(api, "payments", "payments_verify_create").sync_detailed(
+        client=client, body=_model(api, "PaymentVerifyRequest")(**checkout)
+    )
+    assert verified.status_code == 200, verified.content
+
+    # The gateway's webhook for the same capture (signed with the webhook secret) is accepted and idempotent.
+    event = {
+        "event": "payment.captured",
+        "payload": {
+            "payment": {
+                "entity": {
+                    "id": checkout["razorpay_payment_id"],
+                    "order_id": order.order_id,
+                    "amount": order.amount_paise,
+                    "currency": "INR",
+                    "status": "captured",
+                    "method": "upi",
+                }
+            }
+        },
+    }
+    raw = json.dumps(event).encode()
+    webhook = httpx.post(
+        f"{live_server.url}/api/v1/payments/webhooks/razorpay/",
+        content=raw,
+        headers={
+            "Content-Type": "application/json",
+            "X-Razorpay-Signature": hmac_hex(LocalGateway().webhook_secret, raw),
+            "X-Razorpay-Event-Id": "evt_journey_1",
+        },
+        timeout=30,
+    )
+    assert webhook.status_code < 300, webhook.text
+
+    confirmed = _op(api, "bookings", "bookings_retrieve").sync(booking.id, client=client)
+    assert str(confirmed.status) == "confirmed"
+    assert Decimal(confirmed.amount_paid) == Decimal(order.amount_paise) / 100
+
+    quote = _op(api, "bookings", "bookings_cancel_retrieve").sync(booking.id, client=client)
+    assert quote.refund_percent > 0
+    cancelled = _op(api, "bookings", "bookings_cancel_create").sync(
+        booking.id, client=client, body=_model(api, "CancelRequest")(reason="Knee injury")
+    )
+    assert str(cancelled.status) == "cancelled"
+    assert cancelled.cancellation_refund_percent == quote.refund_percent
+    after = _op(api, "bookings", "bookings_retrieve").sync(booking.id, client=client)
+    assert Decimal(after.amount_refunded) == Decimal(quote.refund_amount)
+
+
+def test_sos_acknowledged_by_ops(api: ModuleType, live_server: Any) -> None:
+    pytest.skip(
+        "emergency landed on main at the end of this change: the SOS + acknowledgement step through the "
+        "generated client is not written yet"
+    )
