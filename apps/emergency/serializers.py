@@ -129,11 +129,20 @@ class IncidentSerializer(serializers.ModelSerializer):
 
 class IncidentUpdateSerializer(serializers.ModelSerializer):
     author = PersonSerializer(read_only=True, allow_null=True)
+    # Only status changes carry statuses; other entries answer null (not an empty string outside the enum).
+    from_status = serializers.ChoiceField(choices=IncidentStatus.choices, read_only=True, allow_null=True)
+    to_status = serializers.ChoiceField(choices=IncidentStatus.choices, read_only=True, allow_null=True)
 
     class Meta:
         model = IncidentUpdate
         fields = ["id", "kind", "author", "note", "from_status", "to_status", "latitude", "longitude", "created_at"]
         read_only_fields = fields
+
+    def to_representation(self, instance: IncidentUpdate) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["from_status"] = data["from_status"] or None
+        data["to_status"] = data["to_status"] or None
+        return data
 
 
 class LocationPingSerializer(serializers.ModelSerializer):

@@ -196,7 +196,41 @@ def test_book_pay_confirm_cancel_refund(api: ModuleType, live_server: Any) -> No
 
 
 def test_sos_acknowledged_by_ops(api: ModuleType, live_server: Any) -> None:
-    pytest.skip(
-        "emergency landed on main at the end of this change: the SOS + acknowledgement step through the "
-        "generated client is not written yet"
+    import uuid
+
+    from apps.users.models import EmergencyContact
+    from apps.users.tests.factories import DEFAULT_PASSWORD, UserFactory
+
+    trekker = UserFactory(email="sos@example.com", first_name="Kavya")
+    EmergencyContact.objects.create(
+        user=trekker, name="Ravi", relationship="brother", phone="+919810000042", is_primary=True
     )
+    UserFactory(email="ops-journey@example.com", staff_role="ops_manager")
+    anonymous = api.Client(base_url=live_server.url, raise_on_unexpected_status=True)
+
+    def sign_in(email: str) -> Any:
+        pair = _op(api, "auth", "auth_login_create").sync(
+            client=anonymous, body=_model(api, "LoginRequest")(email=email, password=DEFAULT_PASSWORD)
+        )
+        return api.AuthenticatedClient(base_url=live_server.url, token=pair.access, raise_on_unexpected_status=True)
+
+    client = sign_in("sos@example.com")
+    sos = _op(api, "emergency", "emergency_sos_create")
+    key = str(uuid.uuid4())
+    body = _model(api, "SOSRequestRequest")(latitude=30.7, longitude=78.5, message="Twisted ankle below the pass")
+    first = sos.sync_detailed(client=client, idempotency_key=key, body=body)
+    assert first.status_code == 201, first.content
+    incident = json.loads(first.content)
+    assert incident["status"] == "open"
+    replay = sos.sync_detailed(client=client, idempotency_key=key, body=body)
+    assert replay.status_code == 200
+    assert json.loads(replay.content)["id"] == incident["id"]
+
+    ops = sign_in("ops-journey@example.com")
+    acknowledged = _op(api, "emergency", "emergency_incidents_acknowledge_create").sync_detailed(
+        incident["id"], client=ops
+    )
+    assert acknowledged.status_code == 200, acknowledged.content
+    seen = _op(api, "emergency", "emergency_incidents_retrieve").sync_detailed(incident["id"], client=client)
+    assert seen.status_code == 200
+    assert json.loads(seen.content)["status"] == "acknowledged"
