@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http.response import HttpResponseBase
@@ -212,10 +213,11 @@ class TrekItineraryView(APIView):
         return Response(ItineraryDaySerializer(days, many=True).data)
 
 
-@extend_schema(tags=["catalog"], parameters=[SLUG])
-class TrekGPXView(APIView):
+# Upload one file onto a trek through ``attach`` (a catalog service) and answer the updated detail.
+class _TrekFileView(APIView):
     permission_classes = [CatalogWrite]
     parser_classes = [MultiPartParser]
+    attach: Callable[..., Any]
 
     @extend_schema(
         request={"multipart/form-data": FileUploadSerializer},
@@ -225,9 +227,14 @@ class TrekGPXView(APIView):
         trek = selectors.trek_get(user=request.user, slug=slug)
         data = FileUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.trek_attach_gpx(actor=request.user, trek=trek, upload=data.validated_data["file"])
+        self.attach(actor=request.user, trek=trek, upload=data.validated_data["file"])
         detail = selectors.trek_detail(user=request.user, slug=slug, today=services.local_today())
         return Response(TrekDetailSerializer(detail).data)
+
+
+@extend_schema(tags=["catalog"], parameters=[SLUG])
+class TrekGPXView(_TrekFileView):
+    attach = staticmethod(services.trek_attach_gpx)
 
 
 @extend_schema(tags=["catalog"], parameters=[SLUG])
@@ -244,21 +251,8 @@ class TrekRouteGeoJSONView(APIView):
 
 
 @extend_schema(tags=["catalog"], parameters=[SLUG])
-class TrekCoverView(APIView):
-    permission_classes = [CatalogWrite]
-    parser_classes = [MultiPartParser]
-
-    @extend_schema(
-        request={"multipart/form-data": FileUploadSerializer},
-        responses={200: TrekDetailSerializer, **error_responses(400, 401, 403, 404, 413)},
-    )
-    def post(self, request: Request, slug: str) -> Response:
-        trek = selectors.trek_get(user=request.user, slug=slug)
-        data = FileUploadSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.trek_set_cover(actor=request.user, trek=trek, upload=data.validated_data["file"])
-        detail = selectors.trek_detail(user=request.user, slug=slug, today=services.local_today())
-        return Response(TrekDetailSerializer(detail).data)
+class TrekCoverView(_TrekFileView):
+    attach = staticmethod(services.trek_set_cover)
 
 
 @extend_schema(tags=["catalog"], parameters=[SLUG])
