@@ -252,6 +252,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Publishing gives up at the first refused connection instead of retrying for seconds: tasks are sent
     # after commit from inside requests (an SOS among them), and the sweepers send whatever was not sent.
     "max_retries": env.int("CELERY_PUBLISH_CONNECT_RETRIES", default=0),
+    # Workers look for tasks left unacknowledged by a lost worker this often (one small Redis read each time).
+    "unacked_restore_interval": env.int("CELERY_LOST_TASK_SCAN_SECONDS", default=30),
+    "unacked_restore_throttle": 1,
+    # Prefix of every broker key (queues, unacknowledged index and its lock): lets two deployments share one
+    # Redis database. Every process of one deployment must use the same value.
+    "global_keyprefix": env.str("CELERY_BROKER_KEY_PREFIX", default=""),
 }
 # After a failed enqueue, skip enqueueing in this process for this long (the sweepers catch up).
 CELERY_ENQUEUE_BACKOFF_SECONDS = env.float("CELERY_ENQUEUE_BACKOFF_SECONDS", default=5.0)

@@ -116,6 +116,10 @@ def test_with_redis_down_otp_answers_503() -> None:
 # --- a worker killed mid-task ------------------------------------------------------------------------
 
 
+def _broker_prefix(queue: str) -> str:
+    return f"{queue}:"
+
+
 def _start_worker(queue: str, log: Path) -> subprocess.Popen[bytes]:
     db = connection.settings_dict
     env = {
@@ -125,6 +129,9 @@ def _start_worker(queue: str, log: Path) -> subprocess.Popen[bytes]:
         "OBS_TEST_CACHE_PREFIX": str(settings.CACHES["default"]["KEY_PREFIX"]),
         "CELERY_QUEUE": queue,
         "CELERY_VISIBILITY_TIMEOUT": "3",  # an unacknowledged task returns to the queue after 3 s
+        "CELERY_LOST_TASK_SCAN_SECONDS": "1",  # and is looked for every second
+        # Broker keys of their own: the unacknowledged index and its lock are not shared with other test runs.
+        "CELERY_BROKER_KEY_PREFIX": _broker_prefix(queue),
         "OBS_CELERY_WORKER": "1",
     }
     with log.open("w") as out:
@@ -139,7 +146,7 @@ def _start_worker(queue: str, log: Path) -> subprocess.Popen[bytes]:
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180
     while "ready." not in log.read_text():
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
@@ -174,17 +181,19 @@ def test_task_of_a_killed_worker_is_redelivered(worker_logs: Path) -> None:
     second = None
     try:
         # A connection of its own to the test broker: app.conf may have been read earlier in this process.
-        with app.connection_for_write(settings.CELERY_BROKER_URL) as broker:
-            app.send_task("proof.count_attempts_then_finish", args=[token, 90], queue=queue, connection=broker)
-        started = _wait_for(lambda: cache.get(f"proof:{token}:attempts") == 1, 60)
+        options = {**settings.CELERY_BROKER_TRANSPORT_OPTIONS, "global_keyprefix": _broker_prefix(queue)}
+        with app.connection_for_write(settings.CELERY_BROKER_URL, transport_options=options) as broker:
+            app.send_task("proof.count_attempts_then_finish", args=[token, 600], queue=queue, connection=broker)
+        # Bounds are generous: on a loaded machine a worker may take long to start; nothing here is timed.
+        started = _wait_for(lambda: cache.get(f"proof:{token}:attempts") == 1, 180)
         assert started, (worker_logs / "first.log").read_text()[-3000:]
         first.kill()  # SIGKILL in the middle of the task: no ack, no reject, no goodbye
         first.wait(timeout=10)
         assert cache.get(f"proof:{token}:done") is None
         second = _start_worker(queue, worker_logs / "second.log")
-        # kombu restores unacknowledged messages every ~10 s once the visibility timeout has passed; the
-        # restore lock and "unacked" index are shared by every worker on this Redis, so allow for contention.
-        redelivered = _wait_for(lambda: cache.get(f"proof:{token}:done") is not None, 90)
+        # The new worker scans for unacknowledged messages at start and every second after; the message is
+        # handed out again once it is older than the visibility timeout.
+        redelivered = _wait_for(lambda: cache.get(f"proof:{token}:done") is not None, 300)
         assert redelivered, (worker_logs / "second.log").read_text()[-3000:]
         assert cache.get(f"proof:{token}:attempts") == 2
         assert cache.get(f"proof:{token}:done") == 2
