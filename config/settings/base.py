@@ -15,6 +15,8 @@ from typing import Any
 import environ
 from celery.schedules import crontab
 
+from config.settings.media import media_storages
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -286,25 +288,18 @@ STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=str(VAR_DIR / "staticfiles"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# Uploaded files: local disk without a bucket, S3-compatible storage with one (see config/settings/media.py).
 AWS_STORAGE_BUCKET_NAME: str | None = env.str("AWS_STORAGE_BUCKET_NAME", default=None) or None
-if AWS_STORAGE_BUCKET_NAME:
-    AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default=None)
-    AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default=None)
-    AWS_QUERYSTRING_AUTH = True
-    AWS_DEFAULT_ACL = None
-    _default_storage: dict[str, Any] = {"BACKEND": "storages.backends.s3.S3Storage"}
-else:
-    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+AWS_PRIVATE_STORAGE_BUCKET_NAME: str | None = env.str("AWS_PRIVATE_STORAGE_BUCKET_NAME", default=None) or None
+AWS_S3_CUSTOM_DOMAIN: str | None = env.str("AWS_S3_CUSTOM_DOMAIN", default=None) or None
+AWS_S3_ENDPOINT_URL: str | None = env.str("AWS_S3_ENDPOINT_URL", default=None) or None
+AWS_S3_REGION_NAME: str | None = env.str("AWS_S3_REGION_NAME", default=None) or None
 STORAGES = {
-    "default": _default_storage,
-    # Trekker documents (ID, fitness proofs): never under MEDIA_URL; read through signed, short-lived links.
-    "private": (
-        {**_default_storage, "OPTIONS": {"default_acl": "private", "location": "private"}}
-        if AWS_STORAGE_BUCKET_NAME
-        else {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(VAR_DIR / "private")},
-        }
+    **media_storages(
+        bucket=AWS_STORAGE_BUCKET_NAME,
+        private_bucket=AWS_PRIVATE_STORAGE_BUCKET_NAME,
+        custom_domain=AWS_S3_CUSTOM_DOMAIN,
+        private_root=VAR_DIR / "private",
     ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
