@@ -7,6 +7,7 @@ cache, Celery tasks executed in-process and console e-mail/SMS.
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -21,7 +22,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# Production reads the process environment only (compose's env_file, a systemd EnvironmentFile): a stray
+# .env in the checkout must not configure it.
+if os.environ.get("DJANGO_SETTINGS_MODULE") != "config.settings.prod":
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 SECRET_KEY = env.str("SECRET_KEY", default="dev-insecure-0b5-experiences-change-me-in-production-please")
 DEBUG = env.bool("DEBUG", default=False)
@@ -258,6 +262,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # After a failed enqueue, skip enqueueing in this process for this long (the sweepers catch up).
 CELERY_ENQUEUE_BACKOFF_SECONDS = env.float("CELERY_ENQUEUE_BACKOFF_SECONDS", default=5.0)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# beat writes its schedule file after every task it sends (the heartbeat: every minute), so the file's age
+# tells a health check that beat is alive (deploy/healthcheck.py beat).
+CELERY_BEAT_SYNC_EVERY = 1
 CELERY_TIMEZONE = "Asia/Kolkata"
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 # The one schedule of periodic jobs (times are Asia/Kolkata). Each app's jobs are listed here.
