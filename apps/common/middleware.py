@@ -7,14 +7,17 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from apps.common.context import request_id_var
+from apps.common.context import request_id_var, request_var
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
 class RequestIDMiddleware:
-    """Accept a well-formed ``X-Request-ID`` or generate one; echo it and expose it to logs and errors."""
+    """Accept a well-formed ``X-Request-ID`` or generate one; echo it and expose it to logs and errors.
+
+    The request itself is exposed too (:func:`apps.common.context.current_request`), for absolute media URLs.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -24,9 +27,11 @@ class RequestIDMiddleware:
         request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id  # type: ignore[attr-defined]
         token = request_id_var.set(request_id)
+        request_token = request_var.set(request)
         try:
             response = self.get_response(request)
         finally:
+            request_var.reset(request_token)
             request_id_var.reset(token)
         response[REQUEST_ID_HEADER] = request_id
         return response

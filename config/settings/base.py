@@ -7,6 +7,7 @@ cache, Celery tasks executed in-process and console e-mail/SMS.
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -15,11 +16,16 @@ from typing import Any
 import environ
 from celery.schedules import crontab
 
+from config.settings.media import media_storages
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# Production reads the process environment only (compose's env_file, a systemd EnvironmentFile): a stray
+# .env in the checkout must not configure it.
+if os.environ.get("DJANGO_SETTINGS_MODULE") != "config.settings.prod":
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 SECRET_KEY = env.str("SECRET_KEY", default="dev-insecure-0b5-experiences-change-me-in-production-please")
 DEBUG = env.bool("DEBUG", default=False)
@@ -262,6 +268,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # After a failed enqueue, skip enqueueing in this process for this long (the sweepers catch up).
 CELERY_ENQUEUE_BACKOFF_SECONDS = env.float("CELERY_ENQUEUE_BACKOFF_SECONDS", default=5.0)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# beat writes its schedule file after every task it sends (the heartbeat: every minute), so the file's age
+# tells a health check that beat is alive (deploy/healthcheck.py beat).
+CELERY_BEAT_SYNC_EVERY = 1
 CELERY_TIMEZONE = "Asia/Kolkata"
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 # The one schedule of periodic jobs (times are Asia/Kolkata). Each app's jobs are listed here.
@@ -292,25 +301,18 @@ STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=str(VAR_DIR / "staticfiles"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# Uploaded files: local disk without a bucket, S3-compatible storage with one (see config/settings/media.py).
 AWS_STORAGE_BUCKET_NAME: str | None = env.str("AWS_STORAGE_BUCKET_NAME", default=None) or None
-if AWS_STORAGE_BUCKET_NAME:
-    AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default=None)
-    AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default=None)
-    AWS_QUERYSTRING_AUTH = True
-    AWS_DEFAULT_ACL = None
-    _default_storage: dict[str, Any] = {"BACKEND": "storages.backends.s3.S3Storage"}
-else:
-    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+AWS_PRIVATE_STORAGE_BUCKET_NAME: str | None = env.str("AWS_PRIVATE_STORAGE_BUCKET_NAME", default=None) or None
+AWS_S3_CUSTOM_DOMAIN: str | None = env.str("AWS_S3_CUSTOM_DOMAIN", default=None) or None
+AWS_S3_ENDPOINT_URL: str | None = env.str("AWS_S3_ENDPOINT_URL", default=None) or None
+AWS_S3_REGION_NAME: str | None = env.str("AWS_S3_REGION_NAME", default=None) or None
 STORAGES = {
-    "default": _default_storage,
-    # Trekker documents (ID, fitness proofs): never under MEDIA_URL; read through signed, short-lived links.
-    "private": (
-        {**_default_storage, "OPTIONS": {"default_acl": "private", "location": "private"}}
-        if AWS_STORAGE_BUCKET_NAME
-        else {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(VAR_DIR / "private")},
-        }
+    **media_storages(
+        bucket=AWS_STORAGE_BUCKET_NAME,
+        private_bucket=AWS_PRIVATE_STORAGE_BUCKET_NAME,
+        custom_domain=AWS_S3_CUSTOM_DOMAIN,
+        private_root=VAR_DIR / "private",
     ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }

@@ -12,9 +12,14 @@ import os
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
 os.environ.setdefault("CORS_ALLOWED_ORIGINS", "http://127.0.0.1")
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0b5-experiences-never-used-in-production-000")
-# the booking storm takes no payments; the local gateway just needs secrets of its own
+# the booking storm takes no payments and nothing may reach a real person: the local gateway (with secrets
+# of its own) and console delivery, which prod.py accepts only under this settings module
+os.environ.setdefault("PAYMENTS_GATEWAY", "local")
 os.environ.setdefault("PAYMENTS_LOCAL_SECRET", "bench-only-payments-secret")
 os.environ.setdefault("PAYMENTS_LOCAL_WEBHOOK_SECRET", "bench-only-webhook-secret")
+os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+os.environ.setdefault("NOTIFICATIONS_SMS_BACKEND", "apps.notifications.backends.sms.ConsoleSMSBackend")
+os.environ.setdefault("NOTIFICATIONS_PUSH_BACKEND", "apps.notifications.backends.push.ConsolePushBackend")
 
 from .prod import *  # noqa: F403
 from .prod import DATABASES, LOGGING, MIDDLEWARE, REST_FRAMEWORK, env

@@ -1,29 +1,25 @@
-"""Production. Every secret and address comes from the environment; a missing one stops start-up."""
+"""Production. Every secret and address comes from the process environment (not from a .env file).
+
+Anything missing, and any e-mail, SMS or push backend or payment gateway that reaches nobody, stops
+start-up with one message listing all of it (config/settings/production.py). The variables are listed in
+.env.production.example and in README.md ("Production").
+"""
 
 import os
 
-from django.core.exceptions import ImproperlyConfigured
+from .base import *  # noqa: F403
+from .base import env
+from .production import refuse_incomplete_production
 
-REQUIRED_ENV = ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "CORS_ALLOWED_ORIGINS")
-_missing = [name for name in REQUIRED_ENV if not os.environ.get(name, "").strip()]
-if _missing:
-    raise ImproperlyConfigured(
-        f"Production settings need these environment variables: {', '.join(_missing)} (see README.md)."
-    )
-
-from .base import *  # noqa: E402, F403
-from .base import PAYMENTS_GATEWAY, env  # noqa: E402
-
-# Payments: the real gateway needs its keys; the local one may not run on its published development secrets
-# (anyone could sign a payment with them).
-if PAYMENTS_GATEWAY == "razorpay":
-    _missing = [
-        n for n in ("RAZORPAY_KEY_ID", "RAZORPAY_KEY_SECRET", "RAZORPAY_WEBHOOK_SECRET") if not os.environ.get(n)
-    ]
-    if _missing:
-        raise ImproperlyConfigured(f"PAYMENTS_GATEWAY=razorpay needs {', '.join(_missing)} (see README.md).")
-elif not (os.environ.get("PAYMENTS_LOCAL_SECRET") and os.environ.get("PAYMENTS_LOCAL_WEBHOOK_SECRET")):
-    raise ImproperlyConfigured("Production payments need PAYMENTS_GATEWAY=razorpay and its keys (see README.md).")
+# The live providers unless told otherwise; refuse_incomplete_production() accepts nothing else.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+NOTIFICATIONS_SMS_BACKEND = env.str(
+    "NOTIFICATIONS_SMS_BACKEND", default="apps.notifications.backends.sms.MSG91SMSBackend"
+)
+NOTIFICATIONS_PUSH_BACKEND = env.str(
+    "NOTIFICATIONS_PUSH_BACKEND", default="apps.notifications.backends.push.FCMPushBackend"
+)
+PAYMENTS_GATEWAY = env.str("PAYMENTS_GATEWAY", default="razorpay")
 
 DEBUG = False
 LOG_FORMAT = env.str("LOG_FORMAT", default="json")
@@ -38,3 +34,8 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# config.settings.bench builds on these settings to measure them on loopback, with the local gateway and
+# console delivery; everywhere else they are production and must be complete.
+if os.environ.get("DJANGO_SETTINGS_MODULE") != "config.settings.bench":
+    refuse_incomplete_production(os.environ, globals())

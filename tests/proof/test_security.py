@@ -1,7 +1,7 @@
 """What an attacker tries first: forged tokens, lying uploads, oversized bodies.
 
 (`check --deploy --fail-level WARNING` on production settings is asserted by
-apps/common/tests/test_platform.py::test_check_deploy_is_clean_with_production_settings.)
+apps/common/tests/test_production.py::test_production_starts_with_exactly_the_documented_variables.)
 """
 
 from __future__ import annotations

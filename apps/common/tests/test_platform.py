@@ -14,20 +14,12 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from apps.common.logging import RedactingFilter, RequestIDFilter, redact
+from apps.common.tests.production_env import production_env
 
 ROOT = Path(__file__).resolve().parents[3]
 
-PROD_ENV = {
-    "SECRET_KEY": "prod-sample-9f8e7d6c5b4a39281706f5e4d3c2b1a0-ZyXwVuTsRqPoNmLkJiHg-!@#$%^&*",
-    "ALLOWED_HOSTS": "api.obsexperiences.in",
-    "DATABASE_URL": "postgres://obs:secret@db.internal:5432/obs",
-    "REDIS_URL": "redis://cache.internal:6379/0",
-    "CORS_ALLOWED_ORIGINS": "https://obsexperiences.in,https://app.obsexperiences.in",
-    "PAYMENTS_GATEWAY": "razorpay",
-    "RAZORPAY_KEY_ID": "rzp_live_sample",
-    "RAZORPAY_KEY_SECRET": "sample-key-secret",
-    "RAZORPAY_WEBHOOK_SECRET": "sample-webhook-secret",
-}
+# The documented production environment (.env.production.example), secrets filled in.
+PROD_ENV = production_env()
 
 
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -187,13 +179,6 @@ def test_swagger_ui_and_assets_are_served_locally(api_client: APIClient) -> None
 
 
 # --- settings ---------------------------------------------------------------------------------
-
-
-@pytest.mark.slow
-def test_check_deploy_is_clean_with_production_settings() -> None:
-    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PROD_ENV)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "System check identified no issues" in result.stdout
 
 
 @pytest.mark.slow

@@ -31,7 +31,6 @@ class UserSerializer(serializers.ModelSerializer):
     """The signed-in user's own account."""
 
     full_name = serializers.CharField(source="get_full_name", read_only=True)
-    # The storage URL as stored (relative with local storage, absolute with a CDN): a string, not a URI.
     profile_photo = serializers.SerializerMethodField()
 
     class Meta:
@@ -57,7 +56,7 @@ class UserSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.CharField(allow_null=True))
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_profile_photo(self, obj: User) -> str | None:
         return obj.profile_photo.url if obj.profile_photo else None
 

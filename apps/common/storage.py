@@ -1,0 +1,24 @@
+"""Local-disk media with absolute URLs.
+
+A file's URL in an API response must work from wherever the response is read (the apps, the website):
+S3 storages answer absolute URLs themselves; on local disk (``make run``) ``MEDIA_URL`` is a path, so the
+URL is completed with the scheme and host of the request being served. Outside a request (a task, the
+shell) it stays the path.
+"""
+
+from __future__ import annotations
+
+from django.core.files.storage import FileSystemStorage
+from django.utils.deconstruct import deconstructible
+
+from apps.common.context import current_request
+
+
+@deconstructible(path="apps.common.storage.LocalMediaStorage")
+class LocalMediaStorage(FileSystemStorage):
+    def url(self, name: str | None) -> str:
+        url = super().url(name)
+        request = current_request()
+        if request is None or not url.startswith("/") or url.startswith("//"):
+            return url
+        return request.build_absolute_uri(url)
