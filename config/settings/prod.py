@@ -1,15 +1,16 @@
 """Production. Every secret and address comes from the process environment (not from a .env file).
 
 Anything missing, and any e-mail, SMS or push backend or payment gateway that reaches nobody, stops
-start-up with one message listing all of it (config/settings/production.py). The variables are listed in
+start-up with one message listing all of it (config/production_checks.py). The variables are listed in
 .env.production.example and in README.md ("Production").
 """
 
 import os
 
+from config.production_checks import refuse_incomplete_production
+
 from .base import *  # noqa: F403
 from .base import env
-from .production import refuse_incomplete_production
 
 # The live providers unless told otherwise; refuse_incomplete_production() accepts nothing else.
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")

@@ -31,7 +31,7 @@ from apps.common.tests.production_env import (
     readme_required_names,
     write_env_file,
 )
-from config.settings.production import LIVE_BACKENDS, LIVE_PAYMENT_GATEWAYS, REQUIRED_ENV, production_problems
+from config.production_checks import LIVE_BACKENDS, LIVE_PAYMENT_GATEWAYS, REQUIRED_ENV, production_problems
 
 PYTHON = sys.executable
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
