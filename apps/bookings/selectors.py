@@ -11,6 +11,7 @@ from django.db.models.functions import TruncMonth
 from apps.bookings.models import Booking, BookingDocument, BookingParticipant, Payment, Refund
 from apps.common.exceptions import NotFound
 from apps.treks.models import Batch
+from apps.treks.selectors import guides_batch
 from apps.treks.services.batches import local_today
 from apps.users.roles import Capability, has_capability
 
@@ -62,9 +63,8 @@ def manifest_bookings(*, batch: Batch) -> QuerySet[Booking]:
 
 
 def can_view_manifest(*, user: Any, batch: Batch) -> bool:
-    if has_capability(user, Capability.MANIFEST_VIEW):
-        return True
-    return bool(batch.guide_id and batch.guide and batch.guide.user_id == user.pk)
+    """``manifest.view``, or the batch's acting guide (``apps.treks.selectors.guides_batch``)."""
+    return has_capability(user, Capability.MANIFEST_VIEW) or guides_batch(user, batch)
 
 
 def revenue_report(*, date_from: date, date_to: date, group_by: str) -> list[dict[str, Any]]:

@@ -7,12 +7,12 @@ from typing import Any
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-from apps.users.roles import StaffRole
+from apps.treks.selectors import is_acting_guide
 
 
 class IsGuide(BasePermission):
     message = "Only guides can open incidents for trekkers."
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and getattr(user, "staff_role", None) == StaffRole.GUIDE)
+        """The current role and an active guide profile (``apps.treks.selectors``), read on every request."""
+        return is_acting_guide(request.user)

@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 
 from apps.emergency.models import ACTIVE_STATUSES, Incident, IncidentUpdate
+from apps.treks.selectors import guided_by_q, guides_batch
 from apps.users.models import User
 from apps.users.roles import Capability, StaffRole, has_capability, roles_with
 
@@ -16,7 +17,7 @@ def can_manage_all(user: Any) -> bool:
 
 
 def incidents_visible_to(user: Any) -> QuerySet[Incident]:
-    """Trekkers: their own; guides: those of their batches; incidents.manage: all; anyone else: none."""
+    """Trekkers: their own; acting guides: those of their batches; incidents.manage: all; anyone else: none."""
     qs = Incident.objects.select_related(
         "trekker", "batch__trek", "batch__guide__user", "reported_by", "acknowledged_by", "resolved_by"
     )
@@ -24,7 +25,7 @@ def incidents_visible_to(user: Any) -> QuerySet[Incident]:
         return qs.none()
     if can_manage_all(user):
         return qs
-    return qs.filter(Q(trekker=user) | Q(batch__guide__user=user))
+    return qs.filter(Q(trekker=user) | guided_by_q(user, via="batch__"))
 
 
 def incident_detail_queryset(user: Any) -> QuerySet[Incident]:
@@ -66,13 +67,8 @@ def escalation_recipients() -> QuerySet[User]:
 
 
 def is_batch_guide(user: Any, incident: Incident) -> bool:
-    batch = incident.batch
-    return bool(
-        batch is not None
-        and batch.guide is not None
-        and getattr(user, "is_authenticated", False)
-        and batch.guide.user_id == user.pk
-    )
+    """``user`` is the acting guide of the incident's batch (``apps.treks.selectors.guides_batch``)."""
+    return guides_batch(user, incident.batch)
 
 
 def can_handle(user: Any, incident: Incident) -> bool:

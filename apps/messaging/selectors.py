@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
+from django.apps import apps as django_apps
 from django.conf import settings
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from apps.messaging.models import Conversation, ConversationParticipant, Message
@@ -15,8 +16,49 @@ if TYPE_CHECKING:
     from apps.users.models import User
 
 
+# Bookings that keep a trekker in their batch's group (they join on confirmation and leave on cancellation).
+BOOKED_STATUSES = ("confirmed", "completed")
+
+
+def _lapsed_guide() -> Q | None:
+    """Memberships of a batch group held by someone with a guide profile who no longer acts for that batch.
+
+    A batch's guide joins its group when it is created; once their role is removed, their profile
+    deactivated or the batch handed to another guide (``apps.treks.selectors.acting_guide_q``) the membership
+    carries no access, unless they booked the batch themselves. Decided on every request, like the other
+    guide checks.
+    """
+    if not django_apps.is_installed("apps.treks"):
+        return None
+    from apps.treks.selectors import acting_guide_q
+
+    batch_model = django_apps.get_model("treks", "Batch")
+    guide_model = django_apps.get_model("treks", "Guide")
+    acting = batch_model.objects.filter(
+        acting_guide_q(), pk=OuterRef("conversation__batch_id"), guide__user=OuterRef("user_id")
+    )
+    lapsed = Q(
+        Exists(guide_model.objects.filter(user=OuterRef("user_id"))),
+        ~Exists(acting),
+        conversation__kind=Conversation.Kind.BATCH,
+    )
+    if django_apps.is_installed("apps.bookings"):
+        booked = django_apps.get_model("bookings", "Booking").objects.filter(
+            batch_id=OuterRef("conversation__batch_id"), user=OuterRef("user_id"), status__in=BOOKED_STATUSES
+        )
+        lapsed &= Q(~Exists(booked))
+    return lapsed
+
+
+def current_memberships() -> QuerySet[ConversationParticipant]:
+    """Memberships that give access now: not left, and not a lapsed guide's (every access check uses this)."""
+    qs = ConversationParticipant.objects.filter(left_at__isnull=True)
+    lapsed = _lapsed_guide()
+    return qs if lapsed is None else qs.exclude(lapsed)
+
+
 def _active_membership(user: User) -> QuerySet[ConversationParticipant]:
-    return ConversationParticipant.objects.filter(conversation=OuterRef("pk"), user=user, left_at__isnull=True)
+    return current_memberships().filter(conversation=OuterRef("pk"), user=user)
 
 
 def conversations_visible_to(*, user: User) -> QuerySet[Conversation]:
@@ -49,7 +91,7 @@ def conversation_list(*, user: User, recent_messages: int = 0) -> QuerySet[Conve
     A fixed number of queries whatever the number of conversations: the page, the participants, the
     last (or recent) messages.
     """
-    active_memberships = ConversationParticipant.objects.filter(left_at__isnull=True).select_related("user")
+    active_memberships = current_memberships().select_related("user")
     latest = Message.objects.select_related("sender").order_by("-sent_at", "-id")
     prefetches = [
         Prefetch("memberships", queryset=active_memberships, to_attr="active_memberships"),

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from apps.common.exceptions import Conflict, Forbidden, NotFound, ValidationFailed
 from apps.messaging.models import Conversation, ConversationParticipant, Message, MessageEdit, direct_key_for
+from apps.messaging.selectors import current_memberships
 from apps.notifications.services import notify
 
 if TYPE_CHECKING:
@@ -120,9 +121,11 @@ def conversation_mark_read(
         raise ValidationFailed("This message is not in the conversation.", details={"message": [str(message.pk)]})
     marker = message.sent_at if message is not None else (now or timezone.now())
     with transaction.atomic():
-        updated = ConversationParticipant.objects.filter(
-            conversation=conversation, user=user, left_at__isnull=True
-        ).update(last_read_at=Greatest(Coalesce("last_read_at", "joined_at"), marker))
+        updated = (
+            current_memberships()
+            .filter(conversation=conversation, user=user)
+            .update(last_read_at=Greatest(Coalesce("last_read_at", "joined_at"), marker))
+        )
         if not updated:
             raise NotFound()
         return ConversationParticipant.objects.get(conversation=conversation, user=user)
@@ -132,9 +135,7 @@ def conversation_mark_read(
 
 
 def _require_participant(*, conversation: Conversation, user: User) -> ConversationParticipant:
-    membership = ConversationParticipant.objects.filter(
-        conversation=conversation, user=user, left_at__isnull=True
-    ).first()
+    membership = current_memberships().filter(conversation=conversation, user=user).first()
     if membership is None or not user.is_active:
         raise NotFound()
     return membership
@@ -189,9 +190,8 @@ def _recipients_to_notify(message: Message) -> list[User]:
         sent_at__gt=Coalesce(OuterRef("last_read_at"), OuterRef("joined_at")),
     ).exclude(Q(pk=message.pk) | Q(sender_id=OuterRef("user_id")))
     memberships = (
-        ConversationParticipant.objects.filter(
-            conversation_id=message.conversation_id, left_at__isnull=True, user__is_active=True
-        )
+        current_memberships()
+        .filter(conversation_id=message.conversation_id, user__is_active=True)
         .filter(~Exists(earlier_unread))
         .select_related("user")
     )
@@ -283,16 +283,18 @@ def _batch_info(batch_id: uuid.UUID) -> BatchInfo:
     default = BatchInfo(title="Batch group", guide_user_id=None)
     if not django_apps.is_installed("apps.treks"):
         return default
+    from apps.treks.selectors import acting_guide
+
     batch_model = django_apps.get_model(BATCH_MODEL)
-    batch = batch_model.objects.filter(pk=batch_id).first()
+    batch = batch_model.objects.select_related("trek", "guide__user").filter(pk=batch_id).first()
     if batch is None:
         return default
     trek = getattr(batch, "trek", None)
     start = getattr(batch, "start_date", None)
     name = getattr(trek, "name", None) or "Batch"
     title = f"{name} · {start:%d %b %Y}" if start else name
-    guide = getattr(batch, "guide", None)
-    return BatchInfo(title=title[:120], guide_user_id=getattr(guide, "user_id", None))
+    guide = acting_guide(batch)  # a guide without guide authority is not made a member
+    return BatchInfo(title=title[:120], guide_user_id=guide.user_id if guide is not None else None)
 
 
 def _batch_conversation_get_or_create(*, batch_id: uuid.UUID) -> Conversation:

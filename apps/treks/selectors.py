@@ -22,7 +22,7 @@ from django.db.models.functions import Cast, JSONObject
 
 from apps.common.exceptions import NotFound
 from apps.treks.models import Batch, Guide, Region, Trek, TrekItineraryDay, TrekPhoto
-from apps.users.roles import Capability, has_capability
+from apps.users.roles import Capability, StaffRole, has_capability
 
 # Large columns a list never needs.
 LIST_DEFERRED = (
@@ -204,3 +204,58 @@ def guide_get(*, user: Any, guide_id: Any) -> Guide:
     if guide is None:
         raise NotFound("No such guide.")
     return guide
+
+
+# --- guide authority ------------------------------------------------------------------------------
+# The one rule for what a guide may do, read afresh on every request (nothing of it is in a token):
+# a user acts as a guide while their account is active, their *current* staff role is guide and their
+# Guide profile is active, and then only for the batches whose ``guide`` is that profile. Removing the
+# role, deactivating the profile or moving the batch to another guide ends the power on the next request.
+# ``acting_guide_q`` (database filters) and ``acting_guide`` (loaded rows) state the same rule; a test
+# holds them to each other.
+
+
+def has_guide_role(user: Any) -> bool:
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and getattr(user, "is_active", False)
+        and getattr(user, "staff_role", None) == StaffRole.GUIDE
+    )
+
+
+def acting_guide_q(*, via: str = "") -> Q:
+    """Filter on Batch (``via=""``) or a model reaching one (``via="batch__"``): batches whose guide acts now."""
+    return Q(
+        **{
+            f"{via}guide__is_active": True,
+            f"{via}guide__user__is_active": True,
+            f"{via}guide__user__staff_role": StaffRole.GUIDE,
+        }
+    )
+
+
+def guided_by_q(user: Any, *, via: str = "") -> Q:
+    """The batches ``user`` guides now (``via`` as in :func:`acting_guide_q`); nothing for anyone else."""
+    if not has_guide_role(user):
+        return Q(pk__in=[])
+    return acting_guide_q(via=via) & Q(**{f"{via}guide__user": user.pk})
+
+
+def acting_guide(batch: Batch | None) -> Guide | None:
+    """The batch's guide while they hold guide authority; None when it has none (load ``guide__user``)."""
+    guide = batch.guide if batch is not None else None
+    if guide is None or not guide.is_active or not has_guide_role(guide.user):
+        return None
+    return guide
+
+
+def guides_batch(user: Any, batch: Batch | None) -> bool:
+    """``user`` is the acting guide of ``batch``: their batch's manifest, incidents and group conversation."""
+    guide = acting_guide(batch)
+    return guide is not None and has_guide_role(user) and guide.user_id == user.pk
+
+
+def is_acting_guide(user: Any) -> bool:
+    """``user`` may act as a guide at all (open incidents for trekkers of their batches): one query."""
+    return has_guide_role(user) and Guide.objects.filter(user=user.pk, is_active=True).exists()

@@ -136,7 +136,7 @@ BOOKINGS_ROWS: list[Row] = [
         "GET",
         capability(Capability.MANIFEST_VIEW, 200, guide=200),
         kwargs=batch_id,
-        rule=f"{Capability.MANIFEST_VIEW}, or the batch's own guide",
+        rule=f"{Capability.MANIFEST_VIEW}, or the batch's acting guide",
     ),
     Row(
         "revenue-report",
@@ -211,9 +211,9 @@ EMERGENCY_ROWS: list[Row] = [
     Row(
         "incident-list",
         "POST",
-        signed_in(403, guide=400, other_guide=400),
+        signed_in(403, guide=400, other_guide=400, other_batch_guide=400),
         body=_empty,
-        rule=f"guides open incidents for trekkers; {EMPTY_400}",
+        rule=f"acting guides open incidents for trekkers; {EMPTY_400}",
     ),
     Row("incident-active-geojson", "GET", capability(Capability.INCIDENTS_MANAGE, 200), rule="incidents.manage"),
     Row(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -16,6 +16,7 @@ class Route:
     name: str
     method: str
     pattern: str
+    view_class: Any = field(default=None, compare=False, repr=False)
 
 
 def _walk(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
@@ -26,11 +27,15 @@ def _walk(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, URLPatte
             yield prefix + str(entry.pattern), entry
 
 
+def _view_class(callback: Any) -> Any:
+    return getattr(callback, "cls", None) or getattr(callback, "view_class", None)
+
+
 def _methods(callback: Any) -> list[str]:
     actions = getattr(callback, "actions", None)
     if actions:  # a DRF viewset route: {"get": "list", "post": "create"}
         return sorted(m.upper() for m in actions if m not in IGNORED_METHODS)
-    view_class = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
+    view_class = _view_class(callback)
     if view_class is None:
         return ["GET"]
     return sorted(
@@ -46,5 +51,5 @@ def all_routes(excluded_prefixes: tuple[str, ...] = ()) -> list[Route]:
         if not entry.name:
             raise AssertionError(f"URL pattern {pattern!r} has no name")
         for method in _methods(entry.callback):
-            routes.setdefault((entry.name, method), Route(entry.name, method, pattern))
+            routes.setdefault((entry.name, method), Route(entry.name, method, pattern, _view_class(entry.callback)))
     return sorted(routes.values(), key=lambda r: (r.pattern, r.method))

@@ -22,7 +22,7 @@ def request_user(request: Request) -> User:
 
 
 def batch_or_404(batch_id: Any) -> Batch:
-    batch = Batch.objects.select_related("trek", "guide").filter(pk=batch_id).first()
+    batch = Batch.objects.select_related("trek", "guide__user").filter(pk=batch_id).first()
     if batch is None:
         raise NotFound("No such batch.")
     return batch

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from typing import Any
 
-from django.http import StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,25 +21,11 @@ from apps.bookings.serializers import (
     RevenueRowSerializer,
 )
 from apps.bookings.views.common import BATCH_ID, batch_or_404, request_user
+from apps.common.csv_export import CSVRenderer, csv_response
 from apps.common.permissions import HasCapability
 from apps.common.schema import error_responses
 from apps.treks.models import Batch
 from apps.users.roles import Capability
-
-
-class CSVRenderer(BaseRenderer):
-    media_type = "text/csv"
-    format = "csv"
-    charset = "utf-8"
-
-    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
-        return b"" if data is None else str(data).encode()
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
 
 MANIFEST_FIELDS = list(ManifestRowSerializer().fields)
 
@@ -77,7 +61,10 @@ class ManifestView(APIView):
 
     @extend_schema(
         summary="Participant manifest (JSON, or streamed CSV with `?format=csv` / `Accept: text/csv`)",
-        description="Ops and customer success (`manifest.view`) and the batch's own guide.",
+        description=(
+            "Ops and customer success (`manifest.view`) and the batch's acting guide (current guide role, active "
+            "guide profile). CSV cells that could start a spreadsheet formula begin with a single quote."
+        ),
         responses={
             (200, "application/json"): ManifestRowSerializer(many=True),
             (200, "text/csv"): OpenApiTypes.STR,
@@ -89,17 +76,9 @@ class ManifestView(APIView):
         if not selectors.can_view_manifest(user=request_user(request), batch=batch):
             self.permission_denied(request, message="Only ops, customer success or this batch's guide.")
         if request.accepted_renderer.format == "csv":
-            writer = csv.DictWriter(_Echo(), fieldnames=MANIFEST_FIELDS)
-
-            def stream() -> Iterator[str]:
-                yield writer.writeheader()
-                for row in manifest_rows(batch):
-                    yield writer.writerow(row)
-
-            response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="manifest-{batch.pk}.csv"'
-            response["Cache-Control"] = "private, no-store"
-            return response
+            return csv_response(
+                filename=f"manifest-{batch.pk}.csv", fieldnames=MANIFEST_FIELDS, rows=manifest_rows(batch)
+            )
         return Response(list(manifest_rows(batch)))
 
 

@@ -20,6 +20,7 @@ from apps.emergency.models import Incident
 from apps.emergency.selectors import escalation_recipients, incident_responders
 from apps.notifications.models import Category, Channel
 from apps.notifications.services import notify
+from apps.treks.selectors import acting_guide
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +102,7 @@ def queue_incident_alerts(incident: Incident, *, skip: Any = None) -> int:
             channels=[Channel.SMS],
             dedupe_key=key,
         )
-    guide = incident.batch.guide if incident.batch is not None else None
+    guide = acting_guide(incident.batch)  # a former or deactivated guide is not told
     if guide is not None:
         if skip is None or guide.user_id != skip.pk:
             queued += _notify(
@@ -139,7 +140,7 @@ def queue_safe_messages(incident: Incident) -> int:
     stand_down = [Channel.PUSH, Channel.SMS, Channel.INBOX]
     for user in incident_responders():
         queued += _notify(user=user, template=CANCELLED_TEMPLATE, context=context, channels=stand_down, dedupe_key=key)
-    guide = incident.batch.guide if incident.batch is not None else None
+    guide = acting_guide(incident.batch)  # a former or deactivated guide is not told
     if guide is not None:
         queued += _notify(
             user=guide.user,

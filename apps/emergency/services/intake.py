@@ -37,6 +37,7 @@ from apps.emergency.models import (
     LocationPing,
 )
 from apps.emergency.services.alerts import queue_incident_alerts
+from apps.treks.selectors import guides_batch
 from apps.users.models import User
 
 logger = logging.getLogger(__name__)
@@ -121,11 +122,11 @@ def incident_report_sos(
 def incident_open_for_trekker(
     *, guide_user: User, trekker_id: uuid.UUID, report: IncidentReport, now: datetime | None = None
 ) -> Incident:
-    """A guide opens an incident for a trekker of one of their batches (anyone else: 404)."""
+    """A guide opens an incident for a trekker of a batch they act for now (anyone else: 404)."""
     now = now or timezone.now()
     trekker = User.objects.filter(pk=trekker_id, is_active=True).first()
     batch = batch_for_trekker(trekker, today=timezone.localdate(now)) if trekker is not None else None
-    if trekker is None or batch is None or batch.guide is None or batch.guide.user_id != guide_user.pk:
+    if trekker is None or not guides_batch(guide_user, batch):
         raise NotFound("No trekker of your batches has this id.")
     with transaction.atomic():
         incident = _open(
