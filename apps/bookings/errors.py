@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from apps.common.exceptions import Conflict, ValidationFailed
 
 
@@ -43,6 +45,25 @@ class NotPayable(Conflict):
 class SignatureInvalid(ValidationFailed):
     code = "signature_invalid"
     message = "The payment signature does not match."
+
+
+class WebhookPayloadInvalid(ValidationFailed):
+    """A signed webhook whose body is not an event of the shape its type requires (see webhook_payloads)."""
+
+    code = "webhook_payload_invalid"
+    message = "The webhook body is not a gateway event of the expected shape."
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        event_type: str = "",
+        document: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.event_type = event_type
+        self.document = document  # the parsed body, when it was JSON at all
+        super().__init__(message, **kwargs)
 
 
 class WaitlistClosed(Conflict):

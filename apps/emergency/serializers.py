@@ -7,6 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.common.fields import FiniteFloatField
 from apps.emergency.models import Incident, IncidentKind, IncidentSeverity, IncidentStatus, IncidentUpdate, LocationPing
 from apps.emergency.services import IncidentReport, Ping
 from apps.emergency.services.intake import MESSAGE_MAX
@@ -17,10 +18,10 @@ MAX_PINGS = 500
 class ReportInputSerializer(serializers.Serializer):
     """Every field is optional: an SOS is never refused for a missing optional field."""
 
-    latitude = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
-    longitude = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)
-    accuracy_m = serializers.FloatField(required=False, allow_null=True, min_value=0, max_value=1_000_000)
-    altitude_m = serializers.FloatField(required=False, allow_null=True, min_value=-500, max_value=10_000)
+    latitude = FiniteFloatField(required=False, allow_null=True, min_value=-90, max_value=90)
+    longitude = FiniteFloatField(required=False, allow_null=True, min_value=-180, max_value=180)
+    accuracy_m = FiniteFloatField(required=False, allow_null=True, min_value=0, max_value=1_000_000)
+    altitude_m = FiniteFloatField(required=False, allow_null=True, min_value=-500, max_value=10_000)
     battery_pct = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=100)
     message = serializers.CharField(
         required=False, allow_blank=True, allow_null=True, help_text=f"Kept up to {MESSAGE_MAX} characters"
@@ -217,10 +218,10 @@ class FalseAlarmSerializer(serializers.Serializer):
 
 class PingInputSerializer(serializers.Serializer):
     recorded_at = serializers.DateTimeField(help_text="Device time of the fix; a time already sent is skipped")
-    latitude = serializers.FloatField(min_value=-90, max_value=90)
-    longitude = serializers.FloatField(min_value=-180, max_value=180)
-    accuracy_m = serializers.FloatField(required=False, allow_null=True, min_value=0, max_value=1_000_000)
-    altitude_m = serializers.FloatField(required=False, allow_null=True, min_value=-500, max_value=10_000)
+    latitude = FiniteFloatField(min_value=-90, max_value=90)
+    longitude = FiniteFloatField(min_value=-180, max_value=180)
+    accuracy_m = FiniteFloatField(required=False, allow_null=True, min_value=0, max_value=1_000_000)
+    altitude_m = FiniteFloatField(required=False, allow_null=True, min_value=-500, max_value=10_000)
     battery_pct = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=100)
 
 

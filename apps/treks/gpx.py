@@ -77,6 +77,8 @@ def parse_gpx(data: bytes) -> dict[str, Any]:
     for point in points:
         if not (-90 <= point.latitude <= 90 and -180 <= point.longitude <= 180):
             raise GPXInvalid("The GPX document has coordinates outside the valid range.")
+        if point.elevation is not None and not math.isfinite(point.elevation):
+            raise GPXInvalid("The GPX document has an elevation that is not a finite number (NaN or Infinity).")
 
     # Cumulative distance along the track (3D when elevations exist), segment by segment.
     profile: list[tuple[float, float | None]] = []

@@ -53,3 +53,13 @@ def all_routes(excluded_prefixes: tuple[str, ...] = ()) -> list[Route]:
         for method in _methods(entry.callback):
             routes.setdefault((entry.name, method), Route(entry.name, method, pattern, _view_class(entry.callback)))
     return sorted(routes.values(), key=lambda r: (r.pattern, r.method))
+
+
+def view_classes(excluded_prefixes: tuple[str, ...] = ()) -> dict[str, type]:
+    """{route name: view class} of every class-based view in the URLconf."""
+    views: dict[str, type] = {}
+    for pattern, entry in _walk(get_resolver().url_patterns):
+        view_class = getattr(entry.callback, "cls", None) or getattr(entry.callback, "view_class", None)
+        if view_class is not None and entry.name and not pattern.lstrip("^").startswith(excluded_prefixes):
+            views[entry.name] = view_class
+    return views

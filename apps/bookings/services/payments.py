@@ -18,13 +18,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from apps.bookings.errors import NothingToPay, NotPayable, SignatureInvalid
+from apps.bookings.errors import NothingToPay, NotPayable, SignatureInvalid, WebhookPayloadInvalid
 from apps.bookings.gateways import GatewayPayment, get_gateway
 from apps.bookings.models import Booking, BookingStatus, Coupon, CouponRedemption, Payment, PaymentEvent, Refund
 from apps.bookings.pricing import from_paise, to_paise
 from apps.bookings.services.bookings import booking_confirm
 from apps.bookings.services.common import lock_booking, refund_create
-from apps.common.exceptions import NotFound, ServiceUnavailable, ValidationFailed
+from apps.bookings.webhook_payloads import parse_webhook
+from apps.common.exceptions import NotFound, ServiceUnavailable
 from apps.common.services import enqueue_on_commit
 from apps.notifications.models import Category
 from apps.treks.services.batches import batch_take_seats
@@ -209,56 +210,85 @@ REFUND_EVENTS = ("refund.processed", "refund.failed")
 def webhook_receive(*, body: bytes, signature: str, event_id: str | None) -> str:
     """Handle one webhook delivery; returns what happened ("duplicate" for a repeated event id).
 
-    The signature over the raw body is checked with the webhook secret (400 otherwise). The event row is
+    The signature over the raw body is checked with the webhook secret (400 otherwise). The body is then
+    checked against the schema of its event type (``apps.bookings.webhook_payloads``). The event row is
     inserted first in the same transaction as its effects: concurrent deliveries of one event wait on the
     unique event id and find it recorded, so the event changes state once.
+
+    A signed body that fails the check is recorded as rejected (nothing else changes) and answered 400
+    ``webhook_payload_invalid``; its redeliveries find the event recorded and answer "duplicate" (200), so
+    the gateway stops after one retry instead of retrying for a day and then disabling the webhook.
     """
     gateway = get_gateway()
     if not gateway.verify_webhook(body=body, signature=signature):
         logger.warning("webhook signature mismatch")
         raise SignatureInvalid("The webhook signature does not match.")
+    key = (event_id or "sha256:" + hashlib.sha256(body).hexdigest())[:100]
     try:
-        payload = json.loads(body)
-        event_type = str(payload["event"])
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ValidationFailed("The webhook body is not a gateway event.") from exc
-    key = event_id or "sha256:" + hashlib.sha256(body).hexdigest()
+        event = parse_webhook(body)
+    except WebhookPayloadInvalid as exc:
+        return _webhook_rejected(gateway_name=gateway.name, key=key, body=body, error=exc)
     with transaction.atomic():
         try:
             with transaction.atomic():
-                event = PaymentEvent.objects.create(
-                    gateway=gateway.name, event_id=key[:100], type=event_type[:60], payload=payload
+                row = PaymentEvent.objects.create(
+                    gateway=gateway.name, event_id=key, type=event.type[:60], payload=event.document
                 )
         except IntegrityError:
-            logger.info("webhook %s (%s) already recorded", key, event_type)
+            logger.info("webhook %s (%s) already recorded", key, event.type)
             return "duplicate"
-        outcome = _process_event(event_type, payload)
-        event.processed_at = timezone.now()
-        event.outcome = outcome[:300]
-        event.save(update_fields=["processed_at", "outcome", "updated_at"])
-    logger.info("webhook %s: %s", event_type, outcome)
+        outcome = _process_event(event.type, event.payload)
+        row.processed_at = timezone.now()
+        row.outcome = outcome[:300]
+        row.save(update_fields=["processed_at", "outcome", "updated_at"])
+    logger.info("webhook %s: %s", event.type, outcome)
     return outcome
 
 
+def _webhook_rejected(*, gateway_name: str, key: str, body: bytes, error: WebhookPayloadInvalid) -> str:
+    """Record a signed but unreadable event as rejected, in one insert, then raise ``error`` (400)."""
+    reasons = json.dumps(error.details, default=str)
+    if error.document is not None:
+        payload: dict[str, Any] = error.document
+    else:  # not JSON (or not finite): kept as text; PostgreSQL's jsonb refuses NUL characters
+        payload = {"unparsed_body": body[:10_000].decode("utf-8", errors="replace").replace("\x00", "\ufffd")}
+    try:
+        with transaction.atomic():
+            PaymentEvent.objects.create(
+                gateway=gateway_name,
+                event_id=key,
+                type=(error.event_type or "invalid")[:60],
+                payload=payload,
+                processed_at=timezone.now(),
+                outcome=f"rejected: {reasons}"[:300],
+            )
+    except IntegrityError:
+        logger.info("webhook %s already recorded", key)
+        return "duplicate"
+    logger.error("webhook %s rejected: %s", key, reasons[:500])
+    raise error
+
+
 def _entity(payload: dict[str, Any], name: str) -> dict[str, Any]:
-    entity = (payload.get("payload") or {}).get(name) or {}
-    return entity.get("entity") or {}
+    entity: dict[str, Any] = (payload.get(name) or {}).get("entity") or {}
+    return entity
 
 
 def _process_event(event_type: str, payload: dict[str, Any]) -> str:
+    """Apply a validated event (``payload`` holds what its schema declares)."""
     if event_type in PAYMENT_EVENTS:
         item = _entity(payload, "payment")
         order_id = item.get("order_id") or _entity(payload, "order").get("id")
         payment = Payment.objects.filter(gateway_order_id=order_id).first() if order_id else None
-        if payment is None or not item.get("id"):
+        if payment is None:
             return "ignored: unknown order"
         if event_type in ("payment.captured", "order.paid"):
             result = payment_succeeded(
                 payment_pk=payment.pk,
                 gateway_payment_id=item["id"],
-                amount_paise=int(item.get("amount", 0)),
-                currency=str(item.get("currency", "")),
-                method=str(item.get("method") or ""),
+                amount_paise=item["amount"],
+                currency=item["currency"],
+                method=item.get("method") or "",
             )
             return "flagged: amount or currency mismatch" if result.flagged else f"payment {result.status}"
         if event_type == "payment.authorized":
@@ -267,8 +297,7 @@ def _process_event(event_type: str, payload: dict[str, Any]) -> str:
             payment=payment, gateway_payment_id=item["id"], error=str(item.get("error_description") or "failed")
         )
     if event_type in REFUND_EVENTS:
-        item = _entity(payload, "refund")
-        refund = Refund.objects.filter(gateway_refund_id=item.get("id")).first() if item.get("id") else None
+        refund = Refund.objects.filter(gateway_refund_id=_entity(payload, "refund")["id"]).first()
         if refund is None:
             return "ignored: unknown refund"
         return refund_settled(refund=refund, processed=event_type == "refund.processed", error="gateway: failed")

@@ -8,7 +8,7 @@ from django.http import FileResponse
 from django.http.response import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,6 +25,7 @@ from apps.bookings.serializers import (
 from apps.bookings.services import documents as document_services
 from apps.bookings.views.common import BOOKING_ID, DOCUMENT_ID, request_user
 from apps.common.exceptions import NotFound
+from apps.common.parsers import JSONParser
 from apps.common.permissions import HasCapability
 from apps.common.schema import error_responses
 from apps.users.roles import Capability

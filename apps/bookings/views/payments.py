@@ -87,7 +87,9 @@ class RazorpayWebhookView(APIView):
         summary="Razorpay webhook",
         description=(
             "Signed with the webhook secret over the raw body (`X-Razorpay-Signature`); each "
-            "`X-Razorpay-Event-Id` is processed once, repeats answer 200 with status `duplicate`."
+            "`X-Razorpay-Event-Id` is processed once, repeats answer 200 with status `duplicate`. A signed "
+            "body that does not match its event type's schema is recorded as rejected and answers 400 "
+            "`webhook_payload_invalid` (its repeats answer `duplicate`)."
         ),
         request={"application/json": OpenApiTypes.OBJECT},
         responses={200: WebhookAckSerializer, **error_responses(400)},

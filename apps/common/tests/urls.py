@@ -58,6 +58,13 @@ class OnlyGet(APIView):
         return Response({"ok": True})
 
 
+class Echo(APIView):
+    permission_classes = [AllowAny]
+
+    def post(self, request: Request) -> Response:
+        return Response(request.data)
+
+
 class NeedsAuth(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -75,6 +82,7 @@ class NeedsCapability(APIView):
 urlpatterns = [
     path("boom/<str:kind>/", Boom.as_view()),
     path("only-get/", OnlyGet.as_view()),
+    path("echo/", Echo.as_view()),
     path("needs-auth/", NeedsAuth.as_view()),
     path("needs-capability/", NeedsCapability.as_view()),
     path("", include("config.urls")),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 
+from apps.common.parsers import JSONParser
 from apps.common.permissions import HasCapability
 from apps.users.models import User
 from apps.users.roles import Capability

@@ -113,6 +113,46 @@ def test_bad_gpx_is_400_and_nothing_is_stored(content, name, data):
     assert not AuditLog.objects.filter(action="trek.gpx.attach").exists()
 
 
+NON_FINITE_TEXTS = ["nan", "NaN", "inf", "-inf", "Infinity", "-Infinity", "1e999"]
+
+
+def gpx_with(value: str, *, attribute: str, index: int, points: int = 500) -> bytes:
+    """A generated track whose ``index``-th point has ``value`` as its elevation, latitude or longitude."""
+    text = make_gpx(points).decode()
+    pieces = text.split("<trkpt ")
+    point = pieces[index + 1]
+    if attribute == "ele":
+        start = point.index("<ele>") + len("<ele>")
+        point = point[:start] + value + point[point.index("</ele>") :]
+    else:
+        start = point.index(f'{attribute}="') + len(attribute) + 2
+        point = point[:start] + value + point[point.index('"', start) :]
+    pieces[index + 1] = point
+    return "<trkpt ".join(pieces).encode()
+
+
+@pytest.mark.parametrize("value", NON_FINITE_TEXTS)
+@pytest.mark.parametrize(("attribute", "index"), [("ele", 0), ("ele", 321), ("lat", 7), ("lon", 499)])
+def test_gpx_with_a_non_finite_number_is_400_and_nothing_is_stored(content, value, attribute, index):
+    """Every numeric attribute the parser reads, at the first point and deep in a downsampled track."""
+    trek = TrekFactory(slug="hampta")
+    data = gpx_with(value, attribute=attribute, index=index)
+    response = content.post("/api/v1/treks/hampta/gpx/", {"file": upload("route.gpx", data)}, format="multipart")
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["code"] == "invalid_upload"
+    trek.refresh_from_db()
+    assert (bool(trek.gpx_file), trek.route_stats, trek.route_geojson) == (False, None, None)
+    assert not AuditLog.objects.filter(action="trek.gpx.attach").exists()
+
+
+def test_gpx_with_finite_numbers_where_the_poison_goes_is_accepted(content):
+    """The counterpart of the test above: the same edit with a finite number is a valid upload."""
+    TrekFactory(slug="hampta")
+    data = gpx_with("2500.5", attribute="ele", index=321)
+    response = content.post("/api/v1/treks/hampta/gpx/", {"file": upload("route.gpx", data)}, format="multipart")
+    assert response.status_code == 200, response.content
+
+
 def test_gpx_too_large_is_413(content):
     TrekFactory(slug="hampta")
     big = make_gpx(10) + b" " * (5 * 1024 * 1024)

@@ -1,0 +1,138 @@
+"""One valid request per writable operation that takes numbers, keyed like the matrix (route name, method).
+
+Hostile-input tests start from these: a write that succeeds as given, so a 400 after one field is
+changed is that field's doing. Where the authorization matrix already sends a valid body for an actor,
+the write is taken from its row; the others are written here (the matrix sends empty bodies to them).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import F
+from django.utils import timezone
+
+from apps.users.models import User
+
+from .actors import World
+from .matrix import rows_by_key
+
+Json = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Write:
+    route: str
+    method: str
+    actor: str
+    body: Callable[[World, User | None], Json]
+    kwargs: Callable[[World], dict[str, Any]] = field(default=lambda w: {})
+    headers: Callable[[], dict[str, str]] = field(default=dict)  # called per request
+    prepare: Callable[[World], None] | None = None  # puts the world in the state the write needs
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.route, self.method)
+
+
+def from_matrix(route: str, method: str, actor: str) -> Write:
+    """The matrix row's body and path arguments, for an actor it expects to succeed."""
+    row = rows_by_key()[(route, method)]
+    if row.body is None or not 200 <= row.expect[actor] < 300:
+        raise AssertionError(f"the matrix row {route} {method} has no successful body for {actor}")
+    return Write(route, method, actor, row.body, row.kwargs)
+
+
+def _now() -> str:
+    return timezone.now().isoformat()
+
+
+def _full_batch(w: World) -> None:
+    from apps.treks.models import Batch
+
+    Batch.objects.filter(pk=w.batch.pk).update(status=Batch.Status.FULL, seats_taken=F("total_seats"))
+
+
+def _position() -> Json:
+    return {"latitude": 31.0912, "longitude": 78.3411, "accuracy_m": 12.5, "altitude_m": 3350.0, "battery_pct": 41}
+
+
+def _participants() -> list[Json]:
+    return [{"name": "Asha Rawat", "age": 29}]
+
+
+WRITES: dict[tuple[str, str], Write] = {
+    write.key: write
+    for write in [
+        from_matrix("trek-list", "POST", "content"),
+        from_matrix("trek-itinerary", "PUT", "content"),
+        from_matrix("trek-batches", "POST", "ops_manager"),
+        from_matrix("guide-list", "POST", "content"),
+        from_matrix("guide-detail", "PATCH", "content"),
+        from_matrix("incident-locations", "POST", "owner"),
+        Write(
+            "trek-detail",
+            "PATCH",
+            "content",
+            lambda w, u: {"max_altitude": 4300, "total_distance": "31.5", "max_group_size": 14, "best_months": [5]},
+            lambda w: {"slug": w.trek.slug},
+        ),
+        Write(
+            "batch-detail",
+            "PATCH",
+            "ops_manager",
+            lambda w, u: {"total_seats": 11, "price": "15500.00"},
+            lambda w: {"batch_id": w.batch.id},
+        ),
+        Write(
+            "emergency-sos",
+            "POST",
+            "owner",
+            lambda w, u: _position(),
+            headers=lambda: {"Idempotency-Key": str(uuid.uuid4())},
+        ),
+        Write(
+            "incident-list",
+            "POST",
+            "guide",
+            lambda w, u: {**_position(), "trekker": str(w.users["owner"].pk), "kind": "injury"},  # type: ignore[union-attr]
+        ),
+        Write(
+            "booking-list",
+            "POST",
+            "other_trekker",
+            lambda w, u: {"batch": str(w.batch.id), "participants": _participants()},
+        ),
+        Write(
+            "batch-waitlist",
+            "POST",
+            "other_trekker",
+            lambda w, u: {"participants": _participants()},
+            lambda w: {"batch_id": w.batch.id},
+            prepare=_full_batch,
+        ),
+        Write(
+            "community-journals",
+            "POST",
+            "owner",
+            lambda w, u: {
+                "trek": w.journal.trek.slug,
+                "day_number": 2,
+                "title": "Day two",
+                "body": "Snow above the camp.",
+                "latitude": "31.091200",
+                "longitude": "78.341100",
+            },
+        ),
+        Write(
+            "community-journal",
+            "PATCH",
+            "owner",
+            lambda w, u: {"day_number": 3, "latitude": "31.100000", "longitude": "78.350000"},
+            lambda w: {"entry_id": w.journal.id},
+        ),
+    ]
+}
