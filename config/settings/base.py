@@ -369,6 +369,10 @@ if SENTRY_DSN:
         release=SENTRY_RELEASE,
         traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
     )
+# Backups (manage.py backup / restore): where timestamped backup directories are written; where pg_dump and
+# pg_restore of the server's major version are (else PATH, then /usr/lib/postgresql/*/bin).
+BACKUP_DIR = env.path("BACKUP_DIR", default=str(VAR_DIR / "backups"))
+PG_BIN_DIR: str = env.str("PG_BIN_DIR", default="")
 
 # --- product settings ---------------------------------------------------------------------------
 OBS_OPS_PHONE = env.str("OBS_OPS_PHONE", default="+911140000000")
