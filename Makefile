@@ -9,7 +9,7 @@ UV := $(shell ./scripts/ensure_uv.sh)
 PY := .venv/bin/python
 export UV_PYTHON ?= 3.11
 
-.PHONY: help install run test lint fmt migrate shell worker beat bench audit permissions-doc
+.PHONY: help install run test lint fmt migrate shell worker beat bench audit permissions-doc backup restore
 
 help:
 	@echo "make run      serve the API on $(HOST):$(PORT) (SQLite + in-process tasks unless DATABASE_URL/REDIS_URL are set)"
@@ -18,6 +18,8 @@ help:
 	@echo "make fmt      ruff format and safe fixes"
 	@echo "make bench    catalog throughput vs. a floor endpoint, SOS intake latency (gunicorn + wrk on loopback, own database)"
 	@echo "make permissions-doc  regenerate docs/permissions.md from the authorization matrix (tests/proof/matrix.py)"
+	@echo "make backup   pg_dump + media listing + manifest into BACKUP_DIR (var/backups)/obs-<UTC time>/"
+	@echo "make restore BACKUP=<dir> [RESTORE_ARGS='--database-url postgres://... --create']  restore and verify it"
 	@echo "make migrate | shell | worker | beat | audit"
 
 install: .venv/.synced
@@ -59,6 +61,13 @@ worker: install
 
 beat: install
 	.venv/bin/celery -A config beat --loglevel=info --schedule=var/celerybeat-schedule
+
+backup: install
+	$(PY) manage.py backup $(BACKUP_ARGS)
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/obs-<UTC time> [RESTORE_ARGS=...]"; exit 2; }
+	$(PY) manage.py restore "$(BACKUP)" $(RESTORE_ARGS)
 
 permissions-doc: install
 	$(PY) -m tests.proof.permissions_doc

@@ -75,13 +75,44 @@ def staff_user(make_user: Callable[..., User]) -> Callable[[str], User]:
 class CeleryWorker:
     """A real ``celery worker`` process consuming a queue of its own, against the test database and Redis."""
 
-    def __init__(self, queue: str, process: Any) -> None:
+    def __init__(self, queue: str, process: Any, log: Any) -> None:
         self.queue = queue
         self.process = process
+        self.log = log  # the worker's stdout and stderr
+
+    def output(self) -> str:
+        return str(self.log.read_text())
+
+    def stop(self) -> str:
+        """Stop the worker (warm shutdown) and return everything it wrote."""
+        import subprocess
+
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=20)
+        return self.output()
 
 
 @pytest.fixture
-def celery_worker(transactional_db: None) -> Iterator[CeleryWorker]:
+def celery_worker_env() -> dict[str, str]:
+    """Extra environment of the ``celery_worker`` process (override in a test module)."""
+    return {}
+
+
+@pytest.fixture
+def celery_worker_imports() -> list[str]:
+    """Extra task modules the ``celery_worker`` process imports (override in a test module)."""
+    return []
+
+
+@pytest.fixture
+def celery_worker(
+    transactional_db: None, celery_worker_env: dict[str, str], celery_worker_imports: list[str]
+) -> Iterator[CeleryWorker]:
     """Start a worker for this test; tasks sent from the test go to its private queue.
 
     Tests using it must commit their data (the fixture implies ``transactional_db``).
@@ -106,6 +137,7 @@ def celery_worker(transactional_db: None) -> Iterator[CeleryWorker]:
         "OBS_TEST_CACHE_PREFIX": str(settings.CACHES["default"]["KEY_PREFIX"]),
         "CELERY_QUEUE": queue,
         "OBS_CELERY_WORKER": "1",
+        **celery_worker_env,
     }
     root = Path(__file__).resolve().parent
     log = root / "var" / f"celery-{queue}.log"
@@ -128,6 +160,7 @@ def celery_worker(transactional_db: None) -> Iterator[CeleryWorker]:
                 "--without-heartbeat",
                 "--without-gossip",
                 "--without-mingle",
+                *(f"--include={module}" for module in celery_worker_imports),
                 "-l",
                 "info",
                 "-n",
@@ -138,6 +171,7 @@ def celery_worker(transactional_db: None) -> Iterator[CeleryWorker]:
             stdout=out,
             stderr=subprocess.STDOUT,
         )
+    worker = CeleryWorker(queue, process, log)
     previous = (app.conf.task_always_eager, app.conf.task_default_queue)
     app.conf.task_always_eager = False
     app.conf.task_default_queue = queue
@@ -147,12 +181,8 @@ def celery_worker(transactional_db: None) -> Iterator[CeleryWorker]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"celery worker did not start:\n{log.read_text()[-3000:]}")
             time.sleep(0.2)
-        yield CeleryWorker(queue, process)
+        yield worker
     finally:
         app.conf.task_always_eager, app.conf.task_default_queue = previous
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        worker.stop()
         log.unlink(missing_ok=True)

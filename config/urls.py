@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from apps.common.metrics import metrics_view
 from apps.common.views import HealthView, ReadyView
 from apps.users.urls import auth_urlpatterns, users_urlpatterns
 
@@ -31,6 +32,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", HealthView.as_view(), name="health"),
     path("ready/", ReadyView.as_view(), name="ready"),
+    path("metrics", metrics_view, name="metrics"),
 ]
 
 

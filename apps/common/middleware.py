@@ -1,16 +1,17 @@
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Callable
+from contextlib import ExitStack
 
 from django.conf import settings
+from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from apps.common.context import request_id_var, request_var
+from apps.common.context import request_id_var, request_var, valid_request_id
+from apps.common.observability import SlowQueryLogger, request_route, slow_query_threshold_ms
 
 REQUEST_ID_HEADER = "X-Request-ID"
-_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
 class RequestIDMiddleware:
@@ -23,8 +24,7 @@ class RequestIDMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        incoming = request.headers.get(REQUEST_ID_HEADER, "")
-        request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request_id = valid_request_id(request.headers.get(REQUEST_ID_HEADER)) or uuid.uuid4().hex
         request.request_id = request_id  # type: ignore[attr-defined]
         token = request_id_var.set(request_id)
         request_token = request_var.set(request)
@@ -35,6 +35,23 @@ class RequestIDMiddleware:
             request_id_var.reset(token)
         response[REQUEST_ID_HEADER] = request_id
         return response
+
+
+class SlowQueryMiddleware:
+    """Log every SQL statement of a request slower than ``SLOW_QUERY_MS`` with the route (0 turns it off)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        threshold = slow_query_threshold_ms()
+        if threshold <= 0:
+            return self.get_response(request)
+        wrapper = SlowQueryLogger(lambda: request_route(request), threshold)
+        with ExitStack() as stack:
+            for connection in connections.all():
+                stack.enter_context(connection.execute_wrapper(wrapper))
+            return self.get_response(request)
 
 
 class RequestSizeLimitMiddleware:

@@ -7,6 +7,7 @@ cache, Celery tasks executed in-process and console e-mail/SMS.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from datetime import timedelta
 from decimal import Decimal
@@ -15,6 +16,10 @@ from typing import Any
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
+
+from apps.common.logging import logging_config
+from apps.common.observability import init_sentry
 
 from config.settings.media import media_storages
 
@@ -341,37 +346,44 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
-# --- logging ------------------------------------------------------------------------------------
+# --- logging and observability ------------------------------------------------------------------
+# One logging configuration for every process (web, gunicorn, Celery worker and beat): a console handler
+# with the request id and redaction (apps/common/logging.py). Workers and beat apply it too (config/celery.py).
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env.str("LOG_FORMAT", default="text")  # "text" or "json"
-LOGGING: dict[str, Any] = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {
-        "request_id": {"()": "apps.common.logging.RequestIDFilter"},
-        "redact": {"()": "apps.common.logging.RedactingFilter"},
-    },
-    "formatters": {
-        "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
-        },
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": LOG_FORMAT,
-            "filters": ["request_id", "redact"],
-        },
-    },
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        "django.request": {"level": "ERROR"},
-    },
-}
+LOGGING: dict[str, Any] = logging_config(level=LOG_LEVEL, fmt=LOG_FORMAT)
+# SQL statements slower than this many milliseconds are logged with their route or task (0: off).
+SLOW_QUERY_MS = env.float("SLOW_QUERY_MS", default=200.0)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("apps.common.middleware.RequestIDMiddleware") + 1, "apps.common.middleware.SlowQueryMiddleware"
+)
+# Prometheus: request latency by view and responses by status (django-prometheus) around the whole stack;
+# /metrics answers only this bearer token or clients in these networks (CIDR list), everyone else 404.
+MIDDLEWARE.insert(0, "django_prometheus.middleware.PrometheusBeforeMiddleware")
+MIDDLEWARE.append("django_prometheus.middleware.PrometheusAfterMiddleware")
+METRICS_TOKEN: str = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS: list[str] = env.list("METRICS_ALLOWED_NETWORKS", default=[])
+for _network in METRICS_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(f"METRICS_ALLOWED_NETWORKS: {_exc}") from _exc
+# Sentry: on only when SENTRY_DSN is set; events are scrubbed of personal data before they leave.
+SENTRY_DSN: str = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT: str = env.str("SENTRY_ENVIRONMENT", default="production")
+SENTRY_RELEASE: str = env.str("SENTRY_RELEASE", default="")
+SENTRY_TRACES_SAMPLE_RATE: float = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+if SENTRY_DSN:
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        release=SENTRY_RELEASE,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+    )
+# Backups (manage.py backup / restore): where timestamped backup directories are written; where pg_dump and
+# pg_restore of the server's major version are (else PATH, then /usr/lib/postgresql/*/bin).
+BACKUP_DIR = env.path("BACKUP_DIR", default=str(VAR_DIR / "backups"))
+PG_BIN_DIR: str = env.str("PG_BIN_DIR", default="")
 
 # --- product settings ---------------------------------------------------------------------------
 OBS_OPS_PHONE = env.str("OBS_OPS_PHONE", default="+911140000000")

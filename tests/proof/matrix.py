@@ -195,6 +195,7 @@ ROWS: list[Row] = [
     # --- platform ------------------------------------------------------------------------------------
     Row("health", "GET", everyone(200), rule="public liveness"),
     Row("ready", "GET", everyone(200), rule="public readiness (database + Redis)"),
+    Row("metrics", "GET", everyone(404), rule="Prometheus scrape: METRICS_TOKEN or METRICS_ALLOWED_NETWORKS only"),
     Row("schema", "GET", everyone(200), rule="public OpenAPI document"),
     Row("swagger-ui", "GET", everyone(200), rule="public, self-hosted assets"),
     Row("redoc", "GET", everyone(200), rule="public, self-hosted assets"),

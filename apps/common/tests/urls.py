@@ -1,10 +1,10 @@
-"""Views that raise each kind of error, for the envelope tests."""
+"""Views that raise each kind of error (envelope tests), enqueue a task, run slow SQL, fail with personal data."""
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, OperationalError
+from django.db import IntegrityError, OperationalError, connection
 from django.http import Http404
 from django.urls import include, path
 from rest_framework import serializers
@@ -16,6 +16,8 @@ from rest_framework.views import APIView
 
 from apps.common.exceptions import Conflict, RateLimited
 from apps.common.permissions import HasCapability
+from apps.common.services import enqueue_on_commit
+from apps.common.tests.tasks import log_line
 from apps.users.models import User
 
 
@@ -79,8 +81,43 @@ class NeedsCapability(APIView):
         return Response({"ok": True})
 
 
+class Enqueue(APIView):
+    """Enqueue ``tests.log_line`` the way services do (on commit), inside this request."""
+
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    def post(self, request: Request) -> Response:
+        enqueue_on_commit(log_line, request.data["text"], float(request.data.get("sleep_seconds", 0)))
+        return Response(status=202)
+
+
+class Sleep(APIView):
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    def get(self, request: Request, slug: str) -> Response:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_sleep(%s)", [float(request.query_params["seconds"])])
+        return Response({"slept": slug})
+
+
+class Fail(APIView):
+    """Raise an unexpected error that repeats the personal data it was sent."""
+
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    def post(self, request: Request) -> Response:
+        body = dict(request.data)
+        raise RuntimeError(f"could not reach {body['phone']} / {body['email']}: {body['note']}")
+
+
 urlpatterns = [
     path("boom/<str:kind>/", Boom.as_view()),
+    path("obs-test/enqueue/", Enqueue.as_view()),
+    path("obs-test/sleep/<slug:slug>/", Sleep.as_view()),
+    path("obs-test/fail/", Fail.as_view()),
     path("only-get/", OnlyGet.as_view()),
     path("echo/", Echo.as_view()),
     path("needs-auth/", NeedsAuth.as_view()),
