@@ -20,7 +20,6 @@ from django.core.exceptions import ImproperlyConfigured
 
 from apps.common.logging import logging_config
 from apps.common.observability import init_sentry
-
 from config.settings.media import media_storages
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
