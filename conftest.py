@@ -22,9 +22,14 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 @pytest.fixture(autouse=True)
 def _isolated_cache() -> Iterator[None]:
-    """Each test starts with an empty cache namespace (only this process's keys are touched)."""
+    """Each test starts with an empty cache namespace (only this process's keys are touched) and no Redis
+    outage remembered."""
+    from apps.common.cache import reset_backoffs
+
+    reset_backoffs()
     cache.delete_pattern("*")
     yield
+    reset_backoffs()
     cache.delete_pattern("*")
 
 
