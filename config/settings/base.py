@@ -14,6 +14,7 @@ from typing import Any
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -485,8 +486,11 @@ MESSAGING_RECENT_MESSAGES = env.int("MESSAGING_RECENT_MESSAGES", default=20)  # 
 # Public catalog responses are cached under a catalog version that every catalog write bumps.
 CATALOG_CACHE_ENABLED = env.bool("CATALOG_CACHE_ENABLED", default=True)
 CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=600)
-# Each web process learns version bumps by Redis pub/sub instead of reading the version per request.
-CATALOG_VERSION_PUSH = env.bool("CATALOG_VERSION_PUSH", default=REDIS_URL is not None)
+# Each process re-reads the version (one primary-key query) when its copy is this old, so a change is
+# served everywhere within this bound. More than 1 s is refused.
+CATALOG_VERSION_RECHECK_SECONDS = env.float("CATALOG_VERSION_RECHECK_SECONDS", default=0.5)
+if not 0 <= CATALOG_VERSION_RECHECK_SECONDS <= 1:
+    raise ImproperlyConfigured("CATALOG_VERSION_RECHECK_SECONDS must be between 0 and 1.")
 
 # --- bookings and payments ---------------------------------------------------------------------
 BOOKINGS_HOLD_MINUTES = env.int("BOOKINGS_HOLD_MINUTES", default=30)
