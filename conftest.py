@@ -22,9 +22,17 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 @pytest.fixture(autouse=True)
 def _isolated_cache() -> Iterator[None]:
-    """Each test starts with an empty cache namespace (only this process's keys are touched)."""
+    """Each test starts with an empty cache namespace (only this process's keys are touched), no Redis
+    outage remembered, and no catalog version or page kept in process memory."""
+    from apps.common.cache import reset_backoffs
+    from apps.treks.catalog_cache import forget_process_state
+
+    reset_backoffs()
+    forget_process_state()
     cache.delete_pattern("*")
     yield
+    reset_backoffs()
+    forget_process_state()
     cache.delete_pattern("*")
 
 

@@ -23,6 +23,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,7 +120,8 @@ def _start_postgres() -> str:
     return f"postgres://postgres@127.0.0.1:{port}/{default_database_name()}"
 
 
-def _start_redis() -> str:
+def start_redis() -> tuple[str, Callable[[], None]]:
+    """A throwaway redis-server on a free loopback port: its URL and a function that stops and removes it."""
     server = shutil.which("redis-server")
     if not server:
         raise ServicesUnavailable(
@@ -148,8 +150,13 @@ def _start_redis() -> str:
             proc.wait(timeout=5)
         shutil.rmtree(base, ignore_errors=True)
 
+    return f"redis://127.0.0.1:{port}/0", stop
+
+
+def _start_redis() -> str:
+    url, stop = start_redis()
     atexit.register(stop)
-    return f"redis://127.0.0.1:{port}/0"
+    return url
 
 
 def _display(url: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
 
 from celery import current_app
@@ -12,6 +11,7 @@ from django.db import models, transaction
 from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
 
+from apps.common.backoff import Backoff
 from apps.common.context import current_request_id
 from apps.common.models import AuditLog
 
@@ -30,13 +30,12 @@ def audit(*, actor: Any, action: str, target: models.Model, changes: dict[str, A
     )
 
 
-_broker_failed_at: float | None = None  # monotonic time of this process's last failed enqueue
+broker_backoff = Backoff()  # this process's last failed enqueue
 
 
 def broker_recently_failed() -> bool:
     """True for ``CELERY_ENQUEUE_BACKOFF_SECONDS`` after an enqueue failed in this process."""
-    backoff = getattr(settings, "CELERY_ENQUEUE_BACKOFF_SECONDS", 0)
-    return _broker_failed_at is not None and time.monotonic() - _broker_failed_at < backoff
+    return broker_backoff.active(getattr(settings, "CELERY_ENQUEUE_BACKOFF_SECONDS", 0))
 
 
 def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
@@ -49,7 +48,6 @@ def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
     """
 
     def _send() -> None:
-        global _broker_failed_at
         name = getattr(task, "name", task)
         if current_app.conf.task_always_eager:  # in-process mode: let task errors surface
             task.apply_async(args=args, kwargs=kwargs)
@@ -60,10 +58,10 @@ def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
         try:
             task.apply_async(args=args, kwargs=kwargs, retry=False)
         except (KombuError, RedisError, OSError, RuntimeError):  # RuntimeError: kombu's pool states
-            _broker_failed_at = time.monotonic()
+            broker_backoff.failure()
             logger.exception("could not enqueue %s; a sweeper will retry it", name)
         else:
-            _broker_failed_at = None
+            broker_backoff.success()
 
     transaction.on_commit(_send)
 

@@ -4,7 +4,7 @@ import logging
 import uuid
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -43,6 +43,9 @@ def _check_database() -> bool:
 
 
 def _check_cache() -> bool:
+    ping = getattr(caches["default"], "ping", None)
+    if ping is not None:  # Redis behind a fallback: ask Redis itself
+        return bool(ping())
     key, value = f"ready:{uuid.uuid4().hex}", uuid.uuid4().hex
     try:
         cache.set(key, value, timeout=10)
@@ -67,7 +70,11 @@ def _check_broker() -> bool:
 
 
 class ReadyView(APIView):
-    """Readiness: database query, cache round trip and, when a broker is configured, a broker ping."""
+    """Readiness: database query, cache round trip and, when a broker is configured, a broker ping.
+
+    Only the database is required: without Redis (cache and broker) the API keeps serving, degraded
+    (``"status": "degraded"``, 200), so a load balancer must not take every instance out for it.
+    """
 
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
@@ -88,5 +95,7 @@ class ReadyView(APIView):
         named = {name: "ok" if ok else "unavailable" for name, ok in checks.items()}
         if all(checks.values()):
             return Response({"status": "ok", "checks": named})
+        if checks["database"]:
+            return Response({"status": "degraded", "checks": named})
         body = error_body(503, "not_ready", "One or more dependencies are unavailable.", {"checks": named})
         return Response(body, status=503)

@@ -11,8 +11,8 @@ from django.http import HttpRequest
 
 from apps.common.admin import CapabilityAdmin
 from apps.common.services import audit
+from apps.treks.catalog_cache import catalog_version_bump
 from apps.treks.models import Batch, Guide, Region, Trek, TrekItineraryDay, TrekPhoto
-from apps.treks.services.cache import catalog_version_bump
 from apps.treks.services.catalog import trek_refresh_search
 from apps.users.roles import Capability
 

@@ -210,3 +210,21 @@ class Batch(BaseModel):
     @property
     def seats_left(self) -> int:
         return max(0, self.total_seats - self.seats_taken)
+
+
+class CatalogVersion(models.Model):
+    """The catalog version: one row that every catalog write or seat change moves forward after commit.
+
+    Cached catalog responses are valid for exactly one version (``apps.treks.catalog_cache``). It lives in
+    the database the catalog lives in, so a deployment has its own whatever Redis it shares, and a bump
+    cannot be lost to a Redis outage.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    value = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="catalog_version_single_row")]
+
+    def __str__(self) -> str:
+        return f"catalog version {self.value}"

@@ -6,8 +6,9 @@ use, or after ``OTP_MAX_ATTEMPTS`` verification attempts. Sends are limited by a
 sliding hourly cap per number and a sliding hourly cap per client IP.
 
 The store talks to Redis through its own client (``OTP_REDIS_URL``, default ``REDIS_URL``), not through
-the Django cache, so an unreachable Redis is an error (503) rather than a silent cache miss. Without any
-Redis configured (``make run`` on a bare machine) an in-process store with the same rules is used.
+the Django cache, so an unreachable Redis is an error (503) rather than a silent cache miss or a code kept by
+one process only; after a failure it answers 503 without trying Redis for ``REDIS_RETRY_SECONDS``. Without
+any Redis configured (``make run`` on a bare machine) an in-process store with the same rules is used.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import redis
 from django.conf import settings
 from django.utils.crypto import salted_hmac
 
+from apps.common.backoff import Backoff
 from apps.common.exceptions import ServiceUnavailable
 
 logger = logging.getLogger(__name__)
@@ -159,9 +161,10 @@ return 0
 class RedisOTPStore:
     def __init__(self, url: str, namespace: str) -> None:
         self.client: redis.Redis = redis.Redis.from_url(
-            url, socket_timeout=1, socket_connect_timeout=1, health_check_interval=30
+            url, socket_timeout=1, socket_connect_timeout=settings.REDIS_CONNECT_TIMEOUT, health_check_interval=30
         )
         self.namespace = namespace
+        self.backoff = Backoff()  # after a failure, answer 503 at once for REDIS_RETRY_SECONDS
         self._issue = self.client.register_script(_ISSUE)
         self._begin = self.client.register_script(_BEGIN_ATTEMPT)
         self._consume = self.client.register_script(_CONSUME)
@@ -170,11 +173,16 @@ class RedisOTPStore:
         return ":".join((self.namespace, *parts))
 
     def _run(self, script: Any, keys: list[str], args: list[Any]) -> Any:
+        if self.backoff.active(settings.REDIS_RETRY_SECONDS):
+            raise OTPStoreUnavailable()
         try:
-            return script(keys=keys, args=args)
+            result = script(keys=keys, args=args)
         except redis.RedisError as exc:
+            self.backoff.failure()
             logger.error("OTP store unreachable: %s", type(exc).__name__)
             raise OTPStoreUnavailable() from exc
+        self.backoff.success()
+        return result
 
     def issue(self, *, purpose: str, phone: str, ip: str, digest: str, nonce: str, limits: Limits) -> SendResult:
         keys = [

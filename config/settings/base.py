@@ -112,16 +112,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache, broker ------------------------------------------------------------------------------
 REDIS_URL: str | None = env.str("REDIS_URL", default=None) or None
+# A Redis that does not answer fails fast and is then left alone for REDIS_RETRY_SECONDS: the cache answers
+# from process memory meanwhile (apps.common.cache), the OTP store answers 503.
+REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=0.5)
+REDIS_RETRY_SECONDS = env.float("REDIS_RETRY_SECONDS", default=5.0)
 if REDIS_URL:
     CACHES: dict[str, dict[str, Any]] = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "apps.common.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="obs"),
             "OPTIONS": {
                 "CLIENT_CLASS": "django_redis.client.DefaultClient",
-                "SOCKET_CONNECT_TIMEOUT": 1,
+                "SOCKET_CONNECT_TIMEOUT": REDIS_CONNECT_TIMEOUT,
                 "SOCKET_TIMEOUT": 1,
+                "RETRY_SECONDS": REDIS_RETRY_SECONDS,
             },
         }
     }
@@ -262,6 +267,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # A task taken by a worker that dies is handed out again after this many seconds.
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300),
     "socket_connect_timeout": 2,
+    # A broker that accepts connections but does not answer (hung, failed over) must not hold a request or a
+    # worker forever; above the worker's 1 s BRPOP wait.
+    "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=5.0),
     # Publishing gives up at the first refused connection instead of retrying for seconds: tasks are sent
     # after commit from inside requests (an SOS among them), and the sweepers send whatever was not sent.
     "max_retries": env.int("CELERY_PUBLISH_CONNECT_RETRIES", default=0),
@@ -499,8 +507,11 @@ MESSAGING_RECENT_MESSAGES = env.int("MESSAGING_RECENT_MESSAGES", default=20)  # 
 # Public catalog responses are cached under a catalog version that every catalog write bumps.
 CATALOG_CACHE_ENABLED = env.bool("CATALOG_CACHE_ENABLED", default=True)
 CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=600)
-# Each web process learns version bumps by Redis pub/sub instead of reading the version per request.
-CATALOG_VERSION_PUSH = env.bool("CATALOG_VERSION_PUSH", default=REDIS_URL is not None)
+# Each process re-reads the version (one primary-key query) when its copy is this old, so a change is
+# served everywhere within this bound. More than 1 s is refused.
+CATALOG_VERSION_RECHECK_SECONDS = env.float("CATALOG_VERSION_RECHECK_SECONDS", default=0.5)
+if not 0 <= CATALOG_VERSION_RECHECK_SECONDS <= 1:
+    raise ImproperlyConfigured("CATALOG_VERSION_RECHECK_SECONDS must be between 0 and 1.")
 
 # --- bookings and payments ---------------------------------------------------------------------
 BOOKINGS_HOLD_MINUTES = env.int("BOOKINGS_HOLD_MINUTES", default=30)

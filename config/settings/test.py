@@ -41,9 +41,6 @@ REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": ()}
 LOGGING_CONFIG = "logging.config.dictConfig"
 SERVICES_DESCRIPTION = _services.description
 WHITENOISE_AUTOREFRESH = True
-# The suite empties the cache between tests without bumping the catalog version, so processes must
-# read the version from Redis; tests that exercise the push turn it on themselves.
-CATALOG_VERSION_PUSH = False
 WHITENOISE_USE_FINDERS = True
 # Tests that stop the broker must not make the next test in the process skip its enqueues.
 CELERY_ENQUEUE_BACKOFF_SECONDS = 0.0

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test import override_settings
 from rest_framework.test import APIClient
 
 from apps.common.logging import RedactingFilter, RequestIDFilter, redact
@@ -65,8 +66,9 @@ def test_ready_reports_an_unreachable_broker(api_client: APIClient, settings: An
     settings.CELERY_TASK_ALWAYS_EAGER = False
     monkeypatch.setattr(app.conf, "broker_url", "redis://127.0.0.1:1/0")
     response = api_client.get("/ready/")
-    assert response.status_code == 503
-    assert response.json()["error"]["details"]["checks"]["broker"] == "unavailable"
+    assert response.status_code == 200  # tasks wait for the sweepers; the API keeps serving
+    checks = {"database": "ok", "cache": "ok", "broker": "unavailable"}
+    assert response.json() == {"status": "degraded", "checks": checks}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -86,16 +88,16 @@ def test_ready_503_when_database_unreachable(api_client: APIClient) -> None:
 
 
 @pytest.mark.django_db
-def test_ready_503_when_cache_fails(api_client: APIClient, monkeypatch: Any) -> None:
+def test_ready_reports_redis_down_as_degraded(api_client: APIClient, settings: Any) -> None:
     from django.core.cache import cache
 
-    def broken(*args: Any, **kwargs: Any) -> None:
-        raise ConnectionError("redis down")
-
-    monkeypatch.setattr(cache, "set", broken)
-    response = api_client.get("/ready/")
-    assert response.status_code == 503
-    assert response.json()["error"]["details"]["checks"]["cache"] == "unavailable"
+    dead = {"default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:1/0"}}
+    with override_settings(CACHES=dead):
+        cache.set("still", "answers")  # from process memory
+        assert cache.get("still") == "answers"
+        response = api_client.get("/ready/")
+    assert response.status_code == 200
+    assert response.json() == {"status": "degraded", "checks": {"database": "ok", "cache": "unavailable"}}
 
 
 # --- request id --------------------------------------------------------------------------------

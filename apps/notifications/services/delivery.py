@@ -199,17 +199,28 @@ def _record_outcome(
 
 
 def schedule_on_commit(delivery_id: str, *, countdown: float = 0) -> None:
-    """Send the delivery task after commit, optionally delayed. A broker error is logged: the sweeper recovers."""
+    """Send the delivery task after commit, optionally delayed. A broker error is logged: the sweeper recovers.
+
+    Shares the enqueue backoff of ``apps.common.services``: moments after a failed enqueue it does not wait
+    on the broker again.
+    """
     from kombu.exceptions import KombuError
     from redis.exceptions import RedisError
 
+    from apps.common.services import broker_backoff, broker_recently_failed
     from apps.notifications.tasks import deliver
 
     def _send() -> None:
+        if broker_recently_failed():
+            logger.warning("could not enqueue delivery %s: the broker failed just now; the sweeper will", delivery_id)
+            return
         try:
             deliver.apply_async(args=(delivery_id,), countdown=countdown, retry=False)
         except (KombuError, RedisError, OSError):
+            broker_backoff.failure()
             logger.exception("could not enqueue delivery %s; the sweeper will", delivery_id)
+        else:
+            broker_backoff.success()
 
     transaction.on_commit(_send)
 

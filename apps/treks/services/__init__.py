@@ -1,5 +1,6 @@
 """Catalog services: every write of the trek catalog, plus the seat helpers the booking service uses."""
 
+from apps.treks.catalog_cache import catalog_version, catalog_version_bump
 from apps.treks.services.batches import (
     TRANSITIONS,
     batch_cancel,
@@ -13,7 +14,6 @@ from apps.treks.services.batches import (
     can_transition,
     local_today,
 )
-from apps.treks.services.cache import catalog_version, catalog_version_bump
 from apps.treks.services.catalog import (
     region_create,
     region_update,

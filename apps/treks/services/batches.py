@@ -25,9 +25,9 @@ from django.utils import timezone
 
 from apps.common.exceptions import InvalidTransition, ValidationFailed
 from apps.common.services import audit, require_atomic
+from apps.treks.catalog_cache import catalog_version_bump
 from apps.treks.errors import BatchHasBookings, BatchNotEditable
 from apps.treks.models import Batch, Guide, Trek
-from apps.treks.services.cache import catalog_version_bump
 from apps.treks.services.catalog import jsonable
 
 logger = logging.getLogger(__name__)

@@ -19,11 +19,11 @@ from django.utils.text import slugify
 
 from apps.common.exceptions import Conflict, ValidationFailed
 from apps.common.services import audit
+from apps.treks.catalog_cache import catalog_version_bump
 from apps.treks.errors import FileTooLarge, InvalidUpload
 from apps.treks.gpx import MAX_GPX_BYTES, GPXInvalid, parse_gpx
 from apps.treks.images import MAX_IMAGE_BYTES, ImageInvalid, reencode_image
 from apps.treks.models import Region, Trek, TrekItineraryDay, TrekPhoto
-from apps.treks.services.cache import catalog_version_bump
 
 logger = logging.getLogger(__name__)
 

@@ -10,9 +10,9 @@ from django.db import transaction
 
 from apps.common.exceptions import ValidationFailed
 from apps.common.services import audit
+from apps.treks.catalog_cache import catalog_version_bump
 from apps.treks.errors import GuideProfileExists
 from apps.treks.models import Guide, Region
-from apps.treks.services.cache import catalog_version_bump
 from apps.treks.services.catalog import _apply_changes, _delete_file_on_commit, clean_image
 from apps.users.models import User
 from apps.users.roles import StaffRole

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from apps.common.exceptions import InvalidTransition
 from apps.treks import services
+from apps.treks.catalog_cache import catalog_version
 from apps.treks.models import Batch
-from apps.treks.services.cache import catalog_version
 from apps.treks.tasks import sync_batch_statuses
 from apps.treks.tests.factories import BatchFactory, TrekFactory
 

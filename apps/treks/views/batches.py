@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from apps.common.pagination import PageNumberPagination
 from apps.common.schema import error_responses
 from apps.treks import selectors, services
-from apps.treks.caching import cached_catalog_response
+from apps.treks.catalog_cache.responses import cached_catalog_response
 from apps.treks.filters import BatchFilter
 from apps.treks.models import Batch
 from apps.treks.permissions import BatchesManage, CatalogWrite, ReadOr

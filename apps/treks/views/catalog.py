@@ -19,7 +19,7 @@ from apps.common.exceptions import NotFound
 from apps.common.pagination import PageNumberPagination
 from apps.common.schema import error_responses
 from apps.treks import selectors, services
-from apps.treks.caching import cached_catalog_response
+from apps.treks.catalog_cache.responses import cached_catalog_response
 from apps.treks.filters import DEFAULT_TREK_ORDER, TrekFilter
 from apps.treks.models import TrekPhoto
 from apps.treks.permissions import CatalogWrite, ReadOr

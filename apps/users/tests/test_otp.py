@@ -323,6 +323,24 @@ def test_redis_unreachable_is_a_503_envelope(api_client: Any, settings: Any, sen
     assert not sent
 
 
+def test_a_silent_redis_is_waited_on_once_per_retry_window(api_client: Any, settings: Any, sent: Outbox) -> None:
+    from apps.common.tests.redis_doubles import silent_redis
+
+    with silent_redis() as server:
+        settings.OTP_REDIS_URL = server.url
+        settings.REDIS_CONNECT_TIMEOUT = 0.2
+        otp.reset_store()
+        first = _send(api_client)
+        tried = server.connections
+        later = [_send(api_client, f"+91981234570{i}") for i in range(5)]
+        otp.reset_store()
+    assert {r.status_code for r in [first, *later]} == {503}
+    assert {r.json()["error"]["code"] for r in [first, *later]} == {"otp_unavailable"}
+    assert tried >= 1
+    assert server.connections == tried  # the later requests did not wait on Redis
+    assert not sent
+
+
 def test_throttle_scopes_apply(api_client: Any, settings: Any) -> None:
     from apps.common.throttles import OTPSendThrottle
 

@@ -1,14 +1,13 @@
 """Cached public catalog responses with ETags.
 
-A response is stored as rendered bytes, with the catalog version it was built under, at a key made of
-the host, the path, the query string, the local date (``next_batch`` moves with the
-calendar) and the audience (the public, or staff who also see drafts). An entry counts only if its
-version is the current one, which each process learns from Redis pub/sub (``apps.treks.versionwatch``;
-one small Redis read per request when that is off or down); each process also keeps the last pages
-it served in memory, checked against that same version, so a hit needs no Redis round trip. The
-ETag is derived from the version and the key, so a client's ``If-None-Match`` is answered with 304
-before anything is queried or rendered, and any catalog write or seat change (a version bump)
-changes every ETag at once.
+A response is stored as rendered bytes, with the catalog version it was built under, at a key made of the
+host, the path, the query string, the local date (``next_batch`` moves with the calendar) and the audience
+(the public, or staff who also see drafts). It is served only under that same version, the current one
+(``apps.treks.catalog_cache.version``). Pages live in the Django cache (Redis, under its key prefix and
+database) and each process also keeps the last pages it served in memory, so a hit normally touches
+neither Redis nor the database. The ETag is derived from the version and the key, so ``If-None-Match`` is
+answered with 304 before anything is queried or rendered, and any catalog write or seat change changes
+every ETag at once. With the version unknown, responses are built and sent without an ETag.
 """
 
 from __future__ import annotations
@@ -23,22 +22,19 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
 from django.http.response import HttpResponseBase
+from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.treks.catalog_cache.version import catalog_version
 from apps.treks.selectors import can_see_drafts
-from apps.treks.services.batches import local_today
-from apps.treks.services.cache import catalog_version
-from apps.treks.versionwatch import local_catalog_version
 
 logger = logging.getLogger(__name__)
 
 _renderer = JSONRenderer()
 
-
-# A small per-process copy of recently served pages. An entry is used only when its version is the
-# current one (read from Redis on every request), so it is never staler than the Redis entry.
+# A small per-process copy of recently served pages, each used only under the version it was built for.
 _LOCAL_MAX = 256
 _local: OrderedDict[str, tuple[int, bytes]] = OrderedDict()
 _local_lock = threading.Lock()
@@ -61,7 +57,7 @@ def _local_put(key: str, version: int, body: bytes) -> None:
             _local.popitem(last=False)
 
 
-def local_cache_clear() -> None:
+def local_pages_clear() -> None:
     with _local_lock:
         _local.clear()
 
@@ -87,39 +83,35 @@ def _render(response: Response, content_type: str) -> HttpResponse:
     return HttpResponse(_renderer.render(response.data), content_type=content_type, status=response.status_code)
 
 
+def _tagged(response: HttpResponseBase, etag: str) -> HttpResponseBase:
+    response["ETag"] = etag
+    response["Cache-Control"] = "no-cache"
+    response["Vary"] = "Authorization"
+    return response
+
+
 def cached_catalog_response(
     request: Request, build: Callable[[], Response], *, content_type: str = "application/json"
 ) -> HttpResponseBase:
     """Serve ``build()``'s response from the catalog cache, or build, render and store it."""
     if not _cache_enabled(request):
         return _render(build(), content_type)
+    version = catalog_version()
+    if version is None:  # unknown: a cached answer could be stale
+        return _render(build(), content_type)
     audience = "staff" if can_see_drafts(request.user) else "public"
     meta = request.META
     # The host was validated by CommonMiddleware; it matters because pagination links are absolute.
     host = meta.get("HTTP_HOST") or request.get_host()
-    material = f"{audience}|{host}|{request.path}?{meta.get('QUERY_STRING', '')}|{local_today().isoformat()}"
+    material = f"{audience}|{host}|{request.path}?{meta.get('QUERY_STRING', '')}|{timezone.localdate().isoformat()}"
     digest = hashlib.sha256(material.encode()).hexdigest()[:40]
     key = f"catalog:resp:{digest}"
-    try:
-        # Pushed to this process when the subscription is up; otherwise one small Redis read.
-        version = local_catalog_version() or catalog_version()
-    except Exception:  # cache down: serve uncached rather than fail
-        logger.warning("catalog cache unavailable; serving uncached", exc_info=True)
-        return _render(build(), content_type)
     etag = f'"{version:x}-{digest[:24]}"'
     if etag_matches(request.headers.get("If-None-Match"), etag):
-        not_modified = HttpResponseNotModified()
-        not_modified["ETag"] = etag
-        not_modified["Cache-Control"] = "no-cache"
-        not_modified["Vary"] = "Authorization"
-        return not_modified
+        return _tagged(HttpResponseNotModified(), etag)
     body = _local_get(key, version)
     if body is None:
-        try:
-            entry = cache.get(key)  # stored as (version, body)
-        except Exception:
-            logger.warning("catalog cache read failed", exc_info=True)
-            entry = None
+        entry = cache.get(key)  # (version, body); the cache answers from process memory without Redis
         if entry is not None and entry[0] == version:
             body = entry[1]
             _local_put(key, version, body)
@@ -128,13 +120,6 @@ def cached_catalog_response(
         if response.status_code != 200:
             return response
         body = response.content
-        try:
-            cache.set(key, (version, body), timeout=getattr(settings, "CATALOG_CACHE_SECONDS", 600))
-        except Exception:
-            logger.warning("catalog cache write failed", exc_info=True)
+        cache.set(key, (version, body), timeout=getattr(settings, "CATALOG_CACHE_SECONDS", 600))
         _local_put(key, version, body)
-    out = HttpResponse(body, content_type=content_type)
-    out["ETag"] = etag
-    out["Cache-Control"] = "no-cache"
-    out["Vary"] = "Authorization"
-    return out
+    return _tagged(HttpResponse(body, content_type=content_type), etag)
