@@ -32,7 +32,14 @@ from apps.users.services.email import (
     password_reset_send,
     user_email_change_request,
 )
-from apps.users.services.identity import AccountDisabled, GoogleAccountConflict, google_sign_in, phone_sign_in
+from apps.users.services.identity import (
+    AccountDisabled,
+    GoogleAccountConflict,
+    ReauthenticationFailed,
+    google_sign_in,
+    phone_sign_in,
+    user_reauthenticate,
+)
 from apps.users.services.loyalty import IdempotencyKeyReused, points_award, points_reverse
 from apps.users.services.otp import (
     PURPOSE_PHONE_CHANGE,
@@ -46,6 +53,7 @@ from apps.users.services.profile import (
     PhoneTaken,
     TribeHandleTaken,
     user_anonymise,
+    user_delete,
     user_phone_change_confirm,
     user_phone_change_request,
     user_photo_delete,
@@ -65,6 +73,7 @@ __all__ = [
     "OTPAttemptsExceeded",
     "OTPInvalid",
     "PhoneTaken",
+    "ReauthenticationFailed",
     "ResetLinkInvalid",
     "TooManyEmergencyContacts",
     "TribeHandleTaken",
@@ -91,6 +100,7 @@ __all__ = [
     "token_refresh",
     "token_revoke",
     "user_anonymise",
+    "user_delete",
     "user_email_change_request",
     "user_login",
     "user_phone_change_confirm",
@@ -98,6 +108,7 @@ __all__ = [
     "user_photo_delete",
     "user_photo_set",
     "user_profile_update",
+    "user_reauthenticate",
     "user_register",
     "user_revoke_all_tokens",
     "user_set_role",

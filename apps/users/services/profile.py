@@ -14,6 +14,7 @@ from apps.users.hooks import guide_profile_sync
 from apps.users.images import sanitize_profile_photo
 from apps.users.models import EmergencyContact, SocialAccount, User
 from apps.users.services.auth import user_revoke_all_tokens
+from apps.users.services.identity import user_reauthenticate
 from apps.users.services.otp import PURPOSE_PHONE_CHANGE, otp_check, otp_send
 
 logger = logging.getLogger(__name__)
@@ -93,6 +94,12 @@ def user_phone_change_confirm(*, user: User, phone: str, code: str) -> User:
     except IntegrityError as exc:
         raise PhoneTaken() from exc
     return locked
+
+
+def user_delete(*, user: User, password: str = "", otp: str = "", id_token: str = "") -> None:
+    """Delete the account at its owner's request, once they have proved they can sign in to it now."""
+    user_reauthenticate(user=user, password=password, otp=otp, id_token=id_token)
+    user_anonymise(user=user)
 
 
 def user_anonymise(*, user: User) -> None:
