@@ -38,6 +38,7 @@ from apps.users.services.identity import (
     ReauthenticationFailed,
     google_sign_in,
     phone_sign_in,
+    user_delete,
     user_reauthenticate,
 )
 from apps.users.services.loyalty import IdempotencyKeyReused, points_award, points_reverse
@@ -53,7 +54,7 @@ from apps.users.services.profile import (
     PhoneTaken,
     TribeHandleTaken,
     user_anonymise,
-    user_delete,
+    user_personal_data_clear,
     user_phone_change_confirm,
     user_phone_change_request,
     user_photo_delete,
@@ -103,6 +104,7 @@ __all__ = [
     "user_delete",
     "user_email_change_request",
     "user_login",
+    "user_personal_data_clear",
     "user_phone_change_confirm",
     "user_phone_change_request",
     "user_photo_delete",

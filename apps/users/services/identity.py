@@ -14,6 +14,8 @@ from apps.users.models import SocialAccount, User
 from apps.users.phones import mask_phone
 from apps.users.services.auth import token_pair_for, user_revoke_all_tokens
 from apps.users.services.otp import PURPOSE_SIGN_IN, OTPAttemptsExceeded, OTPInvalid, otp_check
+from apps.users.services.profile import user_anonymise, user_personal_data_clear
+from apps.users.signals import account_taken_over
 
 logger = logging.getLogger(__name__)
 
@@ -41,14 +43,25 @@ def _ensure_active(user: User) -> None:
 
 
 def _take_over(*, user: User, via: str) -> None:
-    """An account nobody has proved to own is handed to whoever proves the identifier now.
+    """An account nobody has proved to own is handed to whoever proves the identifier now (a locked row).
 
-    Its password is cleared (the person who set it never proved the address or number) and every session
-    is revoked; nothing is merged into it.
+    Nothing of the previous holder stays: the password (and with it every session and every pending e-mail
+    change link), the profile, photo, emergency contacts and linked sign-ins, the identifier they never proved
+    (the phone when the e-mail is proved now, the e-mail when the phone is), and, through
+    ``account_taken_over``, what they left in other domains (devices, notification choices, inbox, posts,
+    messages). Nothing is merged into it.
     """
     user.set_unusable_password()
-    user.save(update_fields=["password", "updated_at"])
+    fields = ["password", "updated_at", *user_personal_data_clear(user=user)]
+    if via == "google":
+        user.phone, user.phone_verified = None, False
+        fields += ["phone", "phone_verified"]
+    else:
+        user.email, user.email_verified = None, False
+        fields += ["email", "email_verified"]
+    user.save(update_fields=fields)
     user_revoke_all_tokens(user=user)
+    account_taken_over.send(sender=User, user=user)
     audit(actor=None, action="user.taken_over", target=user, changes={"via": via})
     logger.warning("unverified account %s taken over via %s", user.pk, via)
 
@@ -91,7 +104,8 @@ def _google_sign_in(identity: GoogleIdentity) -> tuple[User, bool]:
             else:
                 _take_over(user=user, via="google")
                 user.email_verified = True
-                user.save(update_fields=["email_verified", "updated_at"])
+                user.first_name, user.last_name = identity.given_name, identity.family_name
+                user.save(update_fields=["email_verified", "first_name", "last_name", "updated_at"])
     is_new = user is None
     if user is None:
         user = User.objects.create_user(
@@ -204,3 +218,9 @@ def user_reauthenticate(*, user: User, password: str = "", otp: str = "", id_tok
             details={"password": ["This account has no password yet."]},
         )
     raise ValidationFailed(details=ways)
+
+
+def user_delete(*, user: User, password: str = "", otp: str = "", id_token: str = "") -> None:
+    """Delete the account at its owner's request, once they have proved they can sign in to it now."""
+    user_reauthenticate(user=user, password=password, otp=otp, id_token=id_token)
+    user_anonymise(user=user)

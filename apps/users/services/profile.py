@@ -14,7 +14,6 @@ from apps.users.hooks import guide_profile_sync
 from apps.users.images import sanitize_profile_photo
 from apps.users.models import EmergencyContact, SocialAccount, User
 from apps.users.services.auth import user_revoke_all_tokens
-from apps.users.services.identity import user_reauthenticate
 from apps.users.services.otp import PURPOSE_PHONE_CHANGE, otp_check, otp_send
 
 logger = logging.getLogger(__name__)
@@ -96,10 +95,21 @@ def user_phone_change_confirm(*, user: User, phone: str, code: str) -> User:
     return locked
 
 
-def user_delete(*, user: User, password: str = "", otp: str = "", id_token: str = "") -> None:
-    """Delete the account at its owner's request, once they have proved they can sign in to it now."""
-    user_reauthenticate(user=user, password=password, otp=otp, id_token=id_token)
-    user_anonymise(user=user)
+def user_personal_data_clear(*, user: User) -> list[str]:
+    """Wipe what the holder of an account put in it: profile fields, photo, emergency contacts, linked sign-ins.
+
+    For a locked row, inside the caller's transaction (which saves the returned fields).
+    """
+    if user.profile_photo:
+        _delete_file_on_commit(user.profile_photo.storage, user.profile_photo.name)
+    EmergencyContact.objects.filter(user=user).delete()
+    SocialAccount.objects.filter(user=user).delete()
+    user.first_name = user.last_name = user.bio = ""
+    user.tribe_handle = None
+    user.date_of_birth = None
+    user.experience_level = User.ExperienceLevel.NEVER
+    user.profile_photo = None
+    return [*PROFILE_FIELDS, "profile_photo"]
 
 
 def user_anonymise(*, user: User) -> None:
@@ -109,17 +119,10 @@ def user_anonymise(*, user: User) -> None:
     """
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
-        if locked.profile_photo:
-            _delete_file_on_commit(locked.profile_photo.storage, locked.profile_photo.name)
-        EmergencyContact.objects.filter(user=locked).delete()
-        SocialAccount.objects.filter(user=locked).delete()
+        user_personal_data_clear(user=locked)
         locked.email = None
         locked.phone = None
         locked.email_verified = locked.phone_verified = False
-        locked.first_name = locked.last_name = locked.bio = ""
-        locked.tribe_handle = None
-        locked.date_of_birth = None
-        locked.profile_photo = None
         locked.staff_role = None
         locked.is_active = False
         locked.deleted_at = timezone.now()
