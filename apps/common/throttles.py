@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from rest_framework.throttling import SimpleRateThrottle
+from typing import Any
+
+from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+
+
+def client_ip(request: Any) -> str:
+    """The client address as every throttle and per-IP limit sees it (honours ``NUM_PROXIES``); also the IP of
+    the sign-in lockout (``AXES_CLIENT_IP_CALLABLE``)."""
+    return str(BaseThrottle().get_ident(request) or "")  # "" when the server was given no address
 
 
 class IPScopedThrottle(SimpleRateThrottle):

@@ -3,6 +3,7 @@
 from apps.users.services.auth import (
     InvalidCredentials,
     InvalidRefreshToken,
+    SignInLocked,
     token_pair_for,
     token_refresh,
     token_revoke,
@@ -76,6 +77,7 @@ __all__ = [
     "PhoneTaken",
     "ReauthenticationFailed",
     "ResetLinkInvalid",
+    "SignInLocked",
     "TooManyEmergencyContacts",
     "TribeHandleTaken",
     "VerificationLinkExpired",

@@ -6,7 +6,6 @@ from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from apps.common.schema import error_responses
@@ -19,6 +18,7 @@ from apps.common.throttles import (
     PasswordResetThrottle,
     RegisterThrottle,
     TokenRefreshThrottle,
+    client_ip,
 )
 from apps.users import services
 from apps.users.serializers import (
@@ -67,6 +67,12 @@ class LoginView(APIView):
 
     @extend_schema(
         tags=["auth"],
+        summary="Sign in with e-mail and password",
+        description=(
+            "Rate-limited per client IP (429 `throttled`), together with the admin's sign-in form. After "
+            "`LOGIN_FAILURE_LIMIT` (10) wrong passwords for one address from one client IP, that pair is locked "
+            "for `LOGIN_LOCKOUT_MINUTES` (15): 429 `login_locked` with `Retry-After`, whatever the password."
+        ),
         request=LoginSerializer,
         responses={200: LoginResponseSerializer, **error_responses(400, 401, 429)},
     )
@@ -100,11 +106,6 @@ class LogoutView(APIView):
         serializer.is_valid(raise_exception=True)
         services.token_revoke(refresh=serializer.validated_data["refresh"], user=request.user)  # type: ignore[arg-type]
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-def client_ip(request: Request) -> str:
-    """The client address as the throttles see it (honours NUM_PROXIES)."""
-    return BaseThrottle().get_ident(request)
 
 
 class GoogleSignInView(APIView):

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from apps.common.pagination import PageNumberPagination
 from apps.common.schema import error_responses
-from apps.common.throttles import LoginThrottle, OTPSendThrottle, OTPVerifyThrottle
+from apps.common.throttles import LoginThrottle, OTPSendThrottle, OTPVerifyThrottle, client_ip
 from apps.users import selectors, services
 from apps.users.loyalty import next_tier_for_points, tier_for_points
 from apps.users.models import EmergencyContact, User
@@ -35,7 +35,7 @@ from apps.users.serializers import (
     ProfileUpdateSerializer,
     UserSerializer,
 )
-from apps.users.views.auth import _otp_sent_body, client_ip
+from apps.users.views.auth import _otp_sent_body
 
 
 def _me(request: Request) -> User:
