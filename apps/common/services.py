@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from contextvars import ContextVar
+from functools import partial
 from typing import Any
 
 from celery import current_app
@@ -64,6 +67,53 @@ def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
             broker_backoff.success()
 
     transaction.on_commit(_send)
+
+
+# Work a request hands over to be done once its response has been sent (None: not inside a request).
+_after_response: ContextVar[list[Callable[[], Any]] | None] = ContextVar("after_response", default=None)
+
+
+def enqueue_after_response(task: Any, *args: Any, **kwargs: Any) -> None:
+    """Like :func:`enqueue_on_commit`, for a task whose duration must not show in the response time.
+
+    With a broker the task is published on commit like any other, and a worker does the work. When tasks run
+    in-process (no broker: ``make run``), it runs once the response has been sent rather than inside the
+    request, so a caller cannot time what it does (e.g. whether an address has an account).
+    """
+    if not current_app.conf.task_always_eager:
+        enqueue_on_commit(task, *args, **kwargs)
+        return
+
+    def _hand_over() -> None:
+        run = partial(task.apply_async, args=args, kwargs=kwargs)
+        pending = _after_response.get()
+        if pending is None:  # not inside a request (a shell, a task, a test calling the service)
+            run()
+        else:
+            pending.append(run)
+
+    transaction.on_commit(_hand_over)
+
+
+def open_after_response(**kwargs: Any) -> None:
+    """``request_started`` receiver: this request may hand work over to after its response."""
+    _after_response.set([])
+
+
+def take_after_response() -> list[Callable[[], Any]]:
+    """The work handed over by the current request (emptied: each piece is taken once)."""
+    pending = _after_response.get() or []
+    _after_response.set(None)
+    return pending
+
+
+def run_after_response(**kwargs: Any) -> None:
+    """``request_finished`` receiver (the server has sent the response): do the work the request handed over."""
+    for call in take_after_response():
+        try:
+            call()
+        except Exception:  # the response is gone: log, never raise into the server
+            logger.exception("work done after the response failed")
 
 
 def require_atomic() -> None:

@@ -8,8 +8,9 @@ from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
 
 def client_ip(request: Request | HttpRequest) -> str:
-    """The client address as the throttles see it (honours NUM_PROXIES)."""
-    return BaseThrottle().get_ident(request)  # type: ignore[arg-type]
+    """The client address as every throttle and per-IP limit sees it (honours ``NUM_PROXIES``); also the IP of
+    the sign-in lockout (``AXES_CLIENT_IP_CALLABLE``)."""
+    return str(BaseThrottle().get_ident(request) or "")  # type: ignore[arg-type]  # "" when no address was given
 
 
 class IPScopedThrottle(SimpleRateThrottle):

@@ -267,6 +267,24 @@ def journal_delete(*, entry: JournalEntry, user: User) -> None:
         _delete_files_on_commit(names)
 
 
+def member_content_withdraw(*, user: User) -> dict[str, int]:
+    """The account changed hands: what the previous holder published must not speak for the new owner. Their
+    posts and comments are deleted (as by their author), their journal entries and likes removed. Inside the
+    caller's transaction."""
+    now = timezone.now()
+    entries = JournalEntry.objects.filter(author=user)
+    names = [str(name) for name in JournalPhoto.objects.filter(entry__in=entries).values_list("image", flat=True)]
+    counts = {
+        "posts": Post.objects.filter(author=user, deleted_at__isnull=True).update(deleted_at=now, updated_at=now),
+        "comments": Comment.objects.filter(author=user, deleted_at__isnull=True).update(deleted_at=now, updated_at=now),
+        "journal_entries": entries.delete()[1].get(JournalEntry._meta.label, 0),
+        "likes": PostLike.objects.filter(user=user).delete()[0],
+    }
+    _delete_files_on_commit([name for name in names if name])
+    logger.info("community content of user %s withdrawn: %s", user.pk, counts)
+    return counts
+
+
 # --- challenges ----------------------------------------------------------------------------------
 
 

@@ -12,3 +12,10 @@ def on_booking_completed(sender: Any, booking: Any, **kwargs: Any) -> None:
     from apps.community.tasks import evaluate_challenges
 
     enqueue_on_commit(evaluate_challenges, str(booking.user_id))
+
+
+def on_account_taken_over(sender: Any, user: Any, **kwargs: Any) -> None:
+    """A new owner proved the account's e-mail or phone: the previous holder's posts do not speak for them."""
+    from apps.community.services import member_content_withdraw
+
+    member_content_withdraw(user=user)

@@ -347,3 +347,18 @@ def batch_conversation_leave(*, batch_id: uuid.UUID, user: User) -> bool:
             conversation__batch_id=batch_id, user=user, left_at__isnull=True
         ).update(left_at=Greatest(F("joined_at"), timezone.now()))
     return bool(left)
+
+
+def participant_withdraw(*, user: User) -> dict[str, int]:
+    """The account changed hands: the previous holder's messages are deleted (tombstones, as by their author)
+    and the account leaves their direct and group conversations. Batch groups follow the bookings, which stay.
+    Inside the caller's transaction."""
+    now = timezone.now()
+    counts = {
+        "messages": Message.objects.filter(sender=user, deleted_at__isnull=True).update(deleted_at=now, updated_at=now),
+        "conversations_left": ConversationParticipant.objects.filter(user=user, left_at__isnull=True)
+        .exclude(conversation__kind=Conversation.Kind.BATCH)
+        .update(left_at=Greatest(F("joined_at"), now), updated_at=now),
+    }
+    logger.info("messaging of user %s withdrawn: %s", user.pk, counts)
+    return counts

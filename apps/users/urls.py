@@ -23,6 +23,7 @@ contacts_router.register("me/emergency-contacts", views.EmergencyContactViewSet,
 
 users_urlpatterns = [
     path("me/", views.MeView.as_view(), name="users-me"),
+    path("me/delete/", views.MeDeleteView.as_view(), name="users-me-delete"),
     path("me/photo/", views.MePhotoView.as_view(), name="users-me-photo"),
     path("me/email/", views.MeEmailView.as_view(), name="users-me-email"),
     path("me/phone/", views.MePhoneView.as_view(), name="users-me-phone"),

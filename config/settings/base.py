@@ -38,7 +38,7 @@ CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 CSRF_FAILURE_VIEW = "apps.common.exceptions.csrf_failure"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "apps.users.admin_config.AdminConfig",  # Django's admin, signing in under the API's policy
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     # project
     "apps.common",
     "apps.users",
@@ -77,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: answers a locked-out admin sign-in
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -135,7 +137,20 @@ else:
 
 # --- auth ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "users.User"
-AUTHENTICATION_BACKENDS = ["apps.users.backends.EmailBackend"]
+# The lockout backend comes first: a locked (address, IP) pair is refused before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "apps.users.backends.EmailBackend"]
+# Sign-in lockout (django-axes), one policy for auth/login/ and /admin/login/ (see apps/users/lockout.py):
+# LOGIN_FAILURE_LIMIT failed passwords for one address from one client IP lock that pair for
+# LOGIN_LOCKOUT_MINUTES (each further try restarts the wait; a success clears the count). Attempts are rows in
+# the database, so this works the same under `make run` (SQLite, no Redis), the tests and production.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_USERNAME_CALLABLE = "apps.users.lockout.attempted_address"
+AXES_CLIENT_IP_CALLABLE = "apps.common.throttles.client_ip"
+AXES_LOCKOUT_CALLABLE = "apps.users.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # no row per successful sign-in (the audit log and last_login say enough)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},

@@ -130,6 +130,12 @@ def contact_pk(w: World) -> dict[str, Any]:
     return {"pk": w.contact.id}
 
 
+def _credentials_of_actor(w: World, user: User | None) -> dict[str, str]:
+    from apps.users.tests.factories import DEFAULT_PASSWORD
+
+    return {"password": DEFAULT_PASSWORD}
+
+
 def _email_change(w: World, user: User | None) -> dict[str, str]:
     from apps.users.tests.factories import DEFAULT_PASSWORD
 
@@ -206,7 +212,8 @@ ROWS: list[Row] = [
     Row("auth-logout", "POST", signed_in(204), body=_refresh, rule="own refresh token"),
     Row("users-me", "GET", signed_in(200), rule="self"),
     Row("users-me", "PATCH", signed_in(200), body=lambda w, u: {"first_name": "Renamed"}, rule="self"),
-    Row("users-me", "DELETE", signed_in(204), rule="self (account deletion)"),
+    Row("users-me", "DELETE", signed_in(204), body=_credentials_of_actor, rule="self, with the password"),
+    Row("users-me-delete", "POST", signed_in(204), body=_credentials_of_actor, rule="self, with the password"),
     Row(
         "users-me-photo",
         "PUT",
@@ -270,7 +277,6 @@ ROWS: list[Row] = [
             "GOOGLE_CLIENT_IDS": ["matrix-client.apps.googleusercontent.com"],
             "GOOGLE_CERTS_URL": "https://certs.example.invalid/oauth2/v1/certs",
         },
-        http=(("GET", "https://certs.example.invalid/oauth2/v1/certs", {}),),
         rule="anyone; the Google ID token is the credential (401 when it does not verify)",
     ),
     Row("auth-otp-send", "POST", everyone(202), body=lambda w, u: {"phone": _phone(w, u, 30)}, rule="anyone"),

@@ -73,3 +73,62 @@ def test_require_atomic_outside_transaction() -> None:
         require_atomic()
     with transaction.atomic():
         require_atomic()
+
+
+# --- work handed over to after the response ---------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_work_handed_over_runs_after_the_response_inside_a_request_and_at_once_outside() -> None:
+    from django.core.signals import request_finished, request_started
+
+    from apps.common.services import enqueue_after_response
+
+    cache.delete(HEARTBEAT_KEY)
+    request_started.send(sender=None)  # a request begins
+    enqueue_after_response(heartbeat)
+    assert cache.get(HEARTBEAT_KEY) is None, "not inside the request"
+    request_finished.send(sender=None)  # its response has been sent
+    assert cache.get(HEARTBEAT_KEY) is not None
+
+    cache.delete(HEARTBEAT_KEY)
+    enqueue_after_response(heartbeat)  # no request: a shell or a task
+    assert cache.get(HEARTBEAT_KEY) is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_work_after_the_response_that_fails_is_logged_not_raised(
+    monkeypatch: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    from django.core.signals import request_finished, request_started
+
+    from apps.common.services import enqueue_after_response
+
+    def boom(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(heartbeat, "apply_async", boom)
+    request_started.send(sender=None)
+    enqueue_after_response(heartbeat)
+    request_finished.send(sender=None)
+    assert any("work done after the response failed" in record.getMessage() for record in caplog.records)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_a_broker_work_for_after_the_response_is_published_on_commit(monkeypatch: Any) -> None:
+    from django.core.signals import request_finished, request_started
+
+    from apps.common.services import enqueue_after_response
+
+    published: list[Any] = []
+    monkeypatch.setattr(heartbeat, "apply_async", lambda *a, **k: published.append(k))
+    app.conf.task_always_eager = False
+    try:
+        request_started.send(sender=None)
+        with transaction.atomic():
+            enqueue_after_response(heartbeat)
+            assert published == []
+        assert len(published) == 1, "a worker does the work: nothing is kept for after the response"
+    finally:
+        request_finished.send(sender=None)
+        app.conf.task_always_eager = True

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -36,10 +37,13 @@ def alert_key(incident: Incident, occasion: str) -> str:
     return f"emergency:{incident.pk}:{occasion}"
 
 
+def _ist(moment: datetime) -> str:
+    return f"{timezone.localtime(moment):%d %b %Y %H:%M} IST"
+
+
 def incident_context(incident: Incident) -> dict[str, Any]:
     trekker = incident.trekker
     batch = incident.batch
-    received = timezone.localtime(incident.received_at)
     context: dict[str, Any] = {
         "incident_id": str(incident.pk),
         "kind": incident.get_kind_display(),
@@ -52,7 +56,9 @@ def incident_context(incident: Incident) -> dict[str, Any]:
         "location_time": (f"{timezone.localtime(incident.location_at):%d %b %H:%M}" if incident.location_at else ""),
         "battery_pct": incident.battery_pct,
         "message": incident.message[:300],
-        "received_at": f"{received:%d %b %Y %H:%M} IST",
+        # When the device raised it and when it reached us; they differ for a delayed SOS (queued offline).
+        "raised_at": _ist(incident.device_time) if incident.device_time else "",
+        "received_at": _ist(incident.received_at),
         "delayed": incident.delayed,
         "escalation_count": incident.escalation_count,
         "ops_phone": settings.OBS_OPS_PHONE,

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import re
+import uuid
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 import responses
+import time_machine
 from django.conf import settings as django_settings
+from django.core import mail
 from django.utils import timezone
 
-from apps.emergency.services.alerts import queue_incident_alerts
+from apps.emergency.services.alerts import incident_context, queue_incident_alerts
 from apps.emergency.tests.conftest import Cast
 from apps.emergency.tests.factories import IncidentFactory
 from apps.notifications.backends import push, sms
 from apps.notifications.models import Delivery
+from apps.notifications.rendering import render_email, render_push, render_sms
 from apps.notifications.services import deliveries_sweep, delivery_send
 from apps.notifications.services.delivery import _claim
 from apps.notifications.tasks import deliver
@@ -164,3 +170,61 @@ def test_a_refused_connection_is_retried_for_a_contact(cast: Cast, incident: Any
     Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
     assert delivery_send(delivery_id=str(delivery.pk)) == "sent"
     assert len(msg91.calls) == 2
+
+
+# --- a delayed SOS says when it was raised and when it arrived ------------------------------------------
+
+RAISED_UTC = datetime(2026, 11, 29, 18, 55, tzinfo=UTC)  # 30 Nov 00:25 IST, when the phone raised it
+ARRIVED_UTC = datetime(2026, 11, 29, 21, 55, tzinfo=UTC)  # 30 Nov 03:25 IST, when it reached the server
+RAISED_IST, ARRIVED_IST = "30 Nov 2026 00:25 IST", "30 Nov 2026 03:25 IST"
+TEMPLATES_DIR = Path(django_settings.BASE_DIR) / "templates"
+RENDERERS = {"sms": render_sms, "push": render_push, "email": render_email}
+
+
+def _templates_mentioning_delay() -> list[tuple[str, str]]:
+    """Every (channel, template) whose text depends on ``delayed``: found in the files, not listed by hand."""
+    found = []
+    for path in sorted(TEMPLATES_DIR.glob("*/*.txt")):
+        if re.search(r"{%\s*if\s+delayed\b", path.read_text()):
+            found.append((path.parent.name, path.stem))
+    return found
+
+
+def test_the_templates_mentioning_delay_are_found() -> None:
+    assert ("sms", "emergency_alert") in _templates_mentioning_delay()
+
+
+@pytest.mark.parametrize(("channel", "name"), _templates_mentioning_delay())
+def test_every_delayed_text_names_the_raise_time_and_the_arrival_time(
+    cast: Cast, channel: str, name: str, make_user: Any
+) -> None:
+    delayed = IncidentFactory(trekker=cast.trekker, device_time=RAISED_UTC, received_at=ARRIVED_UTC, delayed=True)
+    text = RENDERERS[channel](name, incident_context(delayed))
+    full = f"{text.title}\n{text.body}"
+    assert f"raised {RAISED_IST}" in full or f"raised on the device {RAISED_IST}" in full, full
+    assert f"arrived {ARRIVED_IST}" in full, full
+
+    on_time = IncidentFactory(trekker=make_user(), device_time=ARRIVED_UTC, received_at=ARRIVED_UTC, delayed=False)
+    text = RENDERERS[channel](name, incident_context(on_time))
+    assert "delayed" not in f"{text.title}\n{text.body}".lower()
+    assert "arrived" not in text.body
+
+
+def test_a_delayed_sos_texts_the_raise_time_not_only_the_arrival_time(
+    cast: Cast, client_for: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with time_machine.travel(ARRIVED_UTC, tick=False), django_capture_on_commit_callbacks(execute=True):
+        response = client_for(cast.trekker).post(
+            "/api/v1/emergency/sos/",
+            {"latitude": 30.1, "longitude": 78.2, "client_created_at": RAISED_UTC.isoformat()},
+            format="json",
+            HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
+        )
+    assert response.status_code == 201, response.json()
+    assert response.json()["delayed"] is True
+    staff_sms = {m.to: m.text for m in sms.outbox}[cast.ops.phone]
+    assert f"(DELAYED: raised {RAISED_IST}, arrived {ARRIVED_IST})" in staff_sms
+    assert f"sent {ARRIVED_IST}" not in staff_sms
+    (ops_mail,) = [m for m in mail.outbox if "ops-desk@example.com" in m.to]
+    assert f"raised on the device {RAISED_IST}, arrived {ARRIVED_IST}" in ops_mail.body
+    assert any(f"raised {RAISED_IST}, arrived {ARRIVED_IST}" in m.body for m in push.outbox)

@@ -11,6 +11,7 @@ from apps.notifications.services.inbox import (
     notifications_mark_all_read,
     preferences_update,
     unsubscribe,
+    user_notifications_forget,
 )
 from apps.notifications.services.reminders import send_hold_expiry_reminders, send_pretrek_reminders
 
@@ -29,4 +30,5 @@ __all__ = [
     "send_hold_expiry_reminders",
     "send_pretrek_reminders",
     "unsubscribe",
+    "user_notifications_forget",
 ]

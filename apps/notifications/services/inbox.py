@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.common.exceptions import ApplicationError, NotFound, ValidationFailed
-from apps.notifications.models import Channel, Device, Notification, NotificationPreference
+from apps.notifications.models import Channel, Delivery, Device, Notification, NotificationPreference
 from apps.notifications.policy import CONFIGURABLE_CHANNELS, DEFAULT_PREFERENCES, is_locked
 from apps.notifications.services.delivery import UNSUBSCRIBE_SALT
 
@@ -117,6 +117,22 @@ def device_remove_token(*, token: str, user: User | None = None) -> bool:
     with transaction.atomic():
         deleted, _ = devices.delete()
     return bool(deleted)
+
+
+def user_notifications_forget(*, user: User) -> dict[str, int]:
+    """The account changed hands: forget its push devices, notification choices and inbox, and cancel what is
+    still queued for it (addressed to the previous holder's devices and numbers). Inside the caller's transaction.
+    """
+    counts = {
+        "devices": Device.objects.filter(user=user).delete()[0],
+        "preferences": NotificationPreference.objects.filter(user=user).delete()[0],
+        "inbox": Notification.objects.filter(user=user).delete()[0],
+        "queued": Delivery.objects.filter(user=user, status=Delivery.Status.QUEUED).update(
+            status=Delivery.Status.CANCELLED, last_error="the account changed hands", updated_at=timezone.now()
+        ),
+    }
+    logger.info("notifications of user %s forgotten: %s", user.pk, counts)
+    return counts
 
 
 def unsubscribe(*, token: str) -> tuple[str, str]:

@@ -1,4 +1,5 @@
 from apps.users.serializers.account import (
+    AccountDeleteSerializer,
     AccountMessageSerializer,
     EmailChangeSerializer,
     EmailVerifySerializer,
@@ -31,6 +32,7 @@ from apps.users.serializers.auth import (
 )
 
 __all__ = [
+    "AccountDeleteSerializer",
     "AccountMessageSerializer",
     "EmailChangeSerializer",
     "EmailVerifySerializer",

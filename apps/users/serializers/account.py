@@ -71,6 +71,27 @@ class EmailChangeSerializer(serializers.Serializer):
     password = _password(required=False, allow_blank=True, default="")
 
 
+class AccountDeleteSerializer(serializers.Serializer):
+    """Proof that the caller can sign in to the account now: the password, or for an account without one a
+    fresh sign-in code for its verified phone (``otp``) or a Google ID token of its Google account."""
+
+    password = _password(required=False, allow_blank=True, default="", help_text="Accounts with a password.")
+    otp = serializers.CharField(
+        max_length=12,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Accounts without a password: a code from `auth/otp/send/` for the account's verified phone.",
+    )
+    id_token = serializers.CharField(
+        max_length=8192,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Accounts without a password: a Google ID token of the Google account linked to it.",
+    )
+
+
 class PhoneChangeSerializer(serializers.Serializer):
     phone = PhoneNumberField(mobile=True)
 

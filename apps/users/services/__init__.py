@@ -3,6 +3,7 @@
 from apps.users.services.auth import (
     InvalidCredentials,
     InvalidRefreshToken,
+    SignInLocked,
     token_pair_for,
     token_refresh,
     token_revoke,
@@ -32,7 +33,15 @@ from apps.users.services.email import (
     password_reset_send,
     user_email_change_request,
 )
-from apps.users.services.identity import AccountDisabled, GoogleAccountConflict, google_sign_in, phone_sign_in
+from apps.users.services.identity import (
+    AccountDisabled,
+    GoogleAccountConflict,
+    ReauthenticationFailed,
+    google_sign_in,
+    phone_sign_in,
+    user_delete,
+    user_reauthenticate,
+)
 from apps.users.services.loyalty import IdempotencyKeyReused, points_award, points_reverse
 from apps.users.services.otp import (
     PURPOSE_PHONE_CHANGE,
@@ -46,6 +55,7 @@ from apps.users.services.profile import (
     PhoneTaken,
     TribeHandleTaken,
     user_anonymise,
+    user_personal_data_clear,
     user_phone_change_confirm,
     user_phone_change_request,
     user_photo_delete,
@@ -65,7 +75,9 @@ __all__ = [
     "OTPAttemptsExceeded",
     "OTPInvalid",
     "PhoneTaken",
+    "ReauthenticationFailed",
     "ResetLinkInvalid",
+    "SignInLocked",
     "TooManyEmergencyContacts",
     "TribeHandleTaken",
     "VerificationLinkExpired",
@@ -91,13 +103,16 @@ __all__ = [
     "token_refresh",
     "token_revoke",
     "user_anonymise",
+    "user_delete",
     "user_email_change_request",
     "user_login",
+    "user_personal_data_clear",
     "user_phone_change_confirm",
     "user_phone_change_request",
     "user_photo_delete",
     "user_photo_set",
     "user_profile_update",
+    "user_reauthenticate",
     "user_register",
     "user_revoke_all_tokens",
     "user_set_role",

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from rest_framework_simplejwt.exceptions import TokenError
@@ -13,9 +14,10 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from apps.common.exceptions import ApplicationError, Conflict, ValidationFailed
+from apps.common.exceptions import ApplicationError, Conflict, RateLimited, ValidationFailed
 from apps.common.services import audit
 from apps.users.hooks import guide_profile_sync
+from apps.users.lockout import locked_message, lockout_seconds
 from apps.users.models import User, normalize_email_address
 
 
@@ -23,6 +25,10 @@ class InvalidCredentials(ApplicationError):
     status_code = 401
     code = "invalid_credentials"
     message = "E-mail or password is incorrect."
+
+
+class SignInLocked(RateLimited):
+    code = "login_locked"
 
 
 class InvalidRefreshToken(ApplicationError):
@@ -60,11 +66,19 @@ def user_register(*, email: str, password: str, first_name: str = "", last_name:
     return user
 
 
-def user_login(*, email: str, password: str, request: Any = None) -> tuple[User, dict[str, str]]:
+def user_login(*, email: str, password: str, request: Any) -> tuple[User, dict[str, str]]:
+    """Sign in with e-mail and password under the sign-in policy of ``apps.users.lockout`` (shared with the
+    admin): an (address, client IP) pair with too many failures is refused, 429, before the password is looked at.
+    """
     user = authenticate(request=request, email=normalize_email_address(email), password=password)
     if user is None or not user.is_active:
+        if getattr(request, "axes_locked_out", False):
+            seconds = lockout_seconds(request)
+            raise SignInLocked(locked_message(seconds), retry_after=seconds)
         raise InvalidCredentials()
     assert isinstance(user, User)
+    # A sign-in, as for the admin: clears the address's failures (lockout) and records last_login.
+    user_logged_in.send(sender=User, request=request, user=user)
     return user, token_pair_for(user)
 
 

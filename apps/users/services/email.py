@@ -11,11 +11,12 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from apps.common.exceptions import ApplicationError, Conflict, ValidationFailed
-from apps.common.services import enqueue_on_commit
+from apps.common.services import enqueue_after_response
 from apps.users import sending
 from apps.users.models import User, normalize_email_address
 from apps.users.services.auth import token_pair_for, user_revoke_all_tokens
@@ -51,9 +52,16 @@ def _frontend(path: str, **params: str) -> str:
     return f"{settings.OBS_FRONTEND_URL.rstrip('/')}/{path}?{urlencode(params)}"
 
 
+def _password_stamp(user: User) -> str:
+    """Changes whenever the password does (set, reset, cleared at a takeover): links issued before die."""
+    return salted_hmac(_VERIFY_SALT, user.password).hexdigest()[:20]
+
+
 def email_verification_token(*, user: User, email: str) -> str:
-    """Signed: who, which address to confirm, and the address the account had when it was issued."""
-    return signing.dumps({"u": str(user.pk), "e": email, "c": user.email or ""}, salt=_VERIFY_SALT, compress=True)
+    """Signed: who, which address to confirm, the address the account had when it was issued, and a stamp of
+    its password then (a link outlives neither an e-mail change nor a password change or takeover)."""
+    data = {"u": str(user.pk), "e": email, "c": user.email or "", "p": _password_stamp(user)}
+    return signing.dumps(data, salt=_VERIFY_SALT, compress=True)
 
 
 def email_verification_send(*, user: User, email: str | None = None) -> None:
@@ -73,12 +81,14 @@ def email_verify(*, token: str) -> User:
         raise VerificationLinkExpired() from exc
     except signing.BadSignature as exc:
         raise VerificationLinkInvalid() from exc
-    if not isinstance(data, dict) or not {"u", "e", "c"} <= data.keys():
+    if not isinstance(data, dict) or not {"u", "e", "c", "p"} <= data.keys():
         raise VerificationLinkInvalid()
     try:
         with transaction.atomic():
             user = User.objects.select_for_update().filter(pk=data["u"], is_active=True).first()
             if user is None or (user.email or "") != data["c"]:  # the account's address changed since
+                raise VerificationLinkInvalid()
+            if not constant_time_compare(_password_stamp(user), data["p"]):  # password changed or cleared since
                 raise VerificationLinkInvalid()
             target = data["e"]
             if target != user.email:
@@ -118,13 +128,14 @@ def user_email_change_request(*, user: User, email: str, password: str = "") -> 
 
 
 def password_reset_request(*, email: str) -> None:
-    """Start a reset. Whether the address exists or not, the caller sees the same thing: the lookup and
-    the e-mail happen in a background task."""
+    """Start a reset. Whether the address exists or not, the request does the same work and gives the same
+    answer: the lookup and the e-mail happen in a task, which runs in a worker, or (tasks in-process, no
+    broker) after the response has been sent, so the response time says nothing about the address."""
     from apps.users.tasks import send_password_reset
 
     address = normalize_email_address(email)
     if address:
-        enqueue_on_commit(send_password_reset, address)
+        enqueue_after_response(send_password_reset, address)
 
 
 def password_reset_send(*, email: str) -> bool:

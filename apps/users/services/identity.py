@@ -7,13 +7,15 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.common.exceptions import ApplicationError, Conflict
+from apps.common.exceptions import ApplicationError, Conflict, ValidationFailed
 from apps.common.services import audit
-from apps.users.google import GoogleIdentity, verify_google_id_token
+from apps.users.google import GoogleEmailUnverified, GoogleIdentity, GoogleTokenInvalid, verify_google_id_token
 from apps.users.models import SocialAccount, User
 from apps.users.phones import mask_phone
 from apps.users.services.auth import token_pair_for, user_revoke_all_tokens
-from apps.users.services.otp import PURPOSE_SIGN_IN, otp_check
+from apps.users.services.otp import PURPOSE_SIGN_IN, OTPAttemptsExceeded, OTPInvalid, otp_check
+from apps.users.services.profile import user_anonymise, user_personal_data_clear
+from apps.users.signals import account_taken_over
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +24,12 @@ class AccountDisabled(ApplicationError):
     status_code = 403
     code = "account_disabled"
     message = "This account is disabled."
+
+
+class ReauthenticationFailed(ApplicationError):
+    status_code = 403
+    code = "reauthentication_failed"
+    message = "The password, code or Google sign-in does not confirm this account."
 
 
 class GoogleAccountConflict(Conflict):
@@ -35,14 +43,25 @@ def _ensure_active(user: User) -> None:
 
 
 def _take_over(*, user: User, via: str) -> None:
-    """An account nobody has proved to own is handed to whoever proves the identifier now.
+    """An account nobody has proved to own is handed to whoever proves the identifier now (a locked row).
 
-    Its password is cleared (the person who set it never proved the address or number) and every session
-    is revoked; nothing is merged into it.
+    Nothing of the previous holder stays: the password (and with it every session and every pending e-mail
+    change link), the profile, photo, emergency contacts and linked sign-ins, the identifier they never proved
+    (the phone when the e-mail is proved now, the e-mail when the phone is), and, through
+    ``account_taken_over``, what they left in other domains (devices, notification choices, inbox, posts,
+    messages). Nothing is merged into it.
     """
     user.set_unusable_password()
-    user.save(update_fields=["password", "updated_at"])
+    fields = ["password", "updated_at", *user_personal_data_clear(user=user)]
+    if via == "google":
+        user.phone, user.phone_verified = None, False
+        fields += ["phone", "phone_verified"]
+    else:
+        user.email, user.email_verified = None, False
+        fields += ["email", "email_verified"]
+    user.save(update_fields=fields)
     user_revoke_all_tokens(user=user)
+    account_taken_over.send(sender=User, user=user)
     audit(actor=None, action="user.taken_over", target=user, changes={"via": via})
     logger.warning("unverified account %s taken over via %s", user.pk, via)
 
@@ -85,7 +104,8 @@ def _google_sign_in(identity: GoogleIdentity) -> tuple[User, bool]:
             else:
                 _take_over(user=user, via="google")
                 user.email_verified = True
-                user.save(update_fields=["email_verified", "updated_at"])
+                user.first_name, user.last_name = identity.given_name, identity.family_name
+                user.save(update_fields=["email_verified", "first_name", "last_name", "updated_at"])
     is_new = user is None
     if user is None:
         user = User.objects.create_user(
@@ -153,3 +173,54 @@ def phone_sign_in(*, phone: str, code: str) -> tuple[User, dict[str, str], bool]
                 raise
     logger.info("phone sign-in for %s (new account: %s)", mask_phone(phone), is_new)
     return user, token_pair_for(user), is_new
+
+
+def user_reauthenticate(*, user: User, password: str = "", otp: str = "", id_token: str = "") -> None:
+    """Prove that whoever holds this session can sign in to the account now, before something irreversible.
+
+    An access token alone is not enough (it may be stolen). An account with a password must give it; one
+    without gives a fresh sign-in code texted to its verified phone (``auth/otp/send/``) or a Google ID token
+    of the Google account linked to it. No proof: 400 naming what this account can send; a wrong one: 403.
+    """
+    if user.has_usable_password():
+        if not password:
+            raise ValidationFailed(details={"password": ["Send this account's password to confirm."]})
+        if not user.check_password(password):
+            logger.info("reauthentication of %s failed: wrong password", user.pk)
+            raise ReauthenticationFailed()
+        return
+    phone = user.phone if user.phone and user.phone_verified else None
+    google = SocialAccount.objects.filter(user=user, provider=SocialAccount.Provider.GOOGLE).first()
+    if otp and phone:
+        try:
+            otp_check(phone=phone, code=otp, purpose=PURPOSE_SIGN_IN)
+        except (OTPInvalid, OTPAttemptsExceeded) as exc:
+            raise ReauthenticationFailed(details={"otp": [exc.message]}) from exc
+        return
+    if id_token and google is not None:
+        try:
+            identity = verify_google_id_token(id_token)
+        except (GoogleTokenInvalid, GoogleEmailUnverified) as exc:
+            raise ReauthenticationFailed(details={"id_token": [exc.message]}) from exc
+        if identity.sub != google.uid:
+            logger.info("reauthentication of %s failed: another Google account", user.pk)
+            raise ReauthenticationFailed(details={"id_token": ["This is not the Google account of this account."]})
+        return
+    ways = {}
+    if phone:
+        ways["otp"] = [f"Send the sign-in code texted to {mask_phone(phone)} (ask for one at auth/otp/send/)."]
+    if google is not None:
+        ways["id_token"] = ["Send a Google ID token of the Google account you sign in with."]
+    if not ways:
+        raise ValidationFailed(
+            "This account has no password, verified phone or Google sign-in to confirm with. Set a password "
+            "with a reset link (auth/password/reset/) first.",
+            details={"password": ["This account has no password yet."]},
+        )
+    raise ValidationFailed(details=ways)
+
+
+def user_delete(*, user: User, password: str = "", otp: str = "", id_token: str = "") -> None:
+    """Delete the account at its owner's request, once they have proved they can sign in to it now."""
+    user_reauthenticate(user=user, password=password, otp=otp, id_token=id_token)
+    user_anonymise(user=user)

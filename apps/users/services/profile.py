@@ -95,6 +95,23 @@ def user_phone_change_confirm(*, user: User, phone: str, code: str) -> User:
     return locked
 
 
+def user_personal_data_clear(*, user: User) -> list[str]:
+    """Wipe what the holder of an account put in it: profile fields, photo, emergency contacts, linked sign-ins.
+
+    For a locked row, inside the caller's transaction (which saves the returned fields).
+    """
+    if user.profile_photo:
+        _delete_file_on_commit(user.profile_photo.storage, user.profile_photo.name)
+    EmergencyContact.objects.filter(user=user).delete()
+    SocialAccount.objects.filter(user=user).delete()
+    user.first_name = user.last_name = user.bio = ""
+    user.tribe_handle = None
+    user.date_of_birth = None
+    user.experience_level = User.ExperienceLevel.NEVER
+    user.profile_photo = None
+    return [*PROFILE_FIELDS, "profile_photo"]
+
+
 def user_anonymise(*, user: User) -> None:
     """Delete the account at its owner's request: personal data wiped, sign-in impossible, tokens revoked.
 
@@ -102,17 +119,10 @@ def user_anonymise(*, user: User) -> None:
     """
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
-        if locked.profile_photo:
-            _delete_file_on_commit(locked.profile_photo.storage, locked.profile_photo.name)
-        EmergencyContact.objects.filter(user=locked).delete()
-        SocialAccount.objects.filter(user=locked).delete()
+        user_personal_data_clear(user=locked)
         locked.email = None
         locked.phone = None
         locked.email_verified = locked.phone_verified = False
-        locked.first_name = locked.last_name = locked.bio = ""
-        locked.tribe_handle = None
-        locked.date_of_birth = None
-        locked.profile_photo = None
         locked.staff_role = None
         locked.is_active = False
         locked.deleted_at = timezone.now()

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import statistics
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+import requests
 import time_machine
+from django.contrib.auth.hashers import get_hasher
+from django.core.signals import request_finished
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
+from apps.common.services import run_after_response, take_after_response
+from apps.common.throttles import PasswordResetThrottle
+from apps.notifications.models import Delivery
 from apps.users.models import User
 from apps.users.services import token_pair_for
 from apps.users.tests.conftest import Outbox
@@ -205,6 +218,111 @@ def test_password_reset_is_throttled(api_client: Any) -> None:
         api_client.post("/api/v1/auth/password/reset/", {"email": f"n{i}@example.com"}).status_code for i in range(6)
     ]
     assert codes == [202] * 5 + [429]
+
+
+def _real_notify(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Undo the ``sent`` capture: messages go through ``notify()`` (deliveries, e-mail), as in production."""
+    from apps.notifications.services import notify
+
+    monkeypatch.setattr("apps.users.sending._notify", lambda **kwargs: notify(**kwargs))
+
+
+@pytest.fixture
+def handed_over() -> Iterator[list[Any]]:
+    """The work requests hand over to after their response, collected here instead of run."""
+    collected: list[Any] = []
+
+    def collect(**kwargs: Any) -> None:
+        collected.extend(take_after_response())
+
+    request_finished.disconnect(dispatch_uid="common.run_after_response")
+    request_finished.connect(collect, dispatch_uid="test.collect_after_response")
+    try:
+        yield collected
+    finally:
+        request_finished.disconnect(dispatch_uid="test.collect_after_response")
+        request_finished.connect(run_after_response, dispatch_uid="common.run_after_response")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reset_request_does_the_same_work_for_known_and_unknown_addresses(
+    api_client: Any, make_user: Any, handed_over: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the request itself runs (SQL, password hashing) does not depend on the address; the lookup and the
+    e-mail are handed over to after the response."""
+    _real_notify(monkeypatch)
+    user = make_user()
+    hasher_calls: Counter[str] = Counter()
+    hasher = get_hasher()
+    for name in ("encode", "verify"):
+        original = getattr(type(hasher), name)
+        monkeypatch.setattr(
+            type(hasher),
+            name,
+            lambda self, *a, _n=name, _o=original, **k: (hasher_calls.update([_n]), _o(self, *a, **k))[1],
+        )
+
+    def request(email: str) -> tuple[Any, int, int, int]:
+        hasher_calls.clear()
+        before = len(handed_over)
+        with CaptureQueriesContext(connection) as queries:
+            response = api_client.post("/api/v1/auth/password/reset/", {"email": email})
+        return response, len(queries), sum(hasher_calls.values()), len(handed_over) - before
+
+    known, known_sql, known_hashes, known_handed = request(user.email)
+    unknown, unknown_sql, unknown_hashes, unknown_handed = request("nobody@example.com")
+
+    assert known.status_code == unknown.status_code == 202
+    assert known.json() == unknown.json()
+    assert known_sql == unknown_sql
+    assert known_hashes == unknown_hashes
+    assert known_handed == unknown_handed == 1
+    assert not Delivery.objects.exists(), "nothing about the account was done inside the request"
+
+    known_work, unknown_work = handed_over
+    known_work()
+    assert Delivery.objects.filter(template=RESET_TEMPLATE, recipient=user.email).count() == 1
+    unknown_work()
+    assert Delivery.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reset_timing_is_the_same_for_known_and_unknown_addresses(
+    live_server: Any, make_user: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over HTTP against a live server with tasks in-process (as under ``make run``): 20 interleaved pairs,
+    the order flipped every pair; the medians differ by less than 10 ms. Each request waits until the server
+    has finished the previous one, including its work after the response."""
+    _real_notify(monkeypatch)
+    monkeypatch.setattr(PasswordResetThrottle, "rate", "10000/min", raising=False)
+    user = make_user()
+    finished = threading.Event()
+    request_finished.connect(lambda **kwargs: finished.set(), weak=False, dispatch_uid="test.reset_finished")
+    url = f"{live_server.url}/api/v1/auth/password/reset/"
+
+    def timed(email: str) -> float:
+        finished.clear()
+        start = time.perf_counter()
+        response = requests.post(url, json={"email": email}, timeout=30)
+        elapsed = time.perf_counter() - start
+        assert response.status_code == 202, response.text
+        assert finished.wait(30), "the server did not finish the request"
+        return elapsed
+
+    try:
+        timed(user.email), timed("warm-up@example.com")
+        known: list[float] = []
+        unknown: list[float] = []
+        for index in range(20):
+            pair = [(user.email, known), (f"nobody{index}@example.com", unknown)]
+            for email, bucket in pair if index % 2 == 0 else reversed(pair):
+                bucket.append(timed(email))
+    finally:
+        request_finished.disconnect(dispatch_uid="test.reset_finished")
+
+    difference_ms = abs(statistics.median(known) - statistics.median(unknown)) * 1000
+    assert difference_ms < 10, (statistics.median(known), statistics.median(unknown))
+    assert Delivery.objects.filter(template=RESET_TEMPLATE, recipient=user.email).count() == 21
 
 
 # --- password change --------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from apps.users.models import EmergencyContact, SocialAccount, User
 from apps.users.roles import StaffRole
 from apps.users.services import token_pair_for
 from apps.users.tests.conftest import Outbox
+from apps.users.tests.factories import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -268,7 +269,7 @@ def test_delete_me_anonymises_the_account(
     pair = token_pair_for(user)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.delete(ME)
+        response = client.delete(ME, {"password": DEFAULT_PASSWORD}, format="json")
 
     assert response.status_code == 204
     user.refresh_from_db()

@@ -124,7 +124,10 @@ def test_admin_role_change_goes_through_the_audited_service(staff_user: Any, mak
     admin = staff_user("super_admin")
     target = make_user()
     browser = Client()
-    assert browser.login(email=admin.email, password=DEFAULT_PASSWORD)
+    signed_in = browser.post(
+        "/admin/login/", {"username": admin.email, "password": DEFAULT_PASSWORD, "next": "/admin/"}
+    )
+    assert signed_in.status_code == 302, "signed in through the admin's own form"
     page = browser.get(f"/admin/users/user/{target.pk}/change/")
     assert page.status_code == 200
     form = {

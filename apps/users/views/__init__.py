@@ -14,6 +14,7 @@ from apps.users.views.auth import (
 )
 from apps.users.views.me import (
     EmergencyContactViewSet,
+    MeDeleteView,
     MeEmailView,
     MePhoneVerifyView,
     MePhoneView,
@@ -30,6 +31,7 @@ __all__ = [
     "GoogleSignInView",
     "LoginView",
     "LogoutView",
+    "MeDeleteView",
     "MeEmailView",
     "MePhoneVerifyView",
     "MePhoneView",

@@ -67,6 +67,12 @@ class LoginView(APIView):
 
     @extend_schema(
         tags=["auth"],
+        summary="Sign in with e-mail and password",
+        description=(
+            "Rate-limited per client IP (429 `throttled`), together with the admin's sign-in form. After "
+            "`LOGIN_FAILURE_LIMIT` (10) wrong passwords for one address from one client IP, that pair is locked "
+            "for `LOGIN_LOCKOUT_MINUTES` (15): 429 `login_locked` with `Retry-After`, whatever the password."
+        ),
         request=LoginSerializer,
         responses={200: LoginResponseSerializer, **error_responses(400, 401, 429)},
     )

@@ -12,15 +12,17 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from apps.common.pagination import PageNumberPagination
 from apps.common.schema import error_responses
-from apps.common.throttles import OTPSendThrottle, OTPVerifyThrottle
+from apps.common.throttles import LoginThrottle, OTPSendThrottle, OTPVerifyThrottle, client_ip
 from apps.users import selectors, services
 from apps.users.loyalty import next_tier_for_points, tier_for_points
 from apps.users.models import EmergencyContact, User
 from apps.users.serializers import (
+    AccountDeleteSerializer,
     AccountMessageSerializer,
     EmailChangeSerializer,
     EmergencyContactSerializer,
@@ -33,13 +35,28 @@ from apps.users.serializers import (
     ProfileUpdateSerializer,
     UserSerializer,
 )
-from apps.users.views.auth import _otp_sent_body, client_ip
+from apps.users.views.auth import _otp_sent_body
 
 
 def _me(request: Request) -> User:
     user = request.user
     assert isinstance(user, User)
     return user
+
+
+ACCOUNT_DELETE_RULES = (
+    "Anonymises the account: personal data wiped, every session signed out; bookings keep their own snapshots. "
+    "An access token alone is not enough: send `password`, or for an account without one `otp` (a code from "
+    "`auth/otp/send/` for its verified phone) or `id_token` (Google, the same Google account). No proof: 400 "
+    "naming what the account can send; a wrong one: 403 `reauthentication_failed`; nothing is changed either way."
+)
+
+
+def _delete_account(request: Request) -> Response:
+    serializer = AccountDeleteSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    services.user_delete(user=_me(request), **serializer.validated_data)
+    return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeView(APIView):
@@ -65,16 +82,35 @@ class MeView(APIView):
         user = services.user_profile_update(user=_me(request), data=serializer.validated_data)
         return Response(UserSerializer(user).data)
 
+    def get_throttles(self) -> list[BaseThrottle]:
+        if self.request.method == "DELETE":  # the password is checked here: as rate-limited as a sign-in
+            return [*super().get_throttles(), LoginThrottle()]
+        return super().get_throttles()
+
     @extend_schema(
         tags=["me"],
         summary="Delete my account",
-        description="Anonymises the account: personal data wiped, every session signed out. Bookings keep their "
-        "own snapshots.",
-        responses={204: None, **error_responses(401)},
+        description=f"{ACCOUNT_DELETE_RULES} The proof goes in a JSON body, as for `POST users/me/delete/` (the "
+        "same operation, for clients that cannot send a body with DELETE; OpenAPI 3.0 cannot describe one here).",
+        responses={204: None, **error_responses(400, 401, 403, 429, 503)},
     )
     def delete(self, request: Request) -> Response:
-        services.user_anonymise(user=_me(request))
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return _delete_account(request)
+
+
+class MeDeleteView(APIView):
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [LoginThrottle]
+
+    @extend_schema(
+        tags=["me"],
+        summary="Delete my account (with proof)",
+        description=ACCOUNT_DELETE_RULES,
+        request=AccountDeleteSerializer,
+        responses={204: None, **error_responses(400, 401, 403, 429, 503)},
+    )
+    def post(self, request: Request) -> Response:
+        return _delete_account(request)
 
 
 class MePhotoView(APIView):
