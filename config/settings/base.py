@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "apps.common.devserver",  # `make run`: runserver with a larger listen backlog (before WhiteNoise's)
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
@@ -92,9 +93,14 @@ TEMPLATES = [
 DATABASE_URL = env.str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
 DATABASES: dict[str, dict[str, Any]] = {"default": env.db_url_config(DATABASE_URL)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # IMMEDIATE takes the write lock at BEGIN, so concurrent writers wait instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
-    DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
+    # SQLite has one write lock for the whole database. IMMEDIATE takes it at BEGIN, so a writer queues for it
+    # (up to `timeout` seconds) instead of failing when it upgrades a read lock mid-transaction; WAL lets reads
+    # go on while a write is under way (synchronous=NORMAL is WAL's usual pairing: one fsync per checkpoint).
+    # Writers hold the lock only briefly because nothing slow runs inside a transaction (apps/users/passwords.py).
+    _sqlite_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _sqlite_options["transaction_mode"] = "IMMEDIATE"
+    _sqlite_options.setdefault("timeout", 20)
+    _sqlite_options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
