@@ -11,15 +11,38 @@ hash inside the transaction::
 
 ``User.set_password`` takes the hash computed here for the same raw password (once) instead of hashing again.
 apps/users/tests/test_password_hashing.py checks every route that takes a password.
+
+A hash is also nothing but CPU: hashes run at most one per CPU at a time in a process (``PBKDF2PasswordHasher``,
+first in ``PASSWORD_HASHERS``). More at once would only share the cores, so a burst of sign-ups would starve
+every other request of the process (an SOS among them, or a transaction waiting to commit); the rest wait for
+their turn without using any.
 """
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.contrib.auth import hashers
 from django.contrib.auth.hashers import make_password
+
+HASHING_SLOTS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+_hashing = threading.BoundedSemaphore(HASHING_SLOTS)
+
+
+class PBKDF2PasswordHasher(hashers.PBKDF2PasswordHasher):
+    """Django's default hasher (the same algorithm and hashes), at most ``HASHING_SLOTS`` hashes at a time.
+
+    ``verify`` and ``harden_runtime`` hash through ``encode`` too.
+    """
+
+    def encode(self, password: str, salt: str, iterations: int | None = None) -> str:
+        with _hashing:
+            return super().encode(password, salt, iterations)
+
 
 _prehashed: ContextVar[dict[str, str] | None] = ContextVar("prehashed_passwords", default=None)
 

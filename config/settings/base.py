@@ -14,6 +14,7 @@ from typing import Any
 
 import environ
 from celery.schedules import crontab
+from django.conf import global_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -127,6 +128,8 @@ else:
 # --- auth ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "users.User"
 AUTHENTICATION_BACKENDS = ["apps.users.backends.EmailBackend"]
+# Django's list, its default PBKDF2 hasher limited to one hash per CPU at a time (apps/users/passwords.py).
+PASSWORD_HASHERS = ["apps.users.passwords.PBKDF2PasswordHasher", *global_settings.PASSWORD_HASHERS[1:]]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},

@@ -1,4 +1,5 @@
-"""No password is hashed or checked while a transaction of the code under test is open (apps/users/passwords.py).
+"""No password is hashed or checked while a transaction of the code under test is open, and no more hashes run at
+once than there are CPUs (apps/users/passwords.py).
 
 A hash inside a transaction holds its locks for the length of the hash: under SQLite the one write lock of
 the database. The test hasher notes, for every hash and every check, how many transactions the request had
@@ -8,11 +9,13 @@ a successful call below, so a new one fails this test until it has one. The admi
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from django.contrib.auth import hashers
 from django.contrib.auth.hashers import MD5PasswordHasher
 from django.contrib.auth.tokens import default_token_generator
 from django.db import connection
@@ -23,6 +26,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from apps.users.models import User
+from apps.users.passwords import HASHING_SLOTS, PBKDF2PasswordHasher
 from apps.users.services import token_pair_for
 from apps.users.tests.factories import DEFAULT_PASSWORD
 
@@ -193,3 +197,48 @@ def test_passwords_are_hashed_and_checked_outside_transactions(
     assert recorder.calls, "the request neither hashed nor checked a password"
     inside = [what for what, depth in recorder.calls if depth > 0]
     assert not inside, f"{key}: {inside} made inside a transaction ({recorder.calls})"
+
+
+# --- at most one hash per CPU at a time --------------------------------------------------------------------
+
+
+def test_the_default_hasher_is_djangos_with_a_limit() -> None:
+    from config.settings import base
+
+    assert base.PASSWORD_HASHERS[0] == "apps.users.passwords.PBKDF2PasswordHasher"
+    limited, django = PBKDF2PasswordHasher(), hashers.PBKDF2PasswordHasher()
+    assert limited.algorithm == django.algorithm
+    assert limited.encode(NEW_PASSWORD, "salt" * 4, 1000) == django.encode(NEW_PASSWORD, "salt" * 4, 1000)
+    assert limited.verify(NEW_PASSWORD, django.encode(NEW_PASSWORD, "salt" * 4, 1000))
+
+
+def test_hashes_run_at_most_one_per_cpu_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    entered, release, lock = threading.Semaphore(0), threading.Event(), threading.Lock()
+    running: list[int] = [0, 0]  # now, most at once
+
+    def slow_encode(self: Any, password: str, salt: str, iterations: int | None = None) -> str:
+        with lock:
+            running[0] += 1
+            running[1] = max(running)
+        entered.release()
+        release.wait(timeout=120)
+        with lock:
+            running[0] -= 1
+        return "hashed"
+
+    monkeypatch.setattr(hashers.PBKDF2PasswordHasher, "encode", slow_encode)
+    threads = [
+        threading.Thread(target=PBKDF2PasswordHasher().encode, args=(NEW_PASSWORD, "salt"))
+        for _ in range(HASHING_SLOTS + 3)
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        for _ in range(HASHING_SLOTS):
+            assert entered.acquire(timeout=60), "a free slot was not taken"
+        assert not entered.acquire(timeout=2), "a hash started while every slot was busy"
+    finally:
+        release.set()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert running == [0, HASHING_SLOTS]
