@@ -12,7 +12,7 @@ export UV_PYTHON ?= 3.11
 .PHONY: help install run test lint fmt migrate shell worker beat bench audit permissions-doc backup restore
 
 help:
-	@echo "make run      serve the API on $(HOST):$(PORT) (SQLite + in-process tasks unless DATABASE_URL/REDIS_URL are set)"
+	@echo "make run      serve the API on $(HOST):$(PORT) for development (SQLite + in-process tasks unless DATABASE_URL/REDIS_URL are set)"
 	@echo "make test     ruff, then the test suite against PostgreSQL and Redis, with coverage"
 	@echo "make lint     ruff check, ruff format --check, mypy"
 	@echo "make fmt      ruff format and safe fixes"

@@ -1,13 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from apps.common.exceptions import api_not_found
 from apps.common.metrics import metrics_view
-from apps.common.views import HealthView, ReadyView
+from apps.common.views import ApiIndexView, HealthView, ReadyView
 from apps.users.urls import auth_urlpatterns, users_urlpatterns
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("auth/", include(auth_urlpatterns)),
     path("users/", include(users_urlpatterns)),
     path("notifications/", include("apps.notifications.urls")),
@@ -16,19 +17,22 @@ api_v1 = [
     path("emergency/", include("apps.emergency.urls")),
     path("", include("apps.bookings.urls")),
     path("", include("apps.community.urls")),
+    path("", ApiIndexView.as_view(), name="api-index"),
 ]
 
 if getattr(settings, "BENCH_FLOOR_ENABLED", False):  # only config.settings.bench (`make bench`)
     from config.bench import FloorView
 
     # First under /api/v1/, so resolving it never costs more than resolving a catalog route.
-    api_v1.insert(0, path("bench/floor/", FloorView.as_view(), name="bench-floor"))  # type: ignore[arg-type]
+    api_v1.insert(0, path("bench/floor/", FloorView.as_view(), name="bench-floor"))
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    # Any other address under /api/ (any character, "/api" itself): the 404 envelope, DEBUG or not.
+    re_path(r"^api(?P<rest>/[\s\S]*|)$", api_not_found, name="api-not-found"),
     path("admin/", admin.site.urls),
     path("health/", HealthView.as_view(), name="health"),
     path("ready/", ReadyView.as_view(), name="ready"),
@@ -37,7 +41,6 @@ urlpatterns = [
 
 
 if getattr(settings, "SERVE_MEDIA", False):  # config.settings.dev (`make run`): media on local disk
-    from django.urls import re_path
     from django.views.static import serve
 
     urlpatterns.append(

@@ -84,6 +84,17 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def stop_process_group(process: subprocess.Popen[bytes], timeout: float = 20) -> None:
+    """Stop a server started with ``start_new_session=True`` and everything it started: TERM, then KILL."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=timeout)
+
+
 def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
     request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 - loopback only
     try:
@@ -363,12 +374,7 @@ def main() -> int:
         result["storm"] = run_storm(env, base, clients=args.storm_clients, seats=args.storm_seats, out_dir=OUT_DIR)
         result["targets_met"]["storm_exact"] = result["storm"]["exact"]
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
+        stop_process_group(server)
         with contextlib.suppress(Exception):  # the SOS alerts queued for a worker that does not run
             import redis
 

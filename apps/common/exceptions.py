@@ -20,16 +20,21 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
+from django.urls import is_valid_path
+from django.views.decorators.csrf import csrf_exempt
 from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework import exceptions as drf
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from apps.common.context import current_request_id
 
 logger = logging.getLogger(__name__)
+
+_ENVELOPE_RENDERER = JSONRenderer()
 
 
 class ApplicationError(Exception):
@@ -197,6 +202,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         logger.exception("unhandled exception in %s", type(context.get("view")).__name__)
         status_code, code, message, details = 500, "server_error", "An unexpected error occurred.", None
     set_rollback()
+    request = context.get("request")
+    if request is not None:  # the envelope is JSON whatever the view renders (CSV, GeoJSON, YAML, HTML docs)
+        request.accepted_renderer, request.accepted_media_type = _ENVELOPE_RENDERER, _ENVELOPE_RENDERER.media_type
     return Response(error_body(status_code, code, message, details), status=status_code, headers=headers)
 
 
@@ -219,6 +227,24 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
     return _json_error(request, 404, "not_found", "Not found.")
+
+
+@csrf_exempt  # a POST to an unknown URL is a 404, not a CSRF failure
+def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """The last URL pattern under ``/api/``: any other address there answers the 404 envelope, DEBUG or not.
+
+    (With ``DEBUG = True`` Django answers an unmatched URL with its HTML page instead of ``handler404``.) A path
+    that only lacks its trailing slash says which address was meant, for every method.
+    """
+    details = None
+    if not request.path_info.endswith("/"):
+        match = is_valid_path(f"{request.path_info}/", getattr(request, "urlconf", None))
+        if match and match.func is not api_not_found:
+            details = {"did_you_mean": f"{request.path}/"}
+    return JsonResponse(
+        error_body(404, "not_found", "Not found.", details, request_id=getattr(request, "request_id", None)),
+        status=404,
+    )
 
 
 def server_error(request: HttpRequest) -> JsonResponse:

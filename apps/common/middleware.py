@@ -87,6 +87,7 @@ def request_too_large(request: HttpRequest) -> HttpResponse:
         "The request body is too large.",
         request_id=getattr(request, "request_id", None),
     )
-    response = JsonResponse(body, status=413)
-    response["Connection"] = "close"  # the unread body is not drained
-    return response
+    # No ``Connection: close``: hop-by-hop headers belong to the server, and a WSGI application may not send
+    # them (PEP 3333; runserver refuses the response with a 500). The server deals with the unread body:
+    # runserver reads it to its declared length, gunicorn skips it before the next request or closes.
+    return JsonResponse(body, status=413)

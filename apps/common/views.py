@@ -11,6 +11,7 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from apps.common.exceptions import error_body
@@ -99,3 +100,71 @@ class ReadyView(APIView):
             return Response({"status": "degraded", "checks": named})
         body = error_body(503, "not_ready", "One or more dependencies are unavailable.", {"checks": named})
         return Response(body, status=503)
+
+
+# --- API index --------------------------------------------------------------------------------------
+
+# (area, what it holds, its main endpoint's URL name); the area is also its tag in the API documentation.
+API_AREAS: tuple[tuple[str, str, str], ...] = (
+    ("catalog", "Regions, treks, batches, itineraries, routes and guides.", "trek-list"),
+    ("auth", "Register, sign in (password, Google, phone code), refresh tokens, reset a password.", "auth-login"),
+    ("me", "Your profile, e-mail, phone, photo, emergency contacts, points and badges.", "users-me"),
+    ("bookings", "Bookings, payments, documents, cancellations and waitlists.", "booking-list"),
+    ("community", "Posts, comments, journals, challenges and the leaderboard.", "community-posts"),
+    ("messaging", "Direct and group conversations and their messages.", "conversation-list"),
+    ("emergency", "SOS and incidents.", "emergency-sos"),
+    ("notifications", "Inbox, preferences and push devices.", "notifications-list"),
+)
+
+_link = serializers.URLField()
+_api_index_serializer = inline_serializer(
+    "ApiIndex",
+    {
+        "name": serializers.CharField(),
+        "version": serializers.CharField(),
+        "docs": inline_serializer("ApiIndexDocs", {"swagger_ui": _link, "redoc": _link, "schema": _link}),
+        "areas": inline_serializer(
+            "ApiArea",
+            {
+                "name": serializers.CharField(),
+                "description": serializers.CharField(),
+                "url": serializers.URLField(help_text="The area's main endpoint."),
+                "docs": serializers.URLField(help_text="The area's operations in Swagger UI."),
+            },
+            many=True,
+        ),
+    },
+)
+
+
+class ApiIndexView(APIView):
+    """``/api/v1/``: the areas of the API with links to their main endpoint and to the documentation."""
+
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=["index"], summary="The areas of the API and the documentation", responses=_api_index_serializer
+    )
+    def get(self, request: Request) -> Response:
+        swagger_ui = reverse("swagger-ui", request=request)
+        return Response(
+            {
+                "name": settings.SPECTACULAR_SETTINGS["TITLE"],
+                "version": settings.SPECTACULAR_SETTINGS["VERSION"],
+                "docs": {
+                    "swagger_ui": swagger_ui,
+                    "redoc": reverse("redoc", request=request),
+                    "schema": reverse("schema", request=request),
+                },
+                "areas": [
+                    {
+                        "name": name,
+                        "description": description,
+                        "url": reverse(url_name, request=request),
+                        "docs": f"{swagger_ui}#/{name}",
+                    }
+                    for name, description, url_name in API_AREAS
+                ],
+            }
+        )

@@ -4,10 +4,13 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters
 
 from apps.common.admin import CapabilityAdmin
 from apps.users.models import EmergencyContact, PointsTransaction, SocialAccount, User
+from apps.users.passwords import prehashed_passwords
 from apps.users.roles import Capability
 from apps.users.services import user_set_role
 
@@ -41,6 +44,15 @@ class UserAdmin(CapabilityAdmin, DjangoUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2", "staff_role")}),)
     filter_horizontal = ()
+
+    @method_decorator(sensitive_post_parameters())
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        # Django runs the whole POST in one transaction: the new password is hashed before it.
+        password = request.POST.get("password1") if request.method == "POST" else None
+        with prehashed_passwords(password):
+            return super().add_view(request, form_url, extra_context)
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         role_changed = change and "staff_role" in form.changed_data

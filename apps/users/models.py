@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.common.models import BaseModel
+from apps.users.passwords import take_prehashed
 from apps.users.roles import ADMIN_ROLES, StaffRole
 
 TRIBE_HANDLE_PATTERN = r"^[a-z0-9_]{3,30}$"
@@ -128,6 +129,14 @@ class User(BaseModel, AbstractBaseUser, PermissionsMixin):
         if update_fields is not None and "staff_role" in update_fields:
             kwargs["update_fields"] = {*update_fields, "is_staff", "is_superuser"}
         super().save(*args, **kwargs)
+
+    def set_password(self, raw_password: str | None) -> None:
+        encoded = take_prehashed(raw_password)  # hashed before the transaction (apps/users/passwords.py)
+        if encoded is None:
+            super().set_password(raw_password)
+        else:
+            self.password = encoded
+            self._password = raw_password
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()

@@ -16,6 +16,7 @@ from typing import Any
 
 import environ
 from celery.schedules import crontab
+from django.conf import global_settings
 from django.core.exceptions import ImproperlyConfigured
 
 from apps.common.logging import logging_config
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "apps.common.devserver",  # `make run`: runserver with a larger listen backlog (before WhiteNoise's)
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
@@ -104,9 +106,14 @@ TEMPLATES = [
 DATABASE_URL = env.str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
 DATABASES: dict[str, dict[str, Any]] = {"default": env.db_url_config(DATABASE_URL)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # IMMEDIATE takes the write lock at BEGIN, so concurrent writers wait instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
-    DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
+    # SQLite has one write lock for the whole database. IMMEDIATE takes it at BEGIN, so a writer queues for it
+    # (up to `timeout` seconds) instead of failing when it upgrades a read lock mid-transaction; WAL lets reads
+    # go on while a write is under way (synchronous=NORMAL is WAL's usual pairing: one fsync per checkpoint).
+    # Writers hold the lock only briefly because nothing slow runs inside a transaction (apps/users/passwords.py).
+    _sqlite_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _sqlite_options["transaction_mode"] = "IMMEDIATE"
+    _sqlite_options.setdefault("timeout", 20)
+    _sqlite_options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -151,6 +158,8 @@ AXES_CLIENT_IP_CALLABLE = "apps.common.throttles.client_ip"
 AXES_LOCKOUT_CALLABLE = "apps.users.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True  # no row per successful sign-in (the audit log and last_login say enough)
+# Django's list, its default PBKDF2 hasher limited to one hash per CPU at a time (apps/users/passwords.py).
+PASSWORD_HASHERS = ["apps.users.passwords.PBKDF2PasswordHasher", *global_settings.PASSWORD_HASHERS[1:]]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},

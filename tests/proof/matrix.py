@@ -205,6 +205,14 @@ ROWS: list[Row] = [
     Row("schema", "GET", everyone(200), rule="public OpenAPI document"),
     Row("swagger-ui", "GET", everyone(200), rule="public, self-hosted assets"),
     Row("redoc", "GET", everyone(200), rule="public, self-hosted assets"),
+    Row("api-index", "GET", everyone(200), rule="public index of the areas and the docs"),
+    Row(
+        "api-not-found",
+        "GET",
+        everyone(404),
+        kwargs=lambda w: {"rest": "/v1/no-such-area/"},
+        rule="any other address under /api/: the 404 envelope",
+    ),
     # --- auth and me ---------------------------------------------------------------------------------
     Row("auth-register", "POST", everyone(201), body=_register, rule="anyone may create an account"),
     Row("auth-login", "POST", everyone(200), body=_credentials, rule="anyone with the credentials"),

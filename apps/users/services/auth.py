@@ -19,6 +19,7 @@ from apps.common.services import audit
 from apps.users.hooks import guide_profile_sync
 from apps.users.lockout import locked_message, lockout_seconds
 from apps.users.models import User, normalize_email_address
+from apps.users.passwords import prehashed_passwords
 
 
 class InvalidCredentials(ApplicationError):
@@ -54,7 +55,7 @@ def user_register(*, email: str, password: str, first_name: str = "", last_name:
     if User.objects.filter(email=normalized).exists():
         raise Conflict("An account with this e-mail already exists.", code="email_taken")
     try:
-        with transaction.atomic():
+        with prehashed_passwords(password), transaction.atomic():
             user = User.objects.create_user(
                 email=normalized, password=password, first_name=first_name, last_name=last_name
             )

@@ -19,6 +19,7 @@ from apps.common.exceptions import ApplicationError, Conflict, ValidationFailed
 from apps.common.services import enqueue_after_response
 from apps.users import sending
 from apps.users.models import User, normalize_email_address
+from apps.users.passwords import prehashed_passwords
 from apps.users.services.auth import token_pair_for, user_revoke_all_tokens
 
 logger = logging.getLogger(__name__)
@@ -177,7 +178,7 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
     if not default_token_generator.check_token(user, token):
         raise ResetLinkInvalid()
     _validated_password(new_password, user)
-    with transaction.atomic():
+    with prehashed_passwords(new_password), transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         if not default_token_generator.check_token(locked, token):  # a concurrent confirm used it
             raise ResetLinkInvalid()
@@ -191,7 +192,7 @@ def password_change(*, user: User, current_password: str, new_password: str) -> 
     if not user.check_password(current_password):
         raise ValidationFailed(details={"current_password": ["The password is incorrect."]})
     _validated_password(new_password, user)
-    with transaction.atomic():
+    with prehashed_passwords(new_password), transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         _set_password(locked, new_password)
     return token_pair_for(locked)

@@ -19,7 +19,7 @@ class Command(BaseCommand):
         lines = [
             "",
             "OBS Experiences API",
-            f"  API root      {base}/api/v1/",
+            f"  API index     {base}/api/v1/",
             f"  API docs      {base}/api/docs/   (ReDoc: {base}/api/redoc/, schema: {base}/api/schema/)",
             f"  Admin         {base}/admin/",
             f"  Health        {base}/health/   {base}/ready/",
@@ -29,5 +29,5 @@ class Command(BaseCommand):
         for spec in DEMO_USERS:
             role = spec["staff_role"] or "trekker"
             lines.append(f"  {role:<12} {spec['email']}")
-        lines.append("")
+        lines += ["", "For development on this machine only: never expose this server to the internet.", ""]
         self.stdout.write("\n".join(lines))
