@@ -129,6 +129,12 @@ def _email_change(make_user: Callable[..., User], recorder: Recorder) -> Any:
         return client.post("/api/v1/users/me/email/", {"email": "moved@example.com", "password": DEFAULT_PASSWORD})
 
 
+def _account_delete(make_user: Callable[..., User], recorder: Recorder) -> Any:
+    client = _bearer(make_user())
+    with recorder.recording():
+        return client.post("/api/v1/users/me/delete/", {"password": DEFAULT_PASSWORD})
+
+
 def _admin_login(make_user: Callable[..., User], recorder: Recorder) -> Any:
     staff = make_user(staff_role="super_admin")
     with recorder.recording():
@@ -157,6 +163,7 @@ API_CASES: dict[tuple[str, str], tuple[Case, int]] = {
     ("POST", "/api/v1/auth/password/change/"): (_password_change, 200),
     ("POST", "/api/v1/auth/password/reset/confirm/"): (_password_reset_confirm, 200),
     ("POST", "/api/v1/users/me/email/"): (_email_change, 202),
+    ("POST", "/api/v1/users/me/delete/"): (_account_delete, 204),
 }
 ADMIN_CASES: dict[tuple[str, str], tuple[Case, int]] = {
     ("POST", "/admin/login/"): (_admin_login, 302),
