@@ -31,6 +31,7 @@ _DESCRIPTIONS = {
     403: "Not allowed for this role",
     404: "Not found",
     405: "Method not allowed",
+    406: "The Accept header asks for no format this operation answers",
     409: "Conflict with the current state",
     413: "Request body too large",
     415: "Unsupported media type",
@@ -55,7 +56,8 @@ def _envelope_response(code: int) -> dict[str, Any]:
 def postprocess_platform_errors(result: dict[str, Any], generator: Any, **kwargs: Any) -> dict[str, Any]:
     """SPECTACULAR ``POSTPROCESSING_HOOKS`` entry: document the errors any operation can meet.
 
-    Every operation may answer 503 (the database or Redis is unavailable), every operation that takes
+    Every operation may answer 503 (the database or Redis is unavailable) and 406 (an ``Accept`` header
+    naming no format the operation renders), every operation that takes
     a body may answer 413 (body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``), and every paginated list 404 (a page
     past the end or a cursor that does not decode, as DRF's paginators answer), all with the envelope.
     """
@@ -68,6 +70,7 @@ def postprocess_platform_errors(result: dict[str, Any], generator: Any, **kwargs
                 continue
             responses = operation.setdefault("responses", {})
             responses.setdefault("503", _envelope_response(503))
+            responses.setdefault("406", _envelope_response(406))
             if "requestBody" in operation:
                 responses.setdefault("413", _envelope_response(413))
             paging = {p.get("name") for p in operation.get("parameters", []) if p.get("in") == "query"}
