@@ -7,6 +7,7 @@ Screenshots: var/test-artifacts/.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import urllib.request
@@ -18,6 +19,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from apps.treks.tests.factories import TrekFactory
 from apps.users.tests.factories import DEFAULT_PASSWORD, UserFactory
@@ -62,13 +64,22 @@ def chromium_page() -> Iterator[Any]:
 
 def test_swagger_ui_is_self_hosted_and_lists_operations(live_server: Any) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with urllib.request.urlopen(f"{live_server.url}/api/schema/?format=json", timeout=30) as response:
+        schema = json.load(response)
+    documented = sum(
+        1 for item in schema["paths"].values() for method in item if method in {"get", "post", "put", "patch", "delete"}
+    )
     requested: list[str] = []
     failed: list[str] = []
     with chromium_page() as page:
         page.on("request", lambda request: requested.append(request.url))
         page.on("requestfailed", lambda request: failed.append(request.url))
         page.goto(f"{live_server.url}/api/docs/", wait_until="networkidle")
-        page.wait_for_selector(".opblock", timeout=30_000)
+        # Swagger UI renders the operations in steps: wait (generously, a loaded machine is slow) for all of them.
+        with contextlib.suppress(PlaywrightTimeoutError):
+            page.wait_for_function(
+                f"document.querySelectorAll('.opblock').length >= {documented}", timeout=180_000, polling=500
+            )
         operations = page.locator(".opblock").count()
         title = page.locator(".info .title").inner_text()
         page.screenshot(path=str(ARTIFACTS / "swagger-ui.png"), full_page=False)
@@ -76,11 +87,6 @@ def test_swagger_ui_is_self_hosted_and_lists_operations(live_server: Any) -> Non
     assert not foreign, f"Swagger UI fetched from outside the server: {foreign}"
     assert not failed, f"requests that failed: {failed}"
     assert "OBS Experiences API" in title
-    with urllib.request.urlopen(f"{live_server.url}/api/schema/?format=json", timeout=30) as response:
-        schema = json.load(response)
-    documented = sum(
-        1 for item in schema["paths"].values() for method in item if method in {"get", "post", "put", "patch", "delete"}
-    )
     assert operations == documented
 
 
