@@ -1,6 +1,36 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.paginator import Page
+from django.core.paginator import Paginator as DjangoPaginator
+from django.db.models import Count, QuerySet, Window
 from rest_framework import pagination
+
+TOTAL = "_total_rows"
+
+
+class WindowCountPaginator(DjangoPaginator):
+    """Reads a page of a queryset and the total in one statement: ``count(*) OVER ()`` on every row.
+
+    Only a page past the end (or an empty result) costs the separate ``COUNT`` Django makes.
+    """
+
+    def page(self, number: Any) -> Page:
+        if "count" not in self.__dict__ and isinstance(self.object_list, QuerySet):
+            try:
+                index = int(number)
+            except (TypeError, ValueError):
+                index = 0  # Django raises its own error below
+            if index >= 1:
+                bottom = (index - 1) * self.per_page
+                window = self.object_list.annotate(**{TOTAL: Window(Count("*"))})
+                rows = list(window[bottom : bottom + self.per_page])
+                if rows:
+                    first = rows[0]
+                    self.__dict__["count"] = first[TOTAL] if isinstance(first, dict) else getattr(first, TOTAL)
+                    return Page(rows, self.validate_number(number), self)
+        return super().page(number)
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -9,6 +39,12 @@ class PageNumberPagination(pagination.PageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+
+
+class WindowCountPagination(PageNumberPagination):
+    """:class:`PageNumberPagination` reading the page and its total in one statement."""
+
+    django_paginator_class = WindowCountPaginator
 
 
 class CursorPagination(pagination.CursorPagination):

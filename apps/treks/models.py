@@ -212,6 +212,24 @@ class Batch(BaseModel):
         return max(0, self.total_seats - self.seats_taken)
 
 
+class TrekCard(models.Model):
+    """What a catalog card and the detail need of a trek's departures, kept by the database itself.
+
+    ``departures``: the trek's open and full batches as JSON objects (``id``, ``start_date``,
+    ``end_date``, ``price``, ``seats_left``, ``status``; dates, id and price as text), ordered by start
+    date then id. On PostgreSQL the statement triggers of migration 0003 rewrite it in the statement
+    that inserts, updates or deletes a batch, so every path (services, seat counter, hourly sync, admin,
+    bulk loads) keeps it true in the same transaction. It holds nothing that depends on today's date:
+    readers drop the departures that are no longer ahead (``apps.treks.selectors.card_*``).
+    """
+
+    trek = models.OneToOneField(Trek, on_delete=models.CASCADE, primary_key=True, related_name="card")
+    departures = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return f"card of {self.trek_id}"
+
+
 class CatalogVersion(models.Model):
     """The catalog version: one row that every catalog write or seat change moves forward after commit.
 

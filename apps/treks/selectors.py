@@ -1,15 +1,24 @@
-"""Catalog reads. Every list is a fixed number of queries: counts and next departures are annotations."""
+"""Catalog reads. The list is one statement and the detail one statement (on PostgreSQL).
+
+``price_from`` and the next departure come from the stored card (:class:`apps.treks.models.TrekCard`),
+filtered by today's date when read; on other databases they are computed live from the batches.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
 from django.db.models import (
     CharField,
     Count,
+    DateField,
+    DecimalField,
     Exists,
     F,
+    Func,
     JSONField,
     Min,
     OuterRef,
@@ -17,6 +26,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
 )
 from django.db.models.functions import Cast, JSONObject
 
@@ -65,8 +75,40 @@ def open_batch_exists(today: date, **conditions: Any) -> Exists:
     )
 
 
+# Read from the stored card: its departures still ahead of today (an ISO date compares as text).
+_AHEAD = "FROM jsonb_array_elements({departures}) WITH ORDINALITY AS d(e, n) WHERE e->>'start_date' > {today}"
+CARD_NEXT_BATCH = "(SELECT e " + _AHEAD + " ORDER BY n LIMIT 1)"
+CARD_NEXT_DEPARTURE = "(SELECT (e->>'start_date')::date " + _AHEAD + " ORDER BY n LIMIT 1)"
+CARD_PRICE_FROM = "(SELECT min((e->>'price')::numeric) " + _AHEAD + " AND e->>'status' = 'open')"
+
+
+class CardPick(Func):
+    """One value picked by ``sql`` from the stored card's departures still ahead of ``today`` (PostgreSQL)."""
+
+    def __init__(self, sql: str, today: date, output_field: Any) -> None:
+        super().__init__(F("card__departures"), Value(today.isoformat()), output_field=output_field)
+        self.sql = sql
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:  # type: ignore[override]
+        (departures, departure_params), (today, today_params) = (
+            compiler.compile(expression) for expression in self.get_source_expressions()
+        )
+        return self.sql.format(departures=departures, today=today), (*departure_params, *today_params)
+
+
 def with_departure_annotations(qs: QuerySet[Trek], today: date) -> QuerySet[Trek]:
     """``price_from`` (cheapest upcoming open batch), ``next_departure`` and ``next_batch_data``."""
+    if connection.vendor == "postgresql":
+        return qs.annotate(
+            price_from=CardPick(CARD_PRICE_FROM, today, DecimalField(max_digits=10, decimal_places=2)),
+            next_departure=CardPick(CARD_NEXT_DEPARTURE, today, DateField()),
+            next_batch_data=CardPick(CARD_NEXT_BATCH, today, JSONField()),
+        )
+    return with_live_departures(qs, today)
+
+
+def with_live_departures(qs: QuerySet[Trek], today: date) -> QuerySet[Trek]:
+    """The same three annotations computed from the batches (databases without the stored card)."""
     upcoming = upcoming_batches(today).filter(trek=OuterRef("pk"))
     cheapest = (
         upcoming.filter(status=Batch.Status.OPEN).order_by().values("trek").annotate(low=Min("price")).values("low")
@@ -116,23 +158,70 @@ def trek_cards(qs: QuerySet[Trek]) -> QuerySet[Trek, dict[str, Any]]:
     return qs.values(*TREK_CARD_FIELDS)
 
 
+def _as_text(field: str) -> Cast:
+    return Cast(field, CharField())
+
+
+def detail_rows(trek: Any, today: date) -> dict[str, QuerySet[Any, Any]]:
+    """The detail's lists as one JSON object per row (``json``), for ``trek`` (a pk or ``OuterRef``)."""
+    return {
+        "itinerary_rows": TrekItineraryDay.objects.filter(trek=trek)
+        .order_by("day_number")
+        .values(
+            json=JSONObject(
+                day_number="day_number",
+                title="title",
+                camp_name="camp_name",
+                altitude="altitude",
+                distance_km=_as_text("distance_km"),
+                description="description",
+                meal_plan="meal_plan",
+            )
+        ),
+        "photo_rows": TrekPhoto.objects.filter(trek=trek)
+        .order_by("position")
+        .values(json=JSONObject(id=_as_text("id"), image="image", caption="caption", position="position")),
+        "batch_rows": upcoming_batches(today)
+        .filter(trek=trek)
+        .order_by("start_date", "id")
+        .values(
+            json=JSONObject(
+                id=_as_text("id"),
+                start_date=_as_text("start_date"),
+                end_date=_as_text("end_date"),
+                price=_as_text("price"),
+                total_seats="total_seats",
+                seats_left=F("total_seats") - F("seats_taken"),
+                status="status",
+                guide_id=_as_text("guide_id"),
+                guide_active="guide__is_active",
+                guide_years_exp="guide__years_exp",
+                guide_photo="guide__photo",
+                guide_first_name="guide__user__first_name",
+                guide_last_name="guide__user__last_name",
+                guide_tribe_handle="guide__user__tribe_handle",
+            )
+        ),
+    }
+
+
 def trek_detail(*, user: Any, slug: str, today: date) -> Trek:
-    """One trek with region, itinerary, gallery and upcoming batches (with guides): four queries."""
-    qs = (
-        visible_treks(user)
-        .select_related("region")
-        .defer("route_geojson", "search_vector")
-        .prefetch_related(
-            Prefetch("itinerary", queryset=TrekItineraryDay.objects.order_by("day_number")),
-            Prefetch("photos", queryset=TrekPhoto.objects.order_by("position")),
-            Prefetch(
-                "batches",
-                queryset=upcoming_batches(today).select_related("guide__user").order_by("start_date", "id"),
-                to_attr="upcoming",
-            ),
-        )
-    )
-    trek = with_departure_annotations(qs, today).filter(slug=slug).first()
+    """One trek with region, card, itinerary, gallery and upcoming batches (with guides).
+
+    On PostgreSQL one statement: the lists are JSON arrays built by subqueries (``*_rows`` attributes,
+    lists of dicts); elsewhere one query per list.
+    """
+    qs = with_departure_annotations(
+        visible_treks(user).select_related("region").defer("route_geojson", "search_vector"), today
+    ).filter(slug=slug)
+    if connection.vendor == "postgresql":
+        rows = detail_rows(OuterRef("pk"), today)
+        trek = qs.annotate(**{name: ArraySubquery(subquery) for name, subquery in rows.items()}).first()
+    else:
+        trek = qs.first()
+        if trek is not None:
+            for name, subquery in detail_rows(trek.pk, today).items():
+                setattr(trek, name, [row["json"] for row in subquery])
     if trek is None:
         raise NotFound("No such trek.")
     return trek

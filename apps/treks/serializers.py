@@ -18,6 +18,7 @@ from apps.users.models import User
 DIFFICULTY_LABELS = dict(Trek.Difficulty.choices)
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 CENT = Decimal("0.01")
+TENTH = Decimal("0.1")
 
 
 def file_url(field: FieldFile | None) -> str | None:
@@ -28,8 +29,24 @@ def money(value: Any) -> str | None:
     return None if value is None else str(Decimal(str(value)).quantize(CENT))
 
 
+def named_guide(first_name: str, last_name: str, tribe_handle: str | None) -> str:
+    return f"{first_name} {last_name}".strip() or tribe_handle or "OBS guide"
+
+
 def guide_name(guide: Guide) -> str:
-    return guide.user.get_full_name() or guide.user.tribe_handle or "OBS guide"
+    return named_guide(guide.user.first_name, guide.user.last_name, guide.user.tribe_handle)
+
+
+def _guide_brief(row: dict[str, Any]) -> dict[str, Any] | None:
+    """A detail batch row's guide in the shape of :class:`GuideBriefSerializer` (None without a guide)."""
+    if not row["guide_id"]:
+        return None
+    return {
+        "id": str(uuid.UUID(row["guide_id"])),
+        "name": named_guide(row["guide_first_name"], row["guide_last_name"], row["guide_tribe_handle"]),
+        "years_exp": row["guide_years_exp"],
+        "photo": default_storage.url(row["guide_photo"]) if row["guide_photo"] else None,
+    }
 
 
 # --- small nested shapes ------------------------------------------------------------------------
@@ -202,8 +219,8 @@ class TrekDetailSerializer(serializers.ModelSerializer):
     region = RegionBriefSerializer(read_only=True)
     difficulty = serializers.SerializerMethodField()
     cover_image = serializers.SerializerMethodField()
-    gallery = PhotoSerializer(source="photos", many=True, read_only=True)
-    itinerary = ItineraryDaySerializer(many=True, read_only=True)
+    gallery = serializers.SerializerMethodField()
+    itinerary = serializers.SerializerMethodField()
     batches = serializers.SerializerMethodField()
     guides = serializers.SerializerMethodField()
     route = serializers.SerializerMethodField()
@@ -251,20 +268,52 @@ class TrekDetailSerializer(serializers.ModelSerializer):
     def get_cover_image(self, trek: Trek) -> str | None:
         return file_url(trek.cover_image)
 
+    # The lists come from ``selectors.trek_detail`` as rows of JSON built in SQL (``*_rows``).
+
+    @extend_schema_field(PhotoSerializer(many=True))
+    def get_gallery(self, trek: Trek) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": str(uuid.UUID(row["id"])),
+                "url": default_storage.url(row["image"]) if row["image"] else None,
+                "caption": row["caption"],
+                "position": row["position"],
+            }
+            for row in trek.photo_rows  # type: ignore[attr-defined]
+        ]
+
+    @extend_schema_field(ItineraryDaySerializer(many=True))
+    def get_itinerary(self, trek: Trek) -> list[dict[str, Any]]:
+        return [
+            {**row, "distance_km": str(Decimal(str(row["distance_km"])).quantize(TENTH))}
+            for row in trek.itinerary_rows  # type: ignore[attr-defined]
+        ]
+
     @extend_schema_field(BatchSerializer(many=True))
     def get_batches(self, trek: Trek) -> list[dict[str, Any]]:
-        batches = getattr(trek, "upcoming", [])
-        for batch in batches:
-            batch.trek = trek  # already loaded: no query per batch
-        return list(BatchSerializer(batches, many=True).data)
+        return [
+            {
+                "id": str(uuid.UUID(row["id"])),
+                "trek": {"slug": trek.slug, "name": trek.name},
+                "start_date": row["start_date"],
+                "end_date": row["end_date"],
+                "price": money(row["price"]),
+                "total_seats": row["total_seats"],
+                "seats_left": max(0, int(row["seats_left"])),
+                "status": row["status"],
+                "guide": _guide_brief(row),
+            }
+            for row in trek.batch_rows  # type: ignore[attr-defined]
+        ]
 
     @extend_schema_field(GuideBriefSerializer(many=True))
     def get_guides(self, trek: Trek) -> list[dict[str, Any]]:
-        seen: dict[Any, Guide] = {}
-        for batch in getattr(trek, "upcoming", []):
-            if batch.guide is not None and batch.guide.is_active:
-                seen.setdefault(batch.guide.pk, batch.guide)
-        return [GuideBriefSerializer(guide).data for guide in seen.values()]
+        seen: dict[str, dict[str, Any]] = {}
+        for row in trek.batch_rows:  # type: ignore[attr-defined]
+            guide = _guide_brief(row)
+            if guide is not None and row["guide_active"]:
+                seen.setdefault(guide["id"], guide)
+        return list(seen.values())
 
     @extend_schema_field(RouteSerializer(allow_null=True))
     def get_route(self, trek: Trek) -> dict[str, Any] | None:

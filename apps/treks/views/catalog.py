@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.exceptions import NotFound
-from apps.common.pagination import PageNumberPagination
+from apps.common.pagination import PageNumberPagination, WindowCountPagination
 from apps.common.schema import error_responses
 from apps.treks import selectors, services
 from apps.treks.catalog_cache.responses import cached_catalog_response
@@ -98,7 +98,7 @@ class RegionDetailView(APIView):
 @extend_schema(tags=["catalog"])
 class TrekListView(APIView):
     permission_classes = [ReadOr(CatalogWrite)]
-    pagination_class = PageNumberPagination
+    pagination_class = WindowCountPagination
     filterset_class = TrekFilter
 
     @extend_schema(

@@ -1,0 +1,275 @@
+"""The stored trek card (``TrekCard``) against a from-scratch computation, and the statement counts.
+
+The card is kept by triggers on ``treks_batch``; every service that changes a batch, its seats or its
+trek must leave it equal to what the batches say, and the list and detail (which filter it by date)
+must show what a computation from the batches for that day shows.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection, transaction
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from apps.common.exceptions import ApplicationError
+from apps.treks import selectors, services
+from apps.treks.models import Batch, Trek, TrekCard, TrekPhoto
+from apps.treks.serializers import next_batch_of
+from apps.treks.tests.factories import BatchFactory, GuideFactory, ItineraryDayFactory, RegionFactory, TrekFactory
+
+pytestmark = [
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="the stored card is PostgreSQL's"),
+    pytest.mark.django_db,
+]
+
+BOOKABLE = (Batch.Status.OPEN, Batch.Status.FULL)
+PRICES = [Decimal("9000.00"), Decimal("12500.00"), Decimal("12500.50"), Decimal("30000.00")]
+
+
+def departure(batch: Batch) -> dict[str, Any]:
+    return {
+        "id": str(batch.pk),
+        "start_date": batch.start_date.isoformat(),
+        "end_date": batch.end_date.isoformat(),
+        "price": str(batch.price),
+        "seats_left": batch.total_seats - batch.seats_taken,
+        "status": batch.status,
+    }
+
+
+def expected_departures(trek: Trek) -> list[dict[str, Any]]:
+    batches = sorted(Batch.objects.filter(trek=trek, status__in=BOOKABLE), key=lambda b: (b.start_date, b.pk))
+    return [departure(batch) for batch in batches]
+
+
+def expected_card(trek: Trek, today: date) -> dict[str, Any]:
+    ahead = [d for d in expected_departures(trek) if d["start_date"] > today.isoformat()]
+    prices = [Decimal(d["price"]) for d in ahead if d["status"] == Batch.Status.OPEN]
+    return {
+        "price_from": min(prices) if prices else None,
+        "next_departure": date.fromisoformat(ahead[0]["start_date"]) if ahead else None,
+        "next_batch": next_batch_of(ahead[0]) if ahead else None,
+        "batch_ids": [d["id"] for d in ahead],
+    }
+
+
+def assert_cards_true(treks: list[Trek], today: date) -> None:
+    for trek in treks:
+        stored = TrekCard.objects.filter(trek=trek).values_list("departures", flat=True).first()
+        assert (stored or []) == expected_departures(trek)
+    rows = selectors.with_departure_annotations(Trek.objects.filter(pk__in=[t.pk for t in treks]), today).values(
+        "pk", "price_from", "next_departure", "next_batch_data"
+    )
+    for row in rows:
+        trek = next(t for t in treks if t.pk == row["pk"])
+        expected = expected_card(trek, today)
+        assert row["price_from"] == expected["price_from"]
+        assert row["next_departure"] == expected["next_departure"]
+        assert next_batch_of(row["next_batch_data"]) == expected["next_batch"]
+    for trek in treks:
+        detail = selectors.trek_detail(user=AnonymousUser(), slug=trek.slug, today=today)
+        expected = expected_card(trek, today)
+        assert detail.price_from == expected["price_from"]  # type: ignore[attr-defined]
+        assert next_batch_of(detail.next_batch_data) == expected["next_batch"]  # type: ignore[attr-defined]
+        assert [row["id"] for row in detail.batch_rows] == expected["batch_ids"]  # type: ignore[attr-defined]
+
+
+OPS = st.sampled_from(["create", "update", "delete", "cancel", "take", "release", "day", "sync", "trek"])
+STEP = st.tuples(OPS, st.integers(0, 50), st.integers(0, 50), st.integers(1, 40))
+
+
+def apply(step: tuple[str, int, int, int], *, actor: Any, treks: list[Trek], today: date) -> date:
+    op, a, b, c = step
+    batches = list(Batch.objects.filter(trek__in=treks).order_by("created_at", "id"))
+    batch = batches[a % len(batches)] if batches else None
+    trek = treks[a % len(treks)]
+    try:
+        if op == "create":
+            services.batch_create(
+                actor=actor,
+                trek=trek,
+                start_date=today + timedelta(days=1 + c % 8),
+                total_seats=1 + b % 4,
+                price=PRICES[b % len(PRICES)],
+                today=today,
+            )
+        elif op == "update" and batch is not None:
+            changes: dict[str, Any] = [
+                {"price": PRICES[b % len(PRICES)]},
+                {"total_seats": 1 + b % 4},
+                {"start_date": today + timedelta(days=1 + c % 8)},
+            ][b % 3]
+            services.batch_update(actor=actor, batch=batch, changes=changes, today=today)
+        elif op == "delete" and batch is not None:
+            services.batch_delete(actor=actor, batch=batch)
+        elif op == "cancel" and batch is not None:
+            services.batch_cancel(actor=actor, batch=batch)
+        elif op == "take" and batch is not None:
+            with transaction.atomic():
+                services.batch_take_seats(batch_id=batch.pk, seats=1 + b % 3, today=today)
+        elif op == "release" and batch is not None:
+            with transaction.atomic():
+                services.batch_release_seats(batch_id=batch.pk, seats=1 + b % 3)
+        elif op == "day":
+            return today + timedelta(days=1 + c % 3)  # the date moves on; the hourly sync has not run yet
+        elif op == "sync":
+            services.batch_sync_statuses(today=today)
+        elif op == "trek":
+            services.trek_update(actor=actor, trek=trek, changes={"max_group_size": 4 + b % 10})
+    except ApplicationError:
+        pass  # refused changes (not editable, has bookings, invalid transition) change nothing
+    return today
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(STEP, min_size=1, max_size=25))
+def test_every_change_keeps_the_card_true(steps: list[tuple[str, int, int, int]], make_user: Any) -> None:
+    actor = make_user(staff_role="ops_manager")
+    treks = [TrekFactory(duration_days=3), TrekFactory(duration_days=3)]
+    today = timezone.localdate()
+    for i, days in enumerate((1, 2, 3, 5, 2, 4)):  # departures close enough for the date to overtake
+        services.batch_create(
+            actor=actor, trek=treks[i % 2], start_date=today + timedelta(days=days), total_seats=3, price=PRICES[i % 4]
+        )
+    for step in steps:
+        today = apply(step, actor=actor, treks=treks, today=today)
+        assert_cards_true(treks, today)
+
+
+def test_a_departure_that_starts_stops_being_next_before_and_after_the_hourly_sync(api_client, settings) -> None:
+    import time_machine
+
+    settings.CATALOG_CACHE_ENABLED = False
+    today = timezone.localdate()
+    trek = TrekFactory(slug="soon")
+    BatchFactory(trek=trek, start_date=today + timedelta(days=1), price=Decimal("9000.00"))
+    later = BatchFactory(trek=trek, start_date=today + timedelta(days=8), price=Decimal("15000.00"))
+    with time_machine.travel(timezone.now() + timedelta(days=1), tick=False):
+        for sync in (False, True):
+            if sync:
+                services.batch_sync_statuses()
+            card = api_client.get("/api/v1/treks/").json()["results"][0]
+            assert (card["price_from"], card["next_batch"]["id"]) == ("15000.00", str(later.pk))
+            detail = api_client.get("/api/v1/treks/soon/").json()
+            assert [b["id"] for b in detail["batches"]] == [str(later.pk)]
+            assert detail["next_batch"]["id"] == str(later.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_seat_changes_on_one_trek_keep_the_card_true() -> None:
+    trek = TrekFactory()
+    batches = [
+        BatchFactory(trek=trek, total_seats=20, start_date=timezone.localdate() + timedelta(days=d)) for d in (5, 9)
+    ]
+    barrier = threading.Barrier(8)
+
+    def churn(batch: Batch) -> None:
+        try:
+            barrier.wait()
+            for _ in range(5):
+                with transaction.atomic():
+                    services.batch_take_seats(batch_id=batch.pk, seats=2)
+                with transaction.atomic():
+                    services.batch_release_seats(batch_id=batch.pk, seats=1)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=churn, args=(batches[i % 2],)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert TrekCard.objects.get(trek=trek).departures == expected_departures(trek)
+
+
+def test_the_data_migration_fills_existing_cards() -> None:
+    from importlib import import_module
+
+    trek = TrekFactory()
+    BatchFactory(trek=trek)
+    TrekCard.objects.all().delete()
+    fill = import_module("apps.treks.migrations.0005_fill_trek_cards").FILL
+    with connection.cursor() as cursor:
+        cursor.execute(fill)
+    assert TrekCard.objects.get(trek=trek).departures == expected_departures(trek)
+
+
+# --- statement counts -----------------------------------------------------------------------------
+
+
+def _bench_like_catalog(treks: int) -> None:
+    regions = [RegionFactory(slug=f"r{i}") for i in range(3)]
+    guide = GuideFactory()
+    made = []
+    for i in range(treks):
+        trek = TrekFactory(region=regions[i % 3], themes=["snow", "lakes"][: 1 + i % 2])
+        for d in range(3):
+            BatchFactory(
+                trek=trek,
+                guide=guide,
+                start_date=timezone.localdate() + timedelta(days=5 + 11 * d + i % 7),
+                price=PRICES[(i + d) % len(PRICES)],
+            )
+        made.append(trek.pk)
+    services.trek_refresh_search(trek_ids=made)
+
+
+QUERIES = [
+    "",
+    "region=r1,r2",
+    "available=true&ordering=price_from",
+    "ordering=-next_departure",
+    "search=trek&difficulty=moderate",
+    "price_min=10000&price_max=20000&month={month}",
+    "theme=lakes&duration_min=2&altitude_max=8000&ordering=-max_altitude",
+]
+
+
+@pytest.mark.parametrize("page_size", [1, 20, 100])
+@pytest.mark.parametrize("query", QUERIES)
+def test_list_is_one_statement(api_client, django_assert_num_queries, settings, page_size, query) -> None:
+    settings.CATALOG_CACHE_ENABLED = False
+    _bench_like_catalog(120)
+    query = query.format(month=(timezone.localdate() + timedelta(days=20)).month)
+    with django_assert_num_queries(1):
+        response = api_client.get(f"/api/v1/treks/?page_size={page_size}&{query}")
+    assert response.status_code == 200
+    body = response.json()
+    assert len(body["results"]) == min(page_size, body["count"])
+    if not query or query.startswith("region"):
+        assert body["count"] == (120 if not query else 80)
+
+
+def test_list_past_the_last_page_is_still_a_404(api_client, settings) -> None:
+    settings.CATALOG_CACHE_ENABLED = False
+    _bench_like_catalog(3)
+    assert api_client.get("/api/v1/treks/?page=2&page_size=3").status_code == 404
+    assert api_client.get("/api/v1/treks/?page=1&page_size=3&region=nowhere").json()["count"] == 0
+
+
+@pytest.mark.parametrize("batches", [1, 20, 100])
+def test_detail_is_one_statement(api_client, django_assert_num_queries, settings, batches) -> None:
+    settings.CATALOG_CACHE_ENABLED = False
+    trek = TrekFactory(slug="busy", max_group_size=20)
+    for d in range(1, 7):
+        ItineraryDayFactory(trek=trek, day_number=d)
+    for position in range(4):
+        TrekPhoto.objects.create(trek=trek, image=f"treks/gallery/{position}.jpg", position=position)
+    for i in range(batches):
+        BatchFactory(trek=trek, guide=GuideFactory(), start_date=timezone.localdate() + timedelta(days=3 + i))
+    with django_assert_num_queries(1):
+        body = api_client.get("/api/v1/treks/busy/").json()
+    assert (len(body["batches"]), len(body["guides"]), len(body["itinerary"]), len(body["gallery"])) == (
+        batches,
+        batches,
+        6,
+        4,
+    )
