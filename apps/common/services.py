@@ -50,19 +50,22 @@ def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
     this process are skipped for ``CELERY_ENQUEUE_BACKOFF_SECONDS`` (a request queueing ten alerts waits
     for one connection attempt, not ten).
     """
-    transaction.on_commit(partial(_publish, task, args, kwargs))
+    transaction.on_commit(partial(publish, task, args, kwargs))
 
 
-def _publish(task: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+def publish(task: Any, args: tuple[Any, ...], kwargs: dict[str, Any], **options: Any) -> None:
+    """Send a task now, under the broker backoff; a broker error is logged (a sweeper recovers), never raised.
+
+    ``options`` go to ``apply_async`` (e.g. ``countdown``). Call it from an on-commit callback."""
     name = getattr(task, "name", task)
     if current_app.conf.task_always_eager:  # in-process mode: let task errors surface
-        task.apply_async(args=args, kwargs=kwargs)
+        task.apply_async(args=args, kwargs=kwargs, **options)
         return
     if broker_recently_failed():
         logger.warning("could not enqueue %s: the broker failed moments ago; a sweeper will retry it", name)
         return
     try:
-        task.apply_async(args=args, kwargs=kwargs, retry=False)
+        task.apply_async(args=args, kwargs=kwargs, retry=False, **options)
     except (KombuError, RedisError, OSError, RuntimeError):  # RuntimeError: kombu's pool states
         broker_backoff.failure()
         logger.exception("could not enqueue %s; a sweeper will retry it", name)
@@ -77,10 +80,10 @@ class _Batch:
         self.task, self.pending = task, pending
         self.items: list[Any] = []
 
-    def publish(self) -> None:
+    def send(self) -> None:
         if self.pending.get(self.task.name) is self:
             del self.pending[self.task.name]
-        _publish(self.task, (self.items,), {})
+        publish(self.task, (self.items,), {})
 
 
 _batches: WeakKeyDictionary[Any, dict[str, _Batch]] = WeakKeyDictionary()  # per database connection
@@ -97,16 +100,16 @@ def enqueue_batch_on_commit(task: Any, items: Iterable[Any]) -> None:
         return
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
-        _publish(task, (items,), {})
+        publish(task, (items,), {})
         return
     pending = _batches.setdefault(connection, {})
     batch = pending.get(task.name)
     level = set(connection.savepoint_ids)
     if batch is None or not any(
-        callback == batch.publish and sids == level for sids, callback, _ in connection.run_on_commit
+        callback == batch.send and sids == level for sids, callback, _ in connection.run_on_commit
     ):
         batch = pending[task.name] = _Batch(task, pending)  # the first at this level, or the last was rolled back
-        transaction.on_commit(batch.publish)
+        transaction.on_commit(batch.send)
     batch.items.extend(items)
 
 
