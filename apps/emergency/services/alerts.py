@@ -102,6 +102,12 @@ def _staff_messages(
     return messages
 
 
+def _guide_message(guide: Any, *, template: str, context: dict[str, Any], key: str) -> Message | None:
+    return _message(
+        user=guide.user, template=template, context=context, channels=[Channel.SMS, Channel.PUSH], dedupe_key=key
+    )
+
+
 def _contact_messages(incident: Incident, *, template: str, context: dict[str, Any], key: str) -> list[Message | None]:
     return [
         _message(
@@ -126,15 +132,7 @@ def queue_incident_alerts(incident: Incident, *, skip: Any = None) -> int:
     guide = acting_guide(incident.batch)  # a former or deactivated guide is not told
     if guide is not None:
         if skip is None or guide.user_id != skip.pk:
-            messages.append(
-                _message(
-                    user=guide.user,
-                    template=ALERT_TEMPLATE,
-                    context=context,
-                    channels=[Channel.SMS, Channel.PUSH],
-                    dedupe_key=key,
-                )
-            )
+            messages.append(_guide_message(guide, template=ALERT_TEMPLATE, context=context, key=key))
         satellite = guide.satellite_phone.replace(" ", "")
         if satellite and E164.match(satellite):
             messages.append(
@@ -171,14 +169,6 @@ def queue_safe_messages(incident: Incident) -> int:
     ]
     guide = acting_guide(incident.batch)  # a former or deactivated guide is not told
     if guide is not None:
-        messages.append(
-            _message(
-                user=guide.user,
-                template=CANCELLED_TEMPLATE,
-                context=context,
-                channels=[Channel.SMS, Channel.PUSH],
-                dedupe_key=key,
-            )
-        )
+        messages.append(_guide_message(guide, template=CANCELLED_TEMPLATE, context=context, key=key))
     messages += _contact_messages(incident, template=SAFE_TEMPLATE, context=context, key=key)
     return _send(messages)
