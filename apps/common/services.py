@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from functools import partial
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from celery import current_app
 from django.conf import settings
@@ -49,24 +50,67 @@ def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
     this process are skipped for ``CELERY_ENQUEUE_BACKOFF_SECONDS`` (a request queueing ten alerts waits
     for one connection attempt, not ten).
     """
+    transaction.on_commit(partial(publish, task, args, kwargs))
 
-    def _send() -> None:
-        name = getattr(task, "name", task)
-        if current_app.conf.task_always_eager:  # in-process mode: let task errors surface
-            task.apply_async(args=args, kwargs=kwargs)
-            return
-        if broker_recently_failed():
-            logger.warning("could not enqueue %s: the broker failed moments ago; a sweeper will retry it", name)
-            return
-        try:
-            task.apply_async(args=args, kwargs=kwargs, retry=False)
-        except (KombuError, RedisError, OSError, RuntimeError):  # RuntimeError: kombu's pool states
-            broker_backoff.failure()
-            logger.exception("could not enqueue %s; a sweeper will retry it", name)
-        else:
-            broker_backoff.success()
 
-    transaction.on_commit(_send)
+def publish(task: Any, args: tuple[Any, ...], kwargs: dict[str, Any], **options: Any) -> None:
+    """Send a task now, under the broker backoff; a broker error is logged (a sweeper recovers), never raised.
+
+    ``options`` go to ``apply_async`` (e.g. ``countdown``). Call it from an on-commit callback."""
+    name = getattr(task, "name", task)
+    if current_app.conf.task_always_eager:  # in-process mode: let task errors surface
+        task.apply_async(args=args, kwargs=kwargs, **options)
+        return
+    if broker_recently_failed():
+        logger.warning("could not enqueue %s: the broker failed moments ago; a sweeper will retry it", name)
+        return
+    try:
+        task.apply_async(args=args, kwargs=kwargs, retry=False, **options)
+    except (KombuError, RedisError, OSError, RuntimeError):  # RuntimeError: kombu's pool states
+        broker_backoff.failure()
+        logger.exception("could not enqueue %s; a sweeper will retry it", name)
+    else:
+        broker_backoff.success()
+
+
+class _Batch:
+    """Items collected for one task in one transaction, published together when it commits."""
+
+    def __init__(self, task: Any, pending: dict[str, _Batch]) -> None:
+        self.task, self.pending = task, pending
+        self.items: list[Any] = []
+
+    def send(self) -> None:
+        if self.pending.get(self.task.name) is self:
+            del self.pending[self.task.name]
+        publish(self.task, (self.items,), {})
+
+
+_batches: WeakKeyDictionary[Any, dict[str, _Batch]] = WeakKeyDictionary()  # per database connection
+
+
+def enqueue_batch_on_commit(task: Any, items: Iterable[Any]) -> None:
+    """Like :func:`enqueue_on_commit` for a task taking a list: the items given at one level of one transaction
+    go out in one message (``task.apply_async(args=([items...],))``) when it commits: one broker round trip.
+
+    A nested ``atomic()`` block (a savepoint) starts a batch of its own, so rolling it back drops its items.
+    """
+    items = list(items)
+    if not items:
+        return
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        publish(task, (items,), {})
+        return
+    pending = _batches.setdefault(connection, {})
+    batch = pending.get(task.name)
+    level = set(connection.savepoint_ids)
+    if batch is None or not any(
+        callback == batch.send and sids == level for sids, callback, _ in connection.run_on_commit
+    ):
+        batch = pending[task.name] = _Batch(task, pending)  # the first at this level, or the last was rolled back
+        transaction.on_commit(batch.send)
+    batch.items.extend(items)
 
 
 # Work a request hands over to be done once its response has been sent (None: not inside a request).

@@ -53,17 +53,13 @@ def active_incidents_with_location() -> QuerySet[Incident]:
 
 
 def incident_responders() -> QuerySet[User]:
-    """Active staff who receive every SOS (holders of incidents.manage), with their push devices."""
-    return User.objects.filter(staff_role__in=roles_with(Capability.INCIDENTS_MANAGE), is_active=True).prefetch_related(
-        "devices"
-    )
+    """Active staff who receive every SOS (holders of incidents.manage); ``notify_many`` reads their devices."""
+    return User.objects.filter(staff_role__in=roles_with(Capability.INCIDENTS_MANAGE), is_active=True)
 
 
 def escalation_recipients() -> QuerySet[User]:
     """Active ops managers and super admins, re-alerted while an incident stays unacknowledged."""
-    return User.objects.filter(
-        staff_role__in=[StaffRole.OPS_MANAGER, StaffRole.SUPER_ADMIN], is_active=True
-    ).prefetch_related("devices")
+    return User.objects.filter(staff_role__in=[StaffRole.OPS_MANAGER, StaffRole.SUPER_ADMIN], is_active=True)
 
 
 def is_batch_guide(user: Any, incident: Incident) -> bool:

@@ -29,13 +29,20 @@ def notification_unread_count(*, user: User) -> int:
 
 def preferences_for(*, user: User, category: str | None = None) -> dict[str, dict[str, bool]]:
     """Effective switchable preferences: the defaults, overridden by the user's stored choices."""
-    effective = {cat: dict(channels) for cat, channels in DEFAULT_PREFERENCES.items()}
-    rows = NotificationPreference.objects.filter(user=user, channel__in=CONFIGURABLE_CHANNELS)
-    if category is not None:
-        rows = rows.filter(category=category)
-    for cat, channel, enabled in rows.values_list("category", "channel", "enabled"):
-        if cat in effective:
-            effective[cat][channel] = enabled
+    return preferences_of(users=[user], categories=None if category is None else {category})[user.pk]
+
+
+def preferences_of(
+    *, users: Iterable[User], categories: Iterable[str] | None = None
+) -> dict[Any, dict[str, dict[str, bool]]]:
+    """:func:`preferences_for` of many users in one query, by user id (only ``categories`` read when given)."""
+    effective = {user.pk: {cat: dict(channels) for cat, channels in DEFAULT_PREFERENCES.items()} for user in users}
+    rows = NotificationPreference.objects.filter(user__in=list(effective), channel__in=CONFIGURABLE_CHANNELS)
+    if categories is not None:
+        rows = rows.filter(category__in=list(categories))
+    for user_id, cat, channel, enabled in rows.values_list("user_id", "category", "channel", "enabled"):
+        if cat in effective[user_id]:
+            effective[user_id][cat][channel] = enabled
     return effective
 
 

@@ -132,3 +132,52 @@ def test_with_a_broker_work_for_after_the_response_is_published_on_commit(monkey
     finally:
         request_finished.send(sender=None)
         app.conf.task_always_eager = True
+
+
+def _recording(monkeypatch: Any) -> list[Any]:
+    sent: list[Any] = []
+    monkeypatch.setattr(heartbeat, "apply_async", lambda *a, **k: sent.append(k["args"][0]))
+    return sent
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_goes_out_once_per_transaction_and_level(monkeypatch: Any) -> None:
+    from apps.common.services import enqueue_batch_on_commit
+
+    sent = _recording(monkeypatch)
+    with transaction.atomic():
+        enqueue_batch_on_commit(heartbeat, ["a", "b"])
+        enqueue_batch_on_commit(heartbeat, ["c"])
+        assert sent == [], "nothing before commit"
+        try:
+            with transaction.atomic():  # a savepoint: its items go if it is released, not if rolled back
+                enqueue_batch_on_commit(heartbeat, ["lost"])
+                raise RuntimeError("boom")
+        except RuntimeError:
+            pass
+        with transaction.atomic():
+            enqueue_batch_on_commit(heartbeat, ["kept"])
+    assert sorted(sent) == [["a", "b", "c"], ["kept"]]
+    sent.clear()
+    with transaction.atomic():  # the next transaction starts a batch of its own
+        enqueue_batch_on_commit(heartbeat, ["d"])
+    enqueue_batch_on_commit(heartbeat, ["e"])  # no transaction: at once
+    assert sent == [["d"], ["e"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_batch_is_not_sent_with_the_next_transaction(monkeypatch: Any) -> None:
+    from apps.common.services import enqueue_batch_on_commit
+
+    sent = _recording(monkeypatch)
+
+    def failing_write() -> None:
+        with transaction.atomic():
+            enqueue_batch_on_commit(heartbeat, ["lost"])
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        failing_write()
+    with transaction.atomic():
+        enqueue_batch_on_commit(heartbeat, ["next"])
+    assert sent == [["next"]]

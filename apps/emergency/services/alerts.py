@@ -1,4 +1,5 @@
-"""Who is told what about an incident. Every message goes through ``notify()`` inside the caller's transaction.
+"""Who is told what about an incident. Every occasion's messages are written together by ``notify_many()``
+inside the caller's transaction (a fixed number of statements, however many recipients).
 
 Each call carries a ``dedupe_key`` naming the incident and the occasion (``emergency:<id>:alert``,
 ``...:escalation:<n>``, ``...:safe``); ``notify`` keeps one delivery per (key, channel, recipient), so however
@@ -20,7 +21,7 @@ from django.utils import timezone
 from apps.emergency.models import Incident
 from apps.emergency.selectors import escalation_recipients, incident_responders
 from apps.notifications.models import Category, Channel
-from apps.notifications.services import notify
+from apps.notifications.services import Message, message, notify_many
 from apps.treks.selectors import acting_guide
 
 logger = logging.getLogger(__name__)
@@ -66,30 +67,58 @@ def incident_context(incident: Incident) -> dict[str, Any]:
     return context
 
 
-def _notify(**kwargs: Any) -> int:
-    """One ``notify`` call that cannot fail the SOS: a bad address is logged, never raised."""
+def _message(**kwargs: Any) -> Message | None:
+    """One recipient's message; a bad address is logged and left out, never raised (it cannot fail the SOS)."""
     try:
-        return len(notify(category=Category.EMERGENCY, **kwargs))
+        return message(category=Category.EMERGENCY, **kwargs)
     except ValueError:
         logger.exception("emergency alert %s not queued for one recipient", kwargs.get("dedupe_key"))
-        return 0
+        return None
 
 
-def _staff_alerts(users: Any, *, template: str, context: dict[str, Any], key: str, skip: Any = None) -> int:
-    queued = 0
-    for user in users:
-        if skip is not None and user.pk == skip.pk:
-            continue
-        queued += _notify(
+def _send(messages: list[Message | None]) -> int:
+    """Every recipient's message written in one go (``notify_many``); returns the deliveries created."""
+    return len(notify_many([m for m in messages if m is not None]))
+
+
+def _staff_messages(
+    users: Any, *, template: str, context: dict[str, Any], key: str, skip: Any = None
+) -> list[Message | None]:
+    messages = [
+        _message(
             user=user,
             template=template,
             context=context,
             channels=[Channel.PUSH, Channel.SMS, Channel.INBOX],
             dedupe_key=key,
         )
-    for address in settings.OBS_OPS_EMAILS:
-        queued += _notify(email=address, template=template, context=context, channels=[Channel.EMAIL], dedupe_key=key)
-    return queued
+        for user in users
+        if skip is None or user.pk != skip.pk
+    ]
+    messages.extend(
+        _message(email=address, template=template, context=context, channels=[Channel.EMAIL], dedupe_key=key)
+        for address in settings.OBS_OPS_EMAILS
+    )
+    return messages
+
+
+def _guide_message(guide: Any, *, template: str, context: dict[str, Any], key: str) -> Message | None:
+    return _message(
+        user=guide.user, template=template, context=context, channels=[Channel.SMS, Channel.PUSH], dedupe_key=key
+    )
+
+
+def _contact_messages(incident: Incident, *, template: str, context: dict[str, Any], key: str) -> list[Message | None]:
+    return [
+        _message(
+            phone=contact.phone,
+            template=template,
+            context={**context, "contact_name": contact.name},
+            channels=[Channel.SMS],
+            dedupe_key=key,
+        )
+        for contact in incident.trekker.emergency_contacts.all()
+    ]
 
 
 def queue_incident_alerts(incident: Incident, *, skip: Any = None) -> int:
@@ -99,33 +128,22 @@ def queue_incident_alerts(incident: Incident, *, skip: Any = None) -> int:
     """
     key = alert_key(incident, "alert")
     context = incident_context(incident)
-    queued = 0
-    for contact in incident.trekker.emergency_contacts.all():
-        queued += _notify(
-            phone=contact.phone,
-            template=CONTACT_TEMPLATE,
-            context={**context, "contact_name": contact.name},
-            channels=[Channel.SMS],
-            dedupe_key=key,
-        )
+    messages = _contact_messages(incident, template=CONTACT_TEMPLATE, context=context, key=key)
     guide = acting_guide(incident.batch)  # a former or deactivated guide is not told
     if guide is not None:
         if skip is None or guide.user_id != skip.pk:
-            queued += _notify(
-                user=guide.user,
-                template=ALERT_TEMPLATE,
-                context=context,
-                channels=[Channel.SMS, Channel.PUSH],
-                dedupe_key=key,
-            )
+            messages.append(_guide_message(guide, template=ALERT_TEMPLATE, context=context, key=key))
         satellite = guide.satellite_phone.replace(" ", "")
         if satellite and E164.match(satellite):
-            queued += _notify(
-                phone=satellite, template=ALERT_TEMPLATE, context=context, channels=[Channel.SMS], dedupe_key=key
+            messages.append(
+                _message(
+                    phone=satellite, template=ALERT_TEMPLATE, context=context, channels=[Channel.SMS], dedupe_key=key
+                )
             )
         elif satellite:
             logger.warning("guide %s: satellite phone is not an E.164 number; not texted", guide.pk)
-    queued += _staff_alerts(incident_responders(), template=ALERT_TEMPLATE, context=context, key=key, skip=skip)
+    messages += _staff_messages(incident_responders(), template=ALERT_TEMPLATE, context=context, key=key, skip=skip)
+    queued = _send(messages)
     logger.info("incident %s: %d alert deliveries queued", incident.pk, queued)
     return queued
 
@@ -133,8 +151,10 @@ def queue_incident_alerts(incident: Incident, *, skip: Any = None) -> int:
 def queue_escalation(incident: Incident) -> int:
     """Re-alert ops managers and super admins (and the ops list) for escalation number ``escalation_count``."""
     key = alert_key(incident, f"escalation:{incident.escalation_count}")
-    return _staff_alerts(
-        escalation_recipients(), template=ESCALATION_TEMPLATE, context=incident_context(incident), key=key
+    return _send(
+        _staff_messages(
+            escalation_recipients(), template=ESCALATION_TEMPLATE, context=incident_context(incident), key=key
+        )
     )
 
 
@@ -142,25 +162,13 @@ def queue_safe_messages(incident: Incident) -> int:
     """A false alarm: tell the trekker's contacts they are safe, and stand down the responders paged."""
     key = alert_key(incident, "safe")
     context = incident_context(incident)
-    queued = 0
     stand_down = [Channel.PUSH, Channel.SMS, Channel.INBOX]
-    for user in incident_responders():
-        queued += _notify(user=user, template=CANCELLED_TEMPLATE, context=context, channels=stand_down, dedupe_key=key)
+    messages = [
+        _message(user=user, template=CANCELLED_TEMPLATE, context=context, channels=stand_down, dedupe_key=key)
+        for user in incident_responders()
+    ]
     guide = acting_guide(incident.batch)  # a former or deactivated guide is not told
     if guide is not None:
-        queued += _notify(
-            user=guide.user,
-            template=CANCELLED_TEMPLATE,
-            context=context,
-            channels=[Channel.SMS, Channel.PUSH],
-            dedupe_key=key,
-        )
-    for contact in incident.trekker.emergency_contacts.all():
-        queued += _notify(
-            phone=contact.phone,
-            template=SAFE_TEMPLATE,
-            context={**context, "contact_name": contact.name},
-            channels=[Channel.SMS],
-            dedupe_key=key,
-        )
-    return queued
+        messages.append(_guide_message(guide, template=CANCELLED_TEMPLATE, context=context, key=key))
+    messages += _contact_messages(incident, template=SAFE_TEMPLATE, context=context, key=key)
+    return _send(messages)

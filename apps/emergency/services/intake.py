@@ -6,6 +6,11 @@ the delivery tasks are enqueued after commit, and if the broker is down the noti
 
 Concurrent requests with one key are serialised on a transaction-scoped advisory lock named after
 (trekker, key): the first creates the incident; the others wait, then find it and answer as replays.
+
+A new SOS costs ten statements whatever the number of recipients: the user (authentication), the lock, the
+look-up of the key, the trekker's batch (with trek and guide), one INSERT for the incident, its breadcrumb
+and timeline entry, then the alerts: contacts, responders, their push devices, one INSERT for the inbox rows
+and one for the deliveries (``apps.emergency.services.alerts``, ``notify_many``).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from apps.common.db import insert_together
 from apps.common.exceptions import NotFound
 from apps.common.services import audit
 from apps.emergency.errors import IdempotencyKeyReused
@@ -107,13 +113,11 @@ def incident_report_sos(
     Raises ``IdempotencyKeyReused`` (422) when the key was used with a different payload.
     """
     digest = report.digest()
-    existing = Incident.objects.filter(trekker=trekker, client_key=key).first()
-    if existing is not None:
-        return _replay(existing, digest)
     with transaction.atomic():
         _lock(f"emergency.sos:{trekker.pk}:{key}")
-        existing = Incident.objects.filter(trekker=trekker, client_key=key).first()
+        existing = Incident.objects.select_related("batch__trek").filter(trekker=trekker, client_key=key).first()
         if existing is not None:
+            existing.trekker = trekker  # what the response shows, without reading it again
             return _replay(existing, digest)
         incident = _open(trekker=trekker, report=report, source=IncidentSource.APP, key=key, digest=digest, now=now)
     return incident, True
@@ -166,7 +170,7 @@ def _open(
     severity = report.severity or (
         IncidentSeverity.CRITICAL if report.kind == IncidentKind.SOS else IncidentSeverity.HIGH
     )
-    incident = Incident.objects.create(
+    incident = Incident(
         trekker=trekker,
         batch=batch,
         reported_by=reported_by,
@@ -188,27 +192,31 @@ def _open(
         message=data["message"],
         next_escalation_at=now + timedelta(seconds=settings.EMERGENCY_ESCALATE_AFTER_SECONDS),
     )
+    pings = []
     if latitude is not None and longitude is not None and location_at is not None:
-        LocationPing.objects.create(
-            incident=incident,
-            recorded_at=location_at,
-            latitude=latitude,
-            longitude=longitude,
-            accuracy_m=incident.accuracy_m,
-            altitude_m=incident.altitude_m,
-            battery_pct=report.battery_pct,
+        pings.append(
+            LocationPing(
+                incident=incident,
+                recorded_at=location_at,
+                latitude=latitude,
+                longitude=longitude,
+                accuracy_m=incident.accuracy_m,
+                altitude_m=incident.altitude_m,
+                battery_pct=report.battery_pct,
+            )
         )
     origin = "SOS from the trekker's app" if source == IncidentSource.APP else "Reported by the guide"
     if delayed:
         assert device_time is not None
         origin += f" (delayed: raised on the device at {timezone.localtime(device_time):%d %b %H:%M})"
-    IncidentUpdate.objects.create(
+    opened = IncidentUpdate(
         incident=incident,
         author=reported_by or trekker,
         kind=IncidentUpdate.Kind.STATUS_CHANGE,
         to_status=IncidentStatus.OPEN,
         note=origin,
     )
+    insert_together([incident], pings, [opened])  # one statement on PostgreSQL
     queue_incident_alerts(incident, skip=reported_by)
     logger.info("incident %s opened (%s, %s)%s", incident.pk, source, incident.kind, " delayed" if delayed else "")
     return incident

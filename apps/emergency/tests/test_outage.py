@@ -68,26 +68,28 @@ def test_sos_is_accepted_with_redis_down_and_delivered_when_it_returns(cast: Cas
 
 @pytest.mark.django_db(transaction=True)
 def test_one_request_tries_a_dead_broker_once(cast: Cast, client_for: Any, settings: Any, caplog: Any) -> None:
-    """After the first refused enqueue, the rest of the request's alerts are left to the sweeper at once."""
-    from apps.notifications.tasks import deliver
+    """The request's alerts go to the broker in one message: one refused enqueue, the rest left to the sweeper."""
+    from apps.notifications.tasks import deliver_many
 
     settings.CELERY_ENQUEUE_BACKOFF_SECONDS = 30
     attempts: list[Any] = []
-    original = deliver.apply_async
+    original = deliver_many.apply_async
 
     def counting(*args: Any, **kwargs: Any) -> Any:
-        attempts.append(args)
+        attempts.append(kwargs["args"])
         return original(*args, **kwargs)
 
-    deliver.apply_async = counting  # type: ignore[method-assign]
+    deliver_many.apply_async = counting  # type: ignore[method-assign]
     try:
         with redis_down():
             response = client_for(cast.trekker).post(
                 "/api/v1/emergency/sos/", {}, format="json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4())
             )
     finally:
-        deliver.apply_async = original  # type: ignore[method-assign]
+        deliver_many.apply_async = original  # type: ignore[method-assign]
     assert response.status_code == 201
+    queued = {str(pk) for pk in Delivery.objects.filter(status="queued").values_list("pk", flat=True)}
+    assert len(queued) == 9
     assert len(attempts) == 1
-    assert Delivery.objects.filter(status="queued").count() == 9
-    assert sum("could not enqueue notifications.deliver" in r.getMessage() for r in caplog.records) == 9
+    assert set(attempts[0][0]) == queued
+    assert sum("could not enqueue notifications.deliver_many" in r.getMessage() for r in caplog.records) == 1

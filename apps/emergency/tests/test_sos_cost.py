@@ -1,25 +1,81 @@
+"""What an SOS costs in statements: a fixed number, however many people it alerts."""
+
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from apps.emergency.tests.conftest import Cast
+from apps.emergency.models import Incident
+from apps.emergency.tests.factories import EmergencyContactFactory
+from apps.emergency.tests.test_guide_reports import confirmed_booking
+from apps.notifications.models import Delivery, Notification
+from apps.notifications.tests.factories import DeviceFactory
+from apps.treks.tests.factories import BatchFactory, GuideFactory
+from apps.users.models import User
+
+SOS = "/api/v1/emergency/sos/"
+BODY = {"latitude": 32.3182, "longitude": 77.1874, "accuracy_m": 12, "battery_pct": 41, "message": "fell"}
 
 
-def test_an_sos_is_one_short_transaction(cast: Cast, client_for: Any) -> None:
-    """Measured, so a change that adds round trips to the SOS path shows up here."""
-    client = client_for(cast.trekker)
+def _statements(queries: CaptureQueriesContext) -> list[str]:
+    """The statements a server sends: the test runs inside a transaction, so the service's ``atomic()`` is a
+    savepoint here; in production it is BEGIN ... COMMIT, which Django does not capture either."""
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert sum(s.startswith("SAVEPOINT") for s in sql) == 1, sql
+    return [s for s in sql if not s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+
+
+def _trekker_alerting(recipients: int, make_user: Callable[..., User]) -> User:
+    """A trekker on a guided batch with ``recipients`` contacts and as many responders (with a push device)."""
+    trekker = make_user(phone="+919811111111")
+    for index in range(recipients):
+        EmergencyContactFactory(user=trekker, phone=f"+9198222{index:05d}")
+        DeviceFactory(user=make_user(staff_role="ops_manager", phone=f"+9198444{index:05d}"))
+    guide = GuideFactory(user__phone="+919899999999", satellite_phone="+881631234567")
+    DeviceFactory(user=guide.user)
+    confirmed_booking(trekker, BatchFactory(guide=guide))
+    return trekker
+
+
+@pytest.mark.parametrize("recipients", [1, 3, 6])
+def test_an_sos_is_ten_statements_whatever_the_number_of_recipients(
+    recipients: int, make_user: Callable[..., User], client_for: Any
+) -> None:
+    trekker = _trekker_alerting(recipients, make_user)
+    client = client_for(trekker)
     with CaptureQueriesContext(connection) as queries:
-        response = client.post(
-            "/api/v1/emergency/sos/",
-            {"latitude": 32.3, "longitude": 77.1},
-            format="json",
-            HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
-        )
+        response = client.post(SOS, BODY, format="json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))
     assert response.status_code == 201
-    statements = [q["sql"].split()[0] for q in queries.captured_queries]
-    # 42 today with three responders: incident, ping, timeline, then inbox + deliveries per recipient.
-    assert len(statements) <= 45, statements
+    statements = _statements(queries)
+    # user, lock, key look-up, batch, incident + breadcrumb + timeline, contacts, responders, devices,
+    # inbox rows, deliveries.
+    assert len(statements) == 10, statements
+    assert [s.split()[0] for s in statements].count("INSERT") == 2
+    assert statements[4].startswith("WITH")
+    incident = Incident.objects.get()
+    assert (incident.pings.count(), incident.updates.count()) == (1, 1)
+    # Each contact one SMS; each responder SMS + push + inbox; the guide SMS + push; satellite; ops list.
+    deliveries = Delivery.objects.filter(dedupe_key=f"emergency:{incident.pk}:alert")
+    assert deliveries.count() == recipients * 3 + 2 + 1 + 1
+    assert Notification.objects.filter(dedupe_key=f"emergency:{incident.pk}:alert").count() == recipients
+
+
+@pytest.mark.parametrize("recipients", [1, 6])
+def test_a_replay_is_three_statements_and_writes_nothing(
+    recipients: int, make_user: Callable[..., User], client_for: Any
+) -> None:
+    trekker = _trekker_alerting(recipients, make_user)
+    client = client_for(trekker)
+    key = str(uuid.uuid4())
+    assert client.post(SOS, BODY, format="json", HTTP_IDEMPOTENCY_KEY=key).status_code == 201
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(SOS, BODY, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    assert response.status_code == 200
+    statements = _statements(queries)
+    assert len(statements) == 3, statements  # user, lock, key look-up
+    assert not [s for s in statements if not s.startswith("SELECT")]

@@ -1,7 +1,7 @@
 """Notification writes. ``notify`` is the public entry point used by every other domain."""
 
 from apps.notifications.services.delivery import deliveries_sweep, delivery_retry, delivery_send
-from apps.notifications.services.dispatch import notify
+from apps.notifications.services.dispatch import Message, message, notify, notify_many
 from apps.notifications.services.inbox import (
     PreferenceLocked,
     device_register,
@@ -16,6 +16,7 @@ from apps.notifications.services.inbox import (
 from apps.notifications.services.reminders import send_hold_expiry_reminders, send_pretrek_reminders
 
 __all__ = [
+    "Message",
     "PreferenceLocked",
     "deliveries_sweep",
     "delivery_retry",
@@ -23,9 +24,11 @@ __all__ = [
     "device_register",
     "device_remove",
     "device_remove_token",
+    "message",
     "notification_mark_read",
     "notifications_mark_all_read",
     "notify",
+    "notify_many",
     "preferences_update",
     "send_hold_expiry_reminders",
     "send_pretrek_reminders",

@@ -19,6 +19,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -28,7 +29,7 @@ from django.utils import timezone
 
 from apps.common.exceptions import InvalidTransition
 from apps.common.logging import redact
-from apps.common.services import audit
+from apps.common.services import audit, publish
 from apps.notifications.backends import DeliveryError, InvalidRecipient, OutcomeUnknown, PermanentDeliveryError
 from apps.notifications.backends.email import send_email
 from apps.notifications.backends.push import get_push_backend
@@ -204,25 +205,9 @@ def schedule_on_commit(delivery_id: str, *, countdown: float = 0) -> None:
     Shares the enqueue backoff of ``apps.common.services``: moments after a failed enqueue it does not wait
     on the broker again.
     """
-    from kombu.exceptions import KombuError
-    from redis.exceptions import RedisError
-
-    from apps.common.services import broker_backoff, broker_recently_failed
     from apps.notifications.tasks import deliver
 
-    def _send() -> None:
-        if broker_recently_failed():
-            logger.warning("could not enqueue delivery %s: the broker failed just now; the sweeper will", delivery_id)
-            return
-        try:
-            deliver.apply_async(args=(delivery_id,), countdown=countdown, retry=False)
-        except (KombuError, RedisError, OSError):
-            broker_backoff.failure()
-            logger.exception("could not enqueue delivery %s; the sweeper will", delivery_id)
-        else:
-            broker_backoff.success()
-
-    transaction.on_commit(_send)
+    transaction.on_commit(partial(publish, deliver, (delivery_id,), {}, countdown=countdown))
 
 
 def deliveries_sweep(*, now: datetime | None = None, limit: int = 500) -> dict[str, int]:

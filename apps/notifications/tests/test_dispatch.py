@@ -8,10 +8,11 @@ import pytest
 from django.core import mail
 from django.db import connection, transaction
 from django.template import TemplateDoesNotExist
+from django.test.utils import CaptureQueriesContext
 
 from apps.notifications.backends import push, sms
 from apps.notifications.models import Delivery, Notification, NotificationPreference
-from apps.notifications.services import notify, preferences_update
+from apps.notifications.services import message, notify, notify_many, preferences_update
 from apps.notifications.tests.factories import DeviceFactory
 from apps.users.tests.factories import UserFactory
 
@@ -36,7 +37,7 @@ def test_notify_creates_inbox_row_and_one_delivery_per_channel_and_recipient(
         deliveries = notify(template="hold_expiring", category="booking", context=HOLD, user=trekker)
 
     assert sorted(d.channel for d in deliveries) == ["email", "push", "push", "sms"]
-    assert len(callbacks) == 4, "one task per delivery, sent on commit"
+    assert len(callbacks) == 1, "one message carrying every delivery id, sent on commit"
     notification = Notification.objects.get(user=trekker)
     assert notification.title == "Your seat is held until 10:15"
     assert all(d.notification_id == notification.pk for d in deliveries)
@@ -260,3 +261,71 @@ def test_invalid_calls_are_refused(trekker: Any) -> None:
     with pytest.raises(TemplateDoesNotExist):
         notify(template="no_such_template", category="security", context={}, phone="+919812345678")
     assert Delivery.objects.count() == 0
+
+
+def _statements(queries: CaptureQueriesContext) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+
+
+@pytest.mark.parametrize("users", [1, 3, 6])
+def test_notify_many_writes_any_number_of_messages_in_four_statements(
+    db: None, users: int, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Preferences (one query), devices (one), inbox rows (one INSERT), deliveries (one INSERT); one message."""
+    people = [UserFactory(phone=f"+91981234{index:04d}") for index in range(users)]
+    for person in people:
+        DeviceFactory(user=person)
+    messages = [message(template="hold_expiring", category="booking", context=HOLD, user=p) for p in people]
+    messages.append(message(template="hold_expiring", category="booking", context=HOLD, phone="+919800000000"))
+    with (
+        django_capture_on_commit_callbacks(execute=False) as callbacks,
+        CaptureQueriesContext(connection) as queries,
+        transaction.atomic(),
+    ):
+        created = notify_many(messages)
+    statements = _statements(queries)
+    assert len(statements) == 4, statements
+    assert [s.split()[0] for s in statements] == ["SELECT", "SELECT", "INSERT", "INSERT"]
+    assert len(created) == users * 3 + 1  # e-mail, SMS and push each, and the raw phone
+    assert Notification.objects.filter(user__in=people).count() == users
+    assert len(callbacks) == 1
+
+
+def test_notify_many_with_a_known_dedupe_key_finds_the_inbox_rows_and_creates_only_new_deliveries(
+    trekker: Any,
+) -> None:
+    first = notify(template="hold_expiring", category="booking", context=HOLD, user=trekker, dedupe_key="hold:1")
+    other = UserFactory(phone="+919800000001")
+    DeviceFactory(user=trekker)  # a new device since: only its push delivery is new
+    created = notify_many(
+        [
+            message(template="hold_expiring", category="booking", context=HOLD, user=u, dedupe_key="hold:1")
+            for u in (trekker, other)
+        ]
+    )
+    assert sorted((d.user_id == trekker.pk, d.channel) for d in created) == [
+        (False, "email"),
+        (False, "sms"),
+        (True, "push"),
+    ]
+    inbox = Notification.objects.get(user=trekker, dedupe_key="hold:1")
+    assert {d.notification_id for d in first} == {inbox.pk}
+    assert [d.notification_id for d in created if d.user_id == trekker.pk] == [inbox.pk]
+    assert Notification.objects.filter(dedupe_key="hold:1").count() == 2
+
+
+def test_every_notify_of_one_transaction_goes_to_the_broker_in_one_message(
+    trekker: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from apps.notifications import tasks
+
+    sent: list[Any] = []
+    original = tasks.deliver_many.apply_async
+    tasks.deliver_many.apply_async = lambda *a, **k: sent.append(k["args"])  # type: ignore[method-assign]
+    try:
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            one = notify(template="hold_expiring", category="booking", context=HOLD, user=trekker)
+            two = notify(template="hold_expiring", category="booking", context=HOLD, phone="+919800000002")
+    finally:
+        tasks.deliver_many.apply_async = original  # type: ignore[method-assign]
+    assert sent == [([str(d.pk) for d in one + two],)]

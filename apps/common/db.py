@@ -1,0 +1,92 @@
+"""Writing many rows in few round trips, where the ORM's ``bulk_create`` needs more statements.
+
+- :func:`insert_new` is ``INSERT ... ON CONFLICT DO NOTHING RETURNING id``: one statement that writes the rows
+  no unique constraint rejects and tells which ones those were (``bulk_create(ignore_conflicts=True)`` cannot
+  say, so a caller had to read the rows back). A concurrent transaction inserting the same key makes it wait,
+  then skip the row once that transaction commits.
+- :func:`insert_together` writes new rows of several models in one statement on PostgreSQL (data-modifying
+  ``WITH`` clauses); elsewhere (SQLite, for ``make run``) one ``bulk_create`` per model.
+
+Both build their SQL with Django's own insert compiler, so field preparation (``auto_now_add``, JSON encoders,
+UUIDs) is exactly what ``save()`` and ``bulk_create`` do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from django.db import connections, router
+from django.db.models import Model
+from django.db.models.constants import OnConflict
+from django.db.models.sql import InsertQuery
+
+M = TypeVar("M", bound=Model)
+
+
+def _insert_sql(rows: Sequence[Model], *, using: str, on_conflict: OnConflict | None = None) -> tuple[str, Any]:
+    model = type(rows[0])
+    fields = [field for field in model._meta.concrete_fields if not field.generated]
+    query = InsertQuery(model, on_conflict=on_conflict)
+    query.insert_values(fields, list(rows))
+    compiler = query.get_compiler(using=using)
+    if on_conflict is not None:
+        compiler.returning_fields = [model._meta.pk]
+    (sql, params), *more = compiler.as_sql()
+    assert not more, "the backend must insert many rows in one statement"
+    return sql, params
+
+
+def _mark_saved(rows: Sequence[Model], using: str) -> None:
+    for row in rows:
+        row._state.adding = False
+        row._state.db = using
+
+
+def insert_new(rows: Sequence[M]) -> list[M]:
+    """Insert ``rows`` (one model, primary keys set), skipping any a unique constraint rejects; returns the new.
+
+    One statement per ``bulk_batch_size`` rows (thousands). The rows returned are marked saved.
+    """
+    if not rows:
+        return []
+    model = type(rows[0])
+    using = router.db_for_write(model)
+    connection = connections[using]
+    pk = model._meta.pk
+    assert pk is not None
+    fields = [field for field in model._meta.concrete_fields if not field.generated]
+    size = max(connection.ops.bulk_batch_size(fields, rows), 1)
+    written: set[Any] = set()
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), size):
+            sql, params = _insert_sql(rows[start : start + size], using=using, on_conflict=OnConflict.IGNORE)
+            cursor.execute(sql, params)
+            written.update(pk.to_python(value) for (value,) in cursor.fetchall())
+    new = [row for row in rows if row.pk in written]
+    _mark_saved(new, using)
+    return new
+
+
+def insert_together(*groups: Sequence[Model]) -> None:
+    """Insert new rows of several models (one model per group, primary keys set) in one round trip.
+
+    Foreign keys between the groups are fine: PostgreSQL checks Django's (deferrable) foreign keys at commit.
+    """
+    groups = tuple(group for group in groups if group)
+    if not groups:
+        return
+    using = router.db_for_write(type(groups[0][0]))
+    connection = connections[using]
+    if connection.vendor != "postgresql" or len(groups) == 1:
+        for group in groups:
+            type(group[0])._default_manager.using(using).bulk_create(group)
+        return
+    statements = [_insert_sql(group, using=using) for group in groups]
+    *first, (last_sql, last_params) = statements
+    sql = "WITH " + ", ".join(f"w{index} AS ({part})" for index, (part, _) in enumerate(first)) + " " + last_sql
+    params = [param for _, part_params in first for param in part_params] + list(last_params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+    for group in groups:
+        _mark_saved(group, using)
