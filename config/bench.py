@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -36,6 +38,24 @@ class FloorView(APIView):
         return Response(FLOOR_BODY)
 
 
+@dataclass
+class StatementCount:
+    count: int = 0
+
+
+@contextmanager
+def count_statements() -> Iterator[StatementCount]:
+    """Counts the SQL statements sent on the default connection inside the block."""
+    counted = StatementCount()
+
+    def counter(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        counted.count += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counter):
+        yield counted
+
+
 class QueryCountMiddleware:
     """Adds ``X-Query-Count``: the SQL statements the request ran."""
 
@@ -43,16 +63,9 @@ class QueryCountMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        count = 0
-
-        def counter(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
-            nonlocal count
-            count += 1
-            return execute(sql, params, many, context)
-
-        with connection.execute_wrapper(counter):
+        with count_statements() as statements:
             response = self.get_response(request)
-        response["X-Query-Count"] = str(count)
+        response["X-Query-Count"] = str(statements.count)
         return response
 
 

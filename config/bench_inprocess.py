@@ -23,13 +23,12 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
-from django.db import connection
 from django.test import Client
 
 from apps.treks.models import Trek
 from apps.users.models import User
 from apps.users.services import token_pair_for
-from config.bench import bench_booking_batch
+from config.bench import bench_booking_batch, count_statements
 
 SOS_BODY = {"latitude": 32.3182, "longitude": 77.1874, "accuracy_m": 12, "battery_pct": 41, "message": "bench"}
 INPROCESS_EMAIL_DOMAIN = "inprocess.bench.obsexperiences.in"
@@ -45,18 +44,11 @@ class Probe:
 
 
 def _counted(send: Callable[[], Any]) -> tuple[Any, float, int]:
-    count = 0
-
-    def counter(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
-        nonlocal count
-        count += 1
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(counter):
+    with count_statements() as statements:
         started = time.perf_counter()
         response = send()
         elapsed = time.perf_counter() - started
-    return response, elapsed * 1000, count
+    return response, elapsed * 1000, statements.count
 
 
 def _probes(iterations: int, page_size: int) -> dict[str, Probe]:
