@@ -20,12 +20,6 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", ApiIndexView.as_view(), name="api-index"),
 ]
 
-if getattr(settings, "BENCH_FLOOR_ENABLED", False):  # only config.settings.bench (`make bench`)
-    from config.bench import FloorView
-
-    # First under /api/v1/, so resolving it never costs more than resolving a catalog route.
-    api_v1.insert(0, path("bench/floor/", FloorView.as_view(), name="bench-floor"))
-
 urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

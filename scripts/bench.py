@@ -12,7 +12,14 @@
    The alert tasks go to a queue of their own that no worker consumes; it is emptied afterwards.
 5. The booking storm (scripts/storm.py): ``--storm-clients`` (200) clients at once booking one seat each of a
    fresh ``--storm-seats`` (20) seat batch; successes must equal the seats and non-409 errors be 0.
-6. Prints and writes ``var/bench/latest.json`` and ``var/bench/latest.md`` (plus time-stamped copies).
+6. In-process (``manage.py bench_inprocess``, before the server starts, ``--inprocess-iterations`` interleaved
+   rounds): median ms and statements per request of the floor, the list and detail (uncached), the naive seed
+   list (``config.bench.NaiveTrekListView``), a booking (201 and 409 ``batch_full``) and an SOS, each as a ratio
+   to the floor's median, next to the HTTP ratio of the same path; and ours / naive for the list.
+7. Prints and writes ``var/bench/latest.json`` and ``var/bench/latest.md`` (plus time-stamped copies).
+
+Any number of runs on one database: the catalog is built once (the bookings of the storm and of the in-process
+run go to batches of a draft trek of their own, outside the catalog the builder checks).
 
 Targets (README "Performance"): list uncached >= 0.6 of the floor, cached >= 0.9, detail >= 0.5, no non-2xx;
 SOS intake and the storm: no errors. The detail target is judged on the uncached path; the cached detail is
@@ -49,6 +56,9 @@ SOS_BODY = '{"latitude": 32.3182, "longitude": 77.1874, "accuracy_m": 12, "batte
 SOS_QUEUE = "obs-bench-sos"  # the alert tasks queued by the SOS runs (no worker consumes it; emptied after)
 NO_CACHE = "X-Bench-No-Cache"
 TARGETS = {"list_uncached": 0.6, "list_cached": 0.9, "detail": 0.5}
+# in-process: the most a path's median may be, in floor medians; and the least ours / naive may be
+INPROCESS_TARGETS = {"booking_201": 8.0, "booking_409": 3.0, "sos": 10.0}
+OURS_OVER_NAIVE_TARGET = 30.0
 
 
 def log(message: str) -> None:
@@ -180,6 +190,44 @@ def run_load(
     }
 
 
+# in-process path -> the HTTP endpoint measured for the same path (paired with the floor over HTTP)
+HTTP_OF_INPROCESS = {"list_uncached": "list_uncached", "detail_uncached": "detail"}
+
+
+def inprocess_verdict(name: str, row: dict[str, Any]) -> str:
+    target = INPROCESS_TARGETS.get(name)
+    if target is None:
+        return ""
+    return f"<= {target:g}x {'met' if row['ratio_to_floor'] <= target else 'MISSED'}"
+
+
+def ours_over_naive_met(inprocess: dict[str, Any]) -> bool:
+    return (inprocess["ours_over_naive"] or 0) >= OURS_OVER_NAIVE_TARGET
+
+
+def inprocess_markdown(inprocess: dict[str, Any], endpoints: dict[str, Any]) -> str:
+    rows = [
+        "| in-process | median ms | p25-p75 ms | statements | / floor (time) | target | HTTP req/s / floor |",
+        "| --- | ---: | ---: | ---: | ---: | --- | ---: |",
+    ]
+    for name, row in inprocess["paths"].items():
+        http = endpoints.get(HTTP_OF_INPROCESS.get(name, ""), {}).get("ratio")
+        statements = str(row["statements"])
+        if row["statements_max"] != row["statements"]:
+            statements += f"-{row['statements_max']}"
+        rows.append(
+            f"| {name} | {row['median_ms']:.2f} | {row['p25_ms']:.2f}-{row['p75_ms']:.2f} | {statements} | "
+            f"{row['ratio_to_floor']:.1f}x | {inprocess_verdict(name, row)} | {'' if http is None else f'{http:.2f}'} |"
+        )
+    rows += [
+        "",
+        f"In-process: {inprocess['iterations']} interleaved rounds, page size {inprocess['page_size']}, catalog "
+        f"cache bypassed; list ours / naive (seed 000 TrekListSerializer): **{inprocess['ours_over_naive']}x** "
+        f"(target >= {OURS_OVER_NAIVE_TARGET:g}x {'met' if ours_over_naive_met(inprocess) else 'MISSED'}).",
+    ]
+    return "\n".join(rows) + "\n"
+
+
 def markdown(result: dict[str, Any]) -> str:
     rows = [
         "| endpoint | req/s | p50 ms | p95 ms | p99 ms | non-2xx | queries/req | ratio to floor | target |",
@@ -222,6 +270,9 @@ def main() -> int:
     parser.add_argument("--python-loadgen", action="store_true", help="Use scripts/loadgen.py instead of wrk.")
     parser.add_argument("--storm-clients", type=int, default=int(os.environ.get("BENCH_STORM_CLIENTS", "200")))
     parser.add_argument("--storm-seats", type=int, default=int(os.environ.get("BENCH_STORM_SEATS", "20")))
+    parser.add_argument(
+        "--inprocess-iterations", type=int, default=int(os.environ.get("BENCH_INPROCESS_ITERATIONS", "240"))
+    )
     args = parser.parse_args()
 
     services = resolve()
@@ -239,6 +290,12 @@ def main() -> int:
     log(f"database {urlsplit(database_url).path.lstrip('/')}; {services.description.split(';')[-1].strip()}")
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "build_bench_catalog")
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    inprocess_file = OUT_DIR / "inprocess.json"
+    log(f"in-process: {args.inprocess_iterations} interleaved rounds")
+    manage(env, "bench_inprocess", "--iterations", str(args.inprocess_iterations), "--out", str(inprocess_file))
+    inprocess = json.loads(inprocess_file.read_text())
+    inprocess_file.unlink()
     sos_token = (
         subprocess.run(
             [PY, "manage.py", "bench_sos_token"], cwd=ROOT, env=env, capture_output=True, text=True, check=True
@@ -364,9 +421,15 @@ def main() -> int:
             "endpoints": result_endpoints,
             "targets": TARGETS,
             "sos": {**summary(sos_runs), "path": SOS_PATH},
+            "inprocess": inprocess,
             "targets_met": {name: result_endpoints[name]["ratio"] >= target for name, target in TARGETS.items()}
             | {"zero_non_2xx": all(row["non_2xx"] == 0 for row in result_endpoints.values())}
-            | {"sos_zero_errors": sum(row["non_2xx"] for row in sos_runs) == 0},
+            | {"sos_zero_errors": sum(row["non_2xx"] for row in sos_runs) == 0}
+            | {
+                f"inprocess_{name}": inprocess["paths"][name]["ratio_to_floor"] <= target
+                for name, target in INPROCESS_TARGETS.items()
+            }
+            | {"ours_over_naive": ours_over_naive_met(inprocess)},
         }
         from scripts.storm import run_storm
 
@@ -384,7 +447,13 @@ def main() -> int:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     from scripts.storm import storm_markdown
 
-    table = markdown(result) + "\n" + storm_markdown(result["storm"])
+    table = (
+        markdown(result)
+        + "\n"
+        + inprocess_markdown(result["inprocess"], result["endpoints"])
+        + "\n"
+        + storm_markdown(result["storm"])
+    )
     for name in ("latest", stamp):
         (OUT_DIR / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
         (OUT_DIR / f"{name}.md").write_text(table)

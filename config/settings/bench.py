@@ -2,7 +2,7 @@
 
 Differs from prod.py only where a loopback benchmark must: no HTTPS redirect or secure cookies, no
 throttling (one client makes all the requests), quieter logs, a per-request query counter header,
-and the *floor* endpoint (a minimal DRF view) that exists only here.
+the *floor* endpoint (a minimal DRF view) and the naive seed list that exist only here.
 """
 
 import os
@@ -40,5 +40,6 @@ LOGGING["root"]["level"] = LOG_LEVEL
 MIDDLEWARE = ["config.bench.QueryCountMiddleware", *MIDDLEWARE]
 
 BENCH_FLOOR_ENABLED = True
+ROOT_URLCONF = "config.bench_urls"  # the floor and the naive list, routed only here
 # Requests carrying this header skip the catalog response cache (to measure the uncached path).
 CATALOG_CACHE_BYPASS_HEADER = "X-Bench-No-Cache"

@@ -8,7 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -28,11 +29,18 @@ from apps.bookings.services.common import check_transition, coupon_release, lock
 from apps.bookings.signals import booking_completed
 from apps.common.exceptions import ApplicationError, InvalidTransition, NotFound, ValidationFailed
 from apps.common.services import require_atomic
+from apps.common.sql import insert_rows, instance_from_row, mark_saved
 from apps.messaging.services import batch_conversation_join, batch_conversation_leave
-from apps.treks.models import Batch
-from apps.treks.services.batches import batch_release_seats, batch_take_seats, local_today
+from apps.treks.models import Batch, Trek
+from apps.treks.services.batches import (
+    batch_from_seat_take,
+    batch_release_seats,
+    batch_seats_moved,
+    batch_take_seats_sql,
+    local_today,
+)
 from apps.users.loyalty import tier_discount_percent
-from apps.users.models import PointsTransaction, User
+from apps.users.models import EmergencyContact, PointsTransaction, User
 from apps.users.services.loyalty import points_award
 
 logger = logging.getLogger(__name__)
@@ -67,40 +75,100 @@ def coupon_redeem(*, code: str, user: User, booking: Booking, amount: Decimal, n
     return coupon
 
 
-def _emergency_snapshot(user: User) -> dict[str, str]:
-    contact = user.emergency_contacts.order_by("-is_primary", "created_at").first()
-    if contact is None:
-        return {}
-    return {
-        "emergency_contact_name": contact.name,
-        "emergency_contact_phone": contact.phone,
-        "emergency_contact_relation": contact.relationship,
-    }
+# What the seat take's statement reads besides the batch row: the batch as it was (why no seats were taken),
+# the trek's name and slug, the booker's emergency contact, and (only when no seats were taken) whether the
+# booker already holds this batch.
+_HOLD_READ = (
+    "before_status", "before_start_date", "trek_slug", "trek_name",
+    "emergency_contact_name", "emergency_contact_phone", "emergency_contact_relation", "already_booked",
+)  # fmt: skip
+
+
+def _take_seats(*, user: User, batch_id: Any, seats: int, today: date) -> tuple[Batch, dict[str, Any]]:
+    """Take the seats and read what the booking needs in one statement; raise the 404 or 409 that applies.
+
+    A failed take (409) is therefore the request's only statement besides authentication.
+    """
+    try:
+        batch_id = Batch._meta.pk.to_python(batch_id)
+    except DjangoValidationError as exc:
+        raise NotFound("No such batch.") from exc
+    take, take_params = batch_take_seats_sql(batch_id=batch_id, seats=seats, today=today)
+    quote = connection.ops.quote_name
+    batches, treks = quote(Batch._meta.db_table), quote(Trek._meta.db_table)
+    bookings, contacts = quote(Booking._meta.db_table), quote(EmergencyContact._meta.db_table)
+    sql = (
+        f"WITH took AS ({take}) "  # noqa: S608 - table names from the models, values as parameters
+        "SELECT b.status, b.start_date, t.slug, t.name, ec.name, ec.phone, ec.relationship, "
+        f"CASE WHEN took.id IS NULL THEN EXISTS (SELECT 1 FROM {bookings} x "
+        "WHERE x.user_id = %s AND x.batch_id = b.id AND x.status IN (%s, %s)) END, took.* "
+        f"FROM {batches} b JOIN {treks} t ON t.id = b.trek_id LEFT JOIN took ON true "
+        f"LEFT JOIN LATERAL (SELECT name, phone, relationship FROM {contacts} WHERE user_id = %s "
+        "ORDER BY is_primary DESC, created_at LIMIT 1) ec ON true "
+        "WHERE b.id = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*take_params, user.pk, *ACTIVE_STATUSES, user.pk, batch_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise NotFound("No such batch.")
+    read = dict(zip(_HOLD_READ, row[: len(_HOLD_READ)], strict=True))
+    if row[len(_HOLD_READ)] is None:  # no seats taken
+        if read["already_booked"]:
+            raise AlreadyBooked()
+        if read["before_status"] not in (Batch.Status.OPEN, Batch.Status.FULL) or read["before_start_date"] <= today:
+            raise BatchNotBookable(details={"status": read["before_status"]})
+        raise BatchFull(details={"seats_requested": seats})
+    batch_seats_moved()
+    batch = batch_from_seat_take(row[len(_HOLD_READ) :])
+    batch.trek = instance_from_row(Trek, ("id", "slug", "name"), (batch.trek_id, read["trek_slug"], read["trek_name"]))
+    return batch, read
+
+
+def _insert_booking(booking: Booking, participants: list[BookingParticipant]) -> bool:
+    """Write the booking and its participants in one statement; False when the booker already holds the batch.
+
+    The partial unique index on (user, batch) of active bookings decides (``ON CONFLICT ... DO NOTHING``), so
+    a concurrent second booking of the same booker waits for the first and then writes nothing.
+    """
+    head, rows = insert_rows([booking]), insert_rows(participants)
+    sql = (
+        f"WITH written AS ({head.sql()} "  # noqa: S608 - names from the models, values as parameters
+        '   ON CONFLICT ("user_id", "batch_id") WHERE "status" IN (%s, %s) DO NOTHING RETURNING "id") '
+        f"INSERT INTO {rows.table} ({rows.columns}) SELECT v.* FROM (VALUES {rows.values}) v CROSS JOIN written "
+        "RETURNING 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*head.params, *ACTIVE_STATUSES, *rows.params])
+        written = cursor.fetchone() is not None
+    if written:
+        mark_saved([booking, *participants])
+        # the response and the notifications read these relations: they are what was just written
+        booking._prefetched_objects_cache = {"participants": participants, "documents": []}  # type: ignore[attr-defined]
+    return written
 
 
 def booking_hold(
     *,
     user: User,
-    batch: Batch,
+    batch_id: Any,
     participants: list[dict[str, Any]],
     coupon_code: str | None = None,
     source: str = BookingSource.APP,
     hold: timedelta | None = None,
     now: datetime | None = None,
 ) -> Booking:
-    """Hold seats and write the pending booking, inside the caller's transaction."""
+    """Hold seats and write the pending booking, inside the caller's transaction.
+
+    Without a coupon: two statements, one taking the seats (with everything else the booking needs read in
+    it), one writing the booking and its participants. The booking returned is what was written, with its
+    batch (as the seat take left it), trek name and slug, participants and (no) documents: nothing is read back.
+    """
     require_atomic()
     now = now or timezone.now()
     today = timezone.localdate(now)
     seats = len(participants)
-    if Booking.objects.filter(user=user, batch=batch, status__in=ACTIVE_STATUSES).exists():
-        raise AlreadyBooked()
-    if not batch_take_seats(batch_id=batch.pk, seats=seats, today=today):
-        current = Batch.objects.filter(pk=batch.pk).values_list("status", "start_date").first()
-        if current is None or current[0] not in (Batch.Status.OPEN, Batch.Status.FULL) or current[1] <= today:
-            raise BatchNotBookable(details={"status": current[0] if current else None})
-        raise BatchFull(details={"seats_requested": seats})
-    batch.refresh_from_db(fields=["seats_taken", "status"])
+    batch, read = _take_seats(user=user, batch_id=batch_id, seats=seats, today=today)
 
     coupon: Coupon | None = None
     if coupon_code:
@@ -116,47 +184,46 @@ def booking_hold(
     )
     lead = participants[0]
     hold = hold or timedelta(minutes=settings.BOOKINGS_HOLD_MINUTES)
-    try:
-        booking = Booking.objects.create(
-            user=user,
-            batch=batch,
-            status=S.PENDING,
-            source=source,
-            seats=seats,
-            unit_price=batch.price,
-            base_amount=quote.base_amount,
-            tier_discount_percent=quote.tier_discount_percent,
-            tier_discount=quote.tier_discount,
-            coupon=coupon,
-            coupon_discount=quote.coupon_discount,
-            tax_rate=quote.tax_rate,
-            tax_amount=quote.tax_amount,
-            final_amount=quote.final_amount,
-            hold_expires_at=now + hold,
-            trekker_name=lead["name"],
-            trekker_age=lead["age"],
-            trekker_phone=user.phone or lead.get("phone", ""),
-            trekker_email=user.email or lead.get("email", ""),
-            **_emergency_snapshot(user),
+    booking = Booking(
+        user=user,
+        batch=batch,
+        status=S.PENDING,
+        source=source,
+        seats=seats,
+        unit_price=batch.price,
+        base_amount=quote.base_amount,
+        tier_discount_percent=quote.tier_discount_percent,
+        tier_discount=quote.tier_discount,
+        coupon=coupon,
+        coupon_discount=quote.coupon_discount,
+        tax_rate=quote.tax_rate,
+        tax_amount=quote.tax_amount,
+        final_amount=quote.final_amount,
+        hold_expires_at=now + hold,
+        trekker_name=lead["name"],
+        trekker_age=lead["age"],
+        trekker_phone=user.phone or lead.get("phone", ""),
+        trekker_email=user.email or lead.get("email", ""),
+        emergency_contact_name=read["emergency_contact_name"] or "",
+        emergency_contact_phone=read["emergency_contact_phone"] or "",
+        emergency_contact_relation=read["emergency_contact_relation"] or "",
+    )
+    rows = [
+        BookingParticipant(
+            booking=booking,
+            position=index,
+            is_lead=index == 0,
+            name=row["name"],
+            age=row["age"],
+            phone=(user.phone or row.get("phone", "")) if index == 0 else row.get("phone", ""),
+            email=(user.email or row.get("email", "")) if index == 0 else row.get("email", ""),
         )
-    except IntegrityError as exc:  # a concurrent booking of the same user on this batch won
-        raise AlreadyBooked() from exc
+        for index, row in enumerate(participants)
+    ]
+    if not _insert_booking(booking, rows):  # a concurrent booking of the same user on this batch won
+        raise AlreadyBooked()
     if coupon is not None:
         coupon_redeem(code=coupon.code, user=user, booking=booking, amount=quote.coupon_discount, now=now)
-    BookingParticipant.objects.bulk_create(
-        [
-            BookingParticipant(
-                booking=booking,
-                position=index,
-                is_lead=index == 0,
-                name=row["name"],
-                age=row["age"],
-                phone=(user.phone or row.get("phone", "")) if index == 0 else row.get("phone", ""),
-                email=(user.email or row.get("email", "")) if index == 0 else row.get("email", ""),
-            )
-            for index, row in enumerate(participants)
-        ]
-    )
     return booking
 
 
@@ -173,24 +240,22 @@ def booking_create(
 
     One short transaction: the seats are taken by one conditional UPDATE of the batch counter (409
     ``batch_full`` when not enough are left), the coupon use is taken under a row lock, the booking is
-    pending until ``hold_expires_at``. No loyalty points are granted here (only on completion).
+    pending until ``hold_expires_at``. No loyalty points are granted here (only on completion). The booking
+    returned is what was written (see :func:`booking_hold`): the response needs no further read.
     """
     _validate_participants(participants)
     if source not in (BookingSource.APP, BookingSource.WEB, BookingSource.REFERRAL):
         raise ValidationFailed(details={"source": ["Unknown source."]})
     with transaction.atomic():
-        batch = Batch.objects.select_related("trek").filter(pk=batch_id).first()
-        if batch is None:
-            raise NotFound("No such batch.")
         booking = booking_hold(
-            user=user, batch=batch, participants=participants, coupon_code=coupon_code, source=source, now=now
+            user=user, batch_id=batch_id, participants=participants, coupon_code=coupon_code, source=source, now=now
         )
         notify_booking(
             booking,
             "booking_held",
             hold_expires_at=timezone.localtime(booking.hold_expires_at).strftime("%d %b %H:%M"),
         )
-    logger.info("booking %s held %s seat(s) on batch %s", booking.reference, booking.seats, batch.pk)
+    logger.info("booking %s held %s seat(s) on batch %s", booking.reference, booking.seats, booking.batch_id)
     return booking
 
 

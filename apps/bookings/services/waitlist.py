@@ -91,7 +91,7 @@ def waitlist_offer_next(*, batch_id: Any, now: datetime | None = None) -> int:
             with transaction.atomic():
                 booking = booking_hold(
                     user=entry.user,
-                    batch=batch,
+                    batch_id=batch.pk,
                     participants=entry.participants,
                     source=BookingSource.WAITLIST,
                     hold=timedelta(hours=settings.BOOKINGS_WAITLIST_OFFER_HOURS),

@@ -3,10 +3,12 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import time_machine
 from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.bookings import services
@@ -203,3 +205,110 @@ def test_same_user_racing_twice_gets_one_booking():
 def test_amounts_are_decimal(user, batch, book):
     booking = book(user, batch)
     assert isinstance(booking.final_amount, Decimal)
+
+
+# --- statements ------------------------------------------------------------------------------------------
+# The request's own transaction is BEGIN/COMMIT in production (not statements a cursor sends); under the test
+# transaction it is a savepoint, which is left out. The notification of the booker is notify()'s own cost,
+# counted apart so the booking's share stays exact whatever notify() costs.
+
+
+def _post_counted(client, payload, monkeypatch) -> tuple[Any, int, int]:
+    """The response, the statements of the request (its outer savepoint left out) and notify()'s share of them."""
+    from apps.bookings.services import common
+
+    real_notify = common.notify
+    notify_share = 0
+    with CaptureQueriesContext(connection) as ctx:
+
+        def counted_notify(**kwargs: Any) -> Any:
+            nonlocal notify_share
+            before = len(ctx.captured_queries)
+            try:
+                return real_notify(**kwargs)
+            finally:
+                notify_share += len(ctx.captured_queries) - before
+
+        monkeypatch.setattr(common, "notify", counted_notify)
+        response = client.post("/api/v1/bookings/", payload, format="json")
+    monkeypatch.setattr(common, "notify", real_notify)
+    statements = [q["sql"] for q in ctx.captured_queries]
+    savepoints = [sql.split('"')[1] for sql in statements if sql.startswith("SAVEPOINT")]
+    if savepoints:  # the first one is the request's transaction
+        statements = [sql for sql in statements if f'"{savepoints[0]}"' not in sql]
+    return response, len(statements) - notify_share, notify_share
+
+
+@pytest.mark.parametrize("seats", [1, 6])
+def test_booking_201_statements(client_for, make_user, batch, monkeypatch, seats):
+    """Authentication, the seat take (with the batch, trek and emergency contact read in it), the write of the
+    booking with its participants: 3 statements of its own, then notify(); nothing is read back."""
+    user = make_user()
+    EmergencyContact.objects.create(user=user, name="Asha", relationship="sister", phone="+919800000001")
+    client = client_for(user)
+    response, own, notify_share = _post_counted(
+        client, {"batch": str(batch.pk), "participants": people(seats)}, monkeypatch
+    )
+    assert response.status_code == 201, response.content
+    assert own == 3
+    assert notify_share > 0  # the booker is told (its statements are notify()'s)
+    assert Booking.objects.get(pk=response.json()["id"]).emergency_contact_name == "Asha"
+
+
+@pytest.mark.parametrize("case", ["batch_full", "already_booked_and_full", "batch_not_bookable", "unknown_batch"])
+def test_booking_refusals_in_2_statements(client_for, make_user, book, monkeypatch, case):
+    """A refused booking is authentication plus the one seat-take statement, whatever the reason."""
+    user = make_user()
+    batch = BatchFactory(total_seats=2)
+    batch_id: str = str(batch.pk)
+    expected = (409, case)
+    if case == "batch_full":
+        book(make_user(), batch, seats=2)
+    elif case == "already_booked_and_full":
+        book(user, batch, seats=1)
+        book(make_user(), batch, seats=1)
+        expected = (409, "already_booked")
+    elif case == "batch_not_bookable":
+        Batch.objects.filter(pk=batch.pk).update(status=Batch.Status.CANCELLED)
+    elif case == "unknown_batch":
+        batch_id, expected = "00000000-0000-0000-0000-000000000000", (404, "not_found")
+    response, own, notify_share = _post_counted(
+        client_for(user), {"batch": batch_id, "participants": people(1)}, monkeypatch
+    )
+    assert (response.status_code, response.json()["error"]["code"]) == expected
+    assert (own, notify_share) == (2, 0)
+
+
+def test_already_booked_with_seats_left_writes_nothing(auth_client, user, batch, book):
+    """The unique index decides: the seats taken for the second attempt go back with its transaction."""
+    first = book(user, batch, seats=2)
+    response = auth_client.post("/api/v1/bookings/", {"batch": str(batch.pk), "participants": people(3)}, format="json")
+    assert (response.status_code, response.json()["error"]["code"]) == (409, "already_booked")
+    batch.refresh_from_db()
+    assert batch.seats_taken == 2
+    assert list(Booking.objects.filter(user=user).values_list("pk", flat=True)) == [first.pk]
+
+
+def test_response_is_what_a_read_returns(client_for, make_user, batch):
+    """The 201 body is built from what was written; it equals the booking as read back from the database."""
+    user = make_user(phone="+919812345678", obs_points=1500, tribe_tier="trail_blazer")
+    EmergencyContact.objects.create(user=user, name="Asha", relationship="sister", phone="+919800000001")
+    client = client_for(user)
+    created = client.post(
+        "/api/v1/bookings/",
+        {"batch": str(batch.pk), "participants": [{"name": "Lead", "age": 31}, {"name": "Kid", "age": 9}]},
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    read = client.get(f"/api/v1/bookings/{created.json()['id']}/")
+    assert created.json() == read.json()
+
+
+def test_last_seats_response_shows_the_batch_full(client_for, make_user):
+    batch = BatchFactory(total_seats=3)
+    created = client_for(make_user()).post(
+        "/api/v1/bookings/", {"batch": str(batch.pk), "participants": people(3)}, format="json"
+    )
+    assert created.json()["batch"]["status"] == "full"
+    batch.refresh_from_db()
+    assert (batch.status, batch.seats_taken) == ("full", 3)

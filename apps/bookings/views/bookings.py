@@ -89,8 +89,7 @@ class BookingListCreateView(APIView):
             participants=data.validated_data["participants"],
             coupon_code=data.validated_data["coupon_code"] or None,
             source=data.validated_data["source"],
-        )
-        booking = selectors.booking_get(user=request_user(request), booking_id=booking.pk)
+        )  # what was written, relations included: nothing to read back
         return Response(BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
 
 

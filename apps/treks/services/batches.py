@@ -14,17 +14,19 @@ with the counter, so every write that moves seats moves the status in the same s
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, F, ProtectedError, Q, RestrictedError, Value, When
 from django.db.models.deletion import Collector
 from django.utils import timezone
 
 from apps.common.exceptions import InvalidTransition, ValidationFailed
 from apps.common.services import audit, require_atomic
+from apps.common.sql import instance_from_row
 from apps.treks.catalog_cache import catalog_version_bump
 from apps.treks.errors import BatchHasBookings, BatchNotEditable
 from apps.treks.models import Batch, Guide, Trek
@@ -225,31 +227,57 @@ def batch_cancel(*, actor: Any, batch: Batch, reason: str = "") -> Batch:
 # --- seats (called by the booking service inside its transaction) ------------------------------
 
 
+# The batch columns a seat take returns (attribute names: ``Batch.from_db`` builds the row from them).
+SEAT_TAKE_RETURNING = (
+    "id", "trek_id", "guide_id", "start_date", "end_date", "total_seats", "seats_taken", "price", "status",
+)  # fmt: skip
+
+
+def batch_take_seats_sql(*, batch_id: Any, seats: int, today: date) -> tuple[str, list[Any]]:
+    """The conditional UPDATE that takes ``seats`` seats, ``RETURNING`` :data:`SEAT_TAKE_RETURNING`.
+
+    It returns one row when it took them and none otherwise. Concurrent takers can never take more seats than
+    exist, and the status flips to ``full`` in the same statement when the last seat goes. Callers that need
+    more in the same round trip wrap it in a ``WITH`` (the booking hold does); whoever runs it calls
+    :func:`batch_seats_moved` when it took seats.
+    """
+    if seats < 1:
+        raise ValueError("seats must be positive")
+    table = Batch._meta.db_table
+    sql = (
+        f'UPDATE "{table}" SET "seats_taken" = "seats_taken" + %s, '  # noqa: S608 - values as parameters
+        # evaluated on the row's values before the update
+        '"status" = CASE WHEN "seats_taken" >= "total_seats" - %s THEN %s ELSE %s END, "updated_at" = %s '
+        'WHERE "id" = %s AND "status" = %s AND "start_date" > %s AND "seats_taken" <= "total_seats" - %s '
+        "RETURNING " + ", ".join(f'"{table}"."{column}"' for column in SEAT_TAKE_RETURNING)
+    )
+    return sql, [seats, seats, S.FULL, S.OPEN, timezone.now(), batch_id, S.OPEN, today, seats]
+
+
+def batch_from_seat_take(row: Sequence[Any]) -> Batch:
+    """The batch as the seat take returned it (other fields deferred: reading one costs a query)."""
+    return instance_from_row(Batch, SEAT_TAKE_RETURNING, row)
+
+
+def batch_seats_moved() -> None:
+    """What follows every change of a batch's seats, in the transaction that made it."""
+    catalog_version_bump()
+
+
 def batch_take_seats(*, batch_id: Any, seats: int, today: date | None = None) -> bool:
     """Take ``seats`` seats of an open, future batch if that many are free; return whether it did.
 
-    One conditional UPDATE: concurrent callers can never take more seats than exist, and the
-    status flips to ``full`` in the same statement when the last seat goes. Must run inside the
-    caller's transaction (so a failed booking gives the seats back by rolling back).
+    One statement (:func:`batch_take_seats_sql`). Must run inside the caller's transaction (so a failed
+    booking gives the seats back by rolling back).
     """
     require_atomic()
-    if seats < 1:
-        raise ValueError("seats must be positive")
-    today = today or local_today()
-    taken = Batch.objects.filter(
-        pk=batch_id,
-        status=S.OPEN,
-        start_date__gt=today,
-        seats_taken__lte=F("total_seats") - seats,
-    ).update(
-        seats_taken=F("seats_taken") + seats,
-        # evaluated on the row's values before the update
-        status=Case(When(seats_taken__gte=F("total_seats") - seats, then=Value(S.FULL)), default=Value(S.OPEN)),
-        updated_at=timezone.now(),
-    )
+    sql, params = batch_take_seats_sql(batch_id=batch_id, seats=seats, today=today or local_today())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        taken = cursor.fetchone() is not None
     if taken:
-        catalog_version_bump()
-    return bool(taken)
+        batch_seats_moved()
+    return taken
 
 
 def batch_release_seats(*, batch_id: Any, seats: int) -> bool:
@@ -267,7 +295,7 @@ def batch_release_seats(*, batch_id: Any, seats: int) -> bool:
         updated_at=timezone.now(),
     )
     if released:
-        catalog_version_bump()
+        batch_seats_moved()
     return bool(released)
 
 

@@ -1,14 +1,21 @@
 from __future__ import annotations
 
 import io
+import json
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import F
 from django.test import RequestFactory
 
+from apps.bookings import services
+from apps.bookings.models import Booking
 from apps.treks.models import Batch, Region, Trek, TrekItineraryDay
+from apps.users.models import User
 from config.bench import FLOOR_BODY, FloorView, QueryCountMiddleware
+from config.bench_inprocess import PATHS
+from scripts.bench import inprocess_markdown
 
 pytestmark = pytest.mark.django_db
 
@@ -49,3 +56,70 @@ def test_bench_catalog_builder(settings):
     assert not Batch.objects.filter(status="full").exclude(seats_taken=F("total_seats")).exists()
     call_command("build_bench_catalog", "--regions", "4", "--treks", "8", "--batches", "40", stdout=out)
     assert "already in place" in out.getvalue()
+
+
+def _storm(tmp_path: Path, run: int) -> str:
+    spec = tmp_path / f"spec-{run}.json"
+    call_command(
+        "bench_booking_storm", "prepare", "--clients", "2", "--seats", "2", "--out", str(spec), stdout=io.StringIO()
+    )
+    return str(json.loads(spec.read_text())["batch"])
+
+
+def test_bench_runs_again_and_again_on_one_database(settings, tmp_path: Path):
+    """Builder, storm (with bookings written), builder again: the catalog stays in place however many runs added
+    storm batches and bookings, and a forced rebuild goes through bookings that PROTECT their batches."""
+    settings.BENCH_FLOOR_ENABLED = True
+    size = ["--regions", "4", "--treks", "8", "--batches", "40"]
+    for run in range(3):
+        out = io.StringIO()
+        call_command("build_bench_catalog", *size, stdout=out)
+        assert ("already in place" in out.getvalue()) == (run > 0)
+        batch_id = _storm(tmp_path, run)
+        booker = User.objects.filter(email__contains="@storm.").order_by("-created_at").first()
+        services.booking_create(user=booker, batch_id=batch_id, participants=[{"name": "Storm", "age": 30}])
+        assert (Region.objects.count(), Trek.objects.filter(status="active").count()) == (4, 8)
+    assert Booking.objects.count() == 3
+    call_command("build_bench_catalog", *size, "--force", stdout=io.StringIO())
+    counts = (Region.objects.count(), Trek.objects.count(), Batch.objects.count(), Booking.objects.count())
+    assert counts == (4, 8, 40, 0)
+    _storm(tmp_path, 3)  # the storm finds its trek again after a rebuild
+
+
+def test_inprocess_measurement_reports_every_path(settings):
+    """The in-process code path on a tiny catalog: every row, integer statement counts, the naive list's N+1.
+
+    Nothing about speed is asserted (the figures of a test run mean nothing)."""
+    settings.BENCH_FLOOR_ENABLED = True
+    settings.ROOT_URLCONF = "config.bench_urls"
+    settings.CATALOG_CACHE_BYPASS_HEADER = "X-Bench-No-Cache"
+    call_command("build_bench_catalog", "--regions", "2", "--treks", "4", "--batches", "12", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("bench_inprocess", "--iterations", "3", "--page-size", "4", stdout=out)
+    report = json.loads(out.getvalue())
+    assert set(report["paths"]) == set(PATHS)
+    for row in report["paths"].values():
+        assert isinstance(row["statements"], int)
+        assert row["statements"] >= 0
+        assert row["median_ms"] > 0
+        assert row["ratio_to_floor"] > 0
+    assert report["paths"]["floor"]["statements"] == 0
+    # the tutorial's list: per trek on the page, the next batch twice and its booked seats
+    assert report["paths"]["naive_list"]["statements"] >= 3 * 4
+    assert report["paths"]["naive_list"]["statements"] > report["paths"]["list_uncached"]["statements"]
+    assert report["ours_over_naive"] > 0
+    assert Booking.objects.filter(status="pending").count() == 3  # each 201 a real booking
+    table = inprocess_markdown(report, {"list_uncached": {"ratio": 0.5}})
+    for name in PATHS:
+        assert f"| {name} |" in table
+
+
+def test_bench_routes_exist_only_under_the_bench_urls(api_client, settings):
+    assert api_client.get("/api/v1/bench/naive-treks/").status_code == 404
+    settings.ROOT_URLCONF = "config.bench_urls"
+    assert api_client.get("/api/v1/bench/naive-treks/?page_size=1").status_code == 200
+
+
+def test_inprocess_refuses_outside_bench_settings():
+    with pytest.raises(CommandError):
+        call_command("bench_inprocess", "--iterations", "1", stdout=io.StringIO())

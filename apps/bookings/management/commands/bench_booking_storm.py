@@ -2,8 +2,9 @@
 
 Runs only under ``config.settings.bench`` (its own database).
 
-- ``prepare --clients 200 --seats 20 --out FILE``: a new open batch with ``--seats`` seats and ``--clients``
-  bench trekkers; writes ``{"batch": id, "seats": n, "tokens": [access tokens]}`` to FILE.
+- ``prepare --clients 200 --seats 20 --out FILE``: a new open batch with ``--seats`` seats (on the draft trek of
+  ``config.bench.bench_booking_batch``, outside the bench catalog) and ``--clients`` bench trekkers; writes
+  ``{"batch": id, "seats": n, "tokens": [access tokens]}`` to FILE.
 - ``check BATCH_ID``: prints ``{"seats_taken", "total_seats", "status", "bookings"}`` as one JSON line.
 """
 
@@ -11,20 +12,18 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
 from apps.bookings.models import Booking
-from apps.treks.models import Batch, Trek
+from apps.treks.models import Batch
 from apps.users.models import User
 from apps.users.services import token_pair_for
+from config.bench import bench_booking_batch
 
 STORM_EMAIL_DOMAIN = "storm.bench.obsexperiences.in"
 
@@ -54,17 +53,10 @@ class Command(BaseCommand):
             return
         if not options["out"]:
             raise CommandError("prepare needs --out")
-        trek = Trek.objects.filter(status=Trek.Status.ACTIVE, max_group_size__gte=options["seats"]).first()
-        if trek is None:
-            raise CommandError("no active trek with a group size that large; run build_bench_catalog first")
-        start = timezone.localdate() + timedelta(days=60)
-        batch = Batch.objects.create(
-            trek=trek,
-            start_date=start,
-            end_date=start + timedelta(days=trek.duration_days - 1),
-            total_seats=options["seats"],
-            price=Decimal("9999.00"),
-        )
+        try:
+            batch = bench_booking_batch(seats=options["seats"])
+        except RuntimeError as exc:
+            raise CommandError(str(exc)) from exc
         password = make_password(None)
         run = uuid.uuid4().hex[:8]
         users = User.objects.bulk_create(

@@ -1,8 +1,11 @@
 """Build the benchmark catalog (`make bench`): regions, treks with itineraries, guides and batches.
 
 Runs only under ``config.settings.bench`` (its own database): it replaces the whole catalog. Deterministic
-(seeded), and skipped when the database already holds a catalog of the requested size with enough
-upcoming departures.
+(seeded), and skipped when the database already holds a bench catalog of the requested size with enough
+upcoming departures. Only the bench treks (slugs ``bench-*``) and their batches are counted: the booking
+benchmarks book on a draft trek of their own (``config.bench.bench_booking_batch``), so any number of runs
+leaves the check true. A rebuild empties the catalog tables with ``TRUNCATE ... CASCADE``, which takes the
+bench bookings and everything else hanging off the catalog with them (``PROTECT`` keys would refuse a delete).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ PLACES = [
 ]  # fmt: skip
 THEMES = ["snow", "lakes", "meadows", "summit", "forest", "pass", "river", "villages", "glacier", "winter"]
 BENCH_EMAIL_DOMAIN = "bench.obsexperiences.in"
+BENCH_SLUG_PREFIX = "bench-"
 
 
 class Command(BaseCommand):
@@ -49,12 +53,13 @@ class Command(BaseCommand):
             raise CommandError("build_bench_catalog replaces the catalog; it runs only with config.settings.bench.")
         regions, treks, batches = options["regions"], options["treks"], options["batches"]
         today = timezone.localdate()
+        bench_batches = Batch.objects.filter(trek__slug__startswith=BENCH_SLUG_PREFIX)
         if (
             not options["force"]
             and Region.objects.count() == regions
-            and Trek.objects.count() == treks
-            and Batch.objects.filter(start_date__gt=today + timedelta(days=30)).count() >= batches // 2
-            and Batch.objects.count() == batches
+            and Trek.objects.filter(slug__startswith=BENCH_SLUG_PREFIX).count() == treks
+            and bench_batches.filter(start_date__gt=today + timedelta(days=30)).count() >= batches // 2
+            and bench_batches.count() == batches
         ):
             self.stdout.write("bench catalog already in place")
             return
@@ -65,13 +70,14 @@ class Command(BaseCommand):
 
     def _build(self, n_regions: int, n_treks: int, n_batches: int, today: Any) -> None:
         rng = random.Random(20260101)  # noqa: S311 - deterministic test data, not security
-        Batch.objects.all().delete()
-        TrekItineraryDay.objects.all().delete()
-        TrekPhoto.objects.all().delete()
-        Trek.objects.all().delete()
-        Guide.objects.all().delete()
-        Region.objects.all().delete()
-        User.objects.filter(email__endswith=f"@{BENCH_EMAIL_DOMAIN}").delete()
+        tables = ", ".join(
+            connection.ops.quote_name(model._meta.db_table)
+            for model in (Batch, TrekItineraryDay, TrekPhoto, Trek, Guide, Region)
+        )
+        with connection.cursor() as cursor:  # the bench database only (checked above)
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE refuses tables with deferred checks pending
+            cursor.execute(f"TRUNCATE {tables} CASCADE")
+        User.objects.filter(email__endswith=f"@{BENCH_EMAIL_DOMAIN}", staff_role=StaffRole.GUIDE).delete()
 
         regions = Region.objects.bulk_create(
             [
@@ -97,7 +103,7 @@ class Command(BaseCommand):
             treks.append(
                 Trek(
                     name=name,
-                    slug=f"bench-{i:03d}",
+                    slug=f"{BENCH_SLUG_PREFIX}{i:03d}",
                     region=regions[i % len(regions)],
                     description=(
                         f"{name} climbs through oak and rhododendron forest to high meadows and a "

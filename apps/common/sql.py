@@ -1,0 +1,69 @@
+"""Composing single statements from models: rows to insert, rows read back into instances.
+
+For writes that must be one round trip (a data-modifying ``WITH``, ``INSERT ... ON CONFLICT ... RETURNING``)
+where the ORM would need several. Values are prepared exactly as ``Model.save()`` prepares them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.db import DEFAULT_DB_ALIAS, connections, models
+
+M = TypeVar("M", bound=models.Model)
+
+
+@dataclass(frozen=True)
+class InsertRows:
+    """The pieces of ``INSERT INTO <table> (<columns>) VALUES <values>`` with ``params`` for the placeholders."""
+
+    table: str
+    columns: str
+    values: str
+    params: list[Any]
+
+    def sql(self) -> str:
+        return f"INSERT INTO {self.table} ({self.columns}) VALUES {self.values}"  # noqa: S608 - names from _meta
+
+
+def insert_rows(objs: Sequence[models.Model], *, using: str = DEFAULT_DB_ALIAS) -> InsertRows:
+    """Every concrete column of unsaved instances of one model, as ``save()`` would write them.
+
+    ``pre_save`` runs (``auto_now`` and ``auto_now_add`` stamp the instances). Call :func:`mark_saved` once the
+    statement has written them.
+    """
+    if not objs:
+        raise ValueError("nothing to insert")
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    opts = objs[0]._meta
+    fields = list(opts.concrete_fields)
+    params: list[Any] = []
+    for obj in objs:
+        params += [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    return InsertRows(
+        table=quote(opts.db_table),
+        columns=", ".join(quote(field.attname if field.column is None else field.column) for field in fields),
+        values=", ".join([row] * len(objs)),
+        params=params,
+    )
+
+
+def mark_saved(objs: Sequence[models.Model], *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Instances written by a statement of :func:`insert_rows` are saved instances from now on."""
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = using
+
+
+def instance_from_row(model: type[M], names: Sequence[str], row: Sequence[Any], *, using: str = DEFAULT_DB_ALIAS) -> M:
+    """An instance of ``model`` from columns ``names`` (attribute names) of a fetched row, in any order.
+
+    The other fields are deferred: reading one loads it with a query, it is never a silent default.
+    """
+    values = dict(zip(names, row, strict=True))
+    loaded = [field.attname for field in model._meta.concrete_fields if field.attname in values]
+    return model.from_db(using, loaded, [values[name] for name in loaded])
