@@ -65,7 +65,7 @@ def main() -> None:
             with lock:
                 outcomes[key] += 1
                 latencies.append(elapsed)
-        except Exception as exc:
+        except (OSError, http.client.HTTPException) as exc:  # refused, reset, timed out, cut short
             with lock:
                 outcomes["socket_error"] += 1
                 errors.append(type(exc).__name__)

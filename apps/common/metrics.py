@@ -80,7 +80,7 @@ class ScrapeTimeCollector(Collector):
         ):
             try:
                 collected = list(metrics())
-            except Exception as exc:  # an unreachable source is reported by obs_metrics_source_up, not by a 500
+            except Exception as exc:  # noqa: BLE001  an unreachable source is reported by obs_metrics_source_up, not by a 500
                 logger.warning("metrics: %s unavailable: %s: %s", source, type(exc).__name__, exc)
                 up.add_metric([source], 0)
                 continue

@@ -139,7 +139,7 @@ class TrekFilter(django_filters.FilterSet):
             condition |= Q(themes_text__icontains=f'"{theme}"')
         return queryset.filter(condition)
 
-    def filter_queryset(self, queryset: QuerySet[Trek]) -> QuerySet[Trek]:
+    def filter_queryset(self, queryset: QuerySet[Trek]) -> QuerySet[Trek]:  # noqa: C901  one optional condition per query parameter
         queryset = super().filter_queryset(queryset)
         data = self.form.cleaned_data
         today = local_today()

@@ -53,7 +53,7 @@ def _smoothed_gain_loss(elevations: list[float]) -> tuple[float, float]:
     return gain, loss
 
 
-def parse_gpx(data: bytes) -> dict[str, Any]:
+def parse_gpx(data: bytes) -> dict[str, Any]:  # noqa: C901  a flat list of refusals, then one pass over the points
     """Parse GPX bytes into ``{"stats": {...}, "geojson": {...}}``; raise :class:`GPXInvalid` otherwise."""
     if len(data) > MAX_GPX_BYTES:
         raise GPXInvalid(f"A GPX file may be at most {MAX_GPX_BYTES // (1024 * 1024)} MB.")

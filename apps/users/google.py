@@ -128,7 +128,7 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _unverifiable_reason(token: str, audiences: list[str]) -> str | None:
+def _unverifiable_reason(token: str, audiences: list[str]) -> str | None:  # noqa: C901  one early return per claim checked, in the documented order
     """Why ``token`` cannot be a valid Google ID token for us, judged without Google's keys (None: it may be).
 
     The shape (compact JWS, JSON header and payload, signature length), the header (RS256, a key id of at

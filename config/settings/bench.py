@@ -21,7 +21,7 @@ os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.console.EmailB
 os.environ.setdefault("NOTIFICATIONS_SMS_BACKEND", "apps.notifications.backends.sms.ConsoleSMSBackend")
 os.environ.setdefault("NOTIFICATIONS_PUSH_BACKEND", "apps.notifications.backends.push.ConsolePushBackend")
 
-from .prod import *  # noqa: F403
+from .prod import *  # noqa: F403  production settings, then the bench overrides
 from .prod import DATABASES, LOGGING, MIDDLEWARE, REST_FRAMEWORK, env
 
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":

@@ -1,6 +1,6 @@
 """Local development: `make run`. Works with no configuration at all."""
 
-from .base import *  # noqa: F403
+from .base import *  # noqa: F403  the shared settings, then the development overrides
 from .base import env
 
 DEBUG = env.bool("DEBUG", default=True)

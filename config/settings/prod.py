@@ -9,7 +9,7 @@ import os
 
 from config.production_checks import refuse_incomplete_production
 
-from .base import *  # noqa: F403
+from .base import *  # noqa: F403  the shared settings, then the production overrides
 from .base import env
 
 # The live providers unless told otherwise; refuse_incomplete_production() accepts nothing else.
@@ -24,7 +24,7 @@ PAYMENTS_GATEWAY = env.str("PAYMENTS_GATEWAY", default="razorpay")
 
 DEBUG = False
 LOG_FORMAT = env.str("LOG_FORMAT", default="json")
-LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # noqa: F405
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # noqa: F405  LOGGING comes from the star import of the shared settings
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

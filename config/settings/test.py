@@ -12,8 +12,8 @@ _services = resolve()
 os.environ["DATABASE_URL"] = _services.database_url
 os.environ["REDIS_URL"] = _services.redis_url
 
-from .base import *  # noqa: E402, F403
-from .base import CACHES, DATABASES, REST_FRAMEWORK  # noqa: E402
+from .base import *  # noqa: E402, F403  after resolve() has set DATABASE_URL and REDIS_URL
+from .base import CACHES, DATABASES, REST_FRAMEWORK  # noqa: E402  after resolve() has set DATABASE_URL and REDIS_URL
 
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise RuntimeError("The test suite runs on PostgreSQL only; DATABASE_URL must be a postgres:// URL.")

@@ -24,11 +24,10 @@ from apps.common.metrics import record_task_outcome, render_metrics
 from apps.common.observability import init_sentry
 from apps.common.tasks import heartbeat
 from apps.common.tests.tasks import fail_with
+from apps.common.tests.test_logs import EMAIL, JWT, LAT, LEAKS, LNG, OTP, PASSWORD, PHONE, ROOT, TEST_LINE
 from apps.notifications.models import Delivery
 from apps.notifications.tests.factories import DeliveryFactory
 from config.celery import app
-
-from .test_logs import EMAIL, JWT, LAT, LEAKS, LNG, OTP, PASSWORD, PHONE, ROOT, TEST_LINE
 
 # --- Sentry ----------------------------------------------------------------------------------------
 

@@ -28,7 +28,7 @@ class _Payload(serializers.Serializer):
 class Boom(APIView):
     permission_classes = [AllowAny]
 
-    def get(self, request: Request, kind: str) -> Response:
+    def get(self, request: Request, kind: str) -> Response:  # noqa: C901  one branch per error kind the test asks for
         if kind == "validation":
             _Payload(data=request.query_params).is_valid(raise_exception=True)
         if kind == "django-validation":

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 import requests
 from django.conf import settings
-from django.utils.module_loading import import_string
+from django.utils.module_loading import import_string  # noqa: TID251  the backend class is named by a setting (NOTIFICATIONS_SMS_BACKEND)
 
 from apps.notifications.backends import DeliveryError, OutcomeUnknown, PermanentDeliveryError
 

@@ -175,7 +175,7 @@ def phone_sign_in(*, phone: str, code: str) -> tuple[User, dict[str, str], bool]
     return user, token_pair_for(user), is_new
 
 
-def user_reauthenticate(*, user: User, password: str = "", otp: str = "", id_token: str = "") -> None:
+def user_reauthenticate(*, user: User, password: str = "", otp: str = "", id_token: str = "") -> None:  # noqa: C901  one branch per kind of proof (password, code, Google)
     """Prove that whoever holds this session can sign in to the account now, before something irreversible.
 
     An access token alone is not enough (it may be stolen). An account with a password must give it; one
