@@ -13,8 +13,8 @@ export UV_PYTHON ?= 3.11
 
 help:
 	@echo "make run      serve the API on $(HOST):$(PORT) for development (SQLite + in-process tasks unless DATABASE_URL/REDIS_URL are set)"
-	@echo "make test     ruff, then the test suite against PostgreSQL and Redis, with coverage"
-	@echo "make lint     ruff check, ruff format --check, mypy"
+	@echo "make test     the checks of make lint, then the test suite against PostgreSQL and Redis, with coverage"
+	@echo "make lint     ruff check, ruff format --check, mypy, makemigrations --check (stops at the first failure)"
 	@echo "make fmt      ruff format and safe fixes"
 	@echo "make bench    catalog throughput vs. a floor endpoint, SOS intake latency (gunicorn + wrk on loopback, own database)"
 	@echo "make permissions-doc  regenerate docs/permissions.md from the authorization matrix (tests/proof/matrix.py)"
@@ -34,17 +34,25 @@ run: install
 	$(PY) manage.py print_urls --host $(HOST) --port $(PORT)
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install
-	.venv/bin/ruff check .
+test: lint
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --cov --cov-report=term --cov-report=xml:var/coverage.xml $(PYTEST_ARGS)
 	.venv/bin/coverage report --include='apps/common/*,apps/users/*' --fail-under=90 --skip-covered > var/coverage-core.txt \
 		|| { cat var/coverage-core.txt; echo "apps/common + apps/users coverage is under 90%"; exit 1; }
 	@grep TOTAL var/coverage-core.txt | awk '{print "apps/common + apps/users coverage: " $$NF}'
 
+# The static checks, in order: `make lint` runs them, `make test` runs them before the suite. Each one says its
+# name, and a failure stops the run with what to do. $(call step,name,command,what to do)
+step = @echo "== $(1)"; $(2) || { echo "make: $(1) failed. $(3)"; exit 1; }
+# makemigrations --check reads the models only: an in-memory SQLite stands in for the database, so it needs no
+# server (PostgreSQL may not be up yet on a fresh machine) and writes no file.
+MIGRATIONS_CHECK := DJANGO_SETTINGS_MODULE=config.settings.dev DATABASE_URL=sqlite://:memory: \
+	$(PY) manage.py makemigrations --check --dry-run
+
 lint: install
-	.venv/bin/ruff check .
-	.venv/bin/ruff format --check .
-	.venv/bin/mypy apps config
+	$(call step,ruff check,.venv/bin/ruff check .,Fix the findings (make fmt applies the safe ones); a real exception gets noqa: CODE and its reason.)
+	$(call step,ruff format,.venv/bin/ruff format --check .,Run make fmt.)
+	$(call step,mypy,.venv/bin/mypy apps config,Fix the type errors above.)
+	$(call step,migrations,$(MIGRATIONS_CHECK),A model change has no migration: manage.py makemigrations <app> --name <what>.)
 
 fmt: install
 	.venv/bin/ruff format .
