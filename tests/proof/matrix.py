@@ -528,7 +528,7 @@ ROWS: list[Row] = [
     ),
 ]
 
-from .matrix_more import BOOKINGS_ROWS, COMMUNITY_ROWS, EMERGENCY_ROWS  # noqa: E402
+from .matrix_more import BOOKINGS_ROWS, COMMUNITY_ROWS, EMERGENCY_ROWS  # noqa: E402  matrix_more imports Row and the helpers defined above
 
 ROWS += BOOKINGS_ROWS + COMMUNITY_ROWS + EMERGENCY_ROWS
 
