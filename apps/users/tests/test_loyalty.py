@@ -12,9 +12,9 @@ from django.db.models import Sum
 
 from apps.common.exceptions import ApplicationError
 from apps.common.tests.race import Race
-from apps.users.loyalty import next_tier_for_points, tier_discount_percent, tier_for_points
 from apps.users.models import PointsTransaction, User
 from apps.users.services import points_award, points_reverse
+from apps.users.tiers import next_tier_for_points, tier_discount_percent, tier_for_points
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,9 @@ import pytest
 
 from apps.common.exceptions import ApplicationError
 from apps.common.tests.race import Race
-from apps.users import otp
+from apps.users import otp_store
 from apps.users.models import User
-from apps.users.otp import RedisOTPStore
+from apps.users.otp_store import RedisOTPStore
 from apps.users.services import PURPOSE_SIGN_IN, otp_check
 from apps.users.tests.conftest import Outbox
 
@@ -56,8 +56,8 @@ def test_codes_come_from_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
         picked.append(n)
         return 42
 
-    monkeypatch.setattr(otp.secrets, "randbelow", _randbelow)
-    assert otp.generate_code() == "000042"
+    monkeypatch.setattr(otp_store.secrets, "randbelow", _randbelow)
+    assert otp_store.generate_code() == "000042"
     assert picked == [10**6]
 
 
@@ -278,7 +278,7 @@ def test_concurrent_sends_to_one_number_send_one_code(sent: Outbox, race: Race) 
 
 def test_redis_unreachable_is_a_503_envelope(api_client: Any, settings: Any, sent: Outbox) -> None:
     settings.OTP_REDIS_URL = "redis://127.0.0.1:1/0"
-    otp.reset_store()
+    otp_store.reset_store()
     for response in (_send(api_client), _verify(api_client, "123456")):
         assert response.status_code == 503
         assert response.json()["error"]["code"] == "otp_unavailable"
@@ -291,11 +291,11 @@ def test_a_silent_redis_is_waited_on_once_per_retry_window(api_client: Any, sett
     with silent_redis() as server:
         settings.OTP_REDIS_URL = server.url
         settings.REDIS_CONNECT_TIMEOUT = 0.2
-        otp.reset_store()
+        otp_store.reset_store()
         first = _send(api_client)
         tried = server.connections
         later = [_send(api_client, f"+91981234570{i}") for i in range(5)]
-        otp.reset_store()
+        otp_store.reset_store()
     assert {r.status_code for r in [first, *later]} == {503}
     assert {r.json()["error"]["code"] for r in [first, *later]} == {"otp_unavailable"}
     assert tried >= 1
@@ -323,8 +323,8 @@ class TestLocalStore:
     @pytest.fixture(autouse=True)
     def _local(self, settings: Any) -> None:
         settings.OTP_REDIS_URL = None
-        otp.reset_store()
-        assert isinstance(otp.get_store(), otp.LocalOTPStore)
+        otp_store.reset_store()
+        assert isinstance(otp_store.get_store(), otp_store.LocalOTPStore)
 
     def test_sign_in_flow(self, api_client: Any, sent: Outbox) -> None:
         assert _send(api_client).status_code == 202

@@ -20,7 +20,6 @@ from apps.common.schema import error_responses
 from apps.common.throttles import LoginThrottle, OTPSendThrottle, OTPVerifyThrottle, client_ip
 from apps.users import selectors, services
 from apps.users.current import authenticated_user
-from apps.users.loyalty import next_tier_for_points, tier_for_points
 from apps.users.models import EmergencyContact, User
 from apps.users.serializers import (
     AccountDeleteSerializer,
@@ -36,6 +35,7 @@ from apps.users.serializers import (
     ProfileUpdateSerializer,
     UserSerializer,
 )
+from apps.users.tiers import next_tier_for_points, tier_for_points
 from apps.users.views.auth import _otp_sent_body
 
 ACCOUNT_DELETE_RULES = (
