@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.postgres.search import SearchVector
 from django.core.files.base import ContentFile
@@ -23,9 +23,11 @@ from apps.common.uploads import ImageInvalid, UploadTooLarge, file_delete_on_com
 from apps.treks.catalog_cache import catalog_version_bump
 from apps.treks.errors import FileTooLarge, InvalidUpload
 from apps.treks.gpx import MAX_GPX_BYTES, GPXInvalid, parse_gpx
-from apps.treks.models import Region, Trek, TrekItineraryDay, TrekPhoto
+from apps.treks.models import Guide, Region, Trek, TrekItineraryDay, TrekPhoto
 
 logger = logging.getLogger(__name__)
+
+PictureOwner = TypeVar("PictureOwner", Trek, Guide)  # the models with a catalog picture field
 
 MAX_IMAGE_BYTES = 8 * 1024 * 1024  # trek, gallery and guide pictures
 MAX_IMAGE_EDGE = 2560  # longest edge kept
@@ -224,16 +226,25 @@ def catalog_image_clean(upload: UploadedFile) -> ContentFile[bytes]:
         raise InvalidUpload(str(exc), details={"file": [str(exc)]}) from exc
 
 
+def catalog_picture_set(
+    *, actor: Any, instance: PictureOwner, field: str, upload: UploadedFile, action: str
+) -> PictureOwner:
+    """Replace the picture in ``field`` of ``instance`` (row locked); the old file goes once this commits.
+    Call inside a transaction."""
+    content = catalog_image_clean(upload)
+    locked = type(instance).objects.select_for_update().get(pk=instance.pk)
+    picture = getattr(locked, field)
+    file_delete_on_commit(picture.storage, picture.name)
+    picture.save(content.name, content, save=False)
+    locked.save(update_fields=[field, "updated_at"])
+    audit(actor=actor, action=action, target=locked, changes={field: picture.name})
+    catalog_version_bump()
+    return locked
+
+
 @transaction.atomic
 def trek_set_cover(*, actor: Any, trek: Trek, upload: UploadedFile) -> Trek:
-    content = catalog_image_clean(upload)
-    trek = Trek.objects.select_for_update().get(pk=trek.pk)
-    file_delete_on_commit(trek.cover_image.storage, trek.cover_image.name)
-    trek.cover_image.save(content.name or "cover.jpg", content, save=False)
-    trek.save(update_fields=["cover_image", "updated_at"])
-    audit(actor=actor, action="trek.cover.set", target=trek, changes={"cover_image": trek.cover_image.name})
-    catalog_version_bump()
-    return trek
+    return catalog_picture_set(actor=actor, instance=trek, field="cover_image", upload=upload, action="trek.cover.set")
 
 
 @transaction.atomic
