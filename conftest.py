@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from apps.common.tests.race import Race
+from apps.common.tests.race import race as run_race
 from apps.users.models import User
 from apps.users.roles import StaffRole
 from apps.users.services import token_pair_for
@@ -34,6 +36,13 @@ def _isolated_cache() -> Iterator[None]:
     reset_backoffs()
     forget_process_state()
     cache.delete_pattern("*")
+
+
+@pytest.fixture
+def race() -> Race:
+    """Run callables at the same moment, each in a thread with its own database connection (closed at the end);
+    returns what each returned, or the exception it raised when ``catch`` allows it (``apps.common.tests.race``)."""
+    return run_race
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ process (neither open nor closed), cached pages are rebuilt per process. Values 
 stay in this process and are dropped when the next outage starts.
 
 What truly needs a store shared by every process (the phone codes) keeps its own Redis client and answers
-503 instead (``apps.users.otp``). ``ping()`` asks Redis itself, for readiness.
+503 instead (``apps.users.otp_store``). ``ping()`` asks Redis itself, for readiness.
 
 Configured like django-redis (``OPTIONS`` go to it), plus ``OPTIONS["RETRY_SECONDS"]``.
 """

@@ -42,15 +42,18 @@ def broker_recently_failed() -> bool:
     return broker_backoff.active(getattr(settings, "CELERY_ENQUEUE_BACKOFF_SECONDS", 0))
 
 
-def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
-    """Send a Celery task once the current transaction commits (at once when there is none).
+def enqueue_on_commit(task: Any, *args: Any, countdown: float = 0, **kwargs: Any) -> None:
+    """Send a Celery task once the current transaction commits (at once when there is none), ``countdown``
+    seconds later when given. The one way a service sends a task (see also :func:`enqueue_batch_on_commit`,
+    several items in one message, and :func:`enqueue_after_response`, work kept out of the response time).
 
     A broker that is down must not fail, or stall, the request whose data is already committed: the error
     is logged and periodic sweepers pick up whatever was not sent. After one failure, further enqueues in
     this process are skipped for ``CELERY_ENQUEUE_BACKOFF_SECONDS`` (a request queueing ten alerts waits
     for one connection attempt, not ten).
     """
-    transaction.on_commit(partial(publish, task, args, kwargs))
+    options = {"countdown": countdown} if countdown else {}
+    transaction.on_commit(partial(publish, task, args, kwargs, **options))
 
 
 def publish(task: Any, args: tuple[Any, ...], kwargs: dict[str, Any], **options: Any) -> None:

@@ -4,20 +4,20 @@ moderation writes an audit row."""
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.common.exceptions import NotFound
-from apps.common.images import ImageInvalid, read_limited, reencode_image
 from apps.common.services import audit
+from apps.common.uploads import ImageInvalid, file_delete_on_commit, image_upload_clean
 from apps.community import errors, selectors
 from apps.community.models import (
     MAX_PHOTOS,
@@ -41,35 +41,21 @@ logger = logging.getLogger(__name__)
 # --- photos --------------------------------------------------------------------------------------
 
 
-def clean_photos(files: Sequence[UploadedFile], *, field: str = "photos") -> list[ContentFile[bytes]]:
+def _photos_clean(files: Sequence[UploadedFile], *, field: str = "photos") -> list[ContentFile[bytes]]:
     """Check each upload by content and return clean JPEG copies (EXIF and metadata gone)."""
     if len(files) > MAX_PHOTOS:
         raise errors.TooManyPhotos(details={field: [f"At most {MAX_PHOTOS} photos."]})
-    limit = settings.COMMUNITY_PHOTO_MAX_BYTES
     cleaned = []
     for index, upload in enumerate(files, start=1):
         try:
-            if upload.size is not None and upload.size > limit:
-                raise ImageInvalid(f"An image may be at most {limit // (1024 * 1024)} MB.")
-            data = read_limited(upload, max_bytes=limit)
-            clean = reencode_image(data, max_bytes=limit, max_edge=settings.COMMUNITY_PHOTO_MAX_EDGE)
+            cleaned.append(
+                image_upload_clean(
+                    upload, max_bytes=settings.COMMUNITY_PHOTO_MAX_BYTES, max_edge=settings.COMMUNITY_PHOTO_MAX_EDGE
+                )
+            )
         except ImageInvalid as exc:
             raise errors.PhotoInvalid(details={field: [f"Photo {index}: {exc}"]}) from exc
-        cleaned.append(ContentFile(clean.data, name=f"{uuid.uuid4().hex}.{clean.extension}"))
     return cleaned
-
-
-def _delete_files_on_commit(names: list[str]) -> None:
-    from django.core.files.storage import default_storage
-
-    def _delete() -> None:
-        for name in names:
-            try:
-                default_storage.delete(name)
-            except OSError:  # pragma: no cover - storage hiccup; the file is only an orphan
-                logger.warning("could not delete %s", name)
-
-    transaction.on_commit(_delete)
 
 
 # --- posts ---------------------------------------------------------------------------------------
@@ -91,7 +77,7 @@ def post_create(
         if trek is not None and batch.trek_id != trek.pk:
             raise errors.BatchNotOfTrek(details={"batch": ["This batch is not a departure of the trek tagged."]})
         trek = trek or batch.trek
-    cleaned = clean_photos(photos)
+    cleaned = _photos_clean(photos)
     with transaction.atomic():
         post = Post.objects.create(author=author, body=body, visibility=visibility, trek=trek, batch=batch)
         for position, image in enumerate(cleaned):
@@ -221,7 +207,7 @@ def journal_create(
     if booking is None:
         raise errors.TrekNotBooked(details={"trek": [trek.slug]})
     _check_day(trek, day_number)
-    cleaned = clean_photos(photos)
+    cleaned = _photos_clean(photos)
     with transaction.atomic():
         entry = JournalEntry.objects.create(
             author=author,
@@ -264,7 +250,7 @@ def journal_delete(*, entry: JournalEntry, user: User) -> None:
     with transaction.atomic():
         names = [str(photo.image.name) for photo in entry.photos.all() if photo.image]
         entry.delete()
-        _delete_files_on_commit(names)
+        file_delete_on_commit(default_storage, *names)
 
 
 def member_content_withdraw(*, user: User) -> dict[str, int]:
@@ -280,7 +266,7 @@ def member_content_withdraw(*, user: User) -> dict[str, int]:
         "journal_entries": entries.delete()[1].get(JournalEntry._meta.label, 0),
         "likes": PostLike.objects.filter(user=user).delete()[0],
     }
-    _delete_files_on_commit([name for name in names if name])
+    file_delete_on_commit(default_storage, *names)
     logger.info("community content of user %s withdrawn: %s", user.pk, counts)
     return counts
 

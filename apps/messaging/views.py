@@ -33,13 +33,9 @@ from apps.messaging.serializers import (
     ReadMarkerSerializer,
 )
 from apps.messaging.throttles import MessageSendThrottle
-from apps.users.models import User
+from apps.users.current import authenticated_user
 
 UUID_PATTERN = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
-
-
-def _user(request: Request) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 class MessageCursorPagination(CursorPagination):
@@ -73,8 +69,8 @@ class ConversationViewSet(
         if getattr(self, "swagger_fake_view", False):
             return Conversation.objects.none()
         if self.action == "retrieve":
-            return selectors.conversation_detail(user=_user(self.request))
-        return selectors.conversation_list(user=_user(self.request))
+            return selectors.conversation_detail(user=authenticated_user(self.request))
+        return selectors.conversation_list(user=authenticated_user(self.request))
 
     def get_serializer_class(self) -> type[BaseSerializer]:
         if self.action == "retrieve":
@@ -87,7 +83,7 @@ class ConversationViewSet(
         serializer = ConversationCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        user = _user(request)
+        user = authenticated_user(request)
         if data["kind"] == Conversation.Kind.DIRECT:
             conversation, created = services.conversation_get_or_create_direct(user=user, other=data["participants"][0])
         else:
@@ -109,7 +105,7 @@ class ConversationViewSet(
     )
     @action(detail=True, methods=["post"], url_path="read")
     def read(self, request: Request, pk: str | None = None) -> Response:
-        user = _user(request)
+        user = authenticated_user(request)
         conversation = selectors.conversation_for_participant(user=user, conversation_id=str(pk))
         if conversation is None:
             raise NotFound()
@@ -178,7 +174,7 @@ class MessageViewSet(
     def conversation(self) -> Conversation:
         if self._conversation is None:
             found = selectors.conversation_for_participant(
-                user=_user(self.request), conversation_id=self.kwargs["conversation_pk"]
+                user=authenticated_user(self.request), conversation_id=self.kwargs["conversation_pk"]
             )
             if found is None:
                 raise NotFound()
@@ -210,7 +206,7 @@ class MessageViewSet(
                 )
         message = services.message_send(
             conversation=conversation,
-            sender=_user(request),
+            sender=authenticated_user(request),
             message_body=serializer.validated_data["message_body"],
             parent=parent,
         )
@@ -221,10 +217,10 @@ class MessageViewSet(
         serializer = MessageUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         updated = services.message_edit(
-            message=message, user=_user(request), message_body=serializer.validated_data["message_body"]
+            message=message, user=authenticated_user(request), message_body=serializer.validated_data["message_body"]
         )
         return Response(MessageSerializer(updated).data)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        services.message_delete(message=self.get_object(), user=_user(request))
+        services.message_delete(message=self.get_object(), user=authenticated_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)

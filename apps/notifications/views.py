@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -24,11 +24,7 @@ from apps.notifications.serializers import (
     UnsubscribeResponseSerializer,
     UnsubscribeSerializer,
 )
-from apps.users.models import User
-
-
-def _user(request: Request) -> User:
-    return cast(User, request.user)
+from apps.users.current import authenticated_user
 
 
 class NotificationPagination(CursorPagination):
@@ -51,7 +47,7 @@ class NotificationListView(APIView):
     def get(self, request: Request) -> Response:
         query = UnreadQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        queryset = selectors.notification_list(user=_user(request), unread=query.validated_data["unread"])
+        queryset = selectors.notification_list(user=authenticated_user(request), unread=query.validated_data["unread"])
         paginator = NotificationPagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
         return paginator.get_paginated_response(NotificationSerializer(page, many=True).data)
@@ -62,7 +58,7 @@ class UnreadCountView(APIView):
 
     @extend_schema(tags=["notifications"], responses={200: UnreadCountSerializer, **error_responses(401)})
     def get(self, request: Request) -> Response:
-        return Response({"unread": selectors.notification_unread_count(user=_user(request))})
+        return Response({"unread": selectors.notification_unread_count(user=authenticated_user(request))})
 
 
 class NotificationReadView(APIView):
@@ -72,7 +68,7 @@ class NotificationReadView(APIView):
         tags=["notifications"], request=None, responses={200: NotificationSerializer, **error_responses(401, 404)}
     )
     def post(self, request: Request, pk: Any) -> Response:
-        notification = services.notification_mark_read(user=_user(request), notification_id=pk)
+        notification = services.notification_mark_read(user=authenticated_user(request), notification_id=pk)
         return Response(NotificationSerializer(notification).data)
 
 
@@ -83,7 +79,7 @@ class ReadAllView(APIView):
         tags=["notifications"], request=None, responses={200: ReadAllResponseSerializer, **error_responses(401)}
     )
     def post(self, request: Request) -> Response:
-        return Response({"updated": services.notifications_mark_all_read(user=_user(request))})
+        return Response({"updated": services.notifications_mark_all_read(user=authenticated_user(request))})
 
 
 class PreferencesView(APIView):
@@ -93,7 +89,7 @@ class PreferencesView(APIView):
         tags=["notifications"], responses={200: CategoryPreferenceSerializer(many=True), **error_responses(401)}
     )
     def get(self, request: Request) -> Response:
-        table = selectors.preference_table(user=_user(request))
+        table = selectors.preference_table(user=authenticated_user(request))
         return Response(CategoryPreferenceSerializer(table, many=True).data)
 
     @extend_schema(
@@ -104,8 +100,8 @@ class PreferencesView(APIView):
     def patch(self, request: Request) -> Response:
         serializer = PreferencesUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.preferences_update(user=_user(request), changes=serializer.validated_data["preferences"])
-        table = selectors.preference_table(user=_user(request))
+        services.preferences_update(user=authenticated_user(request), changes=serializer.validated_data["preferences"])
+        table = selectors.preference_table(user=authenticated_user(request))
         return Response(CategoryPreferenceSerializer(table, many=True).data)
 
 
@@ -114,7 +110,7 @@ class DeviceListView(APIView):
 
     @extend_schema(tags=["notifications"], responses={200: DeviceSerializer(many=True), **error_responses(401)})
     def get(self, request: Request) -> Response:
-        return Response(DeviceSerializer(selectors.device_list(user=_user(request))[:100], many=True).data)
+        return Response(DeviceSerializer(selectors.device_list(user=authenticated_user(request))[:100], many=True).data)
 
     @extend_schema(
         tags=["notifications"],
@@ -125,7 +121,7 @@ class DeviceListView(APIView):
     def post(self, request: Request) -> Response:
         serializer = DeviceRegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        device, created = services.device_register(user=_user(request), **serializer.validated_data)
+        device, created = services.device_register(user=authenticated_user(request), **serializer.validated_data)
         return Response(
             DeviceSerializer(device).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
@@ -136,7 +132,7 @@ class DeviceDetailView(APIView):
 
     @extend_schema(tags=["notifications"], responses={204: None, **error_responses(401, 404)})
     def delete(self, request: Request, pk: Any) -> Response:
-        services.device_remove(user=_user(request), device_id=pk)
+        services.device_remove(user=authenticated_user(request), device_id=pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -12,7 +12,7 @@ from django.test import override_settings
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from apps.users import otp
+from apps.users import otp_store
 from apps.users.services import token_pair_for
 
 from .actors import ACTOR_SETUP, ACTORS, build_world
@@ -37,8 +37,8 @@ def test_every_row_declares_every_actor() -> None:
 def _reset_counters() -> None:
     """Scoped throttles and the per-address OTP counters start empty in every cell."""
     cache.delete_pattern("*")
-    store = otp.get_store()
-    if isinstance(store, otp.RedisOTPStore):
+    store = otp_store.get_store()
+    if isinstance(store, otp_store.RedisOTPStore):
         keys = list(store.client.scan_iter(match=f"{store.namespace}:*"))
         if keys:
             store.client.delete(*keys)

@@ -39,9 +39,9 @@ from apps.treks.services.batches import (
     batch_take_seats_sql,
     local_today,
 )
-from apps.users.loyalty import tier_discount_percent
 from apps.users.models import EmergencyContact, PointsTransaction, User
 from apps.users.services.loyalty import points_award
+from apps.users.tiers import tier_discount_percent
 
 logger = logging.getLogger(__name__)
 

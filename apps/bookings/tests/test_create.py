@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import pytest
@@ -14,6 +14,7 @@ from django.utils import timezone
 from apps.bookings import services
 from apps.bookings.models import Booking
 from apps.bookings.tests.conftest import people
+from apps.common.tests.race import Race
 from apps.notifications.models import Notification
 from apps.treks.models import Batch
 from apps.treks.tests.factories import BatchFactory
@@ -141,31 +142,13 @@ def test_seats_beyond_total_refused_by_the_database(batch):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_fifty_threads_for_the_last_ten_seats():
+def test_fifty_threads_for_the_last_ten_seats(race: Race):
     batch = BatchFactory(total_seats=30, seats_taken=20)
     users = [UserFactory() for _ in range(50)]
-    barrier = threading.Barrier(50)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def attempt(user) -> None:
-        try:
-            barrier.wait()
-            try:
-                services.booking_create(user=user, batch_id=batch.pk, participants=people(1))
-                result = "ok"
-            except Exception as exc:
-                result = getattr(exc, "code", type(exc).__name__)
-            with lock:
-                outcomes.append(result)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=attempt, args=(u,)) for u in users]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    attempts = (
+        partial(services.booking_create, user=user, batch_id=batch.pk, participants=people(1)) for user in users
+    )
+    outcomes = race(*attempts, catch=Exception).codes()
     batch.refresh_from_db()
     assert outcomes.count("ok") == 10
     assert outcomes.count("batch_full") == 40
@@ -175,28 +158,13 @@ def test_fifty_threads_for_the_last_ten_seats():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_same_user_racing_twice_gets_one_booking():
+def test_same_user_racing_twice_gets_one_booking(race: Race):
     batch = BatchFactory(total_seats=10)
     user = UserFactory()
-    barrier = threading.Barrier(4)
-    codes: list[str] = []
-
-    def attempt() -> None:
-        try:
-            barrier.wait()
-            try:
-                services.booking_create(user=user, batch_id=batch.pk, participants=people(1))
-                codes.append("ok")
-            except Exception as exc:
-                codes.append(getattr(exc, "code", type(exc).__name__))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=attempt) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    attempts = (
+        partial(services.booking_create, user=user, batch_id=batch.pk, participants=people(1)) for _ in range(4)
+    )
+    codes = race(*attempts, catch=Exception).codes()
     batch.refresh_from_db()
     assert sorted(codes) == ["already_booked"] * 3 + ["ok"]
     assert batch.seats_taken == 1

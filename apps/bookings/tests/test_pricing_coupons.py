@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from apps.bookings import services
@@ -14,6 +13,7 @@ from apps.bookings.pricing import price_booking, to_paisa, to_paise
 from apps.bookings.tests.conftest import people
 from apps.bookings.tests.factories import CouponFactory
 from apps.common.exceptions import ApplicationError
+from apps.common.tests.race import Race
 from apps.treks.tests.factories import BatchFactory
 from apps.users.tests.factories import UserFactory
 
@@ -108,32 +108,12 @@ def test_coupon_rules(make_user, book):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_coupon_with_five_uses_under_twenty_concurrent_redemptions():
+def test_coupon_with_five_uses_under_twenty_concurrent_redemptions(race: Race):
     batch = BatchFactory(total_seats=20)
     coupon = CouponFactory(max_uses=5)
     users = [UserFactory() for _ in range(20)]
-    barrier = threading.Barrier(20)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def attempt(user) -> None:
-        try:
-            barrier.wait()
-            try:
-                services.booking_create(user=user, batch_id=batch.pk, participants=people(1), coupon_code=coupon.code)
-                result = "ok"
-            except Exception as exc:
-                result = getattr(exc, "code", type(exc).__name__)
-            with lock:
-                outcomes.append(result)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=attempt, args=(u,)) for u in users]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    book = partial(services.booking_create, batch_id=batch.pk, participants=people(1), coupon_code=coupon.code)
+    outcomes = race(*(partial(book, user=user) for user in users), catch=Exception).codes()
     coupon.refresh_from_db()
     assert outcomes.count("ok") == 5
     assert outcomes.count("coupon_exhausted") == 15

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from apps.bookings import services
 from apps.bookings.gateways import GatewayRefund, LocalGateway
 from apps.bookings.models import BatchCancellation, Refund
 from apps.bookings.tasks import run_batch_cancellation, send_refund, sweep_pending
+from apps.common.tests.race import Race
 from apps.treks.tests.factories import BatchFactory
 
 
@@ -83,7 +83,7 @@ def test_sweep_task_reports_what_it_picked_up() -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_sends_of_one_refund_ask_the_gateway_once(
-    make_user: Any, book: Any, pay: Any, monkeypatch: pytest.MonkeyPatch
+    make_user: Any, book: Any, pay: Any, monkeypatch: pytest.MonkeyPatch, race: Race
 ) -> None:
     refund = _refund(make_user, book, pay, monkeypatch)
     calls: list[str] = []
@@ -95,20 +95,7 @@ def test_concurrent_sends_of_one_refund_ask_the_gateway_once(
         return original(self, **kwargs)
 
     monkeypatch.setattr(LocalGateway, "refund", slow_refund)
-    barrier = threading.Barrier(4)
-
-    def send() -> None:
-        try:
-            barrier.wait()
-            services.refund_send(refund_id=refund.pk)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    race(*(partial(services.refund_send, refund_id=refund.pk) for _ in range(4)))
     refund.refresh_from_db()
     assert len(calls) == 1
     assert refund.status == "processed"

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 import json
-import threading
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
 from rest_framework import serializers
 
@@ -15,6 +14,7 @@ from apps.bookings.gateways import hmac_hex
 from apps.bookings.models import Booking, Payment, PaymentEvent, Refund
 from apps.bookings.tests.conftest import people
 from apps.bookings.webhook_payloads import PAYLOAD_SCHEMAS, EventEnvelope
+from apps.common.tests.race import Race
 from apps.treks.tests.factories import BatchFactory
 from apps.users.tests.factories import UserFactory
 
@@ -155,27 +155,13 @@ def test_refund_events(order, django_capture_on_commit_callbacks):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_three_concurrent_deliveries_of_one_event_change_state_once():
+def test_three_concurrent_deliveries_of_one_event_change_state_once(race: Race):
     batch = BatchFactory()
     booking = services.booking_create(user=UserFactory(), batch_id=batch.pk, participants=people(1))
     payment = services.payment_order_create(booking=booking)
     raw = json.dumps(payment_event("payment.captured", payment)).encode()
-    barrier = threading.Barrier(3)
-    statuses: list[tuple[int, str]] = []
-
-    def send() -> None:
-        try:
-            barrier.wait()
-            response = deliver(raw, "evt_concurrent")
-            statuses.append((response.status_code, response.json()["status"]))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    responses = race(*(partial(deliver, raw, "evt_concurrent") for _ in range(3)))
+    statuses = [(response.status_code, response.json()["status"]) for response in responses]
     assert [code for code, _ in statuses] == [200, 200, 200]
     assert sorted(status for _, status in statuses).count("duplicate") == 2
     booking.refresh_from_db()

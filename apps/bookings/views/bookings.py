@@ -25,11 +25,12 @@ from apps.bookings.serializers import (
     WaitlistEntrySerializer,
     WaitlistJoinSerializer,
 )
-from apps.bookings.views.common import BATCH_ID, BOOKING_ID, batch_or_404, request_user
+from apps.bookings.views.common import BATCH_ID, BOOKING_ID, batch_or_404
 from apps.common.exceptions import NotFound
 from apps.common.pagination import PageNumberPagination
 from apps.common.permissions import HasCapability
 from apps.common.schema import ErrorEnvelope, error_responses
+from apps.users.current import authenticated_user
 from apps.users.roles import Capability
 
 
@@ -61,7 +62,7 @@ class BookingListCreateView(APIView):
     )
     def get(self, request: Request) -> Response:
         everyone = request.query_params.get("mine", "").lower() not in ("1", "true", "yes")
-        qs = selectors.booking_list(user=request_user(request), everyone=everyone)
+        qs = selectors.booking_list(user=authenticated_user(request), everyone=everyone)
         filterset = BookingFilter(request.query_params, queryset=qs)
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
@@ -84,7 +85,7 @@ class BookingListCreateView(APIView):
         data = BookingCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         booking = services.booking_create(
-            user=request_user(request),
+            user=authenticated_user(request),
             batch_id=data.validated_data["batch"],
             participants=data.validated_data["participants"],
             coupon_code=data.validated_data["coupon_code"] or None,
@@ -100,7 +101,7 @@ class BookingDetailView(APIView):
     @extend_schema(responses={200: BookingSerializer, **error_responses(401, 404)})
     def get(self, request: Request, booking_id: Any) -> Response:
         return Response(
-            BookingSerializer(selectors.booking_get(user=request_user(request), booking_id=booking_id)).data
+            BookingSerializer(selectors.booking_get(user=authenticated_user(request), booking_id=booking_id)).data
         )
 
 
@@ -114,7 +115,7 @@ class BookingCancelView(APIView):
         responses={200: CancellationQuoteSerializer, **error_responses(401, 404)},
     )
     def get(self, request: Request, booking_id: Any) -> Response:
-        booking = selectors.booking_get(user=request_user(request), booking_id=booking_id)
+        booking = selectors.booking_get(user=authenticated_user(request), booking_id=booking_id)
         return Response(CancellationQuoteSerializer(services.cancellation_quote(booking=booking)).data)
 
     @extend_schema(
@@ -124,13 +125,15 @@ class BookingCancelView(APIView):
     )
     def post(self, request: Request, booking_id: Any) -> Response:
         booking = selectors.booking_get(
-            user=request_user(request), booking_id=booking_id, staff_capability=Capability.BOOKINGS_MANAGE
+            user=authenticated_user(request), booking_id=booking_id, staff_capability=Capability.BOOKINGS_MANAGE
         )
         data = CancelSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.booking_cancel(booking=booking, actor=request_user(request), reason=data.validated_data["reason"])
+        services.booking_cancel(
+            booking=booking, actor=authenticated_user(request), reason=data.validated_data["reason"]
+        )
         booking = selectors.booking_get(
-            user=request_user(request), booking_id=booking_id, staff_capability=Capability.BOOKINGS_MANAGE
+            user=authenticated_user(request), booking_id=booking_id, staff_capability=Capability.BOOKINGS_MANAGE
         )
         return Response(BookingSerializer(booking).data)
 
@@ -159,7 +162,7 @@ class BatchBulkCancelView(APIView):
         data = CancelSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         job = services.batch_bulk_cancel_start(
-            actor=request_user(request), batch=batch_or_404(batch_id), reason=data.validated_data["reason"]
+            actor=authenticated_user(request), batch=batch_or_404(batch_id), reason=data.validated_data["reason"]
         )
         job.refresh_from_db()
         return Response(BatchCancellationSerializer(job).data, status=status.HTTP_202_ACCEPTED)
@@ -172,7 +175,9 @@ class WaitlistView(APIView):
     @extend_schema(responses={200: WaitlistEntrySerializer, **error_responses(401, 404)})
     def get(self, request: Request, batch_id: Any) -> Response:
         entry = (
-            WaitlistEntry.objects.filter(batch_id=batch_id, user=request_user(request)).order_by("-created_at").first()
+            WaitlistEntry.objects.filter(batch_id=batch_id, user=authenticated_user(request))
+            .order_by("-created_at")
+            .first()
         )
         if entry is None:
             raise NotFound("You are not on this waitlist.")
@@ -200,11 +205,13 @@ class WaitlistView(APIView):
         data = WaitlistJoinSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         entry = services.waitlist_join(
-            user=request_user(request), batch=batch_or_404(batch_id), participants=data.validated_data["participants"]
+            user=authenticated_user(request),
+            batch=batch_or_404(batch_id),
+            participants=data.validated_data["participants"],
         )
         return Response(WaitlistEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Leave the waitlist", responses={204: None, **error_responses(401, 404)})
     def delete(self, request: Request, batch_id: Any) -> Response:
-        services.waitlist_leave(user=request_user(request), batch=batch_or_404(batch_id))
+        services.waitlist_leave(user=authenticated_user(request), batch=batch_or_404(batch_id))
         return Response(status=status.HTTP_204_NO_CONTENT)

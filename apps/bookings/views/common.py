@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
-from rest_framework.request import Request
 
 from apps.common.exceptions import NotFound
 from apps.treks.models import Batch
-from apps.users.models import User
 
 BOOKING_ID = OpenApiParameter("booking_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
 BATCH_ID = OpenApiParameter("batch_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
 DOCUMENT_ID = OpenApiParameter("document_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
-
-
-def request_user(request: Request) -> User:
-    return cast(User, request.user)
 
 
 def batch_or_404(batch_id: Any) -> Batch:

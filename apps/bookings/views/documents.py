@@ -23,17 +23,18 @@ from apps.bookings.serializers import (
     DocumentSubmitSerializer,
 )
 from apps.bookings.services import documents as document_services
-from apps.bookings.views.common import BOOKING_ID, DOCUMENT_ID, request_user
+from apps.bookings.views.common import BOOKING_ID, DOCUMENT_ID
 from apps.common.exceptions import NotFound
 from apps.common.parsers import JSONParser
 from apps.common.permissions import HasCapability
 from apps.common.schema import error_responses
+from apps.users.current import authenticated_user
 from apps.users.roles import Capability
 
 
 def _documents_booking(request: Request, booking_id: Any) -> Any:
     return selectors.booking_get(
-        user=request_user(request), booking_id=booking_id, staff_capability=Capability.DOCUMENTS_REVIEW
+        user=authenticated_user(request), booking_id=booking_id, staff_capability=Capability.DOCUMENTS_REVIEW
     )
 
 
@@ -56,7 +57,7 @@ class BookingDocumentsView(APIView):
         responses={200: ChecklistSerializer, **error_responses(400, 401, 404, 409)},
     )
     def post(self, request: Request, booking_id: Any) -> Response:
-        booking = selectors.booking_get(user=request_user(request), booking_id=booking_id, staff_capability="-")
+        booking = selectors.booking_get(user=authenticated_user(request), booking_id=booking_id, staff_capability="-")
         data = DocumentSubmitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         kind = data.validated_data["kind"]
@@ -91,7 +92,7 @@ class DocumentReviewView(APIView):
         data = DocumentReviewSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         document = document_services.document_review(
-            actor=request_user(request),
+            actor=authenticated_user(request),
             document=document,
             approve=data.validated_data["decision"] == "approve",
             note=data.validated_data["note"],

@@ -20,11 +20,12 @@ from apps.bookings.serializers import (
     RevenueQuerySerializer,
     RevenueRowSerializer,
 )
-from apps.bookings.views.common import BATCH_ID, batch_or_404, request_user
+from apps.bookings.views.common import BATCH_ID, batch_or_404
 from apps.common.csv_export import CSVRenderer, csv_response
 from apps.common.permissions import HasCapability
 from apps.common.schema import error_responses
 from apps.treks.models import Batch
+from apps.users.current import authenticated_user
 from apps.users.roles import Capability
 
 MANIFEST_FIELDS = list(ManifestRowSerializer().fields)
@@ -73,7 +74,7 @@ class ManifestView(APIView):
     )
     def get(self, request: Request, batch_id: Any) -> HttpResponseBase:
         batch = batch_or_404(batch_id)
-        if not selectors.can_view_manifest(user=request_user(request), batch=batch):
+        if not selectors.can_view_manifest(user=authenticated_user(request), batch=batch):
             self.permission_denied(request, message="Only ops, customer success or this batch's guide.")
         if request.accepted_renderer.format == "csv":
             return csv_response(

@@ -22,8 +22,9 @@ from apps.bookings.serializers import (
     PaymentVerifySerializer,
     WebhookAckSerializer,
 )
-from apps.bookings.views.common import BOOKING_ID, request_user
+from apps.bookings.views.common import BOOKING_ID
 from apps.common.schema import ErrorEnvelope, error_responses
+from apps.users.current import authenticated_user
 
 
 @extend_schema(tags=["payments"], parameters=[BOOKING_ID])
@@ -32,7 +33,7 @@ class BookingPaymentsView(APIView):
 
     @extend_schema(responses={200: PaymentSerializer(many=True), **error_responses(401, 404)})
     def get(self, request: Request, booking_id: Any) -> Response:
-        booking = selectors.booking_get(user=request_user(request), booking_id=booking_id)
+        booking = selectors.booking_get(user=authenticated_user(request), booking_id=booking_id)
         payments = Payment.objects.filter(booking=booking).select_related("booking").order_by("-created_at")
         return Response(PaymentSerializer(payments, many=True).data)
 
@@ -48,7 +49,7 @@ class BookingPaymentsView(APIView):
         },
     )
     def post(self, request: Request, booking_id: Any) -> Response:
-        booking = selectors.booking_get(user=request_user(request), booking_id=booking_id, staff_capability="-")
+        booking = selectors.booking_get(user=authenticated_user(request), booking_id=booking_id, staff_capability="-")
         payment = services.payment_order_create(booking=booking)
         return Response(PaymentOrderSerializer(payment).data, status=status.HTTP_201_CREATED)
 
@@ -67,7 +68,7 @@ class PaymentVerifyView(APIView):
         data = PaymentVerifySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         payment = services.payment_verify(
-            user=request_user(request),
+            user=authenticated_user(request),
             order_id=data.validated_data["razorpay_order_id"],
             payment_id=data.validated_data["razorpay_payment_id"],
             signature=data.validated_data["razorpay_signature"],

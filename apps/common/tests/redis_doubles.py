@@ -78,7 +78,7 @@ def redis_unreachable(
 
     import apps.common.services as common_services
     from apps.common.cache import reset_backoffs
-    from apps.users import otp
+    from apps.users import otp_store
     from config.celery import app
 
     options: dict[str, Any] = {"SOCKET_CONNECT_TIMEOUT": 0.2}
@@ -98,11 +98,11 @@ def redis_unreachable(
     reset_backoffs()
     try:
         with override_settings(CACHES=cache_settings(url, **options), OTP_REDIS_URL=url):
-            otp.reset_store()
+            otp_store.reset_store()
             yield
     finally:
         conf.task_always_eager, conf.broker_url, conf.broker_transport_options, app._pool = previous
         app.amqp._producer_pool = previous_producers
         common_services.broker_backoff.reset()
         reset_backoffs()
-        otp.reset_store()
+        otp_store.reset_store()

@@ -3,15 +3,15 @@ the leaderboard."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import date, timedelta
+from functools import partial
 
 import pytest
-from django.db import connection
 
 from apps.bookings.models import BookingStatus
 from apps.bookings.services import booking_complete
+from apps.common.tests.race import Race
 from apps.community import services
 from apps.community.models import ChallengeKind, UserBadge
 from apps.community.tests.conftest import Client
@@ -94,24 +94,11 @@ def test_evaluation_is_idempotent(client_for: Client, user: User) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_evaluations_award_once() -> None:
+def test_concurrent_evaluations_award_once(race: Race) -> None:
     user = UserFactory()
     ChallengeFactory(slug="first", target=1, points_reward=100)
     make_booking(user, status=BookingStatus.COMPLETED)
-    barrier = threading.Barrier(4)
-
-    def evaluate() -> None:
-        barrier.wait()
-        try:
-            services.challenges_evaluate(user_id=user.pk)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=evaluate) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    race(*(partial(services.challenges_evaluate, user_id=user.pk) for _ in range(4)))
     assert UserBadge.objects.filter(user=user).count() == 1
     assert PointsTransaction.objects.filter(user=user, reason="challenge").count() == 1
     user.refresh_from_db()

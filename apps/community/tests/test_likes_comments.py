@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import threading
+from functools import partial
 
 import pytest
-from django.db import connection
 
+from apps.common.tests.race import Race
 from apps.community.models import Comment, PostLike
 from apps.community.tests.conftest import Client
 from apps.community.tests.factories import CommentFactory, PostFactory
@@ -57,29 +57,12 @@ def test_database_refuses_a_second_like() -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_likes_end_as_one(client_for: Client) -> None:
+def test_concurrent_likes_end_as_one(client_for: Client, race: Race) -> None:
     post = PostFactory()
     user = UserFactory()
-    client_factory = client_for
-    barrier = threading.Barrier(6)
-    codes: list[int] = []
-    lock = threading.Lock()
-
-    def like() -> None:
-        client = client_factory(user)
-        barrier.wait()
-        try:
-            status = client.post(f"{POSTS}{post.pk}/like/").status_code
-        finally:
-            connection.close()
-        with lock:
-            codes.append(status)
-
-    threads = [threading.Thread(target=like) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    clients = [client_for(user) for _ in range(6)]
+    responses = race(*(partial(client.post, f"{POSTS}{post.pk}/like/") for client in clients))
+    codes = [response.status_code for response in responses]
     assert codes == [200] * 6
     assert PostLike.objects.filter(post=post, user=user).count() == 1
 

@@ -5,19 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.request import Request
 
 from apps.common.parsers import JSONParser
 from apps.common.permissions import HasCapability
-from apps.users.models import User
 from apps.users.roles import Capability
 
 Moderate = HasCapability(Capability.COMMUNITY_MODERATE)
 UPLOAD_PARSERS = [MultiPartParser, FormParser, JSONParser]
-
-
-def request_user(request: Request) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def upload_request(serializer: Any) -> dict[str, Any]:

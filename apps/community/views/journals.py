@@ -21,8 +21,9 @@ from apps.community.serializers import (
     JournalEntrySerializer,
     JournalUpdateSerializer,
 )
-from apps.community.views.common import UPLOAD_PARSERS, request_user, upload_request
+from apps.community.views.common import UPLOAD_PARSERS, upload_request
 from apps.treks.selectors import trek_get
+from apps.users.current import authenticated_user
 
 # --- journals ------------------------------------------------------------------------------------
 
@@ -60,7 +61,7 @@ class JournalListView(GenericAPIView[JournalEntry]):
     def post(self, request: Request) -> Response:
         data = JournalCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        entry = services.journal_create(author=request_user(request), **data.validated_data)
+        entry = services.journal_create(author=authenticated_user(request), **data.validated_data)
         return Response(
             JournalEntrySerializer(selectors.journal_get(user=request.user, entry_id=entry.pk)).data,
             status=status.HTTP_201_CREATED,
@@ -89,7 +90,7 @@ class JournalDetailView(APIView):
         data = JournalUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         changes = {name: value for name, value in data.validated_data.items() if name in request.data}
-        services.journal_update(entry=entry, user=request_user(request), changes=changes)
+        services.journal_update(entry=entry, user=authenticated_user(request), changes=changes)
         return Response(JournalEntrySerializer(selectors.journal_get(user=request.user, entry_id=entry_id)).data)
 
     @extend_schema(
@@ -99,7 +100,7 @@ class JournalDetailView(APIView):
     )
     def delete(self, request: Request, entry_id: str) -> Response:
         entry = selectors.journal_get(user=request.user, entry_id=entry_id)
-        services.journal_delete(entry=entry, user=request_user(request))
+        services.journal_delete(entry=entry, user=authenticated_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -32,7 +32,8 @@ from apps.community.serializers import (
     ReportSerializer,
 )
 from apps.community.throttles import CommentCreateThrottle, PostCreateThrottle
-from apps.community.views.common import UPLOAD_PARSERS, Moderate, request_user, upload_request
+from apps.community.views.common import UPLOAD_PARSERS, Moderate, upload_request
+from apps.users.current import authenticated_user
 
 # --- posts ---------------------------------------------------------------------------------------
 
@@ -80,7 +81,7 @@ class PostListView(GenericAPIView[Post]):
     def post(self, request: Request) -> Response:
         data = PostCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        post = services.post_create(author=request_user(request), **data.validated_data)
+        post = services.post_create(author=authenticated_user(request), **data.validated_data)
         return Response(
             PostSerializer(selectors.post_get(user=request.user, post_id=post.pk)).data, status=status.HTTP_201_CREATED
         )
@@ -100,7 +101,7 @@ class PostDetailView(APIView):
     )
     def delete(self, request: Request, post_id: str) -> Response:
         post = selectors.post_get(user=request.user, post_id=post_id)
-        services.post_delete(post=post, user=request_user(request))
+        services.post_delete(post=post, user=authenticated_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -119,7 +120,7 @@ class PostLikeView(APIView):
     )
     def post(self, request: Request, post_id: str) -> Response:
         post = selectors.post_get(user=request.user, post_id=post_id)
-        services.post_like(post=post, user=request_user(request))
+        services.post_like(post=post, user=authenticated_user(request))
         return self._answer(post_id, liked=True)
 
     @extend_schema(
@@ -129,7 +130,7 @@ class PostLikeView(APIView):
     )
     def delete(self, request: Request, post_id: str) -> Response:
         post = selectors.post_get(user=request.user, post_id=post_id)
-        services.post_unlike(post=post, user=request_user(request))
+        services.post_unlike(post=post, user=authenticated_user(request))
         return self._answer(post_id, liked=False)
 
 
@@ -146,7 +147,7 @@ class PostReportView(APIView):
         post = selectors.post_get(user=request.user, post_id=post_id)
         data = ReportCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.post_report(post=post, reporter=request_user(request), **data.validated_data)
+        services.post_report(post=post, reporter=authenticated_user(request), **data.validated_data)
         return Response(status=status.HTTP_201_CREATED)
 
 
@@ -163,7 +164,7 @@ class PostHideView(APIView):
         post = selectors.post_get(user=request.user, post_id=post_id)
         data = HideSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.post_hide(post=post, actor=request_user(request), reason=data.validated_data["reason"])
+        services.post_hide(post=post, actor=authenticated_user(request), reason=data.validated_data["reason"])
         return Response(PostSerializer(selectors.post_get(user=request.user, post_id=post_id)).data)
 
 
@@ -178,7 +179,7 @@ class PostUnhideView(APIView):
     )
     def post(self, request: Request, post_id: str) -> Response:
         post = selectors.post_get(user=request.user, post_id=post_id)
-        services.post_unhide(post=post, actor=request_user(request))
+        services.post_unhide(post=post, actor=authenticated_user(request))
         return Response(PostSerializer(selectors.post_get(user=request.user, post_id=post_id)).data)
 
 
@@ -238,7 +239,7 @@ class PostCommentsView(GenericAPIView[Comment]):
         data.is_valid(raise_exception=True)
         comment = services.comment_create(
             post=post,
-            author=request_user(request),
+            author=authenticated_user(request),
             body=data.validated_data["body"],
             parent_id=data.validated_data.get("parent"),
         )
@@ -255,7 +256,7 @@ class CommentDetailView(APIView):
     )
     def delete(self, request: Request, comment_id: str) -> Response:
         comment = selectors.comment_get(user=request.user, comment_id=comment_id)
-        services.comment_delete(comment=comment, user=request_user(request))
+        services.comment_delete(comment=comment, user=authenticated_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -271,7 +272,7 @@ class CommentHideView(APIView):
     )
     def post(self, request: Request, comment_id: str) -> Response:
         comment = selectors.comment_get(user=request.user, comment_id=comment_id)
-        comment = services.comment_set_hidden(comment=comment, actor=request_user(request), hidden=self.hidden)
+        comment = services.comment_set_hidden(comment=comment, actor=authenticated_user(request), hidden=self.hidden)
         return Response(ReplySerializer(comment).data)
 
 

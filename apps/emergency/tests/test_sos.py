@@ -1,16 +1,16 @@
 from __future__ import annotations
 
-import threading
 import uuid
 from collections import Counter
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
+from apps.common.tests.race import Race
 from apps.emergency.models import Incident, IncidentStatus, LocationPing
 from apps.emergency.tests.conftest import Cast
 from apps.notifications.backends import push, sms
@@ -201,30 +201,13 @@ def test_no_throttle_applies_to_sos(cast: Cast, client_for: Any, monkeypatch: An
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_ten_concurrent_requests_with_one_key_create_one_incident_and_one_set_of_alerts(
-    cast: Cast, client_for: Any
+    cast: Cast, client_for: Any, race: Race
 ) -> None:
     key = uuid.uuid4()
-    barrier = threading.Barrier(10)
-    codes: list[int] = []
-    ids: set[str] = set()
-    lock = threading.Lock()
-
-    def run() -> None:
-        client = client_for(cast.trekker)
-        try:
-            barrier.wait()
-            response = post_sos(client, FULL, key)
-            with lock:
-                codes.append(response.status_code)
-                ids.add(response.json()["id"])
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    clients = [client_for(cast.trekker) for _ in range(10)]
+    responses = race(*(partial(post_sos, client, FULL, key) for client in clients))
+    codes = [response.status_code for response in responses]
+    ids = {response.json()["id"] for response in responses}
     assert sorted(codes) == [200] * 9 + [201]
     assert len(ids) == 1
     assert Incident.objects.count() == 1

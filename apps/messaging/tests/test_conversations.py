@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from apps.common.tests.race import Race
 from apps.messaging import services
 from apps.messaging.models import Conversation, ConversationParticipant
 from apps.messaging.tests.factories import group_with
@@ -185,27 +185,18 @@ def test_retrieve_nests_recent_messages(client_for: Client, make_user: Callable[
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.slow
-def test_concurrent_direct_creation_yields_one_conversation() -> None:
+def test_concurrent_direct_creation_yields_one_conversation(race: Race) -> None:
     alice, bob = UserFactory(), UserFactory()
-    results: list[tuple[str, bool]] = []
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(6)
-
-    def start(me: User, other: User) -> None:
-        try:
-            barrier.wait(timeout=10)
-            conversation, created = services.conversation_get_or_create_direct(user=me, other=other)
-            results.append((str(conversation.pk), created))
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=start, args=(alice, bob) if i % 2 else (bob, alice)) for i in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    create = services.conversation_get_or_create_direct
+    outcomes = race(
+        *(
+            partial(create, user=alice, other=bob) if i % 2 else partial(create, user=bob, other=alice)
+            for i in range(6)
+        ),
+        catch=BaseException,
+    )
+    results = [(str(conversation.pk), created) for conversation, created in outcomes.values]
+    errors = outcomes.errors
 
     assert errors == []
     assert len(results) == 6
@@ -217,27 +208,14 @@ def test_concurrent_direct_creation_yields_one_conversation() -> None:
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.slow
-def test_concurrent_batch_joins_share_one_conversation() -> None:
+def test_concurrent_batch_joins_share_one_conversation(race: Race) -> None:
     batch_id = uuid.uuid4()
     trekkers = [UserFactory() for _ in range(5)]
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(len(trekkers) + 1)
-
-    def join(user: User) -> None:
-        try:
-            barrier.wait(timeout=10)
-            services.batch_conversation_join(batch_id=batch_id, user=user)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
     # Each trekker joins, and the first one twice at once.
-    threads = [threading.Thread(target=join, args=(user,)) for user in [*trekkers, trekkers[0]]]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    joins = (
+        partial(services.batch_conversation_join, batch_id=batch_id, user=user) for user in [*trekkers, trekkers[0]]
+    )
+    errors = race(*joins, catch=BaseException).errors
 
     assert errors == []
     conversation = Conversation.objects.get(batch_id=batch_id)

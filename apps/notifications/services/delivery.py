@@ -19,7 +19,6 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -29,7 +28,7 @@ from django.utils import timezone
 
 from apps.common.exceptions import InvalidTransition
 from apps.common.logging import redact
-from apps.common.services import audit, publish
+from apps.common.services import audit, enqueue_on_commit
 from apps.notifications.backends import DeliveryError, InvalidRecipient, OutcomeUnknown, PermanentDeliveryError
 from apps.notifications.backends.email import send_email
 from apps.notifications.backends.push import get_push_backend
@@ -187,7 +186,7 @@ def _record_outcome(
         if status == Delivery.Status.QUEUED:
             delivery.next_attempt_at = now + timedelta(seconds=delay)
             fields.append("next_attempt_at")
-            schedule_on_commit(str(delivery.pk), countdown=delay)
+            enqueue_on_commit(_deliver_task(), str(delivery.pk), countdown=delay)
         elif delivery.sensitive and delivery.context:
             delivery.context = {}
             fields.append("context")
@@ -199,15 +198,10 @@ def _record_outcome(
         logger.warning("delivery %s failed after %d attempt(s): %s", delivery.pk, claim.attempt, error)
 
 
-def schedule_on_commit(delivery_id: str, *, countdown: float = 0) -> None:
-    """Send the delivery task after commit, optionally delayed. A broker error is logged: the sweeper recovers.
-
-    Shares the enqueue backoff of ``apps.common.services``: moments after a failed enqueue it does not wait
-    on the broker again.
-    """
+def _deliver_task() -> Any:
     from apps.notifications.tasks import deliver
 
-    transaction.on_commit(partial(publish, deliver, (delivery_id,), {}, countdown=countdown))
+    return deliver
 
 
 def deliveries_sweep(*, now: datetime | None = None, limit: int = 500) -> dict[str, int]:
@@ -225,7 +219,7 @@ def deliveries_sweep(*, now: datetime | None = None, limit: int = 500) -> dict[s
         if lost:
             Delivery.objects.filter(pk__in=lost).update(next_attempt_at=now, updated_at=now)
             for pk in lost:
-                schedule_on_commit(str(pk))
+                enqueue_on_commit(_deliver_task(), str(pk))
         counts["requeued"] = len(lost)
 
     stuck_before = now - timedelta(seconds=settings.NOTIFICATIONS_SENDING_TIMEOUT_SECONDS)
@@ -244,7 +238,7 @@ def deliveries_sweep(*, now: datetime | None = None, limit: int = 500) -> dict[s
                     "worker stopped while sending; sent again (emergency alerts to responders may duplicate)"
                 )
                 fields.append("next_attempt_at")
-                schedule_on_commit(str(delivery.pk))
+                enqueue_on_commit(_deliver_task(), str(delivery.pk))
                 counts["unknown_requeued"] += 1
             else:
                 delivery.status = Delivery.Status.FAILED
@@ -276,7 +270,7 @@ def delivery_retry(*, actor: Any, delivery: Delivery) -> Delivery:
         locked.next_attempt_at = timezone.now()
         locked.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
         audit(actor=actor, action="notifications.delivery_retried", target=locked, changes=previous)
-        schedule_on_commit(str(locked.pk))
+        enqueue_on_commit(_deliver_task(), str(locked.pk))
     return locked
 
 

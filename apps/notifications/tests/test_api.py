@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from apps.common.tests.race import Race
 from apps.notifications.models import Device, Notification, NotificationPreference
 from apps.notifications.services import device_remove_token
 from apps.notifications.tests.factories import DeviceFactory, NotificationFactory
@@ -248,29 +250,11 @@ def test_notifications_are_kept_per_user(db: None, client_for: Any) -> None:
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_registrations_of_one_token_keep_one_device(client_for: Any) -> None:
-    import threading
-
-    from django.db import connection as conn
-
+def test_concurrent_registrations_of_one_token_keep_one_device(client_for: Any, race: Race) -> None:
     users = [UserFactory() for _ in range(4)]
-    barrier = threading.Barrier(4)
-    statuses: list[int] = []
-
-    def register(u: Any) -> None:
-        try:
-            client = client_for(u)
-            barrier.wait()
-            statuses.append(
-                client.post(DEVICES, {"token": "race-token", "platform": "android"}, format="json").status_code
-            )
-        finally:
-            conn.close()
-
-    threads = [threading.Thread(target=register, args=(u,)) for u in users]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    clients = [client_for(u) for u in users]
+    body = {"token": "race-token", "platform": "android"}
+    responses = race(*(partial(client.post, DEVICES, body, format="json") for client in clients))
+    statuses = [response.status_code for response in responses]
     assert sorted(statuses) == [200, 200, 200, 201]
     assert Device.objects.filter(token="race-token").count() == 1

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import pytest
 import responses
-from django.db import connection
 from django.utils import timezone
 
+from apps.common.tests.race import Race
 from apps.notifications.backends import sms
 from apps.notifications.models import Delivery
 from apps.notifications.services import deliveries_sweep, delivery_retry, delivery_send, notify
@@ -48,23 +48,9 @@ def test_a_missing_delivery_is_skipped(db: None) -> None:
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_tasks_for_one_delivery_send_once() -> None:
+def test_concurrent_tasks_for_one_delivery_send_once(race: Race) -> None:
     delivery = DeliveryFactory()
-    barrier = threading.Barrier(4)
-    outcomes: list[str] = []
-
-    def run() -> None:
-        try:
-            barrier.wait()
-            outcomes.append(delivery_send(delivery_id=str(delivery.pk)))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = race(*(partial(delivery_send, delivery_id=str(delivery.pk)) for _ in range(4)))
     assert sorted(outcomes) == ["sent", "skipped", "skipped", "skipped"]
     assert len(sms.outbox) == 1
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any
 
 import pytest
@@ -10,6 +9,7 @@ from django.db import connection, transaction
 from django.template import TemplateDoesNotExist
 from django.test.utils import CaptureQueriesContext
 
+from apps.common.tests.race import Race
 from apps.notifications.backends import push, sms
 from apps.notifications.models import Delivery, Notification, NotificationPreference
 from apps.notifications.services import message, notify, notify_many, preferences_update
@@ -185,35 +185,23 @@ def test_dedupe_key_gives_at_most_one_delivery_per_channel_and_recipient(trekker
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_calls_with_one_dedupe_key_create_one_delivery() -> None:
+def test_concurrent_calls_with_one_dedupe_key_create_one_delivery(race: Race) -> None:
     user = UserFactory(phone="+919812340000")
-    barrier = threading.Barrier(4)
-    results: list[int] = []
-    errors: list[BaseException] = []
 
-    def call() -> None:
-        try:
-            barrier.wait()
-            with transaction.atomic():
-                created = notify(
-                    template="hold_expiring",
-                    category="booking",
-                    context=HOLD,
-                    user=user,
-                    channels=["sms"],
-                    dedupe_key="booking:7:hold",
-                )
-            results.append(len(created))
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+    def call() -> int:
+        with transaction.atomic():
+            created = notify(
+                template="hold_expiring",
+                category="booking",
+                context=HOLD,
+                user=user,
+                channels=["sms"],
+                dedupe_key="booking:7:hold",
+            )
+        return len(created)
 
-    threads = [threading.Thread(target=call) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = race(*(call for _ in range(4)), catch=BaseException)
+    results, errors = outcomes.values, outcomes.errors
     assert errors == []
     assert sorted(results) == [0, 0, 0, 1]
     assert Delivery.objects.count() == 1

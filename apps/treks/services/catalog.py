@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.postgres.search import SearchVector
 from django.core.files.base import ContentFile
@@ -19,13 +19,18 @@ from django.utils.text import slugify
 
 from apps.common.exceptions import Conflict, ValidationFailed
 from apps.common.services import audit
+from apps.common.uploads import ImageInvalid, UploadTooLarge, file_delete_on_commit, image_upload_clean, read_limited
 from apps.treks.catalog_cache import catalog_version_bump
 from apps.treks.errors import FileTooLarge, InvalidUpload
 from apps.treks.gpx import MAX_GPX_BYTES, GPXInvalid, parse_gpx
-from apps.treks.images import MAX_IMAGE_BYTES, ImageInvalid, reencode_image
-from apps.treks.models import Region, Trek, TrekItineraryDay, TrekPhoto
+from apps.treks.models import Guide, Region, Trek, TrekItineraryDay, TrekPhoto
 
 logger = logging.getLogger(__name__)
+
+PictureOwner = TypeVar("PictureOwner", Trek, Guide)  # the models with a catalog picture field
+
+MAX_IMAGE_BYTES = 8 * 1024 * 1024  # trek, gallery and guide pictures
+MAX_IMAGE_EDGE = 2560  # longest edge kept
 
 TREK_FIELDS = (
     "name",
@@ -206,47 +211,45 @@ def trek_set_itinerary(*, actor: Any, trek: Trek, days: Sequence[dict[str, Any]]
 # --- pictures and routes ------------------------------------------------------------------------
 
 
-def _read_upload(upload: UploadedFile, *, limit: int) -> bytes:
-    if upload.size is not None and upload.size > limit:
-        raise FileTooLarge(f"The file may be at most {limit // (1024 * 1024)} MB.", details={"max_bytes": limit})
-    data = upload.read(limit + 1)
-    if len(data) > limit:
-        raise FileTooLarge(f"The file may be at most {limit // (1024 * 1024)} MB.", details={"max_bytes": limit})
-    return data
+def _too_large(exc: UploadTooLarge) -> FileTooLarge:
+    limit = exc.max_bytes
+    return FileTooLarge(f"The file may be at most {limit // (1024 * 1024)} MB.", details={"max_bytes": limit})
 
 
-def clean_image(upload: UploadedFile) -> ContentFile[bytes]:
+def catalog_image_clean(upload: UploadedFile) -> ContentFile[bytes]:
     """Validate an uploaded picture and return the re-encoded JPEG, ready for storage."""
-    data = _read_upload(upload, limit=MAX_IMAGE_BYTES)
     try:
-        cleaned = reencode_image(data)
+        return image_upload_clean(upload, max_bytes=MAX_IMAGE_BYTES, max_edge=MAX_IMAGE_EDGE)
+    except UploadTooLarge as exc:
+        raise _too_large(exc) from exc
     except ImageInvalid as exc:
         raise InvalidUpload(str(exc), details={"file": [str(exc)]}) from exc
-    return ContentFile(cleaned, name=f"{uuid.uuid4().hex}.jpg")
 
 
-def _delete_file_on_commit(field_file: Any) -> None:
-    name = field_file.name if field_file else ""
-    if name:
-        storage = field_file.storage
-        transaction.on_commit(lambda: storage.delete(name))
+def catalog_picture_set(
+    *, actor: Any, instance: PictureOwner, field: str, upload: UploadedFile, action: str
+) -> PictureOwner:
+    """Replace the picture in ``field`` of ``instance`` (row locked); the old file goes once this commits.
+    Call inside a transaction."""
+    content = catalog_image_clean(upload)
+    locked = type(instance).objects.select_for_update().get(pk=instance.pk)
+    picture = getattr(locked, field)
+    file_delete_on_commit(picture.storage, picture.name)
+    picture.save(content.name, content, save=False)
+    locked.save(update_fields=[field, "updated_at"])
+    audit(actor=actor, action=action, target=locked, changes={field: picture.name})
+    catalog_version_bump()
+    return locked
 
 
 @transaction.atomic
 def trek_set_cover(*, actor: Any, trek: Trek, upload: UploadedFile) -> Trek:
-    content = clean_image(upload)
-    trek = Trek.objects.select_for_update().get(pk=trek.pk)
-    _delete_file_on_commit(trek.cover_image)
-    trek.cover_image.save(content.name or "cover.jpg", content, save=False)
-    trek.save(update_fields=["cover_image", "updated_at"])
-    audit(actor=actor, action="trek.cover.set", target=trek, changes={"cover_image": trek.cover_image.name})
-    catalog_version_bump()
-    return trek
+    return catalog_picture_set(actor=actor, instance=trek, field="cover_image", upload=upload, action="trek.cover.set")
 
 
 @transaction.atomic
 def trek_add_photo(*, actor: Any, trek: Trek, upload: UploadedFile, caption: str = "") -> TrekPhoto:
-    content = clean_image(upload)
+    content = catalog_image_clean(upload)
     trek = Trek.objects.select_for_update().get(pk=trek.pk)  # serializes position allocation
     last = TrekPhoto.objects.filter(trek=trek).aggregate(last=Max("position"))["last"]
     photo = TrekPhoto(trek=trek, caption=caption, position=0 if last is None else last + 1)
@@ -260,7 +263,7 @@ def trek_add_photo(*, actor: Any, trek: Trek, upload: UploadedFile, caption: str
 @transaction.atomic
 def trek_remove_photo(*, actor: Any, photo: TrekPhoto) -> None:
     trek = Trek.objects.select_for_update().get(pk=photo.trek_id)
-    _delete_file_on_commit(photo.image)
+    file_delete_on_commit(photo.image.storage, photo.image.name)
     photo_id = str(photo.pk)
     photo.delete()
     for position, remaining in enumerate(TrekPhoto.objects.filter(trek=trek).order_by("position")):
@@ -292,13 +295,16 @@ def trek_reorder_photos(*, actor: Any, trek: Trek, photo_ids: Sequence[uuid.UUID
 @transaction.atomic
 def trek_attach_gpx(*, actor: Any, trek: Trek, upload: UploadedFile) -> Trek:
     """Parse a GPX upload; store the file, the route statistics and the track, or nothing at all."""
-    data = _read_upload(upload, limit=MAX_GPX_BYTES)
+    try:
+        data = read_limited(upload, max_bytes=MAX_GPX_BYTES)
+    except UploadTooLarge as exc:
+        raise _too_large(exc) from exc
     try:
         route = parse_gpx(data)
     except GPXInvalid as exc:
         raise InvalidUpload(str(exc), details={"file": [str(exc)]}) from exc
     trek = Trek.objects.select_for_update().get(pk=trek.pk)
-    _delete_file_on_commit(trek.gpx_file)
+    file_delete_on_commit(trek.gpx_file.storage, trek.gpx_file.name)
     trek.gpx_file.save(f"{trek.slug}-{uuid.uuid4().hex[:8]}.gpx", ContentFile(data), save=False)
     stored_name = trek.gpx_file.name or ""
     storage = trek.gpx_file.storage

@@ -13,7 +13,7 @@ from apps.common.services import audit
 from apps.treks.catalog_cache import catalog_version_bump
 from apps.treks.errors import GuideProfileExists
 from apps.treks.models import Guide, Region
-from apps.treks.services.catalog import _apply_changes, _delete_file_on_commit, clean_image
+from apps.treks.services.catalog import _apply_changes, catalog_picture_set
 from apps.users.models import User
 from apps.users.roles import StaffRole
 
@@ -61,11 +61,4 @@ def guide_update(*, actor: Any, guide: Guide, changes: dict[str, Any]) -> Guide:
 
 @transaction.atomic
 def guide_set_photo(*, actor: Any, guide: Guide, upload: UploadedFile) -> Guide:
-    content = clean_image(upload)
-    guide = Guide.objects.select_for_update().get(pk=guide.pk)
-    _delete_file_on_commit(guide.photo)
-    guide.photo.save(content.name or "guide.jpg", content, save=False)
-    guide.save(update_fields=["photo", "updated_at"])
-    audit(actor=actor, action="guide.photo.set", target=guide, changes={"photo": guide.photo.name})
-    catalog_version_bump()
-    return guide
+    return catalog_picture_set(actor=actor, instance=guide, field="photo", upload=upload, action="guide.photo.set")

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.common.exceptions import InvalidTransition
+from apps.common.tests.race import Race
 from apps.treks import services
 from apps.treks.catalog_cache import catalog_version
 from apps.treks.models import Batch
@@ -110,27 +110,14 @@ def test_seat_helpers_refuse_to_run_outside_a_transaction():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_seat_takers_never_overbook():
+def test_concurrent_seat_takers_never_overbook(race: Race):
     batch = BatchFactory(total_seats=5)
-    barrier = threading.Barrier(12)
-    results: list[bool] = []
-    lock = threading.Lock()
 
-    def take() -> None:
-        try:
-            barrier.wait()
-            with transaction.atomic():
-                ok = services.batch_take_seats(batch_id=batch.pk, seats=1)
-            with lock:
-                results.append(ok)
-        finally:
-            connection.close()
+    def take() -> bool:
+        with transaction.atomic():
+            return services.batch_take_seats(batch_id=batch.pk, seats=1)
 
-    threads = [threading.Thread(target=take) for _ in range(12)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = race(*(take for _ in range(12)))
     batch.refresh_from_db()
     assert results.count(True) == 5
     assert (batch.seats_taken, batch.status) == (5, "full")

@@ -7,9 +7,9 @@ must show what a computation from the batches for that day shows.
 
 from __future__ import annotations
 
-import threading
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import pytest
@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from apps.common.exceptions import ApplicationError
+from apps.common.tests.race import Race
 from apps.treks import selectors, services
 from apps.treks.models import Batch, Trek, TrekCard, TrekPhoto
 from apps.treks.serializers import next_batch_of
@@ -164,29 +165,20 @@ def test_a_departure_that_starts_stops_being_next_before_and_after_the_hourly_sy
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_seat_changes_on_one_trek_keep_the_card_true() -> None:
+def test_concurrent_seat_changes_on_one_trek_keep_the_card_true(race: Race) -> None:
     trek = TrekFactory()
     batches = [
         BatchFactory(trek=trek, total_seats=20, start_date=timezone.localdate() + timedelta(days=d)) for d in (5, 9)
     ]
-    barrier = threading.Barrier(8)
 
     def churn(batch: Batch) -> None:
-        try:
-            barrier.wait()
-            for _ in range(5):
-                with transaction.atomic():
-                    services.batch_take_seats(batch_id=batch.pk, seats=2)
-                with transaction.atomic():
-                    services.batch_release_seats(batch_id=batch.pk, seats=1)
-        finally:
-            connection.close()
+        for _ in range(5):
+            with transaction.atomic():
+                services.batch_take_seats(batch_id=batch.pk, seats=2)
+            with transaction.atomic():
+                services.batch_release_seats(batch_id=batch.pk, seats=1)
 
-    threads = [threading.Thread(target=churn, args=(batches[i % 2],)) for i in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    race(*(partial(churn, batches[i % 2]) for i in range(8)))
     assert TrekCard.objects.get(trek=trek).departures == expected_departures(trek)
 
 

@@ -8,8 +8,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from apps.common.exceptions import Conflict, ValidationFailed
-from apps.users.loyalty import tier_for_points
 from apps.users.models import PointsTransaction, User
+from apps.users.tiers import tier_for_points
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from apps.common.exceptions import ApplicationError, RateLimited
 from apps.users import sending
-from apps.users.otp import (
+from apps.users.otp_store import (
     AttemptStatus,
     Limits,
     SendStatus,

@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 from typing import IO, Any
 
+from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.common.exceptions import Conflict
+from apps.common.exceptions import Conflict, ValidationFailed
 from apps.common.services import audit
+from apps.common.uploads import MEGABYTE, ImageInvalid, UploadTooLarge, file_delete_on_commit, image_upload_clean
 from apps.users.hooks import guide_profile_sync
-from apps.users.images import sanitize_profile_photo
 from apps.users.models import EmergencyContact, SocialAccount, User
 from apps.users.services.auth import user_revoke_all_tokens
 from apps.users.services.otp import PURPOSE_PHONE_CHANGE, otp_check, otp_send
@@ -50,19 +52,28 @@ def user_profile_update(*, user: User, data: dict[str, Any]) -> User:
     return locked
 
 
-def _delete_file_on_commit(storage: Any, name: str | None) -> None:
-    if name:
-        transaction.on_commit(lambda: storage.delete(name))
+def _profile_photo_clean(upload: IO[bytes], *, size: int | None) -> ContentFile[bytes]:
+    """A clean copy of ``upload``: JPEG/PNG/WebP kept as such, at most PROFILE_PHOTO_MAX_DIMENSION px on each
+    side, no EXIF or other metadata. Raises ValidationFailed for anything else."""
+    limit = settings.PROFILE_PHOTO_MAX_BYTES
+    try:
+        return image_upload_clean(
+            upload, max_bytes=limit, max_edge=settings.PROFILE_PHOTO_MAX_DIMENSION, keep_format=True, size=size
+        )
+    except UploadTooLarge as exc:
+        raise ValidationFailed(details={"photo": [f"The photo must be at most {limit // MEGABYTE} MB."]}) from exc
+    except ImageInvalid as exc:
+        raise ValidationFailed(details={"photo": [str(exc)]}) from exc
 
 
 def user_photo_set(*, user: User, upload: IO[bytes], size: int | None) -> User:
-    clean = sanitize_profile_photo(upload, size=size)
+    clean = _profile_photo_clean(upload, size=size)
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         previous = locked.profile_photo.name if locked.profile_photo else ""
         locked.profile_photo.save(clean.name or "photo", clean, save=False)
         locked.save(update_fields=["profile_photo", "updated_at"])
-        _delete_file_on_commit(locked.profile_photo.storage, previous)
+        file_delete_on_commit(locked.profile_photo.storage, previous)
     return locked
 
 
@@ -70,7 +81,7 @@ def user_photo_delete(*, user: User) -> User:
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         if locked.profile_photo:
-            _delete_file_on_commit(locked.profile_photo.storage, locked.profile_photo.name)
+            file_delete_on_commit(locked.profile_photo.storage, locked.profile_photo.name)
             locked.profile_photo = None
             locked.save(update_fields=["profile_photo", "updated_at"])
     return locked
@@ -101,7 +112,7 @@ def user_personal_data_clear(*, user: User) -> list[str]:
     For a locked row, inside the caller's transaction (which saves the returned fields).
     """
     if user.profile_photo:
-        _delete_file_on_commit(user.profile_photo.storage, user.profile_photo.name)
+        file_delete_on_commit(user.profile_photo.storage, user.profile_photo.name)
     EmergencyContact.objects.filter(user=user).delete()
     SocialAccount.objects.filter(user=user).delete()
     user.first_name = user.last_name = user.bio = ""

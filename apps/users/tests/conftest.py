@@ -18,7 +18,7 @@ from cryptography.x509.oid import NameOID
 from google.auth import crypt
 from google.auth import jwt as google_jwt
 
-from apps.users import otp
+from apps.users import otp_store
 from apps.users.google import clear_certs_cache
 
 WEB_CLIENT_ID = "web-client.apps.googleusercontent.com"
@@ -28,11 +28,11 @@ ANDROID_CLIENT_ID = "android-client.apps.googleusercontent.com"
 @pytest.fixture(autouse=True)
 def _otp_namespace() -> Iterator[None]:
     """Every test starts and ends with no OTP keys (this process's namespace only)."""
-    otp.reset_store()
+    otp_store.reset_store()
 
     def _wipe() -> None:
-        store = otp.get_store()
-        if isinstance(store, otp.RedisOTPStore):
+        store = otp_store.get_store()
+        if isinstance(store, otp_store.RedisOTPStore):
             keys = list(store.client.scan_iter(match=f"{store.namespace}:*"))
             if keys:
                 store.client.delete(*keys)
@@ -40,7 +40,7 @@ def _otp_namespace() -> Iterator[None]:
     _wipe()
     yield
     _wipe()
-    otp.reset_store()
+    otp_store.reset_store()
 
 
 class Outbox(list[dict[str, Any]]):
@@ -147,7 +147,7 @@ def sign_in_google(api_client: Any) -> Callable[..., Any]:
 
 
 @pytest.fixture
-def redis_store() -> otp.RedisOTPStore:
-    store = otp.get_store()
-    assert isinstance(store, otp.RedisOTPStore), "the test suite runs against Redis"
+def redis_store() -> otp_store.RedisOTPStore:
+    store = otp_store.get_store()
+    assert isinstance(store, otp_store.RedisOTPStore), "the test suite runs against Redis"
     return store

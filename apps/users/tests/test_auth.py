@@ -1,16 +1,16 @@
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import pytest
 import time_machine
-from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
+from apps.common.tests.race import Race
 from apps.users.models import User
 from apps.users.tests.factories import DEFAULT_PASSWORD, UserFactory
 
@@ -190,27 +190,11 @@ def test_refresh_for_deactivated_user_401(api_client: APIClient) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_refreshes_of_one_token_yield_one_pair() -> None:
+def test_concurrent_refreshes_of_one_token_yield_one_pair(race: Race) -> None:
     user = UserFactory()
     refresh = str(RefreshToken.for_user(user))
-    barrier = threading.Barrier(8)
-    statuses: list[int] = []
-    lock = threading.Lock()
-
-    def attempt() -> None:
-        try:
-            barrier.wait()
-            status = APIClient().post(REFRESH, {"refresh": refresh}).status_code
-            with lock:
-                statuses.append(status)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=attempt) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    responses = race(*(partial(APIClient().post, REFRESH, {"refresh": refresh}) for _ in range(8)))
+    statuses = [response.status_code for response in responses]
     assert sorted(statuses) == [200] + [401] * 7
 
 

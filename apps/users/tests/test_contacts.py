@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import threading
+from functools import partial
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from apps.common.exceptions import ApplicationError
+from apps.common.tests.race import Race
 from apps.users.models import EmergencyContact, User
 from apps.users.services import emergency_contact_create
 
@@ -78,29 +78,12 @@ def test_at_most_five(auth_client: Any) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_limit_holds_under_concurrent_creates(make_user: Any) -> None:
+def test_limit_holds_under_concurrent_creates(make_user: Any, race: Race) -> None:
     user = make_user()
-    outcomes: list[str] = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(8)
-
-    def create(i: int) -> None:
-        barrier.wait()
-        try:
-            emergency_contact_create(user=user, name=f"C{i}", relationship="friend", phone=f"+91981234100{i}")
-            result = "ok"
-        except ApplicationError as exc:
-            result = exc.code
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=create, args=(i,)) for i in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    create = partial(emergency_contact_create, user=user, relationship="friend")
+    outcomes = race(
+        *(partial(create, name=f"C{i}", phone=f"+91981234100{i}") for i in range(8)), catch=ApplicationError
+    ).codes()
     assert outcomes.count("ok") == 5
     assert outcomes.count("emergency_contacts_limit") == 3
     assert EmergencyContact.objects.filter(user=user, is_primary=True).count() == 1

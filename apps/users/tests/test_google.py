@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import time
+from functools import partial
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from django.contrib.auth.hashers import is_password_usable
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from apps.common.models import AuditLog
+from apps.common.tests.race import Race
 from apps.common.throttles import GoogleLoginThrottle
 from apps.users.models import SocialAccount, User
 from apps.users.services import token_pair_for
@@ -199,32 +201,12 @@ def test_certificates_without_max_age_are_not_cached(google: GoogleKeys, sign_in
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_first_sign_ins_create_one_account(google: GoogleKeys) -> None:
-    import threading
-
-    from django.db import connection
-
+def test_concurrent_first_sign_ins_create_one_account(google: GoogleKeys, race: Race) -> None:
     from apps.users.services import google_sign_in
 
     token = google.sign()
-    results: list[tuple[str, bool]] = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(6)
-
-    def sign_in() -> None:
-        barrier.wait()
-        try:
-            user, _, is_new = google_sign_in(token=token)
-            with lock:
-                results.append((str(user.pk), is_new))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sign_in) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    signed_in = race(*(partial(google_sign_in, token=token) for _ in range(6)))
+    results = [(str(user.pk), is_new) for user, _, is_new in signed_in]
     assert len(results) == 6
     assert len({user_id for user_id, _ in results}) == 1
     assert [is_new for _, is_new in results].count(True) == 1

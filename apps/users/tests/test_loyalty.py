@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
 from django.db.models import Sum
 
 from apps.common.exceptions import ApplicationError
-from apps.users.loyalty import next_tier_for_points, tier_discount_percent, tier_for_points
+from apps.common.tests.race import Race
 from apps.users.models import PointsTransaction, User
 from apps.users.services import points_award, points_reverse
+from apps.users.tiers import next_tier_for_points, tier_discount_percent, tier_for_points
 
 pytestmark = pytest.mark.django_db
 
@@ -116,28 +116,16 @@ def test_tiers_come_from_settings(settings: Any) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_200_concurrent_awards_keep_balance_equal_to_ledger_sum(make_user: Any) -> None:
+def test_200_concurrent_awards_keep_balance_equal_to_ledger_sum(make_user: Any, race: Race) -> None:
     user = make_user()
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(20)
 
     def award(worker: int) -> None:
-        barrier.wait()
-        try:
-            for i in range(10):
-                points_award(user=user, amount=7 + i, reason="challenge", idempotency_key=f"challenge:{worker}:{i}")
-                if i == 0:  # some duplicates, racing the first call
-                    points_award(user=user, amount=7, reason="challenge", idempotency_key=f"challenge:{worker}:0")
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+        for i in range(10):
+            points_award(user=user, amount=7 + i, reason="challenge", idempotency_key=f"challenge:{worker}:{i}")
+            if i == 0:  # some duplicates, racing the first call
+                points_award(user=user, amount=7, reason="challenge", idempotency_key=f"challenge:{worker}:0")
 
-    threads = [threading.Thread(target=award, args=(worker,)) for worker in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = race(*(partial(award, worker) for worker in range(20)), catch=BaseException).errors
 
     assert not errors
     user.refresh_from_db()

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import threading
 import time
+from functools import partial
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from apps.common.exceptions import ApplicationError
-from apps.users import otp
+from apps.common.tests.race import Race
+from apps.users import otp_store
 from apps.users.models import User
-from apps.users.otp import RedisOTPStore
+from apps.users.otp_store import RedisOTPStore
 from apps.users.services import PURPOSE_SIGN_IN, otp_check
 from apps.users.tests.conftest import Outbox
 
@@ -56,8 +56,8 @@ def test_codes_come_from_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
         picked.append(n)
         return 42
 
-    monkeypatch.setattr(otp.secrets, "randbelow", _randbelow)
-    assert otp.generate_code() == "000042"
+    monkeypatch.setattr(otp_store.secrets, "randbelow", _randbelow)
+    assert otp_store.generate_code() == "000042"
     assert picked == [10**6]
 
 
@@ -216,31 +216,12 @@ def test_correct_code_on_the_fifth_attempt_still_works(api_client: Any, sent: Ou
 
 
 @pytest.mark.django_db(transaction=True)
-def test_attempt_cap_holds_under_50_concurrent_wrong_guesses(api_client: Any, sent: Outbox) -> None:
+def test_attempt_cap_holds_under_50_concurrent_wrong_guesses(api_client: Any, sent: Outbox, race: Race) -> None:
     _send(api_client)
     code = sent.last_code()
     wrong = [f"{(int(code) + i) % 10**6:06d}" for i in range(1, 51)]
-    outcomes: list[str] = []
-    barrier = threading.Barrier(50)
-    lock = threading.Lock()
-
-    def guess(candidate: str) -> None:
-        barrier.wait()
-        try:
-            otp_check(phone=NUMBER, code=candidate, purpose=PURPOSE_SIGN_IN)
-            result = "accepted"
-        except ApplicationError as exc:
-            result = exc.code
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=guess, args=(candidate,)) for candidate in wrong]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    guesses = (partial(otp_check, phone=NUMBER, code=candidate, purpose=PURPOSE_SIGN_IN) for candidate in wrong)
+    outcomes = race(*guesses, catch=ApplicationError).codes(ok="accepted")
 
     assert len(outcomes) == 50
     assert outcomes.count("otp_invalid") == 5, "exactly five guesses may be compared"
@@ -285,30 +266,11 @@ def test_per_ip_cap(api_client: Any, sent: Outbox, settings: Any) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_sends_to_one_number_send_one_code(sent: Outbox) -> None:
+def test_concurrent_sends_to_one_number_send_one_code(sent: Outbox, race: Race) -> None:
     from apps.users.services import otp_send
 
-    results: list[str] = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(10)
-
-    def send() -> None:
-        barrier.wait()
-        try:
-            otp_send(phone=NUMBER, purpose=PURPOSE_SIGN_IN, ip="10.0.0.1")
-            result = "sent"
-        except ApplicationError as exc:
-            result = exc.code
-        finally:
-            connection.close()
-        with lock:
-            results.append(result)
-
-    threads = [threading.Thread(target=send) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    sends = (partial(otp_send, phone=NUMBER, purpose=PURPOSE_SIGN_IN, ip="10.0.0.1") for _ in range(10))
+    results = race(*sends, catch=ApplicationError).codes(ok="sent")
     assert results.count("sent") == 1
     assert results.count("otp_cooldown") == 9
     assert len(sent) == 1
@@ -316,7 +278,7 @@ def test_concurrent_sends_to_one_number_send_one_code(sent: Outbox) -> None:
 
 def test_redis_unreachable_is_a_503_envelope(api_client: Any, settings: Any, sent: Outbox) -> None:
     settings.OTP_REDIS_URL = "redis://127.0.0.1:1/0"
-    otp.reset_store()
+    otp_store.reset_store()
     for response in (_send(api_client), _verify(api_client, "123456")):
         assert response.status_code == 503
         assert response.json()["error"]["code"] == "otp_unavailable"
@@ -329,11 +291,11 @@ def test_a_silent_redis_is_waited_on_once_per_retry_window(api_client: Any, sett
     with silent_redis() as server:
         settings.OTP_REDIS_URL = server.url
         settings.REDIS_CONNECT_TIMEOUT = 0.2
-        otp.reset_store()
+        otp_store.reset_store()
         first = _send(api_client)
         tried = server.connections
         later = [_send(api_client, f"+91981234570{i}") for i in range(5)]
-        otp.reset_store()
+        otp_store.reset_store()
     assert {r.status_code for r in [first, *later]} == {503}
     assert {r.json()["error"]["code"] for r in [first, *later]} == {"otp_unavailable"}
     assert tried >= 1
@@ -361,8 +323,8 @@ class TestLocalStore:
     @pytest.fixture(autouse=True)
     def _local(self, settings: Any) -> None:
         settings.OTP_REDIS_URL = None
-        otp.reset_store()
-        assert isinstance(otp.get_store(), otp.LocalOTPStore)
+        otp_store.reset_store()
+        assert isinstance(otp_store.get_store(), otp_store.LocalOTPStore)
 
     def test_sign_in_flow(self, api_client: Any, sent: Outbox) -> None:
         assert _send(api_client).status_code == 202

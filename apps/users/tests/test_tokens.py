@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import threading
+from functools import partial
 from importlib.metadata import version
 from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from rest_framework.test import APIClient
 
+from apps.common.tests.race import Race
 from apps.users.models import User
 from apps.users.services import token_pair_for
 
@@ -47,27 +47,10 @@ def test_deactivated_user_cannot_refresh(api_client: APIClient, user: User) -> N
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_refreshes_of_one_token_yield_exactly_one_pair(user: User) -> None:
+def test_concurrent_refreshes_of_one_token_yield_exactly_one_pair(user: User, race: Race) -> None:
     refresh = token_pair_for(user)["refresh"]
-    statuses: list[int] = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(8)
-
-    def attempt() -> None:
-        client = APIClient()
-        barrier.wait()
-        try:
-            response = client.post(REFRESH, {"refresh": refresh}, format="json")
-        finally:
-            connection.close()
-        with lock:
-            statuses.append(response.status_code)
-
-    threads = [threading.Thread(target=attempt) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    responses = race(*(partial(APIClient().post, REFRESH, {"refresh": refresh}, format="json") for _ in range(8)))
+    statuses = [response.status_code for response in responses]
     assert sorted(statuses) == [200] + [401] * 7
 
 

@@ -19,7 +19,7 @@ from apps.common.pagination import PageNumberPagination
 from apps.common.schema import error_responses
 from apps.common.throttles import LoginThrottle, OTPSendThrottle, OTPVerifyThrottle, client_ip
 from apps.users import selectors, services
-from apps.users.loyalty import next_tier_for_points, tier_for_points
+from apps.users.current import authenticated_user
 from apps.users.models import EmergencyContact, User
 from apps.users.serializers import (
     AccountDeleteSerializer,
@@ -35,14 +35,8 @@ from apps.users.serializers import (
     ProfileUpdateSerializer,
     UserSerializer,
 )
+from apps.users.tiers import next_tier_for_points, tier_for_points
 from apps.users.views.auth import _otp_sent_body
-
-
-def _me(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
 
 ACCOUNT_DELETE_RULES = (
     "Anonymises the account: personal data wiped, every session signed out; bookings keep their own snapshots. "
@@ -55,7 +49,7 @@ ACCOUNT_DELETE_RULES = (
 def _delete_account(request: Request) -> Response:
     serializer = AccountDeleteSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
-    services.user_delete(user=_me(request), **serializer.validated_data)
+    services.user_delete(user=authenticated_user(request), **serializer.validated_data)
     return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -79,7 +73,7 @@ class MeView(APIView):
     def patch(self, request: Request) -> Response:
         serializer = ProfileUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        user = services.user_profile_update(user=_me(request), data=serializer.validated_data)
+        user = services.user_profile_update(user=authenticated_user(request), data=serializer.validated_data)
         return Response(UserSerializer(user).data)
 
     def get_throttles(self) -> list[BaseThrottle]:
@@ -129,14 +123,14 @@ class MePhotoView(APIView):
         serializer = ProfilePhotoUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["photo"]
-        user = services.user_photo_set(user=_me(request), upload=upload, size=upload.size)
+        user = services.user_photo_set(user=authenticated_user(request), upload=upload, size=upload.size)
         return Response(UserSerializer(user).data)
 
     @extend_schema(
         tags=["me"], summary="Remove my profile photo", responses={200: UserSerializer, **error_responses(401)}
     )
     def delete(self, request: Request) -> Response:
-        return Response(UserSerializer(services.user_photo_delete(user=_me(request))).data)
+        return Response(UserSerializer(services.user_photo_delete(user=authenticated_user(request))).data)
 
 
 class MeEmailView(APIView):
@@ -154,7 +148,7 @@ class MeEmailView(APIView):
     def post(self, request: Request) -> Response:
         serializer = EmailChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.user_email_change_request(user=_me(request), **serializer.validated_data)
+        services.user_email_change_request(user=authenticated_user(request), **serializer.validated_data)
         return Response({"detail": "A confirmation link is on its way to the new address."}, status=202)
 
 
@@ -173,7 +167,7 @@ class MePhoneView(APIView):
         serializer = PhoneChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.user_phone_change_request(
-            user=_me(request), phone=serializer.validated_data["phone"], ip=client_ip(request)
+            user=authenticated_user(request), phone=serializer.validated_data["phone"], ip=client_ip(request)
         )
         return Response(_otp_sent_body(), status=status.HTTP_202_ACCEPTED)
 
@@ -191,7 +185,7 @@ class MePhoneVerifyView(APIView):
     def post(self, request: Request) -> Response:
         serializer = PhoneChangeConfirmSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = services.user_phone_change_confirm(user=_me(request), **serializer.validated_data)
+        user = services.user_phone_change_confirm(user=authenticated_user(request), **serializer.validated_data)
         return Response(UserSerializer(user).data)
 
 
@@ -225,10 +219,12 @@ class EmergencyContactViewSet(viewsets.ModelViewSet):
     def get_queryset(self) -> QuerySet[EmergencyContact]:
         if getattr(self, "swagger_fake_view", False):
             return EmergencyContact.objects.none()
-        return selectors.emergency_contacts_of(_me(self.request))
+        return selectors.emergency_contacts_of(authenticated_user(self.request))
 
     def perform_create(self, serializer: BaseSerializer[Any]) -> None:
-        serializer.instance = services.emergency_contact_create(user=_me(self.request), **serializer.validated_data)
+        serializer.instance = services.emergency_contact_create(
+            user=authenticated_user(self.request), **serializer.validated_data
+        )
 
     def perform_update(self, serializer: BaseSerializer[Any]) -> None:
         contact = serializer.instance
@@ -254,7 +250,7 @@ class MePointsView(APIView):
         responses={200: PointsSummarySerializer, **error_responses(401, 404)},
     )
     def get(self, request: Request) -> Response:
-        user = _me(request)
+        user = authenticated_user(request)
         balance = User.objects.values_list("obs_points", flat=True).get(pk=user.pk)
         tier, upcoming = tier_for_points(balance), next_tier_for_points(balance)
         paginator = PageNumberPagination()

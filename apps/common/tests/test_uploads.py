@@ -1,4 +1,4 @@
-"""apps.common.images: content checks and clean re-encoding shared by every upload of pictures."""
+"""apps.common.uploads: content checks and clean re-encoding shared by every upload of pictures."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from apps.common.images import ImageInvalid, read_limited, reencode_image
+from apps.common.uploads import ImageInvalid, read_limited, reencode_image
 
 
 def _encoded(image: Image.Image, fmt: str, **kwargs: object) -> bytes:

@@ -1,4 +1,7 @@
-"""Loyalty tiers: read from ``settings.LOYALTY_TIERS``. Booking pricing asks :func:`tier_discount_percent`."""
+"""Loyalty tiers, pure policy read from ``settings.LOYALTY_TIERS``; the points ledger is ``services.loyalty``.
+
+Booking pricing asks :func:`tier_discount_percent`.
+"""
 
 from __future__ import annotations
 

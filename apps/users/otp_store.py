@@ -92,7 +92,8 @@ def generate_code() -> str:
 
 
 def code_digest(*, purpose: str, phone: str, nonce: str, code: str) -> str:
-    """HMAC-SHA256 of the code, bound to the purpose, number and this issue of the code."""
+    """HMAC-SHA256 of the code, bound to the purpose, number and this issue of the code. The salt keeps the
+    module's former name, so codes already sent stay valid across the rename."""
     return salted_hmac("apps.users.otp", f"{purpose}|{phone}|{nonce}|{code}", algorithm="sha256").hexdigest()
 
 
