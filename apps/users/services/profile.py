@@ -8,8 +8,8 @@ from typing import IO, Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.common.exceptions import Conflict
 from apps.common.services import audit
+from apps.users.errors import PhoneTaken, TribeHandleTaken
 from apps.users.hooks import guide_profile_sync
 from apps.users.images import sanitize_profile_photo
 from apps.users.models import EmergencyContact, SocialAccount, User
@@ -19,16 +19,6 @@ from apps.users.services.otp import PURPOSE_PHONE_CHANGE, otp_check, otp_send
 logger = logging.getLogger(__name__)
 
 PROFILE_FIELDS = ("first_name", "last_name", "bio", "tribe_handle", "date_of_birth", "experience_level")
-
-
-class TribeHandleTaken(Conflict):
-    code = "tribe_handle_taken"
-    message = "This tribe handle is taken."
-
-
-class PhoneTaken(Conflict):
-    code = "phone_taken"
-    message = "This number belongs to another account."
 
 
 def user_profile_update(*, user: User, data: dict[str, Any]) -> User:
