@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from apps.common.exceptions import Conflict, ValidationFailed
+from apps.common.exceptions import ApplicationError, Conflict, ValidationFailed
 
 
 class BatchFull(Conflict):
@@ -84,3 +84,14 @@ class AlreadyWaitlisted(Conflict):
 class DocumentInvalid(ValidationFailed):
     code = "document_invalid"
     message = "The file is not an accepted document."
+
+
+class BookingClosed(Conflict):
+    code = "booking_closed"
+    message = "Documents are kept for pending and confirmed bookings only."
+
+
+class GatewayRejected(ApplicationError):
+    status_code = 502
+    code = "gateway_rejected"
+    message = "The payment gateway refused the request."

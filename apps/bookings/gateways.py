@@ -23,15 +23,10 @@ from django.conf import settings
 from django.core.cache import cache
 from requests.exceptions import RequestException
 
-from apps.common.exceptions import ApplicationError, ServiceUnavailable
+from apps.bookings.errors import GatewayRejected
+from apps.common.exceptions import ServiceUnavailable
 
 logger = logging.getLogger(__name__)
-
-
-class GatewayRejected(ApplicationError):
-    status_code = 502
-    code = "gateway_rejected"
-    message = "The payment gateway refused the request."
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,12 @@ Every non-2xx response of the API has this shape::
 
 Services raise :class:`ApplicationError` subclasses with a stable machine ``code``; DRF and Django
 errors are mapped here; anything unexpected is logged and answered with a 500 that reveals nothing.
+
+This module is the errors module of ``apps.common``; every other app keeps its own in ``apps/<app>/errors.py``.
+An error is a class with one ``code`` and one ``status_code``: a raise site names the class (and may pass a
+``message`` and ``details``), never a code or a status. A code means one thing and answers one status across
+the whole API; ``apps/common/tests/test_error_catalogue.py`` holds every class to that and to the catalogue in
+``docs/api.md``.
 """
 
 from __future__ import annotations
@@ -38,25 +44,19 @@ _ENVELOPE_RENDERER = JSONRenderer()
 
 
 class ApplicationError(Exception):
-    """Base of every domain error. Subclasses set ``status_code``, ``code`` and ``message``."""
+    """Base of every domain error. Subclasses set ``status_code``, ``code`` and ``message``.
+
+    A raise site may word the ``message`` for its case and add ``details``; the code and the status belong to
+    the class (a new case with its own code is a new class in the app's errors module).
+    """
 
     status_code: int = 400
     code: str = "application_error"
     message: str = "The request could not be completed."
 
-    def __init__(
-        self,
-        message: str | None = None,
-        *,
-        code: str | None = None,
-        details: dict[str, Any] | None = None,
-        status_code: int | None = None,
-    ) -> None:
+    def __init__(self, message: str | None = None, *, details: dict[str, Any] | None = None) -> None:
         self.message = message or self.message
-        self.code = code or self.code
         self.details = details
-        if status_code is not None:
-            self.status_code = status_code
         super().__init__(self.message)
 
 
@@ -89,10 +89,26 @@ class InvalidTransition(Conflict):
     message = "This change of status is not allowed."
 
 
+class AlreadyExists(Conflict):
+    code = "already_exists"
+    message = "A record with these values already exists."
+
+
 class Unprocessable(ApplicationError):
     status_code = 422
     code = "unprocessable"
     message = "The request is well-formed but cannot be processed."
+
+
+class IdempotencyKeyReused(Unprocessable):
+    """An idempotency key sent again with a different request.
+
+    422, as the IETF draft of the ``Idempotency-Key`` header field answers a key reused with another payload;
+    409 stays for a conflict with the state of a resource.
+    """
+
+    code = "idempotency_key_reused"
+    message = "This Idempotency-Key was already used for a different request."
 
 
 class RateLimited(ApplicationError):
@@ -111,6 +127,40 @@ class ServiceUnavailable(ApplicationError):
     message = "The service is temporarily unavailable. Try again shortly."
 
 
+class NotReady(ServiceUnavailable):
+    """The readiness probe: the database is down (a cache or broker outage alone is ``degraded``, a 200)."""
+
+    code = "not_ready"
+    message = "One or more dependencies are unavailable."
+
+
+class BadRequest(ApplicationError):
+    code = "bad_request"
+    message = "Bad request."
+
+
+class TooManyFields(ApplicationError):
+    code = "too_many_fields"
+    message = "The request has too many fields."
+
+
+class CsrfFailed(Forbidden):
+    code = "csrf_failed"
+    message = "CSRF verification failed."
+
+
+class RequestTooLarge(ApplicationError):
+    status_code = 413
+    code = "request_too_large"
+    message = "The request body is too large."
+
+
+class ServerError(ApplicationError):
+    status_code = 500
+    code = "server_error"
+    message = "An unexpected error occurred."
+
+
 def error_body(
     status_code: int, code: str, message: str, details: Any = None, request_id: str | None = None
 ) -> dict[str, Any]:
@@ -123,6 +173,11 @@ def error_body(
             "request_id": request_id or current_request_id(),
         }
     }
+
+
+def _answer(error: type[ApplicationError]) -> tuple[int, str, str, None]:
+    """The status, code and default message of an error class, for an exception mapped onto it."""
+    return error.status_code, error.code, error.message, None
 
 
 def _is_unique_violation(exc: IntegrityError) -> bool:
@@ -169,38 +224,34 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         if isinstance(exc, RateLimited):
             headers["Retry-After"] = str(exc.retry_after)
     elif isinstance(exc, Http404):
-        status_code, code, message, details = 404, "not_found", "Not found.", None
+        status_code, code, message, details = _answer(NotFound)
     elif isinstance(exc, RequestDataTooBig):
-        status_code, code, message, details = 413, "request_too_large", "The request body is too large.", None
+        status_code, code, message, details = _answer(RequestTooLarge)
     elif isinstance(exc, TooManyFieldsSent):
-        status_code, code, message, details = 400, "too_many_fields", "The request has too many fields.", None
+        status_code, code, message, details = _answer(TooManyFields)
     elif isinstance(exc, DjangoPermissionDenied):
-        status_code, code, message, details = 403, "permission_denied", str(drf.PermissionDenied.default_detail), None
+        status_code, code, message, details = _answer(Forbidden)
     elif isinstance(exc, DjangoValidationError):
         details = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        status_code, code, message = 400, "validation_error", "Invalid input."
+        status_code, code, message, _ = _answer(ValidationFailed)
     elif isinstance(exc, drf.APIException):
         status_code, code, message, details, headers = _from_drf(exc)
     elif isinstance(exc, IntegrityError):
-        status_code, details = 409, None
-        if _is_unique_violation(exc):
-            code, message = "already_exists", "A record with these values already exists."
-        else:
-            code, message = "conflict", "The request conflicts with the current state of the resource."
+        status_code, code, message, details = _answer(AlreadyExists if _is_unique_violation(exc) else Conflict)
         logger.warning("integrity error answered with 409: %s", type(exc.__cause__ or exc).__name__)
     elif isinstance(exc, OperationalError | InterfaceError):
         logger.error("database unavailable: %s", type(exc.__cause__ or exc).__name__)
-        status_code, code, message, details = 503, "service_unavailable", ServiceUnavailable.message, None
+        status_code, code, message, details = _answer(ServiceUnavailable)
     elif isinstance(exc, ConnectionInterrupted | RedisConnectionError | RedisTimeoutError):
         # Redis (cache, throttles, OTP store) is unreachable: a dependency outage, not a bug.
         logger.error("redis unavailable: %s", type(exc.__cause__ or exc).__name__)
-        status_code, code, message, details = 503, "service_unavailable", ServiceUnavailable.message, None
+        status_code, code, message, details = _answer(ServiceUnavailable)
     elif isinstance(exc, DatabaseError):
         logger.exception("database error")
-        status_code, code, message, details = 500, "server_error", "An unexpected error occurred.", None
+        status_code, code, message, details = _answer(ServerError)
     else:
         logger.exception("unhandled exception in %s", type(context.get("view")).__name__)
-        status_code, code, message, details = 500, "server_error", "An unexpected error occurred.", None
+        status_code, code, message, details = _answer(ServerError)
     set_rollback()
     request = context.get("request")
     if request is not None:  # the envelope is JSON whatever the view renders (CSV, GeoJSON, YAML, HTML docs)
@@ -211,22 +262,23 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 # --- Django-level handlers (URLs outside DRF views, CSRF failures) ------------------------------
 
 
-def _json_error(request: HttpRequest, status_code: int, code: str, message: str) -> JsonResponse:
+def _json_error(request: HttpRequest, error: type[ApplicationError]) -> JsonResponse:
     return JsonResponse(
-        error_body(status_code, code, message, request_id=getattr(request, "request_id", None)), status=status_code
+        error_body(error.status_code, error.code, error.message, request_id=getattr(request, "request_id", None)),
+        status=error.status_code,
     )
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return _json_error(request, 400, "bad_request", "Bad request.")
+    return _json_error(request, BadRequest)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return _json_error(request, 403, "permission_denied", str(drf.PermissionDenied.default_detail))
+    return _json_error(request, Forbidden)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return _json_error(request, 404, "not_found", "Not found.")
+    return _json_error(request, NotFound)
 
 
 @csrf_exempt  # a POST to an unknown URL is a 404, not a CSRF failure
@@ -241,15 +293,15 @@ def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonRespon
         match = is_valid_path(f"{request.path_info}/", getattr(request, "urlconf", None))
         if match and match.func is not api_not_found:
             details = {"did_you_mean": f"{request.path}/"}
-    return JsonResponse(
-        error_body(404, "not_found", "Not found.", details, request_id=getattr(request, "request_id", None)),
-        status=404,
+    body = error_body(
+        NotFound.status_code, NotFound.code, NotFound.message, details, request_id=getattr(request, "request_id", None)
     )
+    return JsonResponse(body, status=NotFound.status_code)
 
 
 def server_error(request: HttpRequest) -> JsonResponse:
-    return _json_error(request, 500, "server_error", "An unexpected error occurred.")
+    return _json_error(request, ServerError)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> JsonResponse:
-    return _json_error(request, 403, "csrf_failed", "CSRF verification failed.")
+    return _json_error(request, CsrfFailed)

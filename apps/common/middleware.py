@@ -79,15 +79,15 @@ class RequestSizeLimitMiddleware:
 
 
 def request_too_large(request: HttpRequest) -> HttpResponse:
-    from apps.common.exceptions import error_body
+    from apps.common.exceptions import RequestTooLarge, error_body
 
     body = error_body(
-        413,
-        "request_too_large",
-        "The request body is too large.",
+        RequestTooLarge.status_code,
+        RequestTooLarge.code,
+        RequestTooLarge.message,
         request_id=getattr(request, "request_id", None),
     )
     # No ``Connection: close``: hop-by-hop headers belong to the server, and a WSGI application may not send
     # them (PEP 3333; runserver refuses the response with a 500). The server deals with the unread body:
     # runserver reads it to its declared length, gunicorn skips it before the next request or closes.
-    return JsonResponse(body, status=413)
+    return JsonResponse(body, status=RequestTooLarge.status_code)

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from apps.common.exceptions import error_body
+from apps.common.exceptions import NotReady, error_body
 
 logger = logging.getLogger(__name__)
 
@@ -98,8 +98,8 @@ class ReadyView(APIView):
             return Response({"status": "ok", "checks": named})
         if checks["database"]:
             return Response({"status": "degraded", "checks": named})
-        body = error_body(503, "not_ready", "One or more dependencies are unavailable.", {"checks": named})
-        return Response(body, status=503)
+        body = error_body(NotReady.status_code, NotReady.code, NotReady.message, {"checks": named})
+        return Response(body, status=NotReady.status_code)
 
 
 # --- API index --------------------------------------------------------------------------------------

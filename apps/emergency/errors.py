@@ -1,15 +1,16 @@
-"""Domain errors of the emergency system (rendered in the common error envelope)."""
+"""Domain errors of the emergency system (rendered in the common error envelope).
+
+A reused SOS Idempotency-Key is ``apps.common.exceptions.IdempotencyKeyReused`` (422), the one class for
+that code across the API; it is imported here so the emergency code names its errors from one place.
+"""
 
 from __future__ import annotations
 
-from apps.common.exceptions import Unprocessable, ValidationFailed
+from apps.common.exceptions import IdempotencyKeyReused, ValidationFailed
+
+__all__ = ["IdempotencyKeyRequired", "IdempotencyKeyReused"]
 
 
 class IdempotencyKeyRequired(ValidationFailed):
     code = "idempotency_key_required"
     message = "An Idempotency-Key header holding a UUID is required."
-
-
-class IdempotencyKeyReused(Unprocessable):
-    code = "idempotency_key_reused"
-    message = "This Idempotency-Key was already used for a different request."

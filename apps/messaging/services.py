@@ -20,7 +20,8 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from apps.common.exceptions import Conflict, Forbidden, NotFound, ValidationFailed
+from apps.common.exceptions import NotFound, ValidationFailed
+from apps.messaging.errors import EditWindowClosed, MessageDeleted, NotAuthor
 from apps.messaging.models import Conversation, ConversationParticipant, Message, MessageEdit, direct_key_for
 from apps.messaging.selectors import current_memberships
 from apps.notifications.services import notify
@@ -29,21 +30,6 @@ if TYPE_CHECKING:
     from apps.users.models import User
 
 logger = logging.getLogger(__name__)
-
-
-class NotAuthor(Forbidden):
-    code = "not_author"
-    message = "Only the author of a message can change it."
-
-
-class EditWindowClosed(Conflict):
-    code = "edit_window_closed"
-    message = "Messages can only be edited shortly after they are sent."
-
-
-class MessageDeleted(Conflict):
-    code = "message_deleted"
-    message = "This message has been deleted."
 
 
 def edit_window() -> timedelta:

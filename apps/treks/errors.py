@@ -1,8 +1,15 @@
-"""Domain errors of the catalog (rendered through the common error envelope)."""
+"""Domain errors of the catalog (rendered through the common error envelope).
+
+The ``FIELD_*`` constants are the codes of a form field's ``ValidationError`` in the catalog filters: Django's
+own field codes, kept as they were (they reach clients as the messages of a 400 ``validation_error``).
+"""
 
 from __future__ import annotations
 
-from apps.common.exceptions import ApplicationError, Conflict, ValidationFailed
+from apps.common.exceptions import ApplicationError, Conflict, NotFound, ValidationFailed
+
+FIELD_INVALID = "invalid"
+FIELD_INVALID_CHOICE = "invalid_choice"
 
 
 class FileTooLarge(ApplicationError):
@@ -29,3 +36,18 @@ class BatchNotEditable(Conflict):
 class GuideProfileExists(Conflict):
     code = "guide_profile_exists"
     message = "This user already has a guide profile."
+
+
+class RegionExists(Conflict):
+    code = "region_exists"
+    message = "A region with this name already exists."
+
+
+class SlugConflict(Conflict):
+    code = "slug_conflict"
+    message = "Could not allocate a unique slug for this trek; try again."
+
+
+class RouteNotFound(NotFound):
+    code = "route_not_found"
+    message = "This trek has no route yet."

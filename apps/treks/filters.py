@@ -14,6 +14,7 @@ from django.db.models import Case, F, IntegerField, Q, QuerySet, TextField, Valu
 from django.db.models.functions import Cast
 from django_filters.widgets import QueryArrayWidget
 
+from apps.treks.errors import FIELD_INVALID, FIELD_INVALID_CHOICE
 from apps.treks.models import Batch, Trek
 from apps.treks.selectors import open_batch_exists
 from apps.treks.services.batches import local_today
@@ -43,9 +44,9 @@ class ListField(forms.Field):
         super().validate(value)
         for item in value:
             if self.allowed is not None and item not in self.allowed:
-                raise ValidationError(f"'{item}' is not one of: {', '.join(self.allowed)}.", code="invalid_choice")
+                raise ValidationError(f"'{item}' is not one of: {', '.join(self.allowed)}.", code=FIELD_INVALID_CHOICE)
             if self.allowed is None and not SLUG_RE.match(item):
-                raise ValidationError(f"'{item}' is not a valid slug.", code="invalid")
+                raise ValidationError(f"'{item}' is not a valid slug.", code=FIELD_INVALID)
 
 
 class StrictBooleanField(forms.Field):
@@ -59,7 +60,7 @@ class StrictBooleanField(forms.Field):
             return True
         if text in FALSE_VALUES:
             return False
-        raise ValidationError("Use true or false.", code="invalid")
+        raise ValidationError("Use true or false.", code=FIELD_INVALID)
 
 
 class ListFilter(django_filters.Filter):

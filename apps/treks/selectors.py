@@ -31,6 +31,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, JSONObject
 
 from apps.common.exceptions import NotFound
+from apps.treks.errors import RouteNotFound
 from apps.treks.models import Batch, Guide, Region, Trek, TrekItineraryDay, TrekPhoto
 from apps.users.roles import Capability, StaffRole, has_capability
 
@@ -242,7 +243,7 @@ def trek_route(*, user: Any, slug: str) -> dict[str, Any]:
     if row is None:
         raise NotFound("No such trek.")
     if not row["route_geojson"]:
-        raise NotFound("This trek has no route yet.", code="route_not_found")
+        raise RouteNotFound()
     return dict(row["route_geojson"])
 
 

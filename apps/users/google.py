@@ -24,7 +24,7 @@ import requests
 from django.conf import settings
 from google.oauth2 import id_token
 
-from apps.common.exceptions import ApplicationError, ServiceUnavailable
+from apps.users.errors import GoogleEmailUnverified, GoogleNotConfigured, GoogleTokenInvalid, GoogleUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -37,28 +37,6 @@ GOOGLE_ALGORITHM = "RS256"  # the only algorithm Google signs ID tokens with
 RSA_SIGNATURE_BYTES = (256, 384, 512)  # RS256 with a 2048, 3072 or 4096-bit key
 _SUBJECT = re.compile(r"^[\x21-\x7e]{1,255}$")  # Google: at most 255 case-sensitive ASCII characters
 MAX_TOKEN_LIFETIME_SECONDS = 24 * 3600  # Google's ID tokens live one hour; anything near a day is not one
-
-
-class GoogleTokenInvalid(ApplicationError):
-    status_code = 401
-    code = "google_token_invalid"
-    message = "The Google sign-in token is invalid or expired."
-
-
-class GoogleEmailUnverified(ApplicationError):
-    status_code = 401
-    code = "google_email_unverified"
-    message = "Google has not verified this e-mail address."
-
-
-class GoogleNotConfigured(ServiceUnavailable):
-    code = "google_not_configured"
-    message = "Google sign-in is not available."
-
-
-class GoogleUnavailable(ServiceUnavailable):
-    code = "google_unavailable"
-    message = "Google could not be reached. Try again shortly."
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,12 @@ from axes.helpers import get_cool_off
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
-from apps.common.exceptions import error_body
+from apps.common.exceptions import RateLimited, error_body
+from apps.users.errors import SignInLocked
 from apps.users.models import normalize_email_address
 
-LOCKED_CODE = "login_locked"
-THROTTLED_CODE = "throttled"
+LOCKED_CODE = SignInLocked.code
+THROTTLED_CODE = RateLimited.code
 
 
 def lockout_seconds(request: Any = None) -> int:

@@ -28,16 +28,11 @@ from django.conf import settings
 from django.utils.crypto import salted_hmac
 
 from apps.common.backoff import Backoff
-from apps.common.exceptions import ServiceUnavailable
+from apps.users.errors import OTPStoreUnavailable
 
 logger = logging.getLogger(__name__)
 
 CODE_DIGITS = 6
-
-
-class OTPStoreUnavailable(ServiceUnavailable):
-    code = "otp_unavailable"
-    message = "Verification codes are temporarily unavailable. Try again shortly."
 
 
 class SendStatus(Enum):

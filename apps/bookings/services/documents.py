@@ -11,9 +11,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from apps.bookings.errors import DocumentInvalid
+from apps.bookings.errors import BookingClosed, DocumentInvalid
 from apps.bookings.models import ACTIVE_STATUSES, Booking, BookingDocument
-from apps.common.exceptions import Conflict, InvalidTransition, ValidationFailed
+from apps.common.exceptions import InvalidTransition, ValidationFailed
 from apps.common.services import audit
 
 logger = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ URL_SALT = "bookings.document-download"
 
 def _require_open(booking: Booking) -> None:
     if booking.status not in ACTIVE_STATUSES:
-        raise Conflict("Documents are kept for pending and confirmed bookings only.", code="booking_closed")
+        raise BookingClosed()
 
 
 def sniff_content_type(upload: UploadedFile) -> str:

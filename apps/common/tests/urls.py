@@ -21,6 +21,12 @@ from apps.common.tests.tasks import log_line
 from apps.users.models import User
 
 
+class _SeatsGone(Conflict):
+    """A domain error as an app declares one: its own class with its own code."""
+
+    code = "batch_full"
+
+
 class _Payload(serializers.Serializer):
     name = serializers.CharField(max_length=5)
 
@@ -38,7 +44,7 @@ class Boom(APIView):
         if kind == "http404":
             raise Http404
         if kind == "conflict":
-            raise Conflict("Seats are gone.", code="batch_full", details={"seats_left": 0})
+            raise _SeatsGone("Seats are gone.", details={"seats_left": 0})
         if kind == "unique":
             User.objects.create_user(email="dup@example.com")
             User.objects.create_user(email="dup@example.com")

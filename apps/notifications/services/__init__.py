@@ -3,7 +3,6 @@
 from apps.notifications.services.delivery import deliveries_sweep, delivery_retry, delivery_send
 from apps.notifications.services.dispatch import Message, message, notify, notify_many
 from apps.notifications.services.inbox import (
-    PreferenceLocked,
     device_register,
     device_remove,
     device_remove_token,
@@ -17,7 +16,6 @@ from apps.notifications.services.reminders import send_hold_expiry_reminders, se
 
 __all__ = [
     "Message",
-    "PreferenceLocked",
     "deliveries_sweep",
     "delivery_retry",
     "delivery_send",

@@ -10,7 +10,8 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.common.exceptions import ApplicationError, NotFound, ValidationFailed
+from apps.common.exceptions import NotFound, ValidationFailed
+from apps.notifications.errors import InvalidUnsubscribeToken, PreferenceLocked
 from apps.notifications.models import Channel, Delivery, Device, Notification, NotificationPreference
 from apps.notifications.policy import CONFIGURABLE_CHANNELS, DEFAULT_PREFERENCES, is_locked
 from apps.notifications.services.delivery import UNSUBSCRIBE_SALT
@@ -21,18 +22,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 UNSUBSCRIBE_MAX_AGE = 60 * 60 * 24 * 365
-
-
-class PreferenceLocked(ApplicationError):
-    status_code = 400
-    code = "preference_locked"
-    message = "Security and emergency messages cannot be switched off."
-
-
-class InvalidUnsubscribeToken(ApplicationError):
-    status_code = 400
-    code = "invalid_token"
-    message = "This unsubscribe link is invalid or has expired."
 
 
 def notification_mark_read(*, user: User, notification_id: Any) -> Notification:

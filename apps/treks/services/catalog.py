@@ -17,11 +17,11 @@ from django.db.models import F, Max, TextField, Value
 from django.utils import timezone
 from django.utils.text import slugify
 
-from apps.common.exceptions import Conflict, ValidationFailed
+from apps.common.exceptions import ValidationFailed
 from apps.common.services import audit
 from apps.common.uploads import ImageInvalid, UploadTooLarge, file_delete_on_commit, image_upload_clean, read_limited
 from apps.treks.catalog_cache import catalog_version_bump
-from apps.treks.errors import FileTooLarge, InvalidUpload
+from apps.treks.errors import FileTooLarge, InvalidUpload, RegionExists, SlugConflict
 from apps.treks.gpx import MAX_GPX_BYTES, GPXInvalid, parse_gpx
 from apps.treks.models import Guide, Region, Trek, TrekItineraryDay, TrekPhoto
 
@@ -101,7 +101,7 @@ def region_create(*, actor: Any, name: str, description: str = "", slug: str | N
     if not slug:
         raise ValidationFailed("A region needs a name that makes a slug.", details={"name": ["Not usable."]})
     if Region.objects.filter(slug=slug).exists() or Region.objects.filter(name__iexact=name).exists():
-        raise Conflict("A region with this name already exists.", code="region_exists")
+        raise RegionExists()
     region = Region.objects.create(name=name, slug=slug, description=description)
     audit(actor=actor, action="region.create", target=region, changes={"name": name, "slug": slug})
     catalog_version_bump()
@@ -157,7 +157,7 @@ def trek_create(*, actor: Any, **fields: Any) -> Trek:
         except IntegrityError:
             # Another request took the same slug between our check and insert: pick the next one.
             logger.info("trek slug collision, retrying (attempt %s)", attempt + 1)
-    raise Conflict("Could not allocate a unique slug for this trek; try again.", code="slug_conflict")
+    raise SlugConflict()
 
 
 @transaction.atomic

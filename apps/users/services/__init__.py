@@ -1,9 +1,9 @@
-"""Every write of the accounts domain. Import from here: ``from apps.users import services``."""
+"""Every write of the accounts domain. Import from here: ``from apps.users import services``.
+
+The errors these raise live in ``apps.users.errors``.
+"""
 
 from apps.users.services.auth import (
-    InvalidCredentials,
-    InvalidRefreshToken,
-    SignInLocked,
     token_pair_for,
     token_refresh,
     token_revoke,
@@ -13,16 +13,11 @@ from apps.users.services.auth import (
     user_set_role,
 )
 from apps.users.services.contacts import (
-    TooManyEmergencyContacts,
     emergency_contact_create,
     emergency_contact_delete,
     emergency_contact_update,
 )
 from apps.users.services.email import (
-    EmailTaken,
-    ResetLinkInvalid,
-    VerificationLinkExpired,
-    VerificationLinkInvalid,
     email_verification_resend,
     email_verification_send,
     email_verification_token,
@@ -34,26 +29,19 @@ from apps.users.services.email import (
     user_email_change_request,
 )
 from apps.users.services.identity import (
-    AccountDisabled,
-    GoogleAccountConflict,
-    ReauthenticationFailed,
     google_sign_in,
     phone_sign_in,
     user_delete,
     user_reauthenticate,
 )
-from apps.users.services.loyalty import IdempotencyKeyReused, points_award, points_reverse
+from apps.users.services.loyalty import points_award, points_reverse
 from apps.users.services.otp import (
     PURPOSE_PHONE_CHANGE,
     PURPOSE_SIGN_IN,
-    OTPAttemptsExceeded,
-    OTPInvalid,
     otp_check,
     otp_send,
 )
 from apps.users.services.profile import (
-    PhoneTaken,
-    TribeHandleTaken,
     user_anonymise,
     user_personal_data_clear,
     user_phone_change_confirm,
@@ -66,22 +54,6 @@ from apps.users.services.profile import (
 __all__ = [
     "PURPOSE_PHONE_CHANGE",
     "PURPOSE_SIGN_IN",
-    "AccountDisabled",
-    "EmailTaken",
-    "GoogleAccountConflict",
-    "IdempotencyKeyReused",
-    "InvalidCredentials",
-    "InvalidRefreshToken",
-    "OTPAttemptsExceeded",
-    "OTPInvalid",
-    "PhoneTaken",
-    "ReauthenticationFailed",
-    "ResetLinkInvalid",
-    "SignInLocked",
-    "TooManyEmergencyContacts",
-    "TribeHandleTaken",
-    "VerificationLinkExpired",
-    "VerificationLinkInvalid",
     "email_verification_resend",
     "email_verification_send",
     "email_verification_token",

@@ -14,28 +14,13 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from apps.common.exceptions import ApplicationError, Conflict, RateLimited, ValidationFailed
+from apps.common.exceptions import ValidationFailed
 from apps.common.services import audit
+from apps.users.errors import EmailTaken, InvalidCredentials, InvalidRefreshToken, SignInLocked
 from apps.users.hooks import guide_profile_sync
 from apps.users.lockout import locked_message, lockout_seconds
 from apps.users.models import User, normalize_email_address
 from apps.users.passwords import prehashed_passwords
-
-
-class InvalidCredentials(ApplicationError):
-    status_code = 401
-    code = "invalid_credentials"
-    message = "E-mail or password is incorrect."
-
-
-class SignInLocked(RateLimited):
-    code = "login_locked"
-
-
-class InvalidRefreshToken(ApplicationError):
-    status_code = 401
-    code = "token_not_valid"
-    message = "The refresh token is invalid, expired or already used."
 
 
 def token_pair_for(user: User) -> dict[str, str]:
@@ -53,7 +38,7 @@ def user_register(*, email: str, password: str, first_name: str = "", last_name:
     except DjangoValidationError as exc:
         raise ValidationFailed(details={"password": list(exc.messages)}) from exc
     if User.objects.filter(email=normalized).exists():
-        raise Conflict("An account with this e-mail already exists.", code="email_taken")
+        raise EmailTaken()
     try:
         with prehashed_passwords(password), transaction.atomic():
             user = User.objects.create_user(
@@ -63,7 +48,7 @@ def user_register(*, email: str, password: str, first_name: str = "", last_name:
 
             email_verification_send(user=user)
     except IntegrityError as exc:  # a concurrent registration won the race
-        raise Conflict("An account with this e-mail already exists.", code="email_taken") from exc
+        raise EmailTaken() from exc
     return user
 
 

@@ -6,15 +6,11 @@ from typing import Any
 
 from django.db import transaction
 
-from apps.common.exceptions import Conflict, ValidationFailed
+from apps.common.exceptions import ValidationFailed
+from apps.users.errors import TooManyEmergencyContacts
 from apps.users.models import EmergencyContact, User
 
 CONTACT_FIELDS = ("name", "relationship", "phone", "email", "is_primary")
-
-
-class TooManyEmergencyContacts(Conflict):
-    code = "emergency_contacts_limit"
-    message = f"At most {EmergencyContact.MAX_PER_USER} emergency contacts."
 
 
 def _lock_owner(user: User) -> None:

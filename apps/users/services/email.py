@@ -15,9 +15,10 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
-from apps.common.exceptions import ApplicationError, Conflict, ValidationFailed
+from apps.common.exceptions import ValidationFailed
 from apps.common.services import enqueue_after_response
 from apps.users import sending
+from apps.users.errors import EmailTaken, ResetLinkInvalid, VerificationLinkExpired, VerificationLinkInvalid
 from apps.users.models import User, normalize_email_address
 from apps.users.passwords import prehashed_passwords
 from apps.users.services.auth import token_pair_for, user_revoke_all_tokens
@@ -25,28 +26,6 @@ from apps.users.services.auth import token_pair_for, user_revoke_all_tokens
 logger = logging.getLogger(__name__)
 
 _VERIFY_SALT = "apps.users.email-verification"
-
-
-class VerificationLinkInvalid(ApplicationError):
-    status_code = 400
-    code = "verification_link_invalid"
-    message = "This verification link is invalid or has already been used."
-
-
-class VerificationLinkExpired(VerificationLinkInvalid):
-    code = "verification_link_expired"
-    message = "This verification link has expired. Ask for a new one."
-
-
-class ResetLinkInvalid(ApplicationError):
-    status_code = 400
-    code = "reset_link_invalid"
-    message = "This password reset link is invalid, expired or already used."
-
-
-class EmailTaken(Conflict):
-    code = "email_taken"
-    message = "An account with this e-mail already exists."
 
 
 def _frontend(path: str, **params: str) -> str:

@@ -7,34 +7,26 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.common.exceptions import ApplicationError, Conflict, ValidationFailed
+from apps.common.exceptions import ValidationFailed
 from apps.common.services import audit
-from apps.users.google import GoogleEmailUnverified, GoogleIdentity, GoogleTokenInvalid, verify_google_id_token
+from apps.users.errors import (
+    AccountDisabled,
+    GoogleAccountConflict,
+    GoogleEmailUnverified,
+    GoogleTokenInvalid,
+    OTPAttemptsExceeded,
+    OTPInvalid,
+    ReauthenticationFailed,
+)
+from apps.users.google import GoogleIdentity, verify_google_id_token
 from apps.users.models import SocialAccount, User
 from apps.users.phones import mask_phone
 from apps.users.services.auth import token_pair_for, user_revoke_all_tokens
-from apps.users.services.otp import PURPOSE_SIGN_IN, OTPAttemptsExceeded, OTPInvalid, otp_check
+from apps.users.services.otp import PURPOSE_SIGN_IN, otp_check
 from apps.users.services.profile import user_anonymise, user_personal_data_clear
 from apps.users.signals import account_taken_over
 
 logger = logging.getLogger(__name__)
-
-
-class AccountDisabled(ApplicationError):
-    status_code = 403
-    code = "account_disabled"
-    message = "This account is disabled."
-
-
-class ReauthenticationFailed(ApplicationError):
-    status_code = 403
-    code = "reauthentication_failed"
-    message = "The password, code or Google sign-in does not confirm this account."
-
-
-class GoogleAccountConflict(Conflict):
-    code = "google_account_conflict"
-    message = "This account is already linked to another Google account."
 
 
 def _ensure_active(user: User) -> None:

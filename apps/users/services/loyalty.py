@@ -7,16 +7,13 @@ import logging
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from apps.common.exceptions import Conflict, ValidationFailed
+from apps.common.exceptions import IdempotencyKeyReused, ValidationFailed
 from apps.users.models import PointsTransaction, User
 from apps.users.tiers import tier_for_points
 
 logger = logging.getLogger(__name__)
 
-
-class IdempotencyKeyReused(Conflict):
-    code = "idempotency_key_reused"
-    message = "This idempotency key was already used for a different points change."
+_KEY_REUSED = "This idempotency key was already used for a different points change."
 
 
 def _apply(
@@ -35,7 +32,7 @@ def _apply(
         existing = PointsTransaction.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             if existing.user_id != locked.pk or existing.amount != amount:
-                raise IdempotencyKeyReused()
+                raise IdempotencyKeyReused(_KEY_REUSED)
             return existing
         User.objects.filter(pk=locked.pk).update(obs_points=F("obs_points") + amount)
         balance = User.objects.values_list("obs_points", flat=True).get(pk=locked.pk)
@@ -54,7 +51,7 @@ def _apply(
                     balance_after=balance,
                 )
         except IntegrityError as exc:  # the same key used concurrently for another user
-            raise IdempotencyKeyReused() from exc
+            raise IdempotencyKeyReused(_KEY_REUSED) from exc
     user.obs_points, user.tribe_tier = balance, tier
     logger.info("points %+d for user %s (%s), balance %s", amount, locked.pk, reason, balance)
     return entry

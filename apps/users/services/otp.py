@@ -9,8 +9,9 @@ import secrets
 
 from django.db import transaction
 
-from apps.common.exceptions import ApplicationError, RateLimited
+from apps.common.exceptions import RateLimited
 from apps.users import sending
+from apps.users.errors import OTPAttemptsExceeded, OTPCooldown, OTPInvalid, OTPIPLimit, OTPNumberLimit
 from apps.users.otp_store import (
     AttemptStatus,
     Limits,
@@ -28,23 +29,10 @@ PURPOSE_SIGN_IN = "sign_in"
 PURPOSE_PHONE_CHANGE = "phone_change"
 _CODE_FORMAT = re.compile(r"^[0-9]{6}$")
 
-
-class OTPInvalid(ApplicationError):
-    status_code = 400
-    code = "otp_invalid"
-    message = "The code is wrong or has expired."
-
-
-class OTPAttemptsExceeded(ApplicationError):
-    status_code = 400
-    code = "otp_attempts_exceeded"
-    message = "Too many wrong codes. Request a new code."
-
-
-_LIMITED = {
-    SendStatus.COOLDOWN: ("otp_cooldown", "Wait {seconds} seconds before asking for another code."),
-    SendStatus.NUMBER_LIMIT: ("otp_number_limit", "Too many codes for this number. Try again in {seconds} seconds."),
-    SendStatus.IP_LIMIT: ("otp_ip_limit", "Too many codes requested. Try again in {seconds} seconds."),
+_LIMITED: dict[SendStatus, tuple[type[RateLimited], str]] = {
+    SendStatus.COOLDOWN: (OTPCooldown, "Wait {seconds} seconds before asking for another code."),
+    SendStatus.NUMBER_LIMIT: (OTPNumberLimit, "Too many codes for this number. Try again in {seconds} seconds."),
+    SendStatus.IP_LIMIT: (OTPIPLimit, "Too many codes requested. Try again in {seconds} seconds."),
 }
 
 
@@ -61,9 +49,9 @@ def otp_send(*, phone: str, purpose: str, ip: str) -> None:
     )
     if result.status is not SendStatus.SENT:
         seconds = max(1, math.ceil(result.retry_after_ms / 1000))
-        error_code, message = _LIMITED[result.status]
-        logger.info("otp send refused for %s: %s", mask_phone(phone), error_code)
-        raise RateLimited(message.format(seconds=seconds), retry_after=seconds, code=error_code)
+        error, message = _LIMITED[result.status]
+        logger.info("otp send refused for %s: %s", mask_phone(phone), error.code)
+        raise error(message.format(seconds=seconds), retry_after=seconds)
     with transaction.atomic():
         sending.send_otp_sms(phone=phone, code=code, purpose=purpose)
     logger.info("otp issued for %s (%s)", mask_phone(phone), purpose)

@@ -10,9 +10,10 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.common.exceptions import Conflict, ValidationFailed
+from apps.common.exceptions import ValidationFailed
 from apps.common.services import audit
 from apps.common.uploads import MEGABYTE, ImageInvalid, UploadTooLarge, file_delete_on_commit, image_upload_clean
+from apps.users.errors import PhoneTaken, TribeHandleTaken
 from apps.users.hooks import guide_profile_sync
 from apps.users.models import EmergencyContact, SocialAccount, User
 from apps.users.services.auth import user_revoke_all_tokens
@@ -21,16 +22,6 @@ from apps.users.services.otp import PURPOSE_PHONE_CHANGE, otp_check, otp_send
 logger = logging.getLogger(__name__)
 
 PROFILE_FIELDS = ("first_name", "last_name", "bio", "tribe_handle", "date_of_birth", "experience_level")
-
-
-class TribeHandleTaken(Conflict):
-    code = "tribe_handle_taken"
-    message = "This tribe handle is taken."
-
-
-class PhoneTaken(Conflict):
-    code = "phone_taken"
-    message = "This number belongs to another account."
 
 
 def user_profile_update(*, user: User, data: dict[str, Any]) -> User:

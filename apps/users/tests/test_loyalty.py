@@ -70,7 +70,7 @@ def test_reused_key_with_other_values_conflicts(user: User, make_user: Any) -> N
     points_award(user=user, amount=500, reason="review", idempotency_key="review:1")
     with pytest.raises(ApplicationError) as excinfo:
         points_award(user=user, amount=700, reason="review", idempotency_key="review:1")
-    assert excinfo.value.code == "idempotency_key_reused"
+    assert (excinfo.value.code, excinfo.value.status_code) == ("idempotency_key_reused", 422)
     with pytest.raises(ApplicationError):
         points_award(user=make_user(), amount=500, reason="review", idempotency_key="review:1")
 

@@ -11,10 +11,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.common.exceptions import Conflict, NotFound
+from apps.common.exceptions import NotFound
 from apps.common.permissions import HasCapability
 from apps.common.schema import error_responses
 from apps.users import selectors, services
+from apps.users.errors import OwnRoleChange
 from apps.users.models import User
 from apps.users.roles import Capability
 from apps.users.serializers import RoleAssignSerializer, StaffMemberSerializer
@@ -53,7 +54,7 @@ class UserRoleView(APIView):
         if target is None:
             raise NotFound("No such user.")
         if target.pk == request.user.pk:
-            raise Conflict("You cannot change your own role.", code="own_role")
+            raise OwnRoleChange()
         actor = request.user
         assert isinstance(actor, User)
         user = services.user_set_role(actor=actor, user=target, role=serializer.validated_data["role"])

@@ -1,0 +1,20 @@
+"""Domain errors of messaging (rendered through the common error envelope)."""
+
+from __future__ import annotations
+
+from apps.common.exceptions import Conflict, Forbidden
+
+
+class NotAuthor(Forbidden):
+    code = "not_author"
+    message = "Only the author of a message can change it."
+
+
+class EditWindowClosed(Conflict):
+    code = "edit_window_closed"
+    message = "Messages can only be edited shortly after they are sent."
+
+
+class MessageDeleted(Conflict):
+    code = "message_deleted"
+    message = "This message has been deleted."
