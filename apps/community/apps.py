@@ -9,12 +9,8 @@ class CommunityConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.bookings.signals import booking_completed
-        from apps.community.demo import seed_community
         from apps.community.signals import on_account_taken_over, on_booking_completed
-        from apps.users.management.commands.seed_demo import DEMO_SEEDERS
         from apps.users.signals import account_taken_over
 
         booking_completed.connect(on_booking_completed, dispatch_uid="community.on_booking_completed")
         account_taken_over.connect(on_account_taken_over, dispatch_uid="community.on_account_taken_over")
-        if not any(name == "community" for name, _ in DEMO_SEEDERS):
-            DEMO_SEEDERS.append(("community", seed_community))

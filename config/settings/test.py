@@ -13,12 +13,13 @@ os.environ["DATABASE_URL"] = _services.database_url
 os.environ["REDIS_URL"] = _services.redis_url
 
 from .base import *  # noqa: E402, F403  after resolve() has set DATABASE_URL and REDIS_URL
-from .base import CACHES, DATABASES, REST_FRAMEWORK  # noqa: E402  after resolve() has set DATABASE_URL and REDIS_URL
+from .base import CACHES, DATABASES, INSTALLED_APPS, REST_FRAMEWORK  # noqa: E402  after resolve() has set DATABASE_URL and REDIS_URL
 
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise RuntimeError("The test suite runs on PostgreSQL only; DATABASE_URL must be a postgres:// URL.")
 
 DEBUG = False
+INSTALLED_APPS = [*INSTALLED_APPS, "apps.demo"]  # the demo data is tested too; never in production
 SECRET_KEY = "test-secret-key-0b5-experiences-not-for-production-use-0123456789"
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 # Each test process gets its own cache namespace, so concurrent runs never see each other's keys.

@@ -4,7 +4,6 @@ import logging
 import os
 import subprocess
 import sys
-from io import StringIO
 from pathlib import Path
 from typing import Any
 
@@ -206,19 +205,3 @@ def test_production_logs_are_json() -> None:
         timeout=60,
     )
     assert result.stdout.split() == ["json", "False"], result.stderr
-
-
-def test_seed_demo_and_print_urls(db: None) -> None:
-    from apps.users.models import User
-
-    out = StringIO()
-    call_command("seed_demo", stdout=out)
-    call_command("seed_demo", stdout=out)
-    assert User.objects.filter(email__endswith="@demo.obsexperiences.in").count() == 7
-    assert User.objects.get(email="ops@demo.obsexperiences.in").is_staff
-    call_command("seed_demo", "--if-empty", stdout=out)
-    assert "already has data" in out.getvalue()
-    urls = StringIO()
-    call_command("print_urls", "--host", "0.0.0.0", "--port", "9000", stdout=urls)
-    assert "http://0.0.0.0:9000/api/docs/" in urls.getvalue()
-    assert "trekker@demo.obsexperiences.in" in urls.getvalue()

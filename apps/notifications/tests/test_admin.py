@@ -63,17 +63,3 @@ def test_delivery_search_and_detail_pages_render(db: None) -> None:
     assert page.status_code == 200
     assert "MSG91 HTTP 503" in page.content.decode()
     assert "Kedarkantha" not in page.content.decode(), "the message context is not shown"
-
-
-def test_demo_seed_adds_an_inbox_message_once(db: None) -> None:
-    from django.core.management import call_command
-
-    from apps.notifications.models import Notification
-
-    call_command("seed_demo")
-    call_command("seed_demo")
-    # (the demo bookings add booking and payment messages of their own, the community its badge messages)
-    welcome = Notification.objects.filter(
-        user__email="trekker@demo.obsexperiences.in", category="community", template="welcome"
-    )
-    assert welcome.count() == 1

@@ -12,9 +12,13 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from apps.bookings import services
 from apps.bookings.gateways import LocalGateway
 from apps.bookings.models import Booking, Coupon
+from apps.bookings.services.payments import payment_order_create
+from apps.demo.accounts import demo_user
 from apps.treks.models import Batch
+from apps.treks.services.batches import batch_create
 from apps.users.models import User
 
 DEMO_COUPON = "TRIBE10"
@@ -27,10 +31,6 @@ def _participants(user: User, n: int = 1) -> list[dict[str, object]]:
 
 
 def seed_bookings(write: Callable[[str], None]) -> None:
-    from apps.bookings import services
-    from apps.bookings.services.payments import payment_order_create
-    from apps.treks.services.batches import batch_create
-
     now = timezone.now()
     Coupon.objects.get_or_create(
         code=DEMO_COUPON,
@@ -43,7 +43,7 @@ def seed_bookings(write: Callable[[str], None]) -> None:
             "max_uses": 100,
         },
     )
-    trekker = User.objects.filter(email="trekker@demo.obsexperiences.in").first()
+    trekker = demo_user("trekker")
     if trekker is None or Booking.objects.filter(user=trekker).exists():
         return
     batches = list(

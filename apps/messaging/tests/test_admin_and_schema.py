@@ -1,9 +1,8 @@
-"""Moderator admin, demo data and the API schema of the messaging app."""
+"""Moderator admin and the API schema of the messaging app."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -12,9 +11,8 @@ from django.core.management import call_command
 from django.test import Client
 
 from apps.messaging import services
-from apps.messaging.models import Conversation, Message, MessageEdit
+from apps.messaging.models import Message
 from apps.messaging.tests.factories import group_with
-from apps.notifications.models import Notification
 from apps.users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -50,20 +48,6 @@ def test_admin_is_for_moderators(
         assert "first words" in detail  # the edit history is visible to moderators
         assert client.get("/admin/messaging/conversation/add/").status_code == 403
         assert client.post(f"/admin/messaging/message/{edited_message.pk}/change/", {}).status_code == 403
-
-
-def test_seed_demo_adds_conversations_idempotently() -> None:
-    call_command("seed_demo", stdout=StringIO())
-    conversations = Conversation.objects.count()
-    messages = Message.objects.count()
-    assert conversations >= 2
-    assert messages >= 5
-    trekker = User.objects.get(email="trekker@demo.obsexperiences.in")
-    assert Conversation.objects.filter(kind="direct", participants=trekker).exists()
-    call_command("seed_demo", stdout=StringIO())
-    assert (Conversation.objects.count(), Message.objects.count()) == (conversations, messages)
-    assert not MessageEdit.objects.exists()
-    assert not Notification.objects.filter(category="message").exists()  # seeded history pings nobody
 
 
 def test_schema_documents_the_messaging_endpoints(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from apps.users.management.commands.seed_demo import DEMO_PASSWORD, DEMO_USERS
+from apps.demo.accounts import DEMO_PASSWORD, DEMO_USERS
 
 
 class Command(BaseCommand):

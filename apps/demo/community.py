@@ -9,7 +9,7 @@ from typing import Any
 from apps.bookings.models import Booking, BookingStatus
 from apps.community import services
 from apps.community.models import Challenge, ChallengeKind, JournalEntry, Post, UserBadge
-from apps.users.models import User
+from apps.demo.accounts import demo_user
 
 DEMO_CHALLENGES: list[dict[str, Any]] = [
     {
@@ -84,15 +84,11 @@ DEMO_CHALLENGES: list[dict[str, Any]] = [
 ]
 
 
-def _demo_user(role: str) -> User | None:
-    return User.objects.filter(email=f"{role}@demo.obsexperiences.in").first()
-
-
 def seed_community(write: Callable[[str], None]) -> None:
     for row in DEMO_CHALLENGES:
         Challenge.objects.update_or_create(slug=row["slug"], defaults={k: v for k, v in row.items() if k != "slug"})
 
-    trekker, guide, content = (_demo_user(role) for role in ("trekker", "guide", "content"))
+    trekker, guide, content = (demo_user(role) for role in ("trekker", "guide", "content"))
     if trekker is None or guide is None or content is None:
         write("  community: demo users missing, posts skipped")
         return

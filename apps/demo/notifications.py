@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from apps.demo.accounts import demo_user
 from apps.notifications.models import Category
 from apps.notifications.services import notify
 
 
 def seed_notifications(write: Callable[[str], None]) -> None:
-    from apps.users.models import User
-
-    trekker = User.objects.filter(email="trekker@demo.obsexperiences.in").first()
+    trekker = demo_user("trekker")
     if trekker is None:
         return
     notify(

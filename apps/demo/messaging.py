@@ -7,19 +7,15 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from apps.demo.accounts import demo_user
 from apps.messaging import services
 from apps.messaging.models import Conversation
-from apps.users.models import User
 
 DEMO_GROUP_TITLE = "Hampta Pass — packing questions"
 
 
-def _demo_user(role: str) -> User | None:
-    return User.objects.filter(email=f"{role}@demo.obsexperiences.in").first()
-
-
 def seed_messaging(write: Callable[[str], None]) -> None:
-    trekker, guide, ops, cs = (_demo_user(r) for r in ("trekker", "guide", "ops", "cs"))
+    trekker, guide, ops, cs = (demo_user(r) for r in ("trekker", "guide", "ops", "cs"))
     if trekker is None or guide is None or ops is None or cs is None:
         write("  messaging: demo users missing, skipped")
         return

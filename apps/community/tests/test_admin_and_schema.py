@@ -1,18 +1,16 @@
-"""Moderator admin (hide/unhide actions), demo data and the API schema of the community app."""
+"""Moderator admin (hide/unhide actions) and the API schema of the community app."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 
 from apps.bookings.models import BookingStatus
 from apps.common.models import AuditLog
-from apps.community.models import Challenge, Comment, JournalEntry, Post, PostReport, UserBadge
+from apps.community.models import Comment, Post, PostReport, UserBadge
 from apps.community.tests.factories import ChallengeFactory, CommentFactory, PostFactory, make_booking
 from apps.users.models import User
 from apps.users.tests.factories import UserFactory
@@ -85,31 +83,6 @@ def test_admin_action_awards_a_new_challenge_to_everyone_qualified(
     assert set(UserBadge.objects.filter(challenge=challenge).values_list("user_id", flat=True)) == {
         m.pk for m in qualified
     }
-
-
-def test_seed_demo_adds_community_idempotently() -> None:
-    call_command("seed_demo", stdout=StringIO())
-    counts = (
-        Challenge.objects.count(),
-        Post.objects.count(),
-        Comment.objects.count(),
-        JournalEntry.objects.count(),
-        UserBadge.objects.count(),
-    )
-    assert counts[0] >= 5
-    assert counts[1] >= 3
-    assert counts[3] >= 1
-    trekker = User.objects.get(email="trekker@demo.obsexperiences.in")
-    assert UserBadge.objects.filter(user=trekker, challenge__slug="first-footsteps").exists()
-    assert Comment.objects.filter(parent__isnull=False).exists()
-    call_command("seed_demo", stdout=StringIO())
-    assert (
-        Challenge.objects.count(),
-        Post.objects.count(),
-        Comment.objects.count(),
-        JournalEntry.objects.count(),
-        UserBadge.objects.count(),
-    ) == counts
 
 
 ENDPOINTS = {

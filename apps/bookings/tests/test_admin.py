@@ -1,27 +1,10 @@
 from __future__ import annotations
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 
-from apps.bookings.models import Booking, Coupon, Payment, PaymentEvent, WaitlistEntry
-from apps.users.models import User
+from apps.bookings.models import Booking, Payment, PaymentEvent
 
 pytestmark = pytest.mark.django_db
-
-
-def test_seed_demo_adds_bookings_in_every_state_once():
-    call_command("seed_demo", stdout=StringIO())
-    trekker = User.objects.get(email="trekker@demo.obsexperiences.in")
-    statuses = set(Booking.objects.filter(user=trekker).values_list("status", flat=True))
-    assert statuses == {"pending", "confirmed", "completed", "expired", "cancelled"}
-    assert Payment.objects.filter(booking__user=trekker, status="captured").count() == 3
-    assert Coupon.objects.filter(code="TRIBE10", uses=1).exists()
-    assert WaitlistEntry.objects.filter(user=trekker, status="waiting").exists()
-    count = Booking.objects.count()
-    call_command("seed_demo", stdout=StringIO())
-    assert Booking.objects.count() == count
 
 
 def test_admin_pages_for_finance_and_ops(client, staff_user, user, batch, book, pay):

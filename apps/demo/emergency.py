@@ -9,24 +9,19 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from apps.demo.accounts import demo_user
 from apps.emergency.models import Incident, IncidentKind, IncidentSeverity, IncidentStatus, IncidentUpdate, LocationPing
-from apps.users.models import User
-
-
-def _demo_user(role: str) -> User | None:
-    return User.objects.filter(email=f"{role}@demo.obsexperiences.in").first()
+from apps.treks.models import Batch
 
 
 def seed_emergency(write: Callable[[str], None]) -> None:
-    trekker, guide, ops = (_demo_user(r) for r in ("trekker", "guide", "ops"))
+    trekker, guide, ops = (demo_user(r) for r in ("trekker", "guide", "ops"))
     if trekker is None or guide is None or ops is None:
         write("  emergency: demo users missing, skipped")
         return
     if Incident.objects.filter(trekker=trekker).exists():
         write("  emergency: demo incidents exist")
         return
-    from apps.treks.models import Batch
-
     batch = Batch.objects.filter(guide__user=guide).select_related("trek").order_by("start_date").first()
     now = timezone.now()
     with transaction.atomic():
