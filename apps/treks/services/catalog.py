@@ -17,8 +17,8 @@ from django.db.models import F, Max, TextField, Value
 from django.utils import timezone
 from django.utils.text import slugify
 
+from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import Conflict, ValidationFailed
-from apps.common.services import audit
 from apps.treks.catalog_cache import catalog_version_bump
 from apps.treks.errors import FileTooLarge, InvalidUpload
 from apps.treks.gpx import MAX_GPX_BYTES, GPXInvalid, parse_gpx
@@ -98,7 +98,7 @@ def region_create(*, actor: Any, name: str, description: str = "", slug: str | N
     if Region.objects.filter(slug=slug).exists() or Region.objects.filter(name__iexact=name).exists():
         raise Conflict("A region with this name already exists.", code="region_exists")
     region = Region.objects.create(name=name, slug=slug, description=description)
-    audit(actor=actor, action="region.create", target=region, changes={"name": name, "slug": slug})
+    audit(actor=actor, action=AuditAction.REGION_CREATED, target=region, changes={"name": name, "slug": slug})
     catalog_version_bump()
     return region
 
@@ -109,7 +109,7 @@ def region_update(*, actor: Any, region: Region, changes: dict[str, Any]) -> Reg
     diff = _apply_changes(region, changes, ("name", "description"))
     if diff:
         region.save()
-        audit(actor=actor, action="region.update", target=region, changes=diff)
+        audit(actor=actor, action=AuditAction.REGION_UPDATED, target=region, changes=diff)
         if "name" in diff:
             trek_refresh_search(trek_ids=list(region.treks.values_list("pk", flat=True)))
         catalog_version_bump()
@@ -142,7 +142,7 @@ def trek_create(*, actor: Any, **fields: Any) -> Trek:
                 trek_refresh_search(trek_ids=[trek.pk])
                 audit(
                     actor=actor,
-                    action="trek.create",
+                    action=AuditAction.TREK_CREATED,
                     target=trek,
                     changes={k: jsonable(v) for k, v in fields.items() if k in ("name", "region", "status")}
                     | {"slug": trek.slug},
@@ -165,7 +165,7 @@ def trek_update(*, actor: Any, trek: Trek, changes: dict[str, Any]) -> Trek:
     trek.save()
     if {"name", "region", "themes", "description"} & diff.keys():
         trek_refresh_search(trek_ids=[trek.pk])
-    audit(actor=actor, action="trek.update", target=trek, changes=diff)
+    audit(actor=actor, action=AuditAction.TREK_UPDATED, target=trek, changes=diff)
     catalog_version_bump()
     return trek
 
@@ -198,7 +198,7 @@ def trek_set_itinerary(*, actor: Any, trek: Trek, days: Sequence[dict[str, Any]]
         ]
     )
     Trek.objects.filter(pk=trek.pk).update(updated_at=timezone.now())
-    audit(actor=actor, action="trek.itinerary.set", target=trek, changes={"days": len(created)})
+    audit(actor=actor, action=AuditAction.TREK_ITINERARY_SET, target=trek, changes={"days": len(created)})
     catalog_version_bump()
     return created
 
@@ -239,7 +239,7 @@ def trek_set_cover(*, actor: Any, trek: Trek, upload: UploadedFile) -> Trek:
     _delete_file_on_commit(trek.cover_image)
     trek.cover_image.save(content.name or "cover.jpg", content, save=False)
     trek.save(update_fields=["cover_image", "updated_at"])
-    audit(actor=actor, action="trek.cover.set", target=trek, changes={"cover_image": trek.cover_image.name})
+    audit(actor=actor, action=AuditAction.TREK_COVER_SET, target=trek, changes={"cover_image": trek.cover_image.name})
     catalog_version_bump()
     return trek
 
@@ -252,7 +252,7 @@ def trek_add_photo(*, actor: Any, trek: Trek, upload: UploadedFile, caption: str
     photo = TrekPhoto(trek=trek, caption=caption, position=0 if last is None else last + 1)
     photo.image.save(content.name or "photo.jpg", content, save=False)
     photo.save()
-    audit(actor=actor, action="trek.photo.add", target=trek, changes={"photo": str(photo.pk)})
+    audit(actor=actor, action=AuditAction.TREK_PHOTO_ADDED, target=trek, changes={"photo": str(photo.pk)})
     catalog_version_bump()
     return photo
 
@@ -266,7 +266,7 @@ def trek_remove_photo(*, actor: Any, photo: TrekPhoto) -> None:
     for position, remaining in enumerate(TrekPhoto.objects.filter(trek=trek).order_by("position")):
         if remaining.position != position:
             TrekPhoto.objects.filter(pk=remaining.pk).update(position=position)
-    audit(actor=actor, action="trek.photo.remove", target=trek, changes={"photo": photo_id})
+    audit(actor=actor, action=AuditAction.TREK_PHOTO_REMOVED, target=trek, changes={"photo": photo_id})
     catalog_version_bump()
 
 
@@ -284,7 +284,12 @@ def trek_reorder_photos(*, actor: Any, trek: Trek, photo_ids: Sequence[uuid.UUID
     for position, pk in enumerate(photo_ids):
         photos[pk].position = position
         TrekPhoto.objects.filter(pk=pk).update(position=position)
-    audit(actor=actor, action="trek.photo.reorder", target=trek, changes={"order": [str(pk) for pk in photo_ids]})
+    audit(
+        actor=actor,
+        action=AuditAction.TREK_PHOTOS_REORDERED,
+        target=trek,
+        changes={"order": [str(pk) for pk in photo_ids]},
+    )
     catalog_version_bump()
     return sorted(photos.values(), key=lambda p: p.position)
 
@@ -316,7 +321,7 @@ def trek_attach_gpx(*, actor: Any, trek: Trek, upload: UploadedFile) -> Trek:
     stats = route["stats"]
     audit(
         actor=actor,
-        action="trek.gpx.attach",
+        action=AuditAction.TREK_GPX_ATTACHED,
         target=trek,
         changes={k: stats[k] for k in ("distance_km", "elevation_gain_m", "max_altitude_m", "points")},
     )

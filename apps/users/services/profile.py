@@ -8,8 +8,8 @@ from typing import IO, Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import Conflict
-from apps.common.services import audit
 from apps.users.hooks import guide_profile_sync
 from apps.users.images import sanitize_profile_photo
 from apps.users.models import EmergencyContact, SocialAccount, User
@@ -119,6 +119,7 @@ def user_anonymise(*, user: User) -> None:
     """
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
+        role = locked.staff_role
         user_personal_data_clear(user=locked)
         locked.email = None
         locked.phone = None
@@ -130,5 +131,8 @@ def user_anonymise(*, user: User) -> None:
         locked.save()
         user_revoke_all_tokens(user=locked)
         guide_profile_sync(actor=locked, user=locked)  # a guide who leaves no longer appears as one
-        audit(actor=locked, action="user.anonymised", target=locked)
+        if role:
+            changes = {"from": role, "to": None}
+            audit(actor=locked, action=AuditAction.USER_ROLE_REVOKED, target=locked, changes=changes)
+        audit(actor=locked, action=AuditAction.USER_ANONYMISED, target=locked)
     logger.info("account %s anonymised at the owner's request", locked.pk)
