@@ -12,6 +12,7 @@ from django.http import HttpRequest
 
 from apps.common.admin import CapabilityAdmin
 from apps.common.audit import AuditAction, audit
+from apps.common.audit_admin import AuditTrailMixin
 from apps.treks.catalog_cache import catalog_version_bump
 from apps.treks.models import Batch, Guide, Region, Trek, TrekItineraryDay, TrekPhoto
 from apps.treks.services.catalog import trek_refresh_search
@@ -37,7 +38,7 @@ def audit_admin_save(request: HttpRequest, obj: Any, form: Any, change: bool) ->
     catalog_version_bump()
 
 
-class CatalogAdmin(CapabilityAdmin):
+class CatalogAdmin(AuditTrailMixin, CapabilityAdmin):
     change_capability = Capability.CATALOG_WRITE
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
@@ -128,7 +129,7 @@ class BatchAdminForm(forms.ModelForm):
 
 
 @admin.register(Batch)
-class BatchAdmin(CapabilityAdmin):
+class BatchAdmin(AuditTrailMixin, CapabilityAdmin):
     form = BatchAdminForm
     change_capability = Capability.BATCHES_MANAGE
     view_capability = Capability.CATALOG_WRITE

@@ -9,6 +9,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 
 from apps.common.admin import CapabilityAdmin
+from apps.common.audit_admin import AuditTrailMixin
 from apps.users.models import EmergencyContact, PointsTransaction, SocialAccount, User
 from apps.users.passwords import prehashed_passwords
 from apps.users.roles import Capability
@@ -16,7 +17,7 @@ from apps.users.services import user_set_role
 
 
 @admin.register(User)
-class UserAdmin(CapabilityAdmin, DjangoUserAdmin):
+class UserAdmin(AuditTrailMixin, CapabilityAdmin, DjangoUserAdmin):
     view_capability = Capability.USERS_VIEW
     change_capability = Capability.USERS_MANAGE
     ordering = ("-date_joined",)
