@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 from apps.bookings.models import Booking, BookingParticipant, Coupon, Payment, PaymentEvent, Refund, WaitlistEntry
 from apps.common.admin import CapabilityAdmin
+from apps.common.audit_admin import AuditTrailMixin
 from apps.users.roles import Capability
 
 
@@ -33,7 +34,7 @@ class ParticipantInline(admin.TabularInline):
 
 
 @admin.register(Booking)
-class BookingAdmin(ReadOnlyAdmin):
+class BookingAdmin(AuditTrailMixin, ReadOnlyAdmin):
     view_capability = Capability.BOOKINGS_VIEW
     list_display = ("reference", "status", "user", "batch", "seats", "final_amount", "amount_paid", "created_at")
     list_filter = ("status", "source")
@@ -44,7 +45,7 @@ class BookingAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin):
+class PaymentAdmin(AuditTrailMixin, ReadOnlyAdmin):
     view_capability = Capability.PAYMENTS_MANAGE
     list_display = ("gateway_order_id", "gateway_payment_id", "status", "amount_paise", "flagged", "created_at")
     list_filter = ("status", "gateway", "flagged")
@@ -61,7 +62,7 @@ class PaymentEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Refund)
-class RefundAdmin(ReadOnlyAdmin):
+class RefundAdmin(AuditTrailMixin, ReadOnlyAdmin):
     view_capability = Capability.PAYMENTS_MANAGE
     list_display = ("booking", "amount_paise", "status", "reason", "gateway_refund_id", "created_at")
     list_filter = ("status", "reason")

@@ -21,14 +21,15 @@ from django.db.models import Model
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
 
+from apps.common.sql import insert_fields
+
 M = TypeVar("M", bound=Model)
 
 
 def _insert_sql(rows: Sequence[Model], *, using: str, on_conflict: OnConflict | None = None) -> tuple[str, Any]:
     model = type(rows[0])
-    fields = [field for field in model._meta.concrete_fields if not field.generated]
     query = InsertQuery(model, on_conflict=on_conflict)
-    query.insert_values(fields, list(rows))
+    query.insert_values(insert_fields(rows), list(rows))
     compiler = query.get_compiler(using=using)
     if on_conflict is not None:
         compiler.returning_fields = [model._meta.pk]
@@ -69,7 +70,8 @@ def insert_new(rows: Sequence[M]) -> list[M]:
 
 
 def insert_together(*groups: Sequence[Model]) -> None:
-    """Insert new rows of several models (one model per group, primary keys set) in one round trip.
+    """Insert new rows of several models (one model per group, primary keys set unless auto-incremented) in one
+    round trip.
 
     Foreign keys between the groups are fine: PostgreSQL checks Django's (deferrable) foreign keys at commit.
     """

@@ -18,7 +18,7 @@ class BaseModel(models.Model):
 
 
 class AuditLog(models.Model):
-    """Who changed what, written by services through :func:`apps.common.services.audit`."""
+    """Who changed what, written by services through :func:`apps.common.audit.audit` (actions: ``AuditAction``)."""
 
     id = models.BigAutoField(primary_key=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -1,4 +1,4 @@
-"""Cross-cutting service helpers: audit rows and side effects sent on commit."""
+"""Cross-cutting service helpers: side effects sent on commit (audit rows: :mod:`apps.common.audit`)."""
 
 from __future__ import annotations
 
@@ -11,27 +11,13 @@ from weakref import WeakKeyDictionary
 
 from celery import current_app
 from django.conf import settings
-from django.db import models, transaction
+from django.db import transaction
 from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
 
 from apps.common.backoff import Backoff
-from apps.common.context import current_request_id
-from apps.common.models import AuditLog
 
 logger = logging.getLogger(__name__)
-
-
-def audit(*, actor: Any, action: str, target: models.Model, changes: dict[str, Any] | None = None) -> AuditLog:
-    """Record that ``actor`` did ``action`` to ``target`` (inside the caller's transaction)."""
-    return AuditLog.objects.create(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        action=action,
-        target_type=target._meta.label_lower,
-        target_id=str(target.pk),
-        changes=changes or {},
-        request_id=current_request_id() if current_request_id() != "-" else "",
-    )
 
 
 broker_backoff = Backoff()  # this process's last failed enqueue

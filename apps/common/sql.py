@@ -23,9 +23,18 @@ class InsertRows:
     columns: str
     values: str
     params: list[Any]
+    row: str = ""  # the placeholders of one row, without parentheses
 
     def sql(self) -> str:
         return f"INSERT INTO {self.table} ({self.columns}) VALUES {self.values}"  # noqa: S608 - names from _meta
+
+    def sql_for_each(self, source: str) -> str:
+        """``INSERT ... SELECT <the one row> FROM <source>``: the row written once per row ``source`` yields
+        (none when a ``WITH`` clause it names wrote nothing). Unlike a ``VALUES`` list, the target columns
+        type the parameters, so a NULL foreign key is not taken for text."""
+        if len(self.params) != self.row.count("%s"):
+            raise ValueError("one row only")
+        return f"INSERT INTO {self.table} ({self.columns}) SELECT {self.row} FROM {source}"  # noqa: S608
 
 
 def insert_rows(objs: Sequence[models.Model], *, using: str = DEFAULT_DB_ALIAS) -> InsertRows:
@@ -39,17 +48,27 @@ def insert_rows(objs: Sequence[models.Model], *, using: str = DEFAULT_DB_ALIAS) 
     connection = connections[using]
     quote = connection.ops.quote_name
     opts = objs[0]._meta
-    fields = list(opts.concrete_fields)
+    fields = insert_fields(objs)
     params: list[Any] = []
     for obj in objs:
         params += [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    row = ", ".join(["%s"] * len(fields))
     return InsertRows(
         table=quote(opts.db_table),
         columns=", ".join(quote(field.attname if field.column is None else field.column) for field in fields),
-        values=", ".join([row] * len(objs)),
+        values=", ".join([f"({row})"] * len(objs)),
         params=params,
+        row=row,
     )
+
+
+def insert_fields(objs: Sequence[models.Model]) -> list[models.Field[Any, Any]]:
+    """The columns an INSERT of ``objs`` (one model) writes: every concrete one but a generated column, and
+    but an auto-incremented primary key that none of them has yet (the database numbers those rows)."""
+    opts = objs[0]._meta
+    # isinstance(..., AutoField) holds for BigAutoField and SmallAutoField too (Django's AutoFieldMeta)
+    numbered = isinstance(opts.pk, models.AutoField) and all(obj.pk is None for obj in objs)
+    return [field for field in opts.concrete_fields if not field.generated and not (numbered and field is opts.pk)]
 
 
 def mark_saved(objs: Sequence[models.Model], *, using: str = DEFAULT_DB_ALIAS) -> None:

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from apps.common.admin import CapabilityAdmin
+from apps.common.audit_admin import AuditTrailMixin
 from apps.community import services
 from apps.community.models import Challenge, Comment, JournalEntry, Post, PostPhoto, PostReport, UserBadge
 from apps.users.roles import Capability
@@ -42,7 +43,7 @@ class PostPhotoInline(admin.TabularInline):
 
 
 @admin.register(Post)
-class PostAdmin(ModerationAdmin):
+class PostAdmin(AuditTrailMixin, ModerationAdmin):
     list_display = ("id", "author", "visibility", "trek", "created_at", "hidden_at", "deleted_at")
     list_filter = ("visibility", ("hidden_at", admin.EmptyFieldListFilter), ("deleted_at", admin.EmptyFieldListFilter))
     list_select_related = ("author", "trek")
@@ -79,7 +80,7 @@ class PostAdmin(ModerationAdmin):
 
 
 @admin.register(Comment)
-class CommentAdmin(ModerationAdmin):
+class CommentAdmin(AuditTrailMixin, ModerationAdmin):
     list_display = ("id", "post", "author", "parent", "created_at", "hidden_at", "deleted_at")
     list_filter = (("hidden_at", admin.EmptyFieldListFilter), ("deleted_at", admin.EmptyFieldListFilter))
     list_select_related = ("author", "post")

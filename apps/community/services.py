@@ -15,8 +15,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import NotFound
-from apps.common.services import audit
 from apps.common.uploads import ImageInvalid, file_delete_on_commit, image_upload_clean
 from apps.community import errors, selectors
 from apps.community.models import (
@@ -107,7 +107,7 @@ def post_hide(*, post: Post, actor: User, reason: str = "") -> Post:
             PostReport.objects.filter(post=locked, resolved_at__isnull=True).update(
                 resolved_at=now, resolved_by=actor, updated_at=now
             )
-            audit(actor=actor, action="community.post_hide", target=locked, changes={"reason": reason[:300]})
+            audit(actor=actor, action=AuditAction.POST_HIDDEN, target=locked, changes={"reason": reason[:300]})
     return locked
 
 
@@ -117,7 +117,7 @@ def post_unhide(*, post: Post, actor: User) -> Post:
         if locked.hidden_at is not None:
             locked.hidden_at, locked.hidden_by, locked.hidden_reason = None, None, ""
             locked.save(update_fields=["hidden_at", "hidden_by", "hidden_reason", "updated_at"])
-            audit(actor=actor, action="community.post_unhide", target=locked)
+            audit(actor=actor, action=AuditAction.POST_UNHIDDEN, target=locked)
     return locked
 
 
@@ -175,7 +175,11 @@ def comment_set_hidden(*, comment: Comment, actor: User, hidden: bool) -> Commen
             locked.hidden_at = timezone.now() if hidden else None
             locked.hidden_by = actor if hidden else None
             locked.save(update_fields=["hidden_at", "hidden_by", "updated_at"])
-            audit(actor=actor, action="community.comment_hide" if hidden else "community.comment_unhide", target=locked)
+            audit(
+                actor=actor,
+                action=AuditAction.COMMENT_HIDDEN if hidden else AuditAction.COMMENT_UNHIDDEN,
+                target=locked,
+            )
     return locked
 
 

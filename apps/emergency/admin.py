@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from apps.common.admin import CapabilityAdmin
+from apps.common.audit_admin import AuditTrailMixin
 from apps.emergency.models import Incident, IncidentUpdate, LocationPing
 from apps.users.roles import Capability
 
@@ -42,7 +43,7 @@ class LocationPingInline(ReadOnlyInline):
 
 
 @admin.register(Incident)
-class IncidentAdmin(CapabilityAdmin):
+class IncidentAdmin(AuditTrailMixin, CapabilityAdmin):
     view_capability = Capability.INCIDENTS_MANAGE
     list_display = ("received_at", "trekker", "kind", "severity", "status", "source", "delayed", "escalation_count")
     list_filter = ("status", "kind", "severity", "source", "delayed")

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from apps.common.admin import CapabilityAdmin
+from apps.common.audit_admin import AuditTrailMixin
 from apps.common.exceptions import ApplicationError
 from apps.notifications.models import Delivery, Device, Notification
 from apps.notifications.services import delivery_retry
@@ -14,7 +15,7 @@ from apps.users.roles import Capability
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(CapabilityAdmin):
+class DeliveryAdmin(AuditTrailMixin, CapabilityAdmin):
     view_capability = Capability.NOTIFICATIONS_MANAGE
     change_capability = Capability.NOTIFICATIONS_MANAGE
     list_display = (

@@ -6,29 +6,39 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from apps.common.admin import CapabilityAdmin
-from apps.common.services import audit
+from apps.common.audit import AuditAction, audit
+from apps.common.audit_admin import AuditTrailMixin
 from apps.treks.catalog_cache import catalog_version_bump
 from apps.treks.models import Batch, Guide, Region, Trek, TrekItineraryDay, TrekPhoto
 from apps.treks.services.catalog import trek_refresh_search
 from apps.users.roles import Capability
 
+# (created, updated) of each model edited here
+_SAVED = {
+    Region: (AuditAction.REGION_CREATED, AuditAction.REGION_UPDATED),
+    Trek: (AuditAction.TREK_CREATED, AuditAction.TREK_UPDATED),
+    Guide: (AuditAction.GUIDE_CREATED, AuditAction.GUIDE_UPDATED),
+    Batch: (AuditAction.BATCH_CREATED, AuditAction.BATCH_UPDATED),
+}
+
 
 def audit_admin_save(request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-    """Admin edits are staff writes too: one audit row, and the catalog cache is invalidated."""
+    """Admin edits are staff writes too: one audit row (``via: admin``), and the catalog cache is invalidated."""
     audit(
-        actor=request.user,
-        action=f"admin.{obj._meta.model_name}.{'change' if change else 'add'}",
+        actor=request.user if isinstance(request.user, AbstractBaseUser) else None,
+        action=_SAVED[type(obj)][change],
         target=obj,
-        changes={"fields": list(form.changed_data)},
+        changes={"fields": list(form.changed_data), "via": "admin"},
     )
     catalog_version_bump()
 
 
-class CatalogAdmin(CapabilityAdmin):
+class CatalogAdmin(AuditTrailMixin, CapabilityAdmin):
     change_capability = Capability.CATALOG_WRITE
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
@@ -119,7 +129,7 @@ class BatchAdminForm(forms.ModelForm):
 
 
 @admin.register(Batch)
-class BatchAdmin(CapabilityAdmin):
+class BatchAdmin(AuditTrailMixin, CapabilityAdmin):
     form = BatchAdminForm
     change_capability = Capability.BATCHES_MANAGE
     view_capability = Capability.CATALOG_WRITE

@@ -9,6 +9,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 
 from apps.common.admin import CapabilityAdmin
+from apps.common.audit_admin import AuditTrailMixin
 from apps.users.models import EmergencyContact, PointsTransaction, SocialAccount, User
 from apps.users.passwords import prehashed_passwords
 from apps.users.roles import Capability
@@ -16,7 +17,7 @@ from apps.users.services import user_set_role
 
 
 @admin.register(User)
-class UserAdmin(CapabilityAdmin, DjangoUserAdmin):
+class UserAdmin(AuditTrailMixin, CapabilityAdmin, DjangoUserAdmin):
     view_capability = Capability.USERS_VIEW
     change_capability = Capability.USERS_MANAGE
     ordering = ("-date_joined",)
@@ -55,10 +56,11 @@ class UserAdmin(CapabilityAdmin, DjangoUserAdmin):
             return super().add_view(request, form_url, extra_context)
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
-        role_changed = change and "staff_role" in form.changed_data
+        # a role is granted or revoked by the service (flags, guide profile, audit row), on an add too
+        role_changed = "staff_role" in form.changed_data if change else bool(obj.staff_role)
         new_role = obj.staff_role
         if role_changed:
-            obj.staff_role = form.initial.get("staff_role")
+            obj.staff_role = form.initial.get("staff_role") if change else None
         super().save_model(request, obj, form, change)
         if role_changed:
             user_set_role(actor=request.user, user=obj, role=new_role)  # type: ignore[arg-type]

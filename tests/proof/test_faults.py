@@ -69,7 +69,7 @@ def test_connection_dropped_between_two_writes_is_503_and_writes_nothing(monkeyp
     assert "Zanskar" not in response.content.decode() or error["message"]
     connection.close()  # this process's connection is dead; the next query reconnects
     assert not Region.objects.filter(name="Zanskar").exists(), "no partial write survives"
-    assert not AuditLog.objects.filter(action="region.create").exists()
+    assert not AuditLog.objects.filter(action="region.created").exists()
 
 
 # --- Redis down --------------------------------------------------------------------------------------

@@ -27,7 +27,9 @@ from apps.bookings.models import (
 from apps.bookings.pricing import price_booking
 from apps.bookings.services.common import check_transition, coupon_release, lock_booking, notify_booking, refund_create
 from apps.bookings.signals import booking_completed
+from apps.common.audit import AuditAction, audit, audit_entry
 from apps.common.exceptions import ApplicationError, InvalidTransition, NotFound, ValidationFailed
+from apps.common.models import AuditLog
 from apps.common.services import require_atomic
 from apps.common.sql import insert_rows, instance_from_row, mark_saved
 from apps.messaging.services import batch_conversation_join, batch_conversation_leave
@@ -125,24 +127,26 @@ def _take_seats(*, user: User, batch_id: Any, seats: int, today: date) -> tuple[
     return batch, read
 
 
-def _insert_booking(booking: Booking, participants: list[BookingParticipant]) -> bool:
-    """Write the booking and its participants in one statement; False when the booker already holds the batch.
+def _insert_booking(booking: Booking, participants: list[BookingParticipant], created: AuditLog) -> bool:
+    """Write the booking, its participants and its audit row in one statement; False when the booker already
+    holds the batch (then nothing is written, the audit row neither).
 
     The partial unique index on (user, batch) of active bookings decides (``ON CONFLICT ... DO NOTHING``), so
     a concurrent second booking of the same booker waits for the first and then writes nothing.
     """
-    head, rows = insert_rows([booking]), insert_rows(participants)
+    head, rows, entry = insert_rows([booking]), insert_rows(participants), insert_rows([created])
     sql = (
         f"WITH written AS ({head.sql()} "  # noqa: S608 - names from the models, values as parameters
-        '   ON CONFLICT ("user_id", "batch_id") WHERE "status" IN (%s, %s) DO NOTHING RETURNING "id") '
-        f"INSERT INTO {rows.table} ({rows.columns}) SELECT v.* FROM (VALUES {rows.values}) v CROSS JOIN written "
-        "RETURNING 1"
+        '   ON CONFLICT ("user_id", "batch_id") WHERE "status" IN (%s, %s) DO NOTHING RETURNING "id"), '
+        f"people AS (INSERT INTO {rows.table} ({rows.columns}) "
+        f"   SELECT v.* FROM (VALUES {rows.values}) v CROSS JOIN written) "
+        f"{entry.sql_for_each('written')} RETURNING 1"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*head.params, *ACTIVE_STATUSES, *rows.params])
+        cursor.execute(sql, [*head.params, *ACTIVE_STATUSES, *rows.params, *entry.params])
         written = cursor.fetchone() is not None
     if written:
-        mark_saved([booking, *participants])
+        mark_saved([booking, *participants, created])
         # the response and the notifications read these relations: they are what was just written
         booking._prefetched_objects_cache = {"participants": participants, "documents": []}  # type: ignore[attr-defined]
     return written
@@ -161,8 +165,9 @@ def booking_hold(
     """Hold seats and write the pending booking, inside the caller's transaction.
 
     Without a coupon: two statements, one taking the seats (with everything else the booking needs read in
-    it), one writing the booking and its participants. The booking returned is what was written, with its
-    batch (as the seat take left it), trek name and slug, participants and (no) documents: nothing is read back.
+    it), one writing the booking, its participants and its audit row (``booking.created``). The booking
+    returned is what was written, with its batch (as the seat take left it), trek name and slug, participants
+    and (no) documents: nothing is read back.
     """
     require_atomic()
     now = now or timezone.now()
@@ -220,7 +225,13 @@ def booking_hold(
         )
         for index, row in enumerate(participants)
     ]
-    if not _insert_booking(booking, rows):  # a concurrent booking of the same user on this batch won
+    created = audit_entry(
+        actor=None if source == BookingSource.WAITLIST else user,  # a waitlist offer is the system's doing
+        action=AuditAction.BOOKING_CREATED,
+        target=booking,
+        changes={"batch": str(batch.pk), "seats": seats, "source": source, "final_amount": str(booking.final_amount)},
+    )
+    if not _insert_booking(booking, rows, created):  # a concurrent booking of the same user on this batch won
         raise AlreadyBooked()
     if coupon is not None:
         coupon_redeem(code=coupon.code, user=user, booking=booking, amount=quote.coupon_discount, now=now)
@@ -260,12 +271,21 @@ def booking_create(
 
 
 def booking_confirm(booking: Booking, *, now: datetime | None = None) -> None:
-    """Paid in full: confirmed (inside the caller's transaction, with the booking locked)."""
+    """Paid in full: confirmed (inside the caller's transaction, with the booking locked).
+
+    The gateway's word confirms it, so the audit row's actor is the system."""
     check_transition(booking, S.CONFIRMED)
+    previous = booking.status
     booking.status = S.CONFIRMED
     booking.confirmed_at = now or timezone.now()
     booking.hold_expires_at = None
     booking.save(update_fields=["status", "confirmed_at", "hold_expires_at", "amount_paid", "updated_at"])
+    audit(
+        actor=None,
+        action=AuditAction.BOOKING_CONFIRMED,
+        target=booking,
+        changes={"status": [previous, S.CONFIRMED], "amount_paid": str(booking.amount_paid)},
+    )
     WaitlistEntry.objects.filter(booking=booking).update(status=WaitlistEntry.Status.DONE)
     batch_conversation_join(batch_id=booking.batch_id, user=booking.user)
     notify_booking(booking, "booking_confirmed")
@@ -288,6 +308,9 @@ def booking_expire(*, booking_id: Any, now: datetime | None = None) -> bool:
         booking.status = S.EXPIRED
         booking.expired_at = now
         booking.save(update_fields=["status", "expired_at", "updated_at"])
+        audit(
+            actor=None, action=AuditAction.BOOKING_EXPIRED, target=booking, changes={"status": [S.PENDING, S.EXPIRED]}
+        )
         batch_release_seats(batch_id=booking.batch_id, seats=booking.seats)
         coupon_release(booking)
         if booking.amount_paid > booking.amount_refunded:
@@ -329,6 +352,12 @@ def booking_complete(*, booking: Booking, today: date | None = None) -> Booking:
         booking.status = S.COMPLETED
         booking.completed_at = timezone.now()
         booking.save(update_fields=["status", "completed_at", "updated_at"])
+        audit(
+            actor=None,
+            action=AuditAction.BOOKING_COMPLETED,
+            target=booking,
+            changes={"status": [S.CONFIRMED, S.COMPLETED]},
+        )
         points_award(
             user=booking.user,
             amount=settings.BOOKINGS_POINTS_PER_TREK,

@@ -17,7 +17,8 @@ from apps.bookings.models import ACTIVE_STATUSES, BatchCancellation, Booking, Bo
 from apps.bookings.pricing import HUNDRED, to_paisa, to_paise
 from apps.bookings.services.bookings import completion_points_key
 from apps.bookings.services.common import check_transition, coupon_release, lock_booking, notify_booking, refund_create
-from apps.common.services import audit, enqueue_on_commit
+from apps.common.audit import AuditAction, audit
+from apps.common.services import enqueue_on_commit
 from apps.messaging.services import batch_conversation_leave
 from apps.treks.models import Batch
 from apps.treks.services.batches import batch_cancel, batch_release_seats, local_today
@@ -70,7 +71,7 @@ def booking_cancel(
 ) -> Booking:
     """Cancel a pending or confirmed booking: seats back, refund by the policy (or in full), points reversed.
 
-    409 ``invalid_transition`` for any other status. Staff cancelling for a trekker leave an audit row.
+    409 ``invalid_transition`` for any other status. One audit row names who cancelled (None: the system).
     """
     from apps.bookings.services.waitlist import waitlist_offer_next
 
@@ -97,13 +98,12 @@ def booking_cancel(
         points_reverse(idempotency_key=completion_points_key(booking), reference=f"booking:{booking.reference}")
         WaitlistEntry.objects.filter(booking=booking).update(status=WaitlistEntry.Status.DONE)
         batch_conversation_leave(batch_id=booking.batch_id, user=booking.user)
-        if actor is not None and getattr(actor, "pk", None) != booking.user_id:
-            audit(
-                actor=actor,
-                action="booking.cancel",
-                target=booking,
-                changes={"status": [previous, S.CANCELLED], "refund_percent": quote.refund_percent, "reason": reason},
-            )
+        audit(
+            actor=actor,
+            action=AuditAction.BOOKING_CANCELLED,
+            target=booking,
+            changes={"status": [previous, S.CANCELLED], "refund_percent": quote.refund_percent, "reason": reason},
+        )
         notify_booking(
             booking,
             template,
@@ -140,7 +140,12 @@ def batch_bulk_cancel_start(*, actor: Any, batch: Batch, reason: str = "") -> Ba
         WaitlistEntry.objects.filter(batch=batch, status=WaitlistEntry.Status.WAITING).update(
             status=WaitlistEntry.Status.LEFT
         )
-        audit(actor=actor, action="batch.bulk_cancel", target=batch, changes={"job": str(job.pk), "total": job.total})
+        audit(
+            actor=actor,
+            action=AuditAction.BATCH_CANCELLATION_QUEUED,
+            target=batch,
+            changes={"job": str(job.pk), "total": job.total},
+        )
         enqueue_on_commit(run_batch_cancellation, str(job.pk))
     return job
 

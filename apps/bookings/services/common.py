@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from apps.bookings.models import Booking, BookingStatus, CouponRedemption, Payment, Refund
 from apps.bookings.pricing import from_paise, to_paise
+from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import InvalidTransition
 from apps.common.services import enqueue_on_commit
 from apps.notifications.models import Category
@@ -87,7 +88,8 @@ def refundable_paise(payment: Payment) -> int:
 def refund_create(*, booking: Booking, amount: Decimal, reason: str) -> list[Refund]:
     """Refund ``amount`` of what the (locked) booking paid, spread over its captured payments, newest first.
 
-    The refund rows are written now; the gateway is asked after commit (``bookings.send_refund``).
+    The refund rows (each with a ``refund.requested`` audit row whose actor is the system: the booking's audit
+    row says who moved it) are written now; the gateway is asked after commit (``bookings.send_refund``).
     """
     from apps.bookings.tasks import send_refund
 
@@ -102,7 +104,14 @@ def refund_create(*, booking: Booking, amount: Decimal, reason: str) -> list[Ref
         part = min(remaining, refundable_paise(payment))
         if part <= 0:
             continue
-        refunds.append(Refund.objects.create(booking=booking, payment=payment, amount_paise=part, reason=reason))
+        refund = Refund.objects.create(booking=booking, payment=payment, amount_paise=part, reason=reason)
+        audit(
+            actor=None,
+            action=AuditAction.REFUND_REQUESTED,
+            target=refund,
+            changes={"booking": str(booking.pk), "payment": str(payment.pk), "amount_paise": part, "reason": reason},
+        )
+        refunds.append(refund)
         remaining -= part
     total = sum(refund.amount_paise for refund in refunds)
     if total:

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from apps.bookings.errors import BookingClosed, DocumentInvalid
 from apps.bookings.models import ACTIVE_STATUSES, Booking, BookingDocument
+from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import InvalidTransition, ValidationFailed
-from apps.common.services import audit
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +108,12 @@ def document_review(*, actor: Any, document: BookingDocument, approve: bool, not
         document.reviewed_at = timezone.now()
         document.review_note = note[:500]
         document.save()
-        audit(actor=actor, action=f"document.{document.status}", target=document, changes={"note": note})
+        audit(
+            actor=actor,
+            action=AuditAction.DOCUMENT_APPROVED if approve else AuditAction.DOCUMENT_REJECTED,
+            target=document,
+            changes={"note": note},
+        )
     return document
 
 

@@ -25,6 +25,7 @@ from apps.bookings.pricing import from_paise, to_paise
 from apps.bookings.services.bookings import booking_confirm
 from apps.bookings.services.common import lock_booking, refund_create
 from apps.bookings.webhook_payloads import parse_webhook
+from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import NotFound, ServiceUnavailable
 from apps.common.services import enqueue_on_commit
 from apps.notifications.models import Category
@@ -63,13 +64,21 @@ def payment_order_create(*, booking: Booking, now: datetime | None = None) -> Pa
     )
     if order.amount_paise != amount:
         raise ServiceUnavailable("The payment gateway created an order for another amount.")
-    return Payment.objects.create(
-        booking=booking,
-        gateway=gateway.name,
-        gateway_order_id=order.id,
-        amount_paise=amount,
-        currency=order.currency,
-    )
+    with transaction.atomic():
+        payment = Payment.objects.create(
+            booking=booking,
+            gateway=gateway.name,
+            gateway_order_id=order.id,
+            amount_paise=amount,
+            currency=order.currency,
+        )
+        audit(
+            actor=booking.user,  # only the booker asks for an order
+            action=AuditAction.PAYMENT_CREATED,
+            target=payment,
+            changes={"booking": str(booking.pk), "order": order.id, "amount_paise": amount},
+        )
+    return payment
 
 
 def payment_verify(*, user: User, order_id: str, payment_id: str, signature: str) -> Payment:
@@ -113,6 +122,12 @@ def payment_succeeded(
             )
             payment.gateway_payment_id = payment.gateway_payment_id or gateway_payment_id
             payment.save(update_fields=["flagged", "flag_reason", "gateway_payment_id", "updated_at"])
+            audit(
+                actor=None,
+                action=AuditAction.PAYMENT_FLAGGED,
+                target=payment,
+                changes={"amount_paise": amount_paise, "currency": currency, "reason": payment.flag_reason},
+            )
             logger.error("payment %s flagged for finance: amount/currency mismatch", payment.gateway_order_id)
             return payment
         payment.status = P.CAPTURED
@@ -121,6 +136,12 @@ def payment_succeeded(
         payment.captured_at = timezone.now()
         payment.error = ""
         payment.save()
+        audit(
+            actor=None,
+            action=AuditAction.PAYMENT_CAPTURED,
+            target=payment,
+            changes={"booking": str(booking.pk), "amount_paise": payment.amount_paise, "method": payment.method},
+        )
         _credit(booking=booking, payment=payment)
     return payment
 
@@ -146,6 +167,12 @@ def _credit(*, booking: Booking, payment: Payment) -> None:
             booking.expired_at = None
             booking.hold_expires_at = timezone.now() + timedelta(minutes=settings.BOOKINGS_HOLD_MINUTES)
             booking.save(update_fields=["status", "expired_at", "hold_expires_at", "updated_at"])
+            audit(
+                actor=None,
+                action=AuditAction.BOOKING_REINSTATED,
+                target=booking,
+                changes={"status": [S.EXPIRED, S.PENDING], "payment": str(payment.pk)},
+            )
             logger.info("late payment for %s accepted: seats re-taken", booking.reference)
             if booking.amount_paid >= booking.final_amount:
                 booking_confirm(booking)
@@ -183,9 +210,16 @@ def _payment_failed(*, payment: Payment, gateway_payment_id: str, error: str) ->
             return f"ignored: payment already {locked.status}"
         if locked.status == P.AUTHORIZED and locked.gateway_payment_id not in (None, gateway_payment_id):
             return "ignored: another attempt is authorized"
+        previous = locked.status
         locked.status = P.FAILED
         locked.error = error[:300]
         locked.save(update_fields=["status", "error", "updated_at"])
+        audit(
+            actor=None,
+            action=AuditAction.PAYMENT_FAILED,
+            target=locked,
+            changes={"status": [previous, P.FAILED], "error": locked.error},
+        )
     return "payment failed"
 
 
@@ -194,10 +228,18 @@ def _payment_authorized(*, payment: Payment, gateway_payment_id: str, method: st
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
         if locked.status == P.CAPTURED:
             return "ignored: already captured"
+        previous = locked.status
         locked.status = P.AUTHORIZED
         locked.gateway_payment_id = gateway_payment_id
         locked.method = method or locked.method
         locked.save(update_fields=["status", "gateway_payment_id", "method", "updated_at"])
+        if previous != P.AUTHORIZED:
+            audit(
+                actor=None,
+                action=AuditAction.PAYMENT_AUTHORIZED,
+                target=locked,
+                changes={"status": [previous, P.AUTHORIZED], "method": locked.method},
+            )
     return "payment authorized"
 
 
@@ -313,11 +355,18 @@ def refund_settled(*, refund: Refund, processed: bool, error: str = "") -> str:
         locked = Refund.objects.select_for_update().get(pk=refund.pk)
         if locked.status == Refund.Status.PROCESSED or (not processed and locked.status == Refund.Status.FAILED):
             return f"ignored: refund already {locked.status}"
+        previous = locked.status
         was_failed = locked.status == Refund.Status.FAILED
         locked.status = Refund.Status.PROCESSED if processed else Refund.Status.FAILED
         locked.processed_at = timezone.now() if processed else None
         locked.error = "" if processed else error[:300]
         locked.save(update_fields=["status", "processed_at", "error", "updated_at"])
+        audit(
+            actor=None,
+            action=AuditAction.REFUND_PROCESSED if processed else AuditAction.REFUND_FAILED,
+            target=locked,
+            changes={"status": [previous, locked.status], **({"error": locked.error} if locked.error else {})},
+        )
         amount = from_paise(locked.amount_paise)
         if not processed:  # the money did not go back: finance retries it
             Booking.objects.filter(pk=locked.booking_id).update(amount_refunded=F("amount_refunded") - amount)

@@ -193,7 +193,7 @@ def test_cancel_permissions(client_for, make_user, staff_user, batch, book):
     cs = staff_user("cs")
     response = client_for(cs).post(f"/api/v1/bookings/{booking.pk}/cancel/", {"reason": "on request"}, format="json")
     assert response.status_code == 200
-    assert AuditLog.objects.filter(action="booking.cancel", target_id=str(booking.pk), actor=cs).exists()
+    assert AuditLog.objects.filter(action="booking.cancelled", target_id=str(booking.pk), actor=cs).exists()
     assert Notification.objects.filter(user=owner, template="booking_cancelled").exists()
 
 

@@ -52,7 +52,7 @@ def test_admin_actions_hide_and_unhide(staff_user: Callable[[str], User]) -> Non
     response = client.post("/admin/community/post/", {"action": "hide_posts", "_selected_action": ids})
     assert response.status_code == 302
     assert Post.objects.filter(hidden_at__isnull=False, hidden_by=moderator).count() == 2
-    assert AuditLog.objects.filter(action="community.post_hide", actor=moderator).count() == 2
+    assert AuditLog.objects.filter(action="post.hidden", actor=moderator).count() == 2
     client.post("/admin/community/post/", {"action": "unhide_posts", "_selected_action": ids[:1]})
     assert Post.objects.filter(pk__in=ids, hidden_at__isnull=True).count() == 1
     client.post("/admin/community/comment/", {"action": "hide_comments", "_selected_action": [str(comment.pk)]})

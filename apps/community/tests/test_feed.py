@@ -155,7 +155,7 @@ def test_hidden_post_shows_only_to_author_and_moderators(client_for: Client, use
     response = client_for(moderator).post(f"{POSTS}{post.pk}/hide/", {"reason": "spam"}, format="json")
     assert response.status_code == 200
     assert response.json()["is_hidden"] is True
-    assert AuditLog.objects.filter(action="community.post_hide", target_id=str(post.pk)).exists()
+    assert AuditLog.objects.filter(action="post.hidden", target_id=str(post.pk)).exists()
 
     assert other.get(f"{POSTS}{post.pk}/").status_code == 404
     assert ids(other.get(POSTS)) == []
@@ -166,7 +166,7 @@ def test_hidden_post_shows_only_to_author_and_moderators(client_for: Client, use
 
     assert client_for(moderator).post(f"{POSTS}{post.pk}/unhide/").status_code == 200
     assert ids(other.get(POSTS)) == [str(post.pk)]
-    assert AuditLog.objects.filter(action="community.post_unhide", target_id=str(post.pk)).exists()
+    assert AuditLog.objects.filter(action="post.unhidden", target_id=str(post.pk)).exists()
 
 
 def test_hide_unknown_post_is_404(client_for: Client, moderator: User) -> None:

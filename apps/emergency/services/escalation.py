@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from apps.common.audit import AuditAction, audit
 from apps.emergency.models import Incident, IncidentStatus, IncidentUpdate
 from apps.emergency.services.alerts import queue_escalation
 
@@ -39,6 +40,12 @@ def incidents_escalate(*, now: datetime | None = None, limit: int = 100) -> int:
                 incident=incident,
                 kind=IncidentUpdate.Kind.NOTE,
                 note=f"Not acknowledged: escalation {incident.escalation_count} sent to ops and super admins",
+            )
+            audit(
+                actor=None,
+                action=AuditAction.INCIDENT_ESCALATED,
+                target=incident,
+                changes={"escalation": incident.escalation_count},
             )
             queue_escalation(incident)
             escalated += 1

@@ -13,8 +13,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import InvalidTransition, ValidationFailed
-from apps.common.services import audit
 from apps.emergency.models import CLOSED_STATUSES, Incident, IncidentStatus, IncidentUpdate
 from apps.emergency.services.alerts import queue_safe_messages
 
@@ -26,6 +26,13 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.RESPONDING: frozenset({S.RESOLVED, S.FALSE_ALARM}),
     S.RESOLVED: frozenset(),
     S.FALSE_ALARM: frozenset(),
+}
+
+_MOVES: dict[str, AuditAction] = {
+    S.ACKNOWLEDGED: AuditAction.INCIDENT_ACKNOWLEDGED,
+    S.RESPONDING: AuditAction.INCIDENT_RESPONSE_STARTED,
+    S.RESOLVED: AuditAction.INCIDENT_RESOLVED,
+    S.FALSE_ALARM: AuditAction.INCIDENT_MARKED_FALSE_ALARM,
 }
 
 
@@ -55,7 +62,7 @@ def _transition(*, incident: Incident, actor: Any, to: str, note: str, now: date
         to_status=to,
         note=note,
     )
-    audit(actor=actor, action=f"emergency.incident_{to}", target=incident, changes={"status": [current, to]})
+    audit(actor=actor, action=_MOVES[to], target=incident, changes={"status": [current, to]})
     if to == S.FALSE_ALARM:
         queue_safe_messages(incident)
     return incident
@@ -98,5 +105,5 @@ def incident_add_note(*, actor: Any, incident: Incident, note: str) -> IncidentU
         update = IncidentUpdate.objects.create(
             incident=locked, author=actor, kind=IncidentUpdate.Kind.NOTE, note=note.strip()
         )
-        audit(actor=actor, action="emergency.incident_note_added", target=locked, changes={"update": str(update.pk)})
+        audit(actor=actor, action=AuditAction.INCIDENT_NOTE_ADDED, target=locked, changes={"update": str(update.pk)})
     return update

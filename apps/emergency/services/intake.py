@@ -8,9 +8,9 @@ Concurrent requests with one key are serialised on a transaction-scoped advisory
 (trekker, key): the first creates the incident; the others wait, then find it and answer as replays.
 
 A new SOS costs ten statements whatever the number of recipients: the user (authentication), the lock, the
-look-up of the key, the trekker's batch (with trek and guide), one INSERT for the incident, its breadcrumb
-and timeline entry, then the alerts: contacts, responders, their push devices, one INSERT for the inbox rows
-and one for the deliveries (``apps.emergency.services.alerts``, ``notify_many``).
+look-up of the key, the trekker's batch (with trek and guide), one INSERT for the incident, its breadcrumb,
+timeline entry and audit row, then the alerts: contacts, responders, their push devices, one INSERT for the
+inbox rows and one for the deliveries (``apps.emergency.services.alerts``, ``notify_many``).
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from apps.common.audit import AuditAction, audit_entry
 from apps.common.db import insert_together
 from apps.common.exceptions import NotFound
-from apps.common.services import audit
 from apps.emergency.errors import IdempotencyKeyReused
 from apps.emergency.integration import batch_for_trekker
 from apps.emergency.models import (
@@ -141,7 +141,6 @@ def incident_open_for_trekker(
             batch=batch,
             now=now,
         )
-        audit(actor=guide_user, action="emergency.incident_opened", target=incident, changes={"kind": report.kind})
     return incident
 
 
@@ -216,7 +215,13 @@ def _open(
         to_status=IncidentStatus.OPEN,
         note=origin,
     )
-    insert_together([incident], pings, [opened])  # one statement on PostgreSQL
+    raised = audit_entry(
+        actor=reported_by or trekker,
+        action=AuditAction.INCIDENT_RAISED,
+        target=incident,
+        changes={"kind": report.kind, "source": source},
+    )
+    insert_together([incident], pings, [opened], [raised])  # one statement on PostgreSQL
     queue_incident_alerts(incident, skip=reported_by)
     logger.info("incident %s opened (%s, %s)%s", incident.pk, source, incident.kind, " delayed" if delayed else "")
     return incident

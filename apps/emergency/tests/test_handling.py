@@ -38,7 +38,7 @@ def test_staff_and_the_batch_guide_acknowledge(cast: Cast, incident: Any, client
     assert body["acknowledged_by"]["id"] == str(actor.pk)
     assert body["next_escalation_at"] is None
     assert body["timeline"][-1]["to_status"] == "acknowledged"
-    assert AuditLog.objects.filter(action="emergency.incident_acknowledged", target_id=str(incident.pk)).exists()
+    assert AuditLog.objects.filter(action="incident.acknowledged", target_id=str(incident.pk)).exists()
     # Acknowledging again changes nothing.
     again = client_for(actor).post(url(incident, "acknowledge"))
     assert again.status_code == 200

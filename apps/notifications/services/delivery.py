@@ -26,9 +26,10 @@ from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
+from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import InvalidTransition
 from apps.common.logging import redact
-from apps.common.services import audit, enqueue_on_commit
+from apps.common.services import enqueue_on_commit
 from apps.notifications.backends import DeliveryError, InvalidRecipient, OutcomeUnknown, PermanentDeliveryError
 from apps.notifications.backends.email import send_email
 from apps.notifications.backends.push import get_push_backend
@@ -269,7 +270,7 @@ def delivery_retry(*, actor: Any, delivery: Delivery) -> Delivery:
         locked.attempts = 0
         locked.next_attempt_at = timezone.now()
         locked.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
-        audit(actor=actor, action="notifications.delivery_retried", target=locked, changes=previous)
+        audit(actor=actor, action=AuditAction.DELIVERY_RETRIED, target=locked, changes=previous)
         enqueue_on_commit(_deliver_task(), str(locked.pk))
     return locked
 

@@ -230,7 +230,7 @@ def test_staff_retry_queues_a_failed_delivery_again(
     assert (delivery.status, delivery.attempts) == ("sent", 1)
     from apps.common.models import AuditLog
 
-    assert AuditLog.objects.filter(action="notifications.delivery_retried", target_id=str(delivery.pk)).exists()
+    assert AuditLog.objects.filter(action="delivery.retried", target_id=str(delivery.pk)).exists()
     from apps.common.exceptions import InvalidTransition
 
     with pytest.raises(InvalidTransition):

@@ -24,8 +24,9 @@ from django.db.models import Case, F, ProtectedError, Q, RestrictedError, Value,
 from django.db.models.deletion import Collector
 from django.utils import timezone
 
+from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import InvalidTransition, ValidationFailed
-from apps.common.services import audit, require_atomic
+from apps.common.services import require_atomic
 from apps.common.sql import instance_from_row
 from apps.treks.catalog_cache import catalog_version_bump
 from apps.treks.errors import BatchHasBookings, BatchNotEditable
@@ -112,7 +113,7 @@ def batch_create(
     )
     audit(
         actor=actor,
-        action="batch.create",
+        action=AuditAction.BATCH_CREATED,
         target=batch,
         changes={
             "trek": trek.slug,
@@ -168,7 +169,7 @@ def batch_update(*, actor: Any, batch: Batch, changes: dict[str, Any], today: da
         return batch
     batch.status = _seat_status(seats_taken=batch.seats_taken, total_seats=batch.total_seats)
     batch.save()
-    audit(actor=actor, action="batch.update", target=batch, changes=diff)
+    audit(actor=actor, action=AuditAction.BATCH_UPDATED, target=batch, changes=diff)
     catalog_version_bump()
     return batch
 
@@ -187,12 +188,21 @@ def batch_delete(*, actor: Any, batch: Batch) -> None:
         raise BatchHasBookings(details={"seats_taken": batch.seats_taken})
     audit(
         actor=actor,
-        action="batch.delete",
+        action=AuditAction.BATCH_DELETED,
         target=batch,
         changes={"trek": str(batch.trek_id), "start_date": str(batch.start_date)},
     )
     batch.delete()
     catalog_version_bump()
+
+
+_BATCH_MOVES: dict[str, AuditAction] = {
+    S.OPEN: AuditAction.BATCH_OPENED,
+    S.FULL: AuditAction.BATCH_FILLED,
+    S.ONGOING: AuditAction.BATCH_STARTED,
+    S.COMPLETED: AuditAction.BATCH_COMPLETED,
+    S.CANCELLED: AuditAction.BATCH_CANCELLED,
+}
 
 
 @transaction.atomic
@@ -212,7 +222,7 @@ def batch_transition(*, batch: Batch, to: str, actor: Any = None, reason: str = 
     batch.save(update_fields=["status", "updated_at"])
     audit(
         actor=actor,
-        action=f"batch.{to}",
+        action=_BATCH_MOVES[to],
         target=batch,
         changes={"status": [previous, to], **({"reason": reason} if reason else {})},
     )

@@ -17,8 +17,8 @@ from django.db.models import F, Max, TextField, Value
 from django.utils import timezone
 from django.utils.text import slugify
 
+from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import ValidationFailed
-from apps.common.services import audit
 from apps.common.uploads import ImageInvalid, UploadTooLarge, file_delete_on_commit, image_upload_clean, read_limited
 from apps.treks.catalog_cache import catalog_version_bump
 from apps.treks.errors import FileTooLarge, InvalidUpload, RegionExists, SlugConflict
@@ -103,7 +103,7 @@ def region_create(*, actor: Any, name: str, description: str = "", slug: str | N
     if Region.objects.filter(slug=slug).exists() or Region.objects.filter(name__iexact=name).exists():
         raise RegionExists()
     region = Region.objects.create(name=name, slug=slug, description=description)
-    audit(actor=actor, action="region.create", target=region, changes={"name": name, "slug": slug})
+    audit(actor=actor, action=AuditAction.REGION_CREATED, target=region, changes={"name": name, "slug": slug})
     catalog_version_bump()
     return region
 
@@ -114,7 +114,7 @@ def region_update(*, actor: Any, region: Region, changes: dict[str, Any]) -> Reg
     diff = _apply_changes(region, changes, ("name", "description"))
     if diff:
         region.save()
-        audit(actor=actor, action="region.update", target=region, changes=diff)
+        audit(actor=actor, action=AuditAction.REGION_UPDATED, target=region, changes=diff)
         if "name" in diff:
             trek_refresh_search(trek_ids=list(region.treks.values_list("pk", flat=True)))
         catalog_version_bump()
@@ -147,7 +147,7 @@ def trek_create(*, actor: Any, **fields: Any) -> Trek:
                 trek_refresh_search(trek_ids=[trek.pk])
                 audit(
                     actor=actor,
-                    action="trek.create",
+                    action=AuditAction.TREK_CREATED,
                     target=trek,
                     changes={k: jsonable(v) for k, v in fields.items() if k in ("name", "region", "status")}
                     | {"slug": trek.slug},
@@ -170,7 +170,7 @@ def trek_update(*, actor: Any, trek: Trek, changes: dict[str, Any]) -> Trek:
     trek.save()
     if {"name", "region", "themes", "description"} & diff.keys():
         trek_refresh_search(trek_ids=[trek.pk])
-    audit(actor=actor, action="trek.update", target=trek, changes=diff)
+    audit(actor=actor, action=AuditAction.TREK_UPDATED, target=trek, changes=diff)
     catalog_version_bump()
     return trek
 
@@ -203,7 +203,7 @@ def trek_set_itinerary(*, actor: Any, trek: Trek, days: Sequence[dict[str, Any]]
         ]
     )
     Trek.objects.filter(pk=trek.pk).update(updated_at=timezone.now())
-    audit(actor=actor, action="trek.itinerary.set", target=trek, changes={"days": len(created)})
+    audit(actor=actor, action=AuditAction.TREK_ITINERARY_SET, target=trek, changes={"days": len(created)})
     catalog_version_bump()
     return created
 
@@ -227,7 +227,7 @@ def catalog_image_clean(upload: UploadedFile) -> ContentFile[bytes]:
 
 
 def catalog_picture_set(
-    *, actor: Any, instance: PictureOwner, field: str, upload: UploadedFile, action: str
+    *, actor: Any, instance: PictureOwner, field: str, upload: UploadedFile, action: AuditAction
 ) -> PictureOwner:
     """Replace the picture in ``field`` of ``instance`` (row locked); the old file goes once this commits.
     Call inside a transaction."""
@@ -244,7 +244,9 @@ def catalog_picture_set(
 
 @transaction.atomic
 def trek_set_cover(*, actor: Any, trek: Trek, upload: UploadedFile) -> Trek:
-    return catalog_picture_set(actor=actor, instance=trek, field="cover_image", upload=upload, action="trek.cover.set")
+    return catalog_picture_set(
+        actor=actor, instance=trek, field="cover_image", upload=upload, action=AuditAction.TREK_COVER_SET
+    )
 
 
 @transaction.atomic
@@ -255,7 +257,7 @@ def trek_add_photo(*, actor: Any, trek: Trek, upload: UploadedFile, caption: str
     photo = TrekPhoto(trek=trek, caption=caption, position=0 if last is None else last + 1)
     photo.image.save(content.name or "photo.jpg", content, save=False)
     photo.save()
-    audit(actor=actor, action="trek.photo.add", target=trek, changes={"photo": str(photo.pk)})
+    audit(actor=actor, action=AuditAction.TREK_PHOTO_ADDED, target=trek, changes={"photo": str(photo.pk)})
     catalog_version_bump()
     return photo
 
@@ -269,7 +271,7 @@ def trek_remove_photo(*, actor: Any, photo: TrekPhoto) -> None:
     for position, remaining in enumerate(TrekPhoto.objects.filter(trek=trek).order_by("position")):
         if remaining.position != position:
             TrekPhoto.objects.filter(pk=remaining.pk).update(position=position)
-    audit(actor=actor, action="trek.photo.remove", target=trek, changes={"photo": photo_id})
+    audit(actor=actor, action=AuditAction.TREK_PHOTO_REMOVED, target=trek, changes={"photo": photo_id})
     catalog_version_bump()
 
 
@@ -287,7 +289,12 @@ def trek_reorder_photos(*, actor: Any, trek: Trek, photo_ids: Sequence[uuid.UUID
     for position, pk in enumerate(photo_ids):
         photos[pk].position = position
         TrekPhoto.objects.filter(pk=pk).update(position=position)
-    audit(actor=actor, action="trek.photo.reorder", target=trek, changes={"order": [str(pk) for pk in photo_ids]})
+    audit(
+        actor=actor,
+        action=AuditAction.TREK_PHOTOS_REORDERED,
+        target=trek,
+        changes={"order": [str(pk) for pk in photo_ids]},
+    )
     catalog_version_bump()
     return sorted(photos.values(), key=lambda p: p.position)
 
@@ -322,7 +329,7 @@ def trek_attach_gpx(*, actor: Any, trek: Trek, upload: UploadedFile) -> Trek:
     stats = route["stats"]
     audit(
         actor=actor,
-        action="trek.gpx.attach",
+        action=AuditAction.TREK_GPX_ATTACHED,
         target=trek,
         changes={k: stats[k] for k in ("distance_km", "elevation_gain_m", "max_altitude_m", "points")},
     )

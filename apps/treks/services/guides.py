@@ -8,8 +8,8 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
+from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import ValidationFailed
-from apps.common.services import audit
 from apps.treks.catalog_cache import catalog_version_bump
 from apps.treks.errors import GuideProfileExists
 from apps.treks.models import Guide, Region
@@ -33,7 +33,7 @@ def guide_create(*, actor: Any, user: User, regions: Sequence[Region] = (), **fi
         guide.regions.set(regions)
     audit(
         actor=actor,
-        action="guide.create",
+        action=AuditAction.GUIDE_CREATED,
         target=guide,
         changes={"user": str(user.pk), "regions": [r.slug for r in regions]},
     )
@@ -54,11 +54,13 @@ def guide_update(*, actor: Any, guide: Guide, changes: dict[str, Any]) -> Guide:
             guide.regions.set(changes["regions"])
             diff["regions"] = [before, after]
     if diff:
-        audit(actor=actor, action="guide.update", target=guide, changes=diff)
+        audit(actor=actor, action=AuditAction.GUIDE_UPDATED, target=guide, changes=diff)
         catalog_version_bump()
     return guide
 
 
 @transaction.atomic
 def guide_set_photo(*, actor: Any, guide: Guide, upload: UploadedFile) -> Guide:
-    return catalog_picture_set(actor=actor, instance=guide, field="photo", upload=upload, action="guide.photo.set")
+    return catalog_picture_set(
+        actor=actor, instance=guide, field="photo", upload=upload, action=AuditAction.GUIDE_PHOTO_SET
+    )

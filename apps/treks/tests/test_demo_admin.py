@@ -79,7 +79,7 @@ def test_admin_batch_edit_keeps_status_in_step_and_is_audited(make_user):
     assert response.status_code == 302
     batch.refresh_from_db()
     assert (batch.total_seats, batch.status) == (6, "open")
-    log = AuditLog.objects.get(action="admin.batch.change")
+    log = AuditLog.objects.get(action="batch.updated")
     assert set(log.changes["fields"]) == {"total_seats", "price"}
 
 
@@ -103,5 +103,5 @@ def test_admin_trek_edit_is_audited_and_searchable(make_user, api_client, settin
     data.pop("gpx_file", None)
     response = client.post(f"/admin/treks/trek/{trek.pk}/change/", data)
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
-    assert AuditLog.objects.filter(action="admin.trek.change", target_id=str(trek.pk)).exists()
+    assert AuditLog.objects.filter(action="trek.updated", target_id=str(trek.pk)).exists()
     assert [t["slug"] for t in api_client.get("/api/v1/treks/?search=chandrashila").json()["results"]] == ["old-name"]

@@ -71,7 +71,7 @@ def test_gpx_upload_stores_route_and_serves_geojson(content, api_client):
     assert len(route["profile"]) == 200
     trek.refresh_from_db()
     assert default_storage.exists(trek.gpx_file.name)
-    assert AuditLog.objects.filter(action="trek.gpx.attach").exists()
+    assert AuditLog.objects.filter(action="trek.gpx_attached").exists()
 
     geo = api_client.get("/api/v1/treks/hampta/route.geojson")
     assert geo.status_code == 200
@@ -110,7 +110,7 @@ def test_bad_gpx_is_400_and_nothing_is_stored(content, name, data):
     trek.refresh_from_db()
     assert not trek.gpx_file
     assert trek.route_stats is None
-    assert not AuditLog.objects.filter(action="trek.gpx.attach").exists()
+    assert not AuditLog.objects.filter(action="trek.gpx_attached").exists()
 
 
 NON_FINITE_TEXTS = ["nan", "NaN", "inf", "-inf", "Infinity", "-Infinity", "1e999"]
@@ -142,7 +142,7 @@ def test_gpx_with_a_non_finite_number_is_400_and_nothing_is_stored(content, valu
     assert response.json()["error"]["code"] == "invalid_upload"
     trek.refresh_from_db()
     assert (bool(trek.gpx_file), trek.route_stats, trek.route_geojson) == (False, None, None)
-    assert not AuditLog.objects.filter(action="trek.gpx.attach").exists()
+    assert not AuditLog.objects.filter(action="trek.gpx_attached").exists()
 
 
 def test_gpx_with_finite_numbers_where_the_poison_goes_is_accepted(content):

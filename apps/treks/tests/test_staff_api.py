@@ -124,7 +124,7 @@ def test_create_trek_generates_unique_slugs_and_audits(client_for, make_user):
     body = first.json()
     assert body["best_months"] == [1, 2, 12]
     assert body["region"]["slug"] == "uttarakhand"
-    audit = AuditLog.objects.filter(action="trek.create")
+    audit = AuditLog.objects.filter(action="trek.created")
     assert audit.count() == 3
     assert audit.first().actor == actor
 
@@ -157,7 +157,7 @@ def test_update_and_archive(client_for, make_user, api_client):
     assert response.json()["slug"] == "har-ki-dun"  # stable address
     trek.refresh_from_db()
     assert (trek.name, trek.max_altitude) == ("Har Ki Doon", 3566)
-    log = AuditLog.objects.get(action="trek.update")
+    log = AuditLog.objects.get(action="trek.updated")
     assert log.changes["name"] == ["Har Ki Dun", "Har Ki Doon"]
 
     assert client.patch("/api/v1/treks/har-ki-dun/", {"max_altitude": 9001}, format="json").status_code == 400
@@ -184,7 +184,7 @@ def test_itinerary_written_in_one_request(client_for, make_user, api_client):
         "Day 2",
         "Day 3",
     ]
-    assert AuditLog.objects.filter(action="trek.itinerary.set").count() == 2
+    assert AuditLog.objects.filter(action="trek.itinerary_set").count() == 2
 
 
 def test_itinerary_validation(client_for, make_user):
@@ -240,7 +240,7 @@ def test_batch_create_validation(client_for, make_user):
     inactive = GuideFactory(is_active=False)
     assert post(guide=str(inactive.id)).status_code == 400
     assert Batch.objects.filter(trek=trek).count() == 1
-    assert AuditLog.objects.filter(action="batch.create").count() == 1
+    assert AuditLog.objects.filter(action="batch.created").count() == 1
 
 
 def test_batch_update_rules(client_for, make_user):
@@ -260,7 +260,7 @@ def test_batch_update_rules(client_for, make_user):
     response = ops.patch(url, {"start_date": str(new_start)}, format="json")
     assert response.json()["end_date"] == str(new_start + timedelta(days=batch.trek.duration_days - 1))
     assert ops.patch(url, {"start_date": str(timezone.localdate())}, format="json").status_code == 400
-    assert AuditLog.objects.filter(action="batch.update").count() == 3
+    assert AuditLog.objects.filter(action="batch.updated").count() == 3
 
 
 def test_batch_with_bookings_cannot_be_deleted(client_for, make_user):
@@ -274,7 +274,7 @@ def test_batch_with_bookings_cannot_be_deleted(client_for, make_user):
     empty = BatchFactory()
     assert ops.delete(f"/api/v1/batches/{empty.id}/").status_code == 204
     assert not Batch.objects.filter(pk=empty.pk).exists()
-    assert AuditLog.objects.filter(action="batch.delete", target_id=str(empty.pk)).exists()
+    assert AuditLog.objects.filter(action="batch.deleted", target_id=str(empty.pk)).exists()
 
 
 def test_batch_cancel_and_invalid_transition(client_for, make_user):
@@ -322,7 +322,7 @@ def test_guide_profiles(client_for, make_user):
     response = content.patch(f"/api/v1/guides/{guide.id}/", {"years_exp": 12, "regions": []}, format="json")
     assert response.status_code == 200
     assert response.json()["regions"] == []
-    log = AuditLog.objects.get(action="guide.update")
+    log = AuditLog.objects.get(action="guide.updated")
     assert log.changes["years_exp"] == [11, 12]
     assert content.patch(f"/api/v1/guides/{guide.id}/", {"user": str(trekker.id)}, format="json").status_code == 400
 

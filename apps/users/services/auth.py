@@ -14,8 +14,8 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import ValidationFailed
-from apps.common.services import audit
 from apps.users.errors import EmailTaken, InvalidCredentials, InvalidRefreshToken, SignInLocked
 from apps.users.hooks import guide_profile_sync
 from apps.users.lockout import locked_message, lockout_seconds
@@ -115,6 +115,8 @@ def user_set_role(*, actor: User, user: User, role: str | None) -> User:
         previous = locked.staff_role
         locked.staff_role = role or None
         locked.save(update_fields=["staff_role", "updated_at"])
-        audit(actor=actor, action="user.role_changed", target=locked, changes={"from": previous, "to": role})
+        if locked.staff_role != previous:
+            action = AuditAction.USER_ROLE_GRANTED if locked.staff_role else AuditAction.USER_ROLE_REVOKED
+            audit(actor=actor, action=action, target=locked, changes={"from": previous, "to": locked.staff_role})
         guide_profile_sync(actor=actor, user=locked)
     return locked

@@ -7,8 +7,8 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import ValidationFailed
-from apps.common.services import audit
 from apps.users.errors import (
     AccountDisabled,
     GoogleAccountConflict,
@@ -54,7 +54,7 @@ def _take_over(*, user: User, via: str) -> None:
     user.save(update_fields=fields)
     user_revoke_all_tokens(user=user)
     account_taken_over.send(sender=User, user=user)
-    audit(actor=None, action="user.taken_over", target=user, changes={"via": via})
+    audit(actor=None, action=AuditAction.USER_TAKEN_OVER, target=user, changes={"via": via})
     logger.warning("unverified account %s taken over via %s", user.pk, via)
 
 
@@ -91,7 +91,7 @@ def _google_sign_in(identity: GoogleIdentity) -> tuple[User, bool]:
                 # Free the address for its Google-proved owner instead of handing over the account.
                 user.email = None
                 user.save(update_fields=["email", "updated_at"])
-                audit(actor=None, action="user.email_released", target=user, changes={"via": "google"})
+                audit(actor=None, action=AuditAction.USER_EMAIL_RELEASED, target=user, changes={"via": "google"})
                 user = None
             else:
                 _take_over(user=user, via="google")
@@ -140,7 +140,7 @@ def _phone_sign_in(phone: str) -> tuple[User, bool]:
             if user.email and user.email_verified:
                 user.phone = None  # an unproven number on someone's verified account: release it
                 user.save(update_fields=["phone", "updated_at"])
-                audit(actor=None, action="user.phone_released", target=user, changes={"via": "otp"})
+                audit(actor=None, action=AuditAction.USER_PHONE_RELEASED, target=user, changes={"via": "otp"})
                 user = None
             else:
                 _take_over(user=user, via="otp")

@@ -10,8 +10,8 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import ValidationFailed
-from apps.common.services import audit
 from apps.common.uploads import MEGABYTE, ImageInvalid, UploadTooLarge, file_delete_on_commit, image_upload_clean
 from apps.users.errors import PhoneTaken, TribeHandleTaken
 from apps.users.hooks import guide_profile_sync
@@ -121,6 +121,7 @@ def user_anonymise(*, user: User) -> None:
     """
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
+        role = locked.staff_role
         user_personal_data_clear(user=locked)
         locked.email = None
         locked.phone = None
@@ -132,5 +133,8 @@ def user_anonymise(*, user: User) -> None:
         locked.save()
         user_revoke_all_tokens(user=locked)
         guide_profile_sync(actor=locked, user=locked)  # a guide who leaves no longer appears as one
-        audit(actor=locked, action="user.anonymised", target=locked)
+        if role:
+            changes = {"from": role, "to": None}
+            audit(actor=locked, action=AuditAction.USER_ROLE_REVOKED, target=locked, changes=changes)
+        audit(actor=locked, action=AuditAction.USER_ANONYMISED, target=locked)
     logger.info("account %s anonymised at the owner's request", locked.pk)

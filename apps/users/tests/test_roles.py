@@ -90,7 +90,7 @@ def test_role_change_is_audited_and_updates_flags() -> None:
     user_set_role(actor=admin, user=target, role="ops_manager")
     target.refresh_from_db()
     assert (target.staff_role, target.is_staff) == ("ops_manager", True)
-    entry = AuditLog.objects.get(action="user.role_changed")
+    entry = AuditLog.objects.get(action="user.role_granted")
     assert (entry.actor, entry.target_id, entry.changes) == (admin, str(target.pk), {"from": None, "to": "ops_manager"})
     user_set_role(actor=admin, user=target, role=None)
     target.refresh_from_db()
@@ -189,7 +189,7 @@ def test_role_change_in_admin_is_audited() -> None:
     assert response.status_code == 302, response.content.decode()[:2000]
     target.refresh_from_db()
     assert target.staff_role == "guide"
-    assert AuditLog.objects.filter(action="user.role_changed", target_id=str(target.pk), actor=admin).count() == 1
+    assert AuditLog.objects.filter(action="user.role_granted", target_id=str(target.pk), actor=admin).count() == 1
 
 
 @pytest.mark.django_db

@@ -68,7 +68,7 @@ def test_assign_and_remove_a_role_is_audited(client_for: Any, staff_user: Any, m
     assert target.staff_role == "ops_manager"
     assert target.is_staff
     assert not target.is_superuser
-    entry = AuditLog.objects.get(action="user.role_changed", target_id=str(target.pk))
+    entry = AuditLog.objects.get(action="user.role_granted", target_id=str(target.pk))
     assert entry.actor == admin
     assert entry.changes == {"from": None, "to": "ops_manager"}
 
@@ -76,7 +76,8 @@ def test_assign_and_remove_a_role_is_audited(client_for: Any, staff_user: Any, m
     target.refresh_from_db()
     assert target.staff_role is None
     assert not target.is_staff
-    assert AuditLog.objects.filter(action="user.role_changed", target_id=str(target.pk)).count() == 2
+    roles = AuditLog.objects.filter(target_id=str(target.pk)).values_list("action", flat=True)
+    assert sorted(roles) == ["user.role_granted", "user.role_revoked"]
 
 
 def test_invalid_role_unknown_user_and_own_role(client_for: Any, staff_user: Any, make_user: Any) -> None:
@@ -147,7 +148,7 @@ def test_admin_role_change_goes_through_the_audited_service(staff_user: Any, mak
     assert response.status_code == 302, response.content[:2000]
     target.refresh_from_db()
     assert target.staff_role == "finance"
-    assert AuditLog.objects.filter(action="user.role_changed", target_id=str(target.pk), actor=admin).exists()
+    assert AuditLog.objects.filter(action="user.role_granted", target_id=str(target.pk), actor=admin).exists()
 
 
 def test_admin_pages_render(staff_user: Any, make_user: Any) -> None:

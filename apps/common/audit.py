@@ -1,0 +1,127 @@
+"""The audit contract: one catalogue of actions, and the function services call in their transaction.
+
+Every state change of a booking, payment, refund, incident or staff role (and the staff edits of the catalog,
+moderation and support) leaves one :class:`~apps.common.models.AuditLog` row, written in the same transaction
+as the change, so a change and its row commit or roll back together. ``actor`` is the user who asked for the
+change, or ``None`` when the system made it (a sweeper, a webhook, a beat task), as pretix records it.
+
+``actor`` is typed with Django's ``AbstractBaseUser``: every ``AUTH_USER_MODEL`` subclasses it, and
+``apps.common`` sits below ``apps.users`` in the layer order, so it cannot name the project's ``User``.
+
+Names are ``<entity>.<past tense>``; a new kind of change gets a member here (never a free-form string:
+:func:`audit` refuses anything else). Renaming a member needs a data migration of the stored rows
+(``apps/common/migrations/0002_audit_action_names.py`` is the first one). See ``docs/audit.md``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import models
+
+from apps.common.context import current_request_id
+from apps.common.models import AuditLog
+
+
+class AuditAction(StrEnum):
+    # bookings: pending -> confirmed -> completed, pending -> expired, pending/confirmed -> cancelled
+    BOOKING_CREATED = "booking.created"
+    BOOKING_CONFIRMED = "booking.confirmed"
+    BOOKING_CANCELLED = "booking.cancelled"
+    BOOKING_EXPIRED = "booking.expired"
+    BOOKING_REINSTATED = "booking.reinstated"  # a late payment took the seats of an expired hold again
+    BOOKING_COMPLETED = "booking.completed"
+    # payments: created -> authorized -> captured, or failed; a mismatch is flagged for finance
+    PAYMENT_CREATED = "payment.created"
+    PAYMENT_AUTHORIZED = "payment.authorized"
+    PAYMENT_CAPTURED = "payment.captured"
+    PAYMENT_FAILED = "payment.failed"
+    PAYMENT_FLAGGED = "payment.flagged"
+    # refunds: pending (requested) -> processed or failed (a failed one may still be processed)
+    REFUND_REQUESTED = "refund.requested"
+    REFUND_PROCESSED = "refund.processed"
+    REFUND_FAILED = "refund.failed"
+    # booking documents
+    DOCUMENT_APPROVED = "document.approved"
+    DOCUMENT_REJECTED = "document.rejected"
+    # incidents (SOS and guide reports): open -> acknowledged -> responding -> resolved / false alarm
+    INCIDENT_RAISED = "incident.raised"
+    INCIDENT_ESCALATED = "incident.escalated"
+    INCIDENT_ACKNOWLEDGED = "incident.acknowledged"
+    INCIDENT_RESPONSE_STARTED = "incident.response_started"
+    INCIDENT_RESOLVED = "incident.resolved"
+    INCIDENT_MARKED_FALSE_ALARM = "incident.marked_false_alarm"
+    INCIDENT_NOTE_ADDED = "incident.note_added"
+    # accounts
+    USER_ROLE_GRANTED = "user.role_granted"
+    USER_ROLE_REVOKED = "user.role_revoked"
+    USER_TAKEN_OVER = "user.taken_over"
+    USER_EMAIL_RELEASED = "user.email_released"
+    USER_PHONE_RELEASED = "user.phone_released"
+    USER_ANONYMISED = "user.anonymised"
+    # catalog
+    REGION_CREATED = "region.created"
+    REGION_UPDATED = "region.updated"
+    TREK_CREATED = "trek.created"
+    TREK_UPDATED = "trek.updated"
+    TREK_ITINERARY_SET = "trek.itinerary_set"
+    TREK_COVER_SET = "trek.cover_set"
+    TREK_PHOTO_ADDED = "trek.photo_added"
+    TREK_PHOTO_REMOVED = "trek.photo_removed"
+    TREK_PHOTOS_REORDERED = "trek.photos_reordered"
+    TREK_GPX_ATTACHED = "trek.gpx_attached"
+    GUIDE_CREATED = "guide.created"
+    GUIDE_UPDATED = "guide.updated"
+    GUIDE_PHOTO_SET = "guide.photo_set"
+    # departures: open <-> full -> ongoing -> completed; open/full -> cancelled
+    BATCH_CREATED = "batch.created"
+    BATCH_UPDATED = "batch.updated"
+    BATCH_DELETED = "batch.deleted"
+    BATCH_OPENED = "batch.opened"
+    BATCH_FILLED = "batch.filled"
+    BATCH_STARTED = "batch.started"
+    BATCH_COMPLETED = "batch.completed"
+    BATCH_CANCELLED = "batch.cancelled"
+    BATCH_CANCELLATION_QUEUED = "batch.cancellation_queued"  # its bookings are being cancelled by a task
+    # moderation and support
+    POST_HIDDEN = "post.hidden"
+    POST_UNHIDDEN = "post.unhidden"
+    COMMENT_HIDDEN = "comment.hidden"
+    COMMENT_UNHIDDEN = "comment.unhidden"
+    DELIVERY_RETRIED = "delivery.retried"
+
+    @property
+    def entity(self) -> str:
+        return self.value.split(".", 1)[0]
+
+
+Actor = AbstractBaseUser | None
+
+
+def audit_entry(
+    *, actor: Actor, action: AuditAction, target: models.Model, changes: dict[str, Any] | None = None
+) -> AuditLog:
+    """The unsaved row :func:`audit` writes, for a caller that writes it inside a statement of its own
+    (a data-modifying ``WITH``) to stay within a statement budget. ``target`` must have its primary key."""
+    if target.pk is None:
+        raise ValueError("an audited object needs its primary key")
+    request_id = current_request_id()
+    return AuditLog(
+        actor_id=actor.pk if actor is not None and actor.is_authenticated else None,
+        action=AuditAction(action),  # refuses a name outside the catalogue
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk),
+        changes=changes or {},
+        request_id=request_id if request_id != "-" else "",
+    )
+
+
+def audit(
+    *, actor: Actor, action: AuditAction, target: models.Model, changes: dict[str, Any] | None = None
+) -> AuditLog:
+    """Record that ``actor`` (None: the system) did ``action`` to ``target``, inside the caller's transaction."""
+    entry = audit_entry(actor=actor, action=action, target=target, changes=changes)
+    entry.save(force_insert=True)
+    return entry
