@@ -4,14 +4,28 @@ from typing import Any
 
 from django.core.paginator import Page
 from django.core.paginator import Paginator as DjangoPaginator
-from django.db.models import Count, QuerySet, Window
+from django.db.models import IntegerField, QuerySet, Subquery
 from rest_framework import pagination
 
 TOTAL = "_total_rows"
 
 
+class RowCount(Subquery):
+    """``(SELECT count(*) FROM (<queryset>) _rows)``: the number of rows of ``queryset``, as a scalar subquery.
+
+    Unlike ``count(*) OVER ()`` next to a page, it does not make PostgreSQL join and compute every row of the
+    result to return the first few: the page is read through its index and stops at its ``LIMIT``.
+    """
+
+    template = "(SELECT count(*) FROM (%(subquery)s) _rows)"
+    output_field = IntegerField()
+
+    def __init__(self, queryset: QuerySet[Any], **extra: Any) -> None:
+        super().__init__(queryset.order_by().values("pk"), **extra)
+
+
 class WindowCountPaginator(DjangoPaginator):
-    """Reads a page of a queryset and the total in one statement: ``count(*) OVER ()`` on every row.
+    """Reads a page of a queryset and the total in one statement (the total as :class:`RowCount` on every row).
 
     Only a page past the end (or an empty result) costs the separate ``COUNT`` Django makes.
     """
@@ -24,7 +38,9 @@ class WindowCountPaginator(DjangoPaginator):
                 index = 0  # Django raises its own error below
             if index >= 1:
                 bottom = (index - 1) * self.per_page
-                window = self.object_list.annotate(**{TOTAL: Window(Count("*"))})
+                window = self.object_list
+                if TOTAL not in window.query.annotations:  # a caller may bring a leaner count of its own
+                    window = window.annotate(**{TOTAL: RowCount(window)})
                 rows = list(window[bottom : bottom + self.per_page])
                 if rows:
                     first = rows[0]

@@ -21,10 +21,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import BigIntegerField, F, Value
 from django.db.models.functions import Greatest
 
@@ -67,7 +68,9 @@ def _read() -> int:
 def _write_bump() -> bool:
     stamp = _stamp()
     try:
-        with transaction.atomic():
+        # After a commit (the usual case) the UPDATE runs on its own in autocommit: one round trip, not
+        # BEGIN, UPDATE, COMMIT. Inside a transaction a savepoint keeps a failed bump from breaking it.
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
             moved = CatalogVersion.objects.filter(pk=ROW).update(
                 value=Greatest(F("value") + 1, Value(stamp, output_field=BigIntegerField()))
             )

@@ -301,3 +301,22 @@ def test_memory_copy_is_used_only_for_the_current_version(api_client, on_commit)
     assert api_client.get("/api/v1/treks/memo/").json()["name"] == "After"
     local_pages_clear()
     assert api_client.get("/api/v1/treks/memo/").json()["name"] == "After"  # from Redis
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bump_after_commit_is_one_statement_without_a_transaction_of_its_own(monkeypatch):
+    """After the writer's COMMIT the bump is a lone UPDATE in autocommit (no BEGIN/COMMIT round trips)."""
+    from django.db import connection
+
+    before = catalog_version()
+    opened: list[bool] = []
+    real = connection.set_autocommit
+    monkeypatch.setattr(connection, "set_autocommit", lambda flag, **kw: (opened.append(flag), real(flag, **kw)))
+    with transaction.atomic():
+        services.catalog_version_bump()
+    opened.clear()  # the writer's own transaction
+    assert not connection.in_atomic_block
+    assert version._write_bump()
+    assert opened == []
+    forget_process_state()
+    assert catalog_version() > before

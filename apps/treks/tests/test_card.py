@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -265,3 +266,22 @@ def test_detail_is_one_statement(api_client, django_assert_num_queries, settings
         6,
         4,
     )
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_list_count_is_a_scalar_subquery_and_matches_the_pages(api_client, settings, query) -> None:
+    """The total comes from ``(SELECT count(*) ...)`` beside the page, not ``count(*) OVER ()`` (which makes
+    PostgreSQL compute every row of the result to return a page); every page adds up to it."""
+    settings.CATALOG_CACHE_ENABLED = False
+    _bench_like_catalog(30)
+    query = query.format(month=(timezone.localdate() + timedelta(days=20)).month)
+    with CaptureQueriesContext(connection) as captured:
+        first = api_client.get(f"/api/v1/treks/?page_size=7&{query}").json()
+    (statement,) = (q["sql"] for q in captured.captured_queries)
+    assert "OVER ()" not in statement
+    assert "(SELECT count(*) FROM (" in statement
+    seen, page = len(first["results"]), 1
+    while seen < first["count"]:
+        page += 1
+        seen += len(api_client.get(f"/api/v1/treks/?page_size=7&page={page}&{query}").json()["results"])
+    assert seen == first["count"]
