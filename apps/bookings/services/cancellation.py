@@ -21,6 +21,7 @@ from apps.common.services import audit, enqueue_on_commit
 from apps.messaging.services import batch_conversation_leave
 from apps.treks.models import Batch
 from apps.treks.services.batches import batch_cancel, batch_release_seats, local_today
+from apps.users.models import User
 from apps.users.services.loyalty import points_reverse
 
 logger = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ def cancellation_quote(
 def booking_cancel(
     *,
     booking: Booking,
-    actor: Any,
+    actor: User | None,
     reason: str = "",
     today: date | None = None,
     full_refund: bool = False,
@@ -118,7 +119,7 @@ def booking_cancel(
 # --- a whole departure ----------------------------------------------------------------------------
 
 
-def batch_bulk_cancel_start(*, actor: Any, batch: Batch, reason: str = "") -> BatchCancellation:
+def batch_bulk_cancel_start(*, actor: User, batch: Batch, reason: str = "") -> BatchCancellation:
     """Cancel the batch now and queue the cancellation of its bookings (full refunds) as a Celery task."""
     from apps.bookings.tasks import run_batch_cancellation
 

@@ -20,7 +20,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -38,6 +37,7 @@ from apps.notifications.models import Category, Channel, Delivery, Device
 from apps.notifications.policy import is_locked
 from apps.notifications.rendering import RENDERERS
 from apps.notifications.selectors import deliveries_lost_in_queue, deliveries_stuck_sending
+from apps.users.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -260,7 +260,7 @@ def deliveries_sweep(*, now: datetime | None = None, limit: int = 500) -> dict[s
     return counts
 
 
-def delivery_retry(*, actor: Any, delivery: Delivery) -> Delivery:
+def delivery_retry(*, actor: User, delivery: Delivery) -> Delivery:
     """Staff: queue a failed or cancelled delivery again, with a fresh set of attempts."""
     with transaction.atomic():
         locked = Delivery.objects.select_for_update().get(pk=delivery.pk)

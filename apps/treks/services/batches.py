@@ -31,6 +31,7 @@ from apps.treks.catalog_cache import catalog_version_bump
 from apps.treks.errors import BatchHasBookings, BatchNotEditable
 from apps.treks.models import Batch, Guide, Trek
 from apps.treks.services.catalog import jsonable
+from apps.users.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ def _validate_guide(guide: Guide | None) -> None:
 @transaction.atomic
 def batch_create(
     *,
-    actor: Any,
+    actor: User | None,
     trek: Trek,
     start_date: date,
     total_seats: int,
@@ -127,7 +128,7 @@ def batch_create(
 
 
 @transaction.atomic
-def batch_update(*, actor: Any, batch: Batch, changes: dict[str, Any], today: date | None = None) -> Batch:
+def batch_update(*, actor: User, batch: Batch, changes: dict[str, Any], today: date | None = None) -> Batch:
     """Change dates, seats, price or guide of an open or full batch.
 
     ``total_seats`` may not drop below the seats already taken; the status follows the counter.
@@ -174,7 +175,7 @@ def batch_update(*, actor: Any, batch: Batch, changes: dict[str, Any], today: da
 
 
 @transaction.atomic
-def batch_delete(*, actor: Any, batch: Batch) -> None:
+def batch_delete(*, actor: User, batch: Batch) -> None:
     """Delete a batch nobody has booked; anything with bookings must be cancelled instead (409)."""
     batch = Batch.objects.select_for_update().get(pk=batch.pk)
     collector = Collector(using="default")
@@ -196,7 +197,7 @@ def batch_delete(*, actor: Any, batch: Batch) -> None:
 
 
 @transaction.atomic
-def batch_transition(*, batch: Batch, to: str, actor: Any = None, reason: str = "") -> Batch:
+def batch_transition(*, batch: Batch, to: str, actor: User | None = None, reason: str = "") -> Batch:
     """Move a batch to ``to`` if the lifecycle allows it (409 ``invalid_transition`` otherwise)."""
     batch = Batch.objects.select_for_update().get(pk=batch.pk)
     if batch.status == to:
@@ -220,7 +221,7 @@ def batch_transition(*, batch: Batch, to: str, actor: Any = None, reason: str = 
     return batch
 
 
-def batch_cancel(*, actor: Any, batch: Batch, reason: str = "") -> Batch:
+def batch_cancel(*, actor: User, batch: Batch, reason: str = "") -> Batch:
     return batch_transition(batch=batch, to=S.CANCELLED, actor=actor, reason=reason)
 
 

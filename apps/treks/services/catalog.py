@@ -24,6 +24,7 @@ from apps.treks.errors import FileTooLarge, InvalidUpload
 from apps.treks.gpx import MAX_GPX_BYTES, GPXInvalid, parse_gpx
 from apps.treks.images import MAX_IMAGE_BYTES, ImageInvalid, reencode_image
 from apps.treks.models import Region, Trek, TrekItineraryDay, TrekPhoto
+from apps.users.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ def trek_refresh_search(*, trek_ids: Sequence[Any]) -> None:
 
 
 @transaction.atomic
-def region_create(*, actor: Any, name: str, description: str = "", slug: str | None = None) -> Region:
+def region_create(*, actor: User | None, name: str, description: str = "", slug: str | None = None) -> Region:
     slug = slug or slugify(name)
     if not slug:
         raise ValidationFailed("A region needs a name that makes a slug.", details={"name": ["Not usable."]})
@@ -104,7 +105,7 @@ def region_create(*, actor: Any, name: str, description: str = "", slug: str | N
 
 
 @transaction.atomic
-def region_update(*, actor: Any, region: Region, changes: dict[str, Any]) -> Region:
+def region_update(*, actor: User | None, region: Region, changes: dict[str, Any]) -> Region:
     region = Region.objects.select_for_update().get(pk=region.pk)
     diff = _apply_changes(region, changes, ("name", "description"))
     if diff:
@@ -130,7 +131,7 @@ def _unique_trek_slug(name: str) -> str:
     return f"{base}-{n}"
 
 
-def trek_create(*, actor: Any, **fields: Any) -> Trek:
+def trek_create(*, actor: User | None, **fields: Any) -> Trek:
     """Create a trek; its slug comes from the name and is made unique (``-2``, ``-3``...)."""
     unknown = set(fields) - set(TREK_FIELDS)
     if unknown:
@@ -156,7 +157,7 @@ def trek_create(*, actor: Any, **fields: Any) -> Trek:
 
 
 @transaction.atomic
-def trek_update(*, actor: Any, trek: Trek, changes: dict[str, Any]) -> Trek:
+def trek_update(*, actor: User, trek: Trek, changes: dict[str, Any]) -> Trek:
     """Change a trek's fields (the slug never changes: it is the trek's public address)."""
     trek = Trek.objects.select_for_update().get(pk=trek.pk)
     diff = _apply_changes(trek, changes, list(TREK_FIELDS))
@@ -170,12 +171,12 @@ def trek_update(*, actor: Any, trek: Trek, changes: dict[str, Any]) -> Trek:
     return trek
 
 
-def trek_archive(*, actor: Any, trek: Trek) -> Trek:
+def trek_archive(*, actor: User, trek: Trek) -> Trek:
     return trek_update(actor=actor, trek=trek, changes={"status": Trek.Status.ARCHIVED})
 
 
 @transaction.atomic
-def trek_set_itinerary(*, actor: Any, trek: Trek, days: Sequence[dict[str, Any]]) -> list[TrekItineraryDay]:
+def trek_set_itinerary(*, actor: User | None, trek: Trek, days: Sequence[dict[str, Any]]) -> list[TrekItineraryDay]:
     """Replace the itinerary with ``days`` in order: day 1 is the first item. One day per trek day."""
     trek = Trek.objects.select_for_update().get(pk=trek.pk)
     if len(days) != trek.duration_days:
@@ -233,7 +234,7 @@ def _delete_file_on_commit(field_file: Any) -> None:
 
 
 @transaction.atomic
-def trek_set_cover(*, actor: Any, trek: Trek, upload: UploadedFile) -> Trek:
+def trek_set_cover(*, actor: User, trek: Trek, upload: UploadedFile) -> Trek:
     content = clean_image(upload)
     trek = Trek.objects.select_for_update().get(pk=trek.pk)
     _delete_file_on_commit(trek.cover_image)
@@ -245,7 +246,7 @@ def trek_set_cover(*, actor: Any, trek: Trek, upload: UploadedFile) -> Trek:
 
 
 @transaction.atomic
-def trek_add_photo(*, actor: Any, trek: Trek, upload: UploadedFile, caption: str = "") -> TrekPhoto:
+def trek_add_photo(*, actor: User, trek: Trek, upload: UploadedFile, caption: str = "") -> TrekPhoto:
     content = clean_image(upload)
     trek = Trek.objects.select_for_update().get(pk=trek.pk)  # serializes position allocation
     last = TrekPhoto.objects.filter(trek=trek).aggregate(last=Max("position"))["last"]
@@ -258,7 +259,7 @@ def trek_add_photo(*, actor: Any, trek: Trek, upload: UploadedFile, caption: str
 
 
 @transaction.atomic
-def trek_remove_photo(*, actor: Any, photo: TrekPhoto) -> None:
+def trek_remove_photo(*, actor: User, photo: TrekPhoto) -> None:
     trek = Trek.objects.select_for_update().get(pk=photo.trek_id)
     _delete_file_on_commit(photo.image)
     photo_id = str(photo.pk)
@@ -271,7 +272,7 @@ def trek_remove_photo(*, actor: Any, photo: TrekPhoto) -> None:
 
 
 @transaction.atomic
-def trek_reorder_photos(*, actor: Any, trek: Trek, photo_ids: Sequence[uuid.UUID]) -> list[TrekPhoto]:
+def trek_reorder_photos(*, actor: User, trek: Trek, photo_ids: Sequence[uuid.UUID]) -> list[TrekPhoto]:
     """Put the gallery in the order of ``photo_ids`` (which must list every photo exactly once)."""
     trek = Trek.objects.select_for_update().get(pk=trek.pk)
     photos = {p.pk: p for p in TrekPhoto.objects.filter(trek=trek)}
@@ -290,7 +291,7 @@ def trek_reorder_photos(*, actor: Any, trek: Trek, photo_ids: Sequence[uuid.UUID
 
 
 @transaction.atomic
-def trek_attach_gpx(*, actor: Any, trek: Trek, upload: UploadedFile) -> Trek:
+def trek_attach_gpx(*, actor: User, trek: Trek, upload: UploadedFile) -> Trek:
     """Parse a GPX upload; store the file, the route statistics and the track, or nothing at all."""
     data = _read_upload(upload, limit=MAX_GPX_BYTES)
     try:
