@@ -19,6 +19,7 @@ from apps.common.exceptions import NotFound
 from apps.common.images import ImageInvalid, read_limited, reencode_image
 from apps.common.services import audit
 from apps.community import errors, selectors
+from apps.community.domain import challenge_points_key
 from apps.community.models import (
     MAX_PHOTOS,
     Comment,
@@ -286,10 +287,6 @@ def member_content_withdraw(*, user: User) -> dict[str, int]:
 
 
 # --- challenges ----------------------------------------------------------------------------------
-
-
-def challenge_points_key(*, user_id: Any, challenge_id: Any) -> str:
-    return f"challenge:{challenge_id}:user:{user_id}"
 
 
 def challenges_evaluate(*, user_id: Any) -> list[UserBadge]:

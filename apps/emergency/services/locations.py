@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from apps.emergency.domain import coordinate
 from apps.emergency.models import Incident, IncidentUpdate, LocationPing
-from apps.emergency.services.intake import coordinate
 from apps.users.models import User
 
 

@@ -16,13 +16,11 @@ re-alerted until they acknowledge the incident, see the unknown outcome and call
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
-from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
@@ -33,26 +31,18 @@ from apps.notifications.backends import DeliveryError, InvalidRecipient, Outcome
 from apps.notifications.backends.email import send_email
 from apps.notifications.backends.push import get_push_backend
 from apps.notifications.backends.sms import get_sms_backend
+from apps.notifications.domain import unsubscribe_url
 from apps.notifications.models import Category, Channel, Delivery, Device
-from apps.notifications.policy import is_locked
+from apps.notifications.policy import is_locked, never_twice, retry_delay
 from apps.notifications.rendering import RENDERERS
 from apps.notifications.selectors import deliveries_lost_in_queue, deliveries_stuck_sending
 from apps.users.models import User
 
 logger = logging.getLogger(__name__)
 
-UNSUBSCRIBE_SALT = "notifications.unsubscribe"
-
 
 class NothingToSend(Exception):
     """The recipient is gone (a push device removed since the message was queued)."""
-
-
-def retry_delay(attempt: int) -> float:
-    """Seconds before the next try after ``attempt`` failed: exponential, capped, with jitter in [d/2, d]."""
-    base = settings.NOTIFICATIONS_RETRY_BASE_SECONDS
-    capped = min(settings.NOTIFICATIONS_RETRY_MAX_SECONDS, base * 2 ** max(attempt - 1, 0))
-    return secrets.SystemRandom().uniform(capped / 2, capped)
 
 
 @dataclass(frozen=True)
@@ -99,11 +89,6 @@ def delivery_send(*, delivery_id: str) -> str:
         return "retrying"
     _record_outcome(claim, status=Delivery.Status.SENT, provider_id=provider_id)
     return "sent"
-
-
-def never_twice(delivery: Delivery) -> bool:
-    """An emergency message to someone outside (contact, satellite phone, ops list): never risk a duplicate."""
-    return delivery.category == Category.EMERGENCY and delivery.user_id is None
 
 
 def _claim(delivery_id: str) -> Claim | None:
@@ -187,7 +172,7 @@ def _record_outcome(
         if status == Delivery.Status.QUEUED:
             delivery.next_attempt_at = now + timedelta(seconds=delay)
             fields.append("next_attempt_at")
-            schedule_on_commit(str(delivery.pk), countdown=delay)
+            _schedule_on_commit(str(delivery.pk), countdown=delay)
         elif delivery.sensitive and delivery.context:
             delivery.context = {}
             fields.append("context")
@@ -199,7 +184,7 @@ def _record_outcome(
         logger.warning("delivery %s failed after %d attempt(s): %s", delivery.pk, claim.attempt, error)
 
 
-def schedule_on_commit(delivery_id: str, *, countdown: float = 0) -> None:
+def _schedule_on_commit(delivery_id: str, *, countdown: float = 0) -> None:
     """Send the delivery task after commit, optionally delayed. A broker error is logged: the sweeper recovers.
 
     Shares the enqueue backoff of ``apps.common.services``: moments after a failed enqueue it does not wait
@@ -225,7 +210,7 @@ def deliveries_sweep(*, now: datetime | None = None, limit: int = 500) -> dict[s
         if lost:
             Delivery.objects.filter(pk__in=lost).update(next_attempt_at=now, updated_at=now)
             for pk in lost:
-                schedule_on_commit(str(pk))
+                _schedule_on_commit(str(pk))
         counts["requeued"] = len(lost)
 
     stuck_before = now - timedelta(seconds=settings.NOTIFICATIONS_SENDING_TIMEOUT_SECONDS)
@@ -244,7 +229,7 @@ def deliveries_sweep(*, now: datetime | None = None, limit: int = 500) -> dict[s
                     "worker stopped while sending; sent again (emergency alerts to responders may duplicate)"
                 )
                 fields.append("next_attempt_at")
-                schedule_on_commit(str(delivery.pk))
+                _schedule_on_commit(str(delivery.pk))
                 counts["unknown_requeued"] += 1
             else:
                 delivery.status = Delivery.Status.FAILED
@@ -276,10 +261,5 @@ def delivery_retry(*, actor: User, delivery: Delivery) -> Delivery:
         locked.next_attempt_at = timezone.now()
         locked.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
         audit(actor=actor, action="notifications.delivery_retried", target=locked, changes=previous)
-        schedule_on_commit(str(locked.pk))
+        _schedule_on_commit(str(locked.pk))
     return locked
-
-
-def unsubscribe_url(*, user_id: str, category: str) -> str:
-    token = signing.dumps({"u": user_id, "c": category}, salt=UNSUBSCRIBE_SALT, compress=True)
-    return f"{settings.OBS_FRONTEND_URL.rstrip('/')}/notifications/unsubscribe?token={token}"

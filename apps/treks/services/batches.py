@@ -28,31 +28,16 @@ from apps.common.exceptions import InvalidTransition, ValidationFailed
 from apps.common.services import audit, require_atomic
 from apps.common.sql import instance_from_row
 from apps.treks.catalog_cache import catalog_version_bump
+from apps.treks.domain import can_transition, local_today
 from apps.treks.errors import BatchHasBookings, BatchNotEditable
 from apps.treks.models import Batch, Guide, Trek
-from apps.treks.services.catalog import jsonable
+from apps.treks.services.catalog import _jsonable
 from apps.users.models import User
 
 logger = logging.getLogger(__name__)
 
 S = Batch.Status
-TRANSITIONS: dict[str, frozenset[str]] = {
-    S.OPEN: frozenset({S.FULL, S.ONGOING, S.COMPLETED, S.CANCELLED}),
-    S.FULL: frozenset({S.OPEN, S.ONGOING, S.COMPLETED, S.CANCELLED}),
-    S.ONGOING: frozenset({S.COMPLETED, S.CANCELLED}),
-    S.COMPLETED: frozenset(),
-    S.CANCELLED: frozenset(),
-}
 SEAT_STATUSES = (S.OPEN, S.FULL)
-
-
-def local_today() -> date:
-    """Today in the operator's time zone (batch dates are local dates)."""
-    return timezone.localdate()
-
-
-def can_transition(current: str, target: str) -> bool:
-    return target in TRANSITIONS.get(current, frozenset())
 
 
 def _seat_status(*, seats_taken: int, total_seats: int) -> str:
@@ -163,7 +148,7 @@ def batch_update(*, actor: User, batch: Batch, changes: dict[str, Any], today: d
     diff: dict[str, list[Any]] = {}
     for field in ("start_date", "end_date", "total_seats", "price", "guide"):
         if field in changes and getattr(batch, field) != changes[field]:
-            diff[field] = [jsonable(getattr(batch, field)), jsonable(changes[field])]
+            diff[field] = [_jsonable(getattr(batch, field)), _jsonable(changes[field])]
             setattr(batch, field, changes[field])
     if not diff:
         return batch

@@ -49,7 +49,7 @@ TREK_FIELDS = (
 SEARCH_CONFIG = "english"
 
 
-def jsonable(value: Any) -> Any:
+def _jsonable(value: Any) -> Any:
     """A value as it can be stored in an audit row."""
     if isinstance(value, Decimal | date | uuid.UUID):
         return str(value)
@@ -67,7 +67,7 @@ def _apply_changes(instance: Any, changes: dict[str, Any], allowed: Iterable[str
         old, new = getattr(instance, field), changes[field]
         if old != new:
             setattr(instance, field, new)
-            diff[field] = [jsonable(old), jsonable(new)]
+            diff[field] = [_jsonable(old), _jsonable(new)]
     return diff
 
 
@@ -145,7 +145,7 @@ def trek_create(*, actor: User | None, **fields: Any) -> Trek:
                     actor=actor,
                     action="trek.create",
                     target=trek,
-                    changes={k: jsonable(v) for k, v in fields.items() if k in ("name", "region", "status")}
+                    changes={k: _jsonable(v) for k, v in fields.items() if k in ("name", "region", "status")}
                     | {"slug": trek.slug},
                 )
                 catalog_version_bump()

@@ -18,6 +18,7 @@ from apps.common.pagination import PageNumberPagination
 from apps.common.schema import error_responses
 from apps.treks import selectors, services
 from apps.treks.catalog_cache.responses import cached_catalog_response
+from apps.treks.domain import local_today
 from apps.treks.filters import BatchFilter
 from apps.treks.models import Batch
 from apps.treks.permissions import BatchesManage, CatalogWrite, ReadOr
@@ -64,7 +65,7 @@ class TrekBatchesView(APIView):
             trek = selectors.trek_get(user=request.user, slug=slug, fields=("id", "slug", "name"))
             batches = selectors.trek_batches(
                 trek=trek,
-                today=services.local_today(),
+                today=local_today(),
                 month=params.get("month"),
                 include_full=bool(params.get("include_full")),
             )

@@ -20,6 +20,7 @@ from apps.common.pagination import PageNumberPagination, WindowCountPagination
 from apps.common.schema import error_responses
 from apps.treks import selectors, services
 from apps.treks.catalog_cache.responses import cached_catalog_response
+from apps.treks.domain import local_today
 from apps.treks.filters import DEFAULT_TREK_ORDER, TrekFilter
 from apps.treks.models import TrekPhoto
 from apps.treks.permissions import CatalogWrite, ReadOr
@@ -133,7 +134,7 @@ class TrekListView(APIView):
     )
     def get(self, request: Request) -> HttpResponseBase:
         def build() -> Response:
-            queryset = selectors.trek_list(user=request.user, today=services.local_today())
+            queryset = selectors.trek_list(user=request.user, today=local_today())
             if request.query_params.keys() - PAGING_PARAMS:
                 filtered = validated_filter(TrekFilter(request.query_params, queryset=queryset, request=request)).qs
             else:  # the home screen: no filters, so no filter set to build
@@ -147,7 +148,7 @@ class TrekListView(APIView):
         data = TrekWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         trek = services.trek_create(actor=cast(User, request.user), **data.validated_data)
-        detail = selectors.trek_detail(user=request.user, slug=trek.slug, today=services.local_today())
+        detail = selectors.trek_detail(user=request.user, slug=trek.slug, today=local_today())
         return Response(TrekDetailSerializer(detail).data, status=status.HTTP_201_CREATED)
 
 
@@ -158,7 +159,7 @@ class TrekDetailView(APIView):
     @extend_schema(responses={200: TrekDetailSerializer, **error_responses(404)})
     def get(self, request: Request, slug: str) -> HttpResponseBase:
         def build() -> Response:
-            trek = selectors.trek_detail(user=request.user, slug=slug, today=services.local_today())
+            trek = selectors.trek_detail(user=request.user, slug=slug, today=local_today())
             return Response(TrekDetailSerializer(trek).data)
 
         return cached_catalog_response(request, build)
@@ -172,7 +173,7 @@ class TrekDetailView(APIView):
         data = TrekWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         services.trek_update(actor=cast(User, request.user), trek=trek, changes=dict(data.validated_data))
-        detail = selectors.trek_detail(user=request.user, slug=slug, today=services.local_today())
+        detail = selectors.trek_detail(user=request.user, slug=slug, today=local_today())
         return Response(TrekDetailSerializer(detail).data)
 
 
@@ -184,7 +185,7 @@ class TrekArchiveView(APIView):
     def post(self, request: Request, slug: str) -> Response:
         trek = selectors.trek_get(user=request.user, slug=slug)
         services.trek_archive(actor=cast(User, request.user), trek=trek)
-        detail = selectors.trek_detail(user=request.user, slug=slug, today=services.local_today())
+        detail = selectors.trek_detail(user=request.user, slug=slug, today=local_today())
         return Response(TrekDetailSerializer(detail).data)
 
 
@@ -229,7 +230,7 @@ class _TrekFileView(APIView):
         data = FileUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         self.attach(actor=cast(User, request.user), trek=trek, upload=data.validated_data["file"])
-        detail = selectors.trek_detail(user=request.user, slug=slug, today=services.local_today())
+        detail = selectors.trek_detail(user=request.user, slug=slug, today=local_today())
         return Response(TrekDetailSerializer(detail).data)
 
 
