@@ -1,1 +1,1 @@
-"""The shared settings, one module per concern, gathered in order by ``config.settings.base``."""
+"""The shared settings, one module per concern, gathered by ``config.settings.base``."""
