@@ -10,9 +10,9 @@ from django.db.models.functions import TruncMonth
 
 from apps.bookings.models import Booking, BookingDocument, BookingParticipant, Payment, Refund
 from apps.common.exceptions import NotFound
+from apps.treks.domain import local_today
 from apps.treks.models import Batch
 from apps.treks.selectors import guides_batch
-from apps.treks.services.batches import local_today
 from apps.users.roles import Capability, has_capability
 
 

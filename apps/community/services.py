@@ -19,6 +19,7 @@ from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import NotFound
 from apps.common.uploads import ImageInvalid, file_delete_on_commit, image_upload_clean
 from apps.community import errors, selectors
+from apps.community.domain import challenge_points_key
 from apps.community.models import (
     MAX_PHOTOS,
     Comment,
@@ -276,10 +277,6 @@ def member_content_withdraw(*, user: User) -> dict[str, int]:
 
 
 # --- challenges ----------------------------------------------------------------------------------
-
-
-def challenge_points_key(*, user_id: Any, challenge_id: Any) -> str:
-    return f"challenge:{challenge_id}:user:{user_id}"
 
 
 def challenges_evaluate(*, user_id: Any) -> list[UserBadge]:

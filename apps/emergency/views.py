@@ -7,7 +7,7 @@ handle it (the trekker, for anything but a false alarm) gets 403.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
@@ -42,6 +42,7 @@ from apps.emergency.serializers import (
     ResolveSerializer,
     SOSRequestSerializer,
 )
+from apps.users.models import User
 from apps.users.roles import Capability
 
 IDEMPOTENCY_KEY = OpenApiParameter(
@@ -182,7 +183,9 @@ class AcknowledgeView(APIView):
         tags=["emergency"],
     )
     def post(self, request: Request, pk: uuid.UUID) -> Response:
-        incident = services.incident_acknowledge(actor=request.user, incident=_handled_incident(request, pk))
+        incident = services.incident_acknowledge(
+            actor=cast(User, request.user), incident=_handled_incident(request, pk)
+        )
         return _detail(request, incident)
 
 
@@ -213,10 +216,10 @@ class UpdatesView(APIView):
         note, new_status = serializer.validated_data["note"], serializer.validated_data.get("status")
         if new_status:
             incident = services.incident_change_status(
-                actor=request.user, incident=incident, status=new_status, note=note
+                actor=cast(User, request.user), incident=incident, status=new_status, note=note
             )
         else:
-            services.incident_add_note(actor=request.user, incident=incident, note=note)
+            services.incident_add_note(actor=cast(User, request.user), incident=incident, note=note)
         return _detail(request, incident, status.HTTP_201_CREATED)
 
 
@@ -235,7 +238,7 @@ class ResolveView(APIView):
         serializer = ResolveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         incident = services.incident_resolve(
-            actor=request.user, incident=incident, notes=serializer.validated_data["resolution_notes"]
+            actor=cast(User, request.user), incident=incident, notes=serializer.validated_data["resolution_notes"]
         )
         return _detail(request, incident)
 
@@ -257,7 +260,7 @@ class FalseAlarmView(APIView):
         serializer = FalseAlarmSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         incident = services.incident_mark_false_alarm(
-            actor=request.user, incident=incident, note=serializer.validated_data["note"]
+            actor=cast(User, request.user), incident=incident, note=serializer.validated_data["note"]
         )
         return _detail(request, incident)
 
@@ -291,7 +294,9 @@ class LocationsView(APIView):
             raise Forbidden("Only the trekker and the batch's guide send locations.")
         serializer = PingBatchSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        result = services.incident_add_locations(actor=request.user, incident=incident, pings=serializer.to_pings())
+        result = services.incident_add_locations(
+            actor=cast(User, request.user), incident=incident, pings=serializer.to_pings()
+        )
         fresh = _visible_incident(request, incident.pk)
         return Response(
             PingResultSerializer(

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def edit_window() -> timedelta:
+def _edit_window() -> timedelta:
     return timedelta(minutes=settings.MESSAGING_EDIT_WINDOW_MINUTES)
 
 
@@ -227,7 +227,7 @@ def message_edit(*, message: Message, user: User, message_body: str, now: dateti
     with transaction.atomic():
         _require_participant(conversation=message.conversation, user=user)
         locked = _author_message_for_update(message=message, user=user)
-        if now - locked.sent_at > edit_window():
+        if now - locked.sent_at > _edit_window():
             raise EditWindowClosed(details={"edit_window_minutes": settings.MESSAGING_EDIT_WINDOW_MINUTES})
         if locked.message_body == message_body:
             return locked

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -11,6 +11,7 @@ from apps.common.audit_admin import AuditTrailMixin
 from apps.common.exceptions import ApplicationError
 from apps.notifications.models import Delivery, Device, Notification
 from apps.notifications.services import delivery_retry
+from apps.users.models import User
 from apps.users.roles import Capability
 
 
@@ -70,7 +71,7 @@ class DeliveryAdmin(AuditTrailMixin, CapabilityAdmin):
         retried, refused = 0, 0
         for delivery in queryset:
             try:
-                delivery_retry(actor=request.user, delivery=delivery)
+                delivery_retry(actor=cast(User, request.user), delivery=delivery)
                 retried += 1
             except ApplicationError:
                 refused += 1

@@ -1,8 +1,12 @@
-"""Which channels each category uses, what users get by default, and what they may switch off."""
+"""Which channels each category uses, what users get by default and may switch off, and how deliveries retry."""
 
 from __future__ import annotations
 
-from apps.notifications.models import Category, Channel
+import secrets
+
+from django.conf import settings
+
+from apps.notifications.models import Category, Channel, Delivery
 
 # Categories a user cannot silence: OTPs, password resets, sign-in alerts, SOS.
 LOCKED_CATEGORIES: frozenset[str] = frozenset({Category.SECURITY.value, Category.EMERGENCY.value})
@@ -37,3 +41,15 @@ def default_channels(category: str) -> tuple[str, ...]:
 
 def is_locked(category: str) -> bool:
     return category in LOCKED_CATEGORIES
+
+
+def retry_delay(attempt: int) -> float:
+    """Seconds before the next try after ``attempt`` failed: exponential, capped, with jitter in [d/2, d]."""
+    base = settings.NOTIFICATIONS_RETRY_BASE_SECONDS
+    capped = min(settings.NOTIFICATIONS_RETRY_MAX_SECONDS, base * 2 ** max(attempt - 1, 0))
+    return secrets.SystemRandom().uniform(capped / 2, capped)
+
+
+def never_twice(delivery: Delivery) -> bool:
+    """An emergency message to someone outside (contact, satellite phone, ops list): never risk a duplicate."""
+    return delivery.category == Category.EMERGENCY and delivery.user_id is None

@@ -14,10 +14,10 @@ from django.db.models import Case, F, IntegerField, Q, QuerySet, TextField, Valu
 from django.db.models.functions import Cast
 from django_filters.widgets import QueryArrayWidget
 
+from apps.treks.domain import local_today
 from apps.treks.errors import FIELD_INVALID, FIELD_INVALID_CHOICE
 from apps.treks.models import Batch, Trek
 from apps.treks.selectors import open_batch_exists
-from apps.treks.services.batches import local_today
 from apps.treks.services.catalog import SEARCH_CONFIG
 
 SLUG_RE = re.compile(r"^[-a-z0-9_]{1,120}$")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-from typing import Any
 
 from django.apps import apps
 
@@ -17,7 +16,7 @@ CATALOG_APP = "apps.treks"
 GUIDE_MODEL = "treks.Guide"
 
 
-def guide_profile_sync(*, actor: Any, user: User) -> None:
+def guide_profile_sync(*, actor: User, user: User) -> None:
     """A user with the guide role has an active Guide profile in the catalog; losing the role deactivates it.
 
     Goes through the catalog's own services (audit, cache invalidation). Does nothing while the catalog app

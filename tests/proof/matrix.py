@@ -183,7 +183,7 @@ def _gpx(w: World, user: User | None) -> dict[str, Any]:
 def _unsubscribe(w: World, user: User | None) -> dict[str, str]:
     from urllib.parse import parse_qs, urlparse
 
-    from apps.notifications.services.delivery import unsubscribe_url
+    from apps.notifications.domain import unsubscribe_url
 
     url = unsubscribe_url(user_id=str(w.users["owner"].pk), category="marketing")  # type: ignore[union-attr]
     return {"token": parse_qs(urlparse(url).query)["token"][0]}

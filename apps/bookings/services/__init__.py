@@ -14,7 +14,6 @@ from apps.bookings.services.cancellation import (
     batch_cancellations_resume,
     booking_cancel,
     cancellation_quote,
-    refund_percent_for,
 )
 from apps.bookings.services.payments import (
     payment_order_create,
@@ -44,7 +43,6 @@ __all__ = [
     "payment_succeeded",
     "payment_verify",
     "payments_reconcile",
-    "refund_percent_for",
     "refund_send",
     "refund_settled",
     "refunds_resend_pending",

@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from apps.bookings.domain import check_transition, completion_points_key
 from apps.bookings.errors import AlreadyBooked, BatchFull, BatchNotBookable, CouponExhausted, CouponInvalid
 from apps.bookings.models import (
     ACTIVE_STATUSES,
@@ -25,7 +26,7 @@ from apps.bookings.models import (
     WaitlistEntry,
 )
 from apps.bookings.pricing import price_booking
-from apps.bookings.services.common import check_transition, coupon_release, lock_booking, notify_booking, refund_create
+from apps.bookings.services.common import _lock_booking, _notify_booking, coupon_release, refund_create
 from apps.bookings.signals import booking_completed
 from apps.common.audit import AuditAction, audit, audit_entry
 from apps.common.exceptions import ApplicationError, InvalidTransition, NotFound, ValidationFailed
@@ -33,13 +34,13 @@ from apps.common.models import AuditLog
 from apps.common.services import require_atomic
 from apps.common.sql import insert_rows, instance_from_row, mark_saved
 from apps.messaging.services import batch_conversation_join, batch_conversation_leave
+from apps.treks.domain import local_today
 from apps.treks.models import Batch, Trek
 from apps.treks.services.batches import (
     batch_from_seat_take,
     batch_release_seats,
     batch_seats_moved,
     batch_take_seats_sql,
-    local_today,
 )
 from apps.users.models import EmergencyContact, PointsTransaction, User
 from apps.users.services.loyalty import points_award
@@ -261,7 +262,7 @@ def booking_create(
         booking = booking_hold(
             user=user, batch_id=batch_id, participants=participants, coupon_code=coupon_code, source=source, now=now
         )
-        notify_booking(
+        _notify_booking(
             booking,
             "booking_held",
             hold_expires_at=timezone.localtime(booking.hold_expires_at).strftime("%d %b %H:%M"),
@@ -288,7 +289,7 @@ def booking_confirm(booking: Booking, *, now: datetime | None = None) -> None:
     )
     WaitlistEntry.objects.filter(booking=booking).update(status=WaitlistEntry.Status.DONE)
     batch_conversation_join(batch_id=booking.batch_id, user=booking.user)
-    notify_booking(booking, "booking_confirmed")
+    _notify_booking(booking, "booking_confirmed")
 
 
 def booking_expire(*, booking_id: Any, now: datetime | None = None) -> bool:
@@ -319,7 +320,7 @@ def booking_expire(*, booking_id: Any, now: datetime | None = None) -> bool:
             refund_create(booking=booking, amount=booking.amount_paid, reason=Refund.Reason.LATE_PAYMENT)
         WaitlistEntry.objects.filter(booking=booking).update(status=WaitlistEntry.Status.DONE)
         batch_conversation_leave(batch_id=booking.batch_id, user=booking.user)
-        notify_booking(booking, "booking_expired")
+        _notify_booking(booking, "booking_expired")
         waitlist_offer_next(batch_id=booking.batch_id, now=now)
     logger.info("booking %s expired, %s seat(s) released", booking.reference, booking.seats)
     return True
@@ -340,7 +341,7 @@ def booking_complete(*, booking: Booking, today: date | None = None) -> Booking:
     """confirmed -> completed once the batch has ended; grants the trek's loyalty points once."""
     today = today or local_today()
     with transaction.atomic():
-        booking = lock_booking(booking.pk)
+        booking = _lock_booking(booking.pk)
         if booking.status == S.COMPLETED:
             return booking
         check_transition(booking, S.COMPLETED)
@@ -368,10 +369,6 @@ def booking_complete(*, booking: Booking, today: date | None = None) -> Booking:
         completed = booking
         transaction.on_commit(lambda: booking_completed.send(sender=Booking, booking=completed))
     return booking
-
-
-def completion_points_key(booking: Booking) -> str:
-    return f"booking:{booking.pk}:completed"
 
 
 def bookings_complete_finished(*, today: date | None = None) -> int:

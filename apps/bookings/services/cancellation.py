@@ -8,20 +8,22 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from apps.bookings.domain import check_transition, completion_points_key
 from apps.bookings.models import ACTIVE_STATUSES, BatchCancellation, Booking, BookingStatus, Refund, WaitlistEntry
+from apps.bookings.policy import refund_percent_for
 from apps.bookings.pricing import HUNDRED, to_paisa, to_paise
-from apps.bookings.services.bookings import completion_points_key
-from apps.bookings.services.common import check_transition, coupon_release, lock_booking, notify_booking, refund_create
+from apps.bookings.services.common import _lock_booking, _notify_booking, coupon_release, refund_create
 from apps.common.audit import AuditAction, audit
 from apps.common.services import enqueue_on_commit
 from apps.messaging.services import batch_conversation_leave
+from apps.treks.domain import local_today
 from apps.treks.models import Batch
-from apps.treks.services.batches import batch_cancel, batch_release_seats, local_today
+from apps.treks.services.batches import batch_cancel, batch_release_seats
+from apps.users.models import User
 from apps.users.services.loyalty import points_reverse
 
 logger = logging.getLogger(__name__)
@@ -35,14 +37,6 @@ class CancellationQuote:
     refund_percent: int
     amount_paid: Decimal
     refund_amount: Decimal
-
-
-def refund_percent_for(days_before_start: int) -> int:
-    """The policy table (``BOOKINGS_CANCELLATION_POLICY``): the first row whose ``min_days`` is reached."""
-    for row in sorted(settings.BOOKINGS_CANCELLATION_POLICY, key=lambda r: -int(r["min_days"])):
-        if days_before_start >= int(row["min_days"]):
-            return int(row["refund_percent"])
-    return 0
 
 
 def cancellation_quote(
@@ -63,7 +57,7 @@ def cancellation_quote(
 def booking_cancel(
     *,
     booking: Booking,
-    actor: Any,
+    actor: User | None,
     reason: str = "",
     today: date | None = None,
     full_refund: bool = False,
@@ -77,7 +71,7 @@ def booking_cancel(
 
     today = today or local_today()
     with transaction.atomic():
-        booking = lock_booking(booking.pk)
+        booking = _lock_booking(booking.pk)
         check_transition(booking, S.CANCELLED)
         quote = cancellation_quote(booking=booking, today=today, refund_percent=100 if full_refund else None)
         previous = booking.status
@@ -104,7 +98,7 @@ def booking_cancel(
             target=booking,
             changes={"status": [previous, S.CANCELLED], "refund_percent": quote.refund_percent, "reason": reason},
         )
-        notify_booking(
+        _notify_booking(
             booking,
             template,
             refund_amount=str(sum((r.amount for r in refunds), Decimal("0.00"))),
@@ -118,7 +112,7 @@ def booking_cancel(
 # --- a whole departure ----------------------------------------------------------------------------
 
 
-def batch_bulk_cancel_start(*, actor: Any, batch: Batch, reason: str = "") -> BatchCancellation:
+def batch_bulk_cancel_start(*, actor: User, batch: Batch, reason: str = "") -> BatchCancellation:
     """Cancel the batch now and queue the cancellation of its bookings (full refunds) as a Celery task."""
     from apps.bookings.tasks import run_batch_cancellation
 

@@ -1,4 +1,7 @@
-"""Helpers shared by the booking services: the state machine, notifications, seats and refunds."""
+"""Shared by the booking services: locking a booking, telling its booker, coupons and refunds.
+
+The underscored helpers are private to ``apps.bookings.services``; the state machine is in ``apps.bookings.domain``.
+"""
 
 from __future__ import annotations
 
@@ -9,41 +12,21 @@ from typing import Any
 from django.db.models import F, Sum
 from django.utils import timezone
 
-from apps.bookings.models import Booking, BookingStatus, CouponRedemption, Payment, Refund
+from apps.bookings.models import Booking, CouponRedemption, Payment, Refund
 from apps.bookings.pricing import from_paise, to_paise
 from apps.common.audit import AuditAction, audit
-from apps.common.exceptions import InvalidTransition
 from apps.common.services import enqueue_on_commit
 from apps.notifications.models import Category
 from apps.notifications.services import notify
 
 logger = logging.getLogger(__name__)
 
-S = BookingStatus
-# pending -> confirmed -> completed; pending -> expired; pending/confirmed -> cancelled. Nothing else,
-# except that a payment arriving after its hold lapsed reinstates an expired booking when its seats can
-# be taken again (see ``payments._credit``), which is not a move anybody can request.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    S.PENDING: frozenset({S.CONFIRMED, S.EXPIRED, S.CANCELLED}),
-    S.CONFIRMED: frozenset({S.COMPLETED, S.CANCELLED}),
-    S.COMPLETED: frozenset(),
-    S.EXPIRED: frozenset(),
-    S.CANCELLED: frozenset(),
-}
 
-
-def check_transition(booking: Booking, to: str) -> None:
-    if to not in TRANSITIONS[booking.status]:
-        raise InvalidTransition(
-            f"A {booking.status} booking cannot become {to}.", details={"from": booking.status, "to": to}
-        )
-
-
-def lock_booking(booking_id: Any) -> Booking:
+def _lock_booking(booking_id: Any) -> Booking:
     return Booking.objects.select_for_update(of=("self",)).select_related("batch__trek", "user").get(pk=booking_id)
 
 
-def booking_context(booking: Booking, **extra: Any) -> dict[str, Any]:
+def _booking_context(booking: Booking, **extra: Any) -> dict[str, Any]:
     batch = booking.batch
     return {
         "booking_id": str(booking.pk),
@@ -58,12 +41,12 @@ def booking_context(booking: Booking, **extra: Any) -> dict[str, Any]:
     }
 
 
-def notify_booking(booking: Booking, template: str, *, category: str = Category.BOOKING, **extra: Any) -> None:
+def _notify_booking(booking: Booking, template: str, *, category: str = Category.BOOKING, **extra: Any) -> None:
     """Tell the booker (inside the caller's transaction: deliveries go out on commit)."""
     notify(
         template=template,
         category=category,
-        context=booking_context(booking, **extra),
+        context=_booking_context(booking, **extra),
         user=booking.user,
         dedupe_key=f"booking:{booking.pk}:{template}:{extra.get('dedupe', '')}",
     )
@@ -80,7 +63,7 @@ def coupon_release(booking: Booking) -> None:
         Coupon.objects.filter(pk=booking.coupon_id, uses__gt=0).update(uses=F("uses") - 1)
 
 
-def refundable_paise(payment: Payment) -> int:
+def _refundable_paise(payment: Payment) -> int:
     refunded = payment.refunds.exclude(status=Refund.Status.FAILED).aggregate(total=Sum("amount_paise"))["total"] or 0
     return max(0, payment.amount_paise - refunded)
 
@@ -101,7 +84,7 @@ def refund_create(*, booking: Booking, amount: Decimal, reason: str) -> list[Ref
     for payment in payments.order_by("-captured_at"):
         if remaining <= 0:
             break
-        part = min(remaining, refundable_paise(payment))
+        part = min(remaining, _refundable_paise(payment))
         if part <= 0:
             continue
         refund = Refund.objects.create(booking=booking, payment=payment, amount_paise=part, reason=reason)

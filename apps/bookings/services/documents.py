@@ -15,6 +15,7 @@ from apps.bookings.errors import BookingClosed, DocumentInvalid
 from apps.bookings.models import ACTIVE_STATUSES, Booking, BookingDocument
 from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import InvalidTransition, ValidationFailed
+from apps.users.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ def document_upload(*, booking: Booking, kind: str, upload: UploadedFile) -> Boo
     return document
 
 
-def document_review(*, actor: Any, document: BookingDocument, approve: bool, note: str = "") -> BookingDocument:
+def document_review(*, actor: User, document: BookingDocument, approve: bool, note: str = "") -> BookingDocument:
     with transaction.atomic():
         document = BookingDocument.objects.select_for_update().get(pk=document.pk)
         if document.kind != BookingDocument.Kind.FITNESS_PROOF:
@@ -123,7 +124,6 @@ def document_download_token(*, document: BookingDocument, user: Any) -> str:
 
 def document_from_token(token: str) -> BookingDocument | None:
     """The document a download link names, if the link is genuine, fresh, and its holder may still see it."""
-    from apps.users.models import User
     from apps.users.roles import Capability, has_capability
 
     try:

@@ -23,7 +23,7 @@ from apps.bookings.gateways import GatewayPayment, get_gateway
 from apps.bookings.models import Booking, BookingStatus, Coupon, CouponRedemption, Payment, PaymentEvent, Refund
 from apps.bookings.pricing import from_paise, to_paise
 from apps.bookings.services.bookings import booking_confirm
-from apps.bookings.services.common import lock_booking, refund_create
+from apps.bookings.services.common import _lock_booking, refund_create
 from apps.bookings.webhook_payloads import parse_webhook
 from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import NotFound, ServiceUnavailable
@@ -111,7 +111,7 @@ def payment_succeeded(
     """Record a captured payment and credit its booking, once."""
     booking_id = Payment.objects.values_list("booking_id", flat=True).get(pk=payment_pk)
     with transaction.atomic():
-        booking = lock_booking(booking_id)
+        booking = _lock_booking(booking_id)
         payment = Payment.objects.select_for_update().get(pk=payment_pk)
         if payment.status == P.CAPTURED:
             return payment
@@ -148,13 +148,13 @@ def payment_succeeded(
 
 def _credit(*, booking: Booking, payment: Payment) -> None:
     """Add a captured payment to the (locked) booking and move it on."""
-    from apps.bookings.services.common import notify_booking
+    from apps.bookings.services.common import _notify_booking
 
     amount = payment.amount
     booking.amount_paid = F("amount_paid") + amount
     booking.save(update_fields=["amount_paid", "updated_at"])
     booking.refresh_from_db(fields=["amount_paid", "amount_refunded"])
-    notify_booking(booking, "payment_received", category=Category.PAYMENT, amount=str(amount), dedupe=payment.pk)
+    _notify_booking(booking, "payment_received", category=Category.PAYMENT, amount=str(amount), dedupe=payment.pk)
     if booking.status == S.PENDING:
         if booking.amount_paid >= booking.final_amount:
             booking_confirm(booking)
@@ -179,7 +179,7 @@ def _credit(*, booking: Booking, payment: Payment) -> None:
             return
         logger.info("late payment for %s refunded: no seats left", booking.reference)
         refund_create(booking=booking, amount=amount, reason=Refund.Reason.LATE_PAYMENT)
-        notify_booking(booking, "late_payment_refunded", category=Category.PAYMENT, amount=str(amount))
+        _notify_booking(booking, "late_payment_refunded", category=Category.PAYMENT, amount=str(amount))
         return
     if booking.status == S.CANCELLED:
         refund_create(booking=booking, amount=amount, reason=Refund.Reason.OVERPAYMENT)

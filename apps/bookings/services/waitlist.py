@@ -20,11 +20,11 @@ from apps.bookings.errors import (
 )
 from apps.bookings.models import ACTIVE_STATUSES, Booking, BookingSource, WaitlistEntry
 from apps.bookings.services.bookings import _validate_participants, booking_hold
-from apps.bookings.services.common import notify_booking
+from apps.bookings.services.common import _notify_booking
 from apps.common.exceptions import NotFound
 from apps.common.services import require_atomic
+from apps.treks.domain import local_today
 from apps.treks.models import Batch
-from apps.treks.services.batches import local_today
 from apps.users.models import User
 
 logger = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ def waitlist_offer_next(*, batch_id: Any, now: datetime | None = None) -> int:
         WaitlistEntry.objects.filter(pk=entry.pk).update(
             status=WaitlistEntry.Status.OFFERED, offered_at=now, booking=booking
         )
-        notify_booking(
+        _notify_booking(
             booking,
             "waitlist_offer",
             hold_expires_at=timezone.localtime(booking.hold_expires_at).strftime("%d %b %H:%M"),

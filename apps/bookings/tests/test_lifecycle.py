@@ -9,9 +9,10 @@ import time_machine
 from django.utils import timezone
 
 from apps.bookings import services
+from apps.bookings.domain import TRANSITIONS, check_transition
 from apps.bookings.models import BatchCancellation, Booking, Refund
+from apps.bookings.policy import refund_percent_for
 from apps.bookings.selectors import current_or_next_confirmed_booking
-from apps.bookings.services.common import TRANSITIONS, check_transition
 from apps.bookings.signals import booking_completed
 from apps.common.exceptions import ApplicationError
 from apps.common.models import AuditLog
@@ -176,8 +177,8 @@ def test_policy_table_is_configurable(settings):
         {"min_days": 10, "refund_percent": 100},
         {"min_days": 0, "refund_percent": 25},
     ]
-    assert services.refund_percent_for(10) == 100
-    assert services.refund_percent_for(9) == 25
+    assert refund_percent_for(10) == 100
+    assert refund_percent_for(9) == 25
 
 
 def test_cancel_permissions(client_for, make_user, staff_user, batch, book):

@@ -13,6 +13,7 @@ from apps.bookings.models import BookingStatus
 from apps.bookings.services import booking_complete
 from apps.common.tests.race import Race
 from apps.community import services
+from apps.community.domain import challenge_points_key
 from apps.community.models import ChallengeKind, UserBadge
 from apps.community.tests.conftest import Client
 from apps.community.tests.factories import ChallengeFactory, make_booking
@@ -79,7 +80,7 @@ def test_evaluation_is_idempotent(client_for: Client, user: User) -> None:
     assert UserBadge.objects.filter(user=user).count() == 2
     ledger = PointsTransaction.objects.filter(user=user, reason=PointsTransaction.Reason.CHALLENGE)
     assert [(t.amount, t.idempotency_key) for t in ledger] == [
-        (100, services.challenge_points_key(user_id=user.pk, challenge_id=first.pk))
+        (100, challenge_points_key(user_id=user.pk, challenge_id=first.pk))
     ]
     user.refresh_from_db()
     assert user.obs_points == 100

@@ -34,7 +34,7 @@ ESCALATION_TEMPLATE = "emergency_escalation"
 CANCELLED_TEMPLATE = "emergency_cancelled"  # responders: the SOS they were paged about was a false alarm
 
 
-def alert_key(incident: Incident, occasion: str) -> str:
+def _alert_key(incident: Incident, occasion: str) -> str:
     return f"emergency:{incident.pk}:{occasion}"
 
 
@@ -42,7 +42,7 @@ def _ist(moment: datetime) -> str:
     return f"{timezone.localtime(moment):%d %b %Y %H:%M} IST"
 
 
-def incident_context(incident: Incident) -> dict[str, Any]:
+def _incident_context(incident: Incident) -> dict[str, Any]:
     trekker = incident.trekker
     batch = incident.batch
     context: dict[str, Any] = {
@@ -126,8 +126,8 @@ def queue_incident_alerts(incident: Incident, *, skip: Any = None) -> int:
 
     ``skip`` is a user not to alert (the guide who reported the incident). Returns the deliveries created.
     """
-    key = alert_key(incident, "alert")
-    context = incident_context(incident)
+    key = _alert_key(incident, "alert")
+    context = _incident_context(incident)
     messages = _contact_messages(incident, template=CONTACT_TEMPLATE, context=context, key=key)
     guide = acting_guide(incident.batch)  # a former or deactivated guide is not told
     if guide is not None:
@@ -150,18 +150,18 @@ def queue_incident_alerts(incident: Incident, *, skip: Any = None) -> int:
 
 def queue_escalation(incident: Incident) -> int:
     """Re-alert ops managers and super admins (and the ops list) for escalation number ``escalation_count``."""
-    key = alert_key(incident, f"escalation:{incident.escalation_count}")
+    key = _alert_key(incident, f"escalation:{incident.escalation_count}")
     return _send(
         _staff_messages(
-            escalation_recipients(), template=ESCALATION_TEMPLATE, context=incident_context(incident), key=key
+            escalation_recipients(), template=ESCALATION_TEMPLATE, context=_incident_context(incident), key=key
         )
     )
 
 
 def queue_safe_messages(incident: Incident) -> int:
     """A false alarm: tell the trekker's contacts they are safe, and stand down the responders paged."""
-    key = alert_key(incident, "safe")
-    context = incident_context(incident)
+    key = _alert_key(incident, "safe")
+    context = _incident_context(incident)
     stand_down = [Channel.PUSH, Channel.SMS, Channel.INBOX]
     messages = [
         _message(user=user, template=CANCELLED_TEMPLATE, context=context, channels=stand_down, dedupe_key=key)

@@ -8,7 +8,6 @@ trekker is safe. Every change is made on the row locked ``FOR UPDATE`` and audit
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +16,7 @@ from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import InvalidTransition, ValidationFailed
 from apps.emergency.models import CLOSED_STATUSES, Incident, IncidentStatus, IncidentUpdate
 from apps.emergency.services.alerts import queue_safe_messages
+from apps.users.models import User
 
 S = IncidentStatus
 
@@ -40,7 +40,7 @@ def _locked(incident: Incident) -> Incident:
     return Incident.objects.select_for_update(of=("self",)).select_related("trekker", "batch__trek").get(pk=incident.pk)
 
 
-def _transition(*, incident: Incident, actor: Any, to: str, note: str, now: datetime) -> Incident:
+def _transition(*, incident: Incident, actor: User, to: str, note: str, now: datetime) -> Incident:
     current = incident.status
     if to not in TRANSITIONS[current]:
         raise InvalidTransition(
@@ -68,7 +68,7 @@ def _transition(*, incident: Incident, actor: Any, to: str, note: str, now: date
     return incident
 
 
-def incident_acknowledge(*, actor: Any, incident: Incident, now: datetime | None = None) -> Incident:
+def incident_acknowledge(*, actor: User, incident: Incident, now: datetime | None = None) -> Incident:
     """Open -> acknowledged (stops escalation). Already acknowledged or responding: unchanged."""
     with transaction.atomic():
         locked = _locked(incident)
@@ -78,7 +78,7 @@ def incident_acknowledge(*, actor: Any, incident: Incident, now: datetime | None
 
 
 def incident_change_status(
-    *, actor: Any, incident: Incident, status: str, note: str = "", now: datetime | None = None
+    *, actor: User, incident: Incident, status: str, note: str = "", now: datetime | None = None
 ) -> Incident:
     if status == S.RESOLVED and not note.strip():
         raise ValidationFailed("Resolving an incident needs notes.", details={"note": ["This field is required."]})
@@ -88,18 +88,18 @@ def incident_change_status(
         )
 
 
-def incident_resolve(*, actor: Any, incident: Incident, notes: str, now: datetime | None = None) -> Incident:
+def incident_resolve(*, actor: User, incident: Incident, notes: str, now: datetime | None = None) -> Incident:
     return incident_change_status(actor=actor, incident=incident, status=S.RESOLVED, note=notes, now=now)
 
 
 def incident_mark_false_alarm(
-    *, actor: Any, incident: Incident, note: str = "", now: datetime | None = None
+    *, actor: User, incident: Incident, note: str = "", now: datetime | None = None
 ) -> Incident:
     """The trekker cancels their SOS, or staff/the guide find it was a false alarm; the contacts are told."""
     return incident_change_status(actor=actor, incident=incident, status=S.FALSE_ALARM, note=note, now=now)
 
 
-def incident_add_note(*, actor: Any, incident: Incident, note: str) -> IncidentUpdate:
+def incident_add_note(*, actor: User, incident: Incident, note: str) -> IncidentUpdate:
     with transaction.atomic():
         locked = _locked(incident)
         update = IncidentUpdate.objects.create(

@@ -21,7 +21,7 @@ import logging
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -31,6 +31,7 @@ from django.utils import timezone
 from apps.common.audit import AuditAction, audit_entry
 from apps.common.db import insert_together
 from apps.common.exceptions import NotFound
+from apps.emergency.domain import to_coordinate
 from apps.emergency.errors import IdempotencyKeyReused
 from apps.emergency.integration import batch_for_trekker
 from apps.emergency.models import (
@@ -48,17 +49,7 @@ from apps.users.models import User
 
 logger = logging.getLogger(__name__)
 
-COORDINATE_PLACES = Decimal("0.000001")
 MESSAGE_MAX = 2000
-
-
-def coordinate(value: float | Decimal) -> Decimal:
-    """Degrees as a Decimal with 6 places (about 11 cm): device fixes often carry more digits."""
-    return Decimal(str(value)).quantize(COORDINATE_PLACES, rounding=ROUND_HALF_UP)
-
-
-def to_coordinate(value: float | Decimal | None) -> Decimal | None:
-    return None if value is None else coordinate(value)
 
 
 @dataclass(frozen=True)

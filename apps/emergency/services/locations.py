@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 
+from apps.emergency.domain import coordinate
 from apps.emergency.models import Incident, IncidentUpdate, LocationPing
-from apps.emergency.services.intake import coordinate
+from apps.users.models import User
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class PingResult:
     incident: Incident
 
 
-def incident_add_locations(*, actor: Any, incident: Incident, pings: list[Ping]) -> PingResult:
+def incident_add_locations(*, actor: User, incident: Incident, pings: list[Ping]) -> PingResult:
     """Store new pings (a device time already stored is a duplicate, skipped); move the latest location on.
 
     Pings recorded after the incident was closed are ignored: tracking ends with the incident.

@@ -17,7 +17,7 @@ from django.conf import settings as django_settings
 from django.core import mail
 from django.utils import timezone
 
-from apps.emergency.services.alerts import incident_context, queue_incident_alerts
+from apps.emergency.services.alerts import _incident_context, queue_incident_alerts
 from apps.emergency.tests.conftest import Cast
 from apps.emergency.tests.factories import IncidentFactory
 from apps.notifications.backends import push, sms
@@ -199,13 +199,13 @@ def test_every_delayed_text_names_the_raise_time_and_the_arrival_time(
     cast: Cast, channel: str, name: str, make_user: Any
 ) -> None:
     delayed = IncidentFactory(trekker=cast.trekker, device_time=RAISED_UTC, received_at=ARRIVED_UTC, delayed=True)
-    text = RENDERERS[channel](name, incident_context(delayed))
+    text = RENDERERS[channel](name, _incident_context(delayed))
     full = f"{text.title}\n{text.body}"
     assert f"raised {RAISED_IST}" in full or f"raised on the device {RAISED_IST}" in full, full
     assert f"arrived {ARRIVED_IST}" in full, full
 
     on_time = IncidentFactory(trekker=make_user(), device_time=ARRIVED_UTC, received_at=ARRIVED_UTC, delayed=False)
-    text = RENDERERS[channel](name, incident_context(on_time))
+    text = RENDERERS[channel](name, _incident_context(on_time))
     assert "delayed" not in f"{text.title}\n{text.body}".lower()
     assert "arrived" not in text.body
 

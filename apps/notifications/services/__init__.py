@@ -1,7 +1,8 @@
 """Notification writes. ``notify`` is the public entry point used by every other domain."""
 
+from apps.notifications.planning import Message, message
 from apps.notifications.services.delivery import deliveries_sweep, delivery_retry, delivery_send
-from apps.notifications.services.dispatch import Message, message, notify, notify_many
+from apps.notifications.services.dispatch import notify, notify_many
 from apps.notifications.services.inbox import (
     device_register,
     device_remove,

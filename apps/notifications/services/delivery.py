@@ -16,13 +16,11 @@ re-alerted until they acknowledge the incident, see the unknown outcome and call
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
@@ -34,25 +32,18 @@ from apps.notifications.backends import DeliveryError, InvalidRecipient, Outcome
 from apps.notifications.backends.email import send_email
 from apps.notifications.backends.push import get_push_backend
 from apps.notifications.backends.sms import get_sms_backend
+from apps.notifications.domain import unsubscribe_url
 from apps.notifications.models import Category, Channel, Delivery, Device
-from apps.notifications.policy import is_locked
+from apps.notifications.policy import is_locked, never_twice, retry_delay
 from apps.notifications.rendering import RENDERERS
 from apps.notifications.selectors import deliveries_lost_in_queue, deliveries_stuck_sending
+from apps.users.models import User
 
 logger = logging.getLogger(__name__)
-
-UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 
 
 class NothingToSend(Exception):
     """The recipient is gone (a push device removed since the message was queued)."""
-
-
-def retry_delay(attempt: int) -> float:
-    """Seconds before the next try after ``attempt`` failed: exponential, capped, with jitter in [d/2, d]."""
-    base = settings.NOTIFICATIONS_RETRY_BASE_SECONDS
-    capped = min(settings.NOTIFICATIONS_RETRY_MAX_SECONDS, base * 2 ** max(attempt - 1, 0))
-    return secrets.SystemRandom().uniform(capped / 2, capped)
 
 
 @dataclass(frozen=True)
@@ -99,11 +90,6 @@ def delivery_send(*, delivery_id: str) -> str:  # noqa: C901  one except clause 
         return "retrying"
     _record_outcome(claim, status=Delivery.Status.SENT, provider_id=provider_id)
     return "sent"
-
-
-def never_twice(delivery: Delivery) -> bool:
-    """An emergency message to someone outside (contact, satellite phone, ops list): never risk a duplicate."""
-    return delivery.category == Category.EMERGENCY and delivery.user_id is None
 
 
 def _claim(delivery_id: str) -> Claim | None:
@@ -255,7 +241,7 @@ def deliveries_sweep(*, now: datetime | None = None, limit: int = 500) -> dict[s
     return counts
 
 
-def delivery_retry(*, actor: Any, delivery: Delivery) -> Delivery:
+def delivery_retry(*, actor: User, delivery: Delivery) -> Delivery:
     """Staff: queue a failed or cancelled delivery again, with a fresh set of attempts."""
     with transaction.atomic():
         locked = Delivery.objects.select_for_update().get(pk=delivery.pk)
@@ -273,8 +259,3 @@ def delivery_retry(*, actor: Any, delivery: Delivery) -> Delivery:
         audit(actor=actor, action=AuditAction.DELIVERY_RETRIED, target=locked, changes=previous)
         enqueue_on_commit(_deliver_task(), str(locked.pk))
     return locked
-
-
-def unsubscribe_url(*, user_id: str, category: str) -> str:
-    token = signing.dumps({"u": user_id, "c": category}, salt=UNSUBSCRIBE_SALT, compress=True)
-    return f"{settings.OBS_FRONTEND_URL.rstrip('/')}/notifications/unsubscribe?token={token}"

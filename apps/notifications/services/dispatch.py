@@ -1,93 +1,30 @@
-"""``notify()``: the one entry point every domain uses to tell someone something."""
+"""``notify()``: the one entry point every domain uses to tell someone something.
+
+Who gets what on which channel is planned in ``apps.notifications.planning`` (no database); this module
+loads what the plan needs and writes the inbox rows and deliveries.
+"""
 
 from __future__ import annotations
 
-import json
 import logging
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.serializers.json import DjangoJSONEncoder
-from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from apps.common.db import insert_new
 from apps.common.services import enqueue_batch_on_commit
-from apps.notifications.models import Category, Channel, Delivery, Device, Notification
-from apps.notifications.policy import default_channels, is_locked
-from apps.notifications.rendering import render_inbox, require_template
+from apps.notifications import planning
+from apps.notifications.models import Channel, Delivery, Device, Notification
+from apps.notifications.planning import Message, Planned, message
 from apps.notifications.selectors import preferences_of
 
 if TYPE_CHECKING:
     from apps.users.models import User
 
 logger = logging.getLogger(__name__)
-
-E164 = re.compile(r"^\+[1-9]\d{7,14}$")
-
-
-@dataclass(frozen=True)
-class Message:
-    """One message to plan and write with :func:`notify_many`; build it with :func:`message` (validated)."""
-
-    template: str
-    category: str
-    context: dict[str, Any]
-    user: User | None
-    channels: tuple[str, ...] | None
-    phone: str | None
-    email: str | None
-    dedupe_key: str | None
-    sensitive: bool
-
-
-def message(
-    *,
-    template: str,
-    category: str,
-    context: dict[str, Any],
-    user: User | None = None,
-    channels: Sequence[str] | None = None,
-    phone: str | None = None,
-    email: str | None = None,
-    dedupe_key: str | None = None,
-    sensitive: bool = False,
-) -> Message:
-    """A checked, normalised :class:`Message` (arguments as for :func:`notify`); raises ``ValueError``."""
-    category = Category(category).value
-    requested = _validate_channels(channels)
-    if user is None and not phone and not email:
-        raise ValueError("notify() needs a user, a phone or an e-mail address")
-    if phone is not None and not E164.match(phone):
-        raise ValueError("phone must be an E.164 number such as +919812345678")
-    if email is not None:
-        try:
-            validate_email(email)
-        except DjangoValidationError as exc:
-            raise ValueError("email is not a valid address") from exc
-        email = email.strip().lower()
-    if dedupe_key is not None and not dedupe_key.strip():
-        raise ValueError("dedupe_key must not be blank")
-    for name, addressed in ((Channel.SMS, phone), (Channel.EMAIL, email)):
-        if addressed and requested is not None and name not in requested:
-            raise ValueError(f"a raw {name} recipient was given but the {name} channel was not requested")
-    return Message(
-        template=template,
-        category=category,
-        context=_json_safe(context),
-        user=user,
-        channels=tuple(requested) if requested is not None else None,
-        phone=phone,
-        email=email,
-        dedupe_key=dedupe_key,
-        sensitive=sensitive,
-    )
 
 
 def notify(
@@ -137,13 +74,6 @@ def notify(
     )
 
 
-@dataclass
-class _Planned:
-    message: Message
-    inbox: Notification | None
-    deliveries: list[Delivery]
-
-
 def notify_many(messages: Sequence[Message]) -> list[Delivery]:
     """:func:`notify` for many messages in a fixed number of statements, however many recipients.
 
@@ -154,10 +84,21 @@ def notify_many(messages: Sequence[Message]) -> list[Delivery]:
     """
     if not messages:
         return []
-    wanted = _channels_wanted(messages)
+    return _write(_plan_all(messages))
+
+
+def _plan_all(messages: Sequence[Message]) -> list[Planned]:
+    """Load what the plan needs (preferences, push devices: one query each at most) and plan every message."""
+    holders = planning.preference_holders(messages)
+    preferences = preferences_of(users=holders, categories={m.category for m in messages}) if holders else {}
+    wanted = planning.channels_wanted(messages, preferences)
     devices = _push_devices([m.user for m, channels in zip(messages, wanted, strict=True) if Channel.PUSH in channels])
     now = timezone.now()
-    plans = [_plan(m, channels, devices, now) for m, channels in zip(messages, wanted, strict=True)]
+    return [planning.plan(m, channels, devices, now) for m, channels in zip(messages, wanted, strict=True)]
+
+
+def _write(plans: list[Planned]) -> list[Delivery]:
+    """Write the planned rows (one INSERT for the inbox rows, one for the deliveries), enqueued on commit."""
     with transaction.atomic(savepoint=False):
         _write_inbox([plan for plan in plans if plan.inbox is not None])
         for plan in plans:
@@ -178,93 +119,6 @@ def notify_many(messages: Sequence[Message]) -> list[Delivery]:
     return created
 
 
-def _plan(message: Message, wanted: list[str], devices: dict[Any, list[Device]], now: datetime) -> _Planned:
-    user = message.user
-    plan: list[tuple[str, str, Device | None, bool]] = []  # channel, recipient, device, is the user's own
-    if user is not None:
-        if Channel.EMAIL in wanted and user.email:
-            plan.append((Channel.EMAIL, user.email, None, True))
-        if Channel.SMS in wanted and user.phone:
-            plan.append((Channel.SMS, user.phone, None, True))
-        if Channel.PUSH in wanted:
-            plan.extend((Channel.PUSH, f"device:{device.pk}", device, True) for device in devices.get(user.pk, []))
-    if message.phone:
-        plan.append((Channel.SMS, message.phone, None, False))
-    if message.email:
-        plan.append((Channel.EMAIL, message.email, None, False))
-    unique_plan: dict[tuple[str, str], tuple[str, str, Device | None, bool]] = {}
-    for entry in plan:
-        unique_plan.setdefault((entry[0], entry[1]), entry)
-
-    with_inbox = user is not None and Channel.INBOX in wanted and not message.sensitive
-    for channel in {entry[0] for entry in unique_plan.values()} | ({Channel.INBOX} if with_inbox else set()):
-        require_template(channel, message.template)
-    inbox = None
-    if with_inbox:
-        assert user is not None
-        rendered = render_inbox(message.template, message.context)
-        inbox = Notification(
-            user=user,
-            category=message.category,
-            template=message.template,
-            title=rendered.title[:200],
-            body=rendered.body,
-            data=message.context,
-            dedupe_key=message.dedupe_key,
-        )
-    deliveries = [
-        Delivery(
-            user=user if own else None,
-            device=device,
-            channel=recipient_channel,
-            category=message.category,
-            template=message.template,
-            recipient=recipient,
-            context=message.context,
-            sensitive=message.sensitive,
-            dedupe_key=message.dedupe_key,
-            next_attempt_at=now,
-        )
-        for recipient_channel, recipient, device, own in unique_plan.values()
-    ]
-    return _Planned(message=message, inbox=inbox, deliveries=deliveries)
-
-
-def _validate_channels(channels: Sequence[str] | None) -> list[str] | None:
-    if channels is None:
-        return None
-    if isinstance(channels, str):
-        raise ValueError("channels must be a sequence of channel names, not a string")
-    return [Channel(channel).value for channel in channels]
-
-
-def _json_safe(context: dict[str, Any]) -> dict[str, Any]:
-    if not isinstance(context, dict):
-        raise ValueError("context must be a dict")
-    try:
-        safe: dict[str, Any] = json.loads(json.dumps(context, cls=DjangoJSONEncoder))
-    except TypeError as exc:
-        raise ValueError(f"context is not JSON-serialisable: {exc}") from exc
-    return safe
-
-
-def _channels_wanted(messages: Sequence[Message]) -> list[list[str]]:
-    """Each message's channels: requested (or the category's), less what its user switched off."""
-    switchable = [m.user for m in messages if m.user is not None and m.user.is_active and not is_locked(m.category)]
-    preferences = preferences_of(users=switchable, categories={m.category for m in messages}) if switchable else {}
-    wanted = []
-    for m in messages:
-        candidates = list(m.channels) if m.channels is not None else list(default_channels(m.category))
-        if m.user is None or is_locked(m.category):
-            wanted.append(candidates)
-        elif not m.user.is_active:
-            wanted.append([])
-        else:
-            allowed = preferences[m.user.pk][m.category]
-            wanted.append([ch for ch in candidates if ch == Channel.INBOX or allowed.get(ch, False)])
-    return wanted
-
-
 def _push_devices(users: Sequence[User | None]) -> dict[Any, list[Device]]:
     """Push devices by user id: those prefetched as ``devices``, the rest in one query."""
     found: dict[Any, list[Device]] = {}
@@ -283,7 +137,7 @@ def _push_devices(users: Sequence[User | None]) -> dict[Any, list[Device]]:
     return found
 
 
-def _write_inbox(plans: list[_Planned]) -> None:
+def _write_inbox(plans: list[Planned]) -> None:
     """One INSERT for every inbox row; a row whose (user, dedupe_key) exists is replaced by the existing one."""
     rows = [plan.inbox for plan in plans if plan.inbox is not None]
     written = {row.pk for row in insert_new(rows)}

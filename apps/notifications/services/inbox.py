@@ -11,10 +11,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.common.exceptions import NotFound, ValidationFailed
+from apps.notifications.domain import UNSUBSCRIBE_SALT
 from apps.notifications.errors import InvalidUnsubscribeToken, PreferenceLocked
 from apps.notifications.models import Channel, Delivery, Device, Notification, NotificationPreference
 from apps.notifications.policy import CONFIGURABLE_CHANNELS, DEFAULT_PREFERENCES, is_locked
-from apps.notifications.services.delivery import UNSUBSCRIBE_SALT
 
 if TYPE_CHECKING:
     from apps.users.models import User

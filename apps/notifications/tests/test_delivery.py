@@ -11,8 +11,9 @@ from django.utils import timezone
 from apps.common.tests.race import Race
 from apps.notifications.backends import sms
 from apps.notifications.models import Delivery
+from apps.notifications.policy import retry_delay
 from apps.notifications.services import deliveries_sweep, delivery_retry, delivery_send, notify
-from apps.notifications.services.delivery import _claim, retry_delay
+from apps.notifications.services.delivery import _claim
 from apps.notifications.tasks import deliver, sweep
 from apps.notifications.tests.factories import DeliveryFactory
 from apps.users.tests.factories import UserFactory

@@ -1,8 +1,8 @@
 """Catalog services: every write of the trek catalog, plus the seat helpers the booking service uses."""
 
 from apps.treks.catalog_cache import catalog_version, catalog_version_bump
+from apps.treks.domain import local_today  # re-exported for the demo seeder
 from apps.treks.services.batches import (
-    TRANSITIONS,
     batch_cancel,
     batch_create,
     batch_delete,
@@ -11,8 +11,6 @@ from apps.treks.services.batches import (
     batch_take_seats,
     batch_transition,
     batch_update,
-    can_transition,
-    local_today,
 )
 from apps.treks.services.catalog import (
     region_create,
@@ -31,7 +29,6 @@ from apps.treks.services.catalog import (
 from apps.treks.services.guides import guide_create, guide_set_photo, guide_update
 
 __all__ = [
-    "TRANSITIONS",
     "batch_cancel",
     "batch_create",
     "batch_delete",
@@ -40,7 +37,6 @@ __all__ = [
     "batch_take_seats",
     "batch_transition",
     "batch_update",
-    "can_transition",
     "catalog_version",
     "catalog_version_bump",
     "guide_create",

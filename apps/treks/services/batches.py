@@ -29,30 +29,16 @@ from apps.common.exceptions import InvalidTransition, ValidationFailed
 from apps.common.services import require_atomic
 from apps.common.sql import instance_from_row
 from apps.treks.catalog_cache import catalog_version_bump
+from apps.treks.domain import can_transition, local_today
 from apps.treks.errors import BatchHasBookings, BatchNotEditable
 from apps.treks.models import Batch, Guide, Trek
-from apps.treks.services.catalog import jsonable
+from apps.treks.services.catalog import _jsonable
+from apps.users.models import User
 
 logger = logging.getLogger(__name__)
 
 S = Batch.Status
-TRANSITIONS: dict[str, frozenset[str]] = {
-    S.OPEN: frozenset({S.FULL, S.ONGOING, S.COMPLETED, S.CANCELLED}),
-    S.FULL: frozenset({S.OPEN, S.ONGOING, S.COMPLETED, S.CANCELLED}),
-    S.ONGOING: frozenset({S.COMPLETED, S.CANCELLED}),
-    S.COMPLETED: frozenset(),
-    S.CANCELLED: frozenset(),
-}
 SEAT_STATUSES = (S.OPEN, S.FULL)
-
-
-def local_today() -> date:
-    """Today in the operator's time zone (batch dates are local dates)."""
-    return timezone.localdate()
-
-
-def can_transition(current: str, target: str) -> bool:
-    return target in TRANSITIONS.get(current, frozenset())
 
 
 def _seat_status(*, seats_taken: int, total_seats: int) -> str:
@@ -84,7 +70,7 @@ def _validate_guide(guide: Guide | None) -> None:
 @transaction.atomic
 def batch_create(
     *,
-    actor: Any,
+    actor: User | None,
     trek: Trek,
     start_date: date,
     total_seats: int,
@@ -128,7 +114,7 @@ def batch_create(
 
 
 @transaction.atomic
-def batch_update(*, actor: Any, batch: Batch, changes: dict[str, Any], today: date | None = None) -> Batch:
+def batch_update(*, actor: User, batch: Batch, changes: dict[str, Any], today: date | None = None) -> Batch:
     """Change dates, seats, price or guide of an open or full batch.
 
     ``total_seats`` may not drop below the seats already taken; the status follows the counter.
@@ -163,7 +149,7 @@ def batch_update(*, actor: Any, batch: Batch, changes: dict[str, Any], today: da
     diff: dict[str, list[Any]] = {}
     for field in ("start_date", "end_date", "total_seats", "price", "guide"):
         if field in changes and getattr(batch, field) != changes[field]:
-            diff[field] = [jsonable(getattr(batch, field)), jsonable(changes[field])]
+            diff[field] = [_jsonable(getattr(batch, field)), _jsonable(changes[field])]
             setattr(batch, field, changes[field])
     if not diff:
         return batch
@@ -175,7 +161,7 @@ def batch_update(*, actor: Any, batch: Batch, changes: dict[str, Any], today: da
 
 
 @transaction.atomic
-def batch_delete(*, actor: Any, batch: Batch) -> None:
+def batch_delete(*, actor: User, batch: Batch) -> None:
     """Delete a batch nobody has booked; anything with bookings must be cancelled instead (409)."""
     batch = Batch.objects.select_for_update().get(pk=batch.pk)
     collector = Collector(using="default")
@@ -206,7 +192,7 @@ _BATCH_MOVES: dict[str, AuditAction] = {
 
 
 @transaction.atomic
-def batch_transition(*, batch: Batch, to: str, actor: Any = None, reason: str = "") -> Batch:
+def batch_transition(*, batch: Batch, to: str, actor: User | None = None, reason: str = "") -> Batch:
     """Move a batch to ``to`` if the lifecycle allows it (409 ``invalid_transition`` otherwise)."""
     batch = Batch.objects.select_for_update().get(pk=batch.pk)
     if batch.status == to:
@@ -230,7 +216,7 @@ def batch_transition(*, batch: Batch, to: str, actor: Any = None, reason: str = 
     return batch
 
 
-def batch_cancel(*, actor: Any, batch: Batch, reason: str = "") -> Batch:
+def batch_cancel(*, actor: User, batch: Batch, reason: str = "") -> Batch:
     return batch_transition(batch=batch, to=S.CANCELLED, actor=actor, reason=reason)
 
 

@@ -24,6 +24,7 @@ from apps.treks.catalog_cache import catalog_version_bump
 from apps.treks.errors import FileTooLarge, InvalidUpload, RegionExists, SlugConflict
 from apps.treks.gpx import MAX_GPX_BYTES, GPXInvalid, parse_gpx
 from apps.treks.models import Guide, Region, Trek, TrekItineraryDay, TrekPhoto
+from apps.users.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ TREK_FIELDS = (
 SEARCH_CONFIG = "english"
 
 
-def jsonable(value: Any) -> Any:
+def _jsonable(value: Any) -> Any:
     """A value as it can be stored in an audit row."""
     if isinstance(value, Decimal | date | uuid.UUID):
         return str(value)
@@ -71,7 +72,7 @@ def _apply_changes(instance: Any, changes: dict[str, Any], allowed: Iterable[str
         old, new = getattr(instance, field), changes[field]
         if old != new:
             setattr(instance, field, new)
-            diff[field] = [jsonable(old), jsonable(new)]
+            diff[field] = [_jsonable(old), _jsonable(new)]
     return diff
 
 
@@ -96,7 +97,7 @@ def trek_refresh_search(*, trek_ids: Sequence[Any]) -> None:
 
 
 @transaction.atomic
-def region_create(*, actor: Any, name: str, description: str = "", slug: str | None = None) -> Region:
+def region_create(*, actor: User | None, name: str, description: str = "", slug: str | None = None) -> Region:
     slug = slug or slugify(name)
     if not slug:
         raise ValidationFailed("A region needs a name that makes a slug.", details={"name": ["Not usable."]})
@@ -109,7 +110,7 @@ def region_create(*, actor: Any, name: str, description: str = "", slug: str | N
 
 
 @transaction.atomic
-def region_update(*, actor: Any, region: Region, changes: dict[str, Any]) -> Region:
+def region_update(*, actor: User | None, region: Region, changes: dict[str, Any]) -> Region:
     region = Region.objects.select_for_update().get(pk=region.pk)
     diff = _apply_changes(region, changes, ("name", "description"))
     if diff:
@@ -135,7 +136,7 @@ def _unique_trek_slug(name: str) -> str:
     return f"{base}-{n}"
 
 
-def trek_create(*, actor: Any, **fields: Any) -> Trek:
+def trek_create(*, actor: User | None, **fields: Any) -> Trek:
     """Create a trek; its slug comes from the name and is made unique (``-2``, ``-3``...)."""
     unknown = set(fields) - set(TREK_FIELDS)
     if unknown:
@@ -149,7 +150,7 @@ def trek_create(*, actor: Any, **fields: Any) -> Trek:
                     actor=actor,
                     action=AuditAction.TREK_CREATED,
                     target=trek,
-                    changes={k: jsonable(v) for k, v in fields.items() if k in ("name", "region", "status")}
+                    changes={k: _jsonable(v) for k, v in fields.items() if k in ("name", "region", "status")}
                     | {"slug": trek.slug},
                 )
                 catalog_version_bump()
@@ -161,7 +162,7 @@ def trek_create(*, actor: Any, **fields: Any) -> Trek:
 
 
 @transaction.atomic
-def trek_update(*, actor: Any, trek: Trek, changes: dict[str, Any]) -> Trek:
+def trek_update(*, actor: User, trek: Trek, changes: dict[str, Any]) -> Trek:
     """Change a trek's fields (the slug never changes: it is the trek's public address)."""
     trek = Trek.objects.select_for_update().get(pk=trek.pk)
     diff = _apply_changes(trek, changes, list(TREK_FIELDS))
@@ -175,12 +176,12 @@ def trek_update(*, actor: Any, trek: Trek, changes: dict[str, Any]) -> Trek:
     return trek
 
 
-def trek_archive(*, actor: Any, trek: Trek) -> Trek:
+def trek_archive(*, actor: User, trek: Trek) -> Trek:
     return trek_update(actor=actor, trek=trek, changes={"status": Trek.Status.ARCHIVED})
 
 
 @transaction.atomic
-def trek_set_itinerary(*, actor: Any, trek: Trek, days: Sequence[dict[str, Any]]) -> list[TrekItineraryDay]:
+def trek_set_itinerary(*, actor: User | None, trek: Trek, days: Sequence[dict[str, Any]]) -> list[TrekItineraryDay]:
     """Replace the itinerary with ``days`` in order: day 1 is the first item. One day per trek day."""
     trek = Trek.objects.select_for_update().get(pk=trek.pk)
     if len(days) != trek.duration_days:
@@ -227,7 +228,7 @@ def catalog_image_clean(upload: UploadedFile) -> ContentFile[bytes]:
 
 
 def catalog_picture_set(
-    *, actor: Any, instance: PictureOwner, field: str, upload: UploadedFile, action: AuditAction
+    *, actor: User, instance: PictureOwner, field: str, upload: UploadedFile, action: AuditAction
 ) -> PictureOwner:
     """Replace the picture in ``field`` of ``instance`` (row locked); the old file goes once this commits.
     Call inside a transaction."""
@@ -243,14 +244,14 @@ def catalog_picture_set(
 
 
 @transaction.atomic
-def trek_set_cover(*, actor: Any, trek: Trek, upload: UploadedFile) -> Trek:
+def trek_set_cover(*, actor: User, trek: Trek, upload: UploadedFile) -> Trek:
     return catalog_picture_set(
         actor=actor, instance=trek, field="cover_image", upload=upload, action=AuditAction.TREK_COVER_SET
     )
 
 
 @transaction.atomic
-def trek_add_photo(*, actor: Any, trek: Trek, upload: UploadedFile, caption: str = "") -> TrekPhoto:
+def trek_add_photo(*, actor: User, trek: Trek, upload: UploadedFile, caption: str = "") -> TrekPhoto:
     content = catalog_image_clean(upload)
     trek = Trek.objects.select_for_update().get(pk=trek.pk)  # serializes position allocation
     last = TrekPhoto.objects.filter(trek=trek).aggregate(last=Max("position"))["last"]
@@ -263,7 +264,7 @@ def trek_add_photo(*, actor: Any, trek: Trek, upload: UploadedFile, caption: str
 
 
 @transaction.atomic
-def trek_remove_photo(*, actor: Any, photo: TrekPhoto) -> None:
+def trek_remove_photo(*, actor: User, photo: TrekPhoto) -> None:
     trek = Trek.objects.select_for_update().get(pk=photo.trek_id)
     file_delete_on_commit(photo.image.storage, photo.image.name)
     photo_id = str(photo.pk)
@@ -276,7 +277,7 @@ def trek_remove_photo(*, actor: Any, photo: TrekPhoto) -> None:
 
 
 @transaction.atomic
-def trek_reorder_photos(*, actor: Any, trek: Trek, photo_ids: Sequence[uuid.UUID]) -> list[TrekPhoto]:
+def trek_reorder_photos(*, actor: User, trek: Trek, photo_ids: Sequence[uuid.UUID]) -> list[TrekPhoto]:
     """Put the gallery in the order of ``photo_ids`` (which must list every photo exactly once)."""
     trek = Trek.objects.select_for_update().get(pk=trek.pk)
     photos = {p.pk: p for p in TrekPhoto.objects.filter(trek=trek)}
@@ -300,7 +301,7 @@ def trek_reorder_photos(*, actor: Any, trek: Trek, photo_ids: Sequence[uuid.UUID
 
 
 @transaction.atomic
-def trek_attach_gpx(*, actor: Any, trek: Trek, upload: UploadedFile) -> Trek:
+def trek_attach_gpx(*, actor: User, trek: Trek, upload: UploadedFile) -> Trek:
     """Parse a GPX upload; store the file, the route statistics and the track, or nothing at all."""
     try:
         data = read_limited(upload, max_bytes=MAX_GPX_BYTES)

@@ -21,7 +21,7 @@ GUIDE_FIELDS = ("bio", "years_exp", "certifications", "satellite_phone", "is_act
 
 
 @transaction.atomic
-def guide_create(*, actor: Any, user: User, regions: Sequence[Region] = (), **fields: Any) -> Guide:
+def guide_create(*, actor: User | None, user: User, regions: Sequence[Region] = (), **fields: Any) -> Guide:
     if user.staff_role != StaffRole.GUIDE:
         raise ValidationFailed(
             "Only a user whose role is guide can have a guide profile.", details={"user": ["Role is not guide."]}
@@ -42,7 +42,7 @@ def guide_create(*, actor: Any, user: User, regions: Sequence[Region] = (), **fi
 
 
 @transaction.atomic
-def guide_update(*, actor: Any, guide: Guide, changes: dict[str, Any]) -> Guide:
+def guide_update(*, actor: User, guide: Guide, changes: dict[str, Any]) -> Guide:
     guide = Guide.objects.select_for_update().get(pk=guide.pk)
     diff = _apply_changes(guide, changes, GUIDE_FIELDS)
     if diff:
@@ -60,7 +60,7 @@ def guide_update(*, actor: Any, guide: Guide, changes: dict[str, Any]) -> Guide:
 
 
 @transaction.atomic
-def guide_set_photo(*, actor: Any, guide: Guide, upload: UploadedFile) -> Guide:
+def guide_set_photo(*, actor: User, guide: Guide, upload: UploadedFile) -> Guide:
     return catalog_picture_set(
         actor=actor, instance=guide, field="photo", upload=upload, action=AuditAction.GUIDE_PHOTO_SET
     )

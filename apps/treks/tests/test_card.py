@@ -26,6 +26,7 @@ from apps.treks import selectors, services
 from apps.treks.models import Batch, Trek, TrekCard, TrekPhoto
 from apps.treks.serializers import next_batch_of
 from apps.treks.tests.factories import BatchFactory, GuideFactory, ItineraryDayFactory, RegionFactory, TrekFactory
+from apps.users.models import User
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="the stored card is PostgreSQL's"),
@@ -88,7 +89,7 @@ OPS = st.sampled_from(["create", "update", "delete", "cancel", "take", "release"
 STEP = st.tuples(OPS, st.integers(0, 50), st.integers(0, 50), st.integers(1, 40))
 
 
-def apply(step: tuple[str, int, int, int], *, actor: Any, treks: list[Trek], today: date) -> date:  # noqa: C901  one branch per generated operation
+def apply(step: tuple[str, int, int, int], *, actor: User, treks: list[Trek], today: date) -> date:  # noqa: C901  one branch per generated operation
     op, a, b, c = step
     batches = list(Batch.objects.filter(trek__in=treks).order_by("created_at", "id"))
     batch = batches[a % len(batches)] if batches else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.http.response import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
@@ -18,6 +18,7 @@ from apps.common.pagination import PageNumberPagination
 from apps.common.schema import error_responses
 from apps.treks import selectors, services
 from apps.treks.catalog_cache.responses import cached_catalog_response
+from apps.treks.domain import local_today
 from apps.treks.filters import BatchFilter
 from apps.treks.models import Batch
 from apps.treks.permissions import BatchesManage, CatalogWrite, ReadOr
@@ -37,6 +38,7 @@ from apps.treks.views.common import (
     paginate,
     validated_filter,
 )
+from apps.users.models import User
 
 # --- batches ------------------------------------------------------------------------------------
 
@@ -63,7 +65,7 @@ class TrekBatchesView(APIView):
             trek = selectors.trek_get(user=request.user, slug=slug, fields=("id", "slug", "name"))
             batches = selectors.trek_batches(
                 trek=trek,
-                today=services.local_today(),
+                today=local_today(),
                 month=params.get("month"),
                 include_full=bool(params.get("include_full")),
             )
@@ -78,7 +80,7 @@ class TrekBatchesView(APIView):
         trek = selectors.trek_get(user=request.user, slug=slug)
         data = BatchWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        batch = services.batch_create(actor=request.user, trek=trek, **data.validated_data)
+        batch = services.batch_create(actor=cast(User, request.user), trek=trek, **data.validated_data)
         return Response(StaffBatchSerializer(batch).data, status=status.HTTP_201_CREATED)
 
 
@@ -100,13 +102,13 @@ class BatchDetailView(APIView):
         batch = selectors.batch_get(user=request.user, batch_id=batch_id)
         data = BatchWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        batch = services.batch_update(actor=request.user, batch=batch, changes=dict(data.validated_data))
+        batch = services.batch_update(actor=cast(User, request.user), batch=batch, changes=dict(data.validated_data))
         return Response(StaffBatchSerializer(selectors.batch_get(user=request.user, batch_id=batch.pk)).data)
 
     @extend_schema(request=None, responses={204: None, **error_responses(401, 403, 404, 409)})
     def delete(self, request: Request, batch_id: Any) -> Response:
         batch = selectors.batch_get(user=request.user, batch_id=batch_id)
-        services.batch_delete(actor=request.user, batch=batch)
+        services.batch_delete(actor=cast(User, request.user), batch=batch)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -138,7 +140,7 @@ class GuideListView(APIView):
     def post(self, request: Request) -> Response:
         data = GuideWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        guide = services.guide_create(actor=request.user, **data.validated_data)
+        guide = services.guide_create(actor=cast(User, request.user), **data.validated_data)
         return Response(
             StaffGuideSerializer(selectors.guide_get(user=request.user, guide_id=guide.pk)).data, status=201
         )
@@ -168,7 +170,7 @@ class GuideDetailView(APIView):
         changes = dict(data.validated_data)
         if "user" in changes and changes.pop("user") != guide.user:
             raise ValidationError({"user": ["A guide profile cannot move to another user."]})
-        services.guide_update(actor=request.user, guide=guide, changes=changes)
+        services.guide_update(actor=cast(User, request.user), guide=guide, changes=changes)
         return Response(StaffGuideSerializer(selectors.guide_get(user=request.user, guide_id=guide_id)).data)
 
 
@@ -185,5 +187,5 @@ class GuidePhotoView(APIView):
         guide = selectors.guide_get(user=request.user, guide_id=guide_id)
         data = FileUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.guide_set_photo(actor=request.user, guide=guide, upload=data.validated_data["file"])
+        services.guide_set_photo(actor=cast(User, request.user), guide=guide, upload=data.validated_data["file"])
         return Response(StaffGuideSerializer(selectors.guide_get(user=request.user, guide_id=guide_id)).data)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.http.response import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
@@ -20,6 +20,7 @@ from apps.common.pagination import PageNumberPagination, WindowCountPagination
 from apps.common.schema import error_responses
 from apps.treks import selectors, services
 from apps.treks.catalog_cache.responses import cached_catalog_response
+from apps.treks.domain import local_today
 from apps.treks.filters import DEFAULT_TREK_ORDER, TrekFilter
 from apps.treks.models import TrekPhoto
 from apps.treks.permissions import CatalogWrite, ReadOr
@@ -43,6 +44,7 @@ from apps.treks.views.common import (
     paginate,
     validated_filter,
 )
+from apps.users.models import User
 
 # --- regions ------------------------------------------------------------------------------------
 
@@ -65,7 +67,7 @@ class RegionListView(APIView):
     def post(self, request: Request) -> Response:
         data = RegionWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        region = services.region_create(actor=request.user, **data.validated_data)
+        region = services.region_create(actor=cast(User, request.user), **data.validated_data)
         return Response(RegionSerializer(selectors.region_get(slug=region.slug)).data, status=status.HTTP_201_CREATED)
 
 
@@ -88,7 +90,7 @@ class RegionDetailView(APIView):
         region = selectors.region_get(slug=slug)
         data = RegionWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.region_update(actor=request.user, region=region, changes=dict(data.validated_data))
+        services.region_update(actor=cast(User, request.user), region=region, changes=dict(data.validated_data))
         return Response(RegionSerializer(selectors.region_get(slug=slug)).data)
 
 
@@ -132,7 +134,7 @@ class TrekListView(APIView):
     )
     def get(self, request: Request) -> HttpResponseBase:
         def build() -> Response:
-            queryset = selectors.trek_list(user=request.user, today=services.local_today())
+            queryset = selectors.trek_list(user=request.user, today=local_today())
             if request.query_params.keys() - PAGING_PARAMS:
                 filtered = validated_filter(TrekFilter(request.query_params, queryset=queryset, request=request)).qs
             else:  # the home screen: no filters, so no filter set to build
@@ -145,8 +147,8 @@ class TrekListView(APIView):
     def post(self, request: Request) -> Response:
         data = TrekWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        trek = services.trek_create(actor=request.user, **data.validated_data)
-        detail = selectors.trek_detail(user=request.user, slug=trek.slug, today=services.local_today())
+        trek = services.trek_create(actor=cast(User, request.user), **data.validated_data)
+        detail = selectors.trek_detail(user=request.user, slug=trek.slug, today=local_today())
         return Response(TrekDetailSerializer(detail).data, status=status.HTTP_201_CREATED)
 
 
@@ -157,7 +159,7 @@ class TrekDetailView(APIView):
     @extend_schema(responses={200: TrekDetailSerializer, **error_responses(404)})
     def get(self, request: Request, slug: str) -> HttpResponseBase:
         def build() -> Response:
-            trek = selectors.trek_detail(user=request.user, slug=slug, today=services.local_today())
+            trek = selectors.trek_detail(user=request.user, slug=slug, today=local_today())
             return Response(TrekDetailSerializer(trek).data)
 
         return cached_catalog_response(request, build)
@@ -170,8 +172,8 @@ class TrekDetailView(APIView):
         trek = selectors.trek_get(user=request.user, slug=slug)
         data = TrekWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.trek_update(actor=request.user, trek=trek, changes=dict(data.validated_data))
-        detail = selectors.trek_detail(user=request.user, slug=slug, today=services.local_today())
+        services.trek_update(actor=cast(User, request.user), trek=trek, changes=dict(data.validated_data))
+        detail = selectors.trek_detail(user=request.user, slug=slug, today=local_today())
         return Response(TrekDetailSerializer(detail).data)
 
 
@@ -182,8 +184,8 @@ class TrekArchiveView(APIView):
     @extend_schema(request=None, responses={200: TrekDetailSerializer, **error_responses(401, 403, 404)})
     def post(self, request: Request, slug: str) -> Response:
         trek = selectors.trek_get(user=request.user, slug=slug)
-        services.trek_archive(actor=request.user, trek=trek)
-        detail = selectors.trek_detail(user=request.user, slug=slug, today=services.local_today())
+        services.trek_archive(actor=cast(User, request.user), trek=trek)
+        detail = selectors.trek_detail(user=request.user, slug=slug, today=local_today())
         return Response(TrekDetailSerializer(detail).data)
 
 
@@ -208,7 +210,7 @@ class TrekItineraryView(APIView):
         data = ItineraryWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         days = services.trek_set_itinerary(
-            actor=request.user, trek=trek, days=[dict(d) for d in data.validated_data["days"]]
+            actor=cast(User, request.user), trek=trek, days=[dict(d) for d in data.validated_data["days"]]
         )
         return Response(ItineraryDaySerializer(days, many=True).data)
 
@@ -227,8 +229,8 @@ class _TrekFileView(APIView):
         trek = selectors.trek_get(user=request.user, slug=slug)
         data = FileUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        self.attach(actor=request.user, trek=trek, upload=data.validated_data["file"])
-        detail = selectors.trek_detail(user=request.user, slug=slug, today=services.local_today())
+        self.attach(actor=cast(User, request.user), trek=trek, upload=data.validated_data["file"])
+        detail = selectors.trek_detail(user=request.user, slug=slug, today=local_today())
         return Response(TrekDetailSerializer(detail).data)
 
 
@@ -269,7 +271,10 @@ class TrekPhotosView(APIView):
         data = PhotoUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         photo = services.trek_add_photo(
-            actor=request.user, trek=trek, upload=data.validated_data["file"], caption=data.validated_data["caption"]
+            actor=cast(User, request.user),
+            trek=trek,
+            upload=data.validated_data["file"],
+            caption=data.validated_data["caption"],
         )
         return Response(PhotoSerializer(photo).data, status=status.HTTP_201_CREATED)
 
@@ -285,7 +290,9 @@ class TrekPhotoOrderView(APIView):
         trek = selectors.trek_get(user=request.user, slug=slug)
         data = PhotoOrderSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        photos = services.trek_reorder_photos(actor=request.user, trek=trek, photo_ids=data.validated_data["order"])
+        photos = services.trek_reorder_photos(
+            actor=cast(User, request.user), trek=trek, photo_ids=data.validated_data["order"]
+        )
         return Response(PhotoSerializer(photos, many=True).data)
 
 
@@ -299,5 +306,5 @@ class TrekPhotoDetailView(APIView):
         photo = TrekPhoto.objects.filter(trek=trek, pk=photo_id).first()
         if photo is None:
             raise NotFound("No such photo.")
-        services.trek_remove_photo(actor=request.user, photo=photo)
+        services.trek_remove_photo(actor=cast(User, request.user), photo=photo)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -20,7 +20,6 @@ from apps.users.services.contacts import (
 from apps.users.services.email import (
     email_verification_resend,
     email_verification_send,
-    email_verification_token,
     email_verify,
     password_change,
     password_reset_confirm,
@@ -56,7 +55,6 @@ __all__ = [
     "PURPOSE_SIGN_IN",
     "email_verification_resend",
     "email_verification_send",
-    "email_verification_token",
     "email_verify",
     "emergency_contact_create",
     "emergency_contact_delete",

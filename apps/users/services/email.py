@@ -37,7 +37,7 @@ def _password_stamp(user: User) -> str:
     return salted_hmac(_VERIFY_SALT, user.password).hexdigest()[:20]
 
 
-def email_verification_token(*, user: User, email: str) -> str:
+def _email_verification_token(*, user: User, email: str) -> str:
     """Signed: who, which address to confirm, the address the account had when it was issued, and a stamp of
     its password then (a link outlives neither an e-mail change nor a password change or takeover)."""
     data = {"u": str(user.pk), "e": email, "c": user.email or "", "p": _password_stamp(user)}
@@ -49,7 +49,7 @@ def email_verification_send(*, user: User, email: str | None = None) -> None:
     target = normalize_email_address(email) or user.email
     if not target:
         return
-    link = _frontend("verify-email", token=email_verification_token(user=user, email=target))
+    link = _frontend("verify-email", token=_email_verification_token(user=user, email=target))
     sending.send_email_verification(user=user, email=target, link=link)
 
 

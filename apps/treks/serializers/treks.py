@@ -1,40 +1,28 @@
-"""Shapes of the catalog API. Output serializers read annotations; input serializers only validate."""
+"""Regions and treks: the list and detail shapes (read from annotations) and the inputs that write them."""
 
 from __future__ import annotations
 
-import re
 import uuid
 from decimal import Decimal
 from typing import Any
 
 from django.core.files.storage import default_storage
-from django.db.models.fields.files import FieldFile
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.treks.models import MAX_ALTITUDE_M, Batch, Guide, Region, Trek, TrekItineraryDay, TrekPhoto
-from apps.users.models import User
-
-DIFFICULTY_LABELS = dict(Trek.Difficulty.choices)
-E164 = re.compile(r"^\+[1-9]\d{6,14}$")
-CENT = Decimal("0.01")
-TENTH = Decimal("0.1")
-
-
-def file_url(field: FieldFile | None) -> str | None:
-    return field.url if field else None
-
-
-def money(value: Any) -> str | None:
-    return None if value is None else str(Decimal(str(value)).quantize(CENT))
-
-
-def named_guide(first_name: str, last_name: str, tribe_handle: str | None) -> str:
-    return f"{first_name} {last_name}".strip() or tribe_handle or "OBS guide"
-
-
-def guide_name(guide: Guide) -> str:
-    return named_guide(guide.user.first_name, guide.user.last_name, guide.user.tribe_handle)
+from apps.treks.models import MAX_ALTITUDE_M, Batch, Region, Trek, TrekItineraryDay, TrekPhoto
+from apps.treks.serializers.common import (
+    DIFFICULTY_LABELS,
+    TENTH,
+    DifficultySerializer,
+    GuideBriefSerializer,
+    NextBatchSerializer,
+    RegionBriefSerializer,
+    file_url,
+    money,
+    named_guide,
+    next_batch_of,
+)
 
 
 def _guide_brief(row: dict[str, Any]) -> dict[str, Any] | None:
@@ -46,42 +34,6 @@ def _guide_brief(row: dict[str, Any]) -> dict[str, Any] | None:
         "name": named_guide(row["guide_first_name"], row["guide_last_name"], row["guide_tribe_handle"]),
         "years_exp": row["guide_years_exp"],
         "photo": default_storage.url(row["guide_photo"]) if row["guide_photo"] else None,
-    }
-
-
-# --- small nested shapes ------------------------------------------------------------------------
-
-
-class RegionBriefSerializer(serializers.Serializer):
-    slug = serializers.SlugField()
-    name = serializers.CharField()
-
-
-class DifficultySerializer(serializers.Serializer):
-    value = serializers.ChoiceField(choices=Trek.Difficulty.choices)
-    label = serializers.CharField()  # type: ignore[assignment]
-
-
-class NextBatchSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    start_date = serializers.DateField()
-    end_date = serializers.DateField()
-    price = serializers.DecimalField(max_digits=10, decimal_places=2)
-    seats_left = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=Batch.Status.choices)
-
-
-def next_batch_of(data: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The ``next_batch_data`` annotation (a JSON object built in SQL) in its public shape."""
-    if not data:
-        return None
-    return {
-        "id": str(uuid.UUID(str(data["id"]))),
-        "start_date": data["start_date"],
-        "end_date": data["end_date"],
-        "price": money(data["price"]),
-        "seats_left": max(0, int(data["seats_left"])),
-        "status": data["status"],
     }
 
 
@@ -156,21 +108,6 @@ class PhotoSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.URLField())
     def get_url(self, photo: TrekPhoto) -> str | None:
         return file_url(photo.image)
-
-
-class GuideBriefSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    name = serializers.CharField()
-    years_exp = serializers.IntegerField()
-    photo = serializers.URLField(allow_null=True)
-
-    def to_representation(self, guide: Guide) -> dict[str, Any]:
-        return {
-            "id": str(guide.pk),
-            "name": guide_name(guide),
-            "years_exp": guide.years_exp,
-            "photo": file_url(guide.photo),
-        }
 
 
 class BatchSerializer(serializers.ModelSerializer):
@@ -391,64 +328,3 @@ class PhotoUploadSerializer(serializers.Serializer):
 
 class PhotoOrderSerializer(serializers.Serializer):
     order = serializers.ListField(child=serializers.UUIDField(), allow_empty=True)
-
-
-# --- batches ------------------------------------------------------------------------------------
-
-
-class BatchWriteSerializer(serializers.Serializer):
-    start_date = serializers.DateField()
-    end_date = serializers.DateField(required=False)
-    total_seats = serializers.IntegerField(min_value=1, max_value=100)
-    price = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0.01"))
-    guide = serializers.PrimaryKeyRelatedField(
-        queryset=Guide.objects.all(), allow_null=True, required=False, default=None
-    )
-
-
-# --- guides -------------------------------------------------------------------------------------
-
-
-class GuideSerializer(serializers.ModelSerializer):
-    name = serializers.SerializerMethodField()
-    photo = serializers.SerializerMethodField()
-    regions = RegionBriefSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = Guide
-        fields = ["id", "name", "bio", "photo", "years_exp", "regions", "certifications"]
-
-    @extend_schema_field(serializers.CharField())
-    def get_name(self, guide: Guide) -> str:
-        return guide_name(guide)
-
-    @extend_schema_field(serializers.URLField(allow_null=True))
-    def get_photo(self, guide: Guide) -> str | None:
-        return file_url(guide.photo)
-
-
-class StaffGuideSerializer(GuideSerializer):
-    user = serializers.UUIDField(source="user_id", read_only=True)
-
-    class Meta(GuideSerializer.Meta):
-        fields = [*GuideSerializer.Meta.fields, "user", "satellite_phone", "is_active"]
-
-
-class GuideWriteSerializer(serializers.Serializer):
-    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
-    bio = serializers.CharField(allow_blank=True, default="")
-    years_exp = serializers.IntegerField(min_value=0, max_value=80, default=0)
-    regions = serializers.SlugRelatedField(
-        slug_field="slug",
-        queryset=Region.objects.all(),
-        many=True,
-        default=list,  # type: ignore[arg-type]
-    )
-    certifications = serializers.ListField(child=serializers.CharField(max_length=200), max_length=30, default=list)
-    satellite_phone = serializers.CharField(max_length=20, allow_blank=True, default="")
-    is_active = serializers.BooleanField(default=True)
-
-    def validate_satellite_phone(self, value: str) -> str:
-        if value and not E164.match(value):
-            raise serializers.ValidationError("Use the international format, e.g. +881631234567.")
-        return value

@@ -1,20 +1,11 @@
-"""Bookings and money: bookings with their participants, coupons, gateway payments, webhook events, refunds,
-documents, the waitlist and bulk cancellations of a departure.
-
-Seats are never counted here: a booking holds ``seats`` seats of its batch's counter
-(``Batch.seats_taken``), taken and released only through ``apps.treks.services.batches``. Money rows
-(bookings, payments, payment events, refunds, coupon redemptions) are never deleted: every foreign
-key pointing at them, and from them to users and batches, is ``PROTECT``.
-"""
+"""Bookings with their participants, coupons and coupon redemptions; the booking reference."""
 
 from __future__ import annotations
 
 import secrets
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
-from django.core.files.storage import Storage, default_storage, storages
 from django.db import models
 from django.db.models import F, Q
 
@@ -25,11 +16,6 @@ REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 def new_reference() -> str:
     return "OBS-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
-
-
-def private_storage() -> Storage:
-    """The ``private`` storage (never served under MEDIA_URL); the default storage where none is configured."""
-    return storages["private"] if "private" in settings.STORAGES else default_storage
 
 
 class BookingStatus(models.TextChoices):
@@ -184,6 +170,8 @@ class Booking(BaseModel):
     @property
     def missing_documents(self) -> list[str]:
         """Labels of what the trekker still has to provide (documents prefetched or loaded)."""
+        from apps.bookings.models.documents import BookingDocument  # that module builds on this one
+
         missing = []
         if self.health_declared_at is None:
             missing.append("health_declaration")
@@ -233,187 +221,3 @@ class CouponRedemption(BaseModel):
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["coupon", "user"], name="redemption_coupon_user_idx")]
         constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="redemption_amount_not_negative")]
-
-
-class PaymentStatus(models.TextChoices):
-    CREATED = "created", "Order created"
-    FAILED = "failed", "Failed"
-    AUTHORIZED = "authorized", "Authorized"
-    CAPTURED = "captured", "Captured"
-
-
-class Payment(BaseModel):
-    """One gateway order for (part of) a booking's balance, and the payment that settled it."""
-
-    Status = PaymentStatus
-
-    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="payments")
-    gateway = models.CharField(max_length=20)
-    gateway_order_id = models.CharField(max_length=64, unique=True)
-    gateway_payment_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
-    amount_paise = models.PositiveBigIntegerField()
-    currency = models.CharField(max_length=3, default="INR")
-    status = models.CharField(max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.CREATED)
-    method = models.CharField(max_length=30, blank=True)
-    captured_at = models.DateTimeField(null=True, blank=True)
-    error = models.CharField(max_length=300, blank=True)
-    # the gateway reported something that does not match the order: finance looks, nothing is confirmed
-    flagged = models.BooleanField(default=False)
-    flag_reason = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        indexes = [
-            models.Index(fields=["status", "created_at"], name="payment_status_created_idx"),
-            models.Index(fields=["captured_at"], name="payment_captured_idx"),
-        ]
-        constraints = [
-            models.CheckConstraint(condition=Q(amount_paise__gt=0), name="payment_amount_positive"),
-            models.CheckConstraint(condition=Q(status__in=PaymentStatus.values), name="payment_status_valid"),
-            models.CheckConstraint(condition=~Q(gateway_payment_id=""), name="payment_gateway_payment_id_not_blank"),
-        ]
-
-    def __str__(self) -> str:
-        return self.gateway_order_id
-
-    @property
-    def amount(self) -> Decimal:
-        return Decimal(self.amount_paise) / 100
-
-
-class PaymentEvent(BaseModel):
-    """A webhook delivery, recorded once per gateway event id."""
-
-    gateway = models.CharField(max_length=20)
-    event_id = models.CharField(max_length=100, unique=True)
-    type = models.CharField(max_length=60)
-    payload = models.JSONField()
-    processed_at = models.DateTimeField(null=True, blank=True)
-    outcome = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.type} {self.event_id}"
-
-
-class Refund(BaseModel):
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        PROCESSED = "processed", "Processed"
-        FAILED = "failed", "Failed"
-
-    class Reason(models.TextChoices):
-        CANCELLATION = "cancellation", "Cancelled by the trekker or staff"
-        BATCH_CANCELLED = "batch_cancelled", "Departure cancelled"
-        LATE_PAYMENT = "late_payment", "Paid after the hold lapsed, no seats left"
-        OVERPAYMENT = "overpayment", "Paid for a booking that was no longer payable"
-
-    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="refunds")
-    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
-    amount_paise = models.PositiveBigIntegerField()
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
-    reason = models.CharField(max_length=30, choices=Reason.choices)
-    gateway_refund_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
-    error = models.CharField(max_length=300, blank=True)
-    processed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        constraints = [
-            models.CheckConstraint(condition=Q(amount_paise__gt=0), name="refund_amount_positive"),
-            models.CheckConstraint(condition=~Q(gateway_refund_id=""), name="refund_gateway_id_not_blank"),
-        ]
-
-    @property
-    def amount(self) -> Decimal:
-        return Decimal(self.amount_paise) / 100
-
-
-def document_upload_to(instance: Any, filename: str) -> str:
-    return f"bookings/{instance.booking_id}/{instance.kind}/{secrets.token_hex(8)}{instance.extension}"
-
-
-class BookingDocument(BaseModel):
-    class Kind(models.TextChoices):
-        ID_DOCUMENT = "id_document", "Photo ID"
-        FITNESS_PROOF = "fitness_proof", "Fitness proof"
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Awaiting review"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-
-    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="documents")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    file = models.FileField(upload_to=document_upload_to, storage=private_storage, max_length=255)
-    content_type = models.CharField(max_length=50)
-    size = models.PositiveIntegerField()
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    review_note = models.CharField(max_length=500, blank=True)
-
-    class Meta:
-        ordering = ["booking", "kind", "-created_at"]
-
-    @property
-    def extension(self) -> str:
-        return {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}.get(self.content_type, "")
-
-
-class WaitlistEntry(BaseModel):
-    class Status(models.TextChoices):
-        WAITING = "waiting", "Waiting"
-        OFFERED = "offered", "Offered a hold"
-        LEFT = "left", "Left the waitlist"
-        DONE = "done", "Offer taken or lapsed"
-
-    batch = models.ForeignKey("treks.Batch", on_delete=models.PROTECT, related_name="waitlist")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="waitlist_entries")
-    seats = models.PositiveSmallIntegerField(default=1)
-    participants = models.JSONField(default=list, help_text="As for a booking; the first is the member.")
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.WAITING)
-    offered_at = models.DateTimeField(null=True, blank=True)
-    booking = models.OneToOneField(
-        Booking, on_delete=models.PROTECT, null=True, blank=True, related_name="waitlist_entry"
-    )
-
-    class Meta:
-        ordering = ["batch", "created_at", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["batch", "user"],
-                condition=Q(status__in=["waiting", "offered"]),
-                name="waitlist_one_active_per_user_batch",
-            ),
-            models.CheckConstraint(condition=Q(seats__gte=1, seats__lte=6), name="waitlist_seats_1_to_6"),
-        ]
-
-
-class BatchCancellation(BaseModel):
-    """A bulk cancellation of a departure, run by a Celery task that records its progress here."""
-
-    class State(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-
-    batch = models.ForeignKey("treks.Batch", on_delete=models.PROTECT, related_name="bulk_cancellations")
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    reason = models.CharField(max_length=500, blank=True)
-    state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
-    total = models.PositiveIntegerField(default=0)
-    processed = models.PositiveIntegerField(default=0)
-    refunded_paise = models.PositiveBigIntegerField(default=0)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    error = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]

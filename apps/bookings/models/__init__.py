@@ -1,0 +1,47 @@
+"""Bookings and money: bookings with their participants, coupons, gateway payments, webhook events, refunds,
+documents, the waitlist and bulk cancellations of a departure.
+
+Seats are never counted here: a booking holds ``seats`` seats of its batch's counter
+(``Batch.seats_taken``), taken and released only through ``apps.treks.services.batches``. Money rows
+(bookings, payments, payment events, refunds, coupon redemptions) are never deleted: every foreign
+key pointing at them, and from them to users and batches, is ``PROTECT``.
+"""
+
+# Models register in the order of the former single module (payments before documents before departures).
+# isort: off
+from apps.bookings.models.bookings import (
+    ACTIVE_STATUSES,
+    REFERENCE_ALPHABET,
+    Booking,
+    BookingParticipant,
+    BookingSource,
+    BookingStatus,
+    Coupon,
+    CouponRedemption,
+    new_reference,
+)
+from apps.bookings.models.payments import Payment, PaymentEvent, PaymentStatus, Refund
+from apps.bookings.models.documents import BookingDocument, document_upload_to, private_storage
+from apps.bookings.models.departures import BatchCancellation, WaitlistEntry
+# isort: on
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "REFERENCE_ALPHABET",
+    "BatchCancellation",
+    "Booking",
+    "BookingDocument",
+    "BookingParticipant",
+    "BookingSource",
+    "BookingStatus",
+    "Coupon",
+    "CouponRedemption",
+    "Payment",
+    "PaymentEvent",
+    "PaymentStatus",
+    "Refund",
+    "WaitlistEntry",
+    "document_upload_to",
+    "new_reference",
+    "private_storage",
+]

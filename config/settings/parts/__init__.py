@@ -1,0 +1,1 @@
+"""The shared settings, one module per concern, gathered by ``config.settings.base``."""

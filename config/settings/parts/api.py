@@ -1,0 +1,143 @@
+"""The API: authentication and sign-in lockout, tokens, the REST framework, the schema, CORS."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import global_settings
+
+from config.settings.parts.core import SECRET_KEY
+from config.settings.parts.environment import env
+
+# --- auth ---------------------------------------------------------------------------------------
+AUTH_USER_MODEL = "users.User"
+# The lockout backend comes first: a locked (address, IP) pair is refused before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "apps.users.backends.EmailBackend"]
+# Sign-in lockout (django-axes), one policy for auth/login/ and /admin/login/ (see apps/users/lockout.py):
+# LOGIN_FAILURE_LIMIT failed passwords for one address from one client IP lock that pair for
+# LOGIN_LOCKOUT_MINUTES (each further try restarts the wait; a success clears the count). Attempts are rows in
+# the database, so this works the same under `make run` (SQLite, no Redis), the tests and production.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_USERNAME_CALLABLE = "apps.users.lockout.attempted_address"
+AXES_CLIENT_IP_CALLABLE = "apps.common.throttles.client_ip"
+AXES_LOCKOUT_CALLABLE = "apps.users.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # no row per successful sign-in (the audit log and last_login say enough)
+# Django's list, its default PBKDF2 hasher limited to one hash per CPU at a time (apps/users/passwords.py).
+PASSWORD_HASHERS = ["apps.users.passwords.PBKDF2PasswordHasher", *global_settings.PASSWORD_HASHERS[1:]]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=7)),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": True,
+    "ALGORITHM": "HS256",
+    "SIGNING_KEY": env.str("JWT_SIGNING_KEY", default=SECRET_KEY),
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    "USER_ID_FIELD": "id",
+    "USER_ID_CLAIM": "user_id",
+    # Access tokens carry a hash of the password: a password change or reset voids them at once.
+    "CHECK_REVOKE_TOKEN": True,
+}
+
+# --- REST framework -----------------------------------------------------------------------------
+REST_FRAMEWORK: dict[str, Any] = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ("rest_framework_simplejwt.authentication.JWTAuthentication",),
+    "DEFAULT_PERMISSION_CLASSES": ("rest_framework.permissions.IsAuthenticated",),
+    "DEFAULT_RENDERER_CLASSES": ("rest_framework.renderers.JSONRenderer",),
+    "DEFAULT_PARSER_CLASSES": (
+        "apps.common.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ),
+    "DEFAULT_PAGINATION_CLASS": "apps.common.pagination.PageNumberPagination",
+    "PAGE_SIZE": 20,
+    "DEFAULT_FILTER_BACKENDS": ("django_filters.rest_framework.DjangoFilterBackend",),
+    "DEFAULT_SCHEMA_CLASS": "apps.common.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "apps.common.exceptions.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": (
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ),
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("THROTTLE_ANON", default="300/min"),
+        "user": env.str("THROTTLE_USER", default="600/min"),
+        "login": env.str("THROTTLE_LOGIN", default="10/min"),
+        "register": env.str("THROTTLE_REGISTER", default="5/min"),
+        "token_refresh": env.str("THROTTLE_TOKEN_REFRESH", default="30/min"),
+        "password_reset": env.str("THROTTLE_PASSWORD_RESET", default="5/hour"),
+        "otp_send": env.str("THROTTLE_OTP_SEND", default="10/hour"),
+        "otp_verify": env.str("THROTTLE_OTP_VERIFY", default="30/hour"),
+        "google_login": env.str("THROTTLE_GOOGLE_LOGIN", default="20/min"),
+        "email_verify": env.str("THROTTLE_EMAIL_VERIFY", default="20/hour"),
+        "message_send": env.str("THROTTLE_MESSAGE_SEND", default="30/min"),
+        "community_post": env.str("THROTTLE_COMMUNITY_POST", default="10/hour"),
+        "community_comment": env.str("THROTTLE_COMMUNITY_COMMENT", default="60/hour"),
+    },
+    # Client IP for throttles and per-IP caps: X-Forwarded-For is trusted only for this many proxies in
+    # front of the app (0: REMOTE_ADDR, so a client cannot pick its own address by sending the header).
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+# JSON request bodies may nest at most this many arrays/objects (deeper: 400 `json_too_deep`).
+JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=32)
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "OBS Experiences API",
+    "DESCRIPTION": (
+        "Trek catalog, accounts, bookings and payments, community, messaging, emergency and notifications "
+        "for OBS Experiences, the Trekking Tribe. Every error uses one envelope: "
+        '`{"error": {"status_code", "code", "message", "details", "request_id"}}`.'
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "StaffRoleEnum": "apps.users.roles.StaffRole",
+        "TribeTierEnum": "apps.users.models.TribeTier",
+        "TrekStatusEnum": "apps.treks.models.TrekStatus",
+        "TrekDifficultyEnum": "apps.treks.models.TrekDifficulty",
+        "BatchStatusEnum": "apps.treks.models.BatchStatus",
+        "ConversationKindEnum": "apps.messaging.models.Conversation.Kind",
+        "IncidentStatusEnum": "apps.emergency.models.IncidentStatus",
+        "IncidentKindEnum": "apps.emergency.models.IncidentKind",
+        "IncidentSeverityEnum": "apps.emergency.models.IncidentSeverity",
+        "IncidentSourceEnum": "apps.emergency.models.IncidentSource",
+        "IncidentUpdateKindEnum": "apps.emergency.models.IncidentUpdate.Kind",
+        "NewConversationKindEnum": [("direct", "Direct"), ("group", "Group")],
+        "BookingStatusEnum": "apps.bookings.models.BookingStatus",
+        "PaymentStatusEnum": "apps.bookings.models.PaymentStatus",
+        "RefundStatusEnum": "apps.bookings.models.Refund.Status",
+        "BookingDocumentStatusEnum": "apps.bookings.models.BookingDocument.Status",
+        "BookingDocumentKindEnum": "apps.bookings.models.BookingDocument.Kind",
+        "ChecklistItemKindEnum": "apps.bookings.serializers.CHECKLIST_KINDS",
+        "WaitlistStatusEnum": "apps.bookings.models.WaitlistEntry.Status",
+        "PostVisibilityEnum": "apps.community.models.Visibility",
+        "JournalPrivacyEnum": "apps.community.models.JournalPrivacy",
+        "ChallengeKindEnum": "apps.community.models.ChallengeKind",
+        "ReportReasonEnum": "apps.community.models.ReportReason",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.common.schema.postprocess_platform_errors",
+    ],
+}
+
+CORS_ALLOWED_ORIGINS: list[str] = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/.*$"
