@@ -34,7 +34,7 @@ class InsertRows:
         type the parameters, so a NULL foreign key is not taken for text."""
         if len(self.params) != self.row.count("%s"):
             raise ValueError("one row only")
-        return f"INSERT INTO {self.table} ({self.columns}) SELECT {self.row} FROM {source}"  # noqa: S608
+        return f"INSERT INTO {self.table} ({self.columns}) SELECT {self.row} FROM {source}"  # noqa: S608  table, columns and row are identifiers and placeholders from code; values are parameters
 
 
 def insert_rows(objs: Sequence[models.Model], *, using: str = DEFAULT_DB_ALIAS) -> InsertRows:

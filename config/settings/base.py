@@ -9,10 +9,10 @@ them (each part imports what it builds on, so their order here does not matter) 
 environments import.
 """
 
-from config.settings.parts.api import *  # noqa: F403
-from config.settings.parts.core import *  # noqa: F403
-from config.settings.parts.environment import *  # noqa: F403
-from config.settings.parts.environment import BASE_DIR, VAR_DIR, env  # noqa: F401 - named for dev.py, prod.py, test.py
-from config.settings.parts.observability import *  # noqa: F403
-from config.settings.parts.product import *  # noqa: F403
-from config.settings.parts.tasks import *  # noqa: F403
+from config.settings.parts.api import *  # noqa: F403  each part is a module of settings, gathered here
+from config.settings.parts.core import *  # noqa: F403  each part is a module of settings, gathered here
+from config.settings.parts.environment import *  # noqa: F403  each part is a module of settings, gathered here
+from config.settings.parts.environment import BASE_DIR, VAR_DIR, env  # noqa: F401  named for dev.py, prod.py, test.py
+from config.settings.parts.observability import *  # noqa: F403  each part is a module of settings, gathered here
+from config.settings.parts.product import *  # noqa: F403  each part is a module of settings, gathered here
+from config.settings.parts.tasks import *  # noqa: F403  each part is a module of settings, gathered here
