@@ -81,7 +81,7 @@ def _serve(command: list[str], env: dict[str, str], port: int, log: Path, databa
 
 @pytest.fixture(scope="module")
 def devserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """`make run`: migrate, then runserver (threaded; no autoreloader) on a free port, SQLite in a temp file.
+    """`make run`: migrate, the demo data, then runserver (threaded; no autoreloader) on a free port, SQLite in a temp file.
 
     Sign-ups are throttled per address (5 a minute); the throttle is opened here so that the sign-ups of the
     concurrency test all reach the database, which is what is under test.
@@ -94,9 +94,9 @@ def devserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         MEDIA_ROOT=str(base / "media"),
         THROTTLE_REGISTER="1000/min",
     )
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, check=True, capture_output=True
-    )
+    for step in (["migrate", "--noinput"], ["seed_demo", "--if-empty"]):  # what `make run` does before serving
+        done = subprocess.run([sys.executable, "manage.py", *step], cwd=ROOT, env=env, capture_output=True, check=False)
+        assert done.returncode == 0, (step, done.stdout.decode()[-2000:], done.stderr.decode()[-4000:])
     port = free_port()
     command = [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"]
     with _serve(command, env, port, base / "runserver.log", database) as server:
@@ -191,6 +191,38 @@ def test_concurrent_sign_ups_and_an_sos_all_succeed_under_make_run(devserver: Se
     finally:
         database.close()
     assert emails == (SIGN_UPS + 1,)
+
+
+def _get_json(server: Server, path: str, token: str = "") -> Any:
+    status, _, body = fetch(server.base + path, {"Authorization": f"Bearer {token}"} if token else None)
+    assert status == 200, (path, status, body[:300])
+    return json.loads(body)
+
+
+def test_a_trekker_books_a_demo_departure_under_make_run(devserver: Server) -> None:
+    """The embedded default books like production: a hold (201), then the same booker again (409), on SQLite."""
+    run = uuid.uuid4().hex[:8]
+    status, trekker = _post(
+        devserver, "/api/v1/auth/register/", {"email": f"book-{run}@example.com", "password": PASSWORD}
+    )
+    assert status == 201, trekker
+    token = trekker["access"]
+    cards = _get_json(devserver, "/api/v1/treks/?page_size=100")["results"]
+    batch = next(
+        b
+        for card in cards
+        for b in _get_json(devserver, f"/api/v1/treks/{card['slug']}/batches/")["results"]
+        if b["status"] == "open" and b["seats_left"] >= 2
+    )
+    body = {"batch": batch["id"], "participants": [{"name": "Lead", "age": 31}, {"name": "Friend", "age": 28}]}
+    auth = {"Authorization": f"Bearer {token}"}
+    status, booking = _post(devserver, "/api/v1/bookings/", body, auth)
+    assert status == 201, booking
+    assert booking["seats"] == 2
+    assert [p["name"] for p in booking["participants"]] == ["Lead", "Friend"]
+    status, again = _post(devserver, "/api/v1/bookings/", body, auth)
+    assert status == 409, again
+    assert _get_json(devserver, f"/api/v1/batches/{batch['id']}/")["seats_left"] == batch["seats_left"] - 2
 
 
 # --- bodies over the limit -----------------------------------------------------------------------------------
