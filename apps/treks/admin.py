@@ -9,11 +9,11 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from apps.common.admin import CapabilityAdmin
 from apps.common.services import audit
 from apps.treks.catalog_cache import catalog_version_bump
 from apps.treks.models import Batch, Guide, Region, Trek, TrekItineraryDay, TrekPhoto
 from apps.treks.services.catalog import trek_refresh_search
+from apps.users.admin import CapabilityAdmin
 from apps.users.roles import Capability
 
 

@@ -8,8 +8,8 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 
 from apps.common.parsers import JSONParser
-from apps.common.permissions import HasCapability
 from apps.users.models import User
+from apps.users.permissions import HasCapability
 from apps.users.roles import Capability
 
 Moderate = HasCapability(Capability.COMMUNITY_MODERATE)

@@ -12,10 +12,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.exceptions import Conflict, NotFound
-from apps.common.permissions import HasCapability
 from apps.common.schema import error_responses
 from apps.users import selectors, services
 from apps.users.models import User
+from apps.users.permissions import HasCapability
 from apps.users.roles import Capability
 from apps.users.serializers import RoleAssignSerializer, StaffMemberSerializer
 
