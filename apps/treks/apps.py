@@ -9,7 +9,11 @@ class TreksConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.treks.demo import seed_catalog
+        from apps.treks.signals import on_staff_role_changed
         from apps.users.management.commands.seed_demo import DEMO_SEEDERS
+        from apps.users.signals import staff_role_changed
+
+        staff_role_changed.connect(on_staff_role_changed, dispatch_uid="treks.on_staff_role_changed")
 
         if not any(name == "trek catalog" for name, _ in DEMO_SEEDERS):
             DEMO_SEEDERS.append(("trek catalog", seed_catalog))

@@ -16,10 +16,10 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.common.exceptions import ApplicationError, Conflict, RateLimited, ValidationFailed
 from apps.common.services import audit
-from apps.users.hooks import guide_profile_sync
 from apps.users.lockout import locked_message, lockout_seconds
 from apps.users.models import User, normalize_email_address
 from apps.users.passwords import prehashed_passwords
+from apps.users.signals import staff_role_changed
 
 
 class InvalidCredentials(ApplicationError):
@@ -131,5 +131,5 @@ def user_set_role(*, actor: User, user: User, role: str | None) -> User:
         locked.staff_role = role or None
         locked.save(update_fields=["staff_role", "updated_at"])
         audit(actor=actor, action="user.role_changed", target=locked, changes={"from": previous, "to": role})
-        guide_profile_sync(actor=actor, user=locked)
+        staff_role_changed.send(sender=User, actor=actor, user=locked)
     return locked

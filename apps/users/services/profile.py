@@ -10,11 +10,11 @@ from django.utils import timezone
 
 from apps.common.exceptions import Conflict
 from apps.common.services import audit
-from apps.users.hooks import guide_profile_sync
 from apps.users.images import sanitize_profile_photo
 from apps.users.models import EmergencyContact, SocialAccount, User
 from apps.users.services.auth import user_revoke_all_tokens
 from apps.users.services.otp import PURPOSE_PHONE_CHANGE, otp_check, otp_send
+from apps.users.signals import staff_role_changed
 
 logger = logging.getLogger(__name__)
 
@@ -129,6 +129,6 @@ def user_anonymise(*, user: User) -> None:
         locked.set_unusable_password()
         locked.save()
         user_revoke_all_tokens(user=locked)
-        guide_profile_sync(actor=locked, user=locked)  # a guide who leaves no longer appears as one
+        staff_role_changed.send(sender=User, actor=locked, user=locked)  # a guide who leaves no longer appears as one
         audit(actor=locked, action="user.anonymised", target=locked)
     logger.info("account %s anonymised at the owner's request", locked.pk)
