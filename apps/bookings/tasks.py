@@ -51,3 +51,17 @@ def run_batch_cancellation(self: Any, job_id: str) -> dict[str, Any]:
 
     job = batch_bulk_cancel_run(job_id=job_id)
     return {"state": job.state, "total": job.total, "processed": job.processed}
+
+
+@shared_task(name="bookings.pretrek_reminders", ignore_result=True)
+def pretrek_reminders() -> int:
+    from apps.bookings.services import send_pretrek_reminders
+
+    return send_pretrek_reminders()
+
+
+@shared_task(name="bookings.hold_expiry_reminders", ignore_result=True)
+def hold_expiry_reminders() -> int:
+    from apps.bookings.services import send_hold_expiry_reminders
+
+    return send_hold_expiry_reminders()
