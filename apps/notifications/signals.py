@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from apps.notifications.services import notify, user_notifications_forget
+
 
 def on_account_taken_over(sender: Any, user: Any, **kwargs: Any) -> None:
     """A new owner proved the account's e-mail or phone: nothing of the previous holder's reaches them."""
-    from apps.notifications.services import user_notifications_forget
-
     user_notifications_forget(user=user)
+
+
+def on_account_message(sender: Any, *, signal: Any, **message: Any) -> None:
+    """A one-time code or a link of the accounts domain: delivered like any other message."""
+    notify(**message)

@@ -13,3 +13,7 @@ account_taken_over = Signal()
 # change's transaction with ``actor`` and ``user`` (the locked row, carrying its new ``staff_role``): the catalog
 # keeps the guide profile in step with the guide role.
 staff_role_changed = Signal()
+
+# A message of the accounts domain (one-time code, verification or reset link), sent with the keyword arguments
+# of ``notify()`` inside the caller's transaction: the notifications app delivers it (``apps.users.sending``).
+account_message = Signal()
