@@ -9,7 +9,11 @@ class BookingsConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.bookings.demo import seed_bookings
+        from apps.bookings.signals import on_backup_totals_collect
+        from apps.common.signals import backup_totals_collect
         from apps.users.management.commands.seed_demo import DEMO_SEEDERS
+
+        backup_totals_collect.connect(on_backup_totals_collect, dispatch_uid="bookings.on_backup_totals_collect")
 
         if not any(name == "bookings" for name, _ in DEMO_SEEDERS):
             DEMO_SEEDERS.append(("bookings", seed_bookings))
