@@ -36,6 +36,7 @@ run: install
 
 test: install
 	.venv/bin/ruff check .
+	.venv/bin/lint-imports
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --cov --cov-report=term --cov-report=xml:var/coverage.xml $(PYTEST_ARGS)
 	.venv/bin/coverage report --include='apps/common/*,apps/users/*' --fail-under=90 --skip-covered > var/coverage-core.txt \
 		|| { cat var/coverage-core.txt; echo "apps/common + apps/users coverage is under 90%"; exit 1; }
@@ -45,6 +46,7 @@ lint: install
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/mypy apps config
+	.venv/bin/lint-imports
 
 fmt: install
 	.venv/bin/ruff format .
