@@ -13,10 +13,12 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from apps.bookings import tasks
 from apps.bookings.models import ACTIVE_STATUSES, BatchCancellation, Booking, BookingStatus, Refund, WaitlistEntry
 from apps.bookings.pricing import HUNDRED, to_paisa, to_paise
 from apps.bookings.services.bookings import completion_points_key
 from apps.bookings.services.common import check_transition, coupon_release, lock_booking, notify_booking, refund_create
+from apps.bookings.services.waitlist import waitlist_offer_next
 from apps.common.services import audit, enqueue_on_commit
 from apps.messaging.services import batch_conversation_leave
 from apps.treks.models import Batch
@@ -72,8 +74,6 @@ def booking_cancel(
 
     409 ``invalid_transition`` for any other status. Staff cancelling for a trekker leave an audit row.
     """
-    from apps.bookings.services.waitlist import waitlist_offer_next
-
     today = today or local_today()
     with transaction.atomic():
         booking = lock_booking(booking.pk)
@@ -120,8 +120,6 @@ def booking_cancel(
 
 def batch_bulk_cancel_start(*, actor: Any, batch: Batch, reason: str = "") -> BatchCancellation:
     """Cancel the batch now and queue the cancellation of its bookings (full refunds) as a Celery task."""
-    from apps.bookings.tasks import run_batch_cancellation
-
     with transaction.atomic():
         already = batch.status == Batch.Status.CANCELLED
         batch = batch_cancel(actor=actor, batch=batch, reason=reason)
@@ -129,7 +127,7 @@ def batch_bulk_cancel_start(*, actor: Any, batch: Batch, reason: str = "") -> Ba
         if already and latest is not None:
             if latest.state == BatchCancellation.State.FAILED:  # try the rest again
                 BatchCancellation.objects.filter(pk=latest.pk).update(state=BatchCancellation.State.QUEUED, error="")
-                enqueue_on_commit(run_batch_cancellation, str(latest.pk))
+                enqueue_on_commit(tasks.run_batch_cancellation, str(latest.pk))
             return latest
         job = BatchCancellation.objects.create(
             batch=batch,
@@ -141,7 +139,7 @@ def batch_bulk_cancel_start(*, actor: Any, batch: Batch, reason: str = "") -> Ba
             status=WaitlistEntry.Status.LEFT
         )
         audit(actor=actor, action="batch.bulk_cancel", target=batch, changes={"job": str(job.pk), "total": job.total})
-        enqueue_on_commit(run_batch_cancellation, str(job.pk))
+        enqueue_on_commit(tasks.run_batch_cancellation, str(job.pk))
     return job
 
 
@@ -180,8 +178,6 @@ def batch_bulk_cancel_run(*, job_id: Any) -> BatchCancellation:
 
 def batch_cancellations_resume(*, now: datetime | None = None) -> int:
     """Start again every bulk cancellation still queued after a few minutes (its task was lost)."""
-    from apps.bookings.tasks import run_batch_cancellation
-
     now = now or timezone.now()
     ids = list(
         BatchCancellation.objects.filter(
@@ -189,7 +185,7 @@ def batch_cancellations_resume(*, now: datetime | None = None) -> int:
         ).values_list("pk", flat=True)
     )
     for pk in ids:
-        enqueue_on_commit(run_batch_cancellation, str(pk))
+        enqueue_on_commit(tasks.run_batch_cancellation, str(pk))
     if ids:
         logger.warning("%d queued batch cancellation(s) started again", len(ids))
     return len(ids)
