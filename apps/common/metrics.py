@@ -32,6 +32,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.registry import Collector
 
 from apps.common.signals import database_metrics_collect
+from apps.common.tasks import HEARTBEAT_KEY
 from apps.common.throttles import client_ip
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ def record_task_outcome(task_name: str, state: str) -> None:
 
 
 def _task_names() -> list[str]:
-    from config.celery import app
+    from config.celery import app  # late: the project's Celery app, not loaded by importing apps
 
     return sorted(name for name in app.tasks if not name.startswith("celery."))
 
@@ -92,8 +93,6 @@ class ScrapeTimeCollector(Collector):
         yield up
 
     def _cache_metrics(self) -> Iterator[Metric]:
-        from apps.common.tasks import HEARTBEAT_KEY
-
         outcomes = CounterMetricFamily(
             "obs_celery_tasks", "Celery tasks finished, by task and final state", labels=["task", "state"]
         )
@@ -116,7 +115,7 @@ class ScrapeTimeCollector(Collector):
     def _broker_metrics(self) -> Iterator[Metric]:
         from kombu.exceptions import ChannelError
 
-        from config.celery import app
+        from config.celery import app  # late: the project's Celery app, not loaded by importing apps
 
         if app.conf.task_always_eager:
             return

@@ -15,10 +15,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.bookings.models import Booking, BookingStatus
 from apps.common.exceptions import NotFound
 from apps.common.images import ImageInvalid, read_limited, reencode_image
-from apps.common.services import audit
-from apps.community import errors, selectors
+from apps.common.services import audit, enqueue_on_commit
+from apps.community import errors, selectors, tasks
 from apps.community.models import (
     MAX_PHOTOS,
     Comment,
@@ -346,13 +347,9 @@ def challenges_evaluate(*, user_id: Any) -> list[UserBadge]:
 def challenges_evaluate_everyone() -> int:
     """Queue an evaluation for every member with a completed booking (after a challenge is added or
     changed); returns how many were queued. Each evaluation is idempotent."""
-    from apps.bookings.models import Booking, BookingStatus
-    from apps.common.services import enqueue_on_commit
-    from apps.community.tasks import evaluate_challenges
-
     user_ids = list(
         Booking.objects.filter(status=BookingStatus.COMPLETED).order_by().values_list("user_id", flat=True).distinct()
     )
     for user_id in user_ids:
-        enqueue_on_commit(evaluate_challenges, str(user_id))
+        enqueue_on_commit(tasks.evaluate_challenges, str(user_id))
     return len(user_ids)

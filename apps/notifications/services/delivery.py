@@ -30,6 +30,7 @@ from django.utils import timezone
 from apps.common.exceptions import InvalidTransition
 from apps.common.logging import redact
 from apps.common.services import audit, publish
+from apps.notifications import tasks
 from apps.notifications.backends import DeliveryError, InvalidRecipient, OutcomeUnknown, PermanentDeliveryError
 from apps.notifications.backends.email import send_email
 from apps.notifications.backends.push import get_push_backend
@@ -205,9 +206,7 @@ def schedule_on_commit(delivery_id: str, *, countdown: float = 0) -> None:
     Shares the enqueue backoff of ``apps.common.services``: moments after a failed enqueue it does not wait
     on the broker again.
     """
-    from apps.notifications.tasks import deliver
-
-    transaction.on_commit(partial(publish, deliver, (delivery_id,), {}, countdown=countdown))
+    transaction.on_commit(partial(publish, tasks.deliver, (delivery_id,), {}, countdown=countdown))
 
 
 def deliveries_sweep(*, now: datetime | None = None, limit: int = 500) -> dict[str, int]:
