@@ -50,6 +50,7 @@ MIGRATIONS_CHECK := DJANGO_SETTINGS_MODULE=config.settings.dev DATABASE_URL=sqli
 
 lint: install
 	$(call step,ruff check,.venv/bin/ruff check .,Fix the findings (make fmt applies the safe ones); a real exception gets noqa: CODE and its reason.)
+	$(call step,import contracts,.venv/bin/lint-imports,An import breaks the layer order or an app's inner order: see docs/architecture.md.)
 	$(call step,ruff format,.venv/bin/ruff format --check .,Run make fmt.)
 	$(call step,mypy,.venv/bin/mypy apps config,Fix the type errors above.)
 	$(call step,migrations,$(MIGRATIONS_CHECK),A model change has no migration: manage.py makemigrations <app> --name <what>.)

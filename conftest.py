@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from apps.common.tests.race import Race
 from apps.common.tests.race import race as run_race
+from apps.notifications.backends import push, sms
 from apps.users.models import User
 from apps.users.roles import StaffRole
 from apps.users.services import token_pair_for
@@ -36,6 +37,17 @@ def _isolated_cache() -> Iterator[None]:
     reset_backoffs()
     forget_process_state()
     cache.delete_pattern("*")
+
+
+@pytest.fixture(autouse=True)
+def _empty_outboxes() -> Iterator[None]:
+    """The console SMS and push backends' outboxes start and end each test empty."""
+    sms.outbox.clear()
+    push.outbox.clear()
+    push.reset_credentials()
+    yield
+    sms.outbox.clear()
+    push.outbox.clear()
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from apps.bookings.models import Booking, BookingParticipant, Coupon, Payment, PaymentEvent, Refund, WaitlistEntry
-from apps.common.admin import CapabilityAdmin
 from apps.common.audit_admin import AuditTrailMixin
+from apps.users.admin import CapabilityAdmin
 from apps.users.roles import Capability
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
-from apps.bookings.models import Booking, BookingDocument, BookingParticipant, Payment, Refund
+from apps.bookings.models import Booking, BookingDocument, BookingParticipant, BookingStatus, Payment, Refund
 from apps.common.exceptions import NotFound
 from apps.treks.domain import local_today
 from apps.treks.models import Batch
@@ -112,4 +112,27 @@ def staff_search(qs: QuerySet[Booking], q: str) -> QuerySet[Booking]:
         | Q(user__first_name__icontains=q)
         | Q(user__last_name__icontains=q)
         | Q(reference__iexact=q)
+    )
+
+
+# --- reminders -----------------------------------------------------------------------------------
+
+
+def bookings_starting_on(*, start_date: date) -> QuerySet[Booking]:
+    """Pending or confirmed bookings whose batch starts on ``start_date`` (the pre-trek reminders)."""
+    return (
+        Booking.objects.filter(
+            batch__start_date=start_date, status__in=(BookingStatus.PENDING, BookingStatus.CONFIRMED)
+        )
+        .select_related("user", "batch__trek")
+        .prefetch_related("documents")
+    )
+
+
+def bookings_with_hold_expiring(*, after: datetime, until: datetime) -> QuerySet[Booking]:
+    """Pending bookings whose seat hold lapses in ``(after, until]`` (the hold-expiry reminders)."""
+    return (
+        Booking.objects.filter(status=BookingStatus.PENDING, hold_expires_at__gt=after, hold_expires_at__lte=until)
+        .select_related("user", "batch__trek")
+        .prefetch_related("documents")
     )

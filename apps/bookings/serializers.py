@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.bookings.gateways import get_gateway
 from apps.bookings.models import (
     BatchCancellation,
     Booking,
@@ -18,6 +20,7 @@ from apps.bookings.models import (
     Refund,
     WaitlistEntry,
 )
+from apps.bookings.services.documents import document_download_token
 
 CHECKLIST_KINDS = [
     ("health_declaration", "Health declaration"),
@@ -146,8 +149,6 @@ class PaymentOrderSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField())
     def get_key_id(self, payment: Payment) -> str:
-        from apps.bookings.gateways import get_gateway
-
         return get_gateway(payment.gateway).key_id
 
 
@@ -244,10 +245,6 @@ class DocumentLinkSerializer(BookingDocumentSerializer):
 
     @extend_schema_field(serializers.URLField())
     def get_download_url(self, document: BookingDocument) -> str:
-        from django.urls import reverse
-
-        from apps.bookings.services.documents import document_download_token
-
         request = self.context["request"]
         token = document_download_token(document=document, user=request.user)
         return request.build_absolute_uri(reverse("booking-document-download") + f"?token={token}")

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 from django.conf import settings
@@ -32,6 +32,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import Storage, storages
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
+
+from apps.common.signals import backup_totals_collect
 
 MANIFEST = "manifest.json"
 DUMP = "database.dump"
@@ -155,27 +157,11 @@ def _run(command: list[str], database: Database) -> None:
 # --- what a database holds ------------------------------------------------------------------------
 
 
-def _money_totals(cursor: psycopg.Cursor[Any]) -> dict[str, str]:
-    from apps.bookings.models import Booking, Payment, PaymentStatus, Refund
-
-    queries: dict[str, tuple[str, list[Any]]] = {
-        "payments_captured_paise": (
-            f"SELECT coalesce(sum(amount_paise), 0) FROM {Payment._meta.db_table} WHERE status = %s",  # noqa: S608  the table name comes from the model, values are parameters
-            [PaymentStatus.CAPTURED],
-        ),
-        "refunds_paise": (f"SELECT coalesce(sum(amount_paise), 0) FROM {Refund._meta.db_table}", []),  # noqa: S608  the table name comes from the model
-        "refunds_processed_paise": (
-            f"SELECT coalesce(sum(amount_paise), 0) FROM {Refund._meta.db_table} WHERE status = %s",  # noqa: S608  the table name comes from the model, values are parameters
-            [Refund.Status.PROCESSED],
-        ),
-        "bookings_final_amount": (f"SELECT coalesce(sum(final_amount), 0) FROM {Booking._meta.db_table}", []),  # noqa: S608  the table name comes from the model
-        "bookings_amount_paid": (f"SELECT coalesce(sum(amount_paid), 0) FROM {Booking._meta.db_table}", []),  # noqa: S608  the table name comes from the model
-    }
-    totals = {}
-    for name, (query, params) in queries.items():
-        cursor.execute(query, params)
-        row = cursor.fetchone()
-        totals[name] = str(row[0] if row else 0)
+def _totals(cursor: psycopg.Cursor[Any]) -> dict[str, str]:
+    """The totals the apps above answer ``backup_totals_collect`` with (money, from the bookings app)."""
+    totals: dict[str, str] = {}
+    for _receiver, answer in backup_totals_collect.send(sender=Database, cursor=cursor):
+        totals.update(cast("dict[str, str]", answer))  # what the receivers return (django-stubs: str | None)
     return totals
 
 
@@ -194,7 +180,7 @@ def table_counts(cursor: psycopg.Cursor[Any]) -> dict[str, int]:
 
 
 def fingerprint(cursor: psycopg.Cursor[Any]) -> dict[str, Any]:
-    return {"tables": table_counts(cursor), "totals": _money_totals(cursor)}
+    return {"tables": table_counts(cursor), "totals": _totals(cursor)}
 
 
 # --- media ----------------------------------------------------------------------------------------

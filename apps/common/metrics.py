@@ -7,7 +7,8 @@ Two sources, one response:
   (prometheus_client's multiprocess mode, set up in ``deploy/gunicorn.conf.py``);
 - values computed at scrape time, so every web process answers the same: Celery task outcomes (counted by the
   workers into the cache, i.e. Redis), the length of the Celery queue (the broker), notification deliveries
-  still pending and the age of the oldest (the database), the age of the worker heartbeat.
+  still pending and the age of the oldest (the database, answered by the apps through
+  ``database_metrics_collect``), the age of the worker heartbeat.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import logging
 import os
 from collections.abc import Iterator
 from datetime import datetime
+from typing import cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -29,6 +31,8 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.registry import Collector
 
+from apps.common.signals import database_metrics_collect
+from apps.common.tasks import HEARTBEAT_KEY
 from apps.common.throttles import client_ip
 
 logger = logging.getLogger(__name__)
@@ -54,7 +58,7 @@ def record_task_outcome(task_name: str, state: str) -> None:
 
 
 def _task_names() -> list[str]:
-    from config.celery import app
+    from config.celery import app  # late: the project's Celery app, not loaded by importing apps
 
     return sorted(name for name in app.tasks if not name.startswith("celery."))
 
@@ -62,7 +66,7 @@ def _task_names() -> list[str]:
 # --- scrape-time collector --------------------------------------------------------------------------
 
 
-def _age_seconds(moment: datetime | None, now: datetime) -> float:
+def age_seconds(moment: datetime | None, now: datetime) -> float:
     return max(0.0, (now - moment).total_seconds()) if moment is not None else 0.0
 
 
@@ -89,8 +93,6 @@ class ScrapeTimeCollector(Collector):
         yield up
 
     def _cache_metrics(self) -> Iterator[Metric]:
-        from apps.common.tasks import HEARTBEAT_KEY
-
         outcomes = CounterMetricFamily(
             "obs_celery_tasks", "Celery tasks finished, by task and final state", labels=["task", "state"]
         )
@@ -107,13 +109,13 @@ class ScrapeTimeCollector(Collector):
             yield GaugeMetricFamily(
                 "obs_worker_heartbeat_age_seconds",
                 "Seconds since a worker last ran the heartbeat task (sent by beat every minute)",
-                value=_age_seconds(stamp, timezone.now()),
+                value=age_seconds(stamp, timezone.now()),
             )
 
     def _broker_metrics(self) -> Iterator[Metric]:
         from kombu.exceptions import ChannelError
 
-        from config.celery import app
+        from config.celery import app  # late: the project's Celery app, not loaded by importing apps
 
         if app.conf.task_always_eager:
             return
@@ -129,36 +131,8 @@ class ScrapeTimeCollector(Collector):
         yield gauge
 
     def _database_metrics(self) -> Iterator[Metric]:
-        from django.db.models import Count, Min
-
-        from apps.notifications.models import Delivery
-
-        pending = (
-            Delivery.objects.filter(status__in=[Delivery.Status.QUEUED, Delivery.Status.SENDING])
-            .values("category", "channel")
-            .annotate(count=Count("id"), oldest=Min("created_at"))
-            .order_by()
-        )
-        now = timezone.now()
-        count = GaugeMetricFamily(
-            "obs_notification_deliveries_pending",
-            "Deliveries queued or being sent (category emergency: SOS alerts)",
-            labels=["category", "channel"],
-        )
-        oldest = GaugeMetricFamily(
-            "obs_notification_delivery_oldest_pending_seconds",
-            "Age of the oldest delivery not yet sent, by category (0 when none is pending)",
-            labels=["category"],
-        )
-        ages: dict[str, float] = {}
-        for row in pending:
-            count.add_metric([row["category"], row["channel"]], row["count"])
-            age = _age_seconds(row["oldest"], now)
-            ages[row["category"]] = max(age, ages.get(row["category"], 0.0))
-        for category in ("emergency", *sorted(set(ages) - {"emergency"})):
-            oldest.add_metric([category], ages.get(category, 0.0))
-        yield count
-        yield oldest
+        for _receiver, families in database_metrics_collect.send(sender=ScrapeTimeCollector, now=timezone.now()):
+            yield from cast("list[Metric]", families)  # what the receivers return (django-stubs: str | None)
 
 
 def render_metrics() -> bytes:

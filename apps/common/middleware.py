@@ -9,6 +9,7 @@ from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from apps.common.context import request_id_var, request_var, valid_request_id
+from apps.common.exceptions import RequestTooLarge, error_body
 from apps.common.observability import SlowQueryLogger, request_route, slow_query_threshold_ms
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -79,8 +80,6 @@ class RequestSizeLimitMiddleware:
 
 
 def request_too_large(request: HttpRequest) -> HttpResponse:
-    from apps.common.exceptions import RequestTooLarge, error_body
-
     body = error_body(
         RequestTooLarge.status_code,
         RequestTooLarge.code,

@@ -156,7 +156,7 @@ def on_task_prerun(task_id: str | None = None, task: Any = None, **kwargs: Any) 
 
 def on_task_postrun(task_id: str | None = None, task: Any = None, state: str | None = None, **kwargs: Any) -> None:
     """Count the task's outcome and undo what ``on_task_prerun`` set (``task_postrun``)."""
-    from apps.common.metrics import record_task_outcome
+    from apps.common.metrics import record_task_outcome  # late: settings import this module, metrics needs them
 
     scope = _scopes.pop(task_id or "", None)
     if scope is not None:

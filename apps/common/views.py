@@ -59,7 +59,7 @@ def _check_cache() -> bool:
 
 
 def _check_broker() -> bool:
-    from config.celery import app
+    from config.celery import app  # late: the project's Celery app, not loaded by importing apps
 
     try:
         with app.connection_for_write() as conn:

@@ -9,10 +9,10 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from apps.common.admin import CapabilityAdmin
 from apps.common.audit_admin import AuditTrailMixin
 from apps.community import services
 from apps.community.models import Challenge, Comment, JournalEntry, Post, PostPhoto, PostReport, UserBadge
+from apps.users.admin import CapabilityAdmin
 from apps.users.roles import Capability
 
 MODERATE = Capability.COMMUNITY_MODERATE

@@ -15,10 +15,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.bookings.models import Booking, BookingStatus
 from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import NotFound
+from apps.common.services import enqueue_on_commit
 from apps.common.uploads import ImageInvalid, file_delete_on_commit, image_upload_clean
-from apps.community import errors, selectors
+from apps.community import errors, selectors, tasks
 from apps.community.domain import challenge_points_key
 from apps.community.models import (
     MAX_PHOTOS,
@@ -333,13 +335,9 @@ def challenges_evaluate(*, user_id: Any) -> list[UserBadge]:
 def challenges_evaluate_everyone() -> int:
     """Queue an evaluation for every member with a completed booking (after a challenge is added or
     changed); returns how many were queued. Each evaluation is idempotent."""
-    from apps.bookings.models import Booking, BookingStatus
-    from apps.common.services import enqueue_on_commit
-    from apps.community.tasks import evaluate_challenges
-
     user_ids = list(
         Booking.objects.filter(status=BookingStatus.COMPLETED).order_by().values_list("user_id", flat=True).distinct()
     )
     for user_id in user_ids:
-        enqueue_on_commit(evaluate_challenges, str(user_id))
+        enqueue_on_commit(tasks.evaluate_challenges, str(user_id))
     return len(user_ids)

@@ -7,9 +7,9 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from apps.common.admin import CapabilityAdmin
 from apps.common.audit_admin import AuditTrailMixin
 from apps.emergency.models import Incident, IncidentUpdate, LocationPing
+from apps.users.admin import CapabilityAdmin
 from apps.users.roles import Capability
 
 

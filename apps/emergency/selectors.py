@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from apps.bookings.selectors import current_or_next_confirmed_booking
 from apps.emergency.models import ACTIVE_STATUSES, Incident, IncidentUpdate
+from apps.notifications.models import Delivery
+from apps.treks.models import Batch
 from apps.treks.selectors import guided_by_q, guides_batch
 from apps.users.models import User
 from apps.users.roles import Capability, StaffRole, has_capability, roles_with
+
+
+def batch_for_trekker(trekker: User, *, today: date | None = None) -> Batch | None:
+    """The batch of the trekker's current or next confirmed booking, or None (the incident's batch)."""
+    booking = current_or_next_confirmed_booking(trekker, today=today)
+    return booking.batch if booking is not None else None
 
 
 def can_manage_all(user: Any) -> bool:
@@ -36,8 +46,6 @@ def incident_detail_queryset(user: Any) -> QuerySet[Incident]:
 
 def incident_alerts(incident: Incident) -> list[Any]:
     """Every delivery sent about the incident (first alert, escalations, all-clear), oldest first."""
-    from apps.notifications.models import Delivery
-
     return list(
         Delivery.objects.filter(dedupe_key__startswith=f"emergency:{incident.pk}:").order_by("created_at", "id")
     )

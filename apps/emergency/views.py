@@ -21,7 +21,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.exceptions import Forbidden, NotFound
-from apps.common.permissions import HasCapability
 from apps.common.schema import error_responses
 from apps.emergency import selectors, services
 from apps.emergency.errors import IdempotencyKeyRequired
@@ -43,6 +42,7 @@ from apps.emergency.serializers import (
     SOSRequestSerializer,
 )
 from apps.users.models import User
+from apps.users.permissions import HasCapability
 from apps.users.roles import Capability
 
 IDEMPOTENCY_KEY = OpenApiParameter(

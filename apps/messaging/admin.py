@@ -8,8 +8,8 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from apps.common.admin import CapabilityAdmin
 from apps.messaging.models import Conversation, ConversationParticipant, Message, MessageEdit
+from apps.users.admin import CapabilityAdmin
 from apps.users.roles import Capability
 
 

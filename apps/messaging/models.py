@@ -82,6 +82,9 @@ class ConversationParticipant(BaseModel):
     left_at = models.DateTimeField(null=True, blank=True)
     # Messages sent after this instant (by others) are unread; null means "since joined_at".
     last_read_at = models.DateTimeField(null=True, blank=True)
+    # A batch group member who holds a booking of the batch: set when a confirmed booking joins them
+    # (batch_conversation_join), cleared when it leaves; such a member keeps access whatever their guide role.
+    booked = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["joined_at", "id"]

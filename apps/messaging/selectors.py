@@ -5,56 +5,40 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
-from django.apps import apps as django_apps
 from django.conf import settings
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from apps.messaging.models import Conversation, ConversationParticipant, Message
+from apps.treks.models import Batch, Guide
+from apps.treks.selectors import acting_guide_q
 
 if TYPE_CHECKING:
     from apps.users.models import User
 
 
-# Bookings that keep a trekker in their batch's group (they join on confirmation and leave on cancellation).
-BOOKED_STATUSES = ("confirmed", "completed")
-
-
-def _lapsed_guide() -> Q | None:
+def _lapsed_guide() -> Q:
     """Memberships of a batch group held by someone with a guide profile who no longer acts for that batch.
 
     A batch's guide joins its group when it is created; once their role is removed, their profile
     deactivated or the batch handed to another guide (``apps.treks.selectors.acting_guide_q``) the membership
-    carries no access, unless they booked the batch themselves. Decided on every request, like the other
-    guide checks.
+    carries no access, unless they booked the batch themselves (``booked``). Decided on every request, like
+    the other guide checks.
     """
-    if not django_apps.is_installed("apps.treks"):  # noqa: TID251  optional-app branch; treks sits below messaging, to become a plain import
-        return None
-    from apps.treks.selectors import acting_guide_q
-
-    batch_model = django_apps.get_model("treks", "Batch")  # noqa: TID251  string lookup of a lower app's model, to become a plain import
-    guide_model = django_apps.get_model("treks", "Guide")  # noqa: TID251  string lookup of a lower app's model, to become a plain import
-    acting = batch_model.objects.filter(
+    acting = Batch.objects.filter(
         acting_guide_q(), pk=OuterRef("conversation__batch_id"), guide__user=OuterRef("user_id")
     )
-    lapsed = Q(
-        Exists(guide_model.objects.filter(user=OuterRef("user_id"))),
+    return Q(
+        Exists(Guide.objects.filter(user=OuterRef("user_id"))),
         ~Exists(acting),
         conversation__kind=Conversation.Kind.BATCH,
+        booked=False,
     )
-    if django_apps.is_installed("apps.bookings"):  # noqa: TID251  hidden upward edge to bookings, to be removed
-        booked = django_apps.get_model("bookings", "Booking").objects.filter(  # noqa: TID251  hidden upward edge to bookings, to be removed
-            batch_id=OuterRef("conversation__batch_id"), user=OuterRef("user_id"), status__in=BOOKED_STATUSES
-        )
-        lapsed &= Q(~Exists(booked))
-    return lapsed
 
 
 def current_memberships() -> QuerySet[ConversationParticipant]:
     """Memberships that give access now: not left, and not a lapsed guide's (every access check uses this)."""
-    qs = ConversationParticipant.objects.filter(left_at__isnull=True)
-    lapsed = _lapsed_guide()
-    return qs if lapsed is None else qs.exclude(lapsed)
+    return ConversationParticipant.objects.filter(left_at__isnull=True).exclude(_lapsed_guide())
 
 
 def _active_membership(user: User) -> QuerySet[ConversationParticipant]:

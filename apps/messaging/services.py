@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.apps import apps as django_apps
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
@@ -25,6 +24,8 @@ from apps.messaging.errors import EditWindowClosed, MessageDeleted, NotAuthor
 from apps.messaging.models import Conversation, ConversationParticipant, Message, MessageEdit, direct_key_for
 from apps.messaging.selectors import current_memberships
 from apps.notifications.services import notify
+from apps.treks.models import Batch
+from apps.treks.selectors import acting_guide
 
 if TYPE_CHECKING:
     from apps.users.models import User
@@ -261,24 +262,12 @@ class BatchInfo:
     guide_user_id: uuid.UUID | None
 
 
-BATCH_MODEL = "treks.Batch"
-
-
 def _batch_info(batch_id: uuid.UUID) -> BatchInfo:
-    """Title and guide of a batch, when the catalog (``apps.treks``) is installed and knows the batch."""
-    default = BatchInfo(title="Batch group", guide_user_id=None)
-    if not django_apps.is_installed("apps.treks"):  # noqa: TID251  optional-app branch; treks sits below messaging, to become a plain import
-        return default
-    from apps.treks.selectors import acting_guide
-
-    batch_model = django_apps.get_model(BATCH_MODEL)  # noqa: TID251  string lookup of a lower app's model, to become a plain import
-    batch = batch_model.objects.select_related("trek", "guide__user").filter(pk=batch_id).first()
+    """Title and acting guide of a batch (a batch the catalog does not know gets a plain title)."""
+    batch = Batch.objects.select_related("trek", "guide__user").filter(pk=batch_id).first()
     if batch is None:
-        return default
-    trek = getattr(batch, "trek", None)
-    start = getattr(batch, "start_date", None)
-    name = getattr(trek, "name", None) or "Batch"
-    title = f"{name} · {start:%d %b %Y}" if start else name
+        return BatchInfo(title="Batch group", guide_user_id=None)
+    title = f"{batch.trek.name} · {batch.start_date:%d %b %Y}"
     guide = acting_guide(batch)  # a guide without guide authority is not made a member
     return BatchInfo(title=title[:120], guide_user_id=guide.user_id if guide is not None else None)
 
@@ -316,13 +305,17 @@ def _membership_join(*, conversation: Conversation, user_id: Any) -> Conversatio
 
 
 def batch_conversation_join(*, batch_id: uuid.UUID, user: User) -> Conversation:
-    """Put ``user`` into the group conversation of ``batch_id`` (created on first use with the batch's guide).
+    """Put ``user``, who holds a booking of the batch, into its group conversation (created on first use with
+    the batch's acting guide). The membership is marked ``booked``: it keeps access whatever the member's role.
 
     Idempotent: joining twice keeps one membership; joining after leaving makes the membership active again.
     """
     with transaction.atomic():
         conversation = _batch_conversation_get_or_create(batch_id=batch_id)
-        _membership_join(conversation=conversation, user_id=user.pk)
+        membership = _membership_join(conversation=conversation, user_id=user.pk)
+        if not membership.booked:
+            membership.booked = True
+            membership.save(update_fields=["booked", "updated_at"])
     return conversation
 
 
@@ -331,7 +324,7 @@ def batch_conversation_leave(*, batch_id: uuid.UUID, user: User) -> bool:
     with transaction.atomic():
         left = ConversationParticipant.objects.filter(
             conversation__batch_id=batch_id, user=user, left_at__isnull=True
-        ).update(left_at=Greatest(F("joined_at"), timezone.now()))
+        ).update(left_at=Greatest(F("joined_at"), timezone.now()), booked=False)
     return bool(left)
 
 

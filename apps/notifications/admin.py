@@ -6,11 +6,11 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from apps.common.admin import CapabilityAdmin
 from apps.common.audit_admin import AuditTrailMixin
 from apps.common.exceptions import ApplicationError
 from apps.notifications.models import Delivery, Device, Notification
 from apps.notifications.services import delivery_retry
+from apps.users.admin import CapabilityAdmin
 from apps.users.models import User
 from apps.users.roles import Capability
 

@@ -1,16 +1,15 @@
-"""Reads: the inbox, effective preferences, devices, deliveries due for the sweeper, bookings for reminders."""
+"""Reads: the inbox, effective preferences, devices, deliveries due for the sweeper."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from django.apps import apps
 from django.db.models import QuerySet
 
-from apps.notifications.models import Delivery, Device, Notification, NotificationPreference
-from apps.notifications.policy import CONFIGURABLE_CHANNELS, DEFAULT_PREFERENCES
+from apps.notifications.models import Category, Delivery, Device, Notification, NotificationPreference
+from apps.notifications.policy import CONFIGURABLE_CHANNELS, DEFAULT_PREFERENCES, is_locked
 from apps.users.models import User
 
 
@@ -60,52 +59,8 @@ def deliveries_stuck_sending(*, started_before: datetime) -> QuerySet[Delivery]:
     return Delivery.objects.filter(status=Delivery.Status.SENDING, sending_started_at__lte=started_before)
 
 
-# --- bookings, read by the reminder jobs --------------------------------------------------------------
-# The bookings app is built separately. These selectors are the whole contract the reminder jobs rely on:
-#   Booking.user               -> the trekker (notified)
-#   Booking.batch.start_date   -> local date the trek starts; Booking.batch.trek.name -> shown in texts
-#   Booking.status             -> "pending" or "confirmed" bookings are reminded
-#   Booking.hold_expires_at    -> aware datetime when a pending booking's seat hold lapses (nullable)
-#   Booking.balance_due        -> Decimal still to pay (attribute, property or annotation; optional)
-#   Booking.missing_documents  -> iterable of labels of documents still to upload (optional)
-#   Booking.reference          -> short human reference (optional; the id is used otherwise)
-
-BOOKINGS_APP = "apps.bookings"
-REMINDABLE_BOOKING_STATUSES = ("pending", "confirmed")
-
-
-def _booking_model() -> Any | None:
-    if not apps.is_installed(BOOKINGS_APP):  # noqa: TID251  hidden upward edge to bookings, to be removed
-        return None
-    model_label = "bookings.Booking"
-    return apps.get_model(model_label)  # noqa: TID251  hidden upward edge to bookings, to be removed
-
-
-def bookings_starting_on(*, start_date: date) -> Iterable[Any]:
-    """Pending or confirmed bookings whose batch starts on ``start_date`` (nothing until bookings exist)."""
-    booking_model = _booking_model()
-    if booking_model is None:
-        return []
-    return booking_model.objects.filter(
-        batch__start_date=start_date, status__in=REMINDABLE_BOOKING_STATUSES
-    ).select_related("user", "batch__trek")
-
-
-def bookings_with_hold_expiring(*, after: datetime, until: datetime) -> Iterable[Any]:
-    """Pending bookings whose seat hold lapses in ``(after, until]`` (nothing until bookings exist)."""
-    booking_model = _booking_model()
-    if booking_model is None:
-        return []
-    return booking_model.objects.filter(
-        status="pending", hold_expires_at__gt=after, hold_expires_at__lte=until
-    ).select_related("user", "batch__trek")
-
-
 def preference_table(*, user: User) -> list[dict[str, Any]]:
     """Every category with its channels, as the preferences endpoint shows it."""
-    from apps.notifications.models import Category
-    from apps.notifications.policy import is_locked
-
     effective = preferences_for(user=user)
     table = []
     for category in Category:

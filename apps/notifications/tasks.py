@@ -28,13 +28,3 @@ def deliver_many(delivery_ids: list[str]) -> int:
 def sweep() -> dict[str, int]:
     """Re-enqueue deliveries lost between commit and broker; settle those whose worker died mid-send."""
     return services.deliveries_sweep()
-
-
-@shared_task(name="notifications.pretrek_reminders", ignore_result=True)
-def pretrek_reminders() -> int:
-    return services.send_pretrek_reminders()
-
-
-@shared_task(name="notifications.hold_expiry_reminders", ignore_result=True)
-def hold_expiry_reminders() -> int:
-    return services.send_hold_expiry_reminders()

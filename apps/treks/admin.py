@@ -10,12 +10,12 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from apps.common.admin import CapabilityAdmin
 from apps.common.audit import AuditAction, audit
 from apps.common.audit_admin import AuditTrailMixin
 from apps.treks.catalog_cache import catalog_version_bump
 from apps.treks.models import Batch, Guide, Region, Trek, TrekItineraryDay, TrekPhoto
 from apps.treks.services.catalog import trek_refresh_search
+from apps.users.admin import CapabilityAdmin
 from apps.users.roles import Capability
 
 # (created, updated) of each model edited here

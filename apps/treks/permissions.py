@@ -7,7 +7,7 @@ from typing import Any
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
-from apps.common.permissions import HasCapability
+from apps.users.permissions import HasCapability
 from apps.users.roles import Capability
 
 CatalogWrite = HasCapability(Capability.CATALOG_WRITE)

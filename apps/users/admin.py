@@ -1,3 +1,5 @@
+"""Admin of accounts, and access to every model admin by capability (``CapabilityAdmin``)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -8,12 +10,41 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 
-from apps.common.admin import CapabilityAdmin
 from apps.common.audit_admin import AuditTrailMixin
+from apps.common.models import AuditLog
 from apps.users.models import EmergencyContact, PointsTransaction, SocialAccount, User
 from apps.users.passwords import prehashed_passwords
-from apps.users.roles import Capability
+from apps.users.roles import Capability, has_capability
 from apps.users.services import user_set_role
+
+
+class CapabilityAdmin(admin.ModelAdmin):
+    """Grant view/change/add/delete to roles holding ``view_capability`` / ``change_capability``."""
+
+    view_capability: str | None = None
+    change_capability: str | None = None
+    allow_delete: bool = False
+
+    def _can(self, request: HttpRequest, capability: str | None) -> bool:
+        user = request.user
+        if getattr(user, "is_superuser", False):
+            return True
+        return bool(capability and has_capability(user, capability))
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.has_view_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._can(request, self.view_capability) or self._can(request, self.change_capability)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._can(request, self.change_capability)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self._can(request, self.change_capability)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.allow_delete and self._can(request, self.change_capability)
 
 
 @admin.register(User)
@@ -102,3 +133,19 @@ class PointsTransactionAdmin(_ReadOnlyAdmin):
     list_filter = ("reason",)
     search_fields = ("user__email", "reference", "idempotency_key")
     readonly_fields = ("user", "amount", "reason", "reference", "idempotency_key", "reverses", "balance_after")
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(CapabilityAdmin):
+    view_capability = Capability.AUDIT_VIEW
+    list_display = ("created_at", "action", "actor", "target_type", "target_id", "request_id")
+    list_filter = ("action", "target_type")
+    search_fields = ("action", "target_id", "request_id", "actor__email")
+    date_hierarchy = "created_at"
+    readonly_fields = ("created_at", "actor", "action", "target_type", "target_id", "changes", "request_id")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -1,7 +1,7 @@
 """The one table of who may do what.
 
 Staff power comes from a role; a role grants capabilities; views check capabilities with
-``HasCapability("...")`` (``apps.common.permissions``). Plain trekkers have no role and no capability.
+``HasCapability("...")`` (``apps.users.permissions``). Plain trekkers have no role and no capability.
 Object-level rules (a trekker's own booking, a guide's own batch) live in the domain's permissions.
 """
 

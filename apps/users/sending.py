@@ -1,4 +1,5 @@
-"""Messages the accounts domain sends. Each goes out through the notifications app's ``notify()``.
+"""Messages the accounts domain sends. Each goes out through the notifications app's ``notify()``, reached by the
+``account_message`` signal (notifications sits above users and handles it).
 
 Call these inside the caller's transaction: ``notify()`` writes the deliveries there and hands them to the
 workers when it commits, so a rolled-back request sends nothing. Codes and links are ``sensitive``: the
@@ -7,12 +8,13 @@ notifications app never logs them and erases them once delivered.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
-if TYPE_CHECKING:
-    from apps.users.models import User
+from apps.users.models import User
+from apps.users.signals import account_message
 
 SECURITY = "security"
 TEMPLATE_OTP = "otp"  # templates/sms/otp.txt, the MSG91 (DLT) template "otp"
@@ -20,10 +22,10 @@ TEMPLATE_EMAIL_VERIFICATION = "email_verification"
 TEMPLATE_PASSWORD_RESET = "password_reset"
 
 
-def _notify(**kwargs: Any) -> Any:
-    from apps.notifications.services import notify  # imported late: the notifications app depends on users
-
-    return notify(**kwargs)
+def _notify(**kwargs: Any) -> None:
+    """Hand the message to the notifications app (the receiver of ``account_message``), which sits above users."""
+    if not account_message.send(sender=User, **kwargs):
+        raise ImproperlyConfigured("No app delivers account messages (apps.notifications is not installed).")
 
 
 def send_otp_sms(*, phone: str, code: str, purpose: str) -> None:

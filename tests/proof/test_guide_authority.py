@@ -184,6 +184,7 @@ def test_a_former_guide_who_booked_the_batch_keeps_its_group_chat(
     url = f"{API}/conversations/{field.conversation.pk}/"
     assert field.guide_client.get(url).status_code == 404
     make_booking(field.guide.user, batch=field.batch)  # now on the trek as a trekker
+    batch_conversation_join(batch_id=field.batch.pk, user=field.guide.user)  # as confirming the booking does
     assert field.guide_client.get(url).status_code == 200
     assert field.guide_client.get(f"{API}/batches/{field.batch.pk}/manifest/").status_code == 403
 

@@ -81,7 +81,8 @@ def _serve(command: list[str], env: dict[str, str], port: int, log: Path, databa
 
 @pytest.fixture(scope="module")
 def devserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """`make run`: migrate, the demo data, then runserver (threaded; no autoreloader) on a free port, SQLite in a temp file.
+    """`make run`: migrate, the demo data, then runserver (threaded, no autoreloader) on a free port, SQLite in a
+    temp file.
 
     Sign-ups are throttled per address (5 a minute); the throttle is opened here so that the sign-ups of the
     concurrency test all reach the database, which is what is under test.

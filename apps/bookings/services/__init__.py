@@ -25,6 +25,7 @@ from apps.bookings.services.payments import (
     refunds_resend_pending,
     webhook_receive,
 )
+from apps.bookings.services.reminders import send_hold_expiry_reminders, send_pretrek_reminders
 from apps.bookings.services.waitlist import waitlist_join, waitlist_leave, waitlist_offer_next
 
 __all__ = [
@@ -46,6 +47,8 @@ __all__ = [
     "refund_send",
     "refund_settled",
     "refunds_resend_pending",
+    "send_hold_expiry_reminders",
+    "send_pretrek_reminders",
     "waitlist_join",
     "waitlist_leave",
     "waitlist_offer_next",

@@ -23,6 +23,7 @@ from apps.bookings.models import (
     BookingStatus,
     Coupon,
     CouponRedemption,
+    Refund,
     WaitlistEntry,
 )
 from apps.bookings.pricing import price_booking
@@ -294,7 +295,7 @@ def booking_confirm(booking: Booking, *, now: datetime | None = None) -> None:
 
 def booking_expire(*, booking_id: Any, now: datetime | None = None) -> bool:
     """Expire one lapsed hold: release its seats and coupon, refund any part payment, notify. Idempotent."""
-    from apps.bookings.services.waitlist import waitlist_offer_next
+    from apps.bookings.services.waitlist import waitlist_offer_next  # waitlist builds on booking_hold: a cycle
 
     now = now or timezone.now()
     with transaction.atomic():
@@ -315,8 +316,6 @@ def booking_expire(*, booking_id: Any, now: datetime | None = None) -> bool:
         batch_release_seats(batch_id=booking.batch_id, seats=booking.seats)
         coupon_release(booking)
         if booking.amount_paid > booking.amount_refunded:
-            from apps.bookings.models import Refund
-
             refund_create(booking=booking, amount=booking.amount_paid, reason=Refund.Reason.LATE_PAYMENT)
         WaitlistEntry.objects.filter(booking=booking).update(status=WaitlistEntry.Status.DONE)
         batch_conversation_leave(batch_id=booking.batch_id, user=booking.user)

@@ -12,11 +12,13 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from apps.bookings import tasks
 from apps.bookings.domain import check_transition, completion_points_key
 from apps.bookings.models import ACTIVE_STATUSES, BatchCancellation, Booking, BookingStatus, Refund, WaitlistEntry
 from apps.bookings.policy import refund_percent_for
 from apps.bookings.pricing import HUNDRED, to_paisa, to_paise
 from apps.bookings.services.common import _lock_booking, _notify_booking, coupon_release, refund_create
+from apps.bookings.services.waitlist import waitlist_offer_next
 from apps.common.audit import AuditAction, audit
 from apps.common.services import enqueue_on_commit
 from apps.messaging.services import batch_conversation_leave
@@ -67,8 +69,6 @@ def booking_cancel(
 
     409 ``invalid_transition`` for any other status. One audit row names who cancelled (None: the system).
     """
-    from apps.bookings.services.waitlist import waitlist_offer_next
-
     today = today or local_today()
     with transaction.atomic():
         booking = _lock_booking(booking.pk)
@@ -114,8 +114,6 @@ def booking_cancel(
 
 def batch_bulk_cancel_start(*, actor: User, batch: Batch, reason: str = "") -> BatchCancellation:
     """Cancel the batch now and queue the cancellation of its bookings (full refunds) as a Celery task."""
-    from apps.bookings.tasks import run_batch_cancellation
-
     with transaction.atomic():
         already = batch.status == Batch.Status.CANCELLED
         batch = batch_cancel(actor=actor, batch=batch, reason=reason)
@@ -123,7 +121,7 @@ def batch_bulk_cancel_start(*, actor: User, batch: Batch, reason: str = "") -> B
         if already and latest is not None:
             if latest.state == BatchCancellation.State.FAILED:  # try the rest again
                 BatchCancellation.objects.filter(pk=latest.pk).update(state=BatchCancellation.State.QUEUED, error="")
-                enqueue_on_commit(run_batch_cancellation, str(latest.pk))
+                enqueue_on_commit(tasks.run_batch_cancellation, str(latest.pk))
             return latest
         job = BatchCancellation.objects.create(
             batch=batch,
@@ -140,7 +138,7 @@ def batch_bulk_cancel_start(*, actor: User, batch: Batch, reason: str = "") -> B
             target=batch,
             changes={"job": str(job.pk), "total": job.total},
         )
-        enqueue_on_commit(run_batch_cancellation, str(job.pk))
+        enqueue_on_commit(tasks.run_batch_cancellation, str(job.pk))
     return job
 
 
@@ -179,8 +177,6 @@ def batch_bulk_cancel_run(*, job_id: Any) -> BatchCancellation:
 
 def batch_cancellations_resume(*, now: datetime | None = None) -> int:
     """Start again every bulk cancellation still queued after a few minutes (its task was lost)."""
-    from apps.bookings.tasks import run_batch_cancellation
-
     now = now or timezone.now()
     ids = list(
         BatchCancellation.objects.filter(
@@ -188,7 +184,7 @@ def batch_cancellations_resume(*, now: datetime | None = None) -> int:
         ).values_list("pk", flat=True)
     )
     for pk in ids:
-        enqueue_on_commit(run_batch_cancellation, str(pk))
+        enqueue_on_commit(tasks.run_batch_cancellation, str(pk))
     if ids:
         logger.warning("%d queued batch cancellation(s) started again", len(ids))
     return len(ids)

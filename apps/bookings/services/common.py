@@ -12,7 +12,8 @@ from typing import Any
 from django.db.models import F, Sum
 from django.utils import timezone
 
-from apps.bookings.models import Booking, CouponRedemption, Payment, Refund
+from apps.bookings import tasks
+from apps.bookings.models import Booking, Coupon, CouponRedemption, Payment, Refund
 from apps.bookings.pricing import from_paise, to_paise
 from apps.common.audit import AuditAction, audit
 from apps.common.services import enqueue_on_commit
@@ -54,8 +55,6 @@ def _notify_booking(booking: Booking, template: str, *, category: str = Category
 
 def coupon_release(booking: Booking) -> None:
     """Give the booking's coupon use back (its hold lapsed or it was cancelled unpaid)."""
-    from apps.bookings.models import Coupon
-
     released = CouponRedemption.objects.filter(booking=booking, released_at__isnull=True).update(
         released_at=timezone.now()
     )
@@ -74,8 +73,6 @@ def refund_create(*, booking: Booking, amount: Decimal, reason: str) -> list[Ref
     The refund rows (each with a ``refund.requested`` audit row whose actor is the system: the booking's audit
     row says who moved it) are written now; the gateway is asked after commit (``bookings.send_refund``).
     """
-    from apps.bookings.tasks import send_refund
-
     remaining = min(to_paise(amount), to_paise(booking.amount_paid - booking.amount_refunded))
     refunds: list[Refund] = []
     if remaining <= 0:
@@ -101,5 +98,5 @@ def refund_create(*, booking: Booking, amount: Decimal, reason: str) -> list[Ref
         Booking.objects.filter(pk=booking.pk).update(amount_refunded=F("amount_refunded") + from_paise(total))
         booking.refresh_from_db(fields=["amount_refunded"])
         for refund in refunds:
-            enqueue_on_commit(send_refund, str(refund.pk))
+            enqueue_on_commit(tasks.send_refund, str(refund.pk))
     return refunds

@@ -16,6 +16,7 @@ from apps.bookings.models import ACTIVE_STATUSES, Booking, BookingDocument
 from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import InvalidTransition, ValidationFailed
 from apps.users.models import User
+from apps.users.roles import Capability, has_capability
 
 logger = logging.getLogger(__name__)
 
@@ -124,8 +125,6 @@ def document_download_token(*, document: BookingDocument, user: Any) -> str:
 
 def document_from_token(token: str) -> BookingDocument | None:
     """The document a download link names, if the link is genuine, fresh, and its holder may still see it."""
-    from apps.users.roles import Capability, has_capability
-
     try:
         data = signing.loads(token, salt=URL_SALT, max_age=settings.BOOKINGS_DOCUMENT_URL_SECONDS)
     except signing.BadSignature:

@@ -18,12 +18,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from apps.bookings import tasks
 from apps.bookings.errors import NothingToPay, NotPayable, SignatureInvalid, WebhookPayloadInvalid
 from apps.bookings.gateways import GatewayPayment, get_gateway
 from apps.bookings.models import Booking, BookingStatus, Coupon, CouponRedemption, Payment, PaymentEvent, Refund
 from apps.bookings.pricing import from_paise, to_paise
 from apps.bookings.services.bookings import booking_confirm
-from apps.bookings.services.common import _lock_booking, refund_create
+from apps.bookings.services.common import _lock_booking, _notify_booking, refund_create
 from apps.bookings.webhook_payloads import parse_webhook
 from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import NotFound, ServiceUnavailable
@@ -148,8 +149,6 @@ def payment_succeeded(
 
 def _credit(*, booking: Booking, payment: Payment) -> None:
     """Add a captured payment to the (locked) booking and move it on."""
-    from apps.bookings.services.common import _notify_booking
-
     amount = payment.amount
     booking.amount_paid = F("amount_paid") + amount
     booking.save(update_fields=["amount_paid", "updated_at"])
@@ -421,8 +420,6 @@ def refunds_resend_pending(*, now: datetime | None = None) -> int:
 
     Covers a refund whose task was lost (a broker outage at commit) or gave up while the gateway was down.
     """
-    from apps.bookings.tasks import send_refund
-
     now = now or timezone.now()
     minutes = int(settings.BOOKINGS_REFUND_RESEND_AFTER_MINUTES)
     ids = list(
@@ -435,7 +432,7 @@ def refunds_resend_pending(*, now: datetime | None = None) -> int:
         .values_list("pk", flat=True)[:200]
     )
     for pk in ids:
-        enqueue_on_commit(send_refund, str(pk))
+        enqueue_on_commit(tasks.send_refund, str(pk))
     if ids:
         logger.warning("%d pending refund(s) sent again", len(ids))
     return len(ids)

@@ -256,12 +256,10 @@ def test_current_or_next_confirmed_booking(user, book, pay):
 
 
 def test_reminder_jobs_find_real_bookings(user, book):
-    from apps.notifications.services import send_hold_expiry_reminders, send_pretrek_reminders
-
     batch = BatchFactory(start_date=timezone.localdate() + timedelta(days=7))
     booking = book(user, batch)
-    assert send_hold_expiry_reminders(now=booking.hold_expires_at - timedelta(minutes=5)) > 0
-    assert send_pretrek_reminders(today=timezone.localdate()) > 0
+    assert services.send_hold_expiry_reminders(now=booking.hold_expires_at - timedelta(minutes=5)) > 0
+    assert services.send_pretrek_reminders(today=timezone.localdate()) > 0
     hold = Notification.objects.get(user=user, template="hold_expiring")
     assert booking.reference in hold.body or hold.title
     assert Notification.objects.filter(user=user, template="pretrek_reminder").exists()

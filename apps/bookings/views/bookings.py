@@ -28,9 +28,9 @@ from apps.bookings.serializers import (
 from apps.bookings.views.common import BATCH_ID, BOOKING_ID, batch_or_404
 from apps.common.exceptions import NotFound
 from apps.common.pagination import PageNumberPagination
-from apps.common.permissions import HasCapability
 from apps.common.schema import ErrorEnvelope, error_responses
 from apps.users.current import authenticated_user
+from apps.users.permissions import HasCapability
 from apps.users.roles import Capability
 
 

@@ -26,9 +26,9 @@ from apps.bookings.services import documents as document_services
 from apps.bookings.views.common import BOOKING_ID, DOCUMENT_ID
 from apps.common.exceptions import NotFound
 from apps.common.parsers import JSONParser
-from apps.common.permissions import HasCapability
 from apps.common.schema import error_responses
 from apps.users.current import authenticated_user
+from apps.users.permissions import HasCapability
 from apps.users.roles import Capability
 
 

@@ -22,10 +22,10 @@ from apps.bookings.serializers import (
 )
 from apps.bookings.views.common import BATCH_ID, batch_or_404
 from apps.common.csv_export import CSVRenderer, csv_response
-from apps.common.permissions import HasCapability
 from apps.common.schema import error_responses
 from apps.treks.models import Batch
 from apps.users.current import authenticated_user
+from apps.users.permissions import HasCapability
 from apps.users.roles import Capability
 
 MANIFEST_FIELDS = list(ManifestRowSerializer().fields)

@@ -15,10 +15,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.exceptions import Conflict, RateLimited
-from apps.common.permissions import HasCapability
 from apps.common.services import enqueue_on_commit
 from apps.common.tests.tasks import log_line
 from apps.users.models import User
+from apps.users.permissions import HasCapability
 
 
 class _SeatsGone(Conflict):

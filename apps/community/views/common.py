@@ -7,7 +7,7 @@ from typing import Any
 from rest_framework.parsers import FormParser, MultiPartParser
 
 from apps.common.parsers import JSONParser
-from apps.common.permissions import HasCapability
+from apps.users.permissions import HasCapability
 from apps.users.roles import Capability
 
 Moderate = HasCapability(Capability.COMMUNITY_MODERATE)

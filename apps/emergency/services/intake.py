@@ -33,7 +33,6 @@ from apps.common.db import insert_together
 from apps.common.exceptions import NotFound
 from apps.emergency.domain import to_coordinate
 from apps.emergency.errors import IdempotencyKeyReused
-from apps.emergency.integration import batch_for_trekker
 from apps.emergency.models import (
     Incident,
     IncidentKind,
@@ -43,6 +42,7 @@ from apps.emergency.models import (
     IncidentUpdate,
     LocationPing,
 )
+from apps.emergency.selectors import batch_for_trekker
 from apps.emergency.services.alerts import queue_incident_alerts
 from apps.treks.selectors import guides_batch
 from apps.users.models import User

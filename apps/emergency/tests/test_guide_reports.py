@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from apps.emergency.integration import batch_for_trekker
 from apps.emergency.models import Incident
+from apps.emergency.selectors import batch_for_trekker
 from apps.emergency.tests.conftest import Cast
 from apps.notifications.models import Delivery
 from apps.treks.tests.factories import BatchFactory, GuideFactory
@@ -35,14 +35,11 @@ def confirmed_booking(user: Any, batch: Any) -> Any:
     return booking
 
 
-def test_the_batch_is_that_of_the_current_or_next_confirmed_booking(cast: Cast, monkeypatch: Any) -> None:
+def test_the_batch_is_that_of_the_current_or_next_confirmed_booking(cast: Cast) -> None:
     assert batch_for_trekker(cast.trekker) is None  # no booking yet
     batch = BatchFactory(guide=GuideFactory())
     confirmed_booking(cast.trekker, batch)
     assert batch_for_trekker(cast.trekker) == batch
-    # Without the bookings app there is no batch to go by (and nothing is imported from it).
-    monkeypatch.setattr("apps.emergency.integration.bookings_installed", lambda: False)
-    assert batch_for_trekker(cast.trekker) is None
 
 
 def test_only_guides_open_incidents_for_others(cast: Cast, client_for: Any) -> None:

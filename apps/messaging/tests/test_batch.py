@@ -6,10 +6,10 @@ import uuid
 from collections.abc import Callable
 
 import pytest
-from django.apps import apps as django_apps
 
 from apps.messaging import services
 from apps.messaging.models import Conversation, ConversationParticipant
+from apps.treks.tests.factories import BatchFactory, GuideFactory
 from apps.users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -59,10 +59,7 @@ def test_database_keeps_one_conversation_per_batch_and_per_pair() -> None:
         Conversation.objects.create(kind="direct")  # a direct conversation needs its pair key
 
 
-@pytest.mark.skipif(not django_apps.is_installed("apps.treks"), reason="the catalog app is not installed yet")
 def test_batch_conversation_includes_the_guide_from_the_catalog(make_user: Callable[..., User]) -> None:
-    from apps.treks.tests.factories import BatchFactory, GuideFactory
-
     batch = BatchFactory(guide=GuideFactory())
     trekker = make_user()
     conversation = services.batch_conversation_join(batch_id=batch.pk, user=trekker)
@@ -99,3 +96,17 @@ def test_services_refuse_non_participants(make_user: Callable[..., User]) -> Non
         services.message_delete(message=message, user=member)
     with pytest.raises(ValidationFailed):
         services.conversation_create_group(user=member, title="  ", participants=[outsider])
+
+
+def test_a_booked_member_is_marked_and_leaving_clears_it(make_user: Callable[..., User]) -> None:
+    guide = GuideFactory()
+    batch = BatchFactory(guide=guide)
+    conversation = services.batch_conversation_join(batch_id=batch.pk, user=make_user())
+    guide_membership = conversation.memberships.get(user=guide.user)
+    assert not guide_membership.booked, "the guide is a member by their role, not by a booking"
+    services.batch_conversation_join(batch_id=batch.pk, user=guide.user)  # the guide books their own batch
+    guide_membership.refresh_from_db()
+    assert guide_membership.booked
+    services.batch_conversation_leave(batch_id=batch.pk, user=guide.user)
+    guide_membership.refresh_from_db()
+    assert not guide_membership.booked

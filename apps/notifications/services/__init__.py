@@ -13,7 +13,6 @@ from apps.notifications.services.inbox import (
     unsubscribe,
     user_notifications_forget,
 )
-from apps.notifications.services.reminders import send_hold_expiry_reminders, send_pretrek_reminders
 
 __all__ = [
     "Message",
@@ -29,8 +28,6 @@ __all__ = [
     "notify",
     "notify_many",
     "preferences_update",
-    "send_hold_expiry_reminders",
-    "send_pretrek_reminders",
     "unsubscribe",
     "user_notifications_forget",
 ]

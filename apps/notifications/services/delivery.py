@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -28,6 +27,7 @@ from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import InvalidTransition
 from apps.common.logging import redact
 from apps.common.services import enqueue_on_commit
+from apps.notifications import tasks
 from apps.notifications.backends import DeliveryError, InvalidRecipient, OutcomeUnknown, PermanentDeliveryError
 from apps.notifications.backends.email import send_email
 from apps.notifications.backends.push import get_push_backend
@@ -173,7 +173,7 @@ def _record_outcome(
         if status == Delivery.Status.QUEUED:
             delivery.next_attempt_at = now + timedelta(seconds=delay)
             fields.append("next_attempt_at")
-            enqueue_on_commit(_deliver_task(), str(delivery.pk), countdown=delay)
+            enqueue_on_commit(tasks.deliver, str(delivery.pk), countdown=delay)
         elif delivery.sensitive and delivery.context:
             delivery.context = {}
             fields.append("context")
@@ -183,12 +183,6 @@ def _record_outcome(
             logger.info("push device %s removed: the provider rejected its token", delivery.device_id)
     if status == Delivery.Status.FAILED:
         logger.warning("delivery %s failed after %d attempt(s): %s", delivery.pk, claim.attempt, error)
-
-
-def _deliver_task() -> Any:
-    from apps.notifications.tasks import deliver
-
-    return deliver
 
 
 def deliveries_sweep(*, now: datetime | None = None, limit: int = 500) -> dict[str, int]:
@@ -206,7 +200,7 @@ def deliveries_sweep(*, now: datetime | None = None, limit: int = 500) -> dict[s
         if lost:
             Delivery.objects.filter(pk__in=lost).update(next_attempt_at=now, updated_at=now)
             for pk in lost:
-                enqueue_on_commit(_deliver_task(), str(pk))
+                enqueue_on_commit(tasks.deliver, str(pk))
         counts["requeued"] = len(lost)
 
     stuck_before = now - timedelta(seconds=settings.NOTIFICATIONS_SENDING_TIMEOUT_SECONDS)
@@ -225,7 +219,7 @@ def deliveries_sweep(*, now: datetime | None = None, limit: int = 500) -> dict[s
                     "worker stopped while sending; sent again (emergency alerts to responders may duplicate)"
                 )
                 fields.append("next_attempt_at")
-                enqueue_on_commit(_deliver_task(), str(delivery.pk))
+                enqueue_on_commit(tasks.deliver, str(delivery.pk))
                 counts["unknown_requeued"] += 1
             else:
                 delivery.status = Delivery.Status.FAILED
@@ -257,5 +251,5 @@ def delivery_retry(*, actor: User, delivery: Delivery) -> Delivery:
         locked.next_attempt_at = timezone.now()
         locked.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
         audit(actor=actor, action=AuditAction.DELIVERY_RETRIED, target=locked, changes=previous)
-        enqueue_on_commit(_deliver_task(), str(locked.pk))
+        enqueue_on_commit(tasks.deliver, str(locked.pk))
     return locked

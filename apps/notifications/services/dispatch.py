@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from apps.common.db import insert_new
 from apps.common.services import enqueue_batch_on_commit
-from apps.notifications import planning
+from apps.notifications import planning, tasks
 from apps.notifications.models import Channel, Delivery, Device, Notification
 from apps.notifications.planning import Message, Planned, message
 from apps.notifications.selectors import preferences_of
@@ -106,7 +106,7 @@ def _write(plans: list[Planned]) -> list[Delivery]:
                 delivery.notification = plan.inbox
         rows = [delivery for plan in plans for delivery in plan.deliveries]
         created = insert_new(rows)
-        enqueue_batch_on_commit(_deliver_many_task(), [str(delivery.pk) for delivery in created])
+        enqueue_batch_on_commit(tasks.deliver_many, [str(delivery.pk) for delivery in created])
     new = {delivery.pk for delivery in created}
     for plan in plans:
         logger.info(
@@ -152,9 +152,3 @@ def _write_inbox(plans: list[Planned]) -> None:
     for plan in clashed:
         assert plan.inbox is not None
         plan.inbox = existing[(plan.inbox.user_id, plan.inbox.dedupe_key)]
-
-
-def _deliver_many_task() -> Any:
-    from apps.notifications.tasks import deliver_many
-
-    return deliver_many

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core import signing
 from django.db import IntegrityError, transaction
@@ -15,9 +15,7 @@ from apps.notifications.domain import UNSUBSCRIBE_SALT
 from apps.notifications.errors import InvalidUnsubscribeToken, PreferenceLocked
 from apps.notifications.models import Channel, Delivery, Device, Notification, NotificationPreference
 from apps.notifications.policy import CONFIGURABLE_CHANNELS, DEFAULT_PREFERENCES, is_locked
-
-if TYPE_CHECKING:
-    from apps.users.models import User
+from apps.users.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -126,8 +124,6 @@ def user_notifications_forget(*, user: User) -> dict[str, int]:
 
 def unsubscribe(*, token: str) -> tuple[str, str]:
     """Turn off e-mail for the category named in a signed unsubscribe link. Returns (user id, category)."""
-    from apps.users.models import User
-
     try:
         payload = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=UNSUBSCRIBE_MAX_AGE)
         user_id, category = str(payload["u"]), str(payload["c"])

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 import responses
+from django.conf import settings
 from django.utils import timezone
 
 from apps.common.tests.race import Race
@@ -297,3 +298,9 @@ def test_a_stale_failure_does_not_overwrite_a_newer_attempt(db: None) -> None:
     _record_outcome(stale, status="queued", error="DeliveryError: timeout")
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts, delivery.last_error) == ("sent", 2, "")
+
+
+def test_beat_runs_the_sweeper_every_minute() -> None:
+    entry = settings.CELERY_BEAT_SCHEDULE["notifications-sweep"]
+    assert entry["task"] == "notifications.sweep"
+    assert entry["schedule"] == 60.0

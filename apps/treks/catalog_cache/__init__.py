@@ -8,13 +8,12 @@ Writers call :func:`catalog_version_bump`; catalog views wrap their response in
 :func:`cached_catalog_response`.
 """
 
+from apps.treks.catalog_cache.responses import local_pages_clear
 from apps.treks.catalog_cache.version import catalog_version, catalog_version_bump, forget_version
 
 
 def forget_process_state() -> None:
     """Forget this process's copy of the version and its pages in memory (tests)."""
-    from apps.treks.catalog_cache.responses import local_pages_clear
-
     forget_version()
     local_pages_clear()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,6 +17,8 @@ from apps.treks.models import Guide, Region
 from apps.treks.services.catalog import _apply_changes, catalog_picture_set
 from apps.users.models import User
 from apps.users.roles import StaffRole
+
+logger = logging.getLogger(__name__)
 
 GUIDE_FIELDS = ("bio", "years_exp", "certifications", "satellite_phone", "is_active")
 
@@ -64,3 +67,19 @@ def guide_set_photo(*, actor: User, guide: Guide, upload: UploadedFile) -> Guide
     return catalog_picture_set(
         actor=actor, instance=guide, field="photo", upload=upload, action=AuditAction.GUIDE_PHOTO_SET
     )
+
+
+def guide_profile_sync(*, actor: User, user: User) -> None:
+    """A user with the guide role has an active Guide profile; losing the role deactivates it.
+
+    Runs on ``apps.users.signals.staff_role_changed``, inside the role change's transaction.
+    """
+    profile = Guide.objects.filter(user=user).first()
+    if user.staff_role == StaffRole.GUIDE:
+        if profile is None:
+            guide_create(actor=actor, user=user)
+            logger.info("guide profile created for user %s", user.pk)
+        elif not profile.is_active:
+            guide_update(actor=actor, guide=profile, changes={"is_active": True})
+    elif profile is not None and profile.is_active:
+        guide_update(actor=actor, guide=profile, changes={"is_active": False})

@@ -10,6 +10,7 @@ from apps.common.models import AuditLog
 from apps.treks.models import Batch, Guide, Trek, TrekItineraryDay
 from apps.treks.tests.factories import BatchFactory, GuideFactory, RegionFactory, TrekFactory
 from apps.users.roles import Capability, StaffRole, roles_with
+from apps.users.services import user_anonymise
 
 pytestmark = pytest.mark.django_db
 
@@ -296,6 +297,30 @@ def test_batch_cancel_and_invalid_transition(client_for, make_user):
 
 
 # --- guides ---------------------------------------------------------------------------------------
+
+
+def test_guide_role_gives_a_guide_profile(client_for, staff_user, make_user):
+    """The catalog keeps a guide profile in step with the guide role set by staff (``staff_role_changed``)."""
+    target = make_user()
+    client = client_for(staff_user("super_admin"))
+    role_url = f"/api/v1/users/{target.pk}/role/"
+    client.put(role_url, {"role": "guide"}, format="json")
+    profile = Guide.objects.get(user=target)
+    assert profile.is_active
+    client.put(role_url, {"role": "cs"}, format="json")
+    profile.refresh_from_db()
+    assert not profile.is_active
+    client.put(role_url, {"role": "guide"}, format="json")
+    profile.refresh_from_db()
+    assert profile.is_active
+    assert Guide.objects.filter(user=target).count() == 1
+
+
+def test_an_anonymised_guide_no_longer_appears_as_one():
+    guide = GuideFactory()
+    user_anonymise(user=guide.user)
+    guide.refresh_from_db()
+    assert not guide.is_active
 
 
 def test_guide_profiles(client_for, make_user):

@@ -17,10 +17,10 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import ValidationFailed
 from apps.users.errors import EmailTaken, InvalidCredentials, InvalidRefreshToken, SignInLocked
-from apps.users.hooks import guide_profile_sync
 from apps.users.lockout import locked_message, lockout_seconds
 from apps.users.models import User, normalize_email_address
 from apps.users.passwords import prehashed_passwords
+from apps.users.signals import staff_role_changed
 
 
 def token_pair_for(user: User) -> dict[str, str]:
@@ -118,5 +118,5 @@ def user_set_role(*, actor: User, user: User, role: str | None) -> User:
         if locked.staff_role != previous:
             action = AuditAction.USER_ROLE_GRANTED if locked.staff_role else AuditAction.USER_ROLE_REVOKED
             audit(actor=actor, action=action, target=locked, changes={"from": previous, "to": locked.staff_role})
-        guide_profile_sync(actor=actor, user=locked)
+        staff_role_changed.send(sender=User, actor=actor, user=locked)
     return locked

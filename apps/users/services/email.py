@@ -17,7 +17,7 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from apps.common.exceptions import ValidationFailed
 from apps.common.services import enqueue_after_response
-from apps.users import sending
+from apps.users import sending, tasks
 from apps.users.errors import EmailTaken, ResetLinkInvalid, VerificationLinkExpired, VerificationLinkInvalid
 from apps.users.models import User, normalize_email_address
 from apps.users.passwords import prehashed_passwords
@@ -111,11 +111,9 @@ def password_reset_request(*, email: str) -> None:
     """Start a reset. Whether the address exists or not, the request does the same work and gives the same
     answer: the lookup and the e-mail happen in a task, which runs in a worker, or (tasks in-process, no
     broker) after the response has been sent, so the response time says nothing about the address."""
-    from apps.users.tasks import send_password_reset
-
     address = normalize_email_address(email)
     if address:
-        enqueue_after_response(send_password_reset, address)
+        enqueue_after_response(tasks.send_password_reset, address)
 
 
 def password_reset_send(*, email: str) -> bool:

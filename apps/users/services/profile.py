@@ -14,10 +14,10 @@ from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import ValidationFailed
 from apps.common.uploads import MEGABYTE, ImageInvalid, UploadTooLarge, file_delete_on_commit, image_upload_clean
 from apps.users.errors import PhoneTaken, TribeHandleTaken
-from apps.users.hooks import guide_profile_sync
 from apps.users.models import EmergencyContact, SocialAccount, User
 from apps.users.services.auth import user_revoke_all_tokens
 from apps.users.services.otp import PURPOSE_PHONE_CHANGE, otp_check, otp_send
+from apps.users.signals import staff_role_changed
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ def user_anonymise(*, user: User) -> None:
         locked.set_unusable_password()
         locked.save()
         user_revoke_all_tokens(user=locked)
-        guide_profile_sync(actor=locked, user=locked)  # a guide who leaves no longer appears as one
+        staff_role_changed.send(sender=User, actor=locked, user=locked)  # a guide who leaves no longer appears as one
         if role:
             changes = {"from": role, "to": None}
             audit(actor=locked, action=AuditAction.USER_ROLE_REVOKED, target=locked, changes=changes)

@@ -10,9 +10,13 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ImproperlyConfigured
 
 from apps.notifications.backends import sms
 from apps.notifications.models import Delivery
+from apps.notifications.signals import on_account_message
+from apps.users import sending
+from apps.users.signals import account_message
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +99,12 @@ def test_password_reset_mail_only_for_known_addresses(
     delivery = Delivery.objects.get(channel="email")
     assert delivery.sensitive
     assert delivery.category == "security"
+
+
+def test_a_message_nobody_delivers_is_an_error_not_silence() -> None:
+    assert account_message.disconnect(dispatch_uid="notifications.on_account_message")
+    try:
+        with pytest.raises(ImproperlyConfigured):
+            sending.send_otp_sms(phone=NUMBER, code="123456", purpose="login")
+    finally:
+        account_message.connect(on_account_message, dispatch_uid="notifications.on_account_message")

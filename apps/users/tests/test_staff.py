@@ -1,11 +1,10 @@
-"""Staff administration: list staff, assign roles (users.manage), audited, admin, guide profiles."""
+"""Staff administration: list staff, assign roles (users.manage), audited, admin."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.test import Client
 
 from apps.common.models import AuditLog
@@ -93,32 +92,6 @@ def test_invalid_role_unknown_user_and_own_role(client_for: Any, staff_user: Any
     own = client.put(_role_url(admin), {"role": None}, format="json")
     assert own.status_code == 409
     assert own.json()["error"]["code"] == "own_role"
-
-
-@pytest.mark.skipif(not apps.is_installed("apps.treks"), reason="the catalog app is not on this branch yet")
-def test_guides_get_a_guide_profile(client_for: Any, staff_user: Any, make_user: Any) -> None:
-    guide_model = apps.get_model("treks", "Guide")
-    target = make_user()
-    client = client_for(staff_user("super_admin"))
-    client.put(_role_url(target), {"role": "guide"}, format="json")
-    profile = guide_model.objects.get(user=target)
-    assert profile.is_active
-    client.put(_role_url(target), {"role": "cs"}, format="json")
-    profile.refresh_from_db()
-    assert not profile.is_active
-    client.put(_role_url(target), {"role": "guide"}, format="json")
-    profile.refresh_from_db()
-    assert profile.is_active
-    assert guide_model.objects.filter(user=target).count() == 1
-
-
-def test_guide_role_without_the_catalog_app_is_harmless(
-    client_for: Any, staff_user: Any, make_user: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr("apps.users.hooks.apps.is_installed", lambda name: False)
-    target = make_user()
-    response = client_for(staff_user("super_admin")).put(_role_url(target), {"role": "guide"}, format="json")
-    assert response.status_code == 200
 
 
 def test_admin_role_change_goes_through_the_audited_service(staff_user: Any, make_user: Any) -> None:

@@ -12,11 +12,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.exceptions import NotFound
-from apps.common.permissions import HasCapability
 from apps.common.schema import error_responses
 from apps.users import selectors, services
 from apps.users.errors import OwnRoleChange
 from apps.users.models import User
+from apps.users.permissions import HasCapability
 from apps.users.roles import Capability
 from apps.users.serializers import RoleAssignSerializer, StaffMemberSerializer
 

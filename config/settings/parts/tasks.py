@@ -52,14 +52,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "worker-heartbeat": {"task": "common.heartbeat", "schedule": 60.0},
     "treks-sync-batch-statuses": {"task": "treks.sync_batch_statuses", "schedule": crontab(minute=5)},
     "notifications-sweep": {"task": "notifications.sweep", "schedule": 60.0},
-    "notifications-pretrek-reminders": {
-        "task": "notifications.pretrek_reminders",
-        "schedule": crontab(hour=9, minute=0),
-    },
-    "notifications-hold-expiry-reminders": {"task": "notifications.hold_expiry_reminders", "schedule": 60.0},
     "emergency-escalate": {"task": "emergency.escalate", "schedule": 60.0},
     "bookings-expire-holds": {"task": "bookings.expire_holds", "schedule": 60.0},
     "bookings-reconcile-payments": {"task": "bookings.reconcile_payments", "schedule": 300.0},
     "bookings-sweep-pending": {"task": "bookings.sweep_pending", "schedule": 300.0},
     "bookings-complete-finished": {"task": "bookings.complete_finished", "schedule": crontab(minute=20)},
+    "bookings-pretrek-reminders": {"task": "bookings.pretrek_reminders", "schedule": crontab(hour=9, minute=0)},
+    "bookings-hold-expiry-reminders": {"task": "bookings.hold_expiry_reminders", "schedule": 60.0},
 }

@@ -24,7 +24,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not getattr(settings, "BENCH_FLOOR_ENABLED", False):
             raise CommandError("bench_inprocess runs only with config.settings.bench.")
-        from config.bench_inprocess import measure
+        from config.bench_inprocess import measure  # late: exists for config.settings.bench only
 
         try:
             result = measure(iterations=options["iterations"], page_size=options["page_size"])

@@ -13,11 +13,10 @@ from celery.schedules import crontab
 from django.conf import settings
 from django.core import mail
 
-from apps.notifications import selectors
+from apps.bookings.services import reminders
+from apps.bookings.tasks import hold_expiry_reminders, pretrek_reminders
 from apps.notifications.backends import sms
 from apps.notifications.models import Delivery, Notification
-from apps.notifications.services import reminders
-from apps.notifications.tasks import hold_expiry_reminders, pretrek_reminders
 from apps.users.tests.factories import UserFactory
 
 IST = ZoneInfo("Asia/Kolkata")
@@ -30,7 +29,7 @@ def _booking(user: Any, start: date, **extra: Any) -> SimpleNamespace:
 
 @pytest.fixture
 def bookings(monkeypatch: pytest.MonkeyPatch) -> list[SimpleNamespace]:
-    """Stand-in for the bookings app: the reminder jobs see these through the selectors' contract."""
+    """Bookings as the reminder jobs read them through the selectors (stand-ins with the fields they use)."""
     rows: list[SimpleNamespace] = []
     monkeypatch.setattr(
         reminders, "bookings_starting_on", lambda *, start_date: [b for b in rows if b.batch.start_date == start_date]
@@ -43,15 +42,6 @@ def bookings(monkeypatch: pytest.MonkeyPatch) -> list[SimpleNamespace]:
         ],
     )
     return rows
-
-
-def test_selectors_return_nothing_while_bookings_is_not_installed(db: None, monkeypatch: Any) -> None:
-    monkeypatch.setattr(selectors.apps, "is_installed", lambda name: name != "apps.bookings")
-    assert list(selectors.bookings_starting_on(start_date=date(2026, 12, 1))) == []
-    now = datetime(2026, 12, 1, 9, tzinfo=IST)
-    assert list(selectors.bookings_with_hold_expiring(after=now, until=now + timedelta(minutes=10))) == []
-    assert reminders.send_pretrek_reminders(today=date(2026, 12, 1)) == 0
-    assert reminders.send_hold_expiry_reminders(now=now) == 0
 
 
 def test_pretrek_reminders_go_seven_days_and_one_day_before_once_per_booking_and_kind(
@@ -115,10 +105,10 @@ def test_tasks_use_the_local_date_and_clock(db: None, bookings: list[SimpleNames
 
 def test_beat_schedule_registers_the_jobs() -> None:
     schedule = settings.CELERY_BEAT_SCHEDULE
-    assert schedule["notifications-pretrek-reminders"]["task"] == "notifications.pretrek_reminders"
-    assert schedule["notifications-pretrek-reminders"]["schedule"] == crontab(hour=9, minute=0)
-    assert schedule["notifications-hold-expiry-reminders"]["schedule"] == 60.0
-    assert schedule["notifications-sweep"]["task"] == "notifications.sweep"
+    assert schedule["bookings-pretrek-reminders"]["task"] == "bookings.pretrek_reminders"
+    assert schedule["bookings-pretrek-reminders"]["schedule"] == crontab(hour=9, minute=0)
+    assert schedule["bookings-hold-expiry-reminders"]["task"] == "bookings.hold_expiry_reminders"
+    assert schedule["bookings-hold-expiry-reminders"]["schedule"] == 60.0
     assert settings.CELERY_TIMEZONE == "Asia/Kolkata"
     from config.celery import app
 

@@ -1,8 +1,8 @@
 """Scheduled reminders: pre-trek (seven days and one day before the start) and seat holds about to lapse.
 
-Bookings are read through the selectors in :mod:`apps.notifications.selectors` (the fields they rely on are
-listed there). Each reminder goes out once per booking and kind: its ``dedupe_key`` is
-``booking:<id>:<kind>``, so a job that runs twice, or overlaps itself, sends nothing new.
+Bookings are read through :mod:`apps.bookings.selectors`; the messages go out through ``notify()``. Each
+reminder goes out once per booking and kind: its ``dedupe_key`` is ``booking:<id>:<kind>``, so a job that runs
+twice, or overlaps itself, sends nothing new.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from apps.bookings.selectors import bookings_starting_on, bookings_with_hold_expiring
 from apps.notifications.models import Category
-from apps.notifications.selectors import bookings_starting_on, bookings_with_hold_expiring
-from apps.notifications.services.dispatch import notify
+from apps.notifications.services import notify
 
 logger = logging.getLogger(__name__)
 
