@@ -13,16 +13,16 @@ def money_totals(cursor: psycopg.Cursor[Any]) -> dict[str, str]:
     """Paise captured and refunded, rupees billed and paid, read with ``cursor`` (the backup's snapshot)."""
     queries: dict[str, tuple[str, list[Any]]] = {
         "payments_captured_paise": (
-            f"SELECT coalesce(sum(amount_paise), 0) FROM {Payment._meta.db_table} WHERE status = %s",  # noqa: S608
+            f"SELECT coalesce(sum(amount_paise), 0) FROM {Payment._meta.db_table} WHERE status = %s",  # noqa: S608  table name from the model
             [PaymentStatus.CAPTURED],
         ),
-        "refunds_paise": (f"SELECT coalesce(sum(amount_paise), 0) FROM {Refund._meta.db_table}", []),  # noqa: S608
+        "refunds_paise": (f"SELECT coalesce(sum(amount_paise), 0) FROM {Refund._meta.db_table}", []),  # noqa: S608  table name from the model
         "refunds_processed_paise": (
-            f"SELECT coalesce(sum(amount_paise), 0) FROM {Refund._meta.db_table} WHERE status = %s",  # noqa: S608
+            f"SELECT coalesce(sum(amount_paise), 0) FROM {Refund._meta.db_table} WHERE status = %s",  # noqa: S608  table name from the model
             [Refund.Status.PROCESSED],
         ),
-        "bookings_final_amount": (f"SELECT coalesce(sum(final_amount), 0) FROM {Booking._meta.db_table}", []),  # noqa: S608
-        "bookings_amount_paid": (f"SELECT coalesce(sum(amount_paid), 0) FROM {Booking._meta.db_table}", []),  # noqa: S608
+        "bookings_final_amount": (f"SELECT coalesce(sum(final_amount), 0) FROM {Booking._meta.db_table}", []),  # noqa: S608  table name from the model
+        "bookings_amount_paid": (f"SELECT coalesce(sum(amount_paid), 0) FROM {Booking._meta.db_table}", []),  # noqa: S608  table name from the model
     }
     totals = {}
     for name, (query, params) in queries.items():

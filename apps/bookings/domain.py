@@ -1,6 +1,9 @@
-"""The booking lifecycle as data: which status may follow which, and the key naming a booking's trek points."""
+"""The booking lifecycle as data: which status may follow which, the key naming a booking's trek points, and
+what a message about a booking may say."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from apps.bookings.models import Booking, BookingStatus
 from apps.common.exceptions import InvalidTransition
@@ -28,3 +31,19 @@ def check_transition(booking: Booking, to: str) -> None:
 def completion_points_key(booking: Booking) -> str:
     """The idempotency key of the points a completed trek earns (awarded once, reversed on a late cancel)."""
     return f"booking:{booking.pk}:completed"
+
+
+def booking_context(booking: Booking, **extra: Any) -> dict[str, Any]:
+    """What every message about ``booking`` (e-mail, SMS, push, inbox) may say; ``extra`` adds or overrides."""
+    batch = booking.batch
+    return {
+        "booking_id": str(booking.pk),
+        "booking_reference": booking.reference,
+        "trek_name": batch.trek.name,
+        "start_date": batch.start_date.isoformat(),
+        "seats": booking.seats,
+        "final_amount": str(booking.final_amount),
+        "balance_due": str(booking.balance_due),
+        "first_name": booking.user.first_name or "Trekker",
+        **extra,
+    }

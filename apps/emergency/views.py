@@ -7,7 +7,7 @@ handle it (the trekker, for anything but a false alarm) gets 403.
 from __future__ import annotations
 
 import uuid
-from typing import Any, cast
+from typing import Any
 
 from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
@@ -41,7 +41,7 @@ from apps.emergency.serializers import (
     ResolveSerializer,
     SOSRequestSerializer,
 )
-from apps.users.models import User
+from apps.users.current import authenticated_user
 from apps.users.permissions import HasCapability
 from apps.users.roles import Capability
 
@@ -184,7 +184,7 @@ class AcknowledgeView(APIView):
     )
     def post(self, request: Request, pk: uuid.UUID) -> Response:
         incident = services.incident_acknowledge(
-            actor=cast(User, request.user), incident=_handled_incident(request, pk)
+            actor=authenticated_user(request), incident=_handled_incident(request, pk)
         )
         return _detail(request, incident)
 
@@ -216,10 +216,10 @@ class UpdatesView(APIView):
         note, new_status = serializer.validated_data["note"], serializer.validated_data.get("status")
         if new_status:
             incident = services.incident_change_status(
-                actor=cast(User, request.user), incident=incident, status=new_status, note=note
+                actor=authenticated_user(request), incident=incident, status=new_status, note=note
             )
         else:
-            services.incident_add_note(actor=cast(User, request.user), incident=incident, note=note)
+            services.incident_add_note(actor=authenticated_user(request), incident=incident, note=note)
         return _detail(request, incident, status.HTTP_201_CREATED)
 
 
@@ -238,7 +238,7 @@ class ResolveView(APIView):
         serializer = ResolveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         incident = services.incident_resolve(
-            actor=cast(User, request.user), incident=incident, notes=serializer.validated_data["resolution_notes"]
+            actor=authenticated_user(request), incident=incident, notes=serializer.validated_data["resolution_notes"]
         )
         return _detail(request, incident)
 
@@ -260,7 +260,7 @@ class FalseAlarmView(APIView):
         serializer = FalseAlarmSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         incident = services.incident_mark_false_alarm(
-            actor=cast(User, request.user), incident=incident, note=serializer.validated_data["note"]
+            actor=authenticated_user(request), incident=incident, note=serializer.validated_data["note"]
         )
         return _detail(request, incident)
 
@@ -295,7 +295,7 @@ class LocationsView(APIView):
         serializer = PingBatchSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         result = services.incident_add_locations(
-            actor=cast(User, request.user), incident=incident, pings=serializer.to_pings()
+            actor=authenticated_user(request), incident=incident, pings=serializer.to_pings()
         )
         fresh = _visible_incident(request, incident.pk)
         return Response(

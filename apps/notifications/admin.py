@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -11,7 +11,7 @@ from apps.common.exceptions import ApplicationError
 from apps.notifications.models import Delivery, Device, Notification
 from apps.notifications.services import delivery_retry
 from apps.users.admin import CapabilityAdmin
-from apps.users.models import User
+from apps.users.current import authenticated_user
 from apps.users.roles import Capability
 
 
@@ -71,7 +71,7 @@ class DeliveryAdmin(AuditTrailMixin, CapabilityAdmin):
         retried, refused = 0, 0
         for delivery in queryset:
             try:
-                delivery_retry(actor=cast(User, request.user), delivery=delivery)
+                delivery_retry(actor=authenticated_user(request), delivery=delivery)
                 retried += 1
             except ApplicationError:
                 refused += 1

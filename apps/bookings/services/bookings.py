@@ -30,6 +30,7 @@ from apps.bookings.pricing import price_booking
 from apps.bookings.services.common import _lock_booking, _notify_booking, coupon_release, refund_create
 from apps.bookings.signals import booking_completed
 from apps.common.audit import AuditAction, audit, audit_entry
+from apps.common.db import insert_together
 from apps.common.exceptions import ApplicationError, InvalidTransition, NotFound, ValidationFailed
 from apps.common.models import AuditLog
 from apps.common.services import require_atomic
@@ -41,6 +42,7 @@ from apps.treks.services.batches import (
     batch_from_seat_take,
     batch_release_seats,
     batch_seats_moved,
+    batch_take_seats,
     batch_take_seats_sql,
 )
 from apps.users.models import EmergencyContact, PointsTransaction, User
@@ -97,6 +99,8 @@ def _take_seats(*, user: User, batch_id: Any, seats: int, today: date) -> tuple[
         batch_id = Batch._meta.pk.to_python(batch_id)
     except DjangoValidationError as exc:
         raise NotFound("No such batch.") from exc
+    if connection.vendor != "postgresql":
+        return _take_seats_apart(user=user, batch_id=batch_id, seats=seats, today=today)
     take, take_params = batch_take_seats_sql(batch_id=batch_id, seats=seats, today=today)
     quote = connection.ops.quote_name
     batches, treks = quote(Batch._meta.db_table), quote(Trek._meta.db_table)
@@ -129,6 +133,27 @@ def _take_seats(*, user: User, batch_id: Any, seats: int, today: date) -> tuple[
     return batch, read
 
 
+def _take_seats_apart(*, user: User, batch_id: Any, seats: int, today: date) -> tuple[Batch, dict[str, Any]]:
+    """:func:`_take_seats` in separate statements, for the embedded SQLite default (`make run`), which has no
+    ``LATERAL``. SQLite lets one transaction write at a time, so what is read after the take is what it left."""
+    took = batch_take_seats(batch_id=batch_id, seats=seats, today=today)
+    batch = Batch.objects.select_related("trek").filter(pk=batch_id).first()
+    if batch is None:
+        raise NotFound("No such batch.")
+    if not took:
+        if Booking.objects.filter(user=user, batch=batch, status__in=ACTIVE_STATUSES).exists():
+            raise AlreadyBooked()
+        if batch.status not in (Batch.Status.OPEN, Batch.Status.FULL) or batch.start_date <= today:
+            raise BatchNotBookable(details={"status": batch.status})
+        raise BatchFull(details={"seats_requested": seats})
+    contact = EmergencyContact.objects.filter(user=user).order_by("-is_primary", "created_at").first()
+    return batch, {
+        "emergency_contact_name": contact.name if contact else None,
+        "emergency_contact_phone": contact.phone if contact else None,
+        "emergency_contact_relation": contact.relationship if contact else None,
+    }
+
+
 def _insert_booking(booking: Booking, participants: list[BookingParticipant], created: AuditLog) -> bool:
     """Write the booking, its participants and its audit row in one statement; False when the booker already
     holds the batch (then nothing is written, the audit row neither).
@@ -136,6 +161,12 @@ def _insert_booking(booking: Booking, participants: list[BookingParticipant], cr
     The partial unique index on (user, batch) of active bookings decides (``ON CONFLICT ... DO NOTHING``), so
     a concurrent second booking of the same booker waits for the first and then writes nothing.
     """
+    if connection.vendor != "postgresql":  # SQLite (`make run`): no data-modifying WITH; one writer at a time
+        if Booking.objects.filter(user=booking.user, batch=booking.batch, status__in=ACTIVE_STATUSES).exists():
+            return False
+        insert_together([booking], participants, [created])
+        booking._prefetched_objects_cache = {"participants": participants, "documents": []}  # type: ignore[attr-defined]
+        return True
     head, rows, entry = insert_rows([booking]), insert_rows(participants), insert_rows([created])
     sql = (
         f"WITH written AS ({head.sql()} "  # noqa: S608 - names from the models, values as parameters

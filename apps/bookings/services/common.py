@@ -13,6 +13,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from apps.bookings import tasks
+from apps.bookings.domain import booking_context
 from apps.bookings.models import Booking, Coupon, CouponRedemption, Payment, Refund
 from apps.bookings.pricing import from_paise, to_paise
 from apps.common.audit import AuditAction, audit
@@ -27,27 +28,12 @@ def _lock_booking(booking_id: Any) -> Booking:
     return Booking.objects.select_for_update(of=("self",)).select_related("batch__trek", "user").get(pk=booking_id)
 
 
-def _booking_context(booking: Booking, **extra: Any) -> dict[str, Any]:
-    batch = booking.batch
-    return {
-        "booking_id": str(booking.pk),
-        "booking_reference": booking.reference,
-        "trek_name": batch.trek.name,
-        "start_date": batch.start_date.isoformat(),
-        "seats": booking.seats,
-        "final_amount": str(booking.final_amount),
-        "balance_due": str(booking.balance_due),
-        "first_name": booking.user.first_name or "Trekker",
-        **extra,
-    }
-
-
 def _notify_booking(booking: Booking, template: str, *, category: str = Category.BOOKING, **extra: Any) -> None:
     """Tell the booker (inside the caller's transaction: deliveries go out on commit)."""
     notify(
         template=template,
         category=category,
-        context=_booking_context(booking, **extra),
+        context=booking_context(booking, **extra),
         user=booking.user,
         dedupe_key=f"booking:{booking.pk}:{template}:{extra.get('dedupe', '')}",
     )

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from apps.bookings.domain import booking_context
+from apps.bookings.models import Booking
 from apps.bookings.selectors import bookings_starting_on, bookings_with_hold_expiring
 from apps.notifications.models import Category
 from apps.notifications.services import notify
@@ -25,22 +26,15 @@ PRETREK_DAYS_BEFORE = (7, 1)
 HOLD_EXPIRY_NOTICE = timedelta(minutes=10)
 
 
-def _booking_context(booking: Any) -> dict[str, Any]:
-    batch = booking.batch
-    trek = getattr(batch, "trek", None)
-    balance = getattr(booking, "balance_due", None)
-    missing = getattr(booking, "missing_documents", None)
-    if callable(missing):
-        missing = missing()
-    return {
-        "booking_id": str(booking.pk),
-        "booking_reference": str(getattr(booking, "reference", "") or booking.pk),
-        "trek_name": getattr(trek, "name", "") or "your trek",
-        "start_date": batch.start_date.isoformat(),
-        "balance_due": str(balance) if balance is not None and Decimal(balance) > 0 else "",
-        "missing_documents": [str(label) for label in (missing or [])],
-        "first_name": getattr(booking.user, "first_name", "") or "Trekker",
-    }
+def _reminder_context(booking: Booking, **extra: Any) -> dict[str, Any]:
+    """The booking's message context; a reminder leaves out a balance of zero and lists missing documents."""
+    balance = booking.balance_due
+    return booking_context(
+        booking,
+        balance_due=str(balance) if balance > 0 else "",
+        missing_documents=[str(label) for label in booking.missing_documents],
+        **extra,
+    )
 
 
 def send_pretrek_reminders(*, today: date | None = None) -> int:
@@ -49,7 +43,7 @@ def send_pretrek_reminders(*, today: date | None = None) -> int:
     sent = 0
     for days in PRETREK_DAYS_BEFORE:
         for booking in bookings_starting_on(start_date=today + timedelta(days=days)):
-            context = {**_booking_context(booking), "days_before": days}
+            context = _reminder_context(booking, days_before=days)
             with transaction.atomic():
                 deliveries = notify(
                     template="pretrek_reminder",
@@ -68,10 +62,9 @@ def send_hold_expiry_reminders(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     sent = 0
     for booking in bookings_with_hold_expiring(after=now, until=now + HOLD_EXPIRY_NOTICE):
-        context = {
-            **_booking_context(booking),
-            "hold_expires_at": timezone.localtime(booking.hold_expires_at).strftime("%H:%M"),
-        }
+        context = _reminder_context(
+            booking, hold_expires_at=timezone.localtime(booking.hold_expires_at).strftime("%H:%M")
+        )
         with transaction.atomic():
             deliveries = notify(
                 template="hold_expiring",

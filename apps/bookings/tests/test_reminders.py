@@ -24,7 +24,15 @@ IST = ZoneInfo("Asia/Kolkata")
 
 def _booking(user: Any, start: date, **extra: Any) -> SimpleNamespace:
     batch = SimpleNamespace(start_date=start, trek=SimpleNamespace(name="Kedarkantha"))
-    return SimpleNamespace(pk=uuid.uuid4(), user=user, batch=batch, status="confirmed", **extra)
+    fields: dict[str, Any] = {
+        "reference": "OBS-REMIND1",
+        "seats": 1,
+        "final_amount": Decimal("9450.00"),
+        "balance_due": Decimal("0"),
+        "missing_documents": [],
+        **extra,
+    }
+    return SimpleNamespace(pk=uuid.uuid4(), user=user, batch=batch, status="confirmed", **fields)
 
 
 @pytest.fixture

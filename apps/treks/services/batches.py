@@ -247,7 +247,9 @@ def batch_take_seats_sql(*, batch_id: Any, seats: int, today: date) -> tuple[str
         'WHERE "id" = %s AND "status" = %s AND "start_date" > %s AND "seats_taken" <= "total_seats" - %s '
         "RETURNING " + ", ".join(f'"{table}"."{column}"' for column in SEAT_TAKE_RETURNING)
     )
-    return sql, [seats, seats, S.FULL, S.OPEN, timezone.now(), batch_id, S.OPEN, today, seats]
+    ops = connection.ops  # values as this database stores them (SQLite: no native uuid or date types)
+    now, key = ops.adapt_datetimefield_value(timezone.now()), Batch._meta.pk.get_db_prep_value(batch_id, connection)
+    return sql, [seats, seats, S.FULL, S.OPEN, now, key, S.OPEN, ops.adapt_datefield_value(today), seats]
 
 
 def batch_from_seat_take(row: Sequence[Any]) -> Batch:

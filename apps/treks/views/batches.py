@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.http.response import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
@@ -38,7 +38,7 @@ from apps.treks.views.common import (
     paginate,
     validated_filter,
 )
-from apps.users.models import User
+from apps.users.current import authenticated_user
 
 # --- batches ------------------------------------------------------------------------------------
 
@@ -80,7 +80,7 @@ class TrekBatchesView(APIView):
         trek = selectors.trek_get(user=request.user, slug=slug)
         data = BatchWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        batch = services.batch_create(actor=cast(User, request.user), trek=trek, **data.validated_data)
+        batch = services.batch_create(actor=authenticated_user(request), trek=trek, **data.validated_data)
         return Response(StaffBatchSerializer(batch).data, status=status.HTTP_201_CREATED)
 
 
@@ -102,13 +102,13 @@ class BatchDetailView(APIView):
         batch = selectors.batch_get(user=request.user, batch_id=batch_id)
         data = BatchWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        batch = services.batch_update(actor=cast(User, request.user), batch=batch, changes=dict(data.validated_data))
+        batch = services.batch_update(actor=authenticated_user(request), batch=batch, changes=dict(data.validated_data))
         return Response(StaffBatchSerializer(selectors.batch_get(user=request.user, batch_id=batch.pk)).data)
 
     @extend_schema(request=None, responses={204: None, **error_responses(401, 403, 404, 409)})
     def delete(self, request: Request, batch_id: Any) -> Response:
         batch = selectors.batch_get(user=request.user, batch_id=batch_id)
-        services.batch_delete(actor=cast(User, request.user), batch=batch)
+        services.batch_delete(actor=authenticated_user(request), batch=batch)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -140,7 +140,7 @@ class GuideListView(APIView):
     def post(self, request: Request) -> Response:
         data = GuideWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        guide = services.guide_create(actor=cast(User, request.user), **data.validated_data)
+        guide = services.guide_create(actor=authenticated_user(request), **data.validated_data)
         return Response(
             StaffGuideSerializer(selectors.guide_get(user=request.user, guide_id=guide.pk)).data, status=201
         )
@@ -170,7 +170,7 @@ class GuideDetailView(APIView):
         changes = dict(data.validated_data)
         if "user" in changes and changes.pop("user") != guide.user:
             raise ValidationError({"user": ["A guide profile cannot move to another user."]})
-        services.guide_update(actor=cast(User, request.user), guide=guide, changes=changes)
+        services.guide_update(actor=authenticated_user(request), guide=guide, changes=changes)
         return Response(StaffGuideSerializer(selectors.guide_get(user=request.user, guide_id=guide_id)).data)
 
 
@@ -187,5 +187,5 @@ class GuidePhotoView(APIView):
         guide = selectors.guide_get(user=request.user, guide_id=guide_id)
         data = FileUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.guide_set_photo(actor=cast(User, request.user), guide=guide, upload=data.validated_data["file"])
+        services.guide_set_photo(actor=authenticated_user(request), guide=guide, upload=data.validated_data["file"])
         return Response(StaffGuideSerializer(selectors.guide_get(user=request.user, guide_id=guide_id)).data)

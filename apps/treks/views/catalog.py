@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from django.http.response import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
@@ -44,7 +44,7 @@ from apps.treks.views.common import (
     paginate,
     validated_filter,
 )
-from apps.users.models import User
+from apps.users.current import authenticated_user
 
 # --- regions ------------------------------------------------------------------------------------
 
@@ -67,7 +67,7 @@ class RegionListView(APIView):
     def post(self, request: Request) -> Response:
         data = RegionWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        region = services.region_create(actor=cast(User, request.user), **data.validated_data)
+        region = services.region_create(actor=authenticated_user(request), **data.validated_data)
         return Response(RegionSerializer(selectors.region_get(slug=region.slug)).data, status=status.HTTP_201_CREATED)
 
 
@@ -90,7 +90,7 @@ class RegionDetailView(APIView):
         region = selectors.region_get(slug=slug)
         data = RegionWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.region_update(actor=cast(User, request.user), region=region, changes=dict(data.validated_data))
+        services.region_update(actor=authenticated_user(request), region=region, changes=dict(data.validated_data))
         return Response(RegionSerializer(selectors.region_get(slug=slug)).data)
 
 
@@ -147,7 +147,7 @@ class TrekListView(APIView):
     def post(self, request: Request) -> Response:
         data = TrekWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        trek = services.trek_create(actor=cast(User, request.user), **data.validated_data)
+        trek = services.trek_create(actor=authenticated_user(request), **data.validated_data)
         detail = selectors.trek_detail(user=request.user, slug=trek.slug, today=local_today())
         return Response(TrekDetailSerializer(detail).data, status=status.HTTP_201_CREATED)
 
@@ -172,7 +172,7 @@ class TrekDetailView(APIView):
         trek = selectors.trek_get(user=request.user, slug=slug)
         data = TrekWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.trek_update(actor=cast(User, request.user), trek=trek, changes=dict(data.validated_data))
+        services.trek_update(actor=authenticated_user(request), trek=trek, changes=dict(data.validated_data))
         detail = selectors.trek_detail(user=request.user, slug=slug, today=local_today())
         return Response(TrekDetailSerializer(detail).data)
 
@@ -184,7 +184,7 @@ class TrekArchiveView(APIView):
     @extend_schema(request=None, responses={200: TrekDetailSerializer, **error_responses(401, 403, 404)})
     def post(self, request: Request, slug: str) -> Response:
         trek = selectors.trek_get(user=request.user, slug=slug)
-        services.trek_archive(actor=cast(User, request.user), trek=trek)
+        services.trek_archive(actor=authenticated_user(request), trek=trek)
         detail = selectors.trek_detail(user=request.user, slug=slug, today=local_today())
         return Response(TrekDetailSerializer(detail).data)
 
@@ -210,7 +210,7 @@ class TrekItineraryView(APIView):
         data = ItineraryWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         days = services.trek_set_itinerary(
-            actor=cast(User, request.user), trek=trek, days=[dict(d) for d in data.validated_data["days"]]
+            actor=authenticated_user(request), trek=trek, days=[dict(d) for d in data.validated_data["days"]]
         )
         return Response(ItineraryDaySerializer(days, many=True).data)
 
@@ -229,7 +229,7 @@ class _TrekFileView(APIView):
         trek = selectors.trek_get(user=request.user, slug=slug)
         data = FileUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        self.attach(actor=cast(User, request.user), trek=trek, upload=data.validated_data["file"])
+        self.attach(actor=authenticated_user(request), trek=trek, upload=data.validated_data["file"])
         detail = selectors.trek_detail(user=request.user, slug=slug, today=local_today())
         return Response(TrekDetailSerializer(detail).data)
 
@@ -271,7 +271,7 @@ class TrekPhotosView(APIView):
         data = PhotoUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         photo = services.trek_add_photo(
-            actor=cast(User, request.user),
+            actor=authenticated_user(request),
             trek=trek,
             upload=data.validated_data["file"],
             caption=data.validated_data["caption"],
@@ -291,7 +291,7 @@ class TrekPhotoOrderView(APIView):
         data = PhotoOrderSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         photos = services.trek_reorder_photos(
-            actor=cast(User, request.user), trek=trek, photo_ids=data.validated_data["order"]
+            actor=authenticated_user(request), trek=trek, photo_ids=data.validated_data["order"]
         )
         return Response(PhotoSerializer(photos, many=True).data)
 
@@ -306,5 +306,5 @@ class TrekPhotoDetailView(APIView):
         photo = TrekPhoto.objects.filter(trek=trek, pk=photo_id).first()
         if photo is None:
             raise NotFound("No such photo.")
-        services.trek_remove_photo(actor=cast(User, request.user), photo=photo)
+        services.trek_remove_photo(actor=authenticated_user(request), photo=photo)
         return Response(status=status.HTTP_204_NO_CONTENT)
