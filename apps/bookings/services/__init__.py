@@ -6,7 +6,6 @@ from apps.bookings.services.bookings import (
     booking_expire,
     bookings_complete_finished,
     bookings_expire_holds,
-    coupon_redeem,
 )
 from apps.bookings.services.cancellation import (
     batch_bulk_cancel_run,
@@ -15,18 +14,17 @@ from apps.bookings.services.cancellation import (
     booking_cancel,
     cancellation_quote,
 )
+from apps.bookings.services.holds import coupon_redeem
 from apps.bookings.services.payments import (
     payment_order_create,
     payment_succeeded,
     payment_verify,
     payments_reconcile,
-    refund_send,
-    refund_settled,
-    refunds_resend_pending,
-    webhook_receive,
 )
+from apps.bookings.services.refunds import refund_send, refund_settled, refunds_resend_pending
 from apps.bookings.services.reminders import send_hold_expiry_reminders, send_pretrek_reminders
 from apps.bookings.services.waitlist import waitlist_join, waitlist_leave, waitlist_offer_next
+from apps.bookings.services.webhooks import webhook_receive
 
 __all__ = [
     "batch_bulk_cancel_run",

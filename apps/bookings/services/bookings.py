@@ -1,274 +1,39 @@
-"""Booking writes: create (seat hold, coupon, price), confirm, expire holds, complete."""
+"""Booking writes: create (the hold itself is in :mod:`.holds`), confirm, expire holds, complete."""
 
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import connection, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
 
 from apps.bookings.domain import check_transition, completion_points_key
-from apps.bookings.errors import AlreadyBooked, BatchFull, BatchNotBookable, CouponExhausted, CouponInvalid
 from apps.bookings.models import (
-    ACTIVE_STATUSES,
     Booking,
-    BookingParticipant,
     BookingSource,
     BookingStatus,
-    Coupon,
-    CouponRedemption,
     Refund,
     WaitlistEntry,
 )
-from apps.bookings.pricing import price_booking
 from apps.bookings.services.common import _lock_booking, _notify_booking, coupon_release, refund_create
+from apps.bookings.services.holds import _validate_participants, booking_hold
 from apps.bookings.signals import booking_completed
-from apps.common.audit import AuditAction, audit, audit_entry
-from apps.common.db import insert_together
-from apps.common.exceptions import ApplicationError, InvalidTransition, NotFound, ValidationFailed
-from apps.common.models import AuditLog
-from apps.common.services import require_atomic
-from apps.common.sql import insert_rows, instance_from_row, mark_saved
+from apps.common.audit import AuditAction, audit
+from apps.common.exceptions import ApplicationError, InvalidTransition, ValidationFailed
 from apps.messaging.services import batch_conversation_join, batch_conversation_leave
 from apps.treks.domain import local_today
-from apps.treks.models import Batch, Trek
 from apps.treks.services.batches import (
-    batch_from_seat_take,
     batch_release_seats,
-    batch_seats_moved,
-    batch_take_seats,
-    batch_take_seats_sql,
 )
-from apps.users.models import EmergencyContact, PointsTransaction, User
+from apps.users.models import PointsTransaction, User
 from apps.users.services.loyalty import points_award
-from apps.users.tiers import tier_discount_percent
 
 logger = logging.getLogger(__name__)
 
 S = BookingStatus
-
-
-def _validate_participants(participants: list[dict[str, Any]]) -> None:
-    if not 1 <= len(participants) <= settings.BOOKINGS_MAX_PARTICIPANTS:
-        raise ValidationFailed(
-            details={"participants": [f"Between 1 and {settings.BOOKINGS_MAX_PARTICIPANTS} participants."]}
-        )
-
-
-def coupon_redeem(*, code: str, user: User, booking: Booking, amount: Decimal, now: datetime) -> Coupon:
-    """Take one use of coupon ``code`` for ``booking`` (inside the booking's transaction).
-
-    The coupon row is locked, so the use counter and the per-user limit are exact under concurrency:
-    a coupon with 5 uses is used exactly 5 times however many bookings race for it.
-    """
-    require_atomic()
-    coupon = Coupon.objects.select_for_update().filter(code=code.strip().upper()).first()
-    if coupon is None or not coupon.is_active or not coupon.valid_from <= now < coupon.valid_until:
-        raise CouponInvalid(details={"coupon_code": ["Unknown, inactive or outside its validity window."]})
-    if coupon.max_uses is not None and coupon.uses >= coupon.max_uses:
-        raise CouponExhausted()
-    used = CouponRedemption.objects.filter(coupon=coupon, user=user, released_at__isnull=True).count()
-    if used >= coupon.per_user_limit:
-        raise CouponInvalid(details={"coupon_code": ["You have already used this coupon."]})
-    Coupon.objects.filter(pk=coupon.pk).update(uses=F("uses") + 1)
-    CouponRedemption.objects.create(coupon=coupon, booking=booking, user=user, amount=amount)
-    return coupon
-
-
-# What the seat take's statement reads besides the batch row: the batch as it was (why no seats were taken),
-# the trek's name and slug, the booker's emergency contact, and (only when no seats were taken) whether the
-# booker already holds this batch.
-_HOLD_READ = (
-    "before_status", "before_start_date", "trek_slug", "trek_name",
-    "emergency_contact_name", "emergency_contact_phone", "emergency_contact_relation", "already_booked",
-)  # fmt: skip
-
-
-def _take_seats(*, user: User, batch_id: Any, seats: int, today: date) -> tuple[Batch, dict[str, Any]]:
-    """Take the seats and read what the booking needs in one statement; raise the 404 or 409 that applies.
-
-    A failed take (409) is therefore the request's only statement besides authentication.
-    """
-    try:
-        batch_id = Batch._meta.pk.to_python(batch_id)
-    except DjangoValidationError as exc:
-        raise NotFound("No such batch.") from exc
-    if connection.vendor != "postgresql":
-        return _take_seats_apart(user=user, batch_id=batch_id, seats=seats, today=today)
-    take, take_params = batch_take_seats_sql(batch_id=batch_id, seats=seats, today=today)
-    quote = connection.ops.quote_name
-    batches, treks = quote(Batch._meta.db_table), quote(Trek._meta.db_table)
-    bookings, contacts = quote(Booking._meta.db_table), quote(EmergencyContact._meta.db_table)
-    sql = (
-        f"WITH took AS ({take}) "  # noqa: S608 - table names from the models, values as parameters
-        "SELECT b.status, b.start_date, t.slug, t.name, ec.name, ec.phone, ec.relationship, "
-        f"CASE WHEN took.id IS NULL THEN EXISTS (SELECT 1 FROM {bookings} x "
-        "WHERE x.user_id = %s AND x.batch_id = b.id AND x.status IN (%s, %s)) END, took.* "
-        f"FROM {batches} b JOIN {treks} t ON t.id = b.trek_id LEFT JOIN took ON true "
-        f"LEFT JOIN LATERAL (SELECT name, phone, relationship FROM {contacts} WHERE user_id = %s "
-        "ORDER BY is_primary DESC, created_at LIMIT 1) ec ON true "
-        "WHERE b.id = %s"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*take_params, user.pk, *ACTIVE_STATUSES, user.pk, batch_id])
-        row = cursor.fetchone()
-    if row is None:
-        raise NotFound("No such batch.")
-    read = dict(zip(_HOLD_READ, row[: len(_HOLD_READ)], strict=True))
-    if row[len(_HOLD_READ)] is None:  # no seats taken
-        if read["already_booked"]:
-            raise AlreadyBooked()
-        if read["before_status"] not in (Batch.Status.OPEN, Batch.Status.FULL) or read["before_start_date"] <= today:
-            raise BatchNotBookable(details={"status": read["before_status"]})
-        raise BatchFull(details={"seats_requested": seats})
-    batch_seats_moved()
-    batch = batch_from_seat_take(row[len(_HOLD_READ) :])
-    batch.trek = instance_from_row(Trek, ("id", "slug", "name"), (batch.trek_id, read["trek_slug"], read["trek_name"]))
-    return batch, read
-
-
-def _take_seats_apart(*, user: User, batch_id: Any, seats: int, today: date) -> tuple[Batch, dict[str, Any]]:
-    """:func:`_take_seats` in separate statements, for the embedded SQLite default (`make run`), which has no
-    ``LATERAL``. SQLite lets one transaction write at a time, so what is read after the take is what it left."""
-    took = batch_take_seats(batch_id=batch_id, seats=seats, today=today)
-    batch = Batch.objects.select_related("trek").filter(pk=batch_id).first()
-    if batch is None:
-        raise NotFound("No such batch.")
-    if not took:
-        if Booking.objects.filter(user=user, batch=batch, status__in=ACTIVE_STATUSES).exists():
-            raise AlreadyBooked()
-        if batch.status not in (Batch.Status.OPEN, Batch.Status.FULL) or batch.start_date <= today:
-            raise BatchNotBookable(details={"status": batch.status})
-        raise BatchFull(details={"seats_requested": seats})
-    contact = EmergencyContact.objects.filter(user=user).order_by("-is_primary", "created_at").first()
-    return batch, {
-        "emergency_contact_name": contact.name if contact else None,
-        "emergency_contact_phone": contact.phone if contact else None,
-        "emergency_contact_relation": contact.relationship if contact else None,
-    }
-
-
-def _insert_booking(booking: Booking, participants: list[BookingParticipant], created: AuditLog) -> bool:
-    """Write the booking, its participants and its audit row in one statement; False when the booker already
-    holds the batch (then nothing is written, the audit row neither).
-
-    The partial unique index on (user, batch) of active bookings decides (``ON CONFLICT ... DO NOTHING``), so
-    a concurrent second booking of the same booker waits for the first and then writes nothing.
-    """
-    if connection.vendor != "postgresql":  # SQLite (`make run`): no data-modifying WITH; one writer at a time
-        if Booking.objects.filter(user=booking.user, batch=booking.batch, status__in=ACTIVE_STATUSES).exists():
-            return False
-        insert_together([booking], participants, [created])
-        booking._prefetched_objects_cache = {"participants": participants, "documents": []}  # type: ignore[attr-defined]
-        return True
-    head, rows, entry = insert_rows([booking]), insert_rows(participants), insert_rows([created])
-    sql = (
-        f"WITH written AS ({head.sql()} "  # noqa: S608 - names from the models, values as parameters
-        '   ON CONFLICT ("user_id", "batch_id") WHERE "status" IN (%s, %s) DO NOTHING RETURNING "id"), '
-        f"people AS (INSERT INTO {rows.table} ({rows.columns}) "
-        f"   SELECT v.* FROM (VALUES {rows.values}) v CROSS JOIN written) "
-        f"{entry.sql_for_each('written')} RETURNING 1"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*head.params, *ACTIVE_STATUSES, *rows.params, *entry.params])
-        written = cursor.fetchone() is not None
-    if written:
-        mark_saved([booking, *participants, created])
-        # the response and the notifications read these relations: they are what was just written
-        booking._prefetched_objects_cache = {"participants": participants, "documents": []}  # type: ignore[attr-defined]
-    return written
-
-
-def booking_hold(
-    *,
-    user: User,
-    batch_id: Any,
-    participants: list[dict[str, Any]],
-    coupon_code: str | None = None,
-    source: str = BookingSource.APP,
-    hold: timedelta | None = None,
-    now: datetime | None = None,
-) -> Booking:
-    """Hold seats and write the pending booking, inside the caller's transaction.
-
-    Without a coupon: two statements, one taking the seats (with everything else the booking needs read in
-    it), one writing the booking, its participants and its audit row (``booking.created``). The booking
-    returned is what was written, with its batch (as the seat take left it), trek name and slug, participants
-    and (no) documents: nothing is read back.
-    """
-    require_atomic()
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    seats = len(participants)
-    batch, read = _take_seats(user=user, batch_id=batch_id, seats=seats, today=today)
-
-    coupon: Coupon | None = None
-    if coupon_code:
-        coupon = Coupon.objects.filter(code=coupon_code.strip().upper()).first()
-        if coupon is None:
-            raise CouponInvalid(details={"coupon_code": ["Unknown coupon."]})
-    quote = price_booking(
-        unit_price=batch.price,
-        seats=seats,
-        tier_discount_percent=tier_discount_percent(user),
-        coupon_kind=coupon.kind if coupon else None,
-        coupon_value=coupon.value if coupon else None,
-    )
-    lead = participants[0]
-    hold = hold or timedelta(minutes=settings.BOOKINGS_HOLD_MINUTES)
-    booking = Booking(
-        user=user,
-        batch=batch,
-        status=S.PENDING,
-        source=source,
-        seats=seats,
-        unit_price=batch.price,
-        base_amount=quote.base_amount,
-        tier_discount_percent=quote.tier_discount_percent,
-        tier_discount=quote.tier_discount,
-        coupon=coupon,
-        coupon_discount=quote.coupon_discount,
-        tax_rate=quote.tax_rate,
-        tax_amount=quote.tax_amount,
-        final_amount=quote.final_amount,
-        hold_expires_at=now + hold,
-        trekker_name=lead["name"],
-        trekker_age=lead["age"],
-        trekker_phone=user.phone or lead.get("phone", ""),
-        trekker_email=user.email or lead.get("email", ""),
-        emergency_contact_name=read["emergency_contact_name"] or "",
-        emergency_contact_phone=read["emergency_contact_phone"] or "",
-        emergency_contact_relation=read["emergency_contact_relation"] or "",
-    )
-    rows = [
-        BookingParticipant(
-            booking=booking,
-            position=index,
-            is_lead=index == 0,
-            name=row["name"],
-            age=row["age"],
-            phone=(user.phone or row.get("phone", "")) if index == 0 else row.get("phone", ""),
-            email=(user.email or row.get("email", "")) if index == 0 else row.get("email", ""),
-        )
-        for index, row in enumerate(participants)
-    ]
-    created = audit_entry(
-        actor=None if source == BookingSource.WAITLIST else user,  # a waitlist offer is the system's doing
-        action=AuditAction.BOOKING_CREATED,
-        target=booking,
-        changes={"batch": str(batch.pk), "seats": seats, "source": source, "final_amount": str(booking.final_amount)},
-    )
-    if not _insert_booking(booking, rows, created):  # a concurrent booking of the same user on this batch won
-        raise AlreadyBooked()
-    if coupon is not None:
-        coupon_redeem(code=coupon.code, user=user, booking=booking, amount=quote.coupon_discount, now=now)
-    return booking
 
 
 def booking_create(

@@ -1,4 +1,5 @@
-"""Payments: gateway orders, checkout verification, webhooks, reconciliation and refunds.
+"""Payments: gateway orders, checkout verification, crediting, failures and reconciliation (webhooks in
+:mod:`.webhooks`, refunds in :mod:`.refunds`).
 
 Every path that learns a payment succeeded ends in :func:`payment_succeeded`, which locks the booking
 then the payment, so checkout verification, a webhook and the reconciliation job can race without a
@@ -7,28 +8,23 @@ payment being credited twice. A captured payment is never downgraded.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from apps.bookings import tasks
-from apps.bookings.errors import NothingToPay, NotPayable, SignatureInvalid, WebhookPayloadInvalid
+from apps.bookings.errors import NothingToPay, NotPayable, SignatureInvalid
 from apps.bookings.gateways import GatewayPayment, get_gateway
-from apps.bookings.models import Booking, BookingStatus, Coupon, CouponRedemption, Payment, PaymentEvent, Refund
-from apps.bookings.pricing import from_paise, to_paise
+from apps.bookings.models import Booking, BookingStatus, Coupon, CouponRedemption, Payment, Refund
+from apps.bookings.pricing import to_paise
 from apps.bookings.services.bookings import booking_confirm
 from apps.bookings.services.common import _lock_booking, _notify_booking, refund_create
-from apps.bookings.webhook_payloads import parse_webhook
 from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import NotFound, ServiceUnavailable
-from apps.common.services import enqueue_on_commit
 from apps.notifications.models import Category
 from apps.treks.services.batches import batch_take_seats
 from apps.users.models import User
@@ -202,7 +198,7 @@ def _coupon_retake(booking: Booking) -> None:
         CouponRedemption.objects.filter(pk=redemption.pk).update(released_at=None)
 
 
-def _payment_failed(*, payment: Payment, gateway_payment_id: str, error: str) -> str:
+def payment_failed(*, payment: Payment, gateway_payment_id: str, error: str) -> str:
     with transaction.atomic():
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
         if locked.status in (P.CAPTURED, P.FAILED):
@@ -222,7 +218,7 @@ def _payment_failed(*, payment: Payment, gateway_payment_id: str, error: str) ->
     return "payment failed"
 
 
-def _payment_authorized(*, payment: Payment, gateway_payment_id: str, method: str) -> str:
+def payment_authorized(*, payment: Payment, gateway_payment_id: str, method: str) -> str:
     with transaction.atomic():
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
         if locked.status == P.CAPTURED:
@@ -240,202 +236,6 @@ def _payment_authorized(*, payment: Payment, gateway_payment_id: str, method: st
                 changes={"status": [previous, P.AUTHORIZED], "method": locked.method},
             )
     return "payment authorized"
-
-
-# --- webhooks --------------------------------------------------------------------------------------
-
-PAYMENT_EVENTS = ("payment.authorized", "payment.captured", "payment.failed", "order.paid")
-REFUND_EVENTS = ("refund.processed", "refund.failed")
-
-
-def webhook_receive(*, body: bytes, signature: str, event_id: str | None) -> str:
-    """Handle one webhook delivery; returns what happened ("duplicate" for a repeated event id).
-
-    The signature over the raw body is checked with the webhook secret (400 otherwise). The body is then
-    checked against the schema of its event type (``apps.bookings.webhook_payloads``). The event row is
-    inserted first in the same transaction as its effects: concurrent deliveries of one event wait on the
-    unique event id and find it recorded, so the event changes state once.
-
-    A signed body that fails the check is recorded as rejected (nothing else changes) and answered 400
-    ``webhook_payload_invalid``; its redeliveries find the event recorded and answer "duplicate" (200), so
-    the gateway stops after one retry instead of retrying for a day and then disabling the webhook.
-    """
-    gateway = get_gateway()
-    if not gateway.verify_webhook(body=body, signature=signature):
-        logger.warning("webhook signature mismatch")
-        raise SignatureInvalid("The webhook signature does not match.")
-    key = (event_id or "sha256:" + hashlib.sha256(body).hexdigest())[:100]
-    try:
-        event = parse_webhook(body)
-    except WebhookPayloadInvalid as exc:
-        return _webhook_rejected(gateway_name=gateway.name, key=key, body=body, error=exc)
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                row = PaymentEvent.objects.create(
-                    gateway=gateway.name, event_id=key, type=event.type[:60], payload=event.document
-                )
-        except IntegrityError:
-            logger.info("webhook %s (%s) already recorded", key, event.type)
-            return "duplicate"
-        outcome = _process_event(event.type, event.payload)
-        row.processed_at = timezone.now()
-        row.outcome = outcome[:300]
-        row.save(update_fields=["processed_at", "outcome", "updated_at"])
-    logger.info("webhook %s: %s", event.type, outcome)
-    return outcome
-
-
-def _webhook_rejected(*, gateway_name: str, key: str, body: bytes, error: WebhookPayloadInvalid) -> str:
-    """Record a signed but unreadable event as rejected, in one insert, then raise ``error`` (400)."""
-    reasons = json.dumps(error.details, default=str)
-    if error.document is not None:
-        payload: dict[str, Any] = error.document
-    else:  # not JSON (or not finite): kept as text; PostgreSQL's jsonb refuses NUL characters
-        payload = {"unparsed_body": body[:10_000].decode("utf-8", errors="replace").replace("\x00", "\ufffd")}
-    try:
-        with transaction.atomic():
-            PaymentEvent.objects.create(
-                gateway=gateway_name,
-                event_id=key,
-                type=(error.event_type or "invalid")[:60],
-                payload=payload,
-                processed_at=timezone.now(),
-                outcome=f"rejected: {reasons}"[:300],
-            )
-    except IntegrityError:
-        logger.info("webhook %s already recorded", key)
-        return "duplicate"
-    logger.error("webhook %s rejected: %s", key, reasons[:500])
-    raise error
-
-
-def _entity(payload: dict[str, Any], name: str) -> dict[str, Any]:
-    entity: dict[str, Any] = (payload.get(name) or {}).get("entity") or {}
-    return entity
-
-
-def _process_event(event_type: str, payload: dict[str, Any]) -> str:
-    """Apply a validated event (``payload`` holds what its schema declares)."""
-    if event_type in PAYMENT_EVENTS:
-        item = _entity(payload, "payment")
-        order_id = item.get("order_id") or _entity(payload, "order").get("id")
-        payment = Payment.objects.filter(gateway_order_id=order_id).first() if order_id else None
-        if payment is None:
-            return "ignored: unknown order"
-        if event_type in ("payment.captured", "order.paid"):
-            result = payment_succeeded(
-                payment_pk=payment.pk,
-                gateway_payment_id=item["id"],
-                amount_paise=item["amount"],
-                currency=item["currency"],
-                method=item.get("method") or "",
-            )
-            return "flagged: amount or currency mismatch" if result.flagged else f"payment {result.status}"
-        if event_type == "payment.authorized":
-            return _payment_authorized(payment=payment, gateway_payment_id=item["id"], method=item.get("method") or "")
-        return _payment_failed(
-            payment=payment, gateway_payment_id=item["id"], error=str(item.get("error_description") or "failed")
-        )
-    if event_type in REFUND_EVENTS:
-        refund = Refund.objects.filter(gateway_refund_id=_entity(payload, "refund")["id"]).first()
-        if refund is None:
-            return "ignored: unknown refund"
-        return refund_settled(refund=refund, processed=event_type == "refund.processed", error="gateway: failed")
-    return f"ignored: {event_type}"
-
-
-# --- refunds ---------------------------------------------------------------------------------------
-
-
-def refund_settled(*, refund: Refund, processed: bool, error: str = "") -> str:
-    """The gateway says the refund went through (or did not). A processed refund stays processed."""
-    with transaction.atomic():
-        locked = Refund.objects.select_for_update().get(pk=refund.pk)
-        if locked.status == Refund.Status.PROCESSED or (not processed and locked.status == Refund.Status.FAILED):
-            return f"ignored: refund already {locked.status}"
-        previous = locked.status
-        was_failed = locked.status == Refund.Status.FAILED
-        locked.status = Refund.Status.PROCESSED if processed else Refund.Status.FAILED
-        locked.processed_at = timezone.now() if processed else None
-        locked.error = "" if processed else error[:300]
-        locked.save(update_fields=["status", "processed_at", "error", "updated_at"])
-        audit(
-            actor=None,
-            action=AuditAction.REFUND_PROCESSED if processed else AuditAction.REFUND_FAILED,
-            target=locked,
-            changes={"status": [previous, locked.status], **({"error": locked.error} if locked.error else {})},
-        )
-        amount = from_paise(locked.amount_paise)
-        if not processed:  # the money did not go back: finance retries it
-            Booking.objects.filter(pk=locked.booking_id).update(amount_refunded=F("amount_refunded") - amount)
-        elif was_failed:
-            Booking.objects.filter(pk=locked.booking_id).update(amount_refunded=F("amount_refunded") + amount)
-    return f"refund {locked.status}"
-
-
-def refund_send(*, refund_id: Any) -> Refund:
-    """Ask the gateway to pay a pending refund back (the ``bookings.send_refund`` task).
-
-    The refund row stays locked while the gateway is asked, so a redelivered task and the sweeper never
-    ask at the same time (the second one finds the row locked and leaves it); once the gateway has given
-    the refund an id it is never sent again.
-    """
-    with transaction.atomic():
-        refund = (
-            Refund.objects.select_for_update(of=("self",), skip_locked=True)
-            .select_related("payment")
-            .filter(pk=refund_id)
-            .first()
-        )
-        if refund is None:  # another worker is sending it right now
-            return Refund.objects.get(pk=refund_id)
-        if refund.gateway_refund_id or refund.status != Refund.Status.PENDING:
-            return refund
-        gateway = get_gateway(refund.payment.gateway)
-        try:
-            result = gateway.refund(
-                payment_id=refund.payment.gateway_payment_id or "",
-                amount_paise=refund.amount_paise,
-                notes={"refund_id": str(refund.pk), "booking_id": str(refund.booking_id)},
-            )
-        except ServiceUnavailable:
-            raise
-        except Exception as exc:  # the gateway refused (already refunded, bad request): finance looks at it
-            logger.exception("refund %s refused by the gateway", refund.pk)
-            refund_settled(refund=refund, processed=False, error=f"{type(exc).__name__}: {exc}")
-            refund.refresh_from_db()
-            return refund
-        Refund.objects.filter(pk=refund.pk, gateway_refund_id__isnull=True).update(gateway_refund_id=result.id)
-        if result.status == "processed":
-            refund_settled(refund=refund, processed=True)
-        elif result.status == "failed":
-            refund_settled(refund=refund, processed=False, error="gateway: failed")
-    refund.refresh_from_db()
-    return refund
-
-
-def refunds_resend_pending(*, now: datetime | None = None) -> int:
-    """Send again every refund still waiting for the gateway after ``REFUND_RESEND_AFTER_MINUTES``.
-
-    Covers a refund whose task was lost (a broker outage at commit) or gave up while the gateway was down.
-    """
-    now = now or timezone.now()
-    minutes = int(settings.BOOKINGS_REFUND_RESEND_AFTER_MINUTES)
-    ids = list(
-        Refund.objects.filter(
-            status=Refund.Status.PENDING,
-            gateway_refund_id__isnull=True,
-            created_at__lte=now - timedelta(minutes=minutes),
-        )
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:200]
-    )
-    for pk in ids:
-        enqueue_on_commit(tasks.send_refund, str(pk))
-    if ids:
-        logger.warning("%d pending refund(s) sent again", len(ids))
-    return len(ids)
 
 
 # --- reconciliation --------------------------------------------------------------------------------

@@ -19,8 +19,8 @@ from apps.bookings.errors import (
     WaitlistNotNeeded,
 )
 from apps.bookings.models import ACTIVE_STATUSES, Booking, BookingSource, WaitlistEntry
-from apps.bookings.services.bookings import _validate_participants, booking_hold
 from apps.bookings.services.common import _notify_booking
+from apps.bookings.services.holds import _validate_participants, booking_hold
 from apps.common.exceptions import NotFound
 from apps.common.services import require_atomic
 from apps.treks.domain import local_today
