@@ -280,3 +280,36 @@ def test_last_seats_response_shows_the_batch_full(client_for, make_user):
     assert created.json()["batch"]["status"] == "full"
     batch.refresh_from_db()
     assert (batch.status, batch.seats_taken) == ("full", 3)
+
+
+def test_booking_data_is_what_the_serializer_gives(make_user, book, pay):
+    """The create response is built without the serializer; it must say exactly what BookingSerializer says,
+    for a booking fresh from the hold and for bookings read back in other states (coupon, payment, documents)."""
+    from django.core.files.base import ContentFile
+
+    from apps.bookings.models import BookingDocument
+    from apps.bookings.serializers import BookingSerializer, booking_data
+    from apps.bookings.tests.factories import CouponFactory
+
+    user = make_user(phone="+919812345678", obs_points=1500, tribe_tier="trail_blazer")
+    EmergencyContact.objects.create(user=user, name="Asha", relationship="sister", phone="+919800000001")
+    fresh = book(user, BatchFactory(total_seats=8), seats=3)
+    assert booking_data(fresh) == BookingSerializer(fresh).data
+    coupon = CouponFactory()
+    with_coupon = book(make_user(), BatchFactory(), coupon_code=coupon.code)
+    assert with_coupon.coupon is not None
+    assert booking_data(with_coupon) == BookingSerializer(with_coupon).data
+    paid = pay(book(make_user(), BatchFactory(), seats=2))
+    BookingDocument.objects.create(
+        booking=paid,
+        kind=BookingDocument.Kind.ID_DOCUMENT,
+        file=ContentFile(b"%PDF-1.4", name="id.pdf"),
+        content_type="application/pdf",
+        size=8,
+    )
+    for booking in Booking.objects.filter(pk__in=[fresh.pk, with_coupon.pk, paid.pk]).select_related(
+        "batch__trek", "user", "coupon"
+    ):
+        assert booking_data(booking) == BookingSerializer(booking).data
+    assert booking_data(paid)["confirmed_at"] is not None
+    assert booking_data(paid)["documents"] != []

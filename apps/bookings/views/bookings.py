@@ -24,6 +24,7 @@ from apps.bookings.serializers import (
     CancelSerializer,
     WaitlistEntrySerializer,
     WaitlistJoinSerializer,
+    booking_data,
 )
 from apps.bookings.views.common import BATCH_ID, BOOKING_ID, batch_or_404
 from apps.common.exceptions import NotFound
@@ -91,7 +92,7 @@ class BookingListCreateView(APIView):
             coupon_code=data.validated_data["coupon_code"] or None,
             source=data.validated_data["source"],
         )  # what was written, relations included: nothing to read back
-        return Response(BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
+        return Response(booking_data(booking), status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=["bookings"], parameters=[BOOKING_ID])

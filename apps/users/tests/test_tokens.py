@@ -59,3 +59,36 @@ def test_logout_revokes_the_refresh_token(client_for: Any, user: User, api_clien
     pair = token_pair_for(user)
     assert client_for(user).post("/api/v1/auth/logout/", {"refresh": pair["refresh"]}).status_code == 204
     assert api_client.post(REFRESH, {"refresh": pair["refresh"]}).status_code == 401
+
+
+@pytest.mark.django_db
+def test_an_access_token_loads_its_whole_user_in_one_statement_and_keeps_simplejwts_checks(
+    api_client: APIClient, user: User
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.test import APIRequestFactory
+
+    from apps.users.authentication import JWTAuthentication
+
+    pair = token_pair_for(user)
+    request = APIRequestFactory().get("/", HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
+    with CaptureQueriesContext(connection) as queries:
+        found, _ = JWTAuthentication().authenticate(request)  # type: ignore[misc]
+    assert len(queries) == 1
+    assert found == user
+    assert found.get_deferred_fields() == set()  # every column: reading any field costs no query
+    by_orm = User.objects.get(pk=user.pk)
+    assert {field.attname: getattr(found, field.attname) for field in User._meta.concrete_fields} == {
+        field.attname: getattr(by_orm, field.attname) for field in User._meta.concrete_fields
+    }
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
+    assert api_client.get("/api/v1/users/me/").status_code == 200
+    user.set_password("An0ther-Passw0rd!")  # a password change voids the access tokens issued before it
+    user.save(update_fields=["password"])
+    response = api_client.get("/api/v1/users/me/")
+    assert response.status_code == 401
+    fresh = token_pair_for(user)
+    User.objects.filter(pk=user.pk).update(is_active=False)  # and a deactivated user is refused
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {fresh['access']}")
+    assert api_client.get("/api/v1/users/me/").status_code == 401
