@@ -11,7 +11,7 @@ from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 
 from apps.bookings.models import Booking, BookingStatus
 from apps.bookings.selectors import current_or_next_confirmed_booking
-from apps.common.sql import instance_from_json
+from apps.common.sql import instance_from_json, instance_from_row
 from apps.emergency.models import ACTIVE_STATUSES, Incident, IncidentUpdate
 from apps.notifications.models import Delivery, Device
 from apps.treks.models import Batch, Guide, Trek
@@ -24,6 +24,32 @@ def batch_for_trekker(trekker: User, *, today: date | None = None) -> Batch | No
     """The batch of the trekker's current or next confirmed booking, or None (the incident's batch)."""
     booking = current_or_next_confirmed_booking(trekker, today=today)
     return booking.batch if booking is not None else None
+
+
+def incident_by_key(trekker: User, key: Any) -> Incident | None:
+    """The trekker's incident opened with Idempotency-Key ``key``, with its batch and trek (what the SOS answer
+    shows), or None: one query, composed once (no ORM compilation on the SOS path)."""
+    if connection.vendor != "postgresql":
+        return Incident.objects.select_related("batch__trek").filter(trekker=trekker, client_key=key).first()
+    quote = connection.ops.quote_name
+    incident, batch, trek = (quote(model._meta.db_table) for model in (Incident, Batch, Trek))
+    sql = (
+        "SELECT i.*, (SELECT json_build_object('batch', to_json(b), 'trek', json_build_object('id', t.id, "  # noqa: S608  table names from _meta, values as parameters
+        f"'name', t.name, 'slug', t.slug)) FROM {batch} b JOIN {trek} t ON t.id = b.trek_id WHERE b.id = i.batch_id) "
+        f"FROM {incident} i WHERE i.trekker_id = %s AND i.client_key = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [trekker.pk, key])
+        row = cursor.fetchone()
+        names = [column.name for column in cursor.description or ()]
+    if row is None:
+        return None
+    found = instance_from_row(Incident, names[:-1], row[:-1])
+    found.batch = None
+    if row[-1] is not None:
+        found.batch = instance_from_json(Batch, row[-1]["batch"])
+        found.batch.trek = instance_from_json(Trek, row[-1]["trek"])
+    return found
 
 
 def can_manage_all(user: Any) -> bool:

@@ -44,7 +44,14 @@ from apps.emergency.models import (
     IncidentUpdate,
     LocationPing,
 )
-from apps.emergency.selectors import Audience, audience, audience_from_row, audience_sql, batch_for_trekker
+from apps.emergency.selectors import (
+    Audience,
+    audience,
+    audience_from_row,
+    audience_sql,
+    batch_for_trekker,
+    incident_by_key,
+)
 from apps.emergency.services.alerts import queue_incident_alerts
 from apps.treks.selectors import guides_batch
 from apps.users.models import User
@@ -119,7 +126,7 @@ def incident_report_sos(
     now = now or timezone.now()
     with transaction.atomic():
         alerted = _lock_and_read(f"emergency.sos:{trekker.pk}:{key}", trekker, timezone.localdate(now))
-        existing = Incident.objects.select_related("batch__trek").filter(trekker=trekker, client_key=key).first()
+        existing = incident_by_key(trekker, key)
         if existing is not None:
             existing.trekker = trekker  # what the response shows, without reading it again
             return _replay(existing, digest)

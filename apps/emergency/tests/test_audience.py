@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -11,8 +12,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from apps.emergency.selectors import Audience, audience, audience_by_orm
-from apps.emergency.tests.factories import EmergencyContactFactory
+from apps.emergency.models import Incident
+from apps.emergency.selectors import Audience, audience, audience_by_orm, incident_by_key
+from apps.emergency.tests.factories import EmergencyContactFactory, IncidentFactory
 from apps.emergency.tests.test_guide_reports import confirmed_booking
 from apps.notifications.tests.factories import DeviceFactory
 from apps.treks.tests.factories import BatchFactory, GuideFactory
@@ -81,3 +83,27 @@ def test_the_one_statement_reads_what_the_selectors_read(make_user: Callable[...
     assert [contact.phone for contact in found.contacts] == ["+919822200002", "+919822200001"]
     assert len(found.responders) == 3
     assert _shape(found) == _shape(audience_by_orm(trekker, today=today))
+
+
+@pytest.mark.parametrize("with_batch", [True, False])
+def test_the_key_look_up_reads_the_incident_the_orm_reads(db: None, with_batch: bool) -> None:
+    key = uuid.uuid4()
+    made = IncidentFactory(client_key=key, payload_hash="f" * 64, battery_pct=41, accuracy_m=12.5, message="fell")
+    if not with_batch:
+        Incident.objects.filter(pk=made.pk).update(batch=None)
+    IncidentFactory(trekker=made.trekker, client_key=uuid.uuid4())  # another key of the same trekker
+    IncidentFactory(client_key=key)  # the same key, another trekker
+    with CaptureQueriesContext(connection) as queries:
+        found = incident_by_key(made.trekker, key)
+        assert incident_by_key(made.trekker, uuid.uuid4()) is None
+    assert len(queries.captured_queries) == 2
+    expected = Incident.objects.select_related("batch__trek").get(pk=made.pk)
+    assert found is not None
+    assert _values(found) == _values(expected)
+    assert _values(found.batch) == _values(expected.batch)
+    if with_batch:
+        assert [found.batch.trek.pk, found.batch.trek.name, found.batch.trek.slug] == [
+            expected.batch.trek.pk,
+            expected.batch.trek.name,
+            expected.batch.trek.slug,
+        ]
