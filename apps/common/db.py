@@ -7,8 +7,8 @@
 - :func:`insert_together` writes new rows of several models in one statement on PostgreSQL (data-modifying
   ``WITH`` clauses); elsewhere (SQLite, for ``make run``) one ``bulk_create`` per model.
 
-Both build their SQL with Django's own insert compiler, so field preparation (``auto_now_add``, JSON encoders,
-UUIDs) is exactly what ``save()`` and ``bulk_create`` do.
+Both prepare values exactly as ``save()`` and ``bulk_create`` do (``auto_now_add``, JSON encoders, UUIDs): on
+PostgreSQL with :func:`apps.common.sql.insert_rows` (no query to compile), elsewhere with Django's insert compiler.
 """
 
 from __future__ import annotations
@@ -21,13 +21,25 @@ from django.db.models import Model
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
 
-from apps.common.sql import insert_fields
+from apps.common.sql import insert_fields, insert_rows
 
 M = TypeVar("M", bound=Model)
 
 
 def _insert_sql(rows: Sequence[Model], *, using: str, on_conflict: OnConflict | None = None) -> tuple[str, Any]:
     model = type(rows[0])
+    if connections[using].vendor == "postgresql":  # the same values, without compiling a query (about 0.1 ms less)
+        insert = insert_rows(rows, using=using)
+        if on_conflict is None:
+            return insert.sql(), insert.params
+        assert on_conflict == OnConflict.IGNORE
+        pk = model._meta.pk
+        assert pk is not None
+        assert pk.column is not None
+        return (
+            f"{insert.sql()} ON CONFLICT DO NOTHING RETURNING {connections[using].ops.quote_name(pk.column)}",
+            insert.params,
+        )
     query = InsertQuery(model, on_conflict=on_conflict)
     query.insert_values(insert_fields(rows), list(rows))
     compiler = query.get_compiler(using=using)

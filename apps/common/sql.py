@@ -86,3 +86,15 @@ def instance_from_row(model: type[M], names: Sequence[str], row: Sequence[Any], 
     values = dict(zip(names, row, strict=True))
     loaded = [field.attname for field in model._meta.concrete_fields if field.attname in values]
     return model.from_db(using, loaded, [values[name] for name in loaded])
+
+
+def instance_from_json(model: type[M], data: dict[str, Any], *, using: str = DEFAULT_DB_ALIAS) -> M:
+    """An instance of ``model`` from a JSON object of its columns (PostgreSQL's ``to_json(row)`` or a
+    ``json_build_object`` keyed by column), each value converted by its field as a form value would be.
+
+    Columns the object lacks are deferred, as in :func:`instance_from_row`.
+    """
+    fields = [(field, data[field.column]) for field in model._meta.concrete_fields if field.column in data]
+    return model.from_db(
+        using, [field.attname for field, _ in fields], [field.to_python(value) for field, value in fields]
+    )

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 
+from apps.bookings.models import Booking, BookingStatus
 from apps.bookings.selectors import current_or_next_confirmed_booking
+from apps.common.sql import instance_from_json, instance_from_row
 from apps.emergency.models import ACTIVE_STATUSES, Incident, IncidentUpdate
-from apps.notifications.models import Delivery
-from apps.treks.models import Batch
+from apps.notifications.models import Delivery, Device
+from apps.treks.models import Batch, Guide, Trek
 from apps.treks.selectors import guided_by_q, guides_batch
-from apps.users.models import User
+from apps.users.models import EmergencyContact, User
 from apps.users.roles import Capability, StaffRole, has_capability, roles_with
 
 
@@ -20,6 +24,32 @@ def batch_for_trekker(trekker: User, *, today: date | None = None) -> Batch | No
     """The batch of the trekker's current or next confirmed booking, or None (the incident's batch)."""
     booking = current_or_next_confirmed_booking(trekker, today=today)
     return booking.batch if booking is not None else None
+
+
+def incident_by_key(trekker: User, key: Any) -> Incident | None:
+    """The trekker's incident opened with Idempotency-Key ``key``, with its batch and trek (what the SOS answer
+    shows), or None: one query, composed once (no ORM compilation on the SOS path)."""
+    if connection.vendor != "postgresql":
+        return Incident.objects.select_related("batch__trek").filter(trekker=trekker, client_key=key).first()
+    quote = connection.ops.quote_name
+    incident, batch, trek = (quote(model._meta.db_table) for model in (Incident, Batch, Trek))
+    sql = (
+        "SELECT i.*, (SELECT json_build_object('batch', to_json(b), 'trek', json_build_object('id', t.id, "  # noqa: S608  table names from _meta, values as parameters
+        f"'name', t.name, 'slug', t.slug)) FROM {batch} b JOIN {trek} t ON t.id = b.trek_id WHERE b.id = i.batch_id) "
+        f"FROM {incident} i WHERE i.trekker_id = %s AND i.client_key = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [trekker.pk, key])
+        row = cursor.fetchone()
+        names = [column.name for column in cursor.description or ()]
+    if row is None:
+        return None
+    found = instance_from_row(Incident, names[:-1], row[:-1])
+    found.batch = None
+    if row[-1] is not None:
+        found.batch = instance_from_json(Batch, row[-1]["batch"])
+        found.batch.trek = instance_from_json(Trek, row[-1]["trek"])
+    return found
 
 
 def can_manage_all(user: Any) -> bool:
@@ -78,3 +108,98 @@ def is_batch_guide(user: Any, incident: Incident) -> bool:
 def can_handle(user: Any, incident: Incident) -> bool:
     """Acknowledge, update, resolve: staff with incidents.manage and the guide of the incident's batch."""
     return can_manage_all(user) or is_batch_guide(user, incident)
+
+
+@dataclass
+class Audience:
+    """Who the first alert of a trekker's incident goes to, read before the incident is written: the trekker's
+    batch (:func:`batch_for_trekker`, with its trek, guide and guide's user), their emergency contacts and the
+    responders (:func:`incident_responders`); every user here carries their push devices (prefetched as
+    ``devices``, newest first), so ``notify_many`` reads none."""
+
+    batch: Batch | None
+    contacts: list[EmergencyContact]
+    responders: list[User]
+
+
+def _json_rows(model: type[Any], where: str, order: str) -> str:
+    """A JSON array of ``model``'s rows (aliased ``x``) where ``where``, in ``order``."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    return f"(SELECT coalesce(json_agg(to_json(x) ORDER BY {order}), '[]') FROM {table} x WHERE {where})"  # noqa: S608  names from _meta and code, values as parameters
+
+
+def _devices_of(user_column: str) -> str:
+    return _json_rows(Device, f"x.user_id = {user_column}", "x.last_seen_at DESC, x.id")
+
+
+def audience_sql(trekker: User, *, today: date) -> tuple[str, list[Any]]:
+    """One ``SELECT`` of one row (columns ``batch``, ``contacts``, ``responders``, JSON) reading the
+    :class:`Audience` of an incident of ``trekker`` (PostgreSQL only; :func:`audience_from_row` reads it).
+
+    The batch is :func:`batch_for_trekker`'s (the confirmed booking on now, else the next one), the responders
+    :func:`incident_responders`, the contacts in their model's order.
+    """
+    quote = connection.ops.quote_name
+    booking, batch, trek, guide, user = (quote(model._meta.db_table) for model in (Booking, Batch, Trek, Guide, User))
+    batch_sql = (
+        "(SELECT json_build_object('batch', to_json(b), 'trek', json_build_object('id', t.id, 'name', t.name, "  # noqa: S608  table names from _meta, values as parameters
+        "'slug', t.slug), 'guide', to_json(g), 'guide_user', to_json(gu), 'guide_devices', "
+        f"{_devices_of('gu.id')}) FROM {booking} bk JOIN {batch} b ON b.id = bk.batch_id "
+        f"JOIN {trek} t ON t.id = b.trek_id LEFT JOIN {guide} g ON g.id = b.guide_id "
+        f"LEFT JOIN {user} gu ON gu.id = g.user_id "
+        "WHERE bk.user_id = %s AND bk.status = %s AND b.end_date >= %s "
+        "ORDER BY b.start_date, bk.created_at LIMIT 1)"
+    )
+    contacts = _json_rows(EmergencyContact, "x.user_id = %s", "x.is_primary DESC, x.created_at")
+    responders = (
+        f"(SELECT coalesce(json_agg(json_build_object('user', to_json(u), 'devices', {_devices_of('u.id')}) "  # noqa: S608  table names from _meta, values as parameters
+        f"ORDER BY u.id), '[]') FROM {user} u WHERE u.staff_role = ANY(%s) AND u.is_active)"
+    )
+    sql = f"SELECT {batch_sql} AS batch, {contacts} AS contacts, {responders} AS responders"
+    return sql, [trekker.pk, BookingStatus.CONFIRMED, today, trekker.pk, roles_with(Capability.INCIDENTS_MANAGE)]
+
+
+def _user_with_devices(data: dict[str, Any], devices: list[dict[str, Any]]) -> User:
+    user = instance_from_json(User, data)
+    user._prefetched_objects_cache = {"devices": [instance_from_json(Device, device) for device in devices]}  # type: ignore[attr-defined]
+    return user
+
+
+def audience_from_row(batch: dict[str, Any] | None, contacts: list[Any], responders: list[Any]) -> Audience:
+    """The :class:`Audience` of the row :func:`audience_sql` read."""
+    found = None
+    if batch is not None:
+        found = instance_from_json(Batch, batch["batch"])
+        found.trek = instance_from_json(Trek, batch["trek"])
+        guide = None
+        if batch["guide"] is not None:
+            guide = instance_from_json(Guide, batch["guide"])
+            guide.user = _user_with_devices(batch["guide_user"], batch["guide_devices"])
+        found.guide = guide
+    return Audience(
+        batch=found,
+        contacts=[instance_from_json(EmergencyContact, contact) for contact in contacts],
+        responders=[_user_with_devices(entry["user"], entry["devices"]) for entry in responders],
+    )
+
+
+def audience(trekker: User, *, today: date) -> Audience:
+    """The :class:`Audience` of an incident of ``trekker`` (one query on PostgreSQL; a few elsewhere)."""
+    if connection.vendor != "postgresql":
+        return audience_by_orm(trekker, today=today)
+    sql, params = audience_sql(trekker, today=today)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return audience_from_row(*cursor.fetchone())
+
+
+def audience_by_orm(trekker: User, *, today: date) -> Audience:
+    """:func:`audience` read with the selectors it stands for (up to six queries): SQLite's, and the reference."""
+    batch = batch_for_trekker(trekker, today=today)
+    if batch is not None and batch.guide is not None:
+        prefetch_related_objects([batch.guide.user], "devices")
+    return Audience(
+        batch=batch,
+        contacts=list(trekker.emergency_contacts.all()),
+        responders=list(incident_responders().prefetch_related("devices")),
+    )

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from apps.emergency.models import Incident
-from apps.emergency.selectors import escalation_recipients, incident_responders
+from apps.emergency.selectors import Audience, escalation_recipients, incident_responders
 from apps.notifications.models import Category, Channel
 from apps.notifications.services import Message, message, notify_many
 from apps.treks.selectors import acting_guide
@@ -108,7 +108,9 @@ def _guide_message(guide: Any, *, template: str, context: dict[str, Any], key: s
     )
 
 
-def _contact_messages(incident: Incident, *, template: str, context: dict[str, Any], key: str) -> list[Message | None]:
+def _contact_messages(
+    incident: Incident, *, template: str, context: dict[str, Any], key: str, contacts: Any = None
+) -> list[Message | None]:
     return [
         _message(
             phone=contact.phone,
@@ -117,18 +119,21 @@ def _contact_messages(incident: Incident, *, template: str, context: dict[str, A
             channels=[Channel.SMS],
             dedupe_key=key,
         )
-        for contact in incident.trekker.emergency_contacts.all()
+        for contact in (incident.trekker.emergency_contacts.all() if contacts is None else contacts)
     ]
 
 
-def queue_incident_alerts(incident: Incident, *, skip: Any = None) -> int:
+def queue_incident_alerts(incident: Incident, *, skip: Any = None, audience: Audience | None = None) -> int:
     """The first alert: contacts, the batch's guide (+ satellite phone), responders, the ops list.
 
-    ``skip`` is a user not to alert (the guide who reported the incident). Returns the deliveries created.
+    ``skip`` is a user not to alert (the guide who reported the incident). ``audience``: the contacts and
+    responders (with their devices) already read, with the incident's batch (``selectors.audience``); without
+    it they are read here. Returns the deliveries created.
     """
     key = _alert_key(incident, "alert")
     context = _incident_context(incident)
-    messages = _contact_messages(incident, template=CONTACT_TEMPLATE, context=context, key=key)
+    contacts = audience.contacts if audience is not None else None
+    messages = _contact_messages(incident, template=CONTACT_TEMPLATE, context=context, key=key, contacts=contacts)
     guide = acting_guide(incident.batch)  # a former or deactivated guide is not told
     if guide is not None:
         if skip is None or guide.user_id != skip.pk:
@@ -142,7 +147,8 @@ def queue_incident_alerts(incident: Incident, *, skip: Any = None) -> int:
             )
         elif satellite:
             logger.warning("guide %s: satellite phone is not an E.164 number; not texted", guide.pk)
-    messages += _staff_messages(incident_responders(), template=ALERT_TEMPLATE, context=context, key=key, skip=skip)
+    responders = audience.responders if audience is not None else incident_responders()
+    messages += _staff_messages(responders, template=ALERT_TEMPLATE, context=context, key=key, skip=skip)
     queued = _send(messages)
     logger.info("incident %s: %d alert deliveries queued", incident.pk, queued)
     return queued

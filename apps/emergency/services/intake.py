@@ -7,10 +7,12 @@ the delivery tasks are enqueued after commit, and if the broker is down the noti
 Concurrent requests with one key are serialised on a transaction-scoped advisory lock named after
 (trekker, key): the first creates the incident; the others wait, then find it and answer as replays.
 
-A new SOS costs ten statements whatever the number of recipients: the user (authentication), the lock, the
-look-up of the key, the trekker's batch (with trek and guide), one INSERT for the incident, its breadcrumb,
-timeline entry and audit row, then the alerts: contacts, responders, their push devices, one INSERT for the
-inbox rows and one for the deliveries (``apps.emergency.services.alerts``, ``notify_many``).
+A new SOS costs six statements whatever the number of recipients: the user (authentication); the lock,
+taken in the statement that reads who to alert (the trekker's batch with its trek and guide, their contacts,
+the responders and everyone's push devices: ``apps.emergency.selectors.audience_sql``); the look-up of the key;
+one INSERT for the incident, its breadcrumb, timeline entry and audit row; then the alerts' INSERT for the
+inbox rows and one for the deliveries (``apps.emergency.services.alerts``, ``notify_many``). A replay is the
+first three.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import json
 import logging
 import uuid
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -42,7 +44,14 @@ from apps.emergency.models import (
     IncidentUpdate,
     LocationPing,
 )
-from apps.emergency.selectors import batch_for_trekker
+from apps.emergency.selectors import (
+    Audience,
+    audience,
+    audience_from_row,
+    audience_sql,
+    batch_for_trekker,
+    incident_by_key,
+)
 from apps.emergency.services.alerts import queue_incident_alerts
 from apps.treks.selectors import guides_batch
 from apps.users.models import User
@@ -82,12 +91,22 @@ class IncidentReport:
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _lock(name: str) -> None:
-    """A lock held until the transaction ends (SQLite, for `make run`, serialises writers anyway)."""
+def _lock_and_read(name: str, trekker: User, today: date) -> Audience:
+    """Take a lock held until the transaction ends, and read who an incident of ``trekker`` alerts, in one
+    statement (SQLite, for `make run`, serialises writers anyway: there the audience is read alone).
+
+    The audience is read in the statement's snapshot, taken before it waits for the lock: what it reads
+    (batch, contacts, responders) is what the SOS found when it arrived. The key is looked up after.
+    """
     if connection.vendor != "postgresql":
-        return
+        return audience(trekker, today=today)
+    sql, params = audience_sql(trekker, today=today)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [name])
+        cursor.execute(
+            f"SELECT a.* FROM pg_advisory_xact_lock(hashtextextended(%s, 0)), ({sql}) a",  # noqa: S608  SQL from code, values as parameters
+            [name, *params],
+        )
+        return audience_from_row(*cursor.fetchone())
 
 
 def _replay(incident: Incident, digest: str) -> tuple[Incident, bool]:
@@ -104,13 +123,16 @@ def incident_report_sos(
     Raises ``IdempotencyKeyReused`` (422) when the key was used with a different payload.
     """
     digest = report.digest()
+    now = now or timezone.now()
     with transaction.atomic():
-        _lock(f"emergency.sos:{trekker.pk}:{key}")
-        existing = Incident.objects.select_related("batch__trek").filter(trekker=trekker, client_key=key).first()
+        alerted = _lock_and_read(f"emergency.sos:{trekker.pk}:{key}", trekker, timezone.localdate(now))
+        existing = incident_by_key(trekker, key)
         if existing is not None:
             existing.trekker = trekker  # what the response shows, without reading it again
             return _replay(existing, digest)
-        incident = _open(trekker=trekker, report=report, source=IncidentSource.APP, key=key, digest=digest, now=now)
+        incident = _open(
+            trekker=trekker, report=report, source=IncidentSource.APP, key=key, digest=digest, audience=alerted, now=now
+        )
     return incident, True
 
 
@@ -144,6 +166,7 @@ def _open(
     digest: str = "",
     reported_by: User | None = None,
     batch: Any = None,
+    audience: Audience | None = None,
     now: datetime | None = None,
 ) -> Incident:
     now = now or timezone.now()
@@ -152,7 +175,9 @@ def _open(
     delayed = device_time is not None and now - device_time > timedelta(
         seconds=settings.EMERGENCY_DELAYED_AFTER_SECONDS
     )
-    if batch is None:
+    if audience is not None:
+        batch = audience.batch
+    elif batch is None:
         batch = batch_for_trekker(trekker, today=timezone.localdate(now))
     latitude, longitude = to_coordinate(report.latitude), to_coordinate(report.longitude)
     has_location = latitude is not None and longitude is not None
@@ -213,6 +238,6 @@ def _open(
         changes={"kind": report.kind, "source": source},
     )
     insert_together([incident], pings, [opened], [raised])  # one statement on PostgreSQL
-    queue_incident_alerts(incident, skip=reported_by)
+    queue_incident_alerts(incident, skip=reported_by, audience=audience)
     logger.info("incident %s opened (%s, %s)%s", incident.pk, source, incident.kind, " delayed" if delayed else "")
     return incident
