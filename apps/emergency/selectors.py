@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from apps.bookings.selectors import current_or_next_confirmed_booking
-from apps.emergency.models import ACTIVE_STATUSES, Incident, IncidentUpdate
+from apps.emergency.models import ACTIVE_STATUSES, Incident, IncidentSeverity, IncidentUpdate
 from apps.notifications.models import Delivery
 from apps.treks.models import Batch
 from apps.treks.selectors import guided_by_q, guides_batch
@@ -78,3 +78,15 @@ def is_batch_guide(user: Any, incident: Incident) -> bool:
 def can_handle(user: Any, incident: Incident) -> bool:
     """Acknowledge, update, resolve: staff with incidents.manage and the guide of the incident's batch."""
     return can_manage_all(user) or is_batch_guide(user, incident)
+
+
+def incidents_by_priority(qs: QuerySet[Incident]) -> QuerySet[Incident]:
+    """Active incidents first, then the most severe, the unacknowledged, the oldest (the staff list's order)."""
+    severity = Case(
+        *(When(severity=value, then=Value(rank)) for rank, value in enumerate(IncidentSeverity.values)),
+        output_field=IntegerField(),
+    )
+    active = Case(When(status__in=ACTIVE_STATUSES, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return qs.annotate(active_rank=active, severity_rank=severity).order_by(
+        "active_rank", "-severity_rank", F("acknowledged_at").asc(nulls_first=True), "received_at"
+    )

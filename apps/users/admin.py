@@ -9,6 +9,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest, HttpResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
+from unfold.admin import ModelAdmin as UnfoldModelAdmin
 
 from apps.common.audit_admin import AuditTrailMixin
 from apps.common.models import AuditLog
@@ -18,8 +19,10 @@ from apps.users.roles import Capability, has_capability
 from apps.users.services import user_set_role
 
 
-class CapabilityAdmin(admin.ModelAdmin):
-    """Grant view/change/add/delete to roles holding ``view_capability`` / ``change_capability``."""
+class CapabilityAdmin(UnfoldModelAdmin):
+    """Grant view/change/add/delete to roles holding ``view_capability`` / ``change_capability``.
+
+    Built on django-unfold's ``ModelAdmin`` (the theme of the whole admin), so every model admin gets it."""
 
     view_capability: str | None = None
     change_capability: str | None = None
