@@ -87,6 +87,8 @@ def incidents_by_priority(qs: QuerySet[Incident]) -> QuerySet[Incident]:
         output_field=IntegerField(),
     )
     active = Case(When(status__in=ACTIVE_STATUSES, then=Value(0)), default=Value(1), output_field=IntegerField())
-    return qs.annotate(active_rank=active, severity_rank=severity).order_by(
-        "active_rank", "-severity_rank", F("acknowledged_at").asc(nulls_first=True), "received_at"
-    )
+    return qs.annotate(active_rank=active, severity_rank=severity).order_by(*PRIORITY_ORDER)
+
+
+# The order of ``incidents_by_priority`` (on its annotations), for lists that set their ordering themselves.
+PRIORITY_ORDER = ("active_rank", "-severity_rank", F("acknowledged_at").asc(nulls_first=True), "received_at", "pk")

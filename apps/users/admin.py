@@ -70,6 +70,9 @@ class CapabilityAdmin(UnfoldModelAdmin):
             self.message_user(request, str(error.message), level=messages.ERROR)
         else:
             self.message_user(request, done, level=messages.SUCCESS)
+        return self.back_to(obj)
+
+    def back_to(self, obj: Any) -> HttpResponse:
         opts = self.model._meta
         return redirect(reverse(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
 
