@@ -298,7 +298,7 @@ CASES: dict[str, tuple[AuditAction, Callable[[World], Transition]]] = {
     "booking.expired": (A.BOOKING_EXPIRED, _booking_expired),
     "booking.reinstated": (A.BOOKING_REINSTATED, _booking_reinstated),
     "booking.completed": (A.BOOKING_COMPLETED, _booking_completed),
-    "booking.payment_link_sent": (A.BOOKING_PAYMENT_LINK_SENT, _booking_payment_link_sent),
+    "booking.payment_reminder_queued": (A.BOOKING_PAYMENT_REMINDER_QUEUED, _booking_payment_link_sent),
     "payment.created": (A.PAYMENT_CREATED, _payment_created),
     "payment.authorized": (A.PAYMENT_AUTHORIZED, _webhook("payment.authorized")),
     "payment.captured": (A.PAYMENT_CAPTURED, _webhook("payment.captured")),

@@ -107,5 +107,5 @@ def booking_payment_link_send(*, actor: User, booking: Booking, now: datetime | 
             user=booking.user,
             dedupe_key=f"booking:{booking.pk}:payment-link:{now.timestamp():.0f}",
         )
-        audit(actor=actor, action=AuditAction.BOOKING_PAYMENT_LINK_SENT, target=booking, changes={})
+        audit(actor=actor, action=AuditAction.BOOKING_PAYMENT_REMINDER_QUEUED, target=booking, changes={})
     return len(deliveries)

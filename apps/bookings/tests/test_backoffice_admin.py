@@ -109,10 +109,10 @@ def test_resend_the_payment_reminder(client, staff_user, soon, pay):
     before = Delivery.objects.filter(template="booking_held", user=soon.user).count()
     assert client.post(f"/admin/bookings/booking/{soon.pk}/payment-link/").status_code == 302
     assert Delivery.objects.filter(template="booking_held", user=soon.user).count() > before
-    assert AuditLog.objects.get(action=AuditAction.BOOKING_PAYMENT_LINK_SENT, target_id=str(soon.pk)).actor == cs
+    assert AuditLog.objects.get(action=AuditAction.BOOKING_PAYMENT_REMINDER_QUEUED, target_id=str(soon.pk)).actor == cs
     paid = pay(soon)
     client.post(f"/admin/bookings/booking/{paid.pk}/payment-link/")
-    assert AuditLog.objects.filter(action=AuditAction.BOOKING_PAYMENT_LINK_SENT).count() == 1  # refused: paid
+    assert AuditLog.objects.filter(action=AuditAction.BOOKING_PAYMENT_REMINDER_QUEUED).count() == 1  # refused: paid
 
 
 def test_reject_a_fitness_proof_tells_the_trekker(client, staff_user, soon):
