@@ -44,6 +44,13 @@ class World:
     client: Any
     staff_client: Any
 
+    @property
+    def staff_session(self) -> Client:
+        """The staff member signed in to the admin."""
+        session = Client()
+        session.force_login(self.staff)
+        return session
+
     def book(self, **kwargs: Any) -> Booking:
         return bookings.booking_create(user=self.trekker, batch_id=self.batch.pk, participants=people(1), **kwargs)
 
@@ -142,6 +149,17 @@ def _booking_completed(w: World) -> Transition:
     def go() -> tuple[models.Model, User | None]:
         assert bookings.bookings_complete_finished(today=w.batch.end_date + timedelta(days=1)) == 1
         return booking, None
+
+    return go
+
+
+def _booking_payment_link_sent(w: World) -> Transition:
+    booking = w.book()
+
+    def go() -> tuple[models.Model, User | None]:
+        response = w.staff_session.post(f"/admin/bookings/booking/{booking.pk}/payment-link/")
+        assert response.status_code == 302, response.content
+        return booking, w.staff
 
     return go
 
@@ -280,6 +298,7 @@ CASES: dict[str, tuple[AuditAction, Callable[[World], Transition]]] = {
     "booking.expired": (A.BOOKING_EXPIRED, _booking_expired),
     "booking.reinstated": (A.BOOKING_REINSTATED, _booking_reinstated),
     "booking.completed": (A.BOOKING_COMPLETED, _booking_completed),
+    "booking.payment_reminder_queued": (A.BOOKING_PAYMENT_REMINDER_QUEUED, _booking_payment_link_sent),
     "payment.created": (A.PAYMENT_CREATED, _payment_created),
     "payment.authorized": (A.PAYMENT_AUTHORIZED, _webhook("payment.authorized")),
     "payment.captured": (A.PAYMENT_CAPTURED, _webhook("payment.captured")),

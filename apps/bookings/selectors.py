@@ -10,6 +10,7 @@ from django.db.models.functions import TruncMonth
 
 from apps.bookings.models import Booking, BookingDocument, BookingParticipant, BookingStatus, Payment, Refund
 from apps.common.exceptions import NotFound
+from apps.notifications.models import Delivery
 from apps.treks.domain import local_today
 from apps.treks.models import Batch
 from apps.treks.selectors import guides_batch
@@ -136,3 +137,9 @@ def bookings_with_hold_expiring(*, after: datetime, until: datetime) -> QuerySet
         .select_related("user", "batch__trek")
         .prefetch_related("documents")
     )
+
+
+def booking_messages(booking: Booking, limit: int = 50) -> QuerySet[Delivery]:
+    """The messages sent about a booking (newest first): built with its context or keyed ``booking:<id>:...``."""
+    about = Q(context__booking_id=str(booking.pk)) | Q(dedupe_key__startswith=f"booking:{booking.pk}:")
+    return Delivery.objects.filter(about).order_by("-created_at")[:limit]

@@ -33,6 +33,9 @@ class AuditAction(StrEnum):
     BOOKING_EXPIRED = "booking.expired"
     BOOKING_REINSTATED = "booking.reinstated"  # a late payment took the seats of an expired hold again
     BOOKING_COMPLETED = "booking.completed"
+    BOOKING_PAYMENT_REMINDER_QUEUED = (
+        "booking.payment_reminder_queued"  # staff sent the trekker the payment reminder again
+    )
     # payments: created -> authorized -> captured, or failed; a mismatch is flagged for finance
     PAYMENT_CREATED = "payment.created"
     PAYMENT_AUTHORIZED = "payment.authorized"

@@ -136,7 +136,9 @@ class Incident(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} of {self.trekker_id} [{self.status}]"
+        trekker = self.trekker
+        who = trekker.get_full_name() or trekker.email or trekker.phone or str(self.trekker_id)
+        return f"{self.get_kind_display()} · {who} [{self.get_status_display()}]"
 
     @property
     def is_active(self) -> bool:

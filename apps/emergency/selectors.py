@@ -7,12 +7,12 @@ from datetime import date
 from typing import Any
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When, prefetch_related_objects
 
 from apps.bookings.models import Booking, BookingStatus
 from apps.bookings.selectors import current_or_next_confirmed_booking
 from apps.common.sql import instance_from_json, instance_from_row
-from apps.emergency.models import ACTIVE_STATUSES, Incident, IncidentUpdate
+from apps.emergency.models import ACTIVE_STATUSES, Incident, IncidentSeverity, IncidentUpdate
 from apps.notifications.models import Delivery, Device
 from apps.treks.models import Batch, Guide, Trek
 from apps.treks.selectors import guided_by_q, guides_batch
@@ -203,3 +203,17 @@ def audience_by_orm(trekker: User, *, today: date) -> Audience:
         contacts=list(trekker.emergency_contacts.all()),
         responders=list(incident_responders().prefetch_related("devices")),
     )
+
+
+def incidents_by_priority(qs: QuerySet[Incident]) -> QuerySet[Incident]:
+    """Active incidents first, then the most severe, the unacknowledged, the oldest (the staff list's order)."""
+    severity = Case(
+        *(When(severity=value, then=Value(rank)) for rank, value in enumerate(IncidentSeverity.values)),
+        output_field=IntegerField(),
+    )
+    active = Case(When(status__in=ACTIVE_STATUSES, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return qs.annotate(active_rank=active, severity_rank=severity).order_by(*PRIORITY_ORDER)
+
+
+# The order of ``incidents_by_priority`` (on its annotations), for lists that set their ordering themselves.
+PRIORITY_ORDER = ("active_rank", "-severity_rank", F("acknowledged_at").asc(nulls_first=True), "received_at", "pk")

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
+from unfold.admin import ModelAdmin as UnfoldModelAdmin
 
 from apps.common.audit_admin import AuditTrailMixin
+from apps.common.exceptions import ApplicationError
 from apps.common.models import AuditLog
 from apps.users.models import EmergencyContact, PointsTransaction, SocialAccount, User
 from apps.users.passwords import prehashed_passwords
@@ -18,8 +24,10 @@ from apps.users.roles import Capability, has_capability
 from apps.users.services import user_set_role
 
 
-class CapabilityAdmin(admin.ModelAdmin):
-    """Grant view/change/add/delete to roles holding ``view_capability`` / ``change_capability``."""
+class CapabilityAdmin(UnfoldModelAdmin):
+    """Grant view/change/add/delete to roles holding ``view_capability`` / ``change_capability``.
+
+    Built on django-unfold's ``ModelAdmin`` (the theme of the whole admin), so every model admin gets it."""
 
     view_capability: str | None = None
     change_capability: str | None = None
@@ -45,6 +53,28 @@ class CapabilityAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.allow_delete and self._can(request, self.change_capability)
+
+    # --- object actions (buttons on a change page that call a service) ---------------------------------
+
+    def require(self, request: HttpRequest, capability: str) -> None:
+        """403 unless the staff member holds ``capability`` (the same check as the API's ``HasCapability``)."""
+        if not self._can(request, capability):
+            raise PermissionDenied
+
+    def run_action(self, request: HttpRequest, obj: Any, call: Callable[[], Any], done: str) -> HttpResponse:
+        """Run a service for an admin button: its refusal (the API's error, same message) or ``done`` is shown
+        on the object's page, where the browser is sent back."""
+        try:
+            call()
+        except ApplicationError as error:
+            self.message_user(request, str(error.message), level=messages.ERROR)
+        else:
+            self.message_user(request, done, level=messages.SUCCESS)
+        return self.back_to(obj)
+
+    def back_to(self, obj: Any) -> HttpResponse:
+        opts = self.model._meta
+        return redirect(reverse(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
 
 
 @admin.register(User)

@@ -5,15 +5,16 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
+from unfold.sites import UnfoldAdminSite
 
 from apps.common.throttles import LoginThrottle
 from apps.users.lockout import THROTTLED_CODE, sign_in_refused
 
 
-class AdminSite(admin.AdminSite):
-    """Django's admin; its sign-in form counts against the same per-IP ``login`` rate as ``auth/login/``.
+class AdminSite(UnfoldAdminSite):
+    """Django's admin in django-unfold's theme; its sign-in form counts against the same per-IP ``login`` rate
+    as ``auth/login/``.
 
     The lockout per address and IP is django-axes' (its backend and middleware), shared with the API too.
     """

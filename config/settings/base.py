@@ -10,6 +10,7 @@ environments import.
 """
 
 from config.settings.parts.api import *  # noqa: F403  each part is a module of settings, gathered here
+from config.settings.parts.backoffice import *  # noqa: F403  each part is a module of settings, gathered here
 from config.settings.parts.core import *  # noqa: F403  each part is a module of settings, gathered here
 from config.settings.parts.environment import *  # noqa: F403  each part is a module of settings, gathered here
 from config.settings.parts.environment import BASE_DIR, VAR_DIR, env  # noqa: F401  named for dev.py, prod.py, test.py

@@ -2,7 +2,7 @@
 live server: Swagger UI is fully self-hosted, and an ops manager's batch made in the admin goes public.
 
 Runs when /usr/bin/chromium exists (`apt-get install chromium`); otherwise skipped with that message.
-Screenshots: var/test-artifacts/.
+Screenshots: var/test-artifacts/; the back-office walk-through's under var/screenshots/ for review.
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ def test_ops_manager_creates_a_batch_in_the_admin_and_it_is_public(live_server: 
         page.goto(f"{live_server.url}/admin/login/?next=/admin/")
         page.fill("#id_username", "ops@example.com")
         page.fill("#id_password", DEFAULT_PASSWORD)
-        page.click("input[type=submit]")
+        page.click("#login-form [type=submit]")
         page.wait_for_url(f"{live_server.url}/admin/")
         page.screenshot(path=str(ARTIFACTS / "admin-home-ops-manager.png"))
         page.goto(f"{live_server.url}/admin/treks/batch/add/?trek={trek.pk}")
@@ -109,11 +109,78 @@ def test_ops_manager_creates_a_batch_in_the_admin_and_it_is_public(live_server: 
         page.fill("#id_total_seats", "14")
         page.fill("#id_price", "15999.00")
         page.screenshot(path=str(ARTIFACTS / "admin-batch-add.png"))
-        page.click("input[name=_save]")
-        page.wait_for_selector(".messagelist .success")
+        page.click("[name=_save]")
+        page.wait_for_selector("text=was added successfully")
         page.screenshot(path=str(ARTIFACTS / "admin-batch-saved.png"))
     with urllib.request.urlopen(f"{live_server.url}/api/v1/treks/kuari-pass/batches/", timeout=30) as response:
         batches = json.load(response)["results"]
     assert [(b["start_date"], b["end_date"], b["total_seats"], b["price"]) for b in batches] == [
         (start.isoformat(), end.isoformat(), 14, "15999.00")
     ]
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+
+
+def sign_in(page: Any, base: str, email: str) -> None:
+    page.goto(f"{base}/admin/login/?next=/admin/")
+    page.fill("#id_username", email)
+    page.fill("#id_password", DEFAULT_PASSWORD)
+    page.click("#login-form [type=submit]")
+    page.wait_for_url(f"{base}/admin/")
+
+
+def test_ops_manager_runs_the_week_and_an_sos_in_the_admin(live_server: Any) -> None:
+    """This week's departures on the dashboard; an SOS acknowledged, updated and resolved from its page."""
+    from apps.bookings import services as bookings
+    from apps.bookings.tests.conftest import people
+    from apps.emergency.models import Incident
+    from apps.emergency.tests.factories import IncidentFactory, LocationPingFactory
+    from apps.treks.tests.factories import BatchFactory
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    UserFactory(email="ops@example.com", staff_role="ops_manager")
+    trekker = UserFactory(first_name="Asha", last_name="Rao", phone="+919800000042")
+    batch = BatchFactory(
+        trek=TrekFactory(name="Brahmatal", slug="brahmatal"), start_date=timezone.localdate() + timedelta(days=3)
+    )
+    bookings.booking_create(user=trekker, batch_id=batch.pk, participants=people(2))
+    incident = IncidentFactory(trekker=trekker, batch=batch)
+    LocationPingFactory(incident=incident)
+    with chromium_page() as page:
+        foreign: list[str] = []
+        page.on(
+            "request",
+            lambda r: (
+                foreign.append(r.url)
+                if not r.url.startswith((live_server.url, "data:")) and "tile.openstreetmap" not in r.url
+                else None
+            ),
+        )
+        sign_in(page, live_server.url, "ops@example.com")
+        week = page.locator("#dashboard-departures-week")
+        assert "Brahmatal" in week.inner_text()
+        assert "2 / " in week.inner_text()  # seats booked of the batch's total
+        assert "Asha Rao" in page.locator("#dashboard-incidents").inner_text()
+        page.screenshot(path=str(SCREENSHOTS / "dashboard-ops-manager.png"), full_page=True)
+
+        page.click("#dashboard-incidents a")
+        page.wait_for_selector("#incident-map .leaflet-container, #incident-map.leaflet-container")
+        page.screenshot(path=str(SCREENSHOTS / "incident-open.png"), full_page=True)
+        page.click("#incident-acknowledge")
+        page.wait_for_selector("text=Incident acknowledged.")
+        page.fill("#id_handling_note", "Guide is with the trekker, walking down")
+        page.click("#incident-note")
+        page.wait_for_selector("text=Incident update posted.")
+        page.screenshot(path=str(SCREENSHOTS / "incident-acknowledged-with-update.png"), full_page=True)
+        page.fill("#id_handling_note", "Reached the road head, no injury")
+        page.click("#incident-resolve")
+        page.wait_for_selector("text=Incident resolved.")
+        page.screenshot(path=str(SCREENSHOTS / "incident-resolved.png"), full_page=True)
+        page.goto(f"{live_server.url}/admin/emergency/incident/")
+        page.screenshot(path=str(SCREENSHOTS / "incident-list.png"), full_page=True)
+    assert not foreign, f"the admin fetched from outside the server: {foreign}"
+    incident = Incident.objects.get(pk=incident.pk)
+    assert incident.status == "resolved"
+    assert incident.resolution_notes == "Reached the road head, no injury"
+    assert incident.updates.filter(kind="note", note="Guide is with the trekker, walking down").exists()

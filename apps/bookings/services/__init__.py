@@ -22,7 +22,11 @@ from apps.bookings.services.payments import (
     payments_reconcile,
 )
 from apps.bookings.services.refunds import refund_send, refund_settled, refunds_resend_pending
-from apps.bookings.services.reminders import send_hold_expiry_reminders, send_pretrek_reminders
+from apps.bookings.services.reminders import (
+    booking_payment_link_send,
+    send_hold_expiry_reminders,
+    send_pretrek_reminders,
+)
 from apps.bookings.services.waitlist import waitlist_join, waitlist_leave, waitlist_offer_next
 from apps.bookings.services.webhooks import webhook_receive
 
@@ -34,6 +38,7 @@ __all__ = [
     "booking_complete",
     "booking_create",
     "booking_expire",
+    "booking_payment_link_send",
     "bookings_complete_finished",
     "bookings_expire_holds",
     "cancellation_quote",

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from apps.bookings.errors import BookingClosed, DocumentInvalid
 from apps.bookings.models import ACTIVE_STATUSES, Booking, BookingDocument
+from apps.bookings.services.common import _notify_booking
 from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import InvalidTransition, ValidationFailed
 from apps.users.models import User
@@ -116,6 +117,14 @@ def document_review(*, actor: User, document: BookingDocument, approve: bool, no
             target=document,
             changes={"note": note},
         )
+        if not approve:
+            _notify_booking(
+                document.booking,
+                "document_rejected",
+                document_kind=str(document.get_kind_display()),
+                note=document.review_note,
+                dedupe=str(document.pk),
+            )
     return document
 
 

@@ -1,4 +1,5 @@
-"""Scheduled reminders: pre-trek (seven days and one day before the start) and seat holds about to lapse.
+"""Reminders: pre-trek (seven days and one day before the start), seat holds about to lapse (scheduled), and
+the payment reminder staff send again from the admin (``booking_payment_link_send``).
 
 Bookings are read through :mod:`apps.bookings.selectors`; the messages go out through ``notify()``. Each
 reminder goes out once per booking and kind: its ``dedupe_key`` is ``booking:<id>:<kind>``, so a job that runs
@@ -15,10 +16,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.bookings.domain import booking_context
-from apps.bookings.models import Booking
+from apps.bookings.models import Booking, BookingStatus
 from apps.bookings.selectors import bookings_starting_on, bookings_with_hold_expiring
+from apps.bookings.services.common import _lock_booking
+from apps.common.audit import AuditAction, audit
+from apps.common.exceptions import InvalidTransition
 from apps.notifications.models import Category
 from apps.notifications.services import notify
+from apps.users.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -77,3 +82,30 @@ def send_hold_expiry_reminders(*, now: datetime | None = None) -> int:
     if sent:
         logger.info("hold-expiry reminders: %d deliveries", sent)
     return sent
+
+
+def booking_payment_link_send(*, actor: User, booking: Booking, now: datetime | None = None) -> int:
+    """Staff send the trekker the "seats held, pay before ..." message again (a pending booking whose hold runs).
+
+    409 ``invalid_transition`` for any other booking. Audited; returns the number of deliveries queued.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking = _lock_booking(booking.pk)
+        if booking.status != BookingStatus.PENDING or not booking.hold_expires_at or booking.hold_expires_at <= now:
+            raise InvalidTransition(
+                "Only a pending booking whose seats are still held can be sent a payment reminder.",
+                details={"from": booking.status},
+            )
+        context = _reminder_context(
+            booking, hold_expires_at=timezone.localtime(booking.hold_expires_at).strftime("%d %b %H:%M")
+        )
+        deliveries = notify(
+            template="booking_held",
+            category=Category.BOOKING,
+            context=context,
+            user=booking.user,
+            dedupe_key=f"booking:{booking.pk}:payment-link:{now.timestamp():.0f}",
+        )
+        audit(actor=actor, action=AuditAction.BOOKING_PAYMENT_REMINDER_QUEUED, target=booking, changes={})
+    return len(deliveries)

@@ -14,6 +14,7 @@ CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 CSRF_FAILURE_VIEW = "apps.common.exceptions.csrf_failure"
 
 INSTALLED_APPS = [
+    "unfold.apps.BasicAppConfig",  # the admin theme (before the admin: its templates win), our site kept
     "apps.users.admin_config.AdminConfig",  # Django's admin, signing in under the API's policy
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
     "apps.emergency",
     "apps.bookings",
     "apps.community",
+    "apps.backoffice",  # the admin dashboard: reads bookings, emergency and notifications, so it sits on top
 ]
 
 MIDDLEWARE = [

@@ -1,5 +1,5 @@
-"""Admin: bookings and money rows are read-only here (writes go through the services and the API);
-coupons are edited by roles holding ``coupons.manage``."""
+"""Admin of the money rows (read-only: payments, gateway events and refunds are written by the services) and
+of coupons (edited by roles holding ``coupons.manage``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from apps.bookings.models import Booking, BookingParticipant, Coupon, Payment, PaymentEvent, Refund, WaitlistEntry
+from apps.bookings.models import Coupon, Payment, PaymentEvent, Refund, WaitlistEntry
 from apps.common.audit_admin import AuditTrailMixin
 from apps.users.admin import CapabilityAdmin
 from apps.users.roles import Capability
@@ -20,28 +20,6 @@ class ReadOnlyAdmin(CapabilityAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
-
-
-class ParticipantInline(admin.TabularInline):
-    model = BookingParticipant
-    extra = 0
-    can_delete = False
-    fields = ("position", "is_lead", "name", "age", "phone", "email")
-    readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-@admin.register(Booking)
-class BookingAdmin(AuditTrailMixin, ReadOnlyAdmin):
-    view_capability = Capability.BOOKINGS_VIEW
-    list_display = ("reference", "status", "user", "batch", "seats", "final_amount", "amount_paid", "created_at")
-    list_filter = ("status", "source")
-    search_fields = ("reference", "trekker_name", "trekker_email", "trekker_phone", "user__email")
-    list_select_related = ("user", "batch__trek")
-    raw_id_fields = ("user", "batch", "coupon", "cancelled_by")
-    inlines = [ParticipantInline]
 
 
 @admin.register(Payment)

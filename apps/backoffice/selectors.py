@@ -1,0 +1,101 @@
+"""What the admin index shows, each part in a fixed number of queries (no query per row)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from apps.bookings.models import ACTIVE_STATUSES as BOOKING_ACTIVE
+from apps.bookings.models import Booking, Refund
+from apps.emergency.models import ACTIVE_STATUSES as INCIDENT_ACTIVE
+from apps.emergency.models import Incident
+from apps.emergency.selectors import incidents_by_priority
+from apps.notifications.models import Delivery
+from apps.treks.domain import local_today
+from apps.treks.models import Batch, BatchStatus
+
+ROWS = 10
+FAILED_DELIVERY_DAYS = 7
+
+
+@dataclass
+class Departure:
+    batch: Batch
+    seats_booked: int = 0
+    unpaid: Decimal = Decimal("0.00")
+    missing_documents: int = 0
+    bookings: list[Booking] = field(default_factory=list)
+
+    @property
+    def guide(self) -> str:
+        guide = self.batch.guide
+        return (guide.user.get_full_name() or guide.user.email or "") if guide else ""
+
+
+def departures_between(*, first: date, last: date) -> list[Departure]:
+    """Departures starting in [first, last] (cancelled ones left out) with their active bookings: 3 queries."""
+    active = Booking.objects.filter(status__in=BOOKING_ACTIVE).prefetch_related("documents")
+    batches = (
+        Batch.objects.filter(start_date__range=(first, last))
+        .exclude(status=BatchStatus.CANCELLED)
+        .select_related("trek", "guide__user")
+        .prefetch_related(Prefetch("bookings", queryset=active, to_attr="active_bookings"))
+        .order_by("start_date", "trek__name")
+    )
+    departures = []
+    for batch in batches:
+        bookings = batch.active_bookings
+        departures.append(
+            Departure(
+                batch=batch,
+                bookings=bookings,
+                seats_booked=sum(b.seats for b in bookings),
+                unpaid=sum((b.balance_due for b in bookings), Decimal("0.00")),
+                missing_documents=sum(1 for b in bookings if b.missing_documents),
+            )
+        )
+    return departures
+
+
+def incidents_needing_attention(limit: int = ROWS) -> QuerySet[Incident]:
+    """Active incidents: the most severe first, then unacknowledged ones, then the oldest (one query)."""
+    return incidents_by_priority(
+        Incident.objects.filter(status__in=INCIDENT_ACTIVE).select_related("trekker", "batch__trek")
+    )[:limit]
+
+
+def refunds_pending(limit: int = ROWS) -> QuerySet[Refund]:
+    return (
+        Refund.objects.filter(status__in=(Refund.Status.PENDING, Refund.Status.FAILED))
+        .select_related("booking__batch__trek")
+        .order_by("created_at")[:limit]
+    )
+
+
+def deliveries_failed(*, limit: int = ROWS, days: int = FAILED_DELIVERY_DAYS) -> QuerySet[Delivery]:
+    since = timezone.now() - timedelta(days=days)
+    return Delivery.objects.filter(status=Delivery.Status.FAILED, updated_at__gte=since).order_by("-updated_at")[:limit]
+
+
+def dashboard(*, sections: set[str], today: date | None = None) -> dict[str, Any]:
+    """The index's data for the sections the viewer may see (``departures``, ``incidents``, ``refunds``,
+    ``deliveries``): at most 3 + 3 + 1 + 1 + 1 queries, whatever the number of rows."""
+    today = today or local_today()
+    week_end = today + timedelta(days=6)
+    data: dict[str, Any] = {"today": today, "week_end": week_end}
+    if "departures" in sections:
+        week = departures_between(first=today, last=week_end)
+        data["departures_today"] = [d for d in week if d.batch.start_date == today]
+        data["departures_week"] = [d for d in week if d.batch.start_date != today]
+    if "incidents" in sections:
+        data["incidents"] = list(incidents_needing_attention())
+    if "refunds" in sections:
+        data["refunds"] = list(refunds_pending())
+    if "deliveries" in sections:
+        data["deliveries"] = list(deliveries_failed())
+    return data
