@@ -17,7 +17,7 @@ def unassign_overlaps(apps: Any, schema_editor: Any) -> None:
     batches = (
         Batch.objects.exclude(status__in=RELEASED)
         .filter(guide__isnull=False)
-        .order_by("guide_id", "start_date", "end_date", "id")
+        .order_by("guide_id", "start_date", "created_at", "id")  # on a tie, the departure made first keeps the guide
         .values_list("id", "guide_id", "trek_id", "start_date", "end_date")
     )
     unassigned: list[Any] = []
