@@ -290,6 +290,29 @@ def _batch_cancelled(w: World) -> Transition:
     return go
 
 
+def _batch_rescheduled(w: World) -> Transition:
+    def go() -> tuple[models.Model, User | None]:
+        start = w.batch.start_date + timedelta(days=3)
+        response = w.staff_client.patch(f"/api/v1/batches/{w.batch.pk}/", {"start_date": str(start)}, format="json")
+        assert response.status_code == 200, response.content
+        return w.batch, w.staff
+
+    return go
+
+
+def _batch_guide_changed(w: World) -> Transition:
+    from apps.treks.tests.factories import GuideFactory
+
+    guide = GuideFactory()
+
+    def go() -> tuple[models.Model, User | None]:
+        response = w.staff_client.patch(f"/api/v1/batches/{w.batch.pk}/", {"guide": str(guide.pk)}, format="json")
+        assert response.status_code == 200, response.content
+        return w.batch, w.staff
+
+    return go
+
+
 CASES: dict[str, tuple[AuditAction, Callable[[World], Transition]]] = {
     "booking.created": (A.BOOKING_CREATED, _booking_created),
     "booking.created from the waitlist": (A.BOOKING_CREATED, _booking_created_from_the_waitlist),
@@ -318,6 +341,8 @@ CASES: dict[str, tuple[AuditAction, Callable[[World], Transition]]] = {
     "user.role_revoked": (A.USER_ROLE_REVOKED, _role(None)),
     "batch.cancelled": (A.BATCH_CANCELLED, _batch_cancelled),
     "batch.cancellation_queued": (A.BATCH_CANCELLATION_QUEUED, _batch_cancelled),
+    "batch.rescheduled": (A.BATCH_RESCHEDULED, _batch_rescheduled),
+    "batch.guide_changed": (A.BATCH_GUIDE_CHANGED, _batch_guide_changed),
 }
 
 

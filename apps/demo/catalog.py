@@ -17,6 +17,7 @@ from apps.demo.accounts import DEMO_PASSWORD
 from apps.demo.himalayan_treks import COMMON_EXCLUSIONS, COMMON_INCLUSIONS, PACKING, REGIONS, TREKS
 from apps.treks import services
 from apps.treks.models import Batch, Guide, Region, Trek
+from apps.treks.services.assignments import guide_overlapping_batches
 from apps.users.models import User
 from apps.users.roles import StaffRole
 
@@ -62,8 +63,8 @@ GUIDES: list[dict[str, Any]] = [
 ]
 
 
-def _guides() -> dict[str, Guide]:
-    by_region: dict[str, Guide] = {}
+def _guides() -> dict[str, list[Guide]]:
+    by_region: dict[str, list[Guide]] = {}
     for spec in GUIDES:
         user = User.objects.filter(email=spec["email"]).first()
         if user is None:
@@ -87,8 +88,18 @@ def _guides() -> dict[str, Guide]:
                 satellite_phone=spec["satellite_phone"],
             )
         for slug in spec["regions"]:
-            by_region.setdefault(slug, guide)
+            by_region.setdefault(slug, []).append(guide)
     return by_region
+
+
+def _free_guide(candidates: list[Guide], start: date, duration_days: int) -> Guide | None:
+    """The first of the region's guides who is on no other departure over these dates (a guide is on one at a
+    time); None when they are all taken, and the departure waits for one."""
+    end = start + timedelta(days=duration_days - 1)
+    for guide in candidates:
+        if not guide_overlapping_batches(guide=guide, start_date=start, end_date=end):
+            return guide
+    return None
 
 
 def departure_dates(
@@ -157,7 +168,7 @@ def seed_catalog(write: Callable[[str], None]) -> None:
                     start_date=start,
                     total_seats=16,
                     price=Decimal(spec["price"]),
-                    guide=guides.get(spec["region"]),
+                    guide=_free_guide(guides.get(spec["region"], []), start, trek.duration_days),
                     today=today,
                 )
     write(f"    {Trek.objects.count()} treks, {Batch.objects.filter(start_date__gt=today).count()} upcoming batches")

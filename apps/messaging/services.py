@@ -328,6 +328,28 @@ def batch_conversation_leave(*, batch_id: uuid.UUID, user: User) -> bool:
     return bool(left)
 
 
+def batch_conversation_follow(*, batch_id: uuid.UUID, previous_guide_user_id: Any = None) -> Conversation | None:
+    """The batch's group follows the batch (new dates, another guide): its title is the batch's again, a previous
+    guide leaves it (unless they booked the batch themselves) and the acting guide joins it. Nothing happens for a
+    batch that has no group yet: it is made with the right title and guide on first use. Inside the caller's
+    transaction."""
+    conversation = Conversation.objects.filter(batch_id=batch_id).first()
+    if conversation is None:
+        return None
+    info = _batch_info(batch_id)
+    if conversation.title != info.title:
+        conversation.title = info.title
+        conversation.save(update_fields=["title", "updated_at"])
+    if previous_guide_user_id is not None and previous_guide_user_id != info.guide_user_id:
+        ConversationParticipant.objects.filter(
+            conversation=conversation, user_id=previous_guide_user_id, left_at__isnull=True, booked=False
+        ).update(left_at=Greatest(F("joined_at"), timezone.now()), updated_at=timezone.now())
+    if info.guide_user_id is not None:
+        _membership_join(conversation=conversation, user_id=info.guide_user_id)
+    logger.info("batch conversation %s follows batch %s", conversation.pk, batch_id)
+    return conversation
+
+
 def participant_withdraw(*, user: User) -> dict[str, int]:
     """The account changed hands: the previous holder's messages are deleted (tombstones, as by their author)
     and the account leaves their direct and group conversations. Batch groups follow the bookings, which stay.

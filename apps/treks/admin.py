@@ -1,4 +1,10 @@
-"""Catalog admin. Edits made here go through the same rules as the API where it matters (seats, status)."""
+"""Catalog admin. Every write goes through the catalog services, after the checks the API makes
+(``apps/treks/admin_forms.py``): the same refusals, the same audit rows (``via: admin`` on batches), the same
+catalog cache invalidation.
+
+The batch page's booking parts (bookings, waitlist, manifest, cancel-departure) are added by ``apps.bookings``,
+which extends :class:`BatchAdmin` (the catalog may not import bookings).
+"""
 
 from __future__ import annotations
 
@@ -6,65 +12,96 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
-from apps.common.audit import AuditAction, audit
 from apps.common.audit_admin import AuditTrailMixin
-from apps.treks.catalog_cache import catalog_version_bump
+from apps.treks import services
+from apps.treks.admin_forms import BatchAdminForm, GuideAdminForm, RegionAdminForm, TrekAdminForm, upload_refused
 from apps.treks.models import Batch, Guide, Region, Trek, TrekItineraryDay, TrekPhoto
-from apps.treks.services.catalog import trek_refresh_search
-from apps.users.admin import CapabilityAdmin
+from apps.users.admin import CapabilityAdmin, CapabilityInlineMixin
+from apps.users.models import User
 from apps.users.roles import Capability
 
-# (created, updated) of each model edited here
-_SAVED = {
-    Region: (AuditAction.REGION_CREATED, AuditAction.REGION_UPDATED),
-    Trek: (AuditAction.TREK_CREATED, AuditAction.TREK_UPDATED),
-    Guide: (AuditAction.GUIDE_CREATED, AuditAction.GUIDE_UPDATED),
-    Batch: (AuditAction.BATCH_CREATED, AuditAction.BATCH_UPDATED),
-}
+ITINERARY_FIELDS = ("day_number", "title", "camp_name", "altitude", "distance_km", "meal_plan")
 
 
-def audit_admin_save(request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-    """Admin edits are staff writes too: one audit row (``via: admin``), and the catalog cache is invalidated."""
-    audit(
-        actor=request.user if isinstance(request.user, AbstractBaseUser) else None,
-        action=_SAVED[type(obj)][change],
-        target=obj,
-        changes={"fields": list(form.changed_data), "via": "admin"},
-    )
-    catalog_version_bump()
+def _actor(request: HttpRequest) -> User:
+    """The staff member saving (the admin lets only signed-in staff this far)."""
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _took_over(obj: Any, saved: Any) -> None:
+    """The admin's ``obj`` becomes the row the service wrote (the admin then logs and redirects to it)."""
+    for field in type(obj)._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(saved, field.attname))
+    obj._state.adding = False
 
 
 class CatalogAdmin(AuditTrailMixin, CapabilityAdmin):
     change_capability = Capability.CATALOG_WRITE
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        audit_admin_save(request, obj, form, change)
 
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        catalog_version_bump()
+class ItineraryFormSet(BaseInlineFormSet):
+    """The itinerary is replaced as a whole, as ``PUT treks/{slug}/itinerary/`` does: one day per trek day."""
+
+    def clean(self) -> None:
+        super().clean()
+        if not self.has_changed():
+            return
+        numbers = sorted(
+            f.cleaned_data["day_number"]
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("day_number")
+        )
+        expected = list(range(1, self.instance.duration_days + 1))
+        if numbers != expected:
+            raise forms.ValidationError(
+                f"The itinerary must have exactly {self.instance.duration_days} days (the trek's duration), "
+                "numbered from 1."
+            )
+
+    def days(self) -> list[dict[str, Any]]:
+        rows = [f.cleaned_data for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        return [
+            {k: row[k] for k in ITINERARY_FIELDS if k in row} for row in sorted(rows, key=lambda r: r["day_number"])
+        ]
 
 
-class ItineraryInline(admin.TabularInline):
+class ItineraryInline(CapabilityInlineMixin, admin.TabularInline):
     model = TrekItineraryDay
+    formset = ItineraryFormSet
     extra = 0
     ordering = ("day_number",)
-    fields = ("day_number", "title", "camp_name", "altitude", "distance_km", "meal_plan")
+    fields = ITINERARY_FIELDS
 
 
-class PhotoInline(admin.TabularInline):
+class PhotoFormSet(BaseInlineFormSet):
+    """New pictures are re-encoded as the API's uploads are; a stored one is removed, never edited in place."""
+
+    def clean(self) -> None:
+        super().clean()
+        for form in self.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            if form.instance.pk and form.has_changed():
+                form.add_error(None, "Remove this photo and add another instead of changing it.")
+            elif not form.instance.pk and (reason := upload_refused(form.cleaned_data.get("image"), kind="image")):
+                form.add_error("image", reason)
+
+
+class PhotoInline(CapabilityInlineMixin, admin.TabularInline):
     model = TrekPhoto
+    formset = PhotoFormSet
     extra = 0
     ordering = ("position",)
-    fields = ("position", "image", "caption")
+    fields = ("image", "caption", "position")
+    readonly_fields = ("position",)
 
 
-class BatchInline(admin.TabularInline):
+class BatchInline(CapabilityInlineMixin, admin.TabularInline):
     """Departures at a glance; they are edited in the batch admin, which keeps seats and status in step."""
 
     model = Batch
@@ -74,6 +111,7 @@ class BatchInline(admin.TabularInline):
     readonly_fields = fields
     show_change_link = True
     can_delete = False
+    allow_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -81,29 +119,70 @@ class BatchInline(admin.TabularInline):
 
 @admin.register(Region)
 class RegionAdmin(CatalogAdmin):
+    form = RegionAdminForm
     list_display = ("name", "slug")
     search_fields = ("name", "slug")
-    prepopulated_fields = {"slug": ("name",)}
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ("slug",) if obj is not None else ()  # a region's address never changes
+
+    def get_prepopulated_fields(self, request: HttpRequest, obj: Any = None) -> dict[str, Any]:
+        return {} if obj is not None else {"slug": ("name",)}
+
+    def save_model(self, request: HttpRequest, obj: Region, form: Any, change: bool) -> None:
+        values = form.service_values
+        if change:
+            saved = services.region_update(actor=_actor(request), region=obj, changes=values)
+        else:
+            saved = services.region_create(actor=_actor(request), slug=obj.slug or None, **values)
+        _took_over(obj, saved)
 
 
 @admin.register(Trek)
 class TrekAdmin(CatalogAdmin):
+    form = TrekAdminForm
     list_display = ("name", "region", "difficulty", "max_altitude", "duration_days", "status")
     list_filter = ("region", "difficulty", "status")
     search_fields = ("name", "slug", "region__name", "description")
     list_select_related = ("region",)
-    prepopulated_fields = {"slug": ("name",)}
-    readonly_fields = ("route_stats", "created_at", "updated_at")
-    exclude = ("route_geojson",)
+    readonly_fields = ("slug", "route_stats", "created_at", "updated_at")
     inlines = (ItineraryInline, PhotoInline, BatchInline)
 
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        trek_refresh_search(trek_ids=[form.instance.pk])
+    def save_model(self, request: HttpRequest, obj: Trek, form: Any, change: bool) -> None:
+        actor, values = _actor(request), form.service_values
+        if change:
+            saved = services.trek_update(actor=actor, trek=obj, changes=values)
+        else:
+            saved = services.trek_create(actor=actor, **values)
+        if "cover_image" in form.changed_data and form.cleaned_data.get("cover_image"):
+            saved = services.trek_set_cover(actor=actor, trek=saved, upload=form.cleaned_data["cover_image"])
+        if "gpx_file" in form.changed_data and form.cleaned_data.get("gpx_file"):
+            saved = services.trek_attach_gpx(actor=actor, trek=saved, upload=form.cleaned_data["gpx_file"])
+        _took_over(obj, saved)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        actor, trek = _actor(request), form.instance
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []  # for the change message
+        if isinstance(formset, ItineraryFormSet):
+            if formset.has_changed():
+                services.trek_set_itinerary(actor=actor, trek=trek, days=formset.days())
+        elif isinstance(formset, PhotoFormSet):
+            for photo_form in formset.forms:
+                data = photo_form.cleaned_data
+                if not data:
+                    continue
+                if data.get("DELETE") and photo_form.instance.pk:
+                    services.trek_remove_photo(actor=actor, photo=photo_form.instance)
+                elif not photo_form.instance.pk and data.get("image"):
+                    services.trek_add_photo(
+                        actor=actor, trek=trek, upload=data["image"], caption=data.get("caption", "")
+                    )
+        # the batch inline is read-only: nothing to save
 
 
 @admin.register(Guide)
 class GuideAdmin(CatalogAdmin):
+    form = GuideAdminForm
     list_display = ("__str__", "years_exp", "is_active")
     list_filter = ("is_active", "regions")
     search_fields = ("user__email", "user__first_name", "user__last_name")
@@ -111,21 +190,22 @@ class GuideAdmin(CatalogAdmin):
     autocomplete_fields = ("user",)
     filter_horizontal = ("regions",)
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ("user",) if obj is not None else ()  # a profile never moves to another user
 
-class BatchAdminForm(forms.ModelForm):
-    class Meta:
-        model = Batch
-        fields = ("trek", "guide", "start_date", "end_date", "total_seats", "price")
+    def save_model(self, request: HttpRequest, obj: Guide, form: Any, change: bool) -> None:
+        actor, values = _actor(request), dict(form.service_values)
+        values.pop("user", None)
+        if change:
+            saved = services.guide_update(actor=actor, guide=obj, changes=values)
+        else:
+            saved = services.guide_create(actor=actor, user=form.cleaned_data["user"], **values)
+        if "photo" in form.changed_data and form.cleaned_data.get("photo"):
+            saved = services.guide_set_photo(actor=actor, guide=saved, upload=form.cleaned_data["photo"])
+        _took_over(obj, saved)
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        total = data.get("total_seats")
-        if total is not None and total < self.instance.seats_taken:
-            self.add_error("total_seats", f"{self.instance.seats_taken} seats are already taken.")
-        start, end = data.get("start_date"), data.get("end_date")
-        if start and end and end < start:
-            self.add_error("end_date", "The end date is before the start date.")
-        return data
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        pass  # the regions were saved by the service
 
 
 @admin.register(Batch)
@@ -133,7 +213,9 @@ class BatchAdmin(AuditTrailMixin, CapabilityAdmin):
     form = BatchAdminForm
     change_capability = Capability.BATCHES_MANAGE
     view_capability = Capability.CATALOG_WRITE
-    list_display = ("trek", "start_date", "end_date", "total_seats", "seats_taken", "seats_left", "price", "status")
+    list_display = (
+        "trek", "start_date", "end_date", "guide", "total_seats", "seats_taken", "seats_left", "price", "status",
+    )  # fmt: skip
     list_filter = ("status", "trek__region", "trek")
     search_fields = ("trek__name", "trek__slug")
     date_hierarchy = "start_date"
@@ -145,11 +227,17 @@ class BatchAdmin(AuditTrailMixin, CapabilityAdmin):
     def seats_left(self, obj: Batch) -> int:
         return obj.seats_left
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return (*fields, "trek") if obj is not None else fields  # a departure never moves to another trek
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Batch]:
         return super().get_queryset(request).select_related("trek", "guide__user")
 
     def save_model(self, request: HttpRequest, obj: Batch, form: Any, change: bool) -> None:
-        if obj.status in (Batch.Status.OPEN, Batch.Status.FULL):
-            obj.status = Batch.Status.FULL if obj.seats_taken >= obj.total_seats else Batch.Status.OPEN
-        super().save_model(request, obj, form, change)
-        audit_admin_save(request, obj, form, change)
+        values = form.service_values
+        if change:
+            saved = services.batch_update(actor=_actor(request), batch=obj, changes=values, via="admin")
+        else:
+            saved = services.batch_create(actor=_actor(request), trek=obj.trek, via="admin", **values)
+        _took_over(obj, saved)

@@ -6,7 +6,7 @@ from datetime import date
 
 from django.utils import timezone
 
-from apps.treks.models import Batch
+from apps.treks.models import Batch, Guide
 
 S = Batch.Status
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -25,3 +25,12 @@ def local_today() -> date:
 
 def can_transition(current: str, target: str) -> bool:
     return target in TRANSITIONS.get(current, frozenset())
+
+
+def named_guide(first_name: str, last_name: str, tribe_handle: str | None) -> str:
+    return f"{first_name} {last_name}".strip() or tribe_handle or "OBS guide"
+
+
+def guide_name(guide: Guide) -> str:
+    """How a guide is named to trekkers (catalog pages, messages about their departure)."""
+    return named_guide(guide.user.first_name, guide.user.last_name, guide.user.tribe_handle)

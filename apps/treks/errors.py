@@ -51,3 +51,8 @@ class SlugConflict(Conflict):
 class RouteNotFound(NotFound):
     code = "route_not_found"
     message = "This trek has no route yet."
+
+
+class GuideUnavailable(Conflict):
+    code = "guide_unavailable"
+    message = "This guide is already on a departure whose dates overlap these."

@@ -77,6 +77,30 @@ class CapabilityAdmin(UnfoldModelAdmin):
         return redirect(reverse(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
 
 
+class CapabilityInlineMixin:
+    """An inline (before ``admin.TabularInline``) shown and edited with its page's capabilities, not Django's model
+    permissions (which staff roles do not hold): view with the page's view, change/add/delete with its change."""
+
+    parent_model: Any
+    admin_site: admin.AdminSite
+    allow_delete: bool = True
+
+    def _page(self) -> Any:
+        return self.admin_site._registry[self.parent_model]
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(self._page().has_view_permission(request, obj))
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(self._page().has_change_permission(request, obj))
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(self._page().has_change_permission(request, obj))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.allow_delete and bool(self._page().has_change_permission(request, obj))
+
+
 @admin.register(User)
 class UserAdmin(AuditTrailMixin, CapabilityAdmin, DjangoUserAdmin):
     view_capability = Capability.USERS_VIEW

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from apps.bookings import signals
 from apps.bookings.domain import check_transition, completion_points_key
 from apps.bookings.models import (
     Booking,
@@ -20,7 +21,6 @@ from apps.bookings.models import (
 )
 from apps.bookings.services.common import _lock_booking, _notify_booking, coupon_release, refund_create
 from apps.bookings.services.holds import _validate_participants, booking_hold
-from apps.bookings.signals import booking_completed
 from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import ApplicationError, InvalidTransition, ValidationFailed
 from apps.messaging.services import batch_conversation_join, batch_conversation_leave
@@ -162,7 +162,7 @@ def booking_complete(*, booking: Booking, today: date | None = None) -> Booking:
             idempotency_key=completion_points_key(booking),
         )
         completed = booking
-        transaction.on_commit(lambda: booking_completed.send(sender=Booking, booking=completed))
+        transaction.on_commit(lambda: signals.booking_completed.send(sender=Booking, booking=completed))
     return booking
 
 

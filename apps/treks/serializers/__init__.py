@@ -3,6 +3,7 @@
 One module per concern; import from here.
 """
 
+from apps.treks.domain import named_guide
 from apps.treks.serializers.batches import BatchWriteSerializer
 from apps.treks.serializers.common import (
     CENT,
@@ -16,7 +17,6 @@ from apps.treks.serializers.common import (
     file_url,
     guide_name,
     money,
-    named_guide,
     next_batch_of,
 )
 from apps.treks.serializers.guides import GuideSerializer, GuideWriteSerializer, StaffGuideSerializer

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models.fields.files import FieldFile
 from rest_framework import serializers
 
+from apps.treks.domain import guide_name
 from apps.treks.models import Batch, Guide, Trek
 
 DIFFICULTY_LABELS = dict(Trek.Difficulty.choices)
@@ -24,14 +25,6 @@ def file_url(field: FieldFile | None) -> str | None:
 
 def money(value: Any) -> str | None:
     return None if value is None else str(Decimal(str(value)).quantize(CENT))
-
-
-def named_guide(first_name: str, last_name: str, tribe_handle: str | None) -> str:
-    return f"{first_name} {last_name}".strip() or tribe_handle or "OBS guide"
-
-
-def guide_name(guide: Guide) -> str:
-    return named_guide(guide.user.first_name, guide.user.last_name, guide.user.tribe_handle)
 
 
 # --- small nested shapes ------------------------------------------------------------------------

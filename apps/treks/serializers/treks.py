@@ -10,6 +10,7 @@ from django.core.files.storage import default_storage
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.treks.domain import named_guide
 from apps.treks.models import MAX_ALTITUDE_M, Batch, Region, Trek, TrekItineraryDay, TrekPhoto
 from apps.treks.serializers.common import (
     DIFFICULTY_LABELS,
@@ -20,7 +21,6 @@ from apps.treks.serializers.common import (
     RegionBriefSerializer,
     file_url,
     money,
-    named_guide,
     next_batch_of,
 )
 

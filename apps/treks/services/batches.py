@@ -32,6 +32,12 @@ from apps.treks.catalog_cache import catalog_version_bump
 from apps.treks.domain import can_transition, local_today
 from apps.treks.errors import BatchHasBookings, BatchNotEditable
 from apps.treks.models import Batch, Guide, Trek
+from apps.treks.services.assignments import (
+    batch_guide_changed_announce,
+    batch_rescheduled_announce,
+    guide_check_available,
+    guide_overlap_refused,
+)
 from apps.treks.services.catalog import _jsonable
 from apps.users.models import User
 
@@ -67,6 +73,32 @@ def _validate_guide(guide: Guide | None) -> None:
         raise ValidationFailed("This guide is not active.", details={"guide": ["Inactive guide."]})
 
 
+def batch_create_check(
+    *,
+    trek: Trek,
+    start_date: date,
+    total_seats: int,
+    price: Decimal,
+    end_date: date | None = None,
+    guide: Guide | None = None,
+    today: date | None = None,
+) -> date:
+    """Every rule a new departure must meet (400 ``validation_error``, 409 ``guide_unavailable``); its end date.
+
+    :func:`batch_create` runs it; the admin form runs it too, so both refuse the same batches.
+    """
+    today = today or local_today()
+    if trek.status == Trek.Status.ARCHIVED:
+        raise ValidationFailed("An archived trek takes no new batches.", details={"trek": ["Archived."]})
+    end_date = end_date or start_date + timedelta(days=trek.duration_days - 1)
+    _validate_batch(
+        trek=trek, start_date=start_date, end_date=end_date, total_seats=total_seats, price=price, today=today
+    )
+    _validate_guide(guide)
+    guide_check_available(guide=guide, start_date=start_date, end_date=end_date)
+    return end_date
+
+
 @transaction.atomic
 def batch_create(
     *,
@@ -78,25 +110,28 @@ def batch_create(
     end_date: date | None = None,
     guide: Guide | None = None,
     today: date | None = None,
+    via: str = "",
 ) -> Batch:
     """A new departure. ``end_date`` defaults to the last day of the trek's duration."""
-    today = today or local_today()
-    if trek.status == Trek.Status.ARCHIVED:
-        raise ValidationFailed("An archived trek takes no new batches.", details={"trek": ["Archived."]})
-    end_date = end_date or start_date + timedelta(days=trek.duration_days - 1)
-    _validate_batch(
-        trek=trek, start_date=start_date, end_date=end_date, total_seats=total_seats, price=price, today=today
-    )
-    _validate_guide(guide)
-    batch = Batch.objects.create(
+    end_date = batch_create_check(
         trek=trek,
-        guide=guide,
         start_date=start_date,
         end_date=end_date,
         total_seats=total_seats,
         price=price,
-        status=S.OPEN,
+        guide=guide,
+        today=today,
     )
+    with guide_overlap_refused():
+        batch = Batch.objects.create(
+            trek=trek,
+            guide=guide,
+            start_date=start_date,
+            end_date=end_date,
+            total_seats=total_seats,
+            price=price,
+            status=S.OPEN,
+        )
     audit(
         actor=actor,
         action=AuditAction.BATCH_CREATED,
@@ -107,20 +142,24 @@ def batch_create(
             "total_seats": total_seats,
             "price": str(price),
             "guide": str(guide.pk) if guide else None,
+            **({"via": via} if via else {}),
         },
     )
     catalog_version_bump()
     return batch
 
 
-@transaction.atomic
-def batch_update(*, actor: User, batch: Batch, changes: dict[str, Any], today: date | None = None) -> Batch:
-    """Change dates, seats, price or guide of an open or full batch.
+UPDATABLE = ("start_date", "end_date", "total_seats", "price", "guide")
 
-    ``total_seats`` may not drop below the seats already taken; the status follows the counter.
+
+def batch_update_check(*, batch: Batch, changes: dict[str, Any], today: date | None = None) -> dict[str, Any]:
+    """Every rule a change of ``batch`` must meet (409 ``batch_not_editable`` / ``guide_unavailable``, 400
+    ``validation_error``); returns the changes to apply (a new start date brings its end date).
+
+    :func:`batch_update` runs it on the locked row; the admin form runs it too.
     """
     today = today or local_today()
-    batch = Batch.objects.select_for_update().select_related("trek").get(pk=batch.pk)
+    changes = {field: value for field, value in changes.items() if field in UPDATABLE}
     if batch.status not in SEAT_STATUSES:
         raise BatchNotEditable(details={"status": batch.status})
     if "guide" in changes:
@@ -146,16 +185,43 @@ def batch_update(*, actor: User, batch: Batch, changes: dict[str, Any], today: d
         # unchanged dates of a batch are not re-checked against today
         today=today if dates_changed else start_date - timedelta(days=1),
     )
-    diff: dict[str, list[Any]] = {}
-    for field in ("start_date", "end_date", "total_seats", "price", "guide"):
+    guide = changes.get("guide", batch.guide)
+    if dates_changed or guide != batch.guide:
+        guide_check_available(guide=guide, start_date=start_date, end_date=end_date, exclude=batch.pk)
+    return changes
+
+
+@transaction.atomic
+def batch_update(
+    *, actor: User | None, batch: Batch, changes: dict[str, Any], today: date | None = None, via: str = ""
+) -> Batch:
+    """Change dates, seats, price or guide of an open or full batch.
+
+    ``total_seats`` may not drop below the seats already taken; the status follows the counter. New dates
+    (``batch.rescheduled``) or another guide (``batch.guide_changed``) are announced as
+    :mod:`apps.treks.services.assignments` says. ``via`` names the surface in the audit rows (``admin``).
+    """
+    batch = Batch.objects.select_for_update(of=("self",)).select_related("trek", "guide__user").get(pk=batch.pk)
+    changes = batch_update_check(batch=batch, changes=changes, today=today)
+    previous = {"start_date": batch.start_date, "end_date": batch.end_date}
+    previous_guide = batch.guide
+    diff: dict[str, Any] = {}
+    for field in UPDATABLE:
         if field in changes and getattr(batch, field) != changes[field]:
             diff[field] = [_jsonable(getattr(batch, field)), _jsonable(changes[field])]
             setattr(batch, field, changes[field])
     if not diff:
         return batch
     batch.status = _seat_status(seats_taken=batch.seats_taken, total_seats=batch.total_seats)
-    batch.save()
+    with guide_overlap_refused():
+        batch.save()
+    if via:
+        diff |= {"fields": sorted(diff), "via": via}
     audit(actor=actor, action=AuditAction.BATCH_UPDATED, target=batch, changes=diff)
+    if "start_date" in diff or "end_date" in diff:
+        batch_rescheduled_announce(actor=actor, batch=batch, previous=previous)
+    if "guide" in diff:
+        batch_guide_changed_announce(actor=actor, batch=batch, previous_guide=previous_guide)
     catalog_version_bump()
     return batch
 

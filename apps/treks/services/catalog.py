@@ -96,13 +96,21 @@ def trek_refresh_search(*, trek_ids: Sequence[Any]) -> None:
 # --- regions ------------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def region_create(*, actor: User | None, name: str, description: str = "", slug: str | None = None) -> Region:
+def region_check(*, name: str, slug: str | None = None, exclude: Any = None) -> str:
+    """A region's name must make a slug and be free (case aside): 400 / 409 ``region_exists``; returns the slug.
+    ``exclude``: the region being renamed (its slug never changes)."""
     slug = slug or slugify(name)
     if not slug:
         raise ValidationFailed("A region needs a name that makes a slug.", details={"name": ["Not usable."]})
-    if Region.objects.filter(slug=slug).exists() or Region.objects.filter(name__iexact=name).exists():
+    others = Region.objects.exclude(pk=exclude) if exclude is not None else Region.objects.all()
+    if (exclude is None and others.filter(slug=slug).exists()) or others.filter(name__iexact=name).exists():
         raise RegionExists()
+    return slug
+
+
+@transaction.atomic
+def region_create(*, actor: User | None, name: str, description: str = "", slug: str | None = None) -> Region:
+    slug = region_check(name=name, slug=slug)
     region = Region.objects.create(name=name, slug=slug, description=description)
     audit(actor=actor, action=AuditAction.REGION_CREATED, target=region, changes={"name": name, "slug": slug})
     catalog_version_bump()
@@ -112,6 +120,8 @@ def region_create(*, actor: User | None, name: str, description: str = "", slug:
 @transaction.atomic
 def region_update(*, actor: User | None, region: Region, changes: dict[str, Any]) -> Region:
     region = Region.objects.select_for_update().get(pk=region.pk)
+    if "name" in changes and changes["name"] != region.name:
+        region_check(name=changes["name"], slug=region.slug, exclude=region.pk)
     diff = _apply_changes(region, changes, ("name", "description"))
     if diff:
         region.save()

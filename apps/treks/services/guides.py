@@ -23,14 +23,19 @@ logger = logging.getLogger(__name__)
 GUIDE_FIELDS = ("bio", "years_exp", "certifications", "satellite_phone", "is_active")
 
 
-@transaction.atomic
-def guide_create(*, actor: User | None, user: User, regions: Sequence[Region] = (), **fields: Any) -> Guide:
+def guide_create_check(*, user: User) -> None:
+    """Only a user whose role is guide gets a profile (400), and only one (409 ``guide_profile_exists``)."""
     if user.staff_role != StaffRole.GUIDE:
         raise ValidationFailed(
             "Only a user whose role is guide can have a guide profile.", details={"user": ["Role is not guide."]}
         )
     if Guide.objects.filter(user=user).exists():
         raise GuideProfileExists()
+
+
+@transaction.atomic
+def guide_create(*, actor: User | None, user: User, regions: Sequence[Region] = (), **fields: Any) -> Guide:
+    guide_create_check(user=user)
     guide = Guide.objects.create(user=user, **{k: v for k, v in fields.items() if k in GUIDE_FIELDS})
     if regions:
         guide.regions.set(regions)

@@ -201,10 +201,10 @@ def test_the_data_migration_fills_existing_cards() -> None:
 
 def _bench_like_catalog(treks: int) -> None:
     regions = [RegionFactory(slug=f"r{i}") for i in range(3)]
-    guide = GuideFactory()
     made = []
     for i in range(treks):
         trek = TrekFactory(region=regions[i % 3], themes=["snow", "lakes"][: 1 + i % 2])
+        guide = GuideFactory()  # a guide is on one departure at a time: one per trek here
         for d in range(3):
             BatchFactory(
                 trek=trek,

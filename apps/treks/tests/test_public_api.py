@@ -23,15 +23,15 @@ TODAY = timezone.localdate
 
 def _catalog(treks: int) -> list[Trek]:
     region = RegionFactory()
-    guide = GuideFactory()
-    guide.regions.add(region)
     out = []
     for i in range(treks):
         trek = TrekFactory(region=region)
+        guide = GuideFactory()  # a guide is on one departure at a time: one per trek here
+        guide.regions.add(region)
         for d in range(1, 4):
             ItineraryDayFactory(trek=trek, day_number=d)
         BatchFactory(trek=trek, guide=guide, start_date=TODAY() + timedelta(days=20 + i), price=Decimal(10000 + i))
-        BatchFactory(trek=trek, guide=guide, start_date=TODAY() + timedelta(days=60), total_seats=5, seats_taken=5)
+        BatchFactory(trek=trek, guide=guide, start_date=TODAY() + timedelta(days=130), total_seats=5, seats_taken=5)
         BatchFactory(trek=trek, start_date=TODAY() - timedelta(days=40), status=Batch.Status.COMPLETED)
     return out
 
@@ -226,9 +226,9 @@ def test_other_lists_query_count_is_constant(api_client, django_assert_num_queri
         guide = GuideFactory()
         guide.regions.add(region, RegionFactory())
     trek = TrekFactory(slug="busy")
-    guide = GuideFactory()
+    guides = [GuideFactory() for _ in range(trek.duration_days)]  # daily departures, each guide on every 6th
     for i in range(100):
-        BatchFactory(trek=trek, guide=guide, start_date=TODAY() + timedelta(days=i + 1))
+        BatchFactory(trek=trek, guide=guides[i % len(guides)], start_date=TODAY() + timedelta(days=i + 1))
     with django_assert_num_queries(2):
         assert len(api_client.get(f"/api/v1/regions/?page_size={page_size}").json()["results"]) == page_size
     with django_assert_num_queries(3):  # count, guides with users, their regions

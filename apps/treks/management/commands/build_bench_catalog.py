@@ -11,7 +11,7 @@ bench bookings and everything else hanging off the catalog with them (``PROTECT`
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -143,17 +143,23 @@ class Command(BaseCommand):
         )
         per_trek = n_batches // n_treks
         batches = []
+        busy: dict[Guide, list[tuple[date, date]]] = {}  # a guide is on one departure at a time
         for trek in treks:
             start = today + timedelta(days=rng.randint(2, 14))
             for _ in range(per_trek):
                 total = rng.randint(10, 20)
                 taken = total if rng.random() < 0.15 else rng.randint(0, total - 1)
+                pick, end = rng.choice(guides), start + timedelta(days=trek.duration_days - 1)
+                taken_days = busy.setdefault(pick, [])
+                free = not any(first <= end and start <= last for first, last in taken_days)
+                if free:
+                    taken_days.append((start, end))
                 batches.append(
                     Batch(
                         trek=trek,
-                        guide=rng.choice(guides),
+                        guide=pick if free else None,
                         start_date=start,
-                        end_date=start + timedelta(days=trek.duration_days - 1),
+                        end_date=end,
                         total_seats=total,
                         seats_taken=taken,
                         price=Decimal(rng.randint(90, 300) * 100),

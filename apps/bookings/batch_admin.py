@@ -1,0 +1,139 @@
+"""The departure's admin page with its booking side: bookings, waitlist, manifest downloads, cancel-departure.
+
+The catalog registers :class:`apps.treks.admin.BatchAdmin` (dates, seats, guide) and may not import bookings, so
+this module extends that class and registers the extension in its place: one page per batch, at the same address,
+rather than a second "departures" proxy page that staff would have to tell apart from the first.
+
+- Bookings and waitlist: read-only inlines, shown to staff holding ``bookings.view``.
+- Manifest: ``<batch>/manifest.csv`` and ``<batch>/manifest.json`` with the admin session, through the API's rows
+  (``apps.bookings.views.ops.manifest_rows``) and CSV writer (``apps.common.csv_export``), for whoever the API lets
+  read it (``apps.bookings.selectors.can_view_manifest``): anyone else gets 403.
+- Cancel departure: the API's bulk cancellation (``batch_bulk_cancel_start``), for ``bookings.bulk_cancel``.
+- Reschedule: the change form itself (``batch_update`` through the catalog admin), which tells the booked trekkers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponseBase, JsonResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
+
+from apps.bookings import selectors
+from apps.bookings.models import Booking, WaitlistEntry
+from apps.bookings.services import batch_bulk_cancel_start
+from apps.bookings.views.ops import MANIFEST_FIELDS, manifest_rows
+from apps.common.csv_export import csv_response
+from apps.common.exceptions import ApplicationError
+from apps.treks.admin import BatchAdmin
+from apps.treks.models import Batch
+from apps.users.admin import CapabilityInlineMixin
+from apps.users.models import User
+from apps.users.roles import Capability, has_capability
+
+
+class _ReadOnlyBookingsInline(CapabilityInlineMixin, admin.TabularInline):
+    extra = 0
+    can_delete = False
+    allow_delete = False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return has_capability(request.user, Capability.BOOKINGS_VIEW) and super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class BatchBookingInline(_ReadOnlyBookingsInline):
+    model = Booking
+    verbose_name_plural = "bookings"
+    fields = ("reference", "status", "trekker_name", "seats", "final_amount", "amount_paid", "balance", "created_at")
+    readonly_fields = fields
+    ordering = ("created_at",)
+    show_change_link = True
+
+    @admin.display(description="Balance due")
+    def balance(self, obj: Booking) -> Any:
+        return obj.balance_due
+
+
+class BatchWaitlistInline(_ReadOnlyBookingsInline):
+    model = WaitlistEntry
+    verbose_name_plural = "waitlist"
+    fields = ("user", "seats", "status", "offered_at", "created_at")
+    readonly_fields = fields
+    ordering = ("created_at",)
+
+
+class DepartureAdmin(BatchAdmin):
+    inlines = (BatchBookingInline, BatchWaitlistInline)
+    actions = ("cancel_departure",)
+
+    def get_inline_instances(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        # read-only lists: nothing of theirs is posted back, so a save does not expect their forms
+        return [] if request.method == "POST" else super().get_inline_instances(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return (*super().get_readonly_fields(request, obj), "manifest")
+
+    def get_urls(self) -> list[URLPattern]:
+        opts = self.model._meta
+        own = [
+            path(
+                "<path:object_id>/manifest.<str:fmt>",
+                self.admin_site.admin_view(self.manifest_view),
+                name=f"{opts.app_label}_{opts.model_name}_manifest",
+            ),
+        ]
+        return own + super().get_urls()
+
+    @admin.display(description="Manifest")
+    def manifest(self, obj: Batch) -> str:
+        if obj is None or obj.pk is None:
+            return "-"
+        name = f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_manifest"
+        return format_html(
+            '<a href="{}">CSV</a> · <a href="{}">JSON</a>',
+            reverse(name, args=[obj.pk, "csv"]),
+            reverse(name, args=[obj.pk, "json"]),
+        )
+
+    def manifest_view(self, request: HttpRequest, object_id: str, fmt: str) -> HttpResponseBase:
+        """The participant manifest as the API serves it, for the same people (``can_view_manifest``)."""
+        batch = self.get_object(request, object_id)
+        if batch is None or fmt not in ("csv", "json"):
+            raise Http404
+        if not selectors.can_view_manifest(user=request.user, batch=batch):
+            raise PermissionDenied
+        if fmt == "csv":
+            rows = manifest_rows(batch)
+            return csv_response(filename=f"manifest-{batch.pk}.csv", fieldnames=MANIFEST_FIELDS, rows=rows)
+        response = JsonResponse(list(manifest_rows(batch)), safe=False)
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    def has_bulk_cancel_permission(self, request: HttpRequest) -> bool:
+        return has_capability(request.user, Capability.BOOKINGS_BULK_CANCEL)
+
+    @admin.action(description="Cancel departure (every booking refunded in full)", permissions=["bulk_cancel"])
+    def cancel_departure(self, request: HttpRequest, queryset: QuerySet[Batch]) -> None:
+        assert isinstance(request.user, User)
+        for batch in queryset.select_related("trek"):
+            name = f"{batch.trek} {batch.start_date}"
+            try:
+                job = batch_bulk_cancel_start(actor=request.user, batch=batch, reason="Cancelled in the admin")
+            except ApplicationError as exc:
+                self.message_user(request, f"{name}: {exc.message} ({exc.code})", messages.ERROR)
+            else:
+                self.message_user(request, f"{name}: cancelled; {job.total} booking(s) being refunded.")
+
+
+admin.site.unregister(Batch)
+admin.site.register(Batch, DepartureAdmin)
