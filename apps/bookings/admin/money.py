@@ -67,7 +67,3 @@ class WaitlistAdmin(ReadOnlyAdmin):
     list_display = ("batch", "user", "seats", "status", "created_at")
     list_filter = ("status",)
     raw_id_fields = ("batch", "user", "booking")
-
-
-# The batch page's booking side (bookings, waitlist, manifest, cancel-departure) extends the catalog's batch admin.
-from apps.bookings import batch_admin  # noqa: E402, F401  registered on import, after the models above
