@@ -31,24 +31,14 @@ from apps.common.csv_export import csv_response
 from apps.common.exceptions import ApplicationError
 from apps.treks.admin import BatchAdmin
 from apps.treks.models import Batch
-from apps.users.admin import CapabilityInlineMixin
+from apps.users.admin import ReadOnlyInline
 from apps.users.models import User
 from apps.users.roles import Capability, has_capability
 
 
-class _ReadOnlyBookingsInline(CapabilityInlineMixin, admin.TabularInline):
-    extra = 0
-    can_delete = False
-    allow_delete = False
-
+class _ReadOnlyBookingsInline(ReadOnlyInline):
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return has_capability(request.user, Capability.BOOKINGS_VIEW) and super().has_view_permission(request, obj)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class BatchBookingInline(_ReadOnlyBookingsInline):

@@ -19,14 +19,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpR
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path
 from rest_framework import serializers
-from unfold.admin import TabularInline
 
 from apps.common.audit_admin import AuditTrailMixin
 from apps.emergency import services
 from apps.emergency.models import ACTIVE_STATUSES, CLOSED_STATUSES, Incident, IncidentUpdate, LocationPing
 from apps.emergency.selectors import PRIORITY_ORDER, incidents_by_priority
 from apps.emergency.serializers import FalseAlarmSerializer, IncidentNoteSerializer, ResolveSerializer
-from apps.users.admin import CapabilityAdmin
+from apps.users.admin import CapabilityAdmin, ReadOnlyInline
 from apps.users.models import EmergencyContact, User
 from apps.users.roles import Capability
 
@@ -46,20 +45,6 @@ def incident_title(incident: Incident) -> str:
     if incident.latitude is not None and incident.longitude is not None:
         parts.append(f"{incident.latitude}, {incident.longitude}")
     return " · ".join(parts)
-
-
-class ReadOnlyInline(TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return True  # shown only inside IncidentAdmin, which checks incidents.manage
 
 
 class IncidentUpdateInline(ReadOnlyInline):

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 from unfold.admin import ModelAdmin as UnfoldModelAdmin
+from unfold.admin import TabularInline
 
 from apps.common.audit_admin import AuditTrailMixin
 from apps.common.exceptions import ApplicationError
@@ -101,6 +102,21 @@ class CapabilityInlineMixin:
         return self.allow_delete and bool(self._page().has_change_permission(request, obj))
 
 
+class ReadOnlyInline(CapabilityInlineMixin, TabularInline):
+    """Rows shown under a page and never edited there (participants, payments, an incident's timeline): seen by
+    whoever may view the page, added, changed and deleted by nobody."""
+
+    extra = 0
+    can_delete = False
+    allow_delete = False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(User)
 class UserAdmin(AuditTrailMixin, CapabilityAdmin, DjangoUserAdmin):
     view_capability = Capability.USERS_VIEW
@@ -151,15 +167,20 @@ class UserAdmin(AuditTrailMixin, CapabilityAdmin, DjangoUserAdmin):
             user_set_role(actor=request.user, user=obj, role=new_role)  # type: ignore[arg-type]
 
 
-class _ReadOnlyAdmin(CapabilityAdmin):
-    view_capability = Capability.USERS_VIEW
-    list_select_related = ("user",)
+class ReadOnlyAdmin(CapabilityAdmin):
+    """A page of rows written only by services (money rows, ledgers, accounts linked elsewhere): viewed with its
+    capability, never added or changed in a form."""
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+class _ReadOnlyAdmin(ReadOnlyAdmin):
+    view_capability = Capability.USERS_VIEW
+    list_select_related = ("user",)
 
 
 @admin.register(SocialAccount)

@@ -17,15 +17,14 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils.html import format_html
-from unfold.admin import TabularInline
 
 from apps.bookings import services
 from apps.bookings.admin.filters import BalanceDueFilter, DepartureFilter, DocumentsFilter
-from apps.bookings.admin.money import ReadOnlyAdmin
 from apps.bookings.models import Booking, BookingDocument, BookingParticipant, Payment, Refund
 from apps.bookings.selectors import booking_messages
 from apps.bookings.services import documents as document_services
 from apps.common.audit_admin import AuditTrailMixin
+from apps.users.admin import ReadOnlyAdmin, ReadOnlyInline
 from apps.users.roles import Capability
 
 # The offline payment action (cash, UPI, bank transfer): the change page shows its button when this names an
@@ -36,21 +35,6 @@ OFFLINE_PAYMENT: str | None = None
 def rupees(amount: Decimal | None) -> str:
     """An amount in full, never cut: ``₹ 12,345.00`` on one line."""
     return format_html('<span style="white-space: nowrap">₹ {}</span>', f"{amount or 0:,.2f}")
-
-
-class ReadOnlyInline(TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return True  # shown only inside BookingAdmin, which checks bookings.view
 
 
 class ParticipantInline(ReadOnlyInline):

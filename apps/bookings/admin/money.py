@@ -10,16 +10,8 @@ from django.http import HttpRequest
 
 from apps.bookings.models import Coupon, Payment, PaymentEvent, Refund, WaitlistEntry
 from apps.common.audit_admin import AuditTrailMixin
-from apps.users.admin import CapabilityAdmin
+from apps.users.admin import CapabilityAdmin, ReadOnlyAdmin
 from apps.users.roles import Capability
-
-
-class ReadOnlyAdmin(CapabilityAdmin):
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
 
 
 @admin.register(Payment)
