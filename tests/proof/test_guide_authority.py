@@ -153,8 +153,8 @@ def test_batch_handed_to_another_guide_moves_the_power_with_it(
     # still a guide (of no batch of this trekker): may file reports in general, but not about this trekker
     assert_locked_out(field.guide_client, field, actions={**DENIED_ACTIONS, "report for trekker": 404})
     successor_reads = guide_reads(client_for(successor.user), field)
-    # the group chat is joined on its creation or on booking; everything else follows the batch at once
-    assert successor_reads == {**ALLOWED_READS, "conversation": 404, "messages": 404}
+    # everything follows the batch at once, the group chat too (the old guide left it, the new one joined)
+    assert successor_reads == ALLOWED_READS
 
 
 def test_alerts_of_a_later_sos_skip_a_guide_whose_role_was_removed(
