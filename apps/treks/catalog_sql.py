@@ -20,6 +20,8 @@ from rest_framework.views import APIView
 
 from apps.common.pagination import TOTAL, RowCount
 from apps.treks import compiled, selectors
+from apps.treks.catalog_cache.responses import RenderedResponse
+from apps.treks.catalog_json import AFTER_CARDS, COLUMNS, SELECT_CARDS, card_text, label_params, page_body
 from apps.treks.domain import local_today
 from apps.treks.filters import DEFAULT_TREK_ORDER, TrekFilter
 from apps.treks.serializers import TrekListSerializer
@@ -49,6 +51,21 @@ class CompiledRows:
         if self.total == 0:
             return []
         return self.window(page.start, page.stop - page.start)[0]
+
+
+class CompiledCards(CompiledRows):
+    """Pages of cards written as JSON by PostgreSQL (:mod:`apps.treks.catalog_json`)."""
+
+    def window(self, bottom: int, size: int) -> tuple[list[Any], int | None]:
+        around, extra = (SELECT_CARDS, AFTER_CARDS), (label_params(), (size, bottom))
+        fetched = self.statement.fetch(self.values, around=around, extra=extra)
+        if not fetched:
+            return [], None
+        if any(head is None for head, _cover, _tail, _total in fetched):  # a card the serializer must write
+            cards = [card_text(None, "", None, row) for row in super().window(bottom, size)[0]]
+        else:
+            cards = [card_text(head, cover, tail) for head, cover, tail, _total in fetched]
+        return cards, fetched[0][3]
 
 
 def _present(value: Any) -> bool:
@@ -86,5 +103,9 @@ def trek_list_response(request: Request, view: APIView) -> Response:
         return _cards(filterset, request.user, placeholders["today"], data)
 
     statement = compiled.statement(key, values, build) if connection.vendor == "postgresql" else None
+    if statement is not None and statement.names == COLUMNS:
+        paginator = view.pagination_class()  # type: ignore[attr-defined]
+        cards = paginator.paginate_queryset(CompiledCards(statement, values), request, view=view)
+        return RenderedResponse(page_body(paginator.get_paginated_response([]).data, cards))
     rows: Any = CompiledRows(statement, values) if statement is not None else build(dict(values))
     return paginate(request, view, rows, TrekListSerializer)

@@ -90,14 +90,22 @@ class Statement:
             params[position] = place(flat[name])
         return params
 
+    def fetch(
+        self,
+        values: dict[str, Any],
+        *,
+        around: tuple[str, str] = ("", ""),
+        extra: tuple[Iterable[Any], Iterable[Any]] = ((), ()),
+    ) -> list[tuple[Any, ...]]:
+        """Run the statement wrapped in ``around`` (text before and after it, with their own parameters in
+        ``extra``) and return its raw rows."""
+        with connection.cursor() as cursor:
+            cursor.execute(around[0] + self.sql + around[1], [*extra[0], *self.params(values), *extra[1]])
+            return list(cursor.fetchall())
+
     def rows(self, values: dict[str, Any], tail: str = "", tail_params: Iterable[Any] = ()) -> list[dict[str, Any]]:
         """Run the statement (with ``tail`` appended, e.g. ``LIMIT``) and read its rows as dicts."""
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql + tail, [*self.params(values), *tail_params])
-            fetched = cursor.fetchall()
-        if not fetched:
-            return []
-        rows = [list(row) for row in fetched]
+        rows = [list(row) for row in self.fetch(values, around=("", tail), extra=((), tail_params))]
         for column, functions, expression in self.converters:
             for row in rows:
                 value = row[column]
@@ -108,9 +116,8 @@ class Statement:
 
     def scalar(self, template: str, values: dict[str, Any]) -> Any:
         """One value of ``template`` (``{sql}`` standing for this statement), e.g. its row count."""
-        with connection.cursor() as cursor:
-            cursor.execute(template.format(sql=self.sql), self.params(values))
-            return cursor.fetchone()[0]
+        before, after = template.split("{sql}")
+        return self.fetch(values, around=(before, after))[0][0]
 
 
 def compile_values(queryset: QuerySet[Any, Any], values: dict[str, Any]) -> Statement | None:

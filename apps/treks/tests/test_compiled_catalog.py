@@ -227,3 +227,18 @@ def test_every_filter_is_served_from_a_compiled_statement(api_client, settings, 
     assert api_client.get(f"/api/v1/treks/?{query}").status_code == 200
     assert api_client.get(f"/api/v1/treks/{slug}/").status_code == 200
     assert refused == []
+
+
+def test_cards_written_by_postgresql_escape_as_python_does(api_client, settings, monkeypatch) -> None:
+    """Quotes, backslashes, control characters, U+2028/U+2029, non-ASCII and astral characters in every text
+    of a card; a trek whose themes are not all strings (its card written by the serializer) on the same page."""
+    settings.CATALOG_CACHE_ENABLED = False
+    odd = 'Ä "q" \\ \n\t\x01\x1f \u2028\u2029 é 😀 </script>'
+    region = RegionFactory(slug="odd", name=odd)
+    TrekFactory(region=region, name=odd, themes=[odd, "snow"], cover_image="treks/covers/ä b.jpg")
+    TrekFactory(region=region, name="Numbers", themes=[1, 2.5, {"a": [1, "b"]}, None, True])
+    BatchFactory(trek=TrekFactory(region=region, name="Priced"), price=Decimal("12500.50"))
+    for url in ("/api/v1/treks/?page_size=20", "/api/v1/treks/?page_size=1&page=2", "/api/v1/treks/?search=q"):
+        ours = _get(api_client, url, monkeypatch, orm=False)
+        assert ours[0] == 200
+        assert ours == _get(api_client, url, monkeypatch, orm=True), url
