@@ -70,13 +70,11 @@ NEXT_BATCH = (
     + " || '}' END"
 )
 _THEMES = _col("themes")
+# NULL (and so the whole first half) when the themes are not an array of strings
 THEMES = (
-    "(SELECT '[' || coalesce(string_agg(e::text, ',' ORDER BY n), '') || ']' "  # noqa: S608  constant text from code; request values are parameters
-    f"FROM jsonb_array_elements({_THEMES}) WITH ORDINALITY AS t(e, n))"
-)
-SIMPLE = (
-    f"jsonb_typeof({_THEMES}) = 'array' AND NOT EXISTS "  # noqa: S608  constant text from code; request values are parameters
-    f"(SELECT 1 FROM jsonb_array_elements({_THEMES}) AS x(e) WHERE jsonb_typeof(e) <> 'string')"
+    f"CASE WHEN jsonb_typeof({_THEMES}) = 'array' THEN (SELECT CASE WHEN bool_and(jsonb_typeof(e) = 'string') "  # noqa: S608  constant text from code; request values are parameters
+    "IS NOT FALSE THEN '[' || coalesce(string_agg(e::text, ',' ORDER BY n), '') || ']' END "
+    f"FROM jsonb_array_elements({_THEMES}) WITH ORDINALITY AS t(e, n)) END"
 )
 LABEL = (
     f"CASE {_col('difficulty')} "
@@ -118,10 +116,7 @@ HEAD = " || ".join(
     ]
 )
 TAIL = " || ".join([_key("price_from"), _money(_col("price_from")), _key("next_batch"), f"({NEXT_BATCH})", "'}'"])
-SELECT_CARDS = (
-    f"SELECT CASE WHEN {SIMPLE} THEN {_unicode_safe(HEAD)} END, {_col('cover_image')}, "  # noqa: S608  constant text from code; request values are parameters
-    f"CASE WHEN {SIMPLE} THEN {_unicode_safe(TAIL)} END, {_col(TOTAL)} FROM ("
-)
+SELECT_CARDS = f"SELECT {_unicode_safe(HEAD)}, {_col('cover_image')}, {_unicode_safe(TAIL)}, {_col(TOTAL)} FROM ("  # noqa: S608  constant text from code; request values are parameters
 AFTER_CARDS = " LIMIT %s OFFSET %s) AS s(" + ", ".join(f'"{name}"' for name in COLUMNS) + ")"
 
 _renderer = JSONRenderer()
