@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.core.paginator import Page
@@ -24,27 +25,36 @@ class RowCount(Subquery):
         super().__init__(queryset.order_by().values("pk"), **extra)
 
 
+def queryset_window(queryset: QuerySet[Any], bottom: int, size: int) -> tuple[list[Any], int | None]:
+    """Rows ``bottom`` to ``bottom + size`` of ``queryset`` and the total (None without rows), in one statement."""
+    if TOTAL not in queryset.query.annotations:  # a caller may bring a leaner count of its own
+        queryset = queryset.annotate(**{TOTAL: RowCount(queryset)})
+    rows = list(queryset[bottom : bottom + size])
+    if not rows:
+        return rows, None
+    return rows, rows[0][TOTAL] if isinstance(rows[0], dict) else getattr(rows[0], TOTAL)
+
+
 class WindowCountPaginator(DjangoPaginator):
     """Reads a page of a queryset and the total in one statement (the total as :class:`RowCount` on every row).
 
-    Only a page past the end (or an empty result) costs the separate ``COUNT`` Django makes.
+    Only a page past the end (or an empty result) costs the separate ``COUNT`` Django makes. An object list
+    other than a queryset may bring the same ability as a ``window(bottom, size)`` method.
     """
 
     def page(self, number: Any) -> Page:
-        if "count" not in self.__dict__ and isinstance(self.object_list, QuerySet):
+        window = getattr(self.object_list, "window", None)
+        if window is None and isinstance(self.object_list, QuerySet):
+            window = partial(queryset_window, self.object_list)
+        if "count" not in self.__dict__ and window is not None:
             try:
                 index = int(number)
             except (TypeError, ValueError):
                 index = 0  # Django raises its own error below
             if index >= 1:
-                bottom = (index - 1) * self.per_page
-                window = self.object_list
-                if TOTAL not in window.query.annotations:  # a caller may bring a leaner count of its own
-                    window = window.annotate(**{TOTAL: RowCount(window)})
-                rows = list(window[bottom : bottom + self.per_page])
+                rows, total = window((index - 1) * self.per_page, self.per_page)
                 if rows:
-                    first = rows[0]
-                    self.__dict__["count"] = first[TOTAL] if isinstance(first, dict) else getattr(first, TOTAL)
+                    self.__dict__["count"] = total
                     return Page(rows, self.validate_number(number), self)
         return super().page(number)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 import django_filters
@@ -120,6 +121,8 @@ class TrekFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(method="filter_noop", max_length=200)
     ordering = django_filters.ChoiceFilter(method="filter_noop", choices=_ordering_choices())
 
+    today: date | None = None  # the day the batch conditions count from (default: the local date)
+
     class Meta:
         model = Trek
         fields: list[str] = []
@@ -143,7 +146,7 @@ class TrekFilter(django_filters.FilterSet):
     def filter_queryset(self, queryset: QuerySet[Trek]) -> QuerySet[Trek]:  # noqa: C901  one optional condition per query parameter
         queryset = super().filter_queryset(queryset)
         data = self.form.cleaned_data
-        today = local_today()
+        today = self.today or local_today()
 
         conditions: dict[str, Any] = {}
         if data.get("price_min") is not None:

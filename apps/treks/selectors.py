@@ -31,6 +31,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, JSONObject
 
 from apps.common.exceptions import NotFound
+from apps.treks import compiled
 from apps.treks.errors import RouteNotFound
 from apps.treks.models import Batch, Guide, Region, Trek, TrekItineraryDay, TrekPhoto
 from apps.users.roles import Capability, StaffRole, has_capability
@@ -206,20 +207,56 @@ def detail_rows(trek: Any, today: date) -> dict[str, QuerySet[Any, Any]]:
     }
 
 
+DETAIL_DEFERRED = ("route_geojson", "search_vector")
+_DETAIL_FIELDS = tuple(f.attname for f in Trek._meta.concrete_fields if f.name not in DETAIL_DEFERRED)
+_REGION_FIELDS = tuple(f.attname for f in Region._meta.concrete_fields if f.name in ("id", "slug", "name"))
+_DETAIL_REGION = tuple(f"region__{name}" for name in _REGION_FIELDS)
+
+
+def _detail_queryset(*, user: Any, slug: str, today: date) -> QuerySet[Trek]:
+    return with_departure_annotations(
+        visible_treks(user).select_related("region").defer(*DETAIL_DEFERRED), today
+    ).filter(slug=slug)
+
+
+def _compiled_detail(*, user: Any, slug: str, today: date) -> Trek | None:
+    """The detail's one statement, compiled once per audience (:mod:`apps.treks.compiled`); the row is made
+    into the trek (with its region and the annotations) that an ORM read would give."""
+
+    def build(values: dict[str, Any]) -> QuerySet[Trek, dict[str, Any]]:
+        lists = detail_rows(OuterRef("pk"), values["today"])
+        return (
+            _detail_queryset(user=user, slug=values["slug"], today=values["today"])
+            .annotate(**{name: ArraySubquery(subquery) for name, subquery in lists.items()})
+            .values(*_DETAIL_FIELDS, *_DETAIL_REGION, "price_from", "next_departure", "next_batch_data", *lists)
+        )
+
+    values = {"slug": slug, "today": today}
+    statement = compiled.statement(("trek_detail", can_see_drafts(user)), values, build)
+    if statement is None:  # not reusable: compile this once
+        row = build(values).first()
+    else:
+        found = statement.rows(values, " LIMIT 1")
+        row = found[0] if found else None
+    if row is None:
+        return None
+    trek = Trek.from_db(connection.alias, _DETAIL_FIELDS, [row[name] for name in _DETAIL_FIELDS])
+    trek.region = Region.from_db(connection.alias, _REGION_FIELDS, [row[name] for name in _DETAIL_REGION])
+    for name in ("price_from", "next_departure", "next_batch_data", "itinerary_rows", "photo_rows", "batch_rows"):
+        setattr(trek, name, row[name])
+    return trek
+
+
 def trek_detail(*, user: Any, slug: str, today: date) -> Trek:
     """One trek with region, card, itinerary, gallery and upcoming batches (with guides).
 
     On PostgreSQL one statement: the lists are JSON arrays built by subqueries (``*_rows`` attributes,
     lists of dicts); elsewhere one query per list.
     """
-    qs = with_departure_annotations(
-        visible_treks(user).select_related("region").defer("route_geojson", "search_vector"), today
-    ).filter(slug=slug)
     if connection.vendor == "postgresql":
-        rows = detail_rows(OuterRef("pk"), today)
-        trek = qs.annotate(**{name: ArraySubquery(subquery) for name, subquery in rows.items()}).first()
+        trek = _compiled_detail(user=user, slug=slug, today=today)
     else:
-        trek = qs.first()
+        trek = _detail_queryset(user=user, slug=slug, today=today).first()
         if trek is not None:
             for name, subquery in detail_rows(trek.pk, today).items():
                 setattr(trek, name, [row["json"] for row in subquery])

@@ -79,8 +79,17 @@ def _cache_enabled(request: Request) -> bool:
     return not (bypass and request.headers.get(bypass))
 
 
+class RenderedResponse(Response):
+    """A 200 whose JSON body is already written (bytes, as ``JSONRenderer`` would write them): served as is."""
+
+    def __init__(self, body: bytes) -> None:
+        super().__init__()
+        self.body = body
+
+
 def _render(response: Response, content_type: str) -> HttpResponse:
-    return HttpResponse(_renderer.render(response.data), content_type=content_type, status=response.status_code)
+    body = response.body if isinstance(response, RenderedResponse) else _renderer.render(response.data)
+    return HttpResponse(body, content_type=content_type, status=response.status_code)
 
 
 def _tagged(response: HttpResponseBase, etag: str) -> HttpResponseBase:

@@ -20,8 +20,9 @@ from apps.common.pagination import PageNumberPagination, WindowCountPagination
 from apps.common.schema import error_responses
 from apps.treks import selectors, services
 from apps.treks.catalog_cache.responses import cached_catalog_response
+from apps.treks.catalog_sql import trek_list_response
 from apps.treks.domain import local_today
-from apps.treks.filters import DEFAULT_TREK_ORDER, TrekFilter
+from apps.treks.filters import TrekFilter
 from apps.treks.models import TrekPhoto
 from apps.treks.permissions import CatalogWrite, ReadOr
 from apps.treks.serializers import (
@@ -38,11 +39,9 @@ from apps.treks.serializers import (
     TrekWriteSerializer,
 )
 from apps.treks.views.common import (
-    PAGING_PARAMS,
     PHOTO_ID,
     SLUG,
     paginate,
-    validated_filter,
 )
 from apps.users.current import authenticated_user
 
@@ -133,15 +132,7 @@ class TrekListView(APIView):
         responses={200: TrekListSerializer(many=True), **error_responses(400, 404)},
     )
     def get(self, request: Request) -> HttpResponseBase:
-        def build() -> Response:
-            queryset = selectors.trek_list(user=request.user, today=local_today())
-            if request.query_params.keys() - PAGING_PARAMS:
-                filtered = validated_filter(TrekFilter(request.query_params, queryset=queryset, request=request)).qs
-            else:  # the home screen: no filters, so no filter set to build
-                filtered = queryset.order_by(*DEFAULT_TREK_ORDER)
-            return paginate(request, self, selectors.trek_cards(filtered), TrekListSerializer)
-
-        return cached_catalog_response(request, build)
+        return cached_catalog_response(request, lambda: trek_list_response(request, self))
 
     @extend_schema(request=TrekWriteSerializer, responses={201: TrekDetailSerializer, **error_responses(400, 401, 403)})
     def post(self, request: Request) -> Response:
