@@ -116,7 +116,14 @@ queries = st.tuples(
 def _catalog(rows: list[Any]) -> list[str]:
     today = timezone.localdate()
     regions = {slug: RegionFactory(slug=slug, name=slug.title()) for slug in REGIONS}
-    guides = [GuideFactory(), GuideFactory(user=UserFactory(first_name="", last_name="", staff_role=StaffRole.GUIDE))]
+
+    def guide(j: int) -> Any:
+        """A guide of its own per guided departure (a guide leads one departure at a time); every other one
+        without a name."""
+        if j % 2:
+            return GuideFactory(user=UserFactory(first_name="", last_name="", staff_role=StaffRole.GUIDE))
+        return GuideFactory()
+
     slugs = []
     for i, (region, words, difficulty, status, altitude, days, themes, departures) in enumerate(rows):
         trek = TrekFactory(
@@ -144,7 +151,7 @@ def _catalog(rows: list[Any]) -> list[str]:
                 total_seats=4,
                 seats_taken=taken,
                 status=batch_status,
-                guide=guides[j % 2] if guided else None,
+                guide=guide(j) if guided else None,
             )
         slugs.append(trek.slug)
     services.trek_refresh_search(trek_ids=list(Trek.objects.values_list("pk", flat=True)))
