@@ -27,7 +27,7 @@ from apps.bookings.models import (
 from apps.bookings.pricing import price_booking
 from apps.common.audit import AuditAction, audit_entry
 from apps.common.db import insert_together
-from apps.common.exceptions import NotFound, ValidationFailed
+from apps.common.exceptions import ApplicationError, NotFound, ValidationFailed
 from apps.common.models import AuditLog
 from apps.common.services import require_atomic
 from apps.common.sql import insert_rows, instance_from_row, mark_saved
@@ -82,6 +82,15 @@ _HOLD_READ = (
 )  # fmt: skip
 
 
+def _refusal(*, already_booked: bool, status: str, start_date: date, seats: int, today: date) -> ApplicationError:
+    """Why a seat take that took nothing was refused, from the batch as it was before the take."""
+    if already_booked:
+        return AlreadyBooked()
+    if status not in (Batch.Status.OPEN, Batch.Status.FULL) or start_date <= today:
+        return BatchNotBookable(details={"status": status})
+    return BatchFull(details={"seats_requested": seats})
+
+
 def _take_seats(*, user: User, batch_id: Any, seats: int, today: date) -> tuple[Batch, dict[str, Any]]:
     """Take the seats and read what the booking needs in one statement; raise the 404 or 409 that applies.
 
@@ -114,11 +123,13 @@ def _take_seats(*, user: User, batch_id: Any, seats: int, today: date) -> tuple[
         raise NotFound("No such batch.")
     read = dict(zip(_HOLD_READ, row[: len(_HOLD_READ)], strict=True))
     if row[len(_HOLD_READ)] is None:  # no seats taken
-        if read["already_booked"]:
-            raise AlreadyBooked()
-        if read["before_status"] not in (Batch.Status.OPEN, Batch.Status.FULL) or read["before_start_date"] <= today:
-            raise BatchNotBookable(details={"status": read["before_status"]})
-        raise BatchFull(details={"seats_requested": seats})
+        raise _refusal(
+            already_booked=read["already_booked"],
+            status=read["before_status"],
+            start_date=read["before_start_date"],
+            seats=seats,
+            today=today,
+        )
     batch_seats_moved()
     batch = batch_from_seat_take(row[len(_HOLD_READ) :])
     batch.trek = instance_from_row(Trek, ("id", "slug", "name"), (batch.trek_id, read["trek_slug"], read["trek_name"]))
@@ -133,11 +144,13 @@ def _take_seats_apart(*, user: User, batch_id: Any, seats: int, today: date) -> 
     if batch is None:
         raise NotFound("No such batch.")
     if not took:
-        if Booking.objects.filter(user=user, batch=batch, status__in=ACTIVE_STATUSES).exists():
-            raise AlreadyBooked()
-        if batch.status not in (Batch.Status.OPEN, Batch.Status.FULL) or batch.start_date <= today:
-            raise BatchNotBookable(details={"status": batch.status})
-        raise BatchFull(details={"seats_requested": seats})
+        raise _refusal(
+            already_booked=Booking.objects.filter(user=user, batch=batch, status__in=ACTIVE_STATUSES).exists(),
+            status=batch.status,
+            start_date=batch.start_date,
+            seats=seats,
+            today=today,
+        )
     contact = EmergencyContact.objects.filter(user=user).order_by("-is_primary", "created_at").first()
     return batch, {
         "emergency_contact_name": contact.name if contact else None,

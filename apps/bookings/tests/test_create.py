@@ -313,3 +313,33 @@ def test_booking_data_is_what_the_serializer_gives(make_user, book, pay):
         assert booking_data(booking) == BookingSerializer(booking).data
     assert booking_data(paid)["confirmed_at"] is not None
     assert booking_data(paid)["documents"] != []
+
+
+def test_the_portable_seat_hold_answers_like_the_postgresql_one(auth_client, user, monkeypatch):
+    """The path `make run` takes on SQLite (separate statements), driven here on PostgreSQL: same answers."""
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    open_batch = BatchFactory(total_seats=3)
+    full = BatchFactory(total_seats=2)
+    past = BatchFactory(start_date=timezone.localdate(), status=Batch.Status.OPEN)
+    cancelled = BatchFactory(status=Batch.Status.CANCELLED)
+
+    def post(batch: Any, count: int) -> Any:
+        return auth_client.post(
+            "/api/v1/bookings/", {"batch": str(batch.pk), "participants": people(count)}, format="json"
+        )
+
+    made = post(open_batch, 2)
+    assert made.status_code == 201, made.content
+    assert [p["name"] for p in made.json()["participants"]] == [p["name"] for p in people(2)]
+    again = post(open_batch, 1)
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "already_booked")
+    assert post(full, 3).json()["error"]["code"] == "batch_full"
+    assert {post(b, 1).json()["error"]["code"] for b in (past, cancelled)} == {"batch_not_bookable"}
+    unknown = auth_client.post(
+        "/api/v1/bookings/", {"batch": "00000000-0000-0000-0000-000000000000", "participants": people(1)}, format="json"
+    )
+    assert unknown.status_code == 404
+    open_batch.refresh_from_db()
+    full.refresh_from_db()
+    assert (open_batch.seats_taken, full.seats_taken) == (2, 0)
+    assert Booking.objects.filter(user=user).count() == 1
