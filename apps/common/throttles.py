@@ -48,5 +48,9 @@ class GoogleLoginThrottle(IPScopedThrottle):
     scope = "google_login"
 
 
+class AppleLoginThrottle(IPScopedThrottle):
+    scope = "apple_login"
+
+
 class EmailVerifyThrottle(IPScopedThrottle):
     scope = "email_verify"

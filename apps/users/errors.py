@@ -1,4 +1,4 @@
-"""Domain errors of accounts: sign-in, tokens, e-mail and phone codes, Google, profiles and points.
+"""Domain errors of accounts: sign-in, tokens, e-mail and phone codes, Google and Apple, profiles and points.
 
 Each error is a class with one ``code`` and one ``status_code`` (see ``apps.common.exceptions``); raise sites
 name the class and never pass a code. A reused points idempotency key is ``apps.common.exceptions``'s
@@ -38,7 +38,7 @@ class AccountDisabled(ApplicationError):
 class ReauthenticationFailed(ApplicationError):
     status_code = 403
     code = "reauthentication_failed"
-    message = "The password, code or Google sign-in does not confirm this account."
+    message = "The password, code or Google or Apple sign-in does not confirm this account."
 
 
 # --- Google sign-in -----------------------------------------------------------------------------------------
@@ -69,6 +69,42 @@ class GoogleUnavailable(ServiceUnavailable):
 class GoogleAccountConflict(Conflict):
     code = "google_account_conflict"
     message = "This account is already linked to another Google account."
+
+
+# --- Sign in with Apple ------------------------------------------------------------------------------------
+
+
+class AppleTokenInvalid(ApplicationError):
+    status_code = 401
+    code = "apple_token_invalid"
+    message = "The Apple identity token is invalid or expired."
+
+
+class AppleNonceMismatch(ApplicationError):
+    status_code = 401
+    code = "apple_nonce_mismatch"
+    message = "The nonce does not match the Apple identity token: send the raw nonce whose SHA-256 the app gave Apple."
+
+
+class AppleEmailUnverified(ApplicationError):
+    status_code = 401
+    code = "apple_email_unverified"
+    message = "Apple has not verified this e-mail address."
+
+
+class AppleNotConfigured(ServiceUnavailable):
+    code = "apple_not_configured"
+    message = "Sign in with Apple is not available."
+
+
+class AppleUnavailable(ServiceUnavailable):
+    code = "apple_unavailable"
+    message = "Apple could not be reached. Try again shortly."
+
+
+class AppleAccountConflict(Conflict):
+    code = "apple_account_conflict"
+    message = "This account is already linked to another Apple ID."
 
 
 # --- E-mail links -------------------------------------------------------------------------------------------

@@ -157,10 +157,11 @@ class SocialAccount(BaseModel):
 
     class Provider(models.TextChoices):
         GOOGLE = "google", "Google"
+        APPLE = "apple", "Apple"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="social_accounts")
     provider = models.CharField(max_length=20, choices=Provider.choices)
-    uid = models.CharField(max_length=255, help_text="The provider's subject id (Google: the `sub` claim).")
+    uid = models.CharField(max_length=255, help_text="The provider's subject id (the `sub` claim of its ID token).")
     email = models.EmailField(max_length=254, blank=True, help_text="The address the provider last asserted.")
     last_login_at = models.DateTimeField(null=True, blank=True)
 

@@ -9,6 +9,7 @@ auth_urlpatterns = [
     path("token/refresh/", views.TokenRefreshView.as_view(), name="auth-token-refresh"),
     path("logout/", views.LogoutView.as_view(), name="auth-logout"),
     path("google/", views.GoogleSignInView.as_view(), name="auth-google"),
+    path("apple/", views.AppleSignInView.as_view(), name="auth-apple"),
     path("otp/send/", views.OTPSendView.as_view(), name="auth-otp-send"),
     path("otp/verify/", views.OTPVerifyView.as_view(), name="auth-otp-verify"),
     path("email/verify/", views.EmailVerifyView.as_view(), name="auth-email-verify"),

@@ -1,6 +1,7 @@
 from apps.users.serializers.account import (
     AccountDeleteSerializer,
     AccountMessageSerializer,
+    AppleSignInSerializer,
     EmailChangeSerializer,
     EmailVerifySerializer,
     EmergencyContactSerializer,
@@ -34,6 +35,7 @@ from apps.users.serializers.auth import (
 __all__ = [
     "AccountDeleteSerializer",
     "AccountMessageSerializer",
+    "AppleSignInSerializer",
     "EmailChangeSerializer",
     "EmailVerifySerializer",
     "EmergencyContactSerializer",

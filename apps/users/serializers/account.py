@@ -32,6 +32,31 @@ class GoogleSignInSerializer(serializers.Serializer):
     id_token = serializers.CharField(max_length=8192, trim_whitespace=True)
 
 
+class AppleSignInSerializer(serializers.Serializer):
+    id_token = serializers.CharField(
+        max_length=8192, trim_whitespace=True, help_text="The identity token Apple gave the app (a JWT)."
+    )
+    nonce = serializers.CharField(
+        max_length=256,
+        trim_whitespace=False,
+        help_text="The raw nonce the app generated; the app gave Apple its SHA-256 (lower-case hex).",
+    )
+    first_name = serializers.CharField(
+        max_length=150,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The given name Apple gave the app; Apple gives it on the first sign-in only.",
+    )
+    last_name = serializers.CharField(
+        max_length=150,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The family name Apple gave the app; Apple gives it on the first sign-in only.",
+    )
+
+
 class OTPSendSerializer(serializers.Serializer):
     phone = PhoneNumberField(mobile=True, help_text="Mobile number; national numbers are read as Indian (+91).")
 
@@ -73,7 +98,8 @@ class EmailChangeSerializer(serializers.Serializer):
 
 class AccountDeleteSerializer(serializers.Serializer):
     """Proof that the caller can sign in to the account now: the password, or for an account without one a
-    fresh sign-in code for its verified phone (``otp``) or a Google ID token of its Google account."""
+    fresh sign-in code for its verified phone (``otp``), a Google ID token of its Google account, or an Apple
+    identity token of its Apple ID with the raw ``nonce``."""
 
     password = _password(required=False, allow_blank=True, default="", help_text="Accounts with a password.")
     otp = serializers.CharField(
@@ -88,7 +114,17 @@ class AccountDeleteSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         default="",
-        help_text="Accounts without a password: a Google ID token of the Google account linked to it.",
+        help_text=(
+            "Accounts without a password: a Google ID token of the Google account linked to it, or an Apple "
+            "identity token of the linked Apple ID (with `nonce`)."
+        ),
+    )
+    nonce = serializers.CharField(
+        max_length=256,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="With an Apple identity token: the raw nonce whose SHA-256 the app gave Apple.",
     )
 
 

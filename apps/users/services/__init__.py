@@ -28,6 +28,7 @@ from apps.users.services.email import (
     user_email_change_request,
 )
 from apps.users.services.identity import (
+    apple_sign_in,
     google_sign_in,
     phone_sign_in,
     user_delete,
@@ -53,6 +54,7 @@ from apps.users.services.profile import (
 __all__ = [
     "PURPOSE_PHONE_CHANGE",
     "PURPOSE_SIGN_IN",
+    "apple_sign_in",
     "email_verification_resend",
     "email_verification_send",
     "email_verify",

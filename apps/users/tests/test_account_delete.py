@@ -199,7 +199,7 @@ def test_the_schema_documents_the_proof(api_client: Any) -> None:
     schema = api_client.get("/api/schema/?format=json").json()
     operation = schema["paths"]["/api/v1/users/me/delete/"]["post"]
     body = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
-    assert set(schema["components"]["schemas"][body]["properties"]) == {"password", "otp", "id_token"}
+    assert set(schema["components"]["schemas"][body]["properties"]) == {"password", "otp", "id_token", "nonce"}
     for path, method in (("/api/v1/users/me/delete/", "post"), ("/api/v1/users/me/", "delete")):
         assert {"204", "400", "403", "429"} <= set(schema["paths"][path][method]["responses"])
     assert "password" in schema["paths"]["/api/v1/users/me/"]["delete"]["description"]

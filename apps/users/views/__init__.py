@@ -1,4 +1,5 @@
 from apps.users.views.auth import (
+    AppleSignInView,
     EmailVerifyResendView,
     EmailVerifyView,
     GoogleSignInView,
@@ -25,6 +26,7 @@ from apps.users.views.me import (
 from apps.users.views.staff import StaffListView, UserRoleView
 
 __all__ = [
+    "AppleSignInView",
     "EmailVerifyResendView",
     "EmailVerifyView",
     "EmergencyContactViewSet",

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from apps.common.schema import error_responses
 from apps.common.throttles import (
+    AppleLoginThrottle,
     EmailVerifyThrottle,
     GoogleLoginThrottle,
     LoginThrottle,
@@ -23,6 +24,7 @@ from apps.common.throttles import (
 from apps.users import services
 from apps.users.serializers import (
     AccountMessageSerializer,
+    AppleSignInSerializer,
     EmailVerifySerializer,
     GoogleSignInSerializer,
     LoginResponseSerializer,
@@ -127,6 +129,34 @@ class GoogleSignInView(APIView):
         serializer = GoogleSignInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user, tokens, is_new = services.google_sign_in(token=serializer.validated_data["id_token"])
+        return Response({"user": UserSerializer(user).data, **tokens, "is_new_user": is_new})
+
+
+class AppleSignInView(APIView):
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [AppleLoginThrottle]
+
+    @extend_schema(
+        tags=["auth"],
+        summary="Sign in with Apple",
+        description=(
+            "Verifies Apple's identity token (signature against Apple's published keys, issuer "
+            "`https://appleid.apple.com`, audience = one of our bundle/service ids, expiry) and that it carries "
+            "the SHA-256 of the raw `nonce` sent here. Accounts are keyed by Apple's subject id; private-relay "
+            "addresses are accepted. Send `first_name`/`last_name` from the first authorization (Apple gives "
+            "them once); they are kept. Returns a JWT pair and `is_new_user`."
+        ),
+        request=AppleSignInSerializer,
+        responses={200: SignInResponseSerializer, **error_responses(400, 401, 403, 409, 429, 503)},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = AppleSignInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        user, tokens, is_new = services.apple_sign_in(
+            token=data["id_token"], nonce=data["nonce"], first_name=data["first_name"], last_name=data["last_name"]
+        )
         return Response({"user": UserSerializer(user).data, **tokens, "is_new_user": is_new})
 
 

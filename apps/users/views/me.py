@@ -41,8 +41,9 @@ from apps.users.views.auth import _otp_sent_body
 ACCOUNT_DELETE_RULES = (
     "Anonymises the account: personal data wiped, every session signed out; bookings keep their own snapshots. "
     "An access token alone is not enough: send `password`, or for an account without one `otp` (a code from "
-    "`auth/otp/send/` for its verified phone) or `id_token` (Google, the same Google account). No proof: 400 "
-    "naming what the account can send; a wrong one: 403 `reauthentication_failed`; nothing is changed either way."
+    "`auth/otp/send/` for its verified phone) or `id_token` (Google, the same Google account; or Apple, the same "
+    "Apple ID, with its raw `nonce`). No proof: 400 naming what the account can send; a wrong one: 403 "
+    "`reauthentication_failed`; nothing is changed either way."
 )
 
 

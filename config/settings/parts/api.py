@@ -79,6 +79,7 @@ REST_FRAMEWORK: dict[str, Any] = {
         "otp_send": env.str("THROTTLE_OTP_SEND", default="10/hour"),
         "otp_verify": env.str("THROTTLE_OTP_VERIFY", default="30/hour"),
         "google_login": env.str("THROTTLE_GOOGLE_LOGIN", default="20/min"),
+        "apple_login": env.str("THROTTLE_APPLE_LOGIN", default="20/min"),
         "email_verify": env.str("THROTTLE_EMAIL_VERIFY", default="20/hour"),
         "message_send": env.str("THROTTLE_MESSAGE_SEND", default="30/min"),
         "community_post": env.str("THROTTLE_COMMUNITY_POST", default="10/hour"),

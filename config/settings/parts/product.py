@@ -61,8 +61,17 @@ GOOGLE_CLIENT_IDS: list[str] = [
     if client_id.strip()
 ]
 GOOGLE_ISSUERS: list[str] = ["accounts.google.com", "https://accounts.google.com"]
-GOOGLE_CERTS_URL = env.str("GOOGLE_CERTS_URL", default="https://www.googleapis.com/oauth2/v1/certs")
+# Google's signing keys as a JSON Web Key Set (the `jwks_uri` of its OpenID configuration).
+GOOGLE_CERTS_URL = env.str("GOOGLE_CERTS_URL", default="https://www.googleapis.com/oauth2/v3/certs")
 GOOGLE_CLOCK_SKEW_SECONDS = 10
+# Sign in with Apple: identity tokens must be issued to one of these (the iOS bundle id, the web services id;
+# none configured: 503). Apple's keys are a JSON Web Key Set.
+APPLE_CLIENT_IDS: list[str] = [
+    client_id.strip() for client_id in env.list("APPLE_CLIENT_IDS", default=[]) if client_id.strip()
+]
+APPLE_ISSUERS: list[str] = ["https://appleid.apple.com"]
+APPLE_KEYS_URL = env.str("APPLE_KEYS_URL", default="https://appleid.apple.com/auth/keys")
+APPLE_CLOCK_SKEW_SECONDS = 10
 # Signed links sent by e-mail.
 EMAIL_VERIFICATION_MAX_AGE = env.int("EMAIL_VERIFICATION_MAX_AGE", default=3 * 24 * 3600)
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)
