@@ -287,6 +287,17 @@ ROWS: list[Row] = [
         },
         rule="anyone; the Google ID token is the credential (401 when it does not verify)",
     ),
+    Row(
+        "auth-apple",
+        "POST",
+        everyone(401),
+        body=lambda w, u: {"id_token": "not-an-apple-token", "nonce": "matrix-nonce"},
+        settings={
+            "APPLE_CLIENT_IDS": ["com.obsexperiences.matrix"],
+            "APPLE_KEYS_URL": "https://keys.example.invalid/auth/keys",
+        },
+        rule="anyone; Apple's identity token is the credential (401 when it does not verify)",
+    ),
     Row("auth-otp-send", "POST", everyone(202), body=lambda w, u: {"phone": _phone(w, u, 30)}, rule="anyone"),
     Row(
         "auth-otp-verify",

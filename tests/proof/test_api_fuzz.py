@@ -55,15 +55,18 @@ def fuzz_world(db: None) -> Iterator[dict[str, str]]:
     """
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
-    # Google sign-in configured, its key set served locally (empty): forged tokens get 401, and nothing
-    # reaches the network.
-    google = override_settings(
+    # Google and Apple sign-in configured, their key sets served locally (empty): forged tokens get 401, and
+    # nothing reaches the network.
+    providers = override_settings(
         GOOGLE_CLIENT_IDS=["fuzz-client.apps.googleusercontent.com"],
-        GOOGLE_CERTS_URL="https://certs.example.invalid/oauth2/v1/certs",
+        GOOGLE_CERTS_URL="https://certs.example.invalid/oauth2/v3/certs",
+        APPLE_CLIENT_IDS=["com.obsexperiences.fuzz"],
+        APPLE_KEYS_URL="https://keys.example.invalid/auth/keys",
     )
     try:
-        with google, responses.RequestsMock(assert_all_requests_are_fired=False) as http:
-            http.add("GET", "https://certs.example.invalid/oauth2/v1/certs", json={})
+        with providers, responses.RequestsMock(assert_all_requests_are_fired=False) as http:
+            http.add("GET", "https://certs.example.invalid/oauth2/v3/certs", json={"keys": []})
+            http.add("GET", "https://keys.example.invalid/auth/keys", json={"keys": []})
             yield _tokens()
     finally:
         request_started.connect(close_old_connections)
