@@ -41,6 +41,9 @@ if getattr(settings, "SERVE_MEDIA", False):  # config.settings.dev (`make run`):
         re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
     )
 
+if getattr(settings, "DEV_APPLE_SIGNER", False):  # config.settings.dev: Apple's keys stand-in (apps.demo)
+    urlpatterns.append(path("dev/", include("apps.demo.urls")))
+
 handler400 = "apps.common.exceptions.bad_request"
 handler403 = "apps.common.exceptions.permission_denied"
 handler404 = "apps.common.exceptions.page_not_found"
