@@ -7,6 +7,8 @@ name the class and never pass a code. A reused points idempotency key is ``apps.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 from apps.common.exceptions import ApplicationError, Conflict, RateLimited, ServiceUnavailable
 from apps.users.models import EmergencyContact
 
@@ -16,7 +18,7 @@ from apps.users.models import EmergencyContact
 class InvalidCredentials(ApplicationError):
     status_code = 401
     code = "invalid_credentials"
-    message = "E-mail or password is incorrect."
+    message = gettext_noop("E-mail or password is incorrect.")
 
 
 class SignInLocked(RateLimited):
@@ -26,19 +28,19 @@ class SignInLocked(RateLimited):
 class InvalidRefreshToken(ApplicationError):
     status_code = 401
     code = "token_not_valid"
-    message = "The refresh token is invalid, expired or already used."
+    message = gettext_noop("The refresh token is invalid, expired or already used.")
 
 
 class AccountDisabled(ApplicationError):
     status_code = 403
     code = "account_disabled"
-    message = "This account is disabled."
+    message = gettext_noop("This account is disabled.")
 
 
 class ReauthenticationFailed(ApplicationError):
     status_code = 403
     code = "reauthentication_failed"
-    message = "The password, code or Google sign-in does not confirm this account."
+    message = gettext_noop("The password, code or Google sign-in does not confirm this account.")
 
 
 # --- Google sign-in -----------------------------------------------------------------------------------------
@@ -47,28 +49,28 @@ class ReauthenticationFailed(ApplicationError):
 class GoogleTokenInvalid(ApplicationError):
     status_code = 401
     code = "google_token_invalid"
-    message = "The Google sign-in token is invalid or expired."
+    message = gettext_noop("The Google sign-in token is invalid or expired.")
 
 
 class GoogleEmailUnverified(ApplicationError):
     status_code = 401
     code = "google_email_unverified"
-    message = "Google has not verified this e-mail address."
+    message = gettext_noop("Google has not verified this e-mail address.")
 
 
 class GoogleNotConfigured(ServiceUnavailable):
     code = "google_not_configured"
-    message = "Google sign-in is not available."
+    message = gettext_noop("Google sign-in is not available.")
 
 
 class GoogleUnavailable(ServiceUnavailable):
     code = "google_unavailable"
-    message = "Google could not be reached. Try again shortly."
+    message = gettext_noop("Google could not be reached. Try again shortly.")
 
 
 class GoogleAccountConflict(Conflict):
     code = "google_account_conflict"
-    message = "This account is already linked to another Google account."
+    message = gettext_noop("This account is already linked to another Google account.")
 
 
 # --- E-mail links -------------------------------------------------------------------------------------------
@@ -77,23 +79,23 @@ class GoogleAccountConflict(Conflict):
 class VerificationLinkInvalid(ApplicationError):
     status_code = 400
     code = "verification_link_invalid"
-    message = "This verification link is invalid or has already been used."
+    message = gettext_noop("This verification link is invalid or has already been used.")
 
 
 class VerificationLinkExpired(VerificationLinkInvalid):
     code = "verification_link_expired"
-    message = "This verification link has expired. Ask for a new one."
+    message = gettext_noop("This verification link has expired. Ask for a new one.")
 
 
 class ResetLinkInvalid(ApplicationError):
     status_code = 400
     code = "reset_link_invalid"
-    message = "This password reset link is invalid, expired or already used."
+    message = gettext_noop("This password reset link is invalid, expired or already used.")
 
 
 class EmailTaken(Conflict):
     code = "email_taken"
-    message = "An account with this e-mail already exists."
+    message = gettext_noop("An account with this e-mail already exists.")
 
 
 # --- Phone codes (OTP) -----------------------------------------------------------------------------------
@@ -102,33 +104,33 @@ class EmailTaken(Conflict):
 class OTPInvalid(ApplicationError):
     status_code = 400
     code = "otp_invalid"
-    message = "The code is wrong or has expired."
+    message = gettext_noop("The code is wrong or has expired.")
 
 
 class OTPAttemptsExceeded(ApplicationError):
     status_code = 400
     code = "otp_attempts_exceeded"
-    message = "Too many wrong codes. Request a new code."
+    message = gettext_noop("Too many wrong codes. Request a new code.")
 
 
 class OTPCooldown(RateLimited):
     code = "otp_cooldown"
-    message = "Wait a moment before asking for another code."
+    message = gettext_noop("Wait a moment before asking for another code.")
 
 
 class OTPNumberLimit(RateLimited):
     code = "otp_number_limit"
-    message = "Too many codes for this number. Try again later."
+    message = gettext_noop("Too many codes for this number. Try again later.")
 
 
 class OTPIPLimit(RateLimited):
     code = "otp_ip_limit"
-    message = "Too many codes requested. Try again later."
+    message = gettext_noop("Too many codes requested. Try again later.")
 
 
 class OTPStoreUnavailable(ServiceUnavailable):
     code = "otp_unavailable"
-    message = "Verification codes are temporarily unavailable. Try again shortly."
+    message = gettext_noop("Verification codes are temporarily unavailable. Try again shortly.")
 
 
 # --- Profile, contacts, roles -----------------------------------------------------------------------------
@@ -136,12 +138,12 @@ class OTPStoreUnavailable(ServiceUnavailable):
 
 class TribeHandleTaken(Conflict):
     code = "tribe_handle_taken"
-    message = "This tribe handle is taken."
+    message = gettext_noop("This tribe handle is taken.")
 
 
 class PhoneTaken(Conflict):
     code = "phone_taken"
-    message = "This number belongs to another account."
+    message = gettext_noop("This number belongs to another account.")
 
 
 class TooManyEmergencyContacts(Conflict):
@@ -151,4 +153,4 @@ class TooManyEmergencyContacts(Conflict):
 
 class OwnRoleChange(Conflict):
     code = "own_role"
-    message = "You cannot change your own role."
+    message = gettext_noop("You cannot change your own role.")

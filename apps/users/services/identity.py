@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import ValidationFailed
+from apps.common.i18n import DEFAULT_LANGUAGE, supported_language
 from apps.users.errors import (
     AccountDisabled,
     GoogleAccountConflict,
@@ -63,7 +64,7 @@ def _mark_login(user: User) -> None:
     User.objects.filter(pk=user.pk).update(last_login=user.last_login)
 
 
-def _google_sign_in(identity: GoogleIdentity) -> tuple[User, bool]:
+def _google_sign_in(identity: GoogleIdentity, language: str) -> tuple[User, bool]:
     now = timezone.now()
     social = (
         SocialAccount.objects.select_for_update()
@@ -106,6 +107,7 @@ def _google_sign_in(identity: GoogleIdentity) -> tuple[User, bool]:
             email_verified=True,
             first_name=identity.given_name,
             last_name=identity.family_name,
+            language=supported_language(language),
         )
     SocialAccount.objects.create(
         user=user,
@@ -117,13 +119,15 @@ def _google_sign_in(identity: GoogleIdentity) -> tuple[User, bool]:
     return user, is_new
 
 
-def google_sign_in(*, token: str) -> tuple[User, dict[str, str], bool]:
-    """Verify a Google ID token and sign in (or sign up). Returns the user, a JWT pair and ``is_new_user``."""
+def google_sign_in(*, token: str, language: str = DEFAULT_LANGUAGE) -> tuple[User, dict[str, str], bool]:
+    """Verify a Google ID token and sign in (or sign up). Returns the user, a JWT pair and ``is_new_user``.
+
+    A new account's ``language`` is the sign-up request's; an existing account keeps its own."""
     identity = verify_google_id_token(token)
     for attempt in range(2):
         try:
             with transaction.atomic():
-                user, is_new = _google_sign_in(identity)
+                user, is_new = _google_sign_in(identity, language)
                 _mark_login(user)
             break
         except IntegrityError:  # a concurrent first sign-in of the same Google account or address won
@@ -132,7 +136,7 @@ def google_sign_in(*, token: str) -> tuple[User, dict[str, str], bool]:
     return user, token_pair_for(user), is_new
 
 
-def _phone_sign_in(phone: str) -> tuple[User, bool]:
+def _phone_sign_in(phone: str, language: str) -> tuple[User, bool]:
     user = User.objects.select_for_update().filter(phone=phone).first()
     if user is not None:
         _ensure_active(user)
@@ -148,16 +152,20 @@ def _phone_sign_in(phone: str) -> tuple[User, bool]:
                 user.save(update_fields=["phone_verified", "updated_at"])
     if user is not None:
         return user, False
-    return User.objects.create_user(email=None, password=None, phone=phone, phone_verified=True), True
+    created = User.objects.create_user(
+        email=None, password=None, phone=phone, phone_verified=True, language=supported_language(language)
+    )
+    return created, True
 
 
-def phone_sign_in(*, phone: str, code: str) -> tuple[User, dict[str, str], bool]:
-    """Check the code texted to ``phone`` and sign in the number's account, creating it if there is none."""
+def phone_sign_in(*, phone: str, code: str, language: str = DEFAULT_LANGUAGE) -> tuple[User, dict[str, str], bool]:
+    """Check the code texted to ``phone`` and sign in the number's account, creating it if there is none (in the
+    sign-up request's ``language``)."""
     otp_check(phone=phone, code=code, purpose=PURPOSE_SIGN_IN)
     for attempt in range(2):
         try:
             with transaction.atomic():
-                user, is_new = _phone_sign_in(phone)
+                user, is_new = _phone_sign_in(phone, language)
                 _mark_login(user)
             break
         except IntegrityError:  # a concurrent sign-up with the same number won
