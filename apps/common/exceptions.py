@@ -53,7 +53,7 @@ class ApplicationError(Exception):
 
     status_code: int = 400
     code: str = "application_error"
-    message: str = "The request could not be completed."
+    message: str = gettext_noop("The request could not be completed.")
 
     def __init__(self, message: str | None = None, *, details: dict[str, Any] | None = None) -> None:
         self.message = message or self.message

@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.utils.translation import gettext_noop
 
 from apps.common.exceptions import ApplicationError, Conflict, RateLimited, ServiceUnavailable
-from apps.users.models import EmergencyContact
 
 # --- Sign-in and tokens ---------------------------------------------------------------------------------
 
@@ -148,7 +147,7 @@ class PhoneTaken(Conflict):
 
 class TooManyEmergencyContacts(Conflict):
     code = "emergency_contacts_limit"
-    message = f"At most {EmergencyContact.MAX_PER_USER} emergency contacts."
+    message = gettext_noop("At most 5 emergency contacts.")  # EmergencyContact.MAX_PER_USER (test_language.py)
 
 
 class OwnRoleChange(Conflict):
