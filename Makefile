@@ -9,7 +9,7 @@ UV := $(shell ./scripts/ensure_uv.sh)
 PY := .venv/bin/python
 export UV_PYTHON ?= 3.11
 
-.PHONY: help install run test lint fmt migrate shell worker beat bench audit permissions-doc backup restore
+.PHONY: help install run test lint fmt migrate shell worker beat bench audit permissions-doc backup restore messages
 
 help:
 	@echo "make run      serve the API on $(HOST):$(PORT) for development (SQLite + in-process tasks unless DATABASE_URL/REDIS_URL are set)"
@@ -20,13 +20,27 @@ help:
 	@echo "make permissions-doc  regenerate docs/permissions.md from the authorization matrix (tests/proof/matrix.py)"
 	@echo "make backup   pg_dump + media listing + manifest into BACKUP_DIR (var/backups)/obs-<UTC time>/"
 	@echo "make restore BACKUP=<dir> [RESTORE_ARGS='--database-url postgres://... --create']  restore and verify it"
+	@echo "make messages  extract the translatable strings into locale/*/LC_MESSAGES/django.po (needs GNU gettext's xgettext)"
 	@echo "make migrate | shell | worker | beat | audit"
 
-install: .venv/.synced
+# The message catalogues (API error messages in Hindi, docs/i18n.md): the .po files are committed, the .mo files
+# are compiled from them here with Babel (a Python package of the project), so no system gettext is needed.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+
+install: .venv/.synced $(MO_FILES)
 
 .venv/.synced: pyproject.toml uv.lock
 	$(UV) sync --frozen
 	@touch $@
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po .venv/.synced
+	.venv/bin/pybabel compile --statistics -l $* -i $< -o $@
+
+# Re-extract the strings marked for translation (gettext_noop / gettext) into the .po files; new ones come in
+# untranslated. Extraction is Django's makemessages, which runs GNU gettext's xgettext (Debian: apt install gettext).
+messages: install
+	@command -v xgettext >/dev/null || { echo "make messages needs xgettext: apt-get install gettext (Debian/Ubuntu)"; exit 1; }
+	$(PY) manage.py makemessages --all --ignore=.venv --ignore=var --ignore=node_modules --ignore='*/tests/*' --add-location=file
 
 run: install
 	$(PY) manage.py migrate --noinput

@@ -4,54 +4,56 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from apps.common.exceptions import ApplicationError, Conflict, ValidationFailed
 
 
 class BatchFull(Conflict):
     code = "batch_full"
-    message = "Not enough seats are left on this batch."
+    message = gettext_noop("Not enough seats are left on this batch.")
 
 
 class BatchNotBookable(Conflict):
     code = "batch_not_bookable"
-    message = "This batch is not open for booking."
+    message = gettext_noop("This batch is not open for booking.")
 
 
 class AlreadyBooked(Conflict):
     code = "already_booked"
-    message = "You already have an active booking on this batch."
+    message = gettext_noop("You already have an active booking on this batch.")
 
 
 class CouponInvalid(ValidationFailed):
     code = "coupon_invalid"
-    message = "This coupon cannot be used."
+    message = gettext_noop("This coupon cannot be used.")
 
 
 class CouponExhausted(Conflict):
     code = "coupon_exhausted"
-    message = "This coupon has been used up."
+    message = gettext_noop("This coupon has been used up.")
 
 
 class NothingToPay(Conflict):
     code = "nothing_to_pay"
-    message = "This booking has no balance to pay."
+    message = gettext_noop("This booking has no balance to pay.")
 
 
 class NotPayable(Conflict):
     code = "not_payable"
-    message = "This booking cannot take payments."
+    message = gettext_noop("This booking cannot take payments.")
 
 
 class SignatureInvalid(ValidationFailed):
     code = "signature_invalid"
-    message = "The payment signature does not match."
+    message = gettext_noop("The payment signature does not match.")
 
 
 class WebhookPayloadInvalid(ValidationFailed):
     """A signed webhook whose body is not an event of the shape its type requires (see webhook_payloads)."""
 
     code = "webhook_payload_invalid"
-    message = "The webhook body is not a gateway event of the expected shape."
+    message = gettext_noop("The webhook body is not a gateway event of the expected shape.")
 
     def __init__(
         self,
@@ -68,30 +70,30 @@ class WebhookPayloadInvalid(ValidationFailed):
 
 class WaitlistClosed(Conflict):
     code = "waitlist_closed"
-    message = "The waitlist of this batch is closed."
+    message = gettext_noop("The waitlist of this batch is closed.")
 
 
 class WaitlistNotNeeded(Conflict):
     code = "waitlist_not_needed"
-    message = "This batch still has seats: book directly."
+    message = gettext_noop("This batch still has seats: book directly.")
 
 
 class AlreadyWaitlisted(Conflict):
     code = "already_waitlisted"
-    message = "You are already on the waitlist of this batch."
+    message = gettext_noop("You are already on the waitlist of this batch.")
 
 
 class DocumentInvalid(ValidationFailed):
     code = "document_invalid"
-    message = "The file is not an accepted document."
+    message = gettext_noop("The file is not an accepted document.")
 
 
 class BookingClosed(Conflict):
     code = "booking_closed"
-    message = "Documents are kept for pending and confirmed bookings only."
+    message = gettext_noop("Documents are kept for pending and confirmed bookings only.")
 
 
 class GatewayRejected(ApplicationError):
     status_code = 502
     code = "gateway_rejected"
-    message = "The payment gateway refused the request."
+    message = gettext_noop("The payment gateway refused the request.")

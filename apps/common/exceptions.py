@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.urls import is_valid_path
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.csrf import csrf_exempt
 from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -52,7 +53,7 @@ class ApplicationError(Exception):
 
     status_code: int = 400
     code: str = "application_error"
-    message: str = "The request could not be completed."
+    message: str = gettext_noop("The request could not be completed.")
 
     def __init__(self, message: str | None = None, *, details: dict[str, Any] | None = None) -> None:
         self.message = message or self.message
@@ -63,41 +64,41 @@ class ApplicationError(Exception):
 class ValidationFailed(ApplicationError):
     status_code = 400
     code = "validation_error"
-    message = "Invalid input."
+    message = gettext_noop("Invalid input.")
 
 
 class NotFound(ApplicationError):
     status_code = 404
     code = "not_found"
-    message = "Not found."
+    message = gettext_noop("Not found.")
 
 
 class Forbidden(ApplicationError):
     status_code = 403
     code = "permission_denied"
-    message = "You do not have permission to perform this action."
+    message = gettext_noop("You do not have permission to perform this action.")
 
 
 class Conflict(ApplicationError):
     status_code = 409
     code = "conflict"
-    message = "The request conflicts with the current state of the resource."
+    message = gettext_noop("The request conflicts with the current state of the resource.")
 
 
 class InvalidTransition(Conflict):
     code = "invalid_transition"
-    message = "This change of status is not allowed."
+    message = gettext_noop("This change of status is not allowed.")
 
 
 class AlreadyExists(Conflict):
     code = "already_exists"
-    message = "A record with these values already exists."
+    message = gettext_noop("A record with these values already exists.")
 
 
 class Unprocessable(ApplicationError):
     status_code = 422
     code = "unprocessable"
-    message = "The request is well-formed but cannot be processed."
+    message = gettext_noop("The request is well-formed but cannot be processed.")
 
 
 class IdempotencyKeyReused(Unprocessable):
@@ -108,13 +109,13 @@ class IdempotencyKeyReused(Unprocessable):
     """
 
     code = "idempotency_key_reused"
-    message = "This Idempotency-Key was already used for a different request."
+    message = gettext_noop("This Idempotency-Key was already used for a different request.")
 
 
 class RateLimited(ApplicationError):
     status_code = 429
     code = "throttled"
-    message = "Too many requests. Try again later."
+    message = gettext_noop("Too many requests. Try again later.")
 
     def __init__(self, message: str | None = None, *, retry_after: int, **kwargs: Any) -> None:
         self.retry_after = max(1, int(retry_after))
@@ -124,51 +125,53 @@ class RateLimited(ApplicationError):
 class ServiceUnavailable(ApplicationError):
     status_code = 503
     code = "service_unavailable"
-    message = "The service is temporarily unavailable. Try again shortly."
+    message = gettext_noop("The service is temporarily unavailable. Try again shortly.")
 
 
 class NotReady(ServiceUnavailable):
     """The readiness probe: the database is down (a cache or broker outage alone is ``degraded``, a 200)."""
 
     code = "not_ready"
-    message = "One or more dependencies are unavailable."
+    message = gettext_noop("One or more dependencies are unavailable.")
 
 
 class BadRequest(ApplicationError):
     code = "bad_request"
-    message = "Bad request."
+    message = gettext_noop("Bad request.")
 
 
 class TooManyFields(ApplicationError):
     code = "too_many_fields"
-    message = "The request has too many fields."
+    message = gettext_noop("The request has too many fields.")
 
 
 class CsrfFailed(Forbidden):
     code = "csrf_failed"
-    message = "CSRF verification failed."
+    message = gettext_noop("CSRF verification failed.")
 
 
 class RequestTooLarge(ApplicationError):
     status_code = 413
     code = "request_too_large"
-    message = "The request body is too large."
+    message = gettext_noop("The request body is too large.")
 
 
 class ServerError(ApplicationError):
     status_code = 500
     code = "server_error"
-    message = "An unexpected error occurred."
+    message = gettext_noop("An unexpected error occurred.")
 
 
 def error_body(
     status_code: int, code: str, message: str, details: Any = None, request_id: str | None = None
 ) -> dict[str, Any]:
+    """The envelope. ``message`` is translated into the request's language (``Accept-Language``, en or hi,
+    activated by ``LocaleMiddleware``) when the catalogue has it (``locale/``, docs/i18n.md); the code never is."""
     return {
         "error": {
             "status_code": status_code,
             "code": code,
-            "message": message,
+            "message": gettext(message) if message else message,
             "details": details,
             "request_id": request_id or current_request_id(),
         }
@@ -201,7 +204,8 @@ def _from_drf(exc: drf.APIException) -> tuple[int, str, str, Any, dict[str, str]
         wait_seconds = getattr(exc, "wait", None)
         wait = math.ceil(wait_seconds) if wait_seconds is not None else 60
         headers["Retry-After"] = str(wait)
-        return 429, "throttled", f"Too many requests. Try again in {wait} seconds.", {"retry_after": wait}, headers
+        message = gettext("Too many requests. Try again in %(seconds)d seconds.") % {"seconds": wait}
+        return 429, "throttled", message, {"retry_after": wait}, headers
     auth_header = getattr(exc, "auth_header", None)
     if auth_header:
         headers["WWW-Authenticate"] = auth_header

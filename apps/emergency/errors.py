@@ -6,6 +6,8 @@ that code across the API; it is imported here so the emergency code names its er
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 from apps.common.exceptions import IdempotencyKeyReused, ValidationFailed
 
 __all__ = ["IdempotencyKeyRequired", "IdempotencyKeyReused"]
@@ -13,4 +15,4 @@ __all__ = ["IdempotencyKeyRequired", "IdempotencyKeyReused"]
 
 class IdempotencyKeyRequired(ValidationFailed):
     code = "idempotency_key_required"
-    message = "An Idempotency-Key header holding a UUID is required."
+    message = gettext_noop("An Idempotency-Key header holding a UUID is required.")

@@ -7,6 +7,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 
+from apps.common.i18n import DEFAULT_LANGUAGE, Language
 from apps.common.models import BaseModel
 
 
@@ -135,6 +136,13 @@ class Delivery(BaseModel):
     context = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     sensitive = models.BooleanField(default=False)
     dedupe_key = models.CharField(max_length=200, null=True, blank=True)
+    language = models.CharField(
+        max_length=5, choices=Language.choices, default=DEFAULT_LANGUAGE, help_text="The recipient's language"
+    )
+    sms_segments = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="SMS: the parts the text was sent in (GSM-7 or UCS-2, see sms_length)"
+    )
+    sms_encoding = models.CharField(max_length=5, blank=True, help_text="SMS: gsm7 or ucs2")
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)

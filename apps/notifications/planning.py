@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import validate_email
 
+from apps.common.i18n import Language, supported_language
 from apps.notifications.models import Category, Channel, Delivery, Device, Notification
 from apps.notifications.policy import default_channels, is_locked
 from apps.notifications.rendering import render_inbox, require_template
@@ -42,6 +43,7 @@ class Message:
     email: str | None
     dedupe_key: str | None
     sensitive: bool
+    language: str | None
 
 
 def message(
@@ -55,9 +57,12 @@ def message(
     email: str | None = None,
     dedupe_key: str | None = None,
     sensitive: bool = False,
+    language: str | None = None,
 ) -> Message:
     """A checked, normalised :class:`Message` (arguments as for :func:`notify`); raises ``ValueError``."""
     category = Category(category).value
+    if language is not None and language not in Language.values:
+        raise ValueError(f"language must be one of {', '.join(Language.values)}")
     requested = _validate_channels(channels)
     if user is None and not phone and not email:
         raise ValueError("notify() needs a user, a phone or an e-mail address")
@@ -84,7 +89,17 @@ def message(
         email=email,
         dedupe_key=dedupe_key,
         sensitive=sensitive,
+        language=language,
     )
+
+
+def recipient_language(message: Message, own: bool) -> str:
+    """The language a recipient reads: the user's own for the user's addresses; for a raw phone or e-mail the
+    one the message names (an emergency contact's), else the user's (their new number), else English."""
+    user_language = getattr(message.user, "language", None) if message.user is not None else None
+    if own:
+        return supported_language(user_language)
+    return supported_language(message.language or user_language)
 
 
 def preference_holders(messages: Sequence[Message]) -> list[User]:
@@ -146,7 +161,7 @@ def plan(message: Message, wanted: list[str], devices: dict[Any, list[Device]], 
     inbox = None
     if with_inbox:
         assert user is not None
-        rendered = render_inbox(message.template, message.context)
+        rendered = render_inbox(message.template, message.context, recipient_language(message, own=True))
         inbox = Notification(
             user=user,
             category=message.category,
@@ -167,6 +182,7 @@ def plan(message: Message, wanted: list[str], devices: dict[Any, list[Device]], 
             context=message.context,
             sensitive=message.sensitive,
             dedupe_key=message.dedupe_key,
+            language=recipient_language(message, own),
             next_attempt_at=now,
         )
         for recipient_channel, recipient, device, own in unique_plan.values()

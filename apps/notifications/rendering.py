@@ -7,17 +7,28 @@
   text (or, without a push template, the e-mail subject and body, or the SMS).
 
 Plain-text templates are rendered without HTML autoescaping; the HTML template is autoescaped.
+
+Languages (docs/i18n.md): the English text is the template above; the text in another language of
+``apps.common.i18n.Language`` is the same path under a directory named after the language, in the same
+templates directory: ``templates/hi/sms/<name>.txt``. Each renderer takes the recipient's ``language``; a
+template without its twin in that language falls back to the English one (logged), so a message is never lost
+for want of a translation (``apps/notifications/tests/test_template_languages.py`` keeps every template paired).
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template
+from django.utils import translation
 
+from apps.common.i18n import DEFAULT_LANGUAGE, supported_language
 from apps.notifications.models import Channel
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -27,8 +38,10 @@ class Rendered:
     html: str | None = None
 
 
-def template_path(channel: str, name: str, ext: str = "txt") -> str:
-    return f"{channel}/{name}.{ext}"
+def template_path(channel: str, name: str, ext: str = "txt", language: str = DEFAULT_LANGUAGE) -> str:
+    """``sms/otp.txt`` in English, ``hi/sms/otp.txt`` in Hindi."""
+    path = f"{channel}/{name}.{ext}"
+    return path if language == DEFAULT_LANGUAGE else f"{language}/{path}"
 
 
 def template_exists(channel: str, name: str, ext: str = "txt") -> bool:
@@ -39,9 +52,21 @@ def template_exists(channel: str, name: str, ext: str = "txt") -> bool:
     return True
 
 
-def _render_text(path: str, context: dict[str, Any]) -> str:
-    template = get_template(path)
-    return template.template.render(Context(context, autoescape=False))  # type: ignore[attr-defined]
+def _localized(channel: str, name: str, ext: str, language: str) -> Any:
+    """The template in ``language``, else the English one."""
+    language = supported_language(language)
+    if language != DEFAULT_LANGUAGE:
+        try:
+            return get_template(template_path(channel, name, ext, language))
+        except TemplateDoesNotExist:
+            logger.warning("no %s twin of %s; sent in English", language, template_path(channel, name, ext))
+    return get_template(template_path(channel, name, ext))
+
+
+def _render_text(channel: str, name: str, context: dict[str, Any], language: str) -> str:
+    template = _localized(channel, name, "txt", language)
+    with translation.override(supported_language(language)):
+        return str(template.template.render(Context(context, autoescape=False)))
 
 
 def _split_title(text: str) -> tuple[str, str]:
@@ -49,30 +74,31 @@ def _split_title(text: str) -> tuple[str, str]:
     return first.strip(), rest.strip()
 
 
-def render_email(name: str, context: dict[str, Any]) -> Rendered:
-    subject, body = _split_title(_render_text(template_path(Channel.EMAIL, name), context))
+def render_email(name: str, context: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> Rendered:
+    subject, body = _split_title(_render_text(Channel.EMAIL, name, context, language))
     html = None
     if template_exists(Channel.EMAIL, name, "html"):
-        html = get_template(template_path(Channel.EMAIL, name, "html")).render(context)
+        with translation.override(supported_language(language)):
+            html = _localized(Channel.EMAIL, name, "html", language).render(context)
     return Rendered(title=" ".join(subject.split()), body=body, html=html)
 
 
-def render_sms(name: str, context: dict[str, Any]) -> Rendered:
-    return Rendered(title="", body=" ".join(_render_text(template_path(Channel.SMS, name), context).split()))
+def render_sms(name: str, context: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> Rendered:
+    return Rendered(title="", body=" ".join(_render_text(Channel.SMS, name, context, language).split()))
 
 
-def render_push(name: str, context: dict[str, Any]) -> Rendered:
-    title, body = _split_title(_render_text(template_path(Channel.PUSH, name), context))
+def render_push(name: str, context: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> Rendered:
+    title, body = _split_title(_render_text(Channel.PUSH, name, context, language))
     return Rendered(title=title, body=body)
 
 
-def render_inbox(name: str, context: dict[str, Any]) -> Rendered:
+def render_inbox(name: str, context: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> Rendered:
     if template_exists(Channel.PUSH, name):
-        return render_push(name, context)
+        return render_push(name, context, language)
     if template_exists(Channel.EMAIL, name):
-        email = render_email(name, context)
+        email = render_email(name, context, language)
         return Rendered(title=email.title, body=email.body)
-    sms = render_sms(name, context)
+    sms = render_sms(name, context, language)
     return Rendered(title=sms.body[:200], body=sms.body)
 
 

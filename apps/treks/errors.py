@@ -6,6 +6,8 @@ own field codes, kept as they were (they reach clients as the messages of a 400 
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 from apps.common.exceptions import ApplicationError, Conflict, NotFound, ValidationFailed
 
 FIELD_INVALID = "invalid"
@@ -15,44 +17,44 @@ FIELD_INVALID_CHOICE = "invalid_choice"
 class FileTooLarge(ApplicationError):
     status_code = 413
     code = "file_too_large"
-    message = "The uploaded file is too large."
+    message = gettext_noop("The uploaded file is too large.")
 
 
 class InvalidUpload(ValidationFailed):
     code = "invalid_upload"
-    message = "The uploaded file is not acceptable."
+    message = gettext_noop("The uploaded file is not acceptable.")
 
 
 class BatchHasBookings(Conflict):
     code = "batch_has_bookings"
-    message = "This batch has bookings and cannot be deleted; cancel it instead."
+    message = gettext_noop("This batch has bookings and cannot be deleted; cancel it instead.")
 
 
 class BatchNotEditable(Conflict):
     code = "batch_not_editable"
-    message = "Only open or full batches can be changed."
+    message = gettext_noop("Only open or full batches can be changed.")
 
 
 class GuideProfileExists(Conflict):
     code = "guide_profile_exists"
-    message = "This user already has a guide profile."
+    message = gettext_noop("This user already has a guide profile.")
 
 
 class RegionExists(Conflict):
     code = "region_exists"
-    message = "A region with this name already exists."
+    message = gettext_noop("A region with this name already exists.")
 
 
 class SlugConflict(Conflict):
     code = "slug_conflict"
-    message = "Could not allocate a unique slug for this trek; try again."
+    message = gettext_noop("Could not allocate a unique slug for this trek; try again.")
 
 
 class RouteNotFound(NotFound):
     code = "route_not_found"
-    message = "This trek has no route yet."
+    message = gettext_noop("This trek has no route yet.")
 
 
 class GuideUnavailable(Conflict):
     code = "guide_unavailable"
-    message = "This guide is already on a departure whose dates overlap these."
+    message = gettext_noop("This guide is already on a departure whose dates overlap these.")

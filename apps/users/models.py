@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.common.i18n import DEFAULT_LANGUAGE, Language
 from apps.common.models import BaseModel
 from apps.users.passwords import take_prehashed
 from apps.users.roles import ADMIN_ROLES, StaffRole
@@ -78,6 +79,12 @@ class User(BaseModel, AbstractBaseUser, PermissionsMixin):
     tribe_handle = models.CharField(max_length=30, unique=True, null=True, blank=True)
     date_of_birth = models.DateField(null=True, blank=True)
     experience_level = models.CharField(max_length=20, choices=ExperienceLevel.choices, default=ExperienceLevel.NEVER)
+    language = models.CharField(
+        max_length=5,
+        choices=Language.choices,
+        default=DEFAULT_LANGUAGE,
+        help_text="The language of the messages this person receives; set at sign-up from Accept-Language.",
+    )
 
     tribe_tier = models.CharField(max_length=20, choices=TribeTier.choices, default=TribeTier.BASECAMP, db_index=True)
     obs_points = models.PositiveIntegerField(default=0)
@@ -186,6 +193,12 @@ class EmergencyContact(BaseModel):
     phone = models.CharField(max_length=16, help_text="E.164, e.g. +919812345678")
     email = models.EmailField(max_length=254, blank=True)
     is_primary = models.BooleanField(default=False)
+    language = models.CharField(
+        max_length=5,
+        choices=Language.choices,
+        default=DEFAULT_LANGUAGE,
+        help_text="The language of the SOS and safe messages this contact receives.",
+    )
 
     class Meta:
         ordering = ["-is_primary", "created_at"]

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from apps.common.i18n import DEFAULT_LANGUAGE
 from apps.users.models import User
 from apps.users.signals import account_message
 
@@ -28,8 +29,8 @@ def _notify(**kwargs: Any) -> None:
         raise ImproperlyConfigured("No app delivers account messages (apps.notifications is not installed).")
 
 
-def send_otp_sms(*, phone: str, code: str, purpose: str) -> None:
-    """Text a one-time code to ``phone`` (E.164), whoever it belongs to."""
+def send_otp_sms(*, phone: str, code: str, purpose: str, language: str = DEFAULT_LANGUAGE) -> None:
+    """Text a one-time code to ``phone`` (E.164), whoever it belongs to, in ``language``."""
     _notify(
         template=TEMPLATE_OTP,
         category=SECURITY,
@@ -37,6 +38,7 @@ def send_otp_sms(*, phone: str, code: str, purpose: str) -> None:
         channels=["sms"],
         phone=phone,
         sensitive=True,
+        language=language,
     )
 
 
@@ -49,6 +51,7 @@ def send_email_verification(*, user: User, email: str, link: str) -> None:
         channels=["email"],
         email=email,
         sensitive=True,
+        language=user.language,
     )
 
 
@@ -61,4 +64,5 @@ def send_password_reset(*, user: User, link: str) -> None:
         channels=["email"],
         email=user.email,
         sensitive=True,
+        language=user.language,
     )

@@ -118,6 +118,7 @@ def _contact_messages(
             context={**context, "contact_name": contact.name},
             channels=[Channel.SMS],
             dedupe_key=key,
+            language=contact.language,  # the contact's own language, not the trekker's
         )
         for contact in (incident.trekker.emergency_contacts.all() if contacts is None else contacts)
     ]

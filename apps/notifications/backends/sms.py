@@ -25,8 +25,21 @@ logger = logging.getLogger(__name__)
 
 
 class SMSBackend(Protocol):
-    def send(self, *, to: str, text: str, template: str, context: dict[str, Any], sensitive: bool) -> str:
-        """Send ``text`` to the E.164 number ``to``; return the provider's message id."""
+    def send(
+        self,
+        *,
+        to: str,
+        text: str,
+        template: str,
+        context: dict[str, Any],
+        sensitive: bool,
+        language: str = "en",
+        unicode: bool = False,
+    ) -> str:
+        """Send ``text`` to the E.164 number ``to``; return the provider's message id.
+
+        ``language`` is the recipient's (the template was rendered in it); ``unicode`` says the text needs UCS-2
+        (it is not all GSM-7, ``apps.notifications.sms_length``)."""
         ...
 
 
@@ -44,9 +57,19 @@ class ConsoleSMSBackend:
     message is also written to the terminal (like Django's console e-mail backend), so a developer
     running ``make run`` can read the sign-in code it contains."""
 
-    def send(self, *, to: str, text: str, template: str, context: dict[str, Any], sensitive: bool) -> str:
+    def send(
+        self,
+        *,
+        to: str,
+        text: str,
+        template: str,
+        context: dict[str, Any],
+        sensitive: bool,
+        language: str = "en",
+        unicode: bool = False,
+    ) -> str:
         shown = "[sensitive content withheld]" if sensitive else text
-        logger.info("SMS (console) to %s, template %s: %s", mask_phone(to), template, shown)
+        logger.info("SMS (console) to %s, template %s (%s): %s", mask_phone(to), template, language, shown)
         if settings.DEBUG:
             sys.stdout.write(f"--- SMS to {to} ---\n{text}\n---\n")
             sys.stdout.flush()
@@ -59,14 +82,28 @@ class SentSMS:
     text: str
     template: str
     context: dict[str, Any] = field(default_factory=dict)
+    language: str = "en"
+    unicode: bool = False
 
 
 outbox: list[SentSMS] = []
 
 
 class LocmemSMSBackend:
-    def send(self, *, to: str, text: str, template: str, context: dict[str, Any], sensitive: bool) -> str:
-        outbox.append(SentSMS(to=to, text=text, template=template, context=dict(context)))
+    def send(
+        self,
+        *,
+        to: str,
+        text: str,
+        template: str,
+        context: dict[str, Any],
+        sensitive: bool,
+        language: str = "en",
+        unicode: bool = False,
+    ) -> str:
+        outbox.append(
+            SentSMS(to=to, text=text, template=template, context=dict(context), language=language, unicode=unicode)
+        )
         return f"locmem-{len(outbox)}"
 
 
@@ -76,13 +113,29 @@ class MSG91SMSBackend:
     Every SMS sent in India must match a DLT-registered template, so the provider receives the MSG91
     template id of our template (``MSG91_TEMPLATE_IDS[name]``, else ``MSG91_DEFAULT_TEMPLATE_ID``) and the
     variables: every scalar value of the context under its own name, plus the rendered text as ``content``.
+    A text in another language is a template of its own for DLT: its id is ``MSG91_TEMPLATE_IDS["hi/<name>"]``
+    (else the English one's). A text that is not all GSM-7 (Hindi) is sent with ``"unicode": 1``.
     """
 
     timeout = (3.05, 10)
 
-    def send(self, *, to: str, text: str, template: str, context: dict[str, Any], sensitive: bool) -> str:
+    def send(
+        self,
+        *,
+        to: str,
+        text: str,
+        template: str,
+        context: dict[str, Any],
+        sensitive: bool,
+        language: str = "en",
+        unicode: bool = False,
+    ) -> str:
         auth_key = settings.MSG91_AUTH_KEY
-        template_id = settings.MSG91_TEMPLATE_IDS.get(template) or settings.MSG91_DEFAULT_TEMPLATE_ID
+        template_id = (
+            settings.MSG91_TEMPLATE_IDS.get(f"{language}/{template}")
+            or settings.MSG91_TEMPLATE_IDS.get(template)
+            or settings.MSG91_DEFAULT_TEMPLATE_ID
+        )
         if not auth_key or not template_id:
             raise PermanentDeliveryError(f"MSG91 is not configured for template {template!r}")
         recipient: dict[str, Any] = {
@@ -90,6 +143,8 @@ class MSG91SMSBackend:
         }
         recipient.update({"mobiles": to.lstrip("+"), "content": text})
         payload: dict[str, Any] = {"template_id": template_id, "short_url": "0", "recipients": [recipient]}
+        if unicode:
+            payload["unicode"] = 1
         if settings.MSG91_SENDER_ID:
             payload["sender"] = settings.MSG91_SENDER_ID
         try:

@@ -37,6 +37,7 @@ from apps.notifications.models import Category, Channel, Delivery, Device
 from apps.notifications.policy import is_locked, never_twice, retry_delay
 from apps.notifications.rendering import RENDERERS
 from apps.notifications.selectors import deliveries_lost_in_queue, deliveries_stuck_sending
+from apps.notifications.sms_length import SMSLength, sms_length
 from apps.users.models import User
 
 logger = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ def delivery_send(*, delivery_id: str) -> str:  # noqa: C901  one except clause 
         return "skipped"
     delivery = claim.delivery
     try:
-        provider_id = _send(delivery)
+        provider_id, length = _send(delivery)
     except NothingToSend as exc:
         _record_outcome(claim, status=Delivery.Status.CANCELLED, error=str(exc))
         return "cancelled"
@@ -88,7 +89,7 @@ def delivery_send(*, delivery_id: str) -> str:  # noqa: C901  one except clause 
             return "failed"
         _record_outcome(claim, status=Delivery.Status.QUEUED, error=error)
         return "retrying"
-    _record_outcome(claim, status=Delivery.Status.SENT, provider_id=provider_id)
+    _record_outcome(claim, status=Delivery.Status.SENT, provider_id=provider_id, sms=length)
     return "sent"
 
 
@@ -108,9 +109,12 @@ def _claim(delivery_id: str) -> Claim | None:
     return Claim(delivery=delivery, attempt=delivery.attempts)
 
 
-def _send(delivery: Delivery) -> str:
+def _send(delivery: Delivery) -> tuple[str, SMSLength | None]:
+    """Render the delivery in its recipient's language and hand it to the provider: its id, and for an SMS the
+    encoding and number of parts it was sent in."""
     render = RENDERERS[Channel(delivery.channel)]
     context = dict(delivery.context)
+    language = delivery.language
     if delivery.channel == Channel.EMAIL:
         headers: dict[str, str] = {}
         if delivery.user_id and not is_locked(delivery.category):
@@ -118,22 +122,33 @@ def _send(delivery: Delivery) -> str:
             context["unsubscribe_url"] = url
             headers["List-Unsubscribe"] = f"<{url}>"
         to = settings.NOTIFICATIONS_REDIRECT_EMAIL or delivery.recipient
-        return send_email(to=to, message=render(delivery.template, context), headers=headers)
+        return send_email(to=to, message=render(delivery.template, context, language), headers=headers), None
     if delivery.channel == Channel.SMS:
         to = settings.NOTIFICATIONS_REDIRECT_PHONE or delivery.recipient
-        message = render(delivery.template, context)
-        return get_sms_backend().send(
-            to=to, text=message.body, template=delivery.template, context=context, sensitive=delivery.sensitive
+        message = render(delivery.template, context, language)
+        length = sms_length(message.body)
+        logger.info(
+            "delivery %s: SMS of %d %s units in %d part(s)", delivery.pk, length.units, length.encoding, length.segments
         )
+        provider_id = get_sms_backend().send(
+            to=to,
+            text=message.body,
+            template=delivery.template,
+            context=context,
+            sensitive=delivery.sensitive,
+            language=language,
+            unicode=length.unicode,
+        )
+        return provider_id, length
     if delivery.channel == Channel.PUSH:
         device = Device.objects.filter(pk=delivery.device_id).first() if delivery.device_id else None
         if device is None:
             raise NothingToSend("the push device was removed")
-        message = render(delivery.template, context)
+        message = render(delivery.template, context, language)
         data = {"category": delivery.category, "template": delivery.template}
         if delivery.notification_id:
             data["notification_id"] = str(delivery.notification_id)
-        return get_push_backend().send(token=device.token, title=message.title, body=message.body, data=data)
+        return get_push_backend().send(token=device.token, title=message.title, body=message.body, data=data), None
     raise PermanentDeliveryError(f"unknown channel {delivery.channel!r}")
 
 
@@ -144,7 +159,13 @@ def _describe(exc: BaseException, delivery: Delivery) -> str:
 
 
 def _record_outcome(
-    claim: Claim, *, status: str, error: str = "", provider_id: str = "", drop_device: bool = False
+    claim: Claim,
+    *,
+    status: str,
+    error: str = "",
+    provider_id: str = "",
+    drop_device: bool = False,
+    sms: SMSLength | None = None,
 ) -> None:
     now = timezone.now()
     delay = retry_delay(claim.attempt) if status == Delivery.Status.QUEUED else 0.0
@@ -167,6 +188,9 @@ def _record_outcome(
         if status == Delivery.Status.SENT:
             delivery.sent_at, delivery.provider_message_id = now, provider_id[:200]
             fields += ["sent_at", "provider_message_id"]
+            if sms is not None:
+                delivery.sms_segments, delivery.sms_encoding = sms.segments, sms.encoding
+                fields += ["sms_segments", "sms_encoding"]
         if error:
             delivery.last_error = error
             fields.append("last_error")

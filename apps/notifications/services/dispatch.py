@@ -38,6 +38,7 @@ def notify(
     email: str | None = None,
     dedupe_key: str | None = None,
     sensitive: bool = False,
+    language: str | None = None,
 ) -> list[Delivery]:
     """Queue a message for ``user`` and/or a raw ``phone`` / ``email``; call it inside your transaction.
 
@@ -52,6 +53,8 @@ def notify(
       however often this is called, concurrently too. Deliveries that already existed are not returned.
     - ``sensitive``: the content is never logged, no inbox row is kept, and the stored context is erased
       once the delivery has ended (sent or failed).
+    - ``language``: the language of the raw ``phone`` / ``email`` recipient (an emergency contact's
+      ``language``); the user's own addresses and inbox always get the user's ``language`` (docs/i18n.md).
 
     Returns the deliveries created by this call. Raises ``ValueError`` for a wrong category, channel, phone
     or e-mail, and ``TemplateDoesNotExist`` for a template missing on a channel that would be used. Several
@@ -69,6 +72,7 @@ def notify(
                 email=email,
                 dedupe_key=dedupe_key,
                 sensitive=sensitive,
+                language=language,
             )
         ]
     )

@@ -9,6 +9,7 @@ from typing import Any
 from django.utils import timezone
 from rest_framework import serializers
 
+from apps.common.i18n import Language
 from apps.users.models import TRIBE_HANDLE_PATTERN, EmergencyContact, PointsTransaction, User
 from apps.users.phones import PhoneNumberField
 from apps.users.roles import StaffRole
@@ -148,6 +149,9 @@ class ProfileUpdateSerializer(serializers.Serializer):
     )
     date_of_birth = serializers.DateField(required=False, allow_null=True)
     experience_level = serializers.ChoiceField(choices=User.ExperienceLevel.choices, required=False)
+    language = serializers.ChoiceField(
+        choices=Language.choices, required=False, help_text="The language of the messages you receive (en, hi)."
+    )
 
     def validate_tribe_handle(self, value: str | None) -> str | None:
         if not value:
@@ -175,9 +179,13 @@ class EmergencyContactSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = EmergencyContact
-        fields = ["id", "name", "relationship", "phone", "email", "is_primary", "created_at"]
+        fields = ["id", "name", "relationship", "phone", "email", "is_primary", "language", "created_at"]
         read_only_fields = ["id", "created_at"]
-        extra_kwargs = {"email": {"required": False}, "is_primary": {"required": False}}
+        extra_kwargs = {
+            "email": {"required": False},
+            "is_primary": {"required": False},
+            "language": {"required": False, "help_text": "The language of the SOS texts (en, hi); default: yours."},
+        }
 
 
 class PointsTransactionSerializer(serializers.ModelSerializer):

@@ -49,6 +49,7 @@ class UserSerializer(serializers.ModelSerializer):
             "tribe_handle",
             "date_of_birth",
             "experience_level",
+            "language",
             "tribe_tier",
             "obs_points",
             "staff_role",

@@ -16,6 +16,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import ValidationFailed
+from apps.common.i18n import DEFAULT_LANGUAGE, supported_language
 from apps.users.errors import EmailTaken, InvalidCredentials, InvalidRefreshToken, SignInLocked
 from apps.users.lockout import locked_message, lockout_seconds
 from apps.users.models import User, normalize_email_address
@@ -28,7 +29,10 @@ def token_pair_for(user: User) -> dict[str, str]:
     return {"refresh": str(refresh), "access": str(refresh.access_token)}
 
 
-def user_register(*, email: str, password: str, first_name: str = "", last_name: str = "") -> User:
+def user_register(
+    *, email: str, password: str, first_name: str = "", last_name: str = "", language: str = DEFAULT_LANGUAGE
+) -> User:
+    """A new e-mail account; ``language`` is the sign-up request's (``Accept-Language``), its messages' language."""
     normalized = normalize_email_address(email)
     if not normalized:
         raise ValidationFailed(details={"email": ["This field is required."]})
@@ -42,7 +46,11 @@ def user_register(*, email: str, password: str, first_name: str = "", last_name:
     try:
         with prehashed_passwords(password), transaction.atomic():
             user = User.objects.create_user(
-                email=normalized, password=password, first_name=first_name, last_name=last_name
+                email=normalized,
+                password=password,
+                first_name=first_name,
+                last_name=last_name,
+                language=supported_language(language),
             )
             from apps.users.services.email import email_verification_send  # the e-mail module imports this one
 

@@ -10,7 +10,7 @@ from apps.common.exceptions import ValidationFailed
 from apps.users.errors import TooManyEmergencyContacts
 from apps.users.models import EmergencyContact, User
 
-CONTACT_FIELDS = ("name", "relationship", "phone", "email", "is_primary")
+CONTACT_FIELDS = ("name", "relationship", "phone", "email", "is_primary", "language")
 
 
 def _lock_owner(user: User) -> None:
@@ -19,8 +19,16 @@ def _lock_owner(user: User) -> None:
 
 
 def emergency_contact_create(
-    *, user: User, name: str, relationship: str, phone: str, email: str = "", is_primary: bool = False
+    *,
+    user: User,
+    name: str,
+    relationship: str,
+    phone: str,
+    email: str = "",
+    is_primary: bool = False,
+    language: str | None = None,
 ) -> EmergencyContact:
+    """A new contact; its ``language`` (the SOS text's) defaults to the trekker's own."""
     with transaction.atomic():
         _lock_owner(user)
         contacts = EmergencyContact.objects.filter(user=user)
@@ -31,7 +39,13 @@ def emergency_contact_create(
         if primary:
             contacts.filter(is_primary=True).update(is_primary=False)
         return EmergencyContact.objects.create(
-            user=user, name=name, relationship=relationship, phone=phone, email=email or "", is_primary=primary
+            user=user,
+            name=name,
+            relationship=relationship,
+            phone=phone,
+            email=email or "",
+            is_primary=primary,
+            language=language or user.language,
         )
 
 

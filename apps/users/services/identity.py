@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import ValidationFailed
+from apps.common.i18n import DEFAULT_LANGUAGE, supported_language
 from apps.users import oidc
 from apps.users.errors import (
     AccountDisabled,
@@ -97,7 +98,7 @@ def _account_of_email(provider: oidc.Provider, identity: oidc.Identity, first_na
 
 
 def _social_sign_in(
-    provider: oidc.Provider, identity: oidc.Identity, first_name: str, last_name: str
+    provider: oidc.Provider, identity: oidc.Identity, first_name: str, last_name: str, language: str
 ) -> tuple[User, bool]:
     now = timezone.now()
     social = (
@@ -119,7 +120,12 @@ def _social_sign_in(
     is_new = user is None
     if user is None:
         user = User.objects.create_user(
-            email=identity.email, password=None, email_verified=True, first_name=first_name, last_name=last_name
+            email=identity.email,
+            password=None,
+            email_verified=True,
+            first_name=first_name,
+            last_name=last_name,
+            language=supported_language(language),
         )
     SocialAccount.objects.create(
         user=user, provider=provider.name, uid=identity.sub, email=identity.email, last_login_at=now
@@ -128,12 +134,19 @@ def _social_sign_in(
 
 
 def social_sign_in(
-    *, provider: oidc.Provider, token: str, nonce: str | None = None, first_name: str = "", last_name: str = ""
+    *,
+    provider: oidc.Provider,
+    token: str,
+    nonce: str | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    language: str = DEFAULT_LANGUAGE,
 ) -> tuple[User, dict[str, str], bool]:
     """Verify a provider's ID token and sign in (or sign up). Returns the user, a JWT pair and ``is_new_user``.
 
     ``first_name``/``last_name``: what the app was told on the first sign-in (Apple gives the name to the app
     once, never in the token); the token's own name claims (Google) win. Kept only where the account has none.
+    A new account's ``language`` is the sign-up request's; an existing account keeps its own.
     """
     identity = oidc.verify_id_token(provider, token, nonce=nonce)
     first_name = (identity.given_name or first_name.strip())[:150]
@@ -141,7 +154,7 @@ def social_sign_in(
     for attempt in range(2):
         try:
             with transaction.atomic():
-                user, is_new = _social_sign_in(provider, identity, first_name, last_name)
+                user, is_new = _social_sign_in(provider, identity, first_name, last_name, language)
                 _mark_login(user)
             break
         except IntegrityError:  # a concurrent first sign-in of the same provider account or address won
@@ -150,19 +163,21 @@ def social_sign_in(
     return user, token_pair_for(user), is_new
 
 
-def google_sign_in(*, token: str) -> tuple[User, dict[str, str], bool]:
+def google_sign_in(*, token: str, language: str = DEFAULT_LANGUAGE) -> tuple[User, dict[str, str], bool]:
     """Sign in with a Google ID token."""
-    return social_sign_in(provider=oidc.GOOGLE, token=token)
+    return social_sign_in(provider=oidc.GOOGLE, token=token, language=language)
 
 
 def apple_sign_in(
-    *, token: str, nonce: str, first_name: str = "", last_name: str = ""
+    *, token: str, nonce: str, first_name: str = "", last_name: str = "", language: str = DEFAULT_LANGUAGE
 ) -> tuple[User, dict[str, str], bool]:
     """Sign in with an Apple identity token bound to ``nonce`` (the raw one); the name is sent the first time."""
-    return social_sign_in(provider=oidc.APPLE, token=token, nonce=nonce, first_name=first_name, last_name=last_name)
+    return social_sign_in(
+        provider=oidc.APPLE, token=token, nonce=nonce, first_name=first_name, last_name=last_name, language=language
+    )
 
 
-def _phone_sign_in(phone: str) -> tuple[User, bool]:
+def _phone_sign_in(phone: str, language: str) -> tuple[User, bool]:
     user = User.objects.select_for_update().filter(phone=phone).first()
     if user is not None:
         _ensure_active(user)
@@ -178,16 +193,20 @@ def _phone_sign_in(phone: str) -> tuple[User, bool]:
                 user.save(update_fields=["phone_verified", "updated_at"])
     if user is not None:
         return user, False
-    return User.objects.create_user(email=None, password=None, phone=phone, phone_verified=True), True
+    created = User.objects.create_user(
+        email=None, password=None, phone=phone, phone_verified=True, language=supported_language(language)
+    )
+    return created, True
 
 
-def phone_sign_in(*, phone: str, code: str) -> tuple[User, dict[str, str], bool]:
-    """Check the code texted to ``phone`` and sign in the number's account, creating it if there is none."""
+def phone_sign_in(*, phone: str, code: str, language: str = DEFAULT_LANGUAGE) -> tuple[User, dict[str, str], bool]:
+    """Check the code texted to ``phone`` and sign in the number's account, creating it if there is none (in the
+    sign-up request's ``language``)."""
     otp_check(phone=phone, code=code, purpose=PURPOSE_SIGN_IN)
     for attempt in range(2):
         try:
             with transaction.atomic():
-                user, is_new = _phone_sign_in(phone)
+                user, is_new = _phone_sign_in(phone, language)
                 _mark_login(user)
             break
         except IntegrityError:  # a concurrent sign-up with the same number won

@@ -8,10 +8,13 @@ import re
 import secrets
 
 from django.db import transaction
+from django.utils.translation import gettext, gettext_noop
 
 from apps.common.exceptions import RateLimited
+from apps.common.i18n import DEFAULT_LANGUAGE
 from apps.users import sending
 from apps.users.errors import OTPAttemptsExceeded, OTPCooldown, OTPInvalid, OTPIPLimit, OTPNumberLimit
+from apps.users.models import User
 from apps.users.otp_store import (
     AttemptStatus,
     Limits,
@@ -30,14 +33,20 @@ PURPOSE_PHONE_CHANGE = "phone_change"
 _CODE_FORMAT = re.compile(r"^[0-9]{6}$")
 
 _LIMITED: dict[SendStatus, tuple[type[RateLimited], str]] = {
-    SendStatus.COOLDOWN: (OTPCooldown, "Wait {seconds} seconds before asking for another code."),
-    SendStatus.NUMBER_LIMIT: (OTPNumberLimit, "Too many codes for this number. Try again in {seconds} seconds."),
-    SendStatus.IP_LIMIT: (OTPIPLimit, "Too many codes requested. Try again in {seconds} seconds."),
+    SendStatus.COOLDOWN: (OTPCooldown, gettext_noop("Wait %(seconds)d seconds before asking for another code.")),
+    SendStatus.NUMBER_LIMIT: (
+        OTPNumberLimit,
+        gettext_noop("Too many codes for this number. Try again in %(seconds)d seconds."),
+    ),
+    SendStatus.IP_LIMIT: (OTPIPLimit, gettext_noop("Too many codes requested. Try again in %(seconds)d seconds.")),
 }
 
 
-def otp_send(*, phone: str, purpose: str, ip: str) -> None:
-    """Text a fresh code to ``phone`` (E.164). Known and unknown numbers are treated alike."""
+def otp_send(*, phone: str, purpose: str, ip: str, language: str = DEFAULT_LANGUAGE) -> None:
+    """Text a fresh code to ``phone`` (E.164). Known and unknown numbers are treated alike.
+
+    The text is in the language of the account holding the number, else ``language`` (the requester's: the
+    person who asked for a code to this number is the one who reads it)."""
     code, nonce = generate_code(), secrets.token_hex(8)
     result = get_store().issue(
         purpose=purpose,
@@ -51,9 +60,10 @@ def otp_send(*, phone: str, purpose: str, ip: str) -> None:
         seconds = max(1, math.ceil(result.retry_after_ms / 1000))
         error, message = _LIMITED[result.status]
         logger.info("otp send refused for %s: %s", mask_phone(phone), error.code)
-        raise error(message.format(seconds=seconds), retry_after=seconds)
+        raise error(gettext(message) % {"seconds": seconds}, retry_after=seconds)
     with transaction.atomic():
-        sending.send_otp_sms(phone=phone, code=code, purpose=purpose)
+        holder_language = User.objects.filter(phone=phone).values_list("language", flat=True).first()
+        sending.send_otp_sms(phone=phone, code=code, purpose=purpose, language=holder_language or language)
     logger.info("otp issued for %s (%s)", mask_phone(phone), purpose)
 
 

@@ -21,7 +21,7 @@ from apps.users.signals import staff_role_changed
 
 logger = logging.getLogger(__name__)
 
-PROFILE_FIELDS = ("first_name", "last_name", "bio", "tribe_handle", "date_of_birth", "experience_level")
+PROFILE_FIELDS = ("first_name", "last_name", "bio", "tribe_handle", "date_of_birth", "experience_level", "language")
 
 
 def user_profile_update(*, user: User, data: dict[str, Any]) -> User:
@@ -80,7 +80,7 @@ def user_photo_delete(*, user: User) -> User:
 
 def user_phone_change_request(*, user: User, phone: str, ip: str) -> None:
     """Text a code to the new number; the account's number changes once that code is confirmed."""
-    otp_send(phone=phone, purpose=PURPOSE_PHONE_CHANGE, ip=ip)
+    otp_send(phone=phone, purpose=PURPOSE_PHONE_CHANGE, ip=ip, language=user.language)
 
 
 def user_phone_change_confirm(*, user: User, phone: str, code: str) -> User:

@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.common.i18n import request_language
 from apps.common.schema import error_responses
 from apps.common.throttles import (
     AppleLoginThrottle,
@@ -57,7 +58,7 @@ class RegisterView(APIView):
     def post(self, request: Request) -> Response:
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = services.user_register(**serializer.validated_data)
+        user = services.user_register(**serializer.validated_data, language=request_language(request))
         body = {"user": UserSerializer(user).data, **services.token_pair_for(user)}
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -128,7 +129,9 @@ class GoogleSignInView(APIView):
     def post(self, request: Request) -> Response:
         serializer = GoogleSignInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user, tokens, is_new = services.google_sign_in(token=serializer.validated_data["id_token"])
+        user, tokens, is_new = services.google_sign_in(
+            token=serializer.validated_data["id_token"], language=request_language(request)
+        )
         return Response({"user": UserSerializer(user).data, **tokens, "is_new_user": is_new})
 
 
@@ -155,7 +158,11 @@ class AppleSignInView(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         user, tokens, is_new = services.apple_sign_in(
-            token=data["id_token"], nonce=data["nonce"], first_name=data["first_name"], last_name=data["last_name"]
+            token=data["id_token"],
+            nonce=data["nonce"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            language=request_language(request),
         )
         return Response({"user": UserSerializer(user).data, **tokens, "is_new_user": is_new})
 
@@ -190,7 +197,10 @@ class OTPSendView(APIView):
         serializer = OTPSendSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.otp_send(
-            phone=serializer.validated_data["phone"], purpose=services.PURPOSE_SIGN_IN, ip=client_ip(request)
+            phone=serializer.validated_data["phone"],
+            purpose=services.PURPOSE_SIGN_IN,
+            ip=client_ip(request),
+            language=request_language(request),
         )
         return Response(_otp_sent_body(), status=status.HTTP_202_ACCEPTED)
 
@@ -213,7 +223,7 @@ class OTPVerifyView(APIView):
     def post(self, request: Request) -> Response:
         serializer = OTPVerifySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user, tokens, is_new = services.phone_sign_in(**serializer.validated_data)
+        user, tokens, is_new = services.phone_sign_in(**serializer.validated_data, language=request_language(request))
         return Response({"user": UserSerializer(user).data, **tokens, "is_new_user": is_new})
 
 
