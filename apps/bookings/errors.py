@@ -32,6 +32,11 @@ class CouponExhausted(Conflict):
     message = "This coupon has been used up."
 
 
+class CouponCodeTaken(Conflict):
+    code = "coupon_code_taken"
+    message = "Another coupon already has this code (codes are matched case-insensitively)."
+
+
 class NothingToPay(Conflict):
     code = "nothing_to_pay"
     message = "This booking has no balance to pay."
