@@ -153,6 +153,15 @@ def booking_messages(booking: Booking, limit: int = 50) -> QuerySet[Delivery]:
     return Delivery.objects.filter(about).order_by("-created_at")[:limit]
 
 
+def batch_booked(*, batch: Batch) -> QuerySet[Booking]:
+    """The pending and confirmed bookings of ``batch``: whom a new date or another guide is told to."""
+    return (
+        Booking.objects.filter(batch_id=batch.pk, status__in=(BookingStatus.PENDING, BookingStatus.CONFIRMED))
+        .select_related("batch__trek", "user")
+        .order_by("created_at", "id")
+    )
+
+
 # --- coupons -------------------------------------------------------------------------------------
 
 
