@@ -43,5 +43,5 @@ class StrictJSONFormField(forms.JSONField):
         try:
             converted = parsers.loads(value)
         except ParseError as exc:
-            raise ValidationError(str(exc.detail), code="invalid") from exc
+            raise ValidationError(str(exc.detail)) from exc
         return JSONString(converted) if isinstance(converted, str) else converted
