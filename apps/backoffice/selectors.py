@@ -7,11 +7,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import caches
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from apps.bookings.models import ACTIVE_STATUSES as BOOKING_ACTIVE
 from apps.bookings.models import Booking, Refund
+from apps.common.services import broker_recently_failed
 from apps.emergency.models import ACTIVE_STATUSES as INCIDENT_ACTIVE
 from apps.emergency.models import Incident
 from apps.emergency.selectors import incidents_by_priority
@@ -82,12 +84,36 @@ def deliveries_failed(*, limit: int = ROWS, days: int = FAILED_DELIVERY_DAYS) ->
     return Delivery.objects.filter(status=Delivery.Status.FAILED, updated_at__gte=since).order_by("-updated_at")[:limit]
 
 
+CACHE_DOWN = (
+    "Redis (the shared cache) is unreachable: each server caches in its own memory, rate limits count per "
+    "server, and phone sign-in codes cannot be sent (503). Everything on this page is read from the database."
+)
+BROKER_DOWN = (
+    "The task queue (Redis) refused a task moments ago: e-mails, SMS, push messages, reminders and refunds "
+    "queued since wait for the sweepers, which send them once it is back. SOS alerts are sent from the request."
+)
+
+
+def platform_outages() -> list[str]:
+    """What the back-office lacks now, in words for staff: the shared cache (probed through the cache, which
+    leaves a failed Redis alone for a while, so a hung server costs one timeout, not one per page) and the
+    task queue (as the last enqueue of this process found it). Empty when nothing is missing."""
+    outages = []
+    default = caches["default"]
+    default.get("backoffice:probe")
+    if getattr(default, "redis_down", False):
+        outages.append(CACHE_DOWN)
+    if broker_recently_failed():
+        outages.append(BROKER_DOWN)
+    return outages
+
+
 def dashboard(*, sections: set[str], today: date | None = None) -> dict[str, Any]:
     """The index's data for the sections the viewer may see (``departures``, ``incidents``, ``refunds``,
     ``deliveries``): at most 3 + 3 + 1 + 1 + 1 queries, whatever the number of rows."""
     today = today or local_today()
     week_end = today + timedelta(days=6)
-    data: dict[str, Any] = {"today": today, "week_end": week_end}
+    data: dict[str, Any] = {"today": today, "week_end": week_end, "outages": platform_outages()}
     if "departures" in sections:
         week = departures_between(first=today, last=week_end)
         data["departures_today"] = [d for d in week if d.batch.start_date == today]

@@ -9,17 +9,21 @@ rather than a second "departures" proxy page that staff would have to tell apart
   (``apps.bookings.views.ops.manifest_rows``) and CSV writer (``apps.common.csv_export``), for whoever the API lets
   read it (``apps.bookings.selectors.can_view_manifest``): anyone else gets 403.
 - Cancel departure: the API's bulk cancellation (``batch_bulk_cancel_start``), for ``bookings.bulk_cancel``.
-- Reschedule: the change form itself (``batch_update`` through the catalog admin), which tells the booked trekkers.
+- Reschedule: a page of its own (``<batch>/reschedule/``, for ``batches.manage``) that shows who will be told (every
+  pending or confirmed booking's lead trekker, and the guide) and moves the dates through ``batch_update``, as
+  ``PATCH batches/{id}/`` does; the change form's date fields take the same path.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponseBase, JsonResponse
+from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
@@ -30,7 +34,10 @@ from apps.bookings.views.ops import MANIFEST_FIELDS, manifest_rows
 from apps.common.csv_export import csv_response
 from apps.common.exceptions import ApplicationError
 from apps.treks.admin import BatchAdmin
+from apps.treks.admin_forms import refusal_as_errors
 from apps.treks.models import Batch
+from apps.treks.services import batch_update
+from apps.treks.services.batches import batch_update_check
 from apps.users.admin import ReadOnlyInline
 from apps.users.models import User
 from apps.users.roles import Capability, has_capability
@@ -62,6 +69,29 @@ class BatchWaitlistInline(_ReadOnlyBookingsInline):
     ordering = ("created_at",)
 
 
+class RescheduleForm(forms.Form):
+    """New dates, checked as ``PATCH batches/{id}/`` checks them (``batch_update_check``: the trek's duration,
+    not in the past, the guide free on the new dates)."""
+
+    start_date = forms.DateField()
+    end_date = forms.DateField(required=False, help_text="Empty: the last day of the trek's duration.")
+
+    def __init__(self, *args: Any, batch: Batch, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.batch = batch
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        changes = {"start_date": data["start_date"]}
+        if data.get("end_date"):
+            changes["end_date"] = data["end_date"]
+        with refusal_as_errors(self):
+            self.changes = batch_update_check(batch=self.batch, changes=changes)
+        return data
+
+
 class DepartureAdmin(BatchAdmin):
     inlines = (BatchBookingInline, BatchWaitlistInline)
     actions = ("cancel_departure",)
@@ -71,7 +101,7 @@ class DepartureAdmin(BatchAdmin):
         return [] if request.method == "POST" else super().get_inline_instances(request, obj)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return (*super().get_readonly_fields(request, obj), "manifest")
+        return (*super().get_readonly_fields(request, obj), "manifest", "reschedule")
 
     def get_urls(self) -> list[URLPattern]:
         opts = self.model._meta
@@ -80,6 +110,11 @@ class DepartureAdmin(BatchAdmin):
                 "<path:object_id>/manifest.<str:fmt>",
                 self.admin_site.admin_view(self.manifest_view),
                 name=f"{opts.app_label}_{opts.model_name}_manifest",
+            ),
+            path(
+                "<path:object_id>/reschedule/",
+                self.admin_site.admin_view(self.reschedule_view),
+                name=f"{opts.app_label}_{opts.model_name}_reschedule",
             ),
         ]
         return own + super().get_urls()
@@ -94,6 +129,43 @@ class DepartureAdmin(BatchAdmin):
             reverse(name, args=[obj.pk, "csv"]),
             reverse(name, args=[obj.pk, "json"]),
         )
+
+    @admin.display(description="Reschedule")
+    def reschedule(self, obj: Batch) -> str:
+        if obj is None or obj.pk is None:
+            return "-"
+        url = reverse(f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_reschedule", args=[obj.pk])
+        return format_html('<a href="{}">New dates, and who will be told</a>', url)
+
+    def reschedule_view(self, request: HttpRequest, object_id: str) -> HttpResponseBase:
+        """GET: the dates and who will be told; POST: ``batch_update`` with the new dates (``via: admin``)."""
+        self.require(request, Capability.BATCHES_MANAGE)
+        batch = self.get_object(request, object_id)
+        if batch is None:
+            raise Http404
+        form = RescheduleForm(request.POST if request.method == "POST" else None, batch=batch)
+        booked = list(selectors.batch_booked(batch=batch))
+        if request.method == "POST" and form.is_valid():
+            actor: User = request.user  # type: ignore[assignment]  # admin_view: a signed-in staff member
+            moved = batch_update(actor=actor, batch=batch, changes=form.changes, via="admin")
+            guide = " and the guide" if moved.guide_id else ""
+            self.message_user(
+                request,
+                f"Rescheduled to {moved.start_date:%d %b %Y} - {moved.end_date:%d %b %Y}: "
+                f"{len(booked)} booking(s){guide} told.",
+                messages.SUCCESS,
+            )
+            return self.back_to(moved)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": batch,
+            "title": f"Reschedule {batch.trek.name}, {batch.start_date:%d %b %Y}",
+            "form": form,
+            "booked": booked,
+            "guide": batch.guide,
+        }
+        return TemplateResponse(request, "admin/treks/batch/reschedule.html", context)
 
     def manifest_view(self, request: HttpRequest, object_id: str, fmt: str) -> HttpResponseBase:
         """The participant manifest as the API serves it, for the same people (``can_view_manifest``)."""

@@ -3,9 +3,10 @@ what a message about a booking may say."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from apps.bookings.models import Booking, BookingStatus
+from apps.bookings.models import Booking, BookingStatus, Coupon
 from apps.common.exceptions import InvalidTransition
 
 S = BookingStatus
@@ -47,3 +48,17 @@ def booking_context(booking: Booking, **extra: Any) -> dict[str, Any]:
         "first_name": booking.user.first_name or "Trekker",
         **extra,
     }
+
+
+def coupon_state(coupon: Coupon, now: datetime) -> str:
+    """What a booking would meet ``now``: ``inactive``, ``scheduled``, ``expired``, ``used_up`` or ``active``
+    (``coupon_redeem`` decides, with the per-user limit on top)."""
+    if not coupon.is_active:
+        return "inactive"
+    if now < coupon.valid_from:
+        return "scheduled"
+    if now >= coupon.valid_until:
+        return "expired"
+    if coupon.max_uses is not None and coupon.uses >= coupon.max_uses:
+        return "used_up"
+    return "active"

@@ -34,6 +34,11 @@ class CouponExhausted(Conflict):
     message = gettext_noop("This coupon has been used up.")
 
 
+class CouponCodeTaken(Conflict):
+    code = "coupon_code_taken"
+    message = "Another coupon already has this code (codes are matched case-insensitively)."
+
+
 class NothingToPay(Conflict):
     code = "nothing_to_pay"
     message = gettext_noop("This booking has no balance to pay.")

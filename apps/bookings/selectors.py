@@ -8,7 +8,15 @@ from typing import Any
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
-from apps.bookings.models import Booking, BookingDocument, BookingParticipant, BookingStatus, Payment, Refund
+from apps.bookings.models import (
+    Booking,
+    BookingDocument,
+    BookingParticipant,
+    BookingStatus,
+    Coupon,
+    Payment,
+    Refund,
+)
 from apps.common.exceptions import NotFound
 from apps.notifications.models import Delivery
 from apps.treks.domain import local_today
@@ -143,3 +151,36 @@ def booking_messages(booking: Booking, limit: int = 50) -> QuerySet[Delivery]:
     """The messages sent about a booking (newest first): built with its context or keyed ``booking:<id>:...``."""
     about = Q(context__booking_id=str(booking.pk)) | Q(dedupe_key__startswith=f"booking:{booking.pk}:")
     return Delivery.objects.filter(about).order_by("-created_at")[:limit]
+
+
+def batch_booked(*, batch: Batch) -> QuerySet[Booking]:
+    """The pending and confirmed bookings of ``batch``: whom a new date or another guide is told to."""
+    return (
+        Booking.objects.filter(batch_id=batch.pk, status__in=(BookingStatus.PENDING, BookingStatus.CONFIRMED))
+        .select_related("batch__trek", "user")
+        .order_by("created_at", "id")
+    )
+
+
+# --- coupons -------------------------------------------------------------------------------------
+
+
+def coupon_list(*, search: str = "", active: bool | None = None) -> QuerySet[Coupon]:
+    """Coupons with their usage: ``redemptions`` (every booking that took the coupon) and ``released``
+    (those given back when a hold lapsed or a booking was cancelled unpaid); ``uses`` counts the ones held."""
+    qs = Coupon.objects.annotate(
+        redemptions_total=Count("redemptions"),
+        redemptions_released=Count("redemptions", filter=Q(redemptions__released_at__isnull=False)),
+    )
+    if search:
+        qs = qs.filter(Q(code__icontains=search) | Q(description__icontains=search))
+    if active is not None:
+        qs = qs.filter(is_active=active)
+    return qs.order_by("code")
+
+
+def coupon_get(*, coupon_id: Any) -> Coupon:
+    coupon = coupon_list().filter(pk=coupon_id).first()
+    if coupon is None:
+        raise NotFound("No such coupon.")
+    return coupon

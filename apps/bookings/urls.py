@@ -1,6 +1,7 @@
 from django.urls import path
 
 from apps.bookings import views
+from apps.bookings.views import coupons
 
 urlpatterns = [
     path("bookings/", views.BookingListCreateView.as_view(), name="booking-list"),
@@ -19,5 +20,8 @@ urlpatterns = [
     path("batches/<uuid:batch_id>/cancel/", views.BatchBulkCancelView.as_view(), name="batch-cancel"),
     path("batches/<uuid:batch_id>/waitlist/", views.WaitlistView.as_view(), name="batch-waitlist"),
     path("batches/<uuid:batch_id>/manifest/", views.ManifestView.as_view(), name="batch-manifest"),
+    path("coupons/", coupons.CouponListView.as_view(), name="coupon-list"),
+    path("coupons/<uuid:coupon_id>/", coupons.CouponDetailView.as_view(), name="coupon-detail"),
+    path("coupons/<uuid:coupon_id>/deactivate/", coupons.CouponDeactivateView.as_view(), name="coupon-deactivate"),
     path("reports/revenue/", views.RevenueReportView.as_view(), name="revenue-report"),
 ]

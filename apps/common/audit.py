@@ -96,6 +96,10 @@ class AuditAction(StrEnum):
     COMMENT_HIDDEN = "comment.hidden"
     COMMENT_UNHIDDEN = "comment.unhidden"
     DELIVERY_RETRIED = "delivery.retried"
+    # coupons (coupons.manage, API or admin)
+    COUPON_CREATED = "coupon.created"
+    COUPON_UPDATED = "coupon.updated"
+    COUPON_DEACTIVATED = "coupon.deactivated"
 
     @property
     def entity(self) -> str:

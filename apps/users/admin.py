@@ -6,8 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -18,11 +20,29 @@ from unfold.admin import TabularInline
 
 from apps.common.audit_admin import AuditTrailMixin
 from apps.common.exceptions import ApplicationError
+from apps.common.fields import StrictJSONFormField
 from apps.common.models import AuditLog
 from apps.users.models import EmergencyContact, PointsTransaction, SocialAccount, User
 from apps.users.passwords import prehashed_passwords
 from apps.users.roles import Capability, has_capability
 from apps.users.services import user_set_role
+
+
+class KeyCheckedAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete select, re-rendering a refused form without the posted value when it is not a key
+    of the related model at all (Django's widget looks it up and fails with a server error on, say, a UUID
+    field given ``"abc"``); the form's own error says the choice is not valid."""
+
+    def optgroups(self, name: str, value: Any, attr: Any = None) -> Any:
+        target = self.field.remote_field.model._meta.get_field(self.field.remote_field.field_name)
+        keys = []
+        for key in value:
+            try:
+                target.to_python(key)
+            except ValidationError:
+                continue
+            keys.append(key)
+        return super().optgroups(name, keys, attr)
 
 
 class CapabilityAdmin(UnfoldModelAdmin):
@@ -42,6 +62,18 @@ class CapabilityAdmin(UnfoldModelAdmin):
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self.has_view_permission(request)
+
+    # --- form fields: hostile input is a form error, never a server error ------------------------------
+
+    def formfield_for_dbfield(self, db_field: models.Field, request: HttpRequest, **kwargs: Any) -> Any:
+        if isinstance(db_field, models.JSONField):
+            kwargs.setdefault("form_class", StrictJSONFormField)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KeyCheckedAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self._can(request, self.view_capability) or self._can(request, self.change_capability)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -47,6 +48,31 @@ REVIEWERS = holders(Capability.DOCUMENTS_REVIEW, 200)
 
 def _empty(w: World, u: User | None) -> dict[str, Any]:
     return {}
+
+
+COUPONS = Capability.COUPONS_MANAGE
+
+
+def coupon_id(w: World) -> dict[str, Any]:
+    """A coupon of the world's (made on first use, so the shared world stays as it is for other rows)."""
+    from apps.bookings.tests.factories import CouponFactory
+
+    if "coupon" not in w.objects:
+        w.objects["coupon"] = CouponFactory(code="MATRIX10")
+    return {"coupon_id": w.coupon.id}
+
+
+def coupon_body(w: World, u: User | None) -> dict[str, Any]:
+    now = timezone.now()
+    return {
+        "code": "matrix-new",
+        "kind": "fixed",
+        "value": "750.00",
+        "valid_from": now.isoformat(),
+        "valid_until": (now + timedelta(days=30)).isoformat(),
+        "max_uses": 50,
+        "per_user_limit": 1,
+    }
 
 
 BOOKINGS_ROWS: list[Row] = [
@@ -138,6 +164,18 @@ BOOKINGS_ROWS: list[Row] = [
         kwargs=batch_id,
         rule=f"{Capability.MANIFEST_VIEW}, or the batch's acting guide",
     ),
+    Row("coupon-list", "GET", capability(COUPONS, 200), rule=COUPONS),
+    Row("coupon-list", "POST", capability(COUPONS, 201), body=coupon_body, rule=COUPONS),
+    Row("coupon-detail", "GET", capability(COUPONS, 200), kwargs=coupon_id, rule=COUPONS),
+    Row(
+        "coupon-detail",
+        "PATCH",
+        capability(COUPONS, 200),
+        kwargs=coupon_id,
+        body=lambda w, u: {"value": "15.00", "max_uses": 40, "per_user_limit": 2},
+        rule=COUPONS,
+    ),
+    Row("coupon-deactivate", "POST", capability(COUPONS, 200), kwargs=coupon_id, rule=f"{COUPONS} (idempotent)"),
     Row(
         "revenue-report",
         "GET",

@@ -50,7 +50,29 @@ def render() -> str:
         cells = " | ".join(str(row.expect[a]) for a in ACTORS)
         lines.append(f"| {row.method} | `{path}` | {row.rule} | {cells} |")
     lines.append("")
-    return "\n".join(lines)
+    return "\n".join(lines + _admin_table())
+
+
+def _admin_table() -> list[str]:
+    from .admin_matrix import ADMIN_ACTORS, ADMIN_ROWS
+
+    lines = [
+        "## The admin",
+        "",
+        "Generated from `tests/proof/admin_matrix.py`; `tests/proof/test_admin_matrix.py` asserts every cell with an",
+        "admin session, and for each write that it is done by the holders of its capability only. 302 for",
+        "anonymous, trekkers and guides is the admin's login page (only the staff roles of `ADMIN_ROLES` enter the",
+        "admin); 302 for staff after a POST is the page the action returns to. A role removed or changed takes",
+        "effect on the next request of the same session.",
+        "",
+        "| method | page or action | rule | " + " | ".join(a.replace("owner", "trekker") for a in ADMIN_ACTORS) + " |",
+        "| --- | --- | --- | " + " | ".join("---" for _ in ADMIN_ACTORS) + " |",
+    ]
+    for row in ADMIN_ROWS:
+        cells = " | ".join(str(row.expect[a]) for a in ADMIN_ACTORS)
+        lines.append(f"| {row.method} | {row.name} | {row.rule} | {cells} |")
+    lines.append("")
+    return lines
 
 
 def main(argv: list[str]) -> int:

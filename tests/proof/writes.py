@@ -73,6 +73,8 @@ WRITES: dict[tuple[str, str], Write] = {
         from_matrix("guide-list", "POST", "content"),
         from_matrix("guide-detail", "PATCH", "content"),
         from_matrix("incident-locations", "POST", "owner"),
+        from_matrix("coupon-list", "POST", "finance"),
+        from_matrix("coupon-detail", "PATCH", "finance"),
         Write(
             "trek-detail",
             "PATCH",

@@ -1,16 +1,13 @@
-"""Admin of the money rows (read-only: payments, gateway events and refunds are written by the services) and
-of coupons (edited by roles holding ``coupons.manage``)."""
+"""Admin of the money rows (read-only: payments, gateway events and refunds are written by the services) and of
+the waitlist. Coupons have their own page (``apps.bookings.admin.coupons``)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
-from apps.bookings.models import Coupon, Payment, PaymentEvent, Refund, WaitlistEntry
+from apps.bookings.models import Payment, PaymentEvent, Refund, WaitlistEntry
 from apps.common.audit_admin import AuditTrailMixin
-from apps.users.admin import CapabilityAdmin, ReadOnlyAdmin
+from apps.users.admin import ReadOnlyAdmin
 from apps.users.roles import Capability
 
 
@@ -37,20 +34,6 @@ class RefundAdmin(AuditTrailMixin, ReadOnlyAdmin):
     list_display = ("booking", "amount_paise", "status", "reason", "gateway_refund_id", "created_at")
     list_filter = ("status", "reason")
     raw_id_fields = ("booking", "payment")
-
-
-@admin.register(Coupon)
-class CouponAdmin(CapabilityAdmin):
-    view_capability = Capability.COUPONS_MANAGE
-    change_capability = Capability.COUPONS_MANAGE
-    list_display = ("code", "kind", "value", "valid_from", "valid_until", "uses", "max_uses", "is_active")
-    list_filter = ("kind", "is_active")
-    search_fields = ("code",)
-    readonly_fields = ("uses",)
-
-    def save_model(self, request: HttpRequest, obj: Coupon, form: Any, change: bool) -> None:
-        obj.code = obj.code.strip().upper()
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(WaitlistEntry)

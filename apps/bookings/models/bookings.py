@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 
 from apps.common.models import BaseModel
 
@@ -55,6 +56,8 @@ class Coupon(BaseModel):
     class Meta:
         ordering = ["code"]
         constraints = [
+            # with the unique code: one code whatever the case (bookings match codes case-insensitively)
+            models.CheckConstraint(condition=Q(code=Upper("code")), name="coupon_code_upper_case"),
             models.CheckConstraint(condition=Q(value__gt=0), name="coupon_value_positive"),
             models.CheckConstraint(condition=~Q(kind="percent") | Q(value__lte=100), name="coupon_percent_max_100"),
             models.CheckConstraint(condition=Q(kind__in=["percent", "fixed"]), name="coupon_kind_valid"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from apps.bookings.models import ACTIVE_STATUSES, Booking
+from apps.bookings.selectors import batch_booked
 from apps.bookings.services.common import _notify_booking
 from apps.treks.domain import guide_name
 from apps.treks.models import Batch
@@ -17,17 +17,8 @@ from apps.treks.models import Batch
 logger = logging.getLogger(__name__)
 
 
-def _booked(batch: Batch) -> list[Booking]:
-    """The pending and confirmed bookings of ``batch`` (each booker is told once per booking)."""
-    return list(
-        Booking.objects.filter(batch_id=batch.pk, status__in=ACTIVE_STATUSES)
-        .select_related("batch__trek", "user")
-        .order_by("created_at", "id")
-    )
-
-
 def _tell_booked(batch: Batch, template: str, **extra: Any) -> int:
-    bookings = _booked(batch)
+    bookings = list(batch_booked(batch=batch))  # each booker is told once per booking
     for booking in bookings:
         _notify_booking(booking, template, dedupe=batch.updated_at.isoformat(), audience="trekker", **extra)
     logger.info("%s: %d booking(s) of batch %s told", template, len(bookings), batch.pk)

@@ -129,6 +129,7 @@ SPECTACULAR_SETTINGS = {
         "BookingDocumentKindEnum": "apps.bookings.models.BookingDocument.Kind",
         "ChecklistItemKindEnum": "apps.bookings.serializers.CHECKLIST_KINDS",
         "WaitlistStatusEnum": "apps.bookings.models.WaitlistEntry.Status",
+        "CouponKindEnum": "apps.bookings.models.Coupon.Kind",
         "PostVisibilityEnum": "apps.community.models.Visibility",
         "JournalPrivacyEnum": "apps.community.models.JournalPrivacy",
         "ChallengeKindEnum": "apps.community.models.ChallengeKind",
