@@ -19,5 +19,13 @@ urlpatterns = [
     path("batches/<uuid:batch_id>/cancel/", views.BatchBulkCancelView.as_view(), name="batch-cancel"),
     path("batches/<uuid:batch_id>/waitlist/", views.WaitlistView.as_view(), name="batch-waitlist"),
     path("batches/<uuid:batch_id>/manifest/", views.ManifestView.as_view(), name="batch-manifest"),
+    path("batches/<uuid:batch_id>/roster/", views.RosterView.as_view(), name="batch-roster"),
+    path(
+        "batches/<uuid:batch_id>/roster/<uuid:participant_id>/check-in/",
+        views.BaseCheckInView.as_view(),
+        name="batch-base-check-in",
+    ),
+    path("batches/<uuid:batch_id>/camp-check-ins/", views.CampCheckInsView.as_view(), name="batch-camp-check-ins"),
+    path("guides/me/departures/", views.GuideDeparturesView.as_view(), name="guide-my-departures"),
     path("reports/revenue/", views.RevenueReportView.as_view(), name="revenue-report"),
 ]

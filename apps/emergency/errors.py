@@ -6,11 +6,26 @@ that code across the API; it is imported here so the emergency code names its er
 
 from __future__ import annotations
 
-from apps.common.exceptions import IdempotencyKeyReused, ValidationFailed
+from apps.common.exceptions import Conflict, IdempotencyKeyReused, ValidationFailed
 
-__all__ = ["IdempotencyKeyRequired", "IdempotencyKeyReused"]
+__all__ = ["CheckInAlreadyArmed", "IdempotencyKeyRequired", "IdempotencyKeyReused", "NoArmedCheckIn", "NotOnTrek"]
 
 
 class IdempotencyKeyRequired(ValidationFailed):
     code = "idempotency_key_required"
     message = "An Idempotency-Key header holding a UUID is required."
+
+
+class NotOnTrek(Conflict):
+    code = "not_on_trek"
+    message = "Check-ins are for trekkers on a confirmed departure under way and for its guide."
+
+
+class CheckInAlreadyArmed(Conflict):
+    code = "check_in_already_armed"
+    message = "You already have an armed check-in: check in (or check in to it) before arming another."
+
+
+class NoArmedCheckIn(Conflict):
+    code = "no_armed_check_in"
+    message = "You have no check-in to check in to."
