@@ -53,7 +53,9 @@ def test_my_departures_lists_current_and_upcoming_with_seats_and_readiness(day: 
     rows = response.json()
     assert len(rows) == 2
     current = rows[0]
-    assert current["id"] == str(day["batch"].pk) and current["current"] is True and rows[1]["current"] is False
+    assert current["id"] == str(day["batch"].pk)
+    assert current["current"] is True
+    assert rows[1]["current"] is False
     assert (current["total_seats"], current["seats_taken"], current["seats_left"]) == (10, 3, 7)
     assert current["readiness"] == {
         "bookings": 2,
@@ -70,7 +72,9 @@ def test_the_roster_shows_documents_guide_health_flags_current_contact_and_phone
     rows = response.json()
     assert [row["name"] for row in rows] == ["Trekker 0", "Trekker 1", "Trekker 0"]
     lead = rows[0]
-    assert lead["is_lead"] and lead["paid"] and lead["base_check_in"] is None
+    assert lead["is_lead"]
+    assert lead["paid"]
+    assert lead["base_check_in"] is None
     assert lead["health_flags"] == ["asthma", "regular_medication"]  # only what the guide needs, only "yes"
     assert "weight" not in str(lead)
     assert lead["emergency_contact"] == {"name": "Asha", "relation": "Mother", "phone": "+919822222222"}
@@ -80,7 +84,8 @@ def test_the_roster_shows_documents_guide_health_flags_current_contact_and_phone
     day["paid"].user.emergency_contacts.filter(name="Asha").delete()
     again = client_for(day["guide"].user).get(f"{API}/batches/{day['batch'].pk}/roster/").json()
     assert again[0]["emergency_contact"]["name"] == "Dev"
-    assert rows[2]["emergency_contact"] is None and rows[2]["paid"] is False
+    assert rows[2]["emergency_contact"] is None
+    assert rows[2]["paid"] is False
 
 
 def test_base_check_in_is_marked_changed_audited_and_seen_by_ops(
@@ -99,7 +104,8 @@ def test_base_check_in_is_marked_changed_audited_and_seen_by_ops(
     assert all(row.actor_id == day["guide"].user_id for row in trail)
     ops = client_for(make_user(staff_role="ops_manager"))
     roster = ops.get(f"{API}/batches/{day['batch'].pk}/roster/").json()
-    assert roster[0]["base_check_in"]["status"] == "late" and roster[0]["base_check_in"]["note"] == "Bus delayed"
+    assert roster[0]["base_check_in"]["status"] == "late"
+    assert roster[0]["base_check_in"]["note"] == "Bus delayed"
     assert guide.post(url, {"status": "asleep"}, format="json").status_code == 400
     other = BatchFactory(guide=GuideFactory())
     stranger = f"{API}/batches/{other.pk}/roster/{participant.pk}/check-in/"
@@ -115,7 +121,8 @@ def test_camp_check_in_posted_by_the_guide_with_a_location(day: Any, client_for:
     url = f"{API}/batches/{day['batch'].pk}/camp-check-ins/"
     posted = guide.post(url, {"camp": "Juda ka Talab", "latitude": 30.9951234567, "longitude": 78.0}, format="json")
     assert posted.status_code == 201, posted.content
-    assert posted.json()["latitude"] == "30.995123" and posted.json()["day"] == str(timezone.localdate())
+    assert posted.json()["latitude"] == "30.995123"
+    assert posted.json()["day"] == str(timezone.localdate())
     assert guide.post(url, {"camp": "Kedarkantha base", "latitude": 30.1}, format="json").status_code == 400
     assert guide.post(url, {"camp": ""}, format="json").status_code == 400
     assert [row["camp"] for row in guide.get(url).json()] == ["Juda ka Talab"]
@@ -170,7 +177,8 @@ def test_authority_that_changes_ends_access_for_the_token_already_issued(
     change(day)
     assert client.get(f"{API}/users/me/").status_code == 200  # the token itself is still good
     assert _guide_status(client, day) == expected
-    assert not BaseCheckIn.objects.exists() and not CampCheckIn.objects.exists()
+    assert not BaseCheckIn.objects.exists()
+    assert not CampCheckIn.objects.exists()
 
 
 def test_a_deactivated_account_is_refused_outright(day: Any, client_for: Any) -> None:
