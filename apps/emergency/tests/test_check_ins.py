@@ -14,11 +14,11 @@ from django.utils import timezone
 
 from apps.bookings.models import CampCheckIn
 from apps.common.models import AuditLog
-from apps.community.tests.factories import make_booking
 from apps.emergency.models import CheckIn, Incident, IncidentStatus, MissedCampCheckIn
 from apps.emergency.services import camp_check_ins_missed, check_ins_raise_overdue, checkin_arm, checkin_complete
 from apps.emergency.tasks import escalate, missed_camp_check_ins, overdue_check_ins
 from apps.emergency.tests.conftest import Cast
+from apps.emergency.tests.test_guide_reports import confirmed_booking
 from apps.emergency.throttles import CheckInArmThrottle
 from apps.notifications.models import Delivery
 from apps.treks.models import Batch
@@ -30,9 +30,12 @@ START = datetime(2026, 10, 12, 9, 0, tzinfo=IST)
 
 
 def _on_trek(trekker: Any, start: datetime = START) -> Batch:
+    """``trekker`` booked and paid (through the bookings services) on a departure that then starts on ``start``."""
     guide = GuideFactory(user__phone="+919899999999", satellite_phone="+881631234567")
-    batch = BatchFactory(guide=guide, start_date=start.date(), end_date=start.date() + timedelta(days=5))
-    make_booking(trekker, batch=batch)
+    batch = BatchFactory(guide=guide)
+    confirmed_booking(trekker, batch)
+    Batch.objects.filter(pk=batch.pk).update(start_date=start.date(), end_date=start.date() + timedelta(days=5))
+    batch.refresh_from_db()
     return batch
 
 
@@ -44,7 +47,7 @@ def test_arming_needs_a_departure_under_way_and_a_time_ahead(cast: Cast, client_
     client = client_for(cast.trekker)
     body = {"place": "Juda ka Talab", "expected_at": (timezone.now() + timedelta(hours=3)).isoformat()}
     assert client.post(URL, body, format="json").json()["error"]["code"] == "not_on_trek"
-    make_booking(cast.trekker, batch=BatchFactory(start_date=timezone.localdate() + timedelta(days=3)))
+    confirmed_booking(cast.trekker, BatchFactory(start_date=timezone.localdate() + timedelta(days=3)))
     assert client.post(URL, body, format="json").json()["error"]["code"] == "not_on_trek"  # not started yet
     _on_trek(cast.trekker, start=timezone.localtime())
     past = {**body, "expected_at": (timezone.now() - timedelta(minutes=1)).isoformat()}
