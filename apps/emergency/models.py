@@ -229,7 +229,10 @@ class CheckIn(BaseModel):
         OVERDUE = "overdue", "Overdue (alarm raised)"
         CHECKED_IN_LATE = "checked_in_late", "Checked in after the alarm"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="check_ins")
+    # user leads the composite index below
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="check_ins", db_index=False
+    )
     batch = models.ForeignKey("treks.Batch", on_delete=models.PROTECT, related_name="check_ins")
     place = models.CharField(max_length=120)
     expected_at = models.DateTimeField()
