@@ -4,7 +4,7 @@ The catalog registers :class:`apps.treks.admin.BatchAdmin` (dates, seats, guide)
 this module extends that class and registers the extension in its place: one page per batch, at the same address,
 rather than a second "departures" proxy page that staff would have to tell apart from the first.
 
-- Bookings and waitlist: read-only inlines, shown to staff holding ``bookings.view``.
+- Bookings, waitlist, base check-ins and camp check-ins: read-only inlines, shown to staff holding ``bookings.view``.
 - Manifest: ``<batch>/manifest.csv`` and ``<batch>/manifest.json`` with the admin session, through the API's rows
   (``apps.bookings.views.ops.manifest_rows``) and CSV writer (``apps.common.csv_export``), for whoever the API lets
   read it (``apps.bookings.selectors.can_view_manifest``): anyone else gets 403.
@@ -28,7 +28,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
 from apps.bookings import selectors
-from apps.bookings.models import Booking, WaitlistEntry
+from apps.bookings.models import BaseCheckIn, Booking, CampCheckIn, WaitlistEntry
 from apps.bookings.services import batch_bulk_cancel_start
 from apps.bookings.views.ops import MANIFEST_FIELDS, manifest_rows
 from apps.common.csv_export import csv_response
@@ -92,8 +92,28 @@ class RescheduleForm(forms.Form):
         return data
 
 
+class BatchBaseCheckInInline(_ReadOnlyBookingsInline):
+    """Who the guide marked present, late or no-show at the base (``POST .../roster/<id>/check-in/``)."""
+
+    model = BaseCheckIn
+    verbose_name_plural = "base check-ins"
+    fields = ("participant", "status", "note", "marked_by", "marked_at")
+    readonly_fields = fields
+    ordering = ("marked_at",)
+
+
+class BatchCampCheckInInline(_ReadOnlyBookingsInline):
+    """The guide's daily "reached camp" posts, newest first."""
+
+    model = CampCheckIn
+    verbose_name_plural = "camp check-ins"
+    fields = ("day", "camp", "latitude", "longitude", "note", "posted_by", "posted_at")
+    readonly_fields = fields
+    ordering = ("-posted_at",)
+
+
 class DepartureAdmin(BatchAdmin):
-    inlines = (BatchBookingInline, BatchWaitlistInline)
+    inlines = (BatchBookingInline, BatchWaitlistInline, BatchBaseCheckInInline, BatchCampCheckInInline)
     actions = ("cancel_departure",)
 
     def get_inline_instances(self, request: HttpRequest, obj: Any = None) -> list[Any]:

@@ -62,3 +62,42 @@ def coupon_state(coupon: Coupon, now: datetime) -> str:
     if coupon.max_uses is not None and coupon.uses >= coupon.max_uses:
         return "used_up"
     return "active"
+
+
+# Answers of the health declaration a guide must know on the trail (a "yes", or a non-empty text): nothing else
+# of the declaration reaches the guide's roster.
+GUIDE_HEALTH_FLAGS: tuple[str, ...] = (
+    "asthma",
+    "heart_condition",
+    "high_blood_pressure",
+    "diabetes",
+    "epilepsy",
+    "severe_allergy",
+    "previous_altitude_sickness",
+    "regular_medication",
+)
+
+
+def guide_health_flags(declaration: Any) -> list[str]:
+    """The :data:`GUIDE_HEALTH_FLAGS` answered yes (``True`` or a non-empty text) in a health declaration."""
+    if not isinstance(declaration, dict):
+        return []
+    flags = []
+    for name in GUIDE_HEALTH_FLAGS:
+        answer = declaration.get(name)
+        if answer is True or (isinstance(answer, str) and answer.strip() and answer.strip().lower() not in NO):
+            flags.append(name)
+    return flags
+
+
+NO = frozenset({"no", "none", "false", "n/a", "na", "nil", "-"})
+
+
+def booking_readiness(booking: Booking) -> dict[str, bool]:
+    """Is the booking ready to trek: documents complete, an emergency contact on file (the booker's current ones,
+    prefetched as ``user.emergency_contacts``, or the one given at booking), paid in full."""
+    return {
+        "documents_complete": not booking.missing_documents,
+        "contact_present": bool(list(booking.user.emergency_contacts.all()) or booking.emergency_contact_phone),
+        "paid": booking.balance_due == 0,
+    }

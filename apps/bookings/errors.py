@@ -36,7 +36,7 @@ class CouponExhausted(Conflict):
 
 class CouponCodeTaken(Conflict):
     code = "coupon_code_taken"
-    message = "Another coupon already has this code (codes are matched case-insensitively)."
+    message = gettext_noop("Another coupon already has this code (codes are matched case-insensitively).")
 
 
 class NothingToPay(Conflict):

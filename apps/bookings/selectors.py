@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from apps.bookings.models import (
+    BaseCheckIn,
     Booking,
     BookingDocument,
     BookingParticipant,
     BookingStatus,
+    CampCheckIn,
     Coupon,
     Payment,
     Refund,
@@ -21,7 +23,8 @@ from apps.common.exceptions import NotFound
 from apps.notifications.models import Delivery
 from apps.treks.domain import local_today
 from apps.treks.models import Batch
-from apps.treks.selectors import guides_batch
+from apps.treks.selectors import guided_by_q, guides_batch
+from apps.users.models import EmergencyContact
 from apps.users.roles import Capability, has_capability
 
 
@@ -74,6 +77,93 @@ def manifest_bookings(*, batch: Batch) -> QuerySet[Booking]:
 def can_view_manifest(*, user: Any, batch: Batch) -> bool:
     """``manifest.view``, or the batch's acting guide (``apps.treks.selectors.guides_batch``)."""
     return has_capability(user, Capability.MANIFEST_VIEW) or guides_batch(user, batch)
+
+
+# --- the guide's day ------------------------------------------------------------------------------
+
+
+_CONTACTS = EmergencyContact.objects.order_by("-is_primary", "created_at")
+
+
+def guide_departures(user: Any, *, today: date) -> QuerySet[Batch]:
+    """The departures ``user`` leads now (``guided_by_q``: role, active profile, the batch's guide) that have not
+    ended by ``today`` and are not cancelled, soonest first; nothing for anyone else."""
+    return (
+        Batch.objects.filter(guided_by_q(user), end_date__gte=today)
+        .exclude(status=Batch.Status.CANCELLED)
+        .select_related("trek")
+        .order_by("start_date", "id")
+    )
+
+
+def departure_bookings(batch_ids: list[Any]) -> QuerySet[Booking]:
+    """Confirmed bookings of these batches with their documents and the booker's current emergency contacts."""
+    return (
+        Booking.objects.filter(batch_id__in=batch_ids, status=BookingStatus.CONFIRMED)
+        .prefetch_related(
+            Prefetch("documents", queryset=BookingDocument.objects.order_by("kind", "-created_at")),
+            Prefetch("user__emergency_contacts", queryset=_CONTACTS),
+        )
+        .order_by("created_at", "id")
+    )
+
+
+def roster_bookings(*, batch: Batch) -> QuerySet[Booking]:
+    """The departure's confirmed bookings: participants with their base check-in, documents, the booker's
+    current emergency contacts (the manifest's rows, narrowed to the people who are coming)."""
+    return (
+        Booking.objects.filter(batch=batch, status=BookingStatus.CONFIRMED)
+        .select_related("user")
+        .prefetch_related(
+            Prefetch(
+                "participants",
+                queryset=BookingParticipant.objects.select_related("base_check_in__marked_by").order_by("position"),
+            ),
+            Prefetch("documents", queryset=BookingDocument.objects.order_by("kind", "-created_at")),
+            Prefetch("user__emergency_contacts", queryset=_CONTACTS),
+        )
+        .order_by("created_at", "id")
+    )
+
+
+def roster_participant(*, batch: Batch, participant_id: Any) -> BookingParticipant:
+    """A participant of a confirmed booking of ``batch``; 404 for any other id."""
+    found = (
+        BookingParticipant.objects.filter(
+            pk=participant_id, booking__batch=batch, booking__status=BookingStatus.CONFIRMED
+        )
+        .select_related("booking")
+        .first()
+    )
+    if found is None:
+        raise NotFound("No participant of this departure has this id.")
+    return found
+
+
+def can_mark_base(*, user: Any, batch: Batch) -> bool:
+    """Base check-ins: the batch's acting guide, or staff holding ``bookings.manage`` (corrections)."""
+    return guides_batch(user, batch) or has_capability(user, Capability.BOOKINGS_MANAGE)
+
+
+def base_check_ins(*, batch: Batch) -> QuerySet[BaseCheckIn]:
+    return BaseCheckIn.objects.filter(batch=batch).select_related("participant__booking", "marked_by")
+
+
+def camp_check_ins(*, batch: Batch) -> QuerySet[CampCheckIn]:
+    return CampCheckIn.objects.filter(batch=batch).select_related("posted_by").order_by("-posted_at", "-id")
+
+
+def batches_missing_camp_check_in(*, day: date) -> QuerySet[Batch]:
+    """Departures on the mountain on ``day`` (started, not yet on their last day, not cancelled) with no camp
+    check-in for ``day``: the guide's word that the group reached camp is overdue once the day's hour passes."""
+    posted = CampCheckIn.objects.filter(batch=OuterRef("pk"), day=day)
+    return (
+        Batch.objects.filter(start_date__lte=day, end_date__gt=day)
+        .exclude(status=Batch.Status.CANCELLED)
+        .filter(~Exists(posted))
+        .select_related("trek", "guide__user")
+        .order_by("start_date", "id")
+    )
 
 
 def revenue_report(*, date_from: date, date_to: date, group_by: str) -> list[dict[str, Any]]:

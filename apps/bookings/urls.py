@@ -23,5 +23,13 @@ urlpatterns = [
     path("coupons/", coupons.CouponListView.as_view(), name="coupon-list"),
     path("coupons/<uuid:coupon_id>/", coupons.CouponDetailView.as_view(), name="coupon-detail"),
     path("coupons/<uuid:coupon_id>/deactivate/", coupons.CouponDeactivateView.as_view(), name="coupon-deactivate"),
+    path("batches/<uuid:batch_id>/roster/", views.RosterView.as_view(), name="batch-roster"),
+    path(
+        "batches/<uuid:batch_id>/roster/<uuid:participant_id>/check-in/",
+        views.BaseCheckInView.as_view(),
+        name="batch-base-check-in",
+    ),
+    path("batches/<uuid:batch_id>/camp-check-ins/", views.CampCheckInsView.as_view(), name="batch-camp-check-ins"),
+    path("guides/me/departures/", views.GuideDeparturesView.as_view(), name="guide-my-departures"),
     path("reports/revenue/", views.RevenueReportView.as_view(), name="revenue-report"),
 ]

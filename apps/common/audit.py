@@ -57,6 +57,10 @@ class AuditAction(StrEnum):
     INCIDENT_RESOLVED = "incident.resolved"
     INCIDENT_MARKED_FALSE_ALARM = "incident.marked_false_alarm"
     INCIDENT_NOTE_ADDED = "incident.note_added"
+    # overdue check-ins: armed -> checked in, or armed -> overdue (an incident opens) -> checked in late
+    CHECKIN_ARMED = "checkin.armed"
+    CHECKIN_COMPLETED = "checkin.completed"
+    CHECKIN_OVERDUE = "checkin.overdue"
     # accounts
     USER_ROLE_GRANTED = "user.role_granted"
     USER_ROLE_REVOKED = "user.role_revoked"
@@ -90,6 +94,9 @@ class AuditAction(StrEnum):
     BATCH_CANCELLATION_QUEUED = "batch.cancellation_queued"  # its bookings are being cancelled by a task
     BATCH_RESCHEDULED = "batch.rescheduled"  # new dates: trekkers and guide told, the batch chat renamed
     BATCH_GUIDE_CHANGED = "batch.guide_changed"  # another guide (or none): the batch chat follows
+    BATCH_CAMP_REACHED = "batch.camp_reached"  # the guide's daily camp check-in
+    BATCH_CAMP_CHECK_IN_MISSED = "batch.camp_check_in_missed"  # no camp check-in by the day's hour: ops alerted
+    PARTICIPANT_CHECKED_IN = "participant.checked_in"  # at the base: present, late or no-show
     # moderation and support
     POST_HIDDEN = "post.hidden"
     POST_UNHIDDEN = "post.unhidden"

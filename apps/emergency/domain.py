@@ -1,16 +1,15 @@
-"""Facts of the emergency domain that need no database: how precisely a position is kept."""
+"""Facts of the emergency domain that need no database: how precisely a position is kept (``apps.common.geo``),
+and when an armed check-in is overdue."""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import datetime, timedelta
 
-COORDINATE_PLACES = Decimal("0.000001")
+from apps.common.geo import COORDINATE_PLACES, coordinate, to_coordinate
 
-
-def coordinate(value: float | Decimal) -> Decimal:
-    """Degrees as a Decimal with 6 places (about 11 cm): device fixes often carry more digits."""
-    return Decimal(str(value)).quantize(COORDINATE_PLACES, rounding=ROUND_HALF_UP)
+__all__ = ["COORDINATE_PLACES", "coordinate", "overdue_at", "to_coordinate"]
 
 
-def to_coordinate(value: float | Decimal | None) -> Decimal | None:
-    return None if value is None else coordinate(value)
+def overdue_at(expected_at: datetime, *, grace_seconds: int) -> datetime:
+    """An armed check-in not checked in by ``expected_at`` plus the grace raises the alarm at this moment."""
+    return expected_at + timedelta(seconds=grace_seconds)

@@ -8,11 +8,26 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_noop
 
-from apps.common.exceptions import IdempotencyKeyReused, ValidationFailed
+from apps.common.exceptions import Conflict, IdempotencyKeyReused, ValidationFailed
 
-__all__ = ["IdempotencyKeyRequired", "IdempotencyKeyReused"]
+__all__ = ["CheckInAlreadyArmed", "IdempotencyKeyRequired", "IdempotencyKeyReused", "NoArmedCheckIn", "NotOnTrek"]
 
 
 class IdempotencyKeyRequired(ValidationFailed):
     code = "idempotency_key_required"
     message = gettext_noop("An Idempotency-Key header holding a UUID is required.")
+
+
+class NotOnTrek(Conflict):
+    code = "not_on_trek"
+    message = gettext_noop("Check-ins are for trekkers on a confirmed departure under way and for its guide.")
+
+
+class CheckInAlreadyArmed(Conflict):
+    code = "check_in_already_armed"
+    message = gettext_noop("You already have an armed check-in: check in to it before arming another.")
+
+
+class NoArmedCheckIn(Conflict):
+    code = "no_armed_check_in"
+    message = gettext_noop("You have no check-in to check in to.")

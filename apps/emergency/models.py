@@ -15,6 +15,7 @@ class IncidentKind(models.TextChoices):
     ALTITUDE_SICKNESS = "altitude_sickness", "Altitude sickness"
     WEATHER = "weather", "Weather"
     LOST = "lost", "Lost"
+    OVERDUE = "overdue", "Overdue check-in"
     OTHER = "other", "Other"
 
 
@@ -40,6 +41,7 @@ CLOSED_STATUSES = (IncidentStatus.RESOLVED, IncidentStatus.FALSE_ALARM)
 class IncidentSource(models.TextChoices):
     APP = "app", "Trekker's app"
     GUIDE = "guide", "Guide"
+    CHECK_IN = "check_in", "Overdue check-in"
 
 
 class Incident(BaseModel):
@@ -211,3 +213,69 @@ class LocationPing(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.latitude},{self.longitude} at {self.recorded_at:%Y-%m-%d %H:%M:%S}"
+
+
+class CheckIn(BaseModel):
+    """An armed check-in: "we expect to reach <place> by <expected_at>". Checking in disarms it; past its time
+    plus the grace (``EMERGENCY_CHECKIN_GRACE_SECONDS``) the beat task opens an ``overdue`` incident with it.
+
+    ``user`` is a trekker on a confirmed current booking or the batch's guide; ``alert_contacts`` is the
+    trekker's choice whether their emergency contacts hear of an alarm (ops and the guide always do).
+    """
+
+    class Status(models.TextChoices):
+        ARMED = "armed", "Armed"
+        CHECKED_IN = "checked_in", "Checked in"
+        OVERDUE = "overdue", "Overdue (alarm raised)"
+        CHECKED_IN_LATE = "checked_in_late", "Checked in after the alarm"
+
+    # user leads the composite index below
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="check_ins", db_index=False
+    )
+    batch = models.ForeignKey("treks.Batch", on_delete=models.PROTECT, related_name="check_ins")
+    place = models.CharField(max_length=120)
+    expected_at = models.DateTimeField()
+    due_at = models.DateTimeField(help_text="expected_at plus the grace: the alarm goes off after this")
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    alert_contacts = models.BooleanField(default=False)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ARMED)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    incident = models.OneToOneField(Incident, null=True, blank=True, on_delete=models.PROTECT, related_name="check_in")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["due_at"], condition=Q(status="armed"), name="checkin_armed_due_idx"),
+            models.Index(fields=["user", "-created_at"], name="checkin_user_created_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["user"], condition=Q(status="armed"), name="checkin_one_armed_per_user"),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                name="checkin_coordinates",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["overdue", "checked_in_late"]) | Q(incident__isnull=False),
+                name="checkin_overdue_has_incident",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.place} by {self.expected_at:%d %b %H:%M} [{self.status}]"
+
+
+class MissedCampCheckIn(BaseModel):
+    """A departure day whose camp check-in did not come by the day's hour: ops were alerted once for it."""
+
+    batch = models.ForeignKey("treks.Batch", on_delete=models.PROTECT, related_name="missed_camp_check_ins")
+    day = models.DateField()
+
+    class Meta:
+        ordering = ["-day"]
+        constraints = [models.UniqueConstraint(fields=["batch", "day"], name="missedcamp_one_per_batch_day")]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id} {self.day}"

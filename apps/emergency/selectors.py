@@ -12,8 +12,8 @@ from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value
 from apps.bookings.models import Booking, BookingStatus
 from apps.bookings.selectors import current_or_next_confirmed_booking
 from apps.common.sql import instance_from_json, instance_from_row
-from apps.emergency.models import ACTIVE_STATUSES, Incident, IncidentSeverity, IncidentUpdate
-from apps.notifications.models import Delivery, Device
+from apps.emergency.models import ACTIVE_STATUSES, CheckIn, Incident, IncidentSeverity, IncidentUpdate
+from apps.notifications.models import Channel, Delivery, Device
 from apps.treks.models import Batch, Guide, Trek
 from apps.treks.selectors import guided_by_q, guides_batch
 from apps.users.models import EmergencyContact, User
@@ -79,6 +79,11 @@ def incident_alerts(incident: Incident) -> list[Any]:
     return list(
         Delivery.objects.filter(dedupe_key__startswith=f"emergency:{incident.pk}:").order_by("created_at", "id")
     )
+
+
+def alerted_contact_phones(incident: Incident, *, key: str) -> set[str]:
+    """The numbers texted under the incident's alert ``key``: the contacts who were told (and must hear it ended)."""
+    return set(Delivery.objects.filter(dedupe_key=key, channel=Channel.SMS).values_list("recipient", flat=True))
 
 
 def active_incidents_with_location() -> QuerySet[Incident]:
@@ -217,3 +222,44 @@ def incidents_by_priority(qs: QuerySet[Incident]) -> QuerySet[Incident]:
 
 # The order of ``incidents_by_priority`` (on its annotations), for lists that set their ordering themselves.
 PRIORITY_ORDER = ("active_rank", "-severity_rank", F("acknowledged_at").asc(nulls_first=True), "received_at", "pk")
+
+
+# --- check-ins -------------------------------------------------------------------------------------
+
+
+def check_in_batch(user: Any, *, today: date) -> Batch | None:
+    """The departure under way ``today`` that ``user`` leads as its acting guide, else the one of their confirmed
+    booking; None when they are on none (a check-in needs one)."""
+    on_now = Q(start_date__lte=today, end_date__gte=today) & ~Q(status=Batch.Status.CANCELLED)
+    led = Batch.objects.filter(on_now, guided_by_q(user)).order_by("start_date", "id").first()
+    if led is not None:
+        return led
+    booking = current_or_next_confirmed_booking(user, today=today)
+    if booking is None or booking.batch.start_date > today:
+        return None
+    return booking.batch
+
+
+def latest_open_check_in(user: Any) -> CheckIn | None:
+    """The user's check-in still waiting for them: armed, or overdue (the alarm went off)."""
+    return (
+        CheckIn.objects.filter(user=user, status__in=(CheckIn.Status.ARMED, CheckIn.Status.OVERDUE))
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def check_ins_visible_to(user: Any) -> QuerySet[CheckIn]:
+    """Own check-ins; the acting guide: their departures'; incidents.manage: all."""
+    qs = CheckIn.objects.select_related("user", "batch__trek", "incident").order_by("-created_at", "-id")
+    if can_manage_all(user):
+        return qs
+    return qs.filter(Q(user=user) | guided_by_q(user, via="batch__"))
+
+
+def batch_with_guide(batch: Batch) -> Batch:
+    """``batch`` with its trek, guide and guide's devices loaded (whom an alert about it reaches)."""
+    loaded = Batch.objects.select_related("trek", "guide__user").get(pk=batch.pk)
+    if loaded.guide is not None:
+        prefetch_related_objects([loaded.guide.user], "devices")
+    return loaded

@@ -8,11 +8,21 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.common.fields import FiniteFloatField
-from apps.emergency.models import Incident, IncidentKind, IncidentSeverity, IncidentStatus, IncidentUpdate, LocationPing
+from apps.emergency.models import (
+    CheckIn,
+    Incident,
+    IncidentKind,
+    IncidentSeverity,
+    IncidentStatus,
+    IncidentUpdate,
+    LocationPing,
+)
 from apps.emergency.services import IncidentReport, Ping
 from apps.emergency.services.intake import MESSAGE_MAX
 
 MAX_PINGS = 500
+# What a device or a guide may report; an ``overdue`` incident is opened only by a missed check-in.
+REPORTED_KINDS = [(value, label) for value, label in IncidentKind.choices if value != IncidentKind.OVERDUE]
 
 
 class ReportInputSerializer(serializers.Serializer):
@@ -26,7 +36,7 @@ class ReportInputSerializer(serializers.Serializer):
     message = serializers.CharField(
         required=False, allow_blank=True, allow_null=True, help_text=f"Kept up to {MESSAGE_MAX} characters"
     )
-    kind = serializers.ChoiceField(choices=IncidentKind.choices, required=False, default=IncidentKind.SOS)
+    kind = serializers.ChoiceField(choices=REPORTED_KINDS, required=False, default=IncidentKind.SOS)
     client_created_at = serializers.DateTimeField(
         required=False, allow_null=True, help_text="When the device raised it (an SOS may arrive hours late)"
     )
@@ -52,7 +62,7 @@ class SOSRequestSerializer(ReportInputSerializer):
 
 class GuideReportSerializer(ReportInputSerializer):
     trekker = serializers.UUIDField(help_text="The trekker (of one of your batches) the incident is about")
-    kind = serializers.ChoiceField(choices=IncidentKind.choices)
+    kind = serializers.ChoiceField(choices=REPORTED_KINDS)
     severity = serializers.ChoiceField(choices=IncidentSeverity.choices, required=False)
 
 
@@ -254,3 +264,45 @@ class GeoJSONFeatureSerializer(serializers.Serializer):
 class GeoJSONFeatureCollectionSerializer(serializers.Serializer):
     type = serializers.CharField()
     features = GeoJSONFeatureSerializer(many=True)
+
+
+class CheckInArmSerializer(serializers.Serializer):
+    place = serializers.CharField(max_length=120, help_text='Where you expect to be, e.g. "Juda ka Talab"')
+    expected_at = serializers.DateTimeField(help_text="When you expect to check in there")
+    latitude = FiniteFloatField(required=False, allow_null=True, min_value=-90, max_value=90)
+    longitude = FiniteFloatField(required=False, allow_null=True, min_value=-180, max_value=180)
+    alert_contacts = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Also alert my emergency contacts if I am overdue (ops and the guide always are)",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if (attrs.get("latitude") is None) != (attrs.get("longitude") is None):
+            raise serializers.ValidationError({"longitude": ["Give both latitude and longitude, or neither."]})
+        return attrs
+
+
+class CheckInSerializer(serializers.ModelSerializer):
+    user = PersonSerializer(read_only=True)
+    batch = IncidentBatchSerializer(read_only=True)
+    incident = serializers.UUIDField(source="incident_id", allow_null=True, read_only=True)
+
+    class Meta:
+        model = CheckIn
+        fields = [
+            "id",
+            "status",
+            "user",
+            "batch",
+            "place",
+            "expected_at",
+            "due_at",
+            "latitude",
+            "longitude",
+            "alert_contacts",
+            "checked_in_at",
+            "incident",
+            "created_at",
+        ]
+        read_only_fields = fields

@@ -142,9 +142,13 @@ def build_world() -> World:
     from apps.emergency.tests.factories import IncidentFactory
 
     booking = make_booking(owner, batch=batch)
+    from apps.bookings.models import BookingParticipant
+
+    participant = BookingParticipant.objects.create(booking=booking, position=0, is_lead=True, name="Owner", age=30)
     post = PostFactory(author=owner)
     world.objects.update(
         booking=booking,
+        participant=participant,
         incident=IncidentFactory(trekker=owner, batch=batch),
         empty_batch=BatchFactory(trek=trek, start_date=batch.start_date + timedelta(days=20)),
         post=post,

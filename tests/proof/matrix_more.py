@@ -177,6 +177,42 @@ BOOKINGS_ROWS: list[Row] = [
     ),
     Row("coupon-deactivate", "POST", capability(COUPONS, 200), kwargs=coupon_id, rule=f"{COUPONS} (idempotent)"),
     Row(
+        "batch-roster",
+        "GET",
+        capability(Capability.MANIFEST_VIEW, 200, guide=200),
+        kwargs=batch_id,
+        rule=f"{Capability.MANIFEST_VIEW}, or the batch's acting guide",
+    ),
+    Row(
+        "batch-base-check-in",
+        "POST",
+        capability(Capability.BOOKINGS_MANAGE, 200, guide=200),
+        kwargs=lambda w: {"batch_id": w.batch.id, "participant_id": w.participant.id},
+        body=lambda w, u: {"status": "present"},
+        rule=f"the batch's acting guide, or {Capability.BOOKINGS_MANAGE}",
+    ),
+    Row(
+        "batch-camp-check-ins",
+        "GET",
+        capability(Capability.MANIFEST_VIEW, 200, guide=200),
+        kwargs=batch_id,
+        rule=f"{Capability.MANIFEST_VIEW}, or the batch's acting guide",
+    ),
+    Row(
+        "batch-camp-check-ins",
+        "POST",
+        signed_in(403, guide=201),
+        kwargs=batch_id,
+        body=lambda w, u: {"camp": "Juda ka Talab"},
+        rule="the batch's acting guide only",
+    ),
+    Row(
+        "guide-my-departures",
+        "GET",
+        signed_in(403, guide=200, other_guide=200, other_batch_guide=200),
+        rule="acting guides (guide role, active profile): the departures they lead now",
+    ),
+    Row(
         "revenue-report",
         "GET",
         capability(Capability.REPORTS_VIEW, 200),
@@ -243,7 +279,21 @@ def incident_pk(w: World) -> dict[str, Any]:
 RESPONDERS = holders(Capability.INCIDENTS_MANAGE, 200)
 _PING = {"latitude": "32.318300", "longitude": "77.187500"}
 
+
+def _check_in(w: World, u: User | None) -> dict[str, Any]:
+    return {"place": "Juda ka Talab", "expected_at": (timezone.now() + timedelta(hours=3)).isoformat()}
+
+
 EMERGENCY_ROWS: list[Row] = [
+    Row("check-in-list", "GET", signed_in(200), rule="own check-ins; guides their departures'; incidents.manage all"),
+    Row(
+        "check-in-list",
+        "POST",
+        signed_in(409),
+        body=_check_in,
+        rule="409 not_on_trek: only on a departure under way (its trekkers and acting guide)",
+    ),
+    Row("check-in-complete", "POST", signed_in(409), body=_empty, rule="own armed check-in (409: none armed)"),
     Row("emergency-sos", "POST", signed_in(400), body=_empty, rule=f"signed in; {EMPTY_400}"),
     Row("incident-list", "GET", signed_in(200), rule="own incidents; responders and guides see theirs"),
     Row(

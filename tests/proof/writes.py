@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.db.models import F
@@ -60,6 +61,13 @@ def _position() -> Json:
     return {"latitude": 31.0912, "longitude": 78.3411, "accuracy_m": 12.5, "altitude_m": 3350.0, "battery_pct": 41}
 
 
+def _trek_under_way(w: World) -> None:
+    from apps.treks.models import Batch
+
+    today = timezone.localdate()
+    Batch.objects.filter(pk=w.batch.pk).update(start_date=today, end_date=today + timedelta(days=4))
+
+
 def _participants() -> list[Json]:
     return [{"name": "Asha Rawat", "age": 29}]
 
@@ -75,6 +83,25 @@ WRITES: dict[tuple[str, str], Write] = {
         from_matrix("incident-locations", "POST", "owner"),
         from_matrix("coupon-list", "POST", "finance"),
         from_matrix("coupon-detail", "PATCH", "finance"),
+        Write(
+            "batch-camp-check-ins",
+            "POST",
+            "guide",
+            lambda w, u: {"camp": "Juda ka Talab", "latitude": 30.9951, "longitude": 78.0012},
+            lambda w: {"batch_id": w.batch.id},
+        ),
+        Write(
+            "check-in-list",
+            "POST",
+            "owner",
+            lambda w, u: {
+                "place": "Juda ka Talab",
+                "expected_at": (timezone.now() + timedelta(hours=3)).isoformat(),
+                "latitude": 30.9951,
+                "longitude": 78.0012,
+            },
+            prepare=_trek_under_way,
+        ),
         Write(
             "trek-detail",
             "PATCH",

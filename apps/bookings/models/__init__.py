@@ -23,17 +23,20 @@ from apps.bookings.models.bookings import (
 from apps.bookings.models.payments import Payment, PaymentEvent, PaymentStatus, Refund
 from apps.bookings.models.documents import BookingDocument, document_upload_to, private_storage
 from apps.bookings.models.departures import BatchCancellation, WaitlistEntry
+from apps.bookings.models.field import BaseCheckIn, CampCheckIn
 # isort: on
 
 __all__ = [
     "ACTIVE_STATUSES",
     "REFERENCE_ALPHABET",
+    "BaseCheckIn",
     "BatchCancellation",
     "Booking",
     "BookingDocument",
     "BookingParticipant",
     "BookingSource",
     "BookingStatus",
+    "CampCheckIn",
     "Coupon",
     "CouponRedemption",
     "Payment",

@@ -14,6 +14,7 @@ from apps.bookings.services.cancellation import (
     booking_cancel,
     cancellation_quote,
 )
+from apps.bookings.services.field import base_check_in_mark, camp_check_in_post
 from apps.bookings.services.holds import coupon_redeem
 from apps.bookings.services.payments import (
     payment_order_create,
@@ -31,6 +32,7 @@ from apps.bookings.services.waitlist import waitlist_join, waitlist_leave, waitl
 from apps.bookings.services.webhooks import webhook_receive
 
 __all__ = [
+    "base_check_in_mark",
     "batch_bulk_cancel_run",
     "batch_bulk_cancel_start",
     "batch_cancellations_resume",
@@ -41,6 +43,7 @@ __all__ = [
     "booking_payment_link_send",
     "bookings_complete_finished",
     "bookings_expire_holds",
+    "camp_check_in_post",
     "cancellation_quote",
     "coupon_redeem",
     "payment_order_create",

@@ -40,7 +40,24 @@ def test_the_batch_page_lists_its_bookings_and_guide(booked: Batch, make_user: C
     assert [fs.opts.model._meta.model_name for fs in page.context["inline_admin_formsets"]] == [
         "booking",
         "waitlistentry",
+        "basecheckin",
+        "campcheckin",
     ]
+
+
+def test_ops_see_the_guides_base_and_camp_check_ins_on_the_batch_page(
+    booked: Batch, make_user: Callable[..., User]
+) -> None:
+    from apps.bookings.services import base_check_in_mark, camp_check_in_post
+
+    guide = booked.guide.user  # type: ignore[union-attr]
+    participant = Booking.objects.get(batch=booked).participants.get(position=1)
+    base_check_in_mark(actor=guide, batch=booked, participant=participant, status="no_show", note="Missed the bus")
+    camp_check_in_post(actor=guide, batch=booked, camp="Juda ka Talab")
+    html = _browser(make_user(staff_role="ops_manager")).get(f"/admin/treks/batch/{booked.pk}/change/").content.decode()
+    assert "Missed the bus" in html
+    assert "No-show" in html
+    assert "Juda ka Talab" in html
 
 
 def test_an_ops_manager_downloads_the_manifest_with_the_admin_session(

@@ -8,21 +8,26 @@ from apps.bookings.views.bookings import (
     WaitlistView,
 )
 from apps.bookings.views.documents import BookingDocumentsView, DocumentDownloadView, DocumentReviewView
+from apps.bookings.views.field import BaseCheckInView, CampCheckInsView, GuideDeparturesView, RosterView
 from apps.bookings.views.ops import ManifestView, RevenueReportView
 from apps.bookings.views.payments import BookingPaymentsView, PaymentVerifyView, RazorpayWebhookView
 
 __all__ = [
+    "BaseCheckInView",
     "BatchBulkCancelView",
     "BookingCancelView",
     "BookingDetailView",
     "BookingDocumentsView",
     "BookingListCreateView",
     "BookingPaymentsView",
+    "CampCheckInsView",
     "DocumentDownloadView",
     "DocumentReviewView",
+    "GuideDeparturesView",
     "ManifestView",
     "PaymentVerifyView",
     "RazorpayWebhookView",
     "RevenueReportView",
+    "RosterView",
     "WaitlistView",
 ]

@@ -1,5 +1,11 @@
 """Emergency writes: SOS intake, incident handling, locations, escalation."""
 
+from apps.emergency.services.checkins import (
+    camp_check_ins_missed,
+    check_ins_raise_overdue,
+    checkin_arm,
+    checkin_complete,
+)
 from apps.emergency.services.escalation import incidents_escalate
 from apps.emergency.services.handling import (
     TRANSITIONS,
@@ -17,6 +23,10 @@ __all__ = [
     "IncidentReport",
     "Ping",
     "PingResult",
+    "camp_check_ins_missed",
+    "check_ins_raise_overdue",
+    "checkin_arm",
+    "checkin_complete",
     "incident_acknowledge",
     "incident_add_locations",
     "incident_add_note",

@@ -18,8 +18,8 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from apps.emergency.models import Incident
-from apps.emergency.selectors import Audience, escalation_recipients, incident_responders
+from apps.emergency.models import Incident, IncidentKind
+from apps.emergency.selectors import Audience, alerted_contact_phones, escalation_recipients, incident_responders
 from apps.notifications.models import Category, Channel
 from apps.notifications.services import Message, message, notify_many
 from apps.treks.selectors import acting_guide
@@ -32,6 +32,18 @@ CONTACT_TEMPLATE = "emergency_contact_alert"
 SAFE_TEMPLATE = "emergency_contact_safe"
 ESCALATION_TEMPLATE = "emergency_escalation"
 CANCELLED_TEMPLATE = "emergency_cancelled"  # responders: the SOS they were paged about was a false alarm
+# An overdue check-in (kind ``overdue``) says so in every message of its own; escalation reads the same.
+OVERDUE_TEMPLATES = {
+    ALERT_TEMPLATE: "emergency_overdue_alert",
+    CONTACT_TEMPLATE: "emergency_overdue_contact_alert",
+    SAFE_TEMPLATE: "emergency_overdue_safe",
+    CANCELLED_TEMPLATE: "emergency_overdue_cancelled",
+}
+MISSED_CAMP_TEMPLATE = "camp_check_in_missed"
+
+
+def _template(incident: Incident, name: str) -> str:
+    return OVERDUE_TEMPLATES.get(name, name) if incident.kind == IncidentKind.OVERDUE else name
 
 
 def _alert_key(incident: Incident, occasion: str) -> str:
@@ -134,22 +146,23 @@ def queue_incident_alerts(incident: Incident, *, skip: Any = None, audience: Aud
     key = _alert_key(incident, "alert")
     context = _incident_context(incident)
     contacts = audience.contacts if audience is not None else None
-    messages = _contact_messages(incident, template=CONTACT_TEMPLATE, context=context, key=key, contacts=contacts)
+    alert = _template(incident, ALERT_TEMPLATE)
+    messages = _contact_messages(
+        incident, template=_template(incident, CONTACT_TEMPLATE), context=context, key=key, contacts=contacts
+    )
     guide = acting_guide(incident.batch)  # a former or deactivated guide is not told
     if guide is not None:
         if skip is None or guide.user_id != skip.pk:
-            messages.append(_guide_message(guide, template=ALERT_TEMPLATE, context=context, key=key))
+            messages.append(_guide_message(guide, template=alert, context=context, key=key))
         satellite = guide.satellite_phone.replace(" ", "")
         if satellite and E164.match(satellite):
             messages.append(
-                _message(
-                    phone=satellite, template=ALERT_TEMPLATE, context=context, channels=[Channel.SMS], dedupe_key=key
-                )
+                _message(phone=satellite, template=alert, context=context, channels=[Channel.SMS], dedupe_key=key)
             )
         elif satellite:
             logger.warning("guide %s: satellite phone is not an E.164 number; not texted", guide.pk)
     responders = audience.responders if audience is not None else incident_responders()
-    messages += _staff_messages(responders, template=ALERT_TEMPLATE, context=context, key=key, skip=skip)
+    messages += _staff_messages(responders, template=alert, context=context, key=key, skip=skip)
     queued = _send(messages)
     logger.info("incident %s: %d alert deliveries queued", incident.pk, queued)
     return queued
@@ -166,16 +179,42 @@ def queue_escalation(incident: Incident) -> int:
 
 
 def queue_safe_messages(incident: Incident) -> int:
-    """A false alarm: tell the trekker's contacts they are safe, and stand down the responders paged."""
+    """A false alarm: tell the trekker's contacts who were alerted that they are safe, and stand down the
+    responders paged (and the batch's guide)."""
     key = _alert_key(incident, "safe")
     context = _incident_context(incident)
     stand_down = [Channel.PUSH, Channel.SMS, Channel.INBOX]
+    cancelled = _template(incident, CANCELLED_TEMPLATE)
     messages = [
-        _message(user=user, template=CANCELLED_TEMPLATE, context=context, channels=stand_down, dedupe_key=key)
+        _message(user=user, template=cancelled, context=context, channels=stand_down, dedupe_key=key)
         for user in incident_responders()
     ]
     guide = acting_guide(incident.batch)  # a former or deactivated guide is not told
     if guide is not None:
-        messages.append(_guide_message(guide, template=CANCELLED_TEMPLATE, context=context, key=key))
-    messages += _contact_messages(incident, template=SAFE_TEMPLATE, context=context, key=key)
+        messages.append(_guide_message(guide, template=cancelled, context=context, key=key))
+    told = alerted_contact_phones(incident, key=_alert_key(incident, "alert"))
+    contacts = [contact for contact in incident.trekker.emergency_contacts.all() if contact.phone in told]
+    messages += _contact_messages(
+        incident, template=_template(incident, SAFE_TEMPLATE), context=context, key=key, contacts=contacts
+    )
     return _send(messages)
+
+
+def queue_missed_camp_alert(*, batch: Any, day: Any, latest: str, last_camp: str) -> int:
+    """Ops (``incidents.manage``) and the ops list: the departure's guide posted no camp check-in for ``day``."""
+    guide = acting_guide(batch)
+    satellite = guide.satellite_phone if guide is not None else ""
+    context = {
+        "batch_id": str(batch.pk),
+        "trek_name": batch.trek.name,
+        "batch_dates": f"{batch.start_date:%d %b} - {batch.end_date:%d %b %Y}",
+        "day": f"{day:%d %b %Y}",
+        "latest": latest,
+        "guide_name": guide.user.get_full_name() if guide is not None else "",
+        "guide_phone": guide.user.phone or "" if guide is not None else "",
+        "satellite_phone": satellite,
+        "last_camp": last_camp,
+        "ops_phone": settings.OBS_OPS_PHONE,
+    }
+    key = f"camp:{batch.pk}:{day.isoformat()}:missed"
+    return _send(_staff_messages(incident_responders(), template=MISSED_CAMP_TEMPLATE, context=context, key=key))

@@ -130,7 +130,7 @@ def incident_report_sos(
         if existing is not None:
             existing.trekker = trekker  # what the response shows, without reading it again
             return _replay(existing, digest)
-        incident = _open(
+        incident = incident_open(
             trekker=trekker, report=report, source=IncidentSource.APP, key=key, digest=digest, audience=alerted, now=now
         )
     return incident, True
@@ -146,7 +146,7 @@ def incident_open_for_trekker(
     if trekker is None or not guides_batch(guide_user, batch):
         raise NotFound("No trekker of your batches has this id.")
     with transaction.atomic():
-        incident = _open(
+        incident = incident_open(
             trekker=trekker,
             report=report,
             source=IncidentSource.GUIDE,
@@ -157,7 +157,7 @@ def incident_open_for_trekker(
     return incident
 
 
-def _open(
+def incident_open(
     *,
     trekker: User,
     report: IncidentReport,
@@ -168,7 +168,14 @@ def _open(
     batch: Any = None,
     audience: Audience | None = None,
     now: datetime | None = None,
+    origin: str = "",
+    skip: User | None = None,
+    location_at: datetime | None = None,
 ) -> Incident:
+    """Write an incident with its first location, timeline entry and audit row, and queue its first alert
+    (``queue_incident_alerts``). Opened by the system (an overdue check-in) when neither ``reported_by`` nor the
+    source is the trekker's app: the audit row then has no actor. ``origin`` overrides the timeline's first note;
+    ``skip`` is a user not alerted (default: the reporter)."""
     now = now or timezone.now()
     data = report.normalised()
     device_time = report.client_created_at
@@ -181,7 +188,7 @@ def _open(
         batch = batch_for_trekker(trekker, today=timezone.localdate(now))
     latitude, longitude = to_coordinate(report.latitude), to_coordinate(report.longitude)
     has_location = latitude is not None and longitude is not None
-    location_at = (device_time or now) if has_location else None
+    location_at = (location_at or device_time or now) if has_location else None
     severity = report.severity or (
         IncidentSeverity.CRITICAL if report.kind == IncidentKind.SOS else IncidentSeverity.HIGH
     )
@@ -220,24 +227,25 @@ def _open(
                 battery_pct=report.battery_pct,
             )
         )
-    origin = "SOS from the trekker's app" if source == IncidentSource.APP else "Reported by the guide"
+    origin = origin or ("SOS from the trekker's app" if source == IncidentSource.APP else "Reported by the guide")
+    by_system = source == IncidentSource.CHECK_IN
     if delayed:
         assert device_time is not None
         origin += f" (delayed: raised on the device at {timezone.localtime(device_time):%d %b %H:%M})"
     opened = IncidentUpdate(
         incident=incident,
-        author=reported_by or trekker,
+        author=None if by_system else reported_by or trekker,
         kind=IncidentUpdate.Kind.STATUS_CHANGE,
         to_status=IncidentStatus.OPEN,
         note=origin,
     )
     raised = audit_entry(
-        actor=reported_by or trekker,
+        actor=None if by_system else reported_by or trekker,
         action=AuditAction.INCIDENT_RAISED,
         target=incident,
         changes={"kind": report.kind, "source": source},
     )
     insert_together([incident], pings, [opened], [raised])  # one statement on PostgreSQL
-    queue_incident_alerts(incident, skip=reported_by, audience=audience)
+    queue_incident_alerts(incident, skip=skip or reported_by, audience=audience)
     logger.info("incident %s opened (%s, %s)%s", incident.pk, source, incident.kind, " delayed" if delayed else "")
     return incident

@@ -138,6 +138,10 @@ def test_the_guide_resolves(cast: Cast, incident: Any, client_for: Any) -> None:
 def test_the_trekker_cancels_as_false_alarm_and_contacts_hear_they_are_safe(
     cast: Cast, incident: Any, client_for: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
+    from apps.emergency.services.alerts import queue_incident_alerts
+
+    queue_incident_alerts(incident)  # the SOS's first alert: the contacts were told
+    sms.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(cast.trekker).post(
             url(incident, "false-alarm"), {"note": "Pressed by mistake"}, format="json"

@@ -82,6 +82,7 @@ REST_FRAMEWORK: dict[str, Any] = {
         "apple_login": env.str("THROTTLE_APPLE_LOGIN", default="20/min"),
         "email_verify": env.str("THROTTLE_EMAIL_VERIFY", default="20/hour"),
         "message_send": env.str("THROTTLE_MESSAGE_SEND", default="30/min"),
+        "check_in_arm": env.str("THROTTLE_CHECK_IN_ARM", default="20/hour"),
         "community_post": env.str("THROTTLE_COMMUNITY_POST", default="10/hour"),
         "community_comment": env.str("THROTTLE_COMMUNITY_COMMENT", default="60/hour"),
     },

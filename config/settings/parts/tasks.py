@@ -53,6 +53,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "treks-sync-batch-statuses": {"task": "treks.sync_batch_statuses", "schedule": crontab(minute=5)},
     "notifications-sweep": {"task": "notifications.sweep", "schedule": 60.0},
     "emergency-escalate": {"task": "emergency.escalate", "schedule": 60.0},
+    "emergency-overdue-check-ins": {"task": "emergency.overdue_check_ins", "schedule": 60.0},
+    "emergency-missed-camp-check-ins": {"task": "emergency.missed_camp_check_ins", "schedule": 300.0},
     "bookings-expire-holds": {"task": "bookings.expire_holds", "schedule": 60.0},
     "bookings-reconcile-payments": {"task": "bookings.reconcile_payments", "schedule": 300.0},
     "bookings-sweep-pending": {"task": "bookings.sweep_pending", "schedule": 300.0},
