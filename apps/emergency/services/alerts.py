@@ -18,9 +18,10 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from apps.common.realtime import OPS_GROUP, publish
 from apps.emergency.models import Incident
 from apps.emergency.selectors import Audience, escalation_recipients, incident_responders
-from apps.notifications.models import Category, Channel
+from apps.notifications.models import Category, Channel, Delivery
 from apps.notifications.services import Message, message, notify_many
 from apps.treks.selectors import acting_guide
 
@@ -30,6 +31,7 @@ E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 ALERT_TEMPLATE = "emergency_alert"  # staff, guide, satellite phone, ops list
 CONTACT_TEMPLATE = "emergency_contact_alert"
 SAFE_TEMPLATE = "emergency_contact_safe"
+RESOLVED_TEMPLATE = "emergency_contact_resolved"  # contacts who were alerted: the incident is over, the trekker safe
 ESCALATION_TEMPLATE = "emergency_escalation"
 CANCELLED_TEMPLATE = "emergency_cancelled"  # responders: the SOS they were paged about was a false alarm
 
@@ -178,3 +180,31 @@ def queue_safe_messages(incident: Incident) -> int:
         messages.append(_guide_message(guide, template=CANCELLED_TEMPLATE, context=context, key=key))
     messages += _contact_messages(incident, template=SAFE_TEMPLATE, context=context, key=key)
     return _send(messages)
+
+
+def queue_resolved_messages(incident: Incident) -> int:
+    """A resolved incident: tell each contact who was texted the first alert (as recorded in its delivery, whatever
+    the trekker's contacts are now) that the trekker is safe."""
+    key = _alert_key(incident, "safe")
+    context = _incident_context(incident)
+    alerted = Delivery.objects.filter(
+        dedupe_key=_alert_key(incident, "alert"), template=CONTACT_TEMPLATE, channel=Channel.SMS
+    ).values_list("recipient", "context")
+    return _send(
+        [
+            _message(
+                phone=phone,
+                template=RESOLVED_TEMPLATE,
+                context={**context, "contact_name": (sent or {}).get("contact_name", "")},
+                channels=[Channel.SMS],
+                dedupe_key=key,
+            )
+            for phone, sent in alerted
+        ]
+    )
+
+
+def publish_incident(event: str, incident: Incident, **ids: Any) -> None:
+    """Tell the sockets following incidents (``apps.common.realtime``; each socket's user is checked on delivery
+    against the REST rule, ``selectors.incidents_visible_to``), after commit. The cursor is ``updated_at``."""
+    publish(event, groups=[OPS_GROUP], cursor=incident.updated_at or timezone.now(), incident_id=incident.pk, **ids)
