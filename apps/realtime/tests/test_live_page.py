@@ -30,7 +30,7 @@ def test_staff_who_handle_incidents_get_the_active_ones_and_a_token_of_their_own
         user = make_user(staff_role=role)
         response = signed_in(user).get(URL)
         assert response.status_code == 200
-        assert response["Cache-Control"] == "no-store"
+        assert "no-store" in response["Cache-Control"]  # the page carries a token
         incidents = response.context["incidents"]
         assert [i["id"] for i in incidents] == [str(active.pk)]
         assert str(closed.pk) not in response.content.decode()
