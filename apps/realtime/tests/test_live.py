@@ -15,8 +15,10 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from apps.common import realtime
 from apps.emergency.tests.factories import IncidentFactory
+from apps.messaging.services import batch_conversation_join
 from apps.messaging.tests.factories import group_with
 from apps.realtime.tests.live import Socket, db, run
+from apps.treks.tests.factories import BatchFactory, GuideFactory
 from apps.users.models import User
 from apps.users.services import user_set_role
 
@@ -138,6 +140,34 @@ def test_an_oversized_message_is_refused(settings: Any) -> None:
     run(scenario)
 
 
+def test_a_fresh_token_keeps_the_socket_and_another_users_is_refused(make_user: Callable[..., User]) -> None:
+    user, other = make_user(), make_user()
+
+    async def scenario() -> None:
+        socket = Socket()
+        await socket.open(access(user))
+        await socket.send({"type": "auth", "token": access(user)})
+        assert (await socket.receive())["type"] == "ready"
+        await socket.send({"type": "auth", "token": access(other)})
+        assert (await socket.receive())["code"] == "token_invalid"
+        assert await socket.closed_with() == 4003
+
+    run(scenario)
+
+
+def test_a_token_that_expires_while_connected_closes_the_socket(make_user: Callable[..., User]) -> None:
+    token = AccessToken.for_user(make_user())
+    token.set_exp(lifetime=timedelta(seconds=2))
+
+    async def scenario() -> None:
+        socket = Socket()
+        assert (await socket.open(str(token)))["type"] == "ready"
+        assert (await socket.receive(timeout=5))["code"] == "token_expired"
+        assert await socket.closed_with() == 4003
+
+    run(scenario)
+
+
 # --- heartbeat --------------------------------------------------------------------------------------
 
 
@@ -243,6 +273,28 @@ def test_a_participant_who_left_hears_nothing_more(make_user: Callable[..., User
         assert response.status_code == 201
         assert await bobs.silent()
         await bobs.close()
+
+    run(scenario)
+
+
+def test_a_batch_guide_whose_role_is_removed_stops_hearing_the_batch_group(
+    make_user: Callable[..., User], client_for: Client
+) -> None:
+    batch = BatchFactory(guide=GuideFactory())
+    trekker, admin = make_user(), make_user(staff_role="super_admin")
+    conversation = batch_conversation_join(batch_id=batch.pk, user=trekker)
+    guide = batch.guide.user
+    url = f"/api/v1/conversations/{conversation.pk}/messages/"
+
+    async def scenario() -> None:
+        socket = Socket()
+        await socket.open(access(guide))
+        assert (await db(rest, client_for, trekker, "post", url, {"message_body": "Hello"})).status_code == 201
+        assert (await socket.event("message.created"))["data"]["conversation_id"] == str(conversation.pk)
+        await db(user_set_role, actor=admin, user=guide, role=None)
+        assert (await db(rest, client_for, trekker, "post", url, {"message_body": "Anyone?"})).status_code == 201
+        assert await socket.silent()
+        await socket.close()
 
     run(scenario)
 
