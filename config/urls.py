@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from apps.common.exceptions import api_not_found
 from apps.common.metrics import metrics_view
 from apps.common.views import ApiIndexView, HealthView, ReadyView
+from apps.realtime.views import live_incidents
 from apps.users.urls import auth_urlpatterns, users_urlpatterns
 
 api_v1: list[URLPattern | URLResolver] = [
@@ -27,6 +28,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     # Any other address under /api/ (any character, "/api" itself): the 404 envelope, DEBUG or not.
     re_path(r"^api(?P<rest>/[\s\S]*|)$", api_not_found, name="api-not-found"),
+    path("admin/live/incidents/", admin.site.admin_view(live_incidents), name="live-incidents"),
     path("admin/", admin.site.urls),
     path("health/", HealthView.as_view(), name="health"),
     path("ready/", ReadyView.as_view(), name="ready"),

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from apps.messaging.models import Conversation, ConversationParticipant, Message
+from apps.messaging.models import Conversation, ConversationParticipant, Message, MessageEdit
 from apps.treks.models import Batch, Guide
 from apps.treks.selectors import acting_guide_q
 
@@ -108,6 +108,11 @@ def conversation_for_participant(*, user: User, conversation_id: uuid.UUID | str
 def message_list(*, conversation: Conversation) -> QuerySet[Message]:
     """The messages of a conversation, newest first, with their senders."""
     return Message.objects.filter(conversation=conversation).select_related("sender").order_by("-sent_at", "-id")
+
+
+def message_history(*, message: Message) -> QuerySet[MessageEdit]:
+    """The earlier texts of ``message``, oldest first (callers have checked the message is visible)."""
+    return MessageEdit.objects.filter(message=message).order_by("edited_at", "id")
 
 
 def unread_count_for(*, conversation: Conversation, user: User) -> int:

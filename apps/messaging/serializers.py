@@ -7,7 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.messaging.models import MESSAGE_MAX_LENGTH, Conversation, Message
+from apps.messaging.models import MESSAGE_MAX_LENGTH, Conversation, Message, MessageEdit
 from apps.users.models import User
 
 
@@ -44,6 +44,15 @@ class MessageSerializer(serializers.ModelSerializer):
     def get_message_body(self, message: Message) -> str | None:
         """A deleted message is a tombstone: its text is never shown."""
         return None if message.is_deleted else message.message_body
+
+
+class MessageEditSerializer(serializers.ModelSerializer):
+    """One earlier text of a message: what it said until ``edited_at``."""
+
+    class Meta:
+        model = MessageEdit
+        fields = ("id", "previous_body", "edited_at")
+        read_only_fields = fields
 
 
 class ConversationSerializer(serializers.ModelSerializer):

@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from apps.common.exceptions import NotFound, ValidationFailed
+from apps.common.realtime import publish, user_group
 from apps.messaging.errors import EditWindowClosed, MessageDeleted, NotAuthor
 from apps.messaging.models import Conversation, ConversationParticipant, Message, MessageEdit, direct_key_for
 from apps.messaging.selectors import current_memberships
@@ -35,6 +36,12 @@ logger = logging.getLogger(__name__)
 
 def _edit_window() -> timedelta:
     return timedelta(minutes=settings.MESSAGING_EDIT_WINDOW_MINUTES)
+
+
+def _publish(event: str, *, conversation_id: Any, cursor: datetime, **ids: Any) -> None:
+    """Tell the sockets of the conversation's current participants (``apps.common.realtime``), after commit."""
+    members = current_memberships().filter(conversation_id=conversation_id).values_list("user_id", flat=True)
+    publish(event, groups=[user_group(pk) for pk in members], cursor=cursor, conversation_id=conversation_id, **ids)
 
 
 # --- conversations ------------------------------------------------------------------------------
@@ -115,7 +122,16 @@ def conversation_mark_read(
         )
         if not updated:
             raise NotFound()
-        return ConversationParticipant.objects.get(conversation=conversation, user=user)
+        membership = ConversationParticipant.objects.get(conversation=conversation, user=user)
+        assert membership.last_read_at is not None  # just set
+        # The reader's own sockets (their other devices): others' read markers are not shown, as in REST.
+        publish(
+            "conversation.read",
+            groups=[user_group(user.pk)],
+            cursor=membership.last_read_at,
+            conversation_id=conversation.pk,
+        )
+        return membership
 
 
 # --- messages -----------------------------------------------------------------------------------
@@ -162,6 +178,10 @@ def message_send(
         recipients = _recipients_to_notify(message) if notify_participants else []
         if recipients:
             _notify_new_message(message=message, recipients=recipients)
+        if notify_participants:
+            _publish(
+                "message.created", conversation_id=conversation.pk, cursor=message.updated_at, message_id=message.pk
+            )
     return message
 
 
@@ -236,6 +256,9 @@ def message_edit(*, message: Message, user: User, message_body: str, now: dateti
         locked.message_body = message_body
         locked.edited_at = now
         locked.save(update_fields=["message_body", "edited_at", "updated_at"])
+        _publish(
+            "message.edited", conversation_id=locked.conversation_id, cursor=locked.updated_at, message_id=locked.pk
+        )
     return locked
 
 
@@ -250,6 +273,9 @@ def message_delete(*, message: Message, user: User, now: datetime | None = None)
             return locked
         locked.deleted_at = now or timezone.now()
         locked.save(update_fields=["deleted_at", "updated_at"])
+        _publish(
+            "message.deleted", conversation_id=locked.conversation_id, cursor=locked.updated_at, message_id=locked.pk
+        )
     return locked
 
 

@@ -20,6 +20,7 @@ from apps.common.exceptions import NotFound, ValidationFailed
 from apps.common.pagination import CursorPagination
 from apps.common.schema import error_responses
 from apps.messaging import selectors, services
+from apps.messaging.errors import MessageDeleted
 from apps.messaging.filters import MessageFilter
 from apps.messaging.models import Conversation, Message
 from apps.messaging.serializers import (
@@ -28,6 +29,7 @@ from apps.messaging.serializers import (
     ConversationSerializer,
     MarkReadSerializer,
     MessageCreateSerializer,
+    MessageEditSerializer,
     MessageSerializer,
     MessageUpdateSerializer,
     ReadMarkerSerializer,
@@ -220,6 +222,17 @@ class MessageViewSet(
             message=message, user=authenticated_user(request), message_body=serializer.validated_data["message_body"]
         )
         return Response(MessageSerializer(updated).data)
+
+    @extend_schema(
+        summary="The earlier texts of a message, oldest first (a deleted message's are gone with it: 409)",
+        responses={200: MessageEditSerializer(many=True), **error_responses(401, 404, 409)},
+    )
+    @action(detail=True, methods=["get"], url_path="history", pagination_class=None, filter_backends=[])
+    def history(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        message = self.get_object()
+        if message.is_deleted:
+            raise MessageDeleted()
+        return Response(MessageEditSerializer(selectors.message_history(message=message), many=True).data)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         services.message_delete(message=self.get_object(), user=authenticated_user(request))

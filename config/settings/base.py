@@ -16,4 +16,5 @@ from config.settings.parts.environment import *  # noqa: F403  each part is a mo
 from config.settings.parts.environment import BASE_DIR, VAR_DIR, env  # noqa: F401  named for dev.py, prod.py, test.py
 from config.settings.parts.observability import *  # noqa: F403  each part is a module of settings, gathered here
 from config.settings.parts.product import *  # noqa: F403  each part is a module of settings, gathered here
+from config.settings.parts.realtime import *  # noqa: F403  each part is a module of settings, gathered here
 from config.settings.parts.tasks import *  # noqa: F403  each part is a module of settings, gathered here

@@ -13,7 +13,7 @@ os.environ["DATABASE_URL"] = _services.database_url
 os.environ["REDIS_URL"] = _services.redis_url
 
 from .base import *  # noqa: E402, F403  after resolve() has set DATABASE_URL and REDIS_URL
-from .base import CACHES, DATABASES, INSTALLED_APPS, REST_FRAMEWORK  # noqa: E402  after resolve() has set DATABASE_URL and REDIS_URL
+from .base import CACHES, CHANNEL_LAYERS, DATABASES, INSTALLED_APPS, REST_FRAMEWORK  # noqa: E402  after resolve() has set DATABASE_URL and REDIS_URL
 
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise RuntimeError("The test suite runs on PostgreSQL only; DATABASE_URL must be a postgres:// URL.")
@@ -26,6 +26,8 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 CACHES["default"]["KEY_PREFIX"] = os.environ.get("OBS_TEST_CACHE_PREFIX") or (
     f"obs-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}"
 )
+# Likewise for the channel layer: events of one test process never reach another's sockets.
+CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"{CACHES['default']['KEY_PREFIX']}-rt"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 NOTIFICATIONS_SMS_BACKEND = "apps.notifications.backends.sms.LocmemSMSBackend"

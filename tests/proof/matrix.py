@@ -531,6 +531,13 @@ ROWS: list[Row] = [
         rule="the sender, within the edit window; other participants 403; others 404",
     ),
     Row(
+        "conversation-message-history",
+        "GET",
+        owner_only(200, guide=200),
+        kwargs=message_kwargs,
+        rule="participants, as the message; others 404",
+    ),
+    Row(
         "conversation-message-detail",
         "DELETE",
         owner_only(204, guide=403),

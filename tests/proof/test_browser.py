@@ -184,3 +184,62 @@ def test_ops_manager_runs_the_week_and_an_sos_in_the_admin(live_server: Any) -> 
     assert incident.status == "resolved"
     assert incident.resolution_notes == "Reached the road head, no injury"
     assert incident.updates.filter(kind="note", note="Guide is with the trekker, walking down").exists()
+
+
+@pytest.fixture
+def asgi_server(transactional_db: None) -> Iterator[str]:
+    """The ASGI application (HTTP and WebSocket, as daphne serves it in production) in a daphne process of its own,
+    on a free port, against the test database and channel layer (Django's ``live_server`` speaks WSGI only)."""
+    from channels.routing import get_default_application
+    from daphne.testing import DaphneProcess
+    from django.db import connections
+
+    connections.close_all()  # the forked server must not share this process's database connections
+    process = DaphneProcess("127.0.0.1", get_default_application)
+    process.start()
+    try:
+        if not process.ready.wait(60):
+            raise RuntimeError(
+                f"daphne did not start: {process.errors.get(False) if not process.errors.empty() else ''}"
+            )
+        yield f"http://127.0.0.1:{process.port.value}"
+    finally:
+        process.terminate()
+        process.join(10)
+
+
+def test_an_sos_arrives_on_the_live_incident_page(asgi_server: str) -> None:
+    """An ops manager's live page opens a socket; an SOS raised through the API shows up on it without a reload."""
+    import uuid
+
+    from apps.users.services.auth import token_pair_for
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    UserFactory(email="ops@example.com", staff_role="ops_manager")
+    token = token_pair_for(UserFactory(first_name="Meera", last_name="Iyer"))["access"]
+    sos = urllib.request.Request(
+        f"{asgi_server}/api/v1/emergency/sos/",
+        data=json.dumps({"message": "Slipped on the moraine", "latitude": 32.2432, "longitude": 77.1892}).encode(),
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Content-Type": "application/json",
+            "Idempotency-Key": str(uuid.uuid4()),
+        },
+        method="POST",
+    )
+    with chromium_page() as page:
+        sign_in(page, asgi_server, "ops@example.com")
+        page.goto(f"{asgi_server}/admin/live/incidents/")
+        page.wait_for_function("document.getElementById('live-status').textContent === 'live'")
+        assert page.locator("#live-rows tr").count() == 0
+        with urllib.request.urlopen(sos, timeout=30) as response:
+            assert response.status == 201
+            incident = json.load(response)
+        row = page.locator(f"#incident-{incident['id']}")
+        row.wait_for(timeout=30_000)
+        text = row.inner_text()
+        page.screenshot(path=str(SCREENSHOTS / "live-incidents-sos.png"), full_page=True)
+    assert "Meera Iyer" in text
+    assert "Slipped on the moraine" in text
+    assert "open" in text
+    assert "32.2432" in text

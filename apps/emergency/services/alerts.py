@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from apps.common.realtime import OPS_GROUP, publish
 from apps.emergency.models import Incident, IncidentKind
 from apps.emergency.selectors import Audience, alerted_contact_phones, escalation_recipients, incident_responders
 from apps.notifications.models import Category, Channel
@@ -30,6 +31,7 @@ E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 ALERT_TEMPLATE = "emergency_alert"  # staff, guide, satellite phone, ops list
 CONTACT_TEMPLATE = "emergency_contact_alert"
 SAFE_TEMPLATE = "emergency_contact_safe"
+RESOLVED_TEMPLATE = "emergency_contact_resolved"  # contacts who were alerted: the incident is over, the trekker safe
 ESCALATION_TEMPLATE = "emergency_escalation"
 CANCELLED_TEMPLATE = "emergency_cancelled"  # responders: the SOS they were paged about was a false alarm
 # An overdue check-in (kind ``overdue``) says so in every message of its own; escalation reads the same.
@@ -218,3 +220,25 @@ def queue_missed_camp_alert(*, batch: Any, day: Any, latest: str, last_camp: str
     }
     key = f"camp:{batch.pk}:{day.isoformat()}:missed"
     return _send(_staff_messages(incident_responders(), template=MISSED_CAMP_TEMPLATE, context=context, key=key))
+
+
+def queue_resolved_messages(incident: Incident) -> int:
+    """A resolved incident: tell each contact who was texted the first alert (in the contact's language) that the
+    trekker is safe. Responders are not stood down: they handled it."""
+    told = alerted_contact_phones(incident, key=_alert_key(incident, "alert"))
+    contacts = [contact for contact in incident.trekker.emergency_contacts.all() if contact.phone in told]
+    return _send(
+        _contact_messages(
+            incident,
+            template=RESOLVED_TEMPLATE,
+            context=_incident_context(incident),
+            key=_alert_key(incident, "safe"),
+            contacts=contacts,
+        )
+    )
+
+
+def publish_incident(event: str, incident: Incident, **ids: Any) -> None:
+    """Tell the sockets following incidents (``apps.common.realtime``; each socket's user is checked on delivery
+    against the REST rule, ``selectors.incidents_visible_to``), after commit. The cursor is ``updated_at``."""
+    publish(event, groups=[OPS_GROUP], cursor=incident.updated_at or timezone.now(), incident_id=incident.pk, **ids)

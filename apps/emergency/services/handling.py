@@ -15,7 +15,7 @@ from django.utils import timezone
 from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import InvalidTransition, ValidationFailed
 from apps.emergency.models import CLOSED_STATUSES, Incident, IncidentStatus, IncidentUpdate
-from apps.emergency.services.alerts import queue_safe_messages
+from apps.emergency.services.alerts import publish_incident, queue_resolved_messages, queue_safe_messages
 from apps.users.models import User
 
 S = IncidentStatus
@@ -65,6 +65,9 @@ def _transition(*, incident: Incident, actor: User, to: str, note: str, now: dat
     audit(actor=actor, action=_MOVES[to], target=incident, changes={"status": [current, to]})
     if to == S.FALSE_ALARM:
         queue_safe_messages(incident)
+    elif to == S.RESOLVED:
+        queue_resolved_messages(incident)
+    publish_incident("incident.acknowledged" if to == S.ACKNOWLEDGED else "incident.status_changed", incident)
     return incident
 
 
@@ -106,4 +109,6 @@ def incident_add_note(*, actor: User, incident: Incident, note: str) -> Incident
             incident=locked, author=actor, kind=IncidentUpdate.Kind.NOTE, note=note.strip()
         )
         audit(actor=actor, action=AuditAction.INCIDENT_NOTE_ADDED, target=locked, changes={"update": str(update.pk)})
+        locked.save(update_fields=["updated_at"])  # the incident changed: a client catching up by cursor sees it
+        publish_incident("incident.updated", locked, update_id=update.pk)
     return update

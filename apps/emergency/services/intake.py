@@ -52,7 +52,7 @@ from apps.emergency.selectors import (
     batch_for_trekker,
     incident_by_key,
 )
-from apps.emergency.services.alerts import queue_incident_alerts
+from apps.emergency.services.alerts import publish_incident, queue_incident_alerts
 from apps.treks.selectors import guides_batch
 from apps.users.models import User
 
@@ -247,5 +247,6 @@ def incident_open(
     )
     insert_together([incident], pings, [opened], [raised])  # one statement on PostgreSQL
     queue_incident_alerts(incident, skip=skip or reported_by, audience=audience)
+    publish_incident("incident.created", incident)
     logger.info("incident %s opened (%s, %s)%s", incident.pk, source, incident.kind, " delayed" if delayed else "")
     return incident

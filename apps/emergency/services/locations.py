@@ -10,6 +10,7 @@ from django.db import transaction
 
 from apps.emergency.domain import coordinate
 from apps.emergency.models import Incident, IncidentUpdate, LocationPing
+from apps.emergency.services.alerts import publish_incident
 from apps.users.models import User
 
 
@@ -81,6 +82,7 @@ def incident_add_locations(*, actor: User, incident: Incident, pings: list[Ping]
                 longitude=latest.longitude,
                 note=f"{len(new)} new location(s)",
             )
+            publish_incident("incident.location", locked)
     return PingResult(
         accepted=len(new), duplicates=len(rows) - len(new), ignored=len(pings) - len(kept), incident=locked
     )

@@ -9,8 +9,9 @@ import pytest
 from apps.common.models import AuditLog
 from apps.emergency.models import IncidentStatus
 from apps.emergency.services import TRANSITIONS, incident_change_status
+from apps.emergency.services.alerts import queue_incident_alerts
 from apps.emergency.tests.conftest import Cast
-from apps.emergency.tests.factories import IncidentFactory
+from apps.emergency.tests.factories import EmergencyContactFactory, IncidentFactory
 from apps.notifications.backends import sms
 from apps.notifications.models import Delivery
 
@@ -165,3 +166,35 @@ def test_staff_mark_false_alarm(cast: Cast, incident: Any, client_for: Any) -> N
     response = client_for(cast.cs).post(url(incident, "false-alarm"), {}, format="json")
     assert response.status_code == 200
     assert response.json()["resolved_by"]["id"] == str(cast.cs.pk)
+
+
+def test_resolving_tells_the_contacts_who_were_alerted_that_the_trekker_is_safe(
+    cast: Cast, incident: Any, client_for: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_incident_alerts(incident)
+    # Contacts change after the alert: the one removed was alerted and hears the all-clear, the one added does not.
+    alerted_then_removed, kept = cast.contacts
+    alerted_then_removed.delete()
+    EmergencyContactFactory(user=cast.trekker, name="New", phone="+919899999999")
+    sms.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(cast.ops).post(
+            url(incident, "resolve"), {"resolution_notes": "Walked down"}, format="json"
+        )
+    assert response.status_code == 200
+    safe = {m.to: m.text for m in sms.outbox if m.template == "emergency_contact_resolved"}
+    assert set(safe) == {"+919822222222", "+919833333333"}
+    assert "is safe" in safe[kept.phone]
+    assert "false alarm" not in safe[kept.phone]
+    # Responders are not stood down as for a false alarm: they handled it.
+    assert not [m for m in sms.outbox if m.template == "emergency_cancelled"]
+
+
+def test_resolving_an_incident_nobody_was_alerted_about_texts_nobody(
+    cast: Cast, incident: Any, client_for: Any
+) -> None:
+    sms.outbox.clear()
+    response = client_for(cast.ops).post(url(incident, "resolve"), {"resolution_notes": "Walked down"}, format="json")
+    assert response.status_code == 200
+    assert not Delivery.objects.filter(template="emergency_contact_resolved").exists()

@@ -289,3 +289,36 @@ def test_unknown_message_is_404(client_for: Client, pair) -> None:
 
     alice, _, conversation = pair
     assert client_for(alice).delete(one(conversation, str(uuid.uuid4()))).status_code == 404
+
+
+# --- edit history -----------------------------------------------------------------------------------------
+
+
+def test_the_participants_read_the_edit_history_and_outsiders_get_404(
+    pair: tuple[User, User, Conversation], client_for: Client, make_user: Callable[..., User]
+) -> None:
+    alice, bob, conversation = pair
+    with time_machine.travel(T0, tick=False):
+        message = services.message_send(conversation=conversation, sender=alice, message_body="Camp at Balu")
+    for minute, text in ((1, "Camp at Chika"), (2, "Camp at Chika, 4 pm")):
+        services.message_edit(message=message, user=alice, message_body=text, now=T0 + timedelta(minutes=minute))
+    url = f"{one(conversation, message)}history/"
+    for reader in (alice, bob):
+        response = client_for(reader).get(url)
+        assert response.status_code == 200
+        assert [e["previous_body"] for e in response.json()] == ["Camp at Balu", "Camp at Chika"]
+        assert response.json()[0]["edited_at"] == "2026-05-01T12:01:00+05:30"
+    assert client_for(make_user()).get(url).status_code == 404
+    assert client_for(None).get(url).status_code == 401
+    never_edited = services.message_send(conversation=conversation, sender=bob, message_body="OK")
+    assert client_for(alice).get(f"{one(conversation, never_edited)}history/").json() == []
+
+
+def test_a_deleted_messages_history_is_gone_with_it(pair: tuple[User, User, Conversation], client_for: Client) -> None:
+    alice, bob, conversation = pair
+    message = services.message_send(conversation=conversation, sender=alice, message_body="Secret plan")
+    services.message_edit(message=message, user=alice, message_body="Plan")
+    services.message_delete(message=message, user=alice)
+    response = client_for(bob).get(f"{one(conversation, message)}history/")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "message_deleted"

@@ -20,7 +20,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "apps.common.devserver",  # `make run`: runserver with a larger listen backlog (before WhiteNoise's)
+    "apps.common.devserver",  # `make run`: daphne's runserver (HTTP + WebSocket), before WhiteNoise's
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "channels",
     # project
     "apps.common",
     "apps.users",
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "apps.bookings",
     "apps.community",
     "apps.backoffice",  # the admin dashboard: reads bookings, emergency and notifications, so it sits on top
+    "apps.realtime",  # WebSocket consumers: read messaging and emergency, so they sit on top too
 ]
 
 MIDDLEWARE = [
