@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import global_settings
 
 from config.settings.parts.core import SECRET_KEY
-from config.settings.parts.environment import env
+from config.settings.parts.environment import BASE_DIR, env
 
 # --- auth ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "users.User"
@@ -97,13 +97,22 @@ JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=32)
 _SYSTEM_FONTS = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Helvetica Neue", Arial, sans-serif'
 _MONOSPACE_FONTS = 'ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace'
 
+# docs/getting-started.md, for app developers, is part of the document's description (its first line, the
+# page title, left out: the description has the API's title above it).
+_GETTING_STARTED = (
+    (BASE_DIR / "docs" / "getting-started.md").read_text(encoding="utf-8").split("\n", 1)[1].replace("\n## ", "\n# ")
+)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "OBS Experiences API",
     "DESCRIPTION": (
         "Trek catalog, accounts, bookings and payments, community, messaging, emergency and notifications "
         "for OBS Experiences, the Trekking Tribe. Every error uses one envelope: "
-        '`{"error": {"status_code", "code", "message", "details", "request_id"}}`.'
-    ),
+        '`{"error": {"status_code", "code", "message", "details", "request_id"}}`.\n\n'
+        "New here? The getting-started page for app developers (`docs/getting-started.md` in the backend "
+        "repository) follows: signing in, lists, errors, idempotency keys, ETags, rate limits and webhooks.\n\n"
+    )
+    + _GETTING_STARTED,
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
