@@ -1,11 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.common.exceptions import api_not_found
 from apps.common.metrics import metrics_view
-from apps.common.views import ApiIndexView, HealthView, ReadyView
+from apps.common.views import ApiIndexView, HealthView, ReadyView, RedocView
 from apps.realtime.views import live_incidents
 from apps.users.urls import auth_urlpatterns, users_urlpatterns
 
@@ -25,7 +25,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
     # Any other address under /api/ (any character, "/api" itself): the 404 envelope, DEBUG or not.
     re_path(r"^api(?P<rest>/[\s\S]*|)$", api_not_found, name="api-not-found"),
     path("admin/live/incidents/", admin.site.admin_view(live_incidents), name="live-incidents"),

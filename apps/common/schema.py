@@ -46,16 +46,22 @@ def error_responses(*codes: int) -> dict[int, Any]:
     return {code: OpenApiResponse(ErrorEnvelope, description=_DESCRIPTIONS.get(code, "Error")) for code in codes}
 
 
+_ENVELOPE_REF = "#/components/schemas/ErrorEnvelope"
+
+
 def _envelope_response(code: int) -> dict[str, Any]:
     return {
         "description": _DESCRIPTIONS.get(code, "Error"),
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}},
+        "content": {"application/json": {"schema": {"$ref": _ENVELOPE_REF}}},
     }
 
 
 def postprocess_platform_errors(result: dict[str, Any], generator: Any, **kwargs: Any) -> dict[str, Any]:
     """SPECTACULAR ``POSTPROCESSING_HOOKS`` entry: document the errors any operation can meet.
 
+    Every error is the JSON envelope whatever the operation renders on success (``apps.common.exceptions``
+    switches a CSV or GeoJSON view to JSON for its errors), so an error response is documented as
+    ``application/json`` only, never under the success's ``text/csv`` or ``application/geo+json``.
     Every operation may answer 503 (the database or Redis is unavailable) and 406 (an ``Accept`` header
     naming no format the operation renders), every operation that takes
     a body may answer 413 (body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``), and every paginated list 404 (a page
@@ -69,6 +75,11 @@ def postprocess_platform_errors(result: dict[str, Any], generator: Any, **kwargs
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
             responses = operation.setdefault("responses", {})
+            for status, response in responses.items():
+                bodies = response.get("content", {}).values()
+                envelope = any(body.get("schema") == {"$ref": _ENVELOPE_REF} for body in bodies)
+                if str(status)[:1] in {"4", "5"} and envelope:
+                    response["content"] = {"application/json": {"schema": {"$ref": _ENVELOPE_REF}}}
             responses.setdefault("503", _envelope_response(503))
             responses.setdefault("406", _envelope_response(406))
             if "requestBody" in operation:

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.exceptions import Forbidden, NotFound
+from apps.common.renderers import GeoJSONRenderer
 from apps.common.schema import error_responses
 from apps.emergency import selectors, services
 from apps.emergency.errors import IdempotencyKeyRequired
@@ -311,11 +312,6 @@ class LocationsView(APIView):
                 }
             ).data
         )
-
-
-class GeoJSONRenderer(JSONRenderer):
-    media_type = "application/geo+json"
-    format = "geojson"
 
 
 class ActiveIncidentsGeoJSONView(APIView):

@@ -7,10 +7,11 @@ Screenshots: var/test-artifacts/; the back-office walk-through's under var/scree
 
 from __future__ import annotations
 
-import contextlib
+import copy
 import json
 import os
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -19,7 +20,6 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from apps.treks.tests.factories import TrekFactory
 from apps.users.tests.factories import DEFAULT_PASSWORD, UserFactory
@@ -62,32 +62,177 @@ def chromium_page() -> Iterator[Any]:
             browser.close()
 
 
-def test_swagger_ui_is_self_hosted_and_lists_operations(live_server: Any) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with urllib.request.urlopen(f"{live_server.url}/api/schema/?format=json", timeout=30) as response:
-        schema = json.load(response)
-    documented = sum(
-        1 for item in schema["paths"].values() for method in item if method in {"get", "post", "put", "patch", "delete"}
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def fetch_schema(base: str) -> dict[str, Any]:
+    with urllib.request.urlopen(f"{base}/api/schema/?format=json", timeout=30) as response:
+        schema: dict[str, Any] = json.load(response)
+    return schema
+
+
+def with_synthetic_operations(schema: dict[str, Any], count: int) -> dict[str, Any]:
+    """A copy of the schema with ``count`` more operations (two per path, in four tags of their own)."""
+    grown = copy.deepcopy(schema)
+    for number in range(count):
+        path = f"/api/v1/synthetic/{number // 2}/"
+        method = ("get", "post")[number % 2]
+        grown["paths"].setdefault(path, {})[method] = {
+            "operationId": f"synthetic{number}",
+            "summary": f"Synthetic operation {number}",
+            "tags": [f"synthetic {number % 4}"],
+            "responses": {"200": {"description": "OK"}},
+        }
+    return grown
+
+
+def without_operation(schema: dict[str, Any], path: str, method: str) -> dict[str, Any]:
+    smaller = copy.deepcopy(schema)
+    del smaller["paths"][path][method]
+    return smaller
+
+
+def documented_operations(schema: dict[str, Any]) -> Counter[tuple[str, str]]:
+    """(METHOD, path) -> how many times Swagger UI must show it: once under each of its tags."""
+    return Counter(
+        {
+            (method.upper(), path): len(operation.get("tags") or ["default"])
+            for path, item in schema["paths"].items()
+            for method, operation in item.items()
+            if method in HTTP_METHODS
+        }
     )
-    requested: list[str] = []
+
+
+# True once the operations Swagger UI has mounted cover the viewport. Past 150 rows (tags and operations of open
+# tags) Swagger UI 5.33+ mounts only the rows in and near the viewport (`.operations-virtual__item`); below that
+# every operation is in the page and there is nothing to wait for.
+_ROWS_COVER_VIEWPORT = """() => {
+  const list = document.querySelector('.operations-virtual__list');
+  if (!list) return document.querySelectorAll('.opblock-tag').length > 0;
+  const rows = list.querySelectorAll('.operations-virtual__item');
+  if (!rows.length) return false;
+  const top = rows[0].getBoundingClientRect().top, bottom = rows[rows.length - 1].getBoundingClientRect().bottom;
+  const atStart = parseFloat(list.style.paddingTop || '0') === 0;
+  const atEnd = parseFloat(list.style.paddingBottom || '0') === 0;
+  return (atStart || top <= 0) && (atEnd || bottom >= window.innerHeight);
+}"""
+_MOUNTED_OPERATIONS = """() => [...document.querySelectorAll('.opblock')].map(block => [
+  block.id,
+  block.querySelector('.opblock-summary-method').textContent,
+  block.querySelector('.opblock-summary-path').dataset.path,
+])"""
+_SCROLL_HALF_A_VIEWPORT = """() => {
+  const before = window.scrollY;
+  window.scrollBy(0, Math.floor(window.innerHeight / 2));
+  return window.scrollY !== before;
+}"""
+
+
+def swagger_ui_operations(page: Any) -> Counter[tuple[str, str]]:
+    """Every operation Swagger UI shows, found by scrolling the whole page half a viewport at a time.
+
+    A row is in the page only while it is near the viewport (list virtualization), so counting ``.opblock``
+    once sees the first screen only; each operation block is told apart by its id (tag and operationId).
+    """
+    seen: dict[str, tuple[str, str]] = {}
+    page.evaluate("() => window.scrollTo(0, 0)")
+    while True:
+        page.wait_for_function(_ROWS_COVER_VIEWPORT, polling=100)
+        for block_id, method, path in page.evaluate(_MOUNTED_OPERATIONS):
+            seen[block_id] = (method.strip().upper(), path)
+        if not page.evaluate(_SCROLL_HALF_A_VIEWPORT):
+            return Counter(seen.values())
+
+
+def open_swagger_ui(page: Any, base: str, schema: dict[str, Any], fragment: str = "") -> None:
+    """Swagger UI at /api/docs/ with ``schema`` served in place of the app's document (same address)."""
+    body = json.dumps(schema)
+    page.route(
+        f"{base}/api/schema/**",
+        lambda route: route.fulfill(status=200, content_type="application/json", body=body),
+    )
+    page.goto(f"{base}/api/docs/{fragment}", wait_until="networkidle")
+    page.wait_for_selector(".opblock-tag", timeout=120_000)
+
+
+def record_foreign_requests(page: Any, base: str) -> list[str]:
+    """Requests to any other origin are recorded and refused (so a page cannot pass while it reaches out)."""
+    foreign: list[str] = []
+
+    def guard(route: Any) -> None:
+        url = route.request.url
+        if url.startswith((base, "data:", "blob:")):
+            route.fallback()
+        else:
+            foreign.append(url)
+            route.abort()
+
+    page.route("**/*", guard)
+    return foreign
+
+
+@pytest.mark.parametrize("synthetic", [0, 200], ids=["app-schema", "app-schema-plus-200-operations"])
+def test_swagger_ui_is_self_hosted_and_lists_every_operation(live_server: Any, synthetic: int) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    schema = with_synthetic_operations(fetch_schema(live_server.url), synthetic)
+    documented = documented_operations(schema)
+    assert ("GET", "/api/v1/") in documented  # the API index is documented too
     failed: list[str] = []
     with chromium_page() as page:
-        page.on("request", lambda request: requested.append(request.url))
+        foreign = record_foreign_requests(page, live_server.url)
         page.on("requestfailed", lambda request: failed.append(request.url))
-        page.goto(f"{live_server.url}/api/docs/", wait_until="networkidle")
-        # Swagger UI renders the operations in steps: wait (generously, a loaded machine is slow) for all of them.
-        with contextlib.suppress(PlaywrightTimeoutError):
-            page.wait_for_function(
-                f"document.querySelectorAll('.opblock').length >= {documented}", timeout=180_000, polling=500
-            )
-        operations = page.locator(".opblock").count()
+        open_swagger_ui(page, live_server.url, schema)
         title = page.locator(".info .title").inner_text()
-        page.screenshot(path=str(ARTIFACTS / "swagger-ui.png"), full_page=False)
-    foreign = [url for url in requested if not url.startswith((live_server.url, "data:", "blob:"))]
+        page.screenshot(path=str(ARTIFACTS / f"swagger-ui-{synthetic}.png"), full_page=False)
+        shown = swagger_ui_operations(page)
     assert not foreign, f"Swagger UI fetched from outside the server: {foreign}"
     assert not failed, f"requests that failed: {failed}"
     assert "OBS Experiences API" in title
-    assert operations == documented
+    assert sum(documented.values()) >= 134 + synthetic
+    assert shown == documented, {"missing": documented - shown, "unexpected": shown - documented}
+
+
+def test_swagger_ui_operation_count_notices_a_missing_operation(live_server: Any) -> None:
+    """The walk above is not blind: serve a schema one operation short and it is the one reported missing."""
+    schema = with_synthetic_operations(fetch_schema(live_server.url), 200)
+    smaller = without_operation(schema, "/api/v1/synthetic/57/", "post")
+    with chromium_page() as page:
+        open_swagger_ui(page, live_server.url, smaller)
+        shown = swagger_ui_operations(page)
+    assert documented_operations(schema) - shown == Counter({("POST", "/api/v1/synthetic/57/"): 1})
+
+
+def test_swagger_ui_deep_link_to_an_area_with_a_long_document(live_server: Any) -> None:
+    """The index's per-area links (`/api/docs/#/<area>`) land on the area with rows virtualized."""
+    schema = with_synthetic_operations(fetch_schema(live_server.url), 200)
+    with chromium_page() as page:
+        open_swagger_ui(page, live_server.url, schema, fragment="#/notifications")
+        heading = page.locator("#operations-tag-notifications")
+        heading.wait_for(state="visible")
+        page.wait_for_function(
+            "() => { const r = document.querySelector('#operations-tag-notifications').getBoundingClientRect();"
+            " return r.top >= -1 && r.top < window.innerHeight / 2; }"
+        )
+        assert page.locator(".operations-virtual__list").count() == 1  # the long document is virtualized
+
+
+def test_redoc_loads_nothing_from_other_origins(live_server: Any) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with chromium_page() as page:
+        foreign = record_foreign_requests(page, live_server.url)
+        console: list[str] = []
+        page.on("console", lambda message: console.append(message.text))
+        page.goto(f"{live_server.url}/api/redoc/", wait_until="networkidle")
+        page.wait_for_selector("h1:has-text('OBS Experiences API')", timeout=120_000)
+        page.wait_for_load_state("networkidle")
+        fonts = page.evaluate("() => getComputedStyle(document.querySelector('h1')).fontFamily")
+        page.screenshot(path=str(ARTIFACTS / "redoc.png"), full_page=False)
+    assert not foreign, f"ReDoc fetched from outside the server: {foreign}"
+    # Only the attribution logo is refused by the page's policy, nothing ReDoc needs.
+    refused = [line for line in console if "Content Security Policy" in line]
+    assert all("cdn.redoc.ly/redoc/logo-mini.svg" in line for line in refused), refused
+    assert fonts.startswith("system-ui"), fonts
 
 
 def test_ops_manager_creates_a_batch_in_the_admin_and_it_is_public(live_server: Any) -> None:

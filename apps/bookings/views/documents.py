@@ -10,6 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,6 +27,7 @@ from apps.bookings.services import documents as document_services
 from apps.bookings.views.common import BOOKING_ID, DOCUMENT_ID
 from apps.common.exceptions import NotFound
 from apps.common.parsers import JSONParser
+from apps.common.renderers import stored_file_renderers
 from apps.common.schema import error_responses
 from apps.users.current import authenticated_user
 from apps.users.permissions import HasCapability
@@ -100,15 +102,23 @@ class DocumentReviewView(APIView):
         return Response(BookingDocumentSerializer(document).data)
 
 
+# The types an uploaded document can have (sniffed from its first bytes on upload).
+DOCUMENT_MEDIA_TYPES = tuple(media for _, media in document_services.SIGNATURES)
+
+
 @extend_schema(tags=["bookings"])
 class DocumentDownloadView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
+    renderer_classes = [JSONRenderer, *stored_file_renderers(*DOCUMENT_MEDIA_TYPES, "application/octet-stream")]
 
     @extend_schema(
         summary="Download a document through a signed link (valid a few minutes)",
         parameters=[OpenApiParameter("token", OpenApiTypes.STR, required=True)],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **error_responses(404)},
+        responses={
+            **{(200, media): OpenApiTypes.BINARY for media in DOCUMENT_MEDIA_TYPES},
+            **error_responses(404),
+        },
     )
     def get(self, request: Request) -> HttpResponseBase:
         document = document_services.document_from_token(request.query_params.get("token", ""))

@@ -205,3 +205,16 @@ def test_production_logs_are_json() -> None:
         timeout=60,
     )
     assert result.stdout.split() == ["json", "False"], result.stderr
+
+
+def test_the_getting_started_page_is_in_the_schema_description() -> None:
+    from pathlib import Path
+
+    from drf_spectacular.generators import SchemaGenerator
+
+    description = SchemaGenerator().get_schema(public=True)["info"]["description"]
+    page = (Path(__file__).resolve().parents[3] / "docs" / "getting-started.md").read_text(encoding="utf-8")
+    assert "docs/getting-started.md" in description
+    for heading in ("Signing in", "Lists", "Errors", "Idempotency keys", "ETags", "Rate limits", "Webhooks"):
+        assert f"\n## {heading}\n" in page
+        assert f"\n# {heading}\n" in description

@@ -11,12 +11,14 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.exceptions import NotFound
 from apps.common.pagination import PageNumberPagination, WindowCountPagination
+from apps.common.renderers import GeoJSONRenderer
 from apps.common.schema import error_responses
 from apps.treks import selectors, services
 from apps.treks.catalog_cache.responses import cached_catalog_response
@@ -233,6 +235,7 @@ class TrekGPXView(_TrekFileView):
 @extend_schema(tags=["catalog"], parameters=[SLUG])
 class TrekRouteGeoJSONView(APIView):
     permission_classes = [AllowAny]
+    renderer_classes = [GeoJSONRenderer, JSONRenderer]  # Accept: application/geo+json is served, not refused
 
     @extend_schema(responses={(200, "application/geo+json"): OpenApiTypes.OBJECT, **error_responses(404)})
     def get(self, request: Request, slug: str) -> HttpResponseBase:

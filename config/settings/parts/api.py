@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import global_settings
 
 from config.settings.parts.core import SECRET_KEY
-from config.settings.parts.environment import env
+from config.settings.parts.environment import BASE_DIR, env
 
 # --- auth ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "users.User"
@@ -96,19 +96,44 @@ REST_FRAMEWORK: dict[str, Any] = {
 # JSON request bodies may nest at most this many arrays/objects (deeper: 400 `json_too_deep`).
 JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=32)
 
+_SYSTEM_FONTS = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Helvetica Neue", Arial, sans-serif'
+_MONOSPACE_FONTS = 'ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace'
+
+# docs/getting-started.md, for app developers, is part of the document's description (its first line, the
+# page title, left out: the description has the API's title above it).
+_GETTING_STARTED = (
+    (BASE_DIR / "docs" / "getting-started.md").read_text(encoding="utf-8").split("\n", 1)[1].replace("\n## ", "\n# ")
+)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "OBS Experiences API",
     "DESCRIPTION": (
         "Trek catalog, accounts, bookings and payments, community, messaging, emergency and notifications "
         "for OBS Experiences, the Trekking Tribe. Every error uses one envelope: "
-        '`{"error": {"status_code", "code", "message", "details", "request_id"}}`.'
-    ),
+        '`{"error": {"status_code", "code", "message", "details", "request_id"}}`.\n\n'
+        "New here? The getting-started page for app developers (`docs/getting-started.md` in the backend "
+        "repository) follows: signing in, lists, errors, idempotency keys, ETags, rate limits and webhooks.\n\n"
+    )
+    + _GETTING_STARTED,
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # The documentation pages load nothing from another origin: the bundles come from the sidecar package,
+    # ReDoc's page drops its Google Fonts links (templates/docs/redoc.html) for the system fonts below, and
+    # Swagger UI has no online validator badge.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
+    "REDOC_UI_SETTINGS": {
+        "theme": {
+            "typography": {
+                "fontFamily": _SYSTEM_FONTS,
+                "headings": {"fontFamily": _SYSTEM_FONTS},
+                "code": {"fontFamily": _MONOSPACE_FONTS},
+            }
+        }
+    },
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "ENUM_NAME_OVERRIDES": {
         "StaffRoleEnum": "apps.users.roles.StaffRole",
