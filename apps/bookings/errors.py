@@ -95,3 +95,13 @@ class GatewayRejected(ApplicationError):
     status_code = 502
     code = "gateway_rejected"
     message = "The payment gateway refused the request."
+
+
+class BookingNotConfirmed(Conflict):
+    code = "booking_not_confirmed"
+    message = "A trip pack is made for a confirmed booking only."
+
+
+class DepartureNotActive(Conflict):
+    code = "departure_not_active"
+    message = "This departure is cancelled or completed: nobody is told anything more about it."

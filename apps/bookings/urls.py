@@ -5,7 +5,9 @@ from apps.bookings import views
 urlpatterns = [
     path("bookings/", views.BookingListCreateView.as_view(), name="booking-list"),
     path("bookings/documents/download/", views.DocumentDownloadView.as_view(), name="booking-document-download"),
+    path("bookings/trip-pass-key/", views.TripPassKeyView.as_view(), name="trip-pass-key"),
     path("bookings/<uuid:booking_id>/", views.BookingDetailView.as_view(), name="booking-detail"),
+    path("bookings/<uuid:booking_id>/trip-pack/", views.TripPackView.as_view(), name="booking-trip-pack"),
     path("bookings/<uuid:booking_id>/cancel/", views.BookingCancelView.as_view(), name="booking-cancel"),
     path("bookings/<uuid:booking_id>/payments/", views.BookingPaymentsView.as_view(), name="booking-payments"),
     path("bookings/<uuid:booking_id>/documents/", views.BookingDocumentsView.as_view(), name="booking-documents"),

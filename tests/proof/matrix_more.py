@@ -76,6 +76,14 @@ BOOKINGS_ROWS: list[Row] = [
     ),
     Row("booking-payments", "GET", owner_only(200, **VIEWERS), kwargs=booking_id, rule="owner or bookings.view"),
     Row(
+        "booking-trip-pack",
+        "GET",
+        owner_only(200, **VIEWERS),
+        kwargs=booking_id,
+        rule="offline trip pack of a confirmed booking: owner or bookings.view; others 404",
+    ),
+    Row("trip-pass-key", "GET", everyone(200), rule="public: the key that verifies trip passes offline"),
+    Row(
         "booking-payments",
         "POST",
         owner_only(409),

@@ -10,6 +10,7 @@ from apps.bookings.views.bookings import (
 from apps.bookings.views.documents import BookingDocumentsView, DocumentDownloadView, DocumentReviewView
 from apps.bookings.views.ops import ManifestView, RevenueReportView
 from apps.bookings.views.payments import BookingPaymentsView, PaymentVerifyView, RazorpayWebhookView
+from apps.bookings.views.trip import TripPackView, TripPassKeyView
 
 __all__ = [
     "BatchBulkCancelView",
@@ -24,5 +25,7 @@ __all__ = [
     "PaymentVerifyView",
     "RazorpayWebhookView",
     "RevenueReportView",
+    "TripPackView",
+    "TripPassKeyView",
     "WaitlistView",
 ]
