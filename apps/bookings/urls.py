@@ -21,5 +21,10 @@ urlpatterns = [
     path("batches/<uuid:batch_id>/cancel/", views.BatchBulkCancelView.as_view(), name="batch-cancel"),
     path("batches/<uuid:batch_id>/waitlist/", views.WaitlistView.as_view(), name="batch-waitlist"),
     path("batches/<uuid:batch_id>/manifest/", views.ManifestView.as_view(), name="batch-manifest"),
+    path(
+        "batches/<uuid:batch_id>/announcements/",
+        views.DepartureAnnouncementView.as_view(),
+        name="batch-announcements",
+    ),
     path("reports/revenue/", views.RevenueReportView.as_view(), name="revenue-report"),
 ]

@@ -147,6 +147,14 @@ BOOKINGS_ROWS: list[Row] = [
         rule=f"{Capability.MANIFEST_VIEW}, or the batch's acting guide",
     ),
     Row(
+        "batch-announcements",
+        "POST",
+        capability(Capability.BATCHES_MANAGE, 400, guide=400),
+        kwargs=batch_id,
+        body=_empty,
+        rule=f"{Capability.BATCHES_MANAGE}, or the batch's acting guide; {EMPTY_400}",
+    ),
+    Row(
         "revenue-report",
         "GET",
         capability(Capability.REPORTS_VIEW, 200),

@@ -22,7 +22,7 @@ from apps.bookings.models.bookings import (
 )
 from apps.bookings.models.payments import Payment, PaymentEvent, PaymentStatus, Refund
 from apps.bookings.models.documents import BookingDocument, document_upload_to, private_storage
-from apps.bookings.models.departures import BatchCancellation, WaitlistEntry
+from apps.bookings.models.departures import BatchCancellation, DepartureAnnouncement, WaitlistEntry
 # isort: on
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "BookingStatus",
     "Coupon",
     "CouponRedemption",
+    "DepartureAnnouncement",
     "Payment",
     "PaymentEvent",
     "PaymentStatus",

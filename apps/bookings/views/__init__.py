@@ -1,5 +1,6 @@
 """Bookings API views (thin: parse, authorize, call a service or selector, serialize)."""
 
+from apps.bookings.views.announcements import DepartureAnnouncementView
 from apps.bookings.views.bookings import (
     BatchBulkCancelView,
     BookingCancelView,
@@ -19,6 +20,7 @@ __all__ = [
     "BookingDocumentsView",
     "BookingListCreateView",
     "BookingPaymentsView",
+    "DepartureAnnouncementView",
     "DocumentDownloadView",
     "DocumentReviewView",
     "ManifestView",
