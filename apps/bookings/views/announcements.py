@@ -38,7 +38,7 @@ class MayAnnounce(BasePermission):
     message = "Only operations or this departure's guide may announce to it."
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        if not hasattr(view, request.method.lower()):
+        if not hasattr(view, (request.method or "").lower()):
             return True  # a method the route does not take: the view answers 405
         batch = batch_or_404(view.kwargs["batch_id"])
         view.batch = batch
