@@ -12,24 +12,28 @@ rather than a second "departures" proxy page that staff would have to tell apart
 - Reschedule: a page of its own (``<batch>/reschedule/``, for ``batches.manage``) that shows who will be told (every
   pending or confirmed booking's lead trekker, and the guide) and moves the dates through ``batch_update``, as
   ``PATCH batches/{id}/`` does; the change form's date fields take the same path.
+- Announce: ``<batch>/announce/``, a form that sends through the API's service (``departure_announce``) for
+  ``batches.manage``, counted by the API's own rate limits (per sender and per departure).
 """
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponseBase, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
 from apps.bookings import selectors
 from apps.bookings.models import BaseCheckIn, Booking, CampCheckIn, WaitlistEntry
-from apps.bookings.services import batch_bulk_cancel_start
+from apps.bookings.services import batch_bulk_cancel_start, departure_announce
+from apps.bookings.throttles import AnnounceDepartureThrottle, AnnounceSenderThrottle
 from apps.bookings.views.ops import MANIFEST_FIELDS, manifest_rows
 from apps.common.csv_export import csv_response
 from apps.common.exceptions import ApplicationError
@@ -121,7 +125,7 @@ class DepartureAdmin(BatchAdmin):
         return [] if request.method == "POST" else super().get_inline_instances(request, obj)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return (*super().get_readonly_fields(request, obj), "manifest", "reschedule")
+        return (*super().get_readonly_fields(request, obj), "manifest", "reschedule", "announce")
 
     def get_urls(self) -> list[URLPattern]:
         opts = self.model._meta
@@ -135,6 +139,11 @@ class DepartureAdmin(BatchAdmin):
                 "<path:object_id>/reschedule/",
                 self.admin_site.admin_view(self.reschedule_view),
                 name=f"{opts.app_label}_{opts.model_name}_reschedule",
+            ),
+            path(
+                "<path:object_id>/announce/",
+                self.admin_site.admin_view(self.announce_view),
+                name=f"{opts.app_label}_{opts.model_name}_announce",
             ),
         ]
         return own + super().get_urls()
@@ -200,6 +209,49 @@ class DepartureAdmin(BatchAdmin):
         response = JsonResponse(list(manifest_rows(batch)), safe=False)
         response["Cache-Control"] = "private, no-store"
         return response
+
+    @admin.display(description="Announcement")
+    def announce(self, obj: Batch) -> str:
+        if obj is None or obj.pk is None:
+            return "-"
+        name = f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_announce"
+        return format_html('<a href="{}">Tell everyone booked</a>', reverse(name, args=[obj.pk]))
+
+    def announce_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """GET: the form; POST: ``departure_announce`` (403 without ``batches.manage``; 429-like refusal shown on the
+        page when the API's rate limits are spent)."""
+        self.require(request, Capability.BATCHES_MANAGE)
+        batch = self.get_object(request, object_id)
+        if batch is None:
+            raise Http404
+        if request.method == "POST":
+            assert isinstance(request.user, User)
+            body, urgent, sender = (
+                request.POST.get("body", "").strip(),
+                request.POST.get("urgent") == "on",
+                request.user,
+            )
+            view = SimpleNamespace(kwargs={"batch_id": batch.pk})
+            throttles = (AnnounceSenderThrottle(), AnnounceDepartureThrottle())
+            if not all(throttle.allow_request(request, view) for throttle in throttles):  # type: ignore[arg-type]
+                self.message_user(request, "Too many announcements: try again later.", messages.ERROR)
+                return self.back_to(batch)
+            if not body or len(body) > 1000:
+                self.message_user(request, "Write the announcement (at most 1,000 characters).", messages.ERROR)
+                return self.back_to(batch)
+            return self.run_action(
+                request,
+                batch,
+                lambda: departure_announce(sender=sender, batch=batch, body=body, urgent=urgent, via="admin"),
+                "Announcement sent to everyone booked.",
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": batch,
+            "title": f"Announce to {batch.trek.name} {batch.start_date:%d %b %Y}",
+        }
+        return TemplateResponse(request, "admin/treks/batch/announce.html", context)
 
     def has_bulk_cancel_permission(self, request: HttpRequest) -> bool:
         return has_capability(request.user, Capability.BOOKINGS_BULK_CANCEL)

@@ -102,3 +102,13 @@ class GatewayRejected(ApplicationError):
     status_code = 502
     code = "gateway_rejected"
     message = gettext_noop("The payment gateway refused the request.")
+
+
+class BookingNotConfirmed(Conflict):
+    code = "booking_not_confirmed"
+    message = gettext_noop("A trip pack is made for a confirmed booking only.")
+
+
+class DepartureNotActive(Conflict):
+    code = "departure_not_active"
+    message = gettext_noop("This departure is cancelled or completed: nobody is told anything more about it.")

@@ -43,12 +43,27 @@ def booking_list(*, user: Any, everyone: bool = False) -> QuerySet[Booking]:
     return _with_relations(qs).order_by("-created_at", "-id")
 
 
+def _visible(*, user: Any, booking_id: Any, staff_capability: str) -> QuerySet[Booking]:
+    qs = Booking.objects.filter(pk=booking_id)
+    return qs if has_capability(user, staff_capability) else qs.filter(user=user)
+
+
 def booking_get(*, user: Any, booking_id: Any, staff_capability: str = Capability.BOOKINGS_VIEW) -> Booking:
     """The booking if the caller owns it or holds ``staff_capability``; 404 otherwise (never 403)."""
-    qs = _with_relations(Booking.objects.filter(pk=booking_id))
-    if not has_capability(user, staff_capability):
-        qs = qs.filter(user=user)
-    booking = qs.first()
+    booking = _with_relations(_visible(user=user, booking_id=booking_id, staff_capability=staff_capability)).first()
+    if booking is None:
+        raise NotFound("No such booking.")
+    return booking
+
+
+def trip_pack_booking(*, user: Any, booking_id: Any) -> Booking:
+    """The booking for its trip pack, as :func:`booking_get` decides who sees it: departure, trek, region, guide."""
+    booking = (
+        _visible(user=user, booking_id=booking_id, staff_capability=Capability.BOOKINGS_VIEW)
+        .select_related("batch__trek__region", "batch__guide__user")
+        .prefetch_related(Prefetch("participants", queryset=BookingParticipant.objects.order_by("position")))
+        .first()
+    )
     if booking is None:
         raise NotFound("No such booking.")
     return booking

@@ -6,7 +6,9 @@ from apps.bookings.views import coupons
 urlpatterns = [
     path("bookings/", views.BookingListCreateView.as_view(), name="booking-list"),
     path("bookings/documents/download/", views.DocumentDownloadView.as_view(), name="booking-document-download"),
+    path("bookings/trip-pass-key/", views.TripPassKeyView.as_view(), name="trip-pass-key"),
     path("bookings/<uuid:booking_id>/", views.BookingDetailView.as_view(), name="booking-detail"),
+    path("bookings/<uuid:booking_id>/trip-pack/", views.TripPackView.as_view(), name="booking-trip-pack"),
     path("bookings/<uuid:booking_id>/cancel/", views.BookingCancelView.as_view(), name="booking-cancel"),
     path("bookings/<uuid:booking_id>/payments/", views.BookingPaymentsView.as_view(), name="booking-payments"),
     path("bookings/<uuid:booking_id>/documents/", views.BookingDocumentsView.as_view(), name="booking-documents"),
@@ -31,5 +33,10 @@ urlpatterns = [
     ),
     path("batches/<uuid:batch_id>/camp-check-ins/", views.CampCheckInsView.as_view(), name="batch-camp-check-ins"),
     path("guides/me/departures/", views.GuideDeparturesView.as_view(), name="guide-my-departures"),
+    path(
+        "batches/<uuid:batch_id>/announcements/",
+        views.DepartureAnnouncementView.as_view(),
+        name="batch-announcements",
+    ),
     path("reports/revenue/", views.RevenueReportView.as_view(), name="revenue-report"),
 ]

@@ -92,6 +92,7 @@ class AuditAction(StrEnum):
     BATCH_COMPLETED = "batch.completed"
     BATCH_CANCELLED = "batch.cancelled"
     BATCH_CANCELLATION_QUEUED = "batch.cancellation_queued"  # its bookings are being cancelled by a task
+    BATCH_ANNOUNCED = "batch.announced"  # an announcement to everyone booked on the departure
     BATCH_RESCHEDULED = "batch.rescheduled"  # new dates: trekkers and guide told, the batch chat renamed
     BATCH_GUIDE_CHANGED = "batch.guide_changed"  # another guide (or none): the batch chat follows
     BATCH_CAMP_REACHED = "batch.camp_reached"  # the guide's daily camp check-in

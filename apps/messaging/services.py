@@ -376,6 +376,31 @@ def batch_conversation_follow(*, batch_id: uuid.UUID, previous_guide_user_id: An
     return conversation
 
 
+def batch_announcement_post(*, batch_id: uuid.UUID, sender: User, message_body: str) -> Message:
+    """Record a departure announcement in the batch's group chat (made on first use), in the caller's transaction.
+
+    The sender need not be a member (ops announce to groups they are not in); whoever may announce is decided by
+    the booking service that calls this. The members are told by the announcement itself, so the chat's own
+    "new message" notifications are not sent for it.
+    """
+    message_body = message_body.strip()
+    if not message_body:
+        raise ValidationFailed("A message cannot be empty.", details={"message_body": ["This field may not be blank."]})
+    now = timezone.now()
+    with transaction.atomic():
+        conversation = _batch_conversation_get_or_create(batch_id=batch_id)
+        message = Message.objects.create(
+            conversation=conversation, sender=sender, message_body=message_body, sent_at=now
+        )
+        Conversation.objects.filter(pk=conversation.pk).update(
+            last_message_at=Greatest(Coalesce("last_message_at", now), now)
+        )
+        ConversationParticipant.objects.filter(conversation=conversation, user=sender).update(
+            last_read_at=Greatest(Coalesce("last_read_at", "joined_at"), now)
+        )
+    return message
+
+
 def participant_withdraw(*, user: User) -> dict[str, int]:
     """The account changed hands: the previous holder's messages are deleted (tombstones, as by their author)
     and the account leaves their direct and group conversations. Batch groups follow the bookings, which stay.

@@ -24,7 +24,16 @@ from apps.users.admin import CapabilityAdmin, CapabilityInlineMixin
 from apps.users.models import User
 from apps.users.roles import Capability
 
-ITINERARY_FIELDS = ("day_number", "title", "camp_name", "altitude", "distance_km", "meal_plan")
+ITINERARY_FIELDS = (
+    "day_number",
+    "title",
+    "camp_name",
+    "altitude",
+    "distance_km",
+    "meal_plan",
+    "evacuation_notes",
+    "nearest_medical_point",
+)
 
 
 def _actor(request: HttpRequest) -> User:

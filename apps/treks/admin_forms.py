@@ -153,7 +153,7 @@ class GuideAdminForm(forms.ModelForm):
 class BatchAdminForm(forms.ModelForm):
     class Meta:
         model = Batch
-        fields = ("trek", "guide", "start_date", "end_date", "total_seats", "price")
+        fields = ("trek", "guide", "start_date", "end_date", "total_seats", "price", "satellite_phone")
         help_texts = {"end_date": "Leave empty for the last day of the trek's duration (as the API does)."}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -165,7 +165,9 @@ class BatchAdminForm(forms.ModelForm):
         data = super().clean() or {}
         if self.errors:
             return data
-        payload = {name: data.get(name) for name in ("start_date", "end_date", "total_seats", "price")}
+        payload = {
+            name: data.get(name) for name in ("start_date", "end_date", "total_seats", "price", "satellite_phone")
+        }
         if payload["end_date"] is None:
             del payload["end_date"]
         payload["guide"] = data["guide"].pk if data.get("guide") else None
@@ -174,7 +176,8 @@ class BatchAdminForm(forms.ModelForm):
             return data
         with refusal_as_errors(self):
             if self.instance._state.adding:
-                validated["end_date"] = batch_create_check(trek=data["trek"], **validated)
+                rules = {name: value for name, value in validated.items() if name != "satellite_phone"}
+                validated["end_date"] = batch_create_check(trek=data["trek"], **rules)
             else:
                 current = Batch.objects.select_related("trek", "guide__user").get(pk=self.instance.pk)
                 validated = batch_update_check(batch=current, changes=validated)

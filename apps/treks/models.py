@@ -133,6 +133,10 @@ class TrekItineraryDay(BaseModel):
     distance_km = models.DecimalField(max_digits=5, decimal_places=1, default=0)
     description = models.TextField(blank=True)
     meal_plan = models.CharField(max_length=100, blank=True)
+    # Field safety, carried offline in a booking's trip pack: how to get someone out from this camp, and where
+    # the nearest medical help is (name, distance or hours, phone). Both optional.
+    evacuation_notes = models.TextField(blank=True, max_length=2000)
+    nearest_medical_point = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["trek", "day_number"]
@@ -178,6 +182,8 @@ class Batch(BaseModel):
     seats_taken = models.PositiveSmallIntegerField(default=0)
     price = models.DecimalField(max_digits=10, decimal_places=2, help_text="Per person, INR")
     status = models.CharField(max_length=20, choices=BatchStatus.choices, default=BatchStatus.OPEN)
+    # The group's satellite phone on this departure (E.164); the guide's own is the fallback.
+    satellite_phone = models.CharField(max_length=16, blank=True)
 
     class Meta:
         ordering = ["start_date", "id"]

@@ -178,6 +178,8 @@ def detail_rows(trek: Any, today: date) -> dict[str, QuerySet[Any, Any]]:
                 distance_km=_as_text("distance_km"),
                 description="description",
                 meal_plan="meal_plan",
+                evacuation_notes="evacuation_notes",
+                nearest_medical_point="nearest_medical_point",
             )
         ),
         "photo_rows": TrekPhoto.objects.filter(trek=trek)

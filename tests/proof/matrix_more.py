@@ -102,6 +102,14 @@ BOOKINGS_ROWS: list[Row] = [
     ),
     Row("booking-payments", "GET", owner_only(200, **VIEWERS), kwargs=booking_id, rule="owner or bookings.view"),
     Row(
+        "booking-trip-pack",
+        "GET",
+        owner_only(200, **VIEWERS),
+        kwargs=booking_id,
+        rule="offline trip pack of a confirmed booking: owner or bookings.view; others 404",
+    ),
+    Row("trip-pass-key", "GET", everyone(200), rule="public: the key that verifies trip passes offline"),
+    Row(
         "booking-payments",
         "POST",
         owner_only(409),
@@ -211,6 +219,14 @@ BOOKINGS_ROWS: list[Row] = [
         "GET",
         signed_in(403, guide=200, other_guide=200, other_batch_guide=200),
         rule="acting guides (guide role, active profile): the departures they lead now",
+    ),
+    Row(
+        "batch-announcements",
+        "POST",
+        capability(Capability.BATCHES_MANAGE, 400, guide=400),
+        kwargs=batch_id,
+        body=_empty,
+        rule=f"{Capability.BATCHES_MANAGE}, or the batch's acting guide; {EMPTY_400}",
     ),
     Row(
         "revenue-report",

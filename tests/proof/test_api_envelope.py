@@ -56,7 +56,8 @@ UNKNOWN = (
     "/api/v1/" + "a" * 4000 + "/",
 )
 # Appended to every route's own address, one after another: addresses next to each real one.
-SUFFIXES = ("~{token}/", "caf%C3%A9-%E2%9B%B0/", "%00/", "%0A{token}", "{token}" * 100 + "/")
+# The long one ends in a character no slug or uuid takes, so a list route plus it never spells a detail address.
+SUFFIXES = ("~{token}/", "caf%C3%A9-%E2%9B%B0/", "%00/", "%0A{token}", "{token}" * 100 + "~/")
 
 
 def _api_routes() -> list[Route]:

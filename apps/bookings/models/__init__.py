@@ -22,7 +22,7 @@ from apps.bookings.models.bookings import (
 )
 from apps.bookings.models.payments import Payment, PaymentEvent, PaymentStatus, Refund
 from apps.bookings.models.documents import BookingDocument, document_upload_to, private_storage
-from apps.bookings.models.departures import BatchCancellation, WaitlistEntry
+from apps.bookings.models.departures import BatchCancellation, DepartureAnnouncement, WaitlistEntry
 from apps.bookings.models.field import BaseCheckIn, CampCheckIn
 # isort: on
 
@@ -39,6 +39,7 @@ __all__ = [
     "CampCheckIn",
     "Coupon",
     "CouponRedemption",
+    "DepartureAnnouncement",
     "Payment",
     "PaymentEvent",
     "PaymentStatus",

@@ -62,3 +62,28 @@ class BatchCancellation(BaseModel):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class DepartureAnnouncement(BaseModel):
+    """One announcement sent to everyone booked on a departure (inbox and push; SMS too when urgent).
+
+    ``message_id`` is the copy posted in the departure's group chat (a messaging row, not a foreign key: the chat
+    app sits below bookings and keeps its own tombstones).
+    """
+
+    batch = models.ForeignKey("treks.Batch", on_delete=models.PROTECT, related_name="announcements")
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="departure_announcements"
+    )
+    body = models.TextField(max_length=1000)
+    urgent = models.BooleanField(default=False)
+    recipients = models.PositiveIntegerField(default=0)
+    message_id = models.UUIDField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["batch", "-created_at"], name="announcement_batch_idx")]
+        constraints = [models.CheckConstraint(condition=~Q(body=""), name="announcement_body_not_blank")]
+
+    def __str__(self) -> str:
+        return f"announcement {self.pk} on {self.batch_id}"

@@ -1,5 +1,6 @@
 """Booking writes (see the modules for the rules each one enforces)."""
 
+from apps.bookings.services.announcements import departure_announce, may_announce
 from apps.bookings.services.bookings import (
     booking_complete,
     booking_create,
@@ -46,6 +47,8 @@ __all__ = [
     "camp_check_in_post",
     "cancellation_quote",
     "coupon_redeem",
+    "departure_announce",
+    "may_announce",
     "payment_order_create",
     "payment_succeeded",
     "payment_verify",

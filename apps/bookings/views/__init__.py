@@ -1,5 +1,6 @@
 """Bookings API views (thin: parse, authorize, call a service or selector, serialize)."""
 
+from apps.bookings.views.announcements import DepartureAnnouncementView
 from apps.bookings.views.bookings import (
     BatchBulkCancelView,
     BookingCancelView,
@@ -11,6 +12,7 @@ from apps.bookings.views.documents import BookingDocumentsView, DocumentDownload
 from apps.bookings.views.field import BaseCheckInView, CampCheckInsView, GuideDeparturesView, RosterView
 from apps.bookings.views.ops import ManifestView, RevenueReportView
 from apps.bookings.views.payments import BookingPaymentsView, PaymentVerifyView, RazorpayWebhookView
+from apps.bookings.views.trip import TripPackView, TripPassKeyView
 
 __all__ = [
     "BaseCheckInView",
@@ -21,6 +23,7 @@ __all__ = [
     "BookingListCreateView",
     "BookingPaymentsView",
     "CampCheckInsView",
+    "DepartureAnnouncementView",
     "DocumentDownloadView",
     "DocumentReviewView",
     "GuideDeparturesView",
@@ -29,5 +32,7 @@ __all__ = [
     "RazorpayWebhookView",
     "RevenueReportView",
     "RosterView",
+    "TripPackView",
+    "TripPassKeyView",
     "WaitlistView",
 ]

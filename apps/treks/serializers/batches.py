@@ -7,6 +7,7 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from apps.treks.models import Guide
+from apps.treks.serializers.common import E164
 
 # --- batches ------------------------------------------------------------------------------------
 
@@ -19,3 +20,11 @@ class BatchWriteSerializer(serializers.Serializer):
     guide = serializers.PrimaryKeyRelatedField(
         queryset=Guide.objects.all(), allow_null=True, required=False, default=None
     )
+    satellite_phone = serializers.CharField(
+        max_length=16, allow_blank=True, required=False, help_text="The group's satellite phone (E.164)."
+    )
+
+    def validate_satellite_phone(self, value: str) -> str:
+        if value and not E164.match(value):
+            raise serializers.ValidationError("Use the international format, e.g. +881631234567.")
+        return value

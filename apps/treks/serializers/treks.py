@@ -95,7 +95,17 @@ class TrekListSerializer(serializers.Serializer):
 class ItineraryDaySerializer(serializers.ModelSerializer):
     class Meta:
         model = TrekItineraryDay
-        fields = ["day_number", "title", "camp_name", "altitude", "distance_km", "description", "meal_plan"]
+        fields = [
+            "day_number",
+            "title",
+            "camp_name",
+            "altitude",
+            "distance_km",
+            "description",
+            "meal_plan",
+            "evacuation_notes",
+            "nearest_medical_point",
+        ]
 
 
 class PhotoSerializer(serializers.ModelSerializer):
@@ -136,7 +146,7 @@ class BatchSerializer(serializers.ModelSerializer):
 
 class StaffBatchSerializer(BatchSerializer):
     class Meta(BatchSerializer.Meta):
-        fields = [*BatchSerializer.Meta.fields, "seats_taken", "created_at", "updated_at"]
+        fields = [*BatchSerializer.Meta.fields, "seats_taken", "satellite_phone", "created_at", "updated_at"]
 
 
 class RouteSerializer(serializers.Serializer):
@@ -311,6 +321,8 @@ class ItineraryDayInSerializer(serializers.Serializer):
     distance_km = serializers.DecimalField(max_digits=5, decimal_places=1, min_value=Decimal("0"), default=Decimal(0))
     description = serializers.CharField(allow_blank=True, default="")
     meal_plan = serializers.CharField(max_length=100, allow_blank=True, default="")
+    evacuation_notes = serializers.CharField(max_length=2000, allow_blank=True, default="")
+    nearest_medical_point = serializers.CharField(max_length=300, allow_blank=True, default="")
 
 
 class ItineraryWriteSerializer(serializers.Serializer):

@@ -109,6 +109,7 @@ def batch_create(
     price: Decimal,
     end_date: date | None = None,
     guide: Guide | None = None,
+    satellite_phone: str = "",
     today: date | None = None,
     via: str = "",
 ) -> Batch:
@@ -130,6 +131,7 @@ def batch_create(
             end_date=end_date,
             total_seats=total_seats,
             price=price,
+            satellite_phone=satellite_phone,
             status=S.OPEN,
         )
     audit(
@@ -149,7 +151,7 @@ def batch_create(
     return batch
 
 
-UPDATABLE = ("start_date", "end_date", "total_seats", "price", "guide")
+UPDATABLE = ("start_date", "end_date", "total_seats", "price", "guide", "satellite_phone")
 
 
 def batch_update_check(*, batch: Batch, changes: dict[str, Any], today: date | None = None) -> dict[str, Any]:

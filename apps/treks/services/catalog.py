@@ -311,7 +311,7 @@ def trek_reorder_photos(*, actor: User, trek: Trek, photo_ids: Sequence[uuid.UUI
 
 
 @transaction.atomic
-def trek_attach_gpx(*, actor: User, trek: Trek, upload: UploadedFile) -> Trek:
+def trek_attach_gpx(*, actor: User | None, trek: Trek, upload: UploadedFile) -> Trek:
     """Parse a GPX upload; store the file, the route statistics and the track, or nothing at all."""
     try:
         data = read_limited(upload, max_bytes=MAX_GPX_BYTES)

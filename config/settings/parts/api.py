@@ -85,6 +85,9 @@ REST_FRAMEWORK: dict[str, Any] = {
         "check_in_arm": env.str("THROTTLE_CHECK_IN_ARM", default="20/hour"),
         "community_post": env.str("THROTTLE_COMMUNITY_POST", default="10/hour"),
         "community_comment": env.str("THROTTLE_COMMUNITY_COMMENT", default="60/hour"),
+        # departure announcements: per sender, and per departure whoever sends
+        "announce_sender": env.str("THROTTLE_ANNOUNCE_SENDER", default="10/hour"),
+        "announce_departure": env.str("THROTTLE_ANNOUNCE_DEPARTURE", default="6/hour"),
     },
     # Client IP for throttles and per-IP caps: X-Forwarded-For is trusted only for this many proxies in
     # front of the app (0: REMOTE_ADDR, so a client cannot pick its own address by sending the header).

@@ -15,6 +15,15 @@ OBS_OPS_PHONE = env.str("OBS_OPS_PHONE", default="+911140000000")
 OBS_OPS_EMAILS: list[str] = env.list("OBS_OPS_EMAILS", default=["ops@obsexperiences.in"])
 OBS_SUPPORT_EMAIL = env.str("OBS_SUPPORT_EMAIL", default="support@obsexperiences.in")
 OBS_FRONTEND_URL = env.str("OBS_FRONTEND_URL", default="http://localhost:3000")
+# The numbers a trekker's trip pack lists for an emergency with no signal for the app: [{"label", "phone"}].
+OBS_EMERGENCY_NUMBERS: list[dict[str, str]] = env.json(
+    "OBS_EMERGENCY_NUMBERS",
+    default=[
+        {"label": "OBS operations, 24 hours", "phone": OBS_OPS_PHONE},
+        {"label": "India emergency (police, fire, ambulance)", "phone": "112"},
+        {"label": "Ambulance", "phone": "108"},
+    ],
+)
 
 # --- notifications ------------------------------------------------------------------------------
 NOTIFICATIONS_SMS_BACKEND = env.str(
@@ -165,6 +174,10 @@ BOOKINGS_WAIVER_VERSION = env.str("BOOKINGS_WAIVER_VERSION", default="2026-01")
 BOOKINGS_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
 BOOKINGS_DOCUMENT_URL_SECONDS = env.int("BOOKINGS_DOCUMENT_URL_SECONDS", default=300)
 BOOKINGS_REPORT_MAX_DAYS = 366
+# Offline trip pack: the route is simplified to at most this many points. The pass in its QR code is signed with
+# Ed25519: TRIP_PASS_SIGNING_KEY is the 32-byte private seed, base64url; empty derives it from SECRET_KEY.
+TRIP_PACK_ROUTE_POINTS = env.int("TRIP_PACK_ROUTE_POINTS", default=400)
+TRIP_PASS_SIGNING_KEY: str = env.str("TRIP_PASS_SIGNING_KEY", default="")
 # Payment gateway: "local" signs with PAYMENTS_LOCAL_SECRET (development, tests); "razorpay" is live.
 PAYMENTS_GATEWAY = env.str("PAYMENTS_GATEWAY", default="local")
 PAYMENTS_CURRENCY = "INR"

@@ -19,6 +19,7 @@ from apps.demo.community import seed_community
 from apps.demo.emergency import seed_emergency
 from apps.demo.messaging import seed_messaging
 from apps.demo.notifications import seed_notifications
+from apps.demo.routes import seed_routes
 from apps.users.models import User
 
 logger = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ logger = logging.getLogger(__name__)
 SEEDERS: list[tuple[str, Callable[[Callable[[str], None]], None]]] = [
     ("accounts", seed_accounts),
     ("trek catalog", seed_catalog),
+    ("routes and field safety", seed_routes),
     ("notifications", seed_notifications),
     ("messaging", seed_messaging),
     ("emergency", seed_emergency),
