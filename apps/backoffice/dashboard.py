@@ -25,5 +25,11 @@ def visible_sections(user: Any) -> set[str]:
 
 def dashboard_callback(request: HttpRequest, context: dict[str, Any]) -> dict[str, Any]:
     sections = visible_sections(request.user)
-    context.update({"dashboard": selectors.dashboard(sections=sections), "dashboard_sections": sections})
+    context.update(
+        {
+            "dashboard": selectors.dashboard(sections=sections),
+            "dashboard_sections": sections,
+            "can_download_manifests": has_capability(request.user, Capability.MANIFEST_VIEW),
+        }
+    )
     return context

@@ -211,7 +211,9 @@ class Batch(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.trek_id} {self.start_date:%d %b %Y}"
+        # The trek's name when it is already loaded (select_related): a label never costs a query of its own.
+        trek = self._state.fields_cache.get("trek")
+        return f"{trek.name if trek is not None else self.trek_id} · {self.start_date:%d %b %Y}"
 
     @property
     def seats_left(self) -> int:

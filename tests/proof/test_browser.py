@@ -8,6 +8,8 @@ Screenshots: var/test-artifacts/; the back-office walk-through's under var/scree
 from __future__ import annotations
 
 import copy
+import csv
+import io
 import json
 import os
 import urllib.request
@@ -308,6 +310,18 @@ def test_ops_manager_runs_the_week_and_an_sos_in_the_admin(live_server: Any) -> 
         assert "2 / " in week.inner_text()  # seats booked of the batch's total
         assert "Asha Rao" in page.locator("#dashboard-incidents").inner_text()
         page.screenshot(path=str(SCREENSHOTS / "dashboard-ops-manager.png"), full_page=True)
+
+        # This week's departure: its manifest downloads with the admin session, as the guide will read it.
+        with page.expect_download() as download:
+            week.locator("a.departure-manifest").first.click()
+        rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
+        assert download.value.suggested_filename == f"manifest-{batch.pk}.csv"
+        assert sorted(row["name"] for row in rows) == ["Trekker 0", "Trekker 1"]
+        assert {row["booking_status"] for row in rows} == {"pending"}
+        week.locator("a.departure-page").first.click()
+        page.wait_for_selector("text=Brahmatal")
+        page.screenshot(path=str(SCREENSHOTS / "departure-this-week.png"), full_page=True)
+        page.goto(f"{live_server.url}/admin/")
 
         page.click("#dashboard-incidents a")
         page.wait_for_selector("#incident-map .leaflet-container, #incident-map.leaflet-container")

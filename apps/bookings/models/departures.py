@@ -28,6 +28,7 @@ class WaitlistEntry(BaseModel):
     )
 
     class Meta:
+        verbose_name_plural = "waitlist entries"
         ordering = ["batch", "created_at", "id"]
         constraints = [
             models.UniqueConstraint(
