@@ -16,10 +16,15 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.tokens import Token
 
+from apps.bookings.models import BaseCheckIn, CampCheckIn
+from apps.bookings.selectors import can_view_manifest
+from apps.bookings.serializers import BaseCheckInSerializer, CampCheckInSerializer
+from apps.bookings.views.field import base_check_in_data
 from apps.emergency.selectors import can_manage_all, incidents_visible_to
 from apps.emergency.serializers import IncidentSerializer
 from apps.messaging.selectors import conversation_for_participant, message_list, unread_count_for
 from apps.messaging.serializers import MessageSerializer
+from apps.treks.models import Batch
 from apps.treks.selectors import is_acting_guide
 from apps.users.authentication import JWTAuthentication
 from apps.users.models import User
@@ -83,6 +88,8 @@ def render(session: Session, payload: dict[str, Any]) -> dict[str, Any] | None:
         data = _incident(user, payload)
     elif event.startswith(("message.", "conversation.")):
         data = _conversation(user, payload)
+    elif event.startswith("departure."):
+        data = _departure(user, payload)
     else:
         return None
     if data is None:
@@ -117,4 +124,29 @@ def _incident(user: User, payload: dict[str, Any]) -> dict[str, Any] | None:
     data: dict[str, Any] = {"incident": IncidentSerializer(incident).data}
     if "update_id" in payload:
         data["update_id"] = payload["update_id"]
+    return data
+
+
+def _departure(user: User, payload: dict[str, Any]) -> dict[str, Any] | None:
+    """A base or camp check-in of a departure, for whoever may read its roster (``can_view_manifest``: ops and
+    customer success, the departure's acting guide), as ``GET batches/{id}/roster/`` and ``camp-check-ins/`` show."""
+    batch = Batch.objects.filter(pk=str(payload.get("batch_id", ""))).first()
+    if batch is None or not can_view_manifest(user=user, batch=batch):
+        return None
+    data: dict[str, Any] = {"batch_id": str(batch.pk)}
+    if "participant_id" in payload:
+        check_in = (
+            BaseCheckIn.objects.select_related("marked_by")
+            .filter(batch=batch, participant_id=payload["participant_id"])
+            .first()
+        )
+        if check_in is None:
+            return None
+        data["participant_id"] = payload["participant_id"]
+        data["base_check_in"] = BaseCheckInSerializer(base_check_in_data(check_in)).data
+        return data
+    posted = CampCheckIn.objects.select_related("posted_by").filter(batch=batch, pk=payload.get("check_in_id")).first()
+    if posted is None:
+        return None
+    data["camp_check_in"] = CampCheckInSerializer(posted).data
     return data

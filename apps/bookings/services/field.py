@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from apps.bookings.models import BaseCheckIn, BookingParticipant, CampCheckIn
 from apps.common.audit import AuditAction, audit
+from apps.common.realtime import OPS_GROUP, publish
 from apps.treks.models import Batch
 from apps.users.models import User
 
@@ -35,6 +36,10 @@ def base_check_in_mark(
             action=AuditAction.PARTICIPANT_CHECKED_IN,
             target=participant,
             changes={"batch": str(batch.pk), "status": [before, status], "note": current.note},
+        )
+        # Ops follow the base live (``apps.realtime`` shows it to whoever may read the roster).
+        publish(
+            "departure.base_check_in", groups=[OPS_GROUP], cursor=now, batch_id=batch.pk, participant_id=participant.pk
         )
     return current
 
@@ -68,4 +73,5 @@ def camp_check_in_post(
             target=batch,
             changes={"camp": posted.camp, "day": posted.day.isoformat(), "check_in": str(posted.pk)},
         )
+        publish("departure.camp_check_in", groups=[OPS_GROUP], cursor=now, batch_id=batch.pk, check_in_id=posted.pk)
     return posted
