@@ -95,3 +95,17 @@ class GatewayRejected(ApplicationError):
     status_code = 502
     code = "gateway_rejected"
     message = "The payment gateway refused the request."
+
+
+class AmountExceedsBalance(Conflict):
+    """An offline payment larger than what the booking still owes (``details.balance_due_paise``)."""
+
+    code = "amount_exceeds_balance"
+    message = "The amount is more than the booking's balance due."
+
+
+class RefundAtGateway(Conflict):
+    """Marking paid by hand a refund the gateway is paying (it has the refund's id and has not said it failed)."""
+
+    code = "refund_at_gateway"
+    message = "The payment gateway is paying this refund back; it cannot be marked paid by hand."

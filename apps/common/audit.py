@@ -42,10 +42,12 @@ class AuditAction(StrEnum):
     PAYMENT_CAPTURED = "payment.captured"
     PAYMENT_FAILED = "payment.failed"
     PAYMENT_FLAGGED = "payment.flagged"
+    PAYMENT_RECORDED = "payment.recorded"  # money taken outside the gateway (cash, UPI, bank transfer) by staff
     # refunds: pending (requested) -> processed or failed (a failed one may still be processed)
     REFUND_REQUESTED = "refund.requested"
     REFUND_PROCESSED = "refund.processed"
     REFUND_FAILED = "refund.failed"
+    REFUND_SETTLED_OFFLINE = "refund.settled_offline"  # paid back outside the gateway, marked by finance
     # booking documents
     DOCUMENT_APPROVED = "document.approved"
     DOCUMENT_REJECTED = "document.rejected"
@@ -58,6 +60,7 @@ class AuditAction(StrEnum):
     INCIDENT_MARKED_FALSE_ALARM = "incident.marked_false_alarm"
     INCIDENT_NOTE_ADDED = "incident.note_added"
     # accounts
+    USER_CREATED = "user.created"  # a customer account staff opened (phone or walk-in booking)
     USER_ROLE_GRANTED = "user.role_granted"
     USER_ROLE_REVOKED = "user.role_revoked"
     USER_TAKEN_OVER = "user.taken_over"

@@ -111,6 +111,13 @@ class IdempotencyKeyReused(Unprocessable):
     message = "This Idempotency-Key was already used for a different request."
 
 
+class IdempotencyKeyRequired(ValidationFailed):
+    """A write that must be idempotent (an SOS, an offline payment) sent without an ``Idempotency-Key`` UUID."""
+
+    code = "idempotency_key_required"
+    message = "An Idempotency-Key header holding a UUID is required."
+
+
 class RateLimited(ApplicationError):
     status_code = 429
     code = "throttled"

@@ -60,6 +60,16 @@ def _position() -> Json:
     return {"latitude": 31.0912, "longitude": 78.3411, "accuracy_m": 12.5, "altitude_m": 3350.0, "battery_pct": 41}
 
 
+def _pending_booking(w: World) -> None:
+    from datetime import timedelta
+
+    from apps.bookings.models import Booking
+
+    Booking.objects.filter(pk=w.booking.pk).update(
+        status="pending", amount_paid=0, hold_expires_at=timezone.now() + timedelta(minutes=30)
+    )
+
+
 def _participants() -> list[Json]:
     return [{"name": "Asha Rawat", "age": 29}]
 
@@ -73,6 +83,16 @@ WRITES: dict[tuple[str, str], Write] = {
         from_matrix("guide-list", "POST", "content"),
         from_matrix("guide-detail", "PATCH", "content"),
         from_matrix("incident-locations", "POST", "owner"),
+        from_matrix("customer-bookings", "POST", "ops_manager"),
+        Write(
+            "booking-offline-payments",
+            "POST",
+            "ops_manager",
+            lambda w, u: {"amount_paise": 500000, "method": "cash", "receipt_reference": "R-1"},
+            lambda w: {"booking_id": w.booking.id},
+            headers=lambda: {"Idempotency-Key": str(uuid.uuid4())},
+            prepare=_pending_booking,
+        ),
         Write(
             "trek-detail",
             "PATCH",

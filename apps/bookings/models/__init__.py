@@ -18,16 +18,28 @@ from apps.bookings.models.bookings import (
     BookingStatus,
     Coupon,
     CouponRedemption,
+    SELF_SERVICE_SOURCES,
+    STAFF_SOURCES,
     new_reference,
 )
-from apps.bookings.models.payments import Payment, PaymentEvent, PaymentStatus, Refund
+from apps.bookings.models.payments import (
+    OFFLINE_GATEWAY,
+    OfflineMethod,
+    Payment,
+    PaymentEvent,
+    PaymentStatus,
+    Refund,
+)
 from apps.bookings.models.documents import BookingDocument, document_upload_to, private_storage
 from apps.bookings.models.departures import BatchCancellation, WaitlistEntry
 # isort: on
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "OFFLINE_GATEWAY",
     "REFERENCE_ALPHABET",
+    "SELF_SERVICE_SOURCES",
+    "STAFF_SOURCES",
     "BatchCancellation",
     "Booking",
     "BookingDocument",
@@ -36,6 +48,7 @@ __all__ = [
     "BookingStatus",
     "Coupon",
     "CouponRedemption",
+    "OfflineMethod",
     "Payment",
     "PaymentEvent",
     "PaymentStatus",

@@ -15,6 +15,7 @@ from apps.bookings.services.cancellation import (
     cancellation_quote,
 )
 from apps.bookings.services.holds import coupon_redeem
+from apps.bookings.services.offline import payment_record_offline, refund_pay_manually
 from apps.bookings.services.payments import (
     payment_order_create,
     payment_succeeded,
@@ -44,9 +45,11 @@ __all__ = [
     "cancellation_quote",
     "coupon_redeem",
     "payment_order_create",
+    "payment_record_offline",
     "payment_succeeded",
     "payment_verify",
     "payments_reconcile",
+    "refund_pay_manually",
     "refund_send",
     "refund_settled",
     "refunds_resend_pending",
