@@ -18,6 +18,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("emergency/", include("apps.emergency.urls")),
     path("", include("apps.bookings.urls")),
     path("", include("apps.community.urls")),
+    path("", include("apps.backoffice.urls")),
     path("", ApiIndexView.as_view(), name="api-index"),
 ]
 

@@ -313,7 +313,47 @@ def _batch_guide_changed(w: World) -> Transition:
     return go
 
 
+def _booking_created_by_staff(w: World) -> Transition:
+    def go() -> tuple[models.Model, User | None]:
+        body = {"batch": str(w.batch.pk), "participants": people(1), "source": "walk_in"}
+        response = w.staff_client.post(f"/api/v1/customers/{w.trekker.pk}/bookings/", body, format="json")
+        assert response.status_code == 201, response.content
+        return Booking.objects.get(pk=response.json()["id"]), w.staff
+
+    return go
+
+
+def _payment_recorded(w: World) -> Transition:
+    booking = w.book()
+
+    def go() -> tuple[models.Model, User | None]:
+        body = {"amount_paise": 100, "method": "upi", "payment_reference": "UPI-1", "receipt_reference": "R-1"}
+        response = w.staff_client.post(
+            f"/api/v1/bookings/{booking.pk}/offline-payments/",
+            body,
+            format="json",
+            HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
+        )
+        assert response.status_code == 201, response.content
+        return Payment.objects.get(booking=booking), w.staff
+
+    return go
+
+
+def _refund_settled_offline(w: World) -> Transition:
+    refund = w.refund()
+
+    def go() -> tuple[models.Model, User | None]:
+        body = {"method": "bank_transfer", "receipt_reference": "UTR-1"}
+        response = w.staff_client.post(f"/api/v1/refunds/{refund.pk}/manual/", body, format="json")
+        assert response.status_code == 200, response.content
+        return refund, w.staff
+
+    return go
+
+
 CASES: dict[str, tuple[AuditAction, Callable[[World], Transition]]] = {
+    "booking.created by staff for a customer": (A.BOOKING_CREATED, _booking_created_by_staff),
     "booking.created": (A.BOOKING_CREATED, _booking_created),
     "booking.created from the waitlist": (A.BOOKING_CREATED, _booking_created_from_the_waitlist),
     "booking.confirmed": (A.BOOKING_CONFIRMED, _booking_confirmed),
@@ -330,6 +370,8 @@ CASES: dict[str, tuple[AuditAction, Callable[[World], Transition]]] = {
     "refund.requested": (A.REFUND_REQUESTED, _refund_requested),
     "refund.processed": (A.REFUND_PROCESSED, _refund_processed),
     "refund.failed": (A.REFUND_FAILED, _refund_failed),
+    "refund.settled_offline": (A.REFUND_SETTLED_OFFLINE, _refund_settled_offline),
+    "payment.recorded": (A.PAYMENT_RECORDED, _payment_recorded),
     "incident.raised": (A.INCIDENT_RAISED, _incident_raised),
     "incident.escalated": (A.INCIDENT_ESCALATED, _incident_escalated),
     "incident.acknowledged": (A.INCIDENT_ACKNOWLEDGED, _incident_moved("acknowledged")),

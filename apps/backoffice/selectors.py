@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.cache import caches
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from apps.bookings.models import ACTIVE_STATUSES as BOOKING_ACTIVE
@@ -20,8 +20,11 @@ from apps.emergency.selectors import incidents_by_priority
 from apps.notifications.models import Delivery
 from apps.treks.domain import local_today
 from apps.treks.models import Batch, BatchStatus
+from apps.users.models import PointsTransaction, User
+from apps.users.phones import to_e164
 
 ROWS = 10
+POINTS_ROWS = 20
 FAILED_DELIVERY_DAYS = 7
 
 
@@ -125,3 +128,40 @@ def dashboard(*, sections: set[str], today: date | None = None) -> dict[str, Any
     if "deliveries" in sections:
         data["deliveries"] = list(deliveries_failed())
     return data
+
+
+# --- customers (the customers API and the admin's phone booking) ---------------------------------------
+
+
+def customers() -> QuerySet[User]:
+    """Accounts of customers: no staff role, not anonymised."""
+    return User.objects.filter(staff_role__isnull=True, deleted_at__isnull=True)
+
+
+def customer_search(q: str = "") -> QuerySet[User]:
+    """Customers whose name, e-mail, phone (normalised like sign-up: ``98123 45678`` finds ``+919812345678``)
+    or booking reference matches ``q``; newest first, each with the number of their bookings."""
+    qs = customers().annotate(bookings_count=Count("bookings", distinct=True))
+    q = q.strip()
+    if q:
+        match = Q(email__icontains=q) | Q(first_name__icontains=q) | Q(last_name__icontains=q)
+        first, _, rest = q.partition(" ")
+        if rest:
+            match |= Q(first_name__iexact=first, last_name__icontains=rest.strip())
+        phone = to_e164(q)
+        if phone:
+            match |= Q(phone=phone)
+        match |= Q(Exists(Booking.objects.filter(user=OuterRef("pk"), reference__iexact=q)))
+        qs = qs.filter(match)
+    return qs.order_by("-date_joined", "-id")
+
+
+def customer_detail(customer_id: Any) -> tuple[User, list[Booking], list[PointsTransaction], list[Incident]] | None:
+    """A customer with their bookings (newest first), their last points lines and their incidents."""
+    customer = customers().filter(pk=customer_id).first()
+    if customer is None:
+        return None
+    bookings = list(customer.bookings.select_related("batch__trek", "created_by").order_by("-created_at")[:100])
+    points = list(PointsTransaction.objects.filter(user=customer).order_by("-created_at")[:POINTS_ROWS])
+    incidents = list(Incident.objects.filter(trekker=customer).select_related("batch__trek").order_by("-received_at"))
+    return customer, bookings, points, incidents

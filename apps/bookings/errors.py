@@ -112,3 +112,17 @@ class BookingNotConfirmed(Conflict):
 class DepartureNotActive(Conflict):
     code = "departure_not_active"
     message = gettext_noop("This departure is cancelled or completed: nobody is told anything more about it.")
+
+
+class AmountExceedsBalance(Conflict):
+    """An offline payment larger than what the booking still owes (``details.balance_due_paise``)."""
+
+    code = "amount_exceeds_balance"
+    message = gettext_noop("The amount is more than the booking's balance due.")
+
+
+class RefundAtGateway(Conflict):
+    """Marking paid by hand a refund the gateway is paying (it has the refund's id and has not said it failed)."""
+
+    code = "refund_at_gateway"
+    message = gettext_noop("The payment gateway is paying this refund back; it cannot be marked paid by hand.")

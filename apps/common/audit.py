@@ -42,10 +42,12 @@ class AuditAction(StrEnum):
     PAYMENT_CAPTURED = "payment.captured"
     PAYMENT_FAILED = "payment.failed"
     PAYMENT_FLAGGED = "payment.flagged"
+    PAYMENT_RECORDED = "payment.recorded"  # money taken outside the gateway (cash, UPI, bank transfer) by staff
     # refunds: pending (requested) -> processed or failed (a failed one may still be processed)
     REFUND_REQUESTED = "refund.requested"
     REFUND_PROCESSED = "refund.processed"
     REFUND_FAILED = "refund.failed"
+    REFUND_SETTLED_OFFLINE = "refund.settled_offline"  # paid back outside the gateway, marked by finance
     # booking documents
     DOCUMENT_APPROVED = "document.approved"
     DOCUMENT_REJECTED = "document.rejected"
@@ -62,6 +64,7 @@ class AuditAction(StrEnum):
     CHECKIN_COMPLETED = "checkin.completed"
     CHECKIN_OVERDUE = "checkin.overdue"
     # accounts
+    USER_CREATED = "user.created"  # a customer account staff opened (phone or walk-in booking)
     USER_ROLE_GRANTED = "user.role_granted"
     USER_ROLE_REVOKED = "user.role_revoked"
     USER_TAKEN_OVER = "user.taken_over"

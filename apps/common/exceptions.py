@@ -112,6 +112,13 @@ class IdempotencyKeyReused(Unprocessable):
     message = gettext_noop("This Idempotency-Key was already used for a different request.")
 
 
+class IdempotencyKeyRequired(ValidationFailed):
+    """A write that must be idempotent (an SOS, an offline payment) sent without an ``Idempotency-Key`` UUID."""
+
+    code = "idempotency_key_required"
+    message = gettext_noop("An Idempotency-Key header holding a UUID is required.")
+
+
 class RateLimited(ApplicationError):
     status_code = 429
     code = "throttled"

@@ -1,21 +1,17 @@
 """Domain errors of the emergency system (rendered in the common error envelope).
 
-A reused SOS Idempotency-Key is ``apps.common.exceptions.IdempotencyKeyReused`` (422), the one class for
-that code across the API; it is imported here so the emergency code names its errors from one place.
+A missing or reused SOS Idempotency-Key is ``apps.common.exceptions.IdempotencyKeyRequired`` (400) /
+``IdempotencyKeyReused`` (422), the one class for each code across the API; they are imported here so the
+emergency code names its errors from one place.
 """
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_noop
 
-from apps.common.exceptions import Conflict, IdempotencyKeyReused, ValidationFailed
+from apps.common.exceptions import Conflict, IdempotencyKeyRequired, IdempotencyKeyReused
 
 __all__ = ["CheckInAlreadyArmed", "IdempotencyKeyRequired", "IdempotencyKeyReused", "NoArmedCheckIn", "NotOnTrek"]
-
-
-class IdempotencyKeyRequired(ValidationFailed):
-    code = "idempotency_key_required"
-    message = gettext_noop("An Idempotency-Key header holding a UUID is required.")
 
 
 class NotOnTrek(Conflict):

@@ -21,10 +21,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.exceptions import Forbidden, NotFound
+from apps.common.idempotency import idempotency_key, idempotency_key_parameter
 from apps.common.renderers import GeoJSONRenderer
 from apps.common.schema import error_responses
 from apps.emergency import selectors, services
-from apps.emergency.errors import IdempotencyKeyRequired
 from apps.emergency.filters import IncidentFilter
 from apps.emergency.models import CheckIn, Incident
 from apps.emergency.permissions import IsGuide
@@ -49,13 +49,7 @@ from apps.users.current import authenticated_user
 from apps.users.permissions import HasCapability
 from apps.users.roles import Capability
 
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    OpenApiTypes.UUID,
-    OpenApiParameter.HEADER,
-    required=True,
-    description="A UUID the device generates once per SOS and sends again on every retry.",
-)
+IDEMPOTENCY_KEY = idempotency_key_parameter("A UUID the device generates once per SOS and sends again on every retry.")
 INCIDENT_ID = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH)
 
 
@@ -109,10 +103,7 @@ class SOSView(APIView):
         tags=["emergency"],
     )
     def post(self, request: Request) -> Response:
-        try:
-            key = uuid.UUID(request.headers.get("Idempotency-Key", "").strip())
-        except ValueError:
-            raise IdempotencyKeyRequired() from None
+        key = idempotency_key(request)
         serializer = SOSRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         incident, created = services.incident_report_sos(

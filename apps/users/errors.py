@@ -191,3 +191,11 @@ class TooManyEmergencyContacts(Conflict):
 class OwnRoleChange(Conflict):
     code = "own_role"
     message = gettext_noop("You cannot change your own role.")
+
+
+class CustomerExists(Conflict):
+    """Staff opening a customer account for a phone number or e-mail address that already has one: book on that
+    account instead (``details.customer_id``)."""
+
+    code = "customer_exists"
+    message = gettext_noop("A customer with this phone number or e-mail address exists.")

@@ -26,3 +26,18 @@ def HasCapability(*capabilities: str) -> type[BasePermission]:
 
     _HasCapability.__name__ = f"HasCapability({', '.join(capabilities)})"
     return _HasCapability
+
+
+def HasAnyCapability(*capabilities: str) -> type[BasePermission]:
+    """A permission class granting access to authenticated users holding at least one named capability."""
+
+    class _HasAnyCapability(BasePermission):
+        required = capabilities
+        message = "Your role does not allow this action."
+
+        def has_permission(self, request: Request, view: Any) -> bool:
+            user = request.user
+            return bool(user and user.is_authenticated and any(has_capability(user, cap) for cap in self.required))
+
+    _HasAnyCapability.__name__ = f"HasAnyCapability({', '.join(capabilities)})"
+    return _HasAnyCapability

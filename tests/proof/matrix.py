@@ -546,9 +546,9 @@ ROWS: list[Row] = [
     ),
 ]
 
-from .matrix_more import BOOKINGS_ROWS, COMMUNITY_ROWS, EMERGENCY_ROWS  # noqa: E402  matrix_more imports Row and the helpers defined above
+from .matrix_more import BACKOFFICE_ROWS, BOOKINGS_ROWS, COMMUNITY_ROWS, EMERGENCY_ROWS  # noqa: E402  matrix_more imports Row and the helpers defined above
 
-ROWS += BOOKINGS_ROWS + COMMUNITY_ROWS + EMERGENCY_ROWS
+ROWS += BOOKINGS_ROWS + COMMUNITY_ROWS + EMERGENCY_ROWS + BACKOFFICE_ROWS
 
 # Routes checked by their own tests rather than the actor matrix.
 EXCLUDED_PREFIXES = ("admin/", "static/", "media/")

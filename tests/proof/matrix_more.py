@@ -382,3 +382,60 @@ EMERGENCY_ROWS: list[Row] = [
         rule="the trekker, the batch's guide or incidents.manage",
     ),
 ]
+
+
+def customer_id(w: World) -> dict[str, Any]:
+    return {"customer_id": w.users["owner"].pk}  # type: ignore[union-attr]
+
+
+def _customer_body(w: World, u: User | None) -> dict[str, Any]:
+    return {"first_name": "Meera", "phone": "+919876543210"}
+
+
+def _phone_booking_body(w: World, u: User | None) -> dict[str, Any]:
+    return {"batch": str(w.empty_batch.id), "participants": [{"name": "Owner", "age": 30}], "source": "phone"}
+
+
+MONEY_TAKERS = Capability.BOOKINGS_MANAGE, Capability.PAYMENTS_MANAGE
+
+BACKOFFICE_ROWS: list[Row] = [
+    Row("customer-list", "GET", capability(Capability.USERS_VIEW, 200), rule=Capability.USERS_VIEW),
+    Row(
+        "customer-list",
+        "POST",
+        capability(Capability.BOOKINGS_MANAGE, 201),
+        body=_customer_body,
+        rule=f"{Capability.BOOKINGS_MANAGE}: open an account for a customer",
+    ),
+    Row(
+        "customer-detail",
+        "GET",
+        capability(Capability.USERS_VIEW, 200),
+        kwargs=customer_id,
+        rule=f"{Capability.USERS_VIEW} (contacts in full with bookings.manage, incidents with incidents.manage)",
+    ),
+    Row(
+        "customer-bookings",
+        "POST",
+        capability(Capability.BOOKINGS_MANAGE, 201),
+        kwargs=customer_id,
+        body=_phone_booking_body,
+        rule=f"{Capability.BOOKINGS_MANAGE}: a phone, walk-in or agent booking on the customer's account",
+    ),
+    Row(
+        "booking-offline-payments",
+        "POST",
+        capability(Capability.BOOKINGS_MANAGE, 400, **holders(Capability.PAYMENTS_MANAGE, 400)),
+        kwargs=booking_id,
+        body=_empty,
+        rule=f"{' or '.join(MONEY_TAKERS)}; {EMPTY_400} (no Idempotency-Key)",
+    ),
+    Row(
+        "refund-manual",
+        "POST",
+        capability(Capability.PAYMENTS_MANAGE, 400),
+        kwargs=lambda w: {"refund_id": uuid.uuid4()},
+        body=_empty,
+        rule=f"{Capability.PAYMENTS_MANAGE}; {EMPTY_400}",
+    ),
+]

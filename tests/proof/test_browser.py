@@ -402,3 +402,50 @@ def test_an_sos_arrives_on_the_live_incident_page(asgi_server: str) -> None:
     assert "Slipped on the moraine" in text
     assert "open" in text
     assert "32.2432" in text
+
+
+def test_ops_manager_books_a_phone_customer_and_records_cash_in_the_admin(live_server: Any) -> None:
+    """A caller with no account: found by nobody, opened, booked on the phone, paid in cash at the office."""
+    from apps.bookings.models import Booking
+    from apps.treks.tests.factories import BatchFactory
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    ops = UserFactory(email="ops@example.com", staff_role="ops_manager")
+    batch = BatchFactory(
+        trek=TrekFactory(name="Kedarkantha", slug="kedarkantha"),
+        start_date=timezone.localdate() + timedelta(days=30),
+        total_seats=12,
+    )
+    with chromium_page() as page:
+        sign_in(page, live_server.url, "ops@example.com")
+        page.goto(f"{live_server.url}/admin/bookings/booking/")
+        page.click("#phone-booking")
+        page.wait_for_selector("#phone-booking-form")
+        page.fill("#id_phone", "98765 43210")
+        page.fill("#id_first_name", "Meera")
+        page.fill("#id_last_name", "Iyer")
+        page.fill("#id_age", "31")
+        page.fill("#id_others", "Ravi Iyer, 34")
+        page.select_option("#id_batch", str(batch.pk))
+        page.select_option("#id_source", "phone")
+        page.screenshot(path=str(SCREENSHOTS / "phone-booking-form.png"), full_page=True)
+        page.click("#phone-booking-submit")
+        page.wait_for_selector("text=held for Meera Iyer")
+        page.screenshot(path=str(SCREENSHOTS / "phone-booking-held.png"), full_page=True)
+        page.click("#booking-offline-payment")
+        page.wait_for_selector("#offline-payment-form")
+        page.select_option("#id_method", "cash")
+        page.fill("#id_receipt_reference", "CASH-0001")
+        page.screenshot(path=str(SCREENSHOTS / "offline-payment-form.png"), full_page=True)
+        page.click("#offline-payment-submit")
+        page.wait_for_selector("text=Confirmed")
+        page.screenshot(path=str(SCREENSHOTS / "phone-booking-paid-in-cash.png"), full_page=True)
+    booking = Booking.objects.select_related("user").get()
+    assert booking.user.phone == "+919876543210"
+    assert not booking.user.phone_verified
+    assert (booking.status, booking.source, booking.created_by_id, booking.seats) == ("confirmed", "phone", ops.pk, 2)
+    assert booking.amount_paid == booking.final_amount
+    payment = booking.payments.get()
+    assert (payment.gateway, payment.method, payment.receipt_reference, payment.recorded_by_id) == (
+        "offline", "cash", "CASH-0001", ops.pk,
+    )  # fmt: skip

@@ -3,12 +3,14 @@ change nothing: the fields are ignored (or the write is refused) and the stored 
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
+from apps.bookings.models import Booking
 from apps.messaging.models import Message
 from apps.messaging.tests.factories import MessageFactory, group_with
 from apps.notifications.models import Device
@@ -209,3 +211,76 @@ def test_booking_cancel_body_cannot_set_the_refund(client_for, make_user) -> Non
     assert response.status_code in (200, 409), response.content
     booking.refresh_from_db()
     assert booking.amount_refunded < Decimal("10500.00")
+
+
+def test_customer_account_body_cannot_verify_or_grant(client_for, staff_user) -> None:
+    response = client_for(staff_user("ops_manager")).post(
+        "/api/v1/customers/",
+        {
+            "first_name": "Meera",
+            "phone": "+919876543210",
+            "phone_verified": True,
+            "email_verified": True,
+            "staff_role": "super_admin",
+            "obs_points": 9999,
+            "password": "Chosen-By-Staff-1",
+        },
+        format="json",
+    )
+    assert response.status_code == 201
+    customer = User.objects.get(pk=response.json()["id"])
+    assert (customer.phone_verified, customer.email_verified, customer.staff_role) == (False, False, None)
+    assert customer.obs_points == 0
+    assert not customer.has_usable_password()
+
+
+def test_staff_booking_body_cannot_pick_owner_creator_status_or_amounts(client_for, staff_user, make_user) -> None:
+    ops, someone = staff_user("ops_manager"), make_user()
+    customer = make_user()
+    batch = BatchFactory(total_seats=10)
+    response = client_for(ops).post(
+        f"/api/v1/customers/{customer.pk}/bookings/",
+        {
+            "batch": str(batch.pk),
+            "participants": [{"name": "Meera", "age": 30}],
+            "source": "phone",
+            "user": str(someone.pk),
+            "created_by": str(someone.pk),
+            "status": "confirmed",
+            "amount_paid": "99999.00",
+            "final_amount": "1.00",
+        },
+        format="json",
+    )
+    assert response.status_code == 201
+    booking = Booking.objects.get(pk=response.json()["id"])
+    assert (booking.user_id, booking.created_by_id, booking.status) == (customer.pk, ops.pk, "pending")
+    assert booking.amount_paid == 0
+    assert booking.final_amount > 1
+
+
+def test_offline_payment_body_cannot_pick_status_gateway_or_recorder(client_for, staff_user, make_user) -> None:
+    from apps.bookings import services
+    from apps.bookings.models import Payment
+
+    ops, someone = staff_user("ops_manager"), make_user()
+    booking = services.booking_create(
+        user=make_user(), batch_id=BatchFactory(total_seats=10).pk, participants=[{"name": "A", "age": 30}]
+    )
+    response = client_for(ops).post(
+        f"/api/v1/bookings/{booking.pk}/offline-payments/",
+        {
+            "amount_paise": 100,
+            "method": "cash",
+            "receipt_reference": "R-9",
+            "status": "failed",
+            "gateway": "razorpay",
+            "recorded_by": str(someone.pk),
+            "booking": str(uuid.uuid4()),
+        },
+        format="json",
+        HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
+    )
+    assert response.status_code == 201
+    payment = Payment.objects.get(booking=booking)
+    assert (payment.status, payment.gateway, payment.recorded_by_id) == ("captured", "offline", ops.pk)

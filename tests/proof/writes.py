@@ -68,6 +68,16 @@ def _trek_under_way(w: World) -> None:
     Batch.objects.filter(pk=w.batch.pk).update(start_date=today, end_date=today + timedelta(days=4))
 
 
+def _pending_booking(w: World) -> None:
+    from datetime import timedelta
+
+    from apps.bookings.models import Booking
+
+    Booking.objects.filter(pk=w.booking.pk).update(
+        status="pending", amount_paid=0, hold_expires_at=timezone.now() + timedelta(minutes=30)
+    )
+
+
 def _participants() -> list[Json]:
     return [{"name": "Asha Rawat", "age": 29}]
 
@@ -101,6 +111,16 @@ WRITES: dict[tuple[str, str], Write] = {
                 "longitude": 78.0012,
             },
             prepare=_trek_under_way,
+        ),
+        from_matrix("customer-bookings", "POST", "ops_manager"),
+        Write(
+            "booking-offline-payments",
+            "POST",
+            "ops_manager",
+            lambda w, u: {"amount_paise": 500000, "method": "cash", "receipt_reference": "R-1"},
+            lambda w: {"booking_id": w.booking.id},
+            headers=lambda: {"Idempotency-Key": str(uuid.uuid4())},
+            prepare=_pending_booking,
         ),
         Write(
             "trek-detail",

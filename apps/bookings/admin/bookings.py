@@ -2,8 +2,8 @@
 participants, documents, payments, refunds, messages and audit trail, and buttons that call the services.
 
 Nothing on a booking is edited as a form: every change is an action that calls the service the API calls,
-with the staff member as actor (the service writes the audit row). A place is kept for recording an offline
-payment (``OFFLINE_PAYMENT``): its service is not part of the bookings services yet.
+with the staff member as actor (the service writes the audit row). Phone bookings and offline payments are the
+front desk's pages (``apps.bookings.admin.desk``).
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
 from apps.bookings import services
+from apps.bookings.admin.desk import FrontDeskBookingMixin
 from apps.bookings.admin.filters import BalanceDueFilter, DepartureFilter, DocumentsFilter
 from apps.bookings.models import Booking, BookingDocument, BookingParticipant, Payment, Refund
 from apps.bookings.selectors import booking_messages
@@ -26,10 +27,6 @@ from apps.bookings.services import documents as document_services
 from apps.common.audit_admin import AuditTrailMixin
 from apps.users.admin import ReadOnlyAdmin, ReadOnlyInline
 from apps.users.roles import Capability
-
-# The offline payment action (cash, UPI, bank transfer): the change page shows its button when this names an
-# admin view of this class taking (request, object_id); None until the service exists.
-OFFLINE_PAYMENT: str | None = None
 
 
 def rupees(amount: Decimal | None) -> str:
@@ -46,7 +43,7 @@ class ParticipantInline(ReadOnlyInline):
 
 class PaymentInline(ReadOnlyInline):
     model = Payment
-    fields = ("created_at", "gateway", "gateway_order_id", "gateway_payment_id", "status", "amount", "flagged")
+    fields = ("created_at", "gateway", "method", "receipt_reference", "recorded_by", "status", "amount", "flagged")
     readonly_fields = fields
 
     @admin.display(description="amount")
@@ -65,9 +62,10 @@ class RefundInline(ReadOnlyInline):
 
 
 @admin.register(Booking)
-class BookingAdmin(AuditTrailMixin, ReadOnlyAdmin):
+class BookingAdmin(FrontDeskBookingMixin, AuditTrailMixin, ReadOnlyAdmin):
     view_capability = Capability.BOOKINGS_VIEW
     change_form_template = "admin/bookings/booking/backoffice_change_form.html"
+    change_list_template = "admin/bookings/booking/change_list.html"
     list_display = (
         "reference",
         "trek",
@@ -93,7 +91,8 @@ class BookingAdmin(AuditTrailMixin, ReadOnlyAdmin):
     ordering = ("batch__start_date", "created_at")
     inlines = [ParticipantInline, PaymentInline, RefundInline]
     fieldsets = (
-        (None, {"fields": ("reference", "status", "source", "user", "batch", "seats", "created_at")}),
+        (None, {"fields": ("reference", "status", "source", "user", "batch", "seats", "created_at", "created_by")}),
+        ("Agent", {"fields": ("agent_name", "agent_reference")}),
         ("Lead trekker", {"fields": ("trekker_name", "trekker_age", "trekker_phone", "trekker_email")}),
         ("Emergency contact", {"fields": ("emergency_contact_name", "emergency_contact_phone")}),
         ("Money", {"fields": ("price_summary", "paid", "balance", "coupon", "hold_expires_at", "confirmed_at")}),
@@ -162,9 +161,17 @@ class BookingAdmin(AuditTrailMixin, ReadOnlyAdmin):
                 messages_sent=list(booking_messages(booking)),
                 can_manage=self._can(request, Capability.BOOKINGS_MANAGE),
                 can_review=self._can(request, Capability.DOCUMENTS_REVIEW),
-                offline_payment=OFFLINE_PAYMENT,
+                offline_payment=(
+                    reverse("admin:bookings_booking_offline_payment", args=[booking.pk])
+                    if self.may_take_money(request) and booking.status == Booking.Status.PENDING
+                    else None
+                ),
             )
         return super().change_view(request, object_id, form_url, extra)
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        extra = {**(extra_context or {}), "can_book": self._can(request, Capability.BOOKINGS_MANAGE)}
+        return super().changelist_view(request, extra)
 
     def get_urls(self) -> list[URLPattern]:
         view = self.admin_site.admin_view
@@ -176,6 +183,7 @@ class BookingAdmin(AuditTrailMixin, ReadOnlyAdmin):
                 view(self.document_review_view),
                 name="bookings_booking_document_review",
             ),
+            *self.front_desk_urls(),
             *super().get_urls(),
         ]
 

@@ -4,7 +4,10 @@ the waitlist. Coupons have their own page (``apps.bookings.admin.coupons``)."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern
 
+from apps.bookings.admin.desk import ManualRefundMixin
 from apps.bookings.models import Payment, PaymentEvent, Refund, WaitlistEntry
 from apps.common.audit_admin import AuditTrailMixin
 from apps.users.admin import ReadOnlyAdmin
@@ -14,9 +17,14 @@ from apps.users.roles import Capability
 @admin.register(Payment)
 class PaymentAdmin(AuditTrailMixin, ReadOnlyAdmin):
     view_capability = Capability.PAYMENTS_MANAGE
-    list_display = ("gateway_order_id", "gateway_payment_id", "status", "amount_paise", "flagged", "created_at")
-    list_filter = ("status", "gateway", "flagged")
-    search_fields = ("gateway_order_id", "gateway_payment_id", "booking__reference")
+    list_display = (
+        "gateway_order_id", "gateway", "method", "status", "amount_paise", "receipt_reference", "recorded_by",
+        "flagged", "created_at",
+    )  # fmt: skip
+    list_filter = ("status", "gateway", "method", "flagged")
+    search_fields = (
+        "gateway_order_id", "gateway_payment_id", "booking__reference", "receipt_reference", "payment_reference",
+    )  # fmt: skip
     raw_id_fields = ("booking",)
 
 
@@ -29,11 +37,29 @@ class PaymentEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Refund)
-class RefundAdmin(AuditTrailMixin, ReadOnlyAdmin):
+class RefundAdmin(ManualRefundMixin, AuditTrailMixin, ReadOnlyAdmin):
     view_capability = Capability.PAYMENTS_MANAGE
-    list_display = ("booking", "amount_paise", "status", "reason", "gateway_refund_id", "created_at")
-    list_filter = ("status", "reason")
+    change_form_template = "admin/bookings/refund/change_form.html"
+    list_display = (
+        "booking", "amount_paise", "status", "reason", "gateway_refund_id", "manual_method", "receipt_reference",
+        "created_at",
+    )  # fmt: skip
+    list_filter = ("status", "reason", "manual_method")
     raw_id_fields = ("booking", "payment")
+
+    def get_urls(self) -> list[URLPattern]:
+        return [*self.manual_refund_urls(), *super().get_urls()]
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        refund = self.get_object(request, object_id)
+        payable = refund is not None and (
+            refund.status == Refund.Status.FAILED
+            or (refund.status == Refund.Status.PENDING and not refund.gateway_refund_id)
+        )
+        extra = {**(extra_context or {}), "can_pay_by_hand": payable}
+        return super().change_view(request, object_id, form_url, extra)
 
 
 @admin.register(WaitlistEntry)

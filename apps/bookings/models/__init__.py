@@ -18,9 +18,18 @@ from apps.bookings.models.bookings import (
     BookingStatus,
     Coupon,
     CouponRedemption,
+    SELF_SERVICE_SOURCES,
+    STAFF_SOURCES,
     new_reference,
 )
-from apps.bookings.models.payments import Payment, PaymentEvent, PaymentStatus, Refund
+from apps.bookings.models.payments import (
+    OFFLINE_GATEWAY,
+    OfflineMethod,
+    Payment,
+    PaymentEvent,
+    PaymentStatus,
+    Refund,
+)
 from apps.bookings.models.documents import BookingDocument, document_upload_to, private_storage
 from apps.bookings.models.departures import BatchCancellation, DepartureAnnouncement, WaitlistEntry
 from apps.bookings.models.field import BaseCheckIn, CampCheckIn
@@ -28,7 +37,10 @@ from apps.bookings.models.field import BaseCheckIn, CampCheckIn
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "OFFLINE_GATEWAY",
     "REFERENCE_ALPHABET",
+    "SELF_SERVICE_SOURCES",
+    "STAFF_SOURCES",
     "BaseCheckIn",
     "BatchCancellation",
     "Booking",
@@ -40,6 +52,7 @@ __all__ = [
     "Coupon",
     "CouponRedemption",
     "DepartureAnnouncement",
+    "OfflineMethod",
     "Payment",
     "PaymentEvent",
     "PaymentStatus",

@@ -32,6 +32,16 @@ class BookingSource(models.TextChoices):
     WEB = "web", "Website"
     REFERRAL = "referral", "Referral"
     WAITLIST = "waitlist", "Waitlist offer"
+    # taken by staff for a customer (``created_by``): on the phone, at the office, through an agent
+    PHONE = "phone", "Phone (staff)"
+    WALK_IN = "walk_in", "Walk-in (staff)"
+    AGENT = "agent", "Agent (staff)"
+
+
+# The sources a trekker may name when booking for themself; the others are set by staff only.
+SELF_SERVICE_SOURCES = (BookingSource.APP, BookingSource.WEB, BookingSource.REFERRAL)
+STAFF_SOURCES = (BookingSource.PHONE, BookingSource.WALK_IN, BookingSource.AGENT)
+STAFF_SOURCE_CHOICES = [(source.value, source.label) for source in STAFF_SOURCES]
 
 
 ACTIVE_STATUSES = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
@@ -82,6 +92,12 @@ class Booking(BaseModel):
     status = models.CharField(max_length=20, choices=BookingStatus.choices, default=BookingStatus.PENDING)
     source = models.CharField(max_length=20, choices=BookingSource.choices, default=BookingSource.APP)
     seats = models.PositiveSmallIntegerField()
+    # a booking staff took for the customer (phone, walk-in, agent): who took it, and the agent's name
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    agent_name = models.CharField(max_length=120, blank=True)
+    agent_reference = models.CharField(max_length=60, blank=True)
 
     # pricing (INR): final = base - tier_discount - coupon_discount + tax
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
@@ -142,6 +158,13 @@ class Booking(BaseModel):
             ),
             models.CheckConstraint(condition=Q(status__in=BookingStatus.values), name="booking_status_valid"),
             models.CheckConstraint(condition=Q(source__in=BookingSource.values), name="booking_source_valid"),
+            models.CheckConstraint(
+                condition=~Q(source__in=["phone", "walk_in", "agent"]) | Q(created_by__isnull=False),
+                name="booking_staff_source_has_creator",
+            ),
+            models.CheckConstraint(
+                condition=~Q(source="agent") | ~Q(agent_name=""), name="booking_agent_source_has_agent"
+            ),
             models.CheckConstraint(condition=Q(seats__gte=1, seats__lte=6), name="booking_seats_1_to_6"),
             models.CheckConstraint(
                 condition=Q(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -18,8 +19,20 @@ class PaymentStatus(models.TextChoices):
     CAPTURED = "captured", "Captured"
 
 
+OFFLINE_GATEWAY = "offline"
+
+
+class OfflineMethod(models.TextChoices):
+    """Money taken outside the gateway and recorded by staff (``Payment.gateway == "offline"``)."""
+
+    CASH = "cash", "Cash"
+    UPI = "upi", "UPI (with its reference)"
+    BANK_TRANSFER = "bank_transfer", "Bank transfer (with its UTR)"
+
+
 class Payment(BaseModel):
-    """One gateway order for (part of) a booking's balance, and the payment that settled it."""
+    """One gateway order for (part of) a booking's balance, and the payment that settled it; or money staff
+    took outside the gateway (``gateway == "offline"``: cash, UPI, bank transfer), recorded already captured."""
 
     Status = PaymentStatus
 
@@ -36,6 +49,15 @@ class Payment(BaseModel):
     # the gateway reported something that does not match the order: finance looks, nothing is confirmed
     flagged = models.BooleanField(default=False)
     flag_reason = models.CharField(max_length=300, blank=True)
+    # offline payments: the UPI reference or bank UTR, the receipt handed over, who recorded it, and the
+    # client's Idempotency-Key with a digest of what it was sent with (a replay answers the same payment)
+    payment_reference = models.CharField(max_length=64, blank=True)
+    receipt_reference = models.CharField(max_length=64, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    idempotency_key = models.UUIDField(null=True, blank=True, unique=True)
+    request_digest = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -47,6 +69,15 @@ class Payment(BaseModel):
             models.CheckConstraint(condition=Q(amount_paise__gt=0), name="payment_amount_positive"),
             models.CheckConstraint(condition=Q(status__in=PaymentStatus.values), name="payment_status_valid"),
             models.CheckConstraint(condition=~Q(gateway_payment_id=""), name="payment_gateway_payment_id_not_blank"),
+            models.CheckConstraint(
+                condition=~Q(gateway=OFFLINE_GATEWAY) | (~Q(receipt_reference="") & Q(recorded_by__isnull=False)),
+                name="payment_offline_has_receipt",
+            ),
+            models.UniqueConstraint(
+                fields=["receipt_reference"],
+                condition=Q(gateway=OFFLINE_GATEWAY),
+                name="payment_offline_receipt_unique",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -94,6 +125,12 @@ class Refund(BaseModel):
     gateway_refund_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # paid back outside the gateway (cash, UPI, bank transfer) and marked so by finance
+    manual_method = models.CharField(max_length=20, choices=OfflineMethod.choices, blank=True)
+    receipt_reference = models.CharField(max_length=64, blank=True)
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -17,6 +17,7 @@ from apps.bookings.services.cancellation import (
 )
 from apps.bookings.services.field import base_check_in_mark, camp_check_in_post
 from apps.bookings.services.holds import coupon_redeem
+from apps.bookings.services.offline import payment_record_offline, refund_pay_manually
 from apps.bookings.services.payments import (
     payment_order_create,
     payment_succeeded,
@@ -50,9 +51,11 @@ __all__ = [
     "departure_announce",
     "may_announce",
     "payment_order_create",
+    "payment_record_offline",
     "payment_succeeded",
     "payment_verify",
     "payments_reconcile",
+    "refund_pay_manually",
     "refund_send",
     "refund_settled",
     "refunds_resend_pending",

@@ -13,6 +13,8 @@ from django.utils import timezone
 from apps.bookings import signals
 from apps.bookings.domain import check_transition, completion_points_key
 from apps.bookings.models import (
+    SELF_SERVICE_SOURCES,
+    STAFF_SOURCES,
     Booking,
     BookingSource,
     BookingStatus,
@@ -43,6 +45,9 @@ def booking_create(
     participants: list[dict[str, Any]],
     coupon_code: str | None = None,
     source: str = BookingSource.APP,
+    created_by: User | None = None,
+    agent_name: str = "",
+    agent_reference: str = "",
     now: datetime | None = None,
 ) -> Booking:
     """Hold seats on an open, future batch for 1..6 participants (the first is the booker) and price them.
@@ -51,13 +56,27 @@ def booking_create(
     ``batch_full`` when not enough are left), the coupon use is taken under a row lock, the booking is
     pending until ``hold_expires_at``. No loyalty points are granted here (only on completion). The booking
     returned is what was written (see :func:`booking_hold`): the response needs no further read.
+
+    Staff taking a booking for a customer (``created_by``: on the phone, at the office, through an agent) call
+    this same function with the customer as ``user``: the booking, its price, coupon, notifications and
+    eligibility are the customer's; the staff member is recorded as its creator and the audit row's actor.
     """
     _validate_participants(participants)
-    if source not in (BookingSource.APP, BookingSource.WEB, BookingSource.REFERRAL):
+    allowed = STAFF_SOURCES if created_by is not None else SELF_SERVICE_SOURCES
+    if source not in allowed:
         raise ValidationFailed(details={"source": ["Unknown source."]})
+    if source == BookingSource.AGENT and not agent_name.strip():
+        raise ValidationFailed(details={"agent_name": ["Name the agent who booked."]})
     with transaction.atomic():
         booking = booking_hold(
-            user=user, batch_id=batch_id, participants=participants, coupon_code=coupon_code, source=source, now=now
+            user=user,
+            batch_id=batch_id,
+            participants=participants,
+            coupon_code=coupon_code,
+            source=source,
+            created_by=created_by,
+            agent=(agent_name.strip(), agent_reference.strip()) if source == BookingSource.AGENT else ("", ""),
+            now=now,
         )
         _notify_booking(
             booking,

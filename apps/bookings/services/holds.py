@@ -197,6 +197,8 @@ def booking_hold(
     participants: list[dict[str, Any]],
     coupon_code: str | None = None,
     source: str = BookingSource.APP,
+    created_by: User | None = None,
+    agent: tuple[str, str] = ("", ""),
     hold: timedelta | None = None,
     now: datetime | None = None,
 ) -> Booking:
@@ -205,7 +207,8 @@ def booking_hold(
     Without a coupon: two statements, one taking the seats (with everything else the booking needs read in
     it), one writing the booking, its participants and its audit row (``booking.created``). The booking
     returned is what was written, with its batch (as the seat take left it), trek name and slug, participants
-    and (no) documents: nothing is read back.
+    and (no) documents: nothing is read back. ``created_by``: the staff member taking it for ``user`` (the
+    audit row's actor); ``agent``: the agent's name and reference of an agent booking.
     """
     require_atomic()
     now = now or timezone.now()
@@ -232,6 +235,9 @@ def booking_hold(
         batch=batch,
         status=S.PENDING,
         source=source,
+        created_by=created_by,
+        agent_name=agent[0],
+        agent_reference=agent[1],
         seats=seats,
         unit_price=batch.price,
         base_amount=quote.base_amount,
@@ -263,11 +269,15 @@ def booking_hold(
         )
         for index, row in enumerate(participants)
     ]
+    changes = {"batch": str(batch.pk), "seats": seats, "source": source, "final_amount": str(booking.final_amount)}
+    if created_by is not None:
+        changes["customer"] = str(user.pk)
     created = audit_entry(
-        actor=None if source == BookingSource.WAITLIST else user,  # a waitlist offer is the system's doing
+        # a waitlist offer is the system's doing; a booking staff took for a customer, that staff member's
+        actor=None if source == BookingSource.WAITLIST else (created_by or user),
         action=AuditAction.BOOKING_CREATED,
         target=booking,
-        changes={"batch": str(batch.pk), "seats": seats, "source": source, "final_amount": str(booking.final_amount)},
+        changes=changes,
     )
     if not _insert_booking(booking, rows, created):  # a concurrent booking of the same user on this batch won
         raise AlreadyBooked()

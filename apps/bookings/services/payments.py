@@ -103,9 +103,16 @@ def payment_verify(*, user: User, order_id: str, payment_id: str, signature: str
 
 
 def payment_succeeded(
-    *, payment_pk: Any, gateway_payment_id: str, amount_paise: int, currency: str, method: str
+    *,
+    payment_pk: Any,
+    gateway_payment_id: str,
+    amount_paise: int,
+    currency: str,
+    method: str,
+    actor: User | None = None,
 ) -> Payment:
-    """Record a captured payment and credit its booking, once."""
+    """Record a captured payment and credit its booking, once. ``actor``: the staff member who took the money
+    (an offline payment); None when the gateway's word is the evidence."""
     booking_id = Payment.objects.values_list("booking_id", flat=True).get(pk=payment_pk)
     with transaction.atomic():
         booking = _lock_booking(booking_id)
@@ -134,7 +141,7 @@ def payment_succeeded(
         payment.error = ""
         payment.save()
         audit(
-            actor=None,
+            actor=actor,
             action=AuditAction.PAYMENT_CAPTURED,
             target=payment,
             changes={"booking": str(booking.pk), "amount_paise": payment.amount_paise, "method": payment.method},

@@ -13,17 +13,19 @@ from django.utils import timezone
 
 from apps.bookings import tasks
 from apps.bookings.gateways import get_gateway
-from apps.bookings.models import Booking, Refund
+from apps.bookings.models import OFFLINE_GATEWAY, Booking, Refund
 from apps.bookings.pricing import from_paise
 from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import ServiceUnavailable
 from apps.common.services import enqueue_on_commit
+from apps.users.models import User
 
 logger = logging.getLogger(__name__)
 
 
-def refund_settled(*, refund: Refund, processed: bool, error: str = "") -> str:
-    """The gateway says the refund went through (or did not). A processed refund stays processed."""
+def refund_settled(*, refund: Refund, processed: bool, error: str = "", actor: User | None = None) -> str:
+    """The gateway says the refund went through (or did not), or finance paid it by hand (``actor``). A processed
+    refund stays processed."""
     with transaction.atomic():
         locked = Refund.objects.select_for_update().get(pk=refund.pk)
         if locked.status == Refund.Status.PROCESSED or (not processed and locked.status == Refund.Status.FAILED):
@@ -35,7 +37,7 @@ def refund_settled(*, refund: Refund, processed: bool, error: str = "") -> str:
         locked.error = "" if processed else error[:300]
         locked.save(update_fields=["status", "processed_at", "error", "updated_at"])
         audit(
-            actor=None,
+            actor=actor,
             action=AuditAction.REFUND_PROCESSED if processed else AuditAction.REFUND_FAILED,
             target=locked,
             changes={"status": [previous, locked.status], **({"error": locked.error} if locked.error else {})},
@@ -65,6 +67,8 @@ def refund_send(*, refund_id: Any) -> Refund:
         if refund is None:  # another worker is sending it right now
             return Refund.objects.get(pk=refund_id)
         if refund.gateway_refund_id or refund.status != Refund.Status.PENDING:
+            return refund
+        if refund.payment.gateway == OFFLINE_GATEWAY:  # money taken by hand goes back by hand (refund_pay_manually)
             return refund
         gateway = get_gateway(refund.payment.gateway)
         try:
@@ -102,6 +106,7 @@ def refunds_resend_pending(*, now: datetime | None = None) -> int:
             gateway_refund_id__isnull=True,
             created_at__lte=now - timedelta(minutes=minutes),
         )
+        .exclude(payment__gateway=OFFLINE_GATEWAY)
         .order_by("created_at")
         .values_list("pk", flat=True)[:200]
     )

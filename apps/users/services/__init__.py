@@ -17,6 +17,7 @@ from apps.users.services.contacts import (
     emergency_contact_delete,
     emergency_contact_update,
 )
+from apps.users.services.customers import customer_create, customer_existing
 from apps.users.services.email import (
     email_verification_resend,
     email_verification_send,
@@ -55,6 +56,8 @@ __all__ = [
     "PURPOSE_PHONE_CHANGE",
     "PURPOSE_SIGN_IN",
     "apple_sign_in",
+    "customer_create",
+    "customer_existing",
     "email_verification_resend",
     "email_verification_send",
     "email_verify",

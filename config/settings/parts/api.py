@@ -163,6 +163,11 @@ SPECTACULAR_SETTINGS = {
         "JournalPrivacyEnum": "apps.community.models.JournalPrivacy",
         "ChallengeKindEnum": "apps.community.models.ChallengeKind",
         "ReportReasonEnum": "apps.community.models.ReportReason",
+        "BookingSourceEnum": "apps.bookings.models.BookingSource",
+        "StaffBookingSourceEnum": "apps.bookings.models.bookings.STAFF_SOURCE_CHOICES",
+        "OfflineMethodEnum": "apps.bookings.models.OfflineMethod",
+        "RefundReasonEnum": "apps.bookings.models.Refund.Reason",
+        "PointsReasonEnum": "apps.users.models.PointsTransaction.Reason",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
