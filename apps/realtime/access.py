@@ -145,7 +145,11 @@ def _departure(user: User, payload: dict[str, Any]) -> dict[str, Any] | None:
         data["participant_id"] = payload["participant_id"]
         data["base_check_in"] = BaseCheckInSerializer(base_check_in_data(check_in)).data
         return data
-    posted = CampCheckIn.objects.select_related("posted_by").filter(batch=batch, pk=payload.get("check_in_id")).first()
+    posted = (
+        CampCheckIn.objects.select_related("posted_by")
+        .filter(batch=batch, pk=str(payload.get("check_in_id", "")))
+        .first()
+    )
     if posted is None:
         return None
     data["camp_check_in"] = CampCheckInSerializer(posted).data

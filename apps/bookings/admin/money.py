@@ -3,6 +3,8 @@ the waitlist. Coupons have their own page (``apps.bookings.admin.coupons``)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern
