@@ -88,6 +88,7 @@ class SOSView(APIView):
     throttle_classes: list[Any] = []
 
     @extend_schema(
+        operation_id="sosRaise",
         summary="Raise an SOS (idempotent on the Idempotency-Key header)",
         description=(
             "Only the Idempotency-Key header is required. The first request creates the incident (201) and "

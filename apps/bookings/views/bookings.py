@@ -111,6 +111,7 @@ class BookingCancelView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
+        operation_id="bookingCancelQuote",
         summary="Cancellation quote",
         description="What cancelling now would refund, by the policy table (days before the start).",
         responses={200: CancellationQuoteSerializer, **error_responses(401, 404)},
@@ -144,6 +145,7 @@ class BatchBulkCancelView(APIView):
     permission_classes = [HasCapability(Capability.BOOKINGS_BULK_CANCEL)]
 
     @extend_schema(
+        operation_id="batchCancelQuote",
         summary="Progress of the latest bulk cancellation",
         responses={200: BatchCancellationSerializer, **error_responses(401, 403, 404)},
     )
@@ -192,6 +194,7 @@ class WaitlistView(APIView):
         return Response(WaitlistEntrySerializer(entry).data)
 
     @extend_schema(
+        operation_id="batchWaitlistJoin",
         summary="Join the waitlist of a full batch",
         request=WaitlistJoinSerializer,
         responses={
@@ -212,7 +215,11 @@ class WaitlistView(APIView):
         )
         return Response(WaitlistEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Leave the waitlist", responses={204: None, **error_responses(401, 404)})
+    @extend_schema(
+        operation_id="batchWaitlistLeave",
+        summary="Leave the waitlist",
+        responses={204: None, **error_responses(401, 404)},
+    )
     def delete(self, request: Request, batch_id: Any) -> Response:
         services.waitlist_leave(user=authenticated_user(request), batch=batch_or_404(batch_id))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -61,6 +61,7 @@ class ManifestView(APIView):
     renderer_classes = [JSONRenderer, CSVRenderer]
 
     @extend_schema(
+        operation_id="batchManifest",
         summary="Participant manifest (JSON, or streamed CSV with `?format=csv` / `Accept: text/csv`)",
         description=(
             "Ops and customer success (`manifest.view`) and the batch's acting guide (current guide role, active "
@@ -88,6 +89,7 @@ class RevenueReportView(APIView):
     permission_classes = [HasCapability(Capability.REPORTS_VIEW)]
 
     @extend_schema(
+        operation_id="revenueReport",
         summary="Revenue by trek or month (captured payments minus processed refunds)",
         parameters=[
             OpenApiParameter("date_from", OpenApiTypes.DATE, required=True),

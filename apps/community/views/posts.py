@@ -124,6 +124,7 @@ class PostLikeView(APIView):
         return self._answer(post_id, liked=True)
 
     @extend_schema(
+        operation_id="postUnlike",
         tags=["community"],
         summary="Unlike a post (idempotent)",
         responses={200: LikeSerializer, **error_responses(401, 404)},

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files.storage import default_storage
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from apps.treks.domain import named_guide
@@ -56,6 +56,7 @@ class RegionWriteSerializer(serializers.Serializer):
 # --- treks --------------------------------------------------------------------------------------
 
 
+@extend_schema_serializer(component_name="TrekCard")
 class TrekListSerializer(serializers.Serializer):
     """One card of the catalog. Built by hand from the annotated row: this is the hottest endpoint."""
 

@@ -180,6 +180,7 @@ class GuidePhotoView(APIView):
     parser_classes = [MultiPartParser]
 
     @extend_schema(
+        operation_id="guidePhotoUpload",
         request={"multipart/form-data": FileUploadSerializer},
         responses={200: StaffGuideSerializer, **error_responses(400, 401, 403, 404, 413)},
     )

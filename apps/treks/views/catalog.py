@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http.response import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -226,6 +226,7 @@ class _TrekFileView(APIView):
 
 
 @extend_schema(tags=["catalog"], parameters=[SLUG])
+@extend_schema_view(post=extend_schema(operation_id="trekGpxUpload"))
 class TrekGPXView(_TrekFileView):
     attach = staticmethod(services.trek_attach_gpx)
 
@@ -244,6 +245,7 @@ class TrekRouteGeoJSONView(APIView):
 
 
 @extend_schema(tags=["catalog"], parameters=[SLUG])
+@extend_schema_view(post=extend_schema(operation_id="trekCoverUpload"))
 class TrekCoverView(_TrekFileView):
     attach = staticmethod(services.trek_set_cover)
 

@@ -97,6 +97,7 @@ class MeDeleteView(APIView):
     throttle_classes = [LoginThrottle]
 
     @extend_schema(
+        operation_id="meDeleteWithProof",
         tags=["me"],
         summary="Delete my account (with proof)",
         description=ACCOUNT_DELETE_RULES,
@@ -138,6 +139,7 @@ class MeEmailView(APIView):
     throttle_classes = [OTPSendThrottle]
 
     @extend_schema(
+        operation_id="meEmailChange",
         tags=["me"],
         summary="Change my e-mail address",
         description="Mails a confirmation link to the new address; the account keeps its address until the link "
@@ -157,6 +159,7 @@ class MePhoneView(APIView):
     throttle_classes = [OTPSendThrottle]
 
     @extend_schema(
+        operation_id="mePhoneChange",
         tags=["me"],
         summary="Change my phone number",
         description="Texts a code to the new number; confirm it with `users/me/phone/verify/`.",
