@@ -132,6 +132,11 @@ class IncidentListView(generics.ListAPIView):
 
     @extend_schema(
         summary="Incidents I may see (trekker: mine; guide: my batches'; ops, CS, super admins: all)",
+        description=(
+            "Signed in. Filters: `status`, `kind`, `batch`, `received_after`. A guide "
+            "sees the incidents of their batches while their role is guide and their "
+            "profile active (checked on every request). Page-number pagination."
+        ),
         responses={200: IncidentSerializer(many=True), **error_responses(400, 401)},
         tags=["emergency"],
     )
@@ -145,6 +150,11 @@ class IncidentListView(generics.ListAPIView):
 
     @extend_schema(
         summary="A guide opens an incident for a trekker of one of their batches",
+        description=(
+            "The acting guide of a batch the trekker is booked on, or staff with "
+            "`incidents.manage` (else 403). The contacts and the ops team are alerted as "
+            "for an SOS."
+        ),
         request=GuideReportSerializer,
         responses={201: IncidentDetailSerializer, **error_responses(400, 401, 403, 404)},
         tags=["emergency"],
@@ -165,6 +175,9 @@ class IncidentDetailView(APIView):
 
     @extend_schema(
         summary="An incident with its timeline and breadcrumb",
+        description=(
+            "An incident the caller may see (else 404): its updates, newest location and breadcrumb of pings."
+        ),
         parameters=[INCIDENT_ID],
         responses={200: IncidentDetailSerializer, **error_responses(401, 404)},
         tags=["emergency"],
@@ -178,6 +191,11 @@ class AcknowledgeView(APIView):
 
     @extend_schema(
         summary="Acknowledge an incident (stops escalation; acknowledging again changes nothing)",
+        description=(
+            "Staff with `incidents.manage` or the batch's acting guide (403 for the "
+            "trekker). Moves `open` to `acknowledged`; a closed incident is 409 "
+            "`invalid_transition`."
+        ),
         parameters=[INCIDENT_ID],
         request=None,
         responses={200: IncidentDetailSerializer, **error_responses(401, 403, 404, 409)},
@@ -195,6 +213,7 @@ class UpdatesView(APIView):
 
     @extend_schema(
         summary="The incident's timeline",
+        description=("Notes and status changes of an incident the caller may see (else 404), oldest first."),
         parameters=[INCIDENT_ID],
         responses={200: IncidentUpdateSerializer(many=True), **error_responses(401, 404)},
         tags=["emergency"],
@@ -205,6 +224,11 @@ class UpdatesView(APIView):
 
     @extend_schema(
         summary="Add a note and/or change the status (open > acknowledged > responding > resolved | false_alarm)",
+        description=(
+            "Staff with `incidents.manage` or the batch's acting guide (403 for the "
+            "trekker). A move the state machine does not allow is 409 "
+            "`invalid_transition`."
+        ),
         parameters=[INCIDENT_ID],
         request=IncidentNoteSerializer,
         responses={201: IncidentDetailSerializer, **error_responses(400, 401, 403, 404, 409)},
@@ -229,6 +253,11 @@ class ResolveView(APIView):
 
     @extend_schema(
         summary="Resolve an incident with notes",
+        description=(
+            "Staff with `incidents.manage` or the batch's acting guide (403 for the "
+            "trekker). Closes the incident; the trekker's contacts are told they are "
+            "safe. An incident already closed is 409 `invalid_transition`."
+        ),
         parameters=[INCIDENT_ID],
         request=ResolveSerializer,
         responses={200: IncidentDetailSerializer, **error_responses(400, 401, 403, 404, 409)},
@@ -249,6 +278,7 @@ class FalseAlarmView(APIView):
 
     @extend_schema(
         summary="Cancel an SOS as a false alarm (the trekker, ops staff or the guide); the contacts are told",
+        description=("From any open state; a closed incident is 409 `invalid_transition`. Escalation stops."),
         parameters=[INCIDENT_ID],
         request=FalseAlarmSerializer,
         responses={200: IncidentDetailSerializer, **error_responses(400, 401, 403, 404, 409)},
@@ -272,6 +302,7 @@ class LocationsView(APIView):
 
     @extend_schema(
         summary="The breadcrumb of an incident (oldest first)",
+        description="The location pings of an incident the caller may see (else 404).",
         parameters=[INCIDENT_ID],
         responses={200: LocationPingSerializer(many=True), **error_responses(401, 404)},
         tags=["emergency"],
@@ -322,6 +353,11 @@ class ActiveIncidentsGeoJSONView(APIView):
 
     @extend_schema(
         summary="Map feed: active incidents with a known location, as a GeoJSON FeatureCollection",
+        description=(
+            "Staff with `incidents.manage`. `application/geo+json`: one Point feature "
+            "per open, acknowledged or responding incident with a location. Errors are "
+            "JSON envelopes."
+        ),
         # 404: an unknown ?format= (DRF's format override finds no renderer for it).
         responses={200: GeoJSONFeatureCollectionSerializer, **error_responses(401, 403, 404)},
         tags=["emergency"],
