@@ -40,6 +40,7 @@ from apps.users.serializers import (
     TokenPairSerializer,
     UserSerializer,
 )
+from apps.users.views import examples
 
 
 class RegisterView(APIView):
@@ -57,6 +58,7 @@ class RegisterView(APIView):
             "address (`authEmailVerify`). Rate-limited per client IP (429 `throttled`)."
         ),
         request=RegisterSerializer,
+        examples=examples.REGISTER,
         responses={201: RegisterResponseSerializer, **error_responses(400, 409, 429)},
     )
     def post(self, request: Request) -> Response:
@@ -81,6 +83,7 @@ class LoginView(APIView):
             "for `LOGIN_LOCKOUT_MINUTES` (15): 429 `login_locked` with `Retry-After`, whatever the password."
         ),
         request=LoginSerializer,
+        examples=examples.LOGIN,
         responses={200: LoginResponseSerializer, **error_responses(400, 401, 429)},
     )
     def post(self, request: Request) -> Response:
@@ -105,6 +108,7 @@ class TokenRefreshView(APIView):
             "Rate-limited per client IP (429 `throttled`)."
         ),
         request=RefreshSerializer,
+        examples=examples.REFRESH_EXAMPLES,
         responses={200: TokenPairSerializer, **error_responses(400, 401, 429)},
     )
     def post(self, request: Request) -> Response:
@@ -144,6 +148,7 @@ class GoogleSignInView(APIView):
             "verified e-mail). Accounts are keyed by Google's subject id. Returns a JWT pair and `is_new_user`."
         ),
         request=GoogleSignInSerializer,
+        examples=examples.GOOGLE,
         responses={200: SignInResponseSerializer, **error_responses(400, 401, 403, 409, 429, 503)},
     )
     def post(self, request: Request) -> Response:
@@ -177,6 +182,7 @@ class OTPSendView(APIView):
             "a cap per client IP (429 with Retry-After). 503 when the code store is unreachable."
         ),
         request=OTPSendSerializer,
+        examples=examples.OTP_SEND,
         responses={202: OTPSendResponseSerializer, **error_responses(400, 429, 503)},
     )
     def post(self, request: Request) -> Response:
@@ -201,6 +207,7 @@ class OTPVerifyView(APIView):
             "for 5 minutes and 5 attempts."
         ),
         request=OTPVerifySerializer,
+        examples=examples.OTP_VERIFY,
         responses={200: SignInResponseSerializer, **error_responses(400, 403, 429, 503)},
     )
     def post(self, request: Request) -> Response:
