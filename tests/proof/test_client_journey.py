@@ -217,7 +217,7 @@ def test_sos_acknowledged_by_ops(api: ModuleType, live_server: Any) -> None:
     client = sign_in("sos@example.com")
     sos = _op(api, "emergency", "sos_raise")
     key = str(uuid.uuid4())
-    body = _model(api, "SOSRequestRequest")(latitude=30.7, longitude=78.5, message="Twisted ankle below the pass")
+    body = _model(api, "SOSRequest")(latitude=30.7, longitude=78.5, message="Twisted ankle below the pass")
     first = sos.sync_detailed(client=client, idempotency_key=key, body=body)
     assert first.status_code == 201, first.content
     incident = json.loads(first.content)

@@ -56,9 +56,11 @@ class RegionWriteSerializer(serializers.Serializer):
 # --- treks --------------------------------------------------------------------------------------
 
 
+# Built by hand from the annotated row: this is the hottest endpoint.
 @extend_schema_serializer(component_name="TrekCard")
 class TrekListSerializer(serializers.Serializer):
-    """One card of the catalog. Built by hand from the annotated row: this is the hottest endpoint."""
+    """One trek of the catalog, as a card: name, region, difficulty, altitude, duration, themes, cover image, the
+    lowest price of an upcoming open departure (rupees, null when none) and the next departure."""
 
     slug = serializers.SlugField()
     name = serializers.CharField()
