@@ -31,7 +31,12 @@ from apps.users.current import authenticated_user
 class BookingPaymentsView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: PaymentSerializer(many=True), **error_responses(401, 404)})
+    @extend_schema(
+        summary="List a booking's payments",
+        description="Every gateway order and payment of one of the caller's bookings (staff with "
+        "`bookings.view`: any booking), newest first. Amounts in paise (integer).",
+        responses={200: PaymentSerializer(many=True), **error_responses(401, 404)},
+    )
     def get(self, request: Request, booking_id: Any) -> Response:
         booking = selectors.booking_get(user=authenticated_user(request), booking_id=booking_id)
         payments = Payment.objects.filter(booking=booking).select_related("booking").order_by("-created_at")
@@ -39,6 +44,13 @@ class BookingPaymentsView(APIView):
 
     @extend_schema(
         summary="Create a gateway order for the balance due",
+        description=(
+            "The booker only, on a pending booking whose hold has not lapsed. Creates a Razorpay order for the "
+            "balance due, in paise (`amount_paise`, integer; the booking's amounts are in rupees), with the "
+            "booking reference as receipt; open Razorpay Checkout with `key_id` and `order_id`, then send its "
+            "answer to `paymentVerify`. Asking again for the same balance returns the same order. 502 when "
+            "the gateway refuses, 503 when it cannot be reached."
+        ),
         request=None,
         responses={
             201: PaymentOrderSerializer,
@@ -60,7 +72,10 @@ class PaymentVerifyView(APIView):
 
     @extend_schema(
         summary="Verify a checkout payment",
-        description="HMAC-SHA256 of the stored order id and the payment id with the key secret. Idempotent.",
+        description="The booker sends what Razorpay Checkout answered. The signature is checked (HMAC-SHA256 of "
+        "the stored order id and the payment id with the key secret; a mismatch is 400 `signature_invalid` and "
+        "changes nothing); the payment is credited and a booking paid in full is confirmed. Idempotent: the same "
+        "payment again answers the same result. An order of someone else is 404.",
         request=PaymentVerifySerializer,
         responses={200: PaymentSerializer, **error_responses(400, 401, 404)},
     )
