@@ -31,6 +31,7 @@ from apps.treks.serializers import (
     StaffBatchSerializer,
     StaffGuideSerializer,
 )
+from apps.treks.views import examples
 from apps.treks.views.common import (
     BATCH_ID,
     CATALOG_ETAG,
@@ -60,6 +61,7 @@ class TrekBatchesView(APIView):
             OpenApiParameter("page_size", OpenApiTypes.INT),
         ],
         responses={200: BatchSerializer(many=True), **error_responses(400, 404)},
+        examples=examples.TREK_BATCHES,
     )
     def get(self, request: Request, slug: str) -> HttpResponseBase:
         def build() -> Response:

@@ -38,6 +38,7 @@ from apps.treks.serializers import (
     TrekListSerializer,
     TrekWriteSerializer,
 )
+from apps.treks.views import examples
 from apps.treks.views.common import (
     CATALOG_ETAG,
     PHOTO_ID,
@@ -153,6 +154,7 @@ class TrekListView(APIView):
             OpenApiParameter("page_size", OpenApiTypes.INT),
         ],
         responses={200: TrekListSerializer(many=True), **error_responses(400, 404)},
+        examples=examples.TREK_LIST,
     )
     def get(self, request: Request) -> HttpResponseBase:
         return cached_catalog_response(request, lambda: trek_list_response(request, self))
@@ -182,6 +184,7 @@ class TrekDetailView(APIView):
         "active trek; a draft or archived one is 404 but for staff with `catalog.write` or `batches.manage`."
         + CATALOG_ETAG,
         responses={200: TrekDetailSerializer, **error_responses(404)},
+        examples=examples.TREK_DETAIL,
     )
     def get(self, request: Request, slug: str) -> HttpResponseBase:
         def build() -> Response:
