@@ -26,6 +26,7 @@ from apps.bookings.serializers import (
     WaitlistJoinSerializer,
     booking_data,
 )
+from apps.bookings.views import examples
 from apps.bookings.views.common import BATCH_ID, BOOKING_ID, batch_or_404
 from apps.common.exceptions import NotFound
 from apps.common.pagination import PageNumberPagination
@@ -89,6 +90,7 @@ class BookingListCreateView(APIView):
                 ErrorEnvelope, description="`batch_full`, `batch_not_bookable`, `already_booked` or `coupon_exhausted`"
             ),
         },
+        examples=examples.BOOKING_CREATE,
     )
     def post(self, request: Request) -> Response:
         data = BookingCreateSerializer(data=request.data)
@@ -112,6 +114,7 @@ class BookingDetailView(APIView):
         description="One of the caller's bookings (staff with `bookings.view`: any booking): status, "
         "participants, pricing and balance due in rupees, the document checklist. Someone else's is 404.",
         responses={200: BookingSerializer, **error_responses(401, 404)},
+        examples=examples.BOOKING_GET,
     )
     def get(self, request: Request, booking_id: Any) -> Response:
         return Response(
@@ -130,6 +133,7 @@ class BookingCancelView(APIView):
         "the days left before the start. Changes nothing. The owner of the booking, or staff with "
         "`bookings.view`.",
         responses={200: CancellationQuoteSerializer, **error_responses(401, 404)},
+        examples=examples.CANCEL_QUOTE,
     )
     def get(self, request: Request, booking_id: Any) -> Response:
         booking = selectors.booking_get(user=authenticated_user(request), booking_id=booking_id)
@@ -144,6 +148,7 @@ class BookingCancelView(APIView):
         ),
         request=CancelSerializer,
         responses={200: BookingSerializer, **error_responses(400, 401, 404, 409)},
+        examples=examples.CANCEL,
     )
     def post(self, request: Request, booking_id: Any) -> Response:
         booking = selectors.booking_get(

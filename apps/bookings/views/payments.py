@@ -22,6 +22,7 @@ from apps.bookings.serializers import (
     PaymentVerifySerializer,
     WebhookAckSerializer,
 )
+from apps.bookings.views import examples
 from apps.bookings.views.common import BOOKING_ID
 from apps.common.schema import ErrorEnvelope, error_responses
 from apps.users.current import authenticated_user
@@ -59,6 +60,7 @@ class BookingPaymentsView(APIView):
                 ErrorEnvelope, description="`not_payable` (not pending, hold lapsed) or `nothing_to_pay`"
             ),
         },
+        examples=examples.PAYMENT_ORDER,
     )
     def post(self, request: Request, booking_id: Any) -> Response:
         booking = selectors.booking_get(user=authenticated_user(request), booking_id=booking_id, staff_capability="-")
@@ -78,6 +80,7 @@ class PaymentVerifyView(APIView):
         "payment again answers the same result. An order of someone else is 404.",
         request=PaymentVerifySerializer,
         responses={200: PaymentSerializer, **error_responses(400, 401, 404)},
+        examples=examples.PAYMENT_VERIFY,
     )
     def post(self, request: Request) -> Response:
         data = PaymentVerifySerializer(data=request.data)
