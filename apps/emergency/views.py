@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 
 from apps.common.exceptions import Forbidden, NotFound
 from apps.common.schema import error_responses
-from apps.emergency import selectors, services
+from apps.emergency import examples, selectors, services
 from apps.emergency.errors import IdempotencyKeyRequired
 from apps.emergency.filters import IncidentFilter
 from apps.emergency.models import CheckIn, Incident
@@ -106,6 +106,7 @@ class SOSView(APIView):
             200: OpenApiResponse(IncidentSerializer, description="Replay: the incident this key created"),
             **error_responses(400, 401, 415, 422, 503),
         },
+        examples=examples.SOS,
         tags=["emergency"],
     )
     def post(self, request: Request) -> Response:
