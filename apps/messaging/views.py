@@ -19,7 +19,7 @@ from rest_framework.serializers import BaseSerializer
 from apps.common.exceptions import NotFound, ValidationFailed
 from apps.common.pagination import CursorPagination
 from apps.common.schema import error_responses
-from apps.messaging import selectors, services
+from apps.messaging import examples, selectors, services
 from apps.messaging.filters import MessageFilter
 from apps.messaging.models import Conversation, Message
 from apps.messaging.serializers import (
@@ -48,6 +48,7 @@ class MessageCursorPagination(CursorPagination):
         description="Direct and group conversations of the signed-in person, batch chats included (a booker "
         "joins the chat of their batch). Page-number pagination.",
         responses={200: ConversationSerializer(many=True), **error_responses(400, 401, 404)},
+        examples=examples.CONVERSATION_LIST,
     ),
     retrieve=extend_schema(
         summary="A conversation with its recent messages",
@@ -62,6 +63,7 @@ class MessageCursorPagination(CursorPagination):
         "(201).",
         request=ConversationCreateSerializer,
         responses={201: ConversationSerializer, 200: ConversationSerializer, **error_responses(400, 401)},
+        examples=examples.CONVERSATION_CREATE,
     ),
 )
 @extend_schema(tags=["messaging"])
@@ -139,6 +141,7 @@ class ConversationViewSet(
         description="A participant only (else 404). Filters: `sender`, `sent_after`, `sent_before`. Deleted "
         "messages stay as tombstones without text.",
         responses={200: MessageSerializer(many=True), **error_responses(400, 401, 404)},
+        examples=examples.MESSAGE_LIST,
     ),
     retrieve=extend_schema(
         summary="One message",
@@ -152,6 +155,7 @@ class ConversationViewSet(
         "per sender (`THROTTLE_MESSAGE_SEND`, 30 a minute: 429 `throttled`).",
         request=MessageCreateSerializer,
         responses={201: MessageSerializer, **error_responses(400, 401, 404, 429)},
+        examples=examples.MESSAGE_CREATE,
     ),
     partial_update=extend_schema(
         summary="Edit your own message (within the edit window; the previous text is kept)",
