@@ -43,7 +43,7 @@ INCIDENT = {
 
 SOS = [
     OpenApiExample(
-        "From the phone, with a GPS fix",
+        "From the phone with a GPS fix",
         value={
             "latitude": 31.034712,
             "longitude": 78.178356,
@@ -56,6 +56,6 @@ SOS = [
         },
         request_only=True,
     ),
-    OpenApiExample("Created; alerts queued", value=INCIDENT, response_only=True, status_codes=["201"]),
+    OpenApiExample("Created and alerts queued", value=INCIDENT, response_only=True, status_codes=["201"]),
     OpenApiExample("A replay of the same key", value=INCIDENT, response_only=True, status_codes=["200"]),
 ]

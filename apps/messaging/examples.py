@@ -50,9 +50,9 @@ def _request(name: str, value: dict[str, Any]) -> OpenApiExample:
 
 CONVERSATION_LIST = [_response("Direct conversation with one unread message", CONVERSATION)]
 CONVERSATION_CREATE = [
-    _request("Direct, with one person", {"kind": "direct", "participants": [ARJUN["id"]]}),
+    _request("Direct with one person", {"kind": "direct", "participants": [ARJUN["id"]]}),
     _request(
-        "Group, with a title",
+        "Group with a title",
         {
             "kind": "group",
             "title": "Kedarkantha 26 Dec carpool",

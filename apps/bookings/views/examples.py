@@ -125,16 +125,16 @@ BOOKING_CREATE = [
     ),
     _response("Held for 30 minutes, to pay", PENDING, 201),
 ]
-BOOKING_GET = [_response("Paid, documents on the way", CONFIRMED)]
+BOOKING_GET = [_response("Paid with documents on the way", CONFIRMED)]
 CANCEL_QUOTE = [
     _response(
-        "26 days before the start: 50 % back",
+        "26 days before the start and 50 % back",
         {"days_before_start": 26, "refund_percent": 50, "amount_paid": "26034.75", "refund_amount": "13017.38"},
     )
 ]
 CANCEL = [
     _request("With a reason", {"reason": "Exams moved to the same week."}),
-    _response("Cancelled, half refunded", CANCELLED),
+    _response("Cancelled with half refunded", CANCELLED),
 ]
 PAYMENT_ORDER = [
     _response(
@@ -162,7 +162,7 @@ PAYMENT_VERIFY = [
         },
     ),
     _response(
-        "Captured; the booking is confirmed",
+        "Captured and the booking confirmed",
         {
             "id": "9a1c3e5f-7b9d-4f1a-8c3e-5a7c9e1b3d5f",
             "order_id": ORDER_ID,
