@@ -14,7 +14,7 @@ export UV_PYTHON ?= 3.11
 help:
 	@echo "make run      serve the API on $(HOST):$(PORT) for development (SQLite + in-process tasks unless DATABASE_URL/REDIS_URL are set)"
 	@echo "make test     the checks of make lint, then the test suite against PostgreSQL and Redis, with coverage"
-	@echo "make lint     ruff check, ruff format --check, mypy, makemigrations --check (stops at the first failure)"
+	@echo "make lint     ruff check, ruff format --check, mypy, makemigrations --check, the API contract (stops at the first failure)"
 	@echo "make fmt      ruff format and safe fixes"
 	@echo "make bench    catalog throughput vs. a floor endpoint, SOS intake latency (gunicorn + wrk on loopback, own database)"
 	@echo "make permissions-doc  regenerate docs/permissions.md from the authorization matrix (tests/proof/matrix.py)"
@@ -68,6 +68,7 @@ lint: install
 	$(call step,ruff format,.venv/bin/ruff format --check .,Run make fmt.)
 	$(call step,mypy,.venv/bin/mypy apps config,Fix the type errors above.)
 	$(call step,migrations,$(MIGRATIONS_CHECK),A model change has no migration: manage.py makemigrations <app> --name <what>.)
+	$(call step,api contract,./scripts/contract_check.sh,The OpenAPI document is invalid or Redocly or tsc found a problem above: see docs/api.md (documenting an operation).)
 
 fmt: install
 	.venv/bin/ruff format .

@@ -206,7 +206,10 @@ def _drf_message(detail: Any, default: str) -> str:
 def _from_drf(exc: drf.APIException) -> tuple[int, str, str, Any, dict[str, str]]:
     headers: dict[str, str] = {}
     if isinstance(exc, drf.ValidationError):
-        return 400, "validation_error", "Invalid input.", exc.detail, headers
+        # `details` is always an object: errors not tied to a field (a list) go under `non_field_errors`, as
+        # DRF names them in a serializer's own errors.
+        field_errors: Any = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        return 400, "validation_error", "Invalid input.", field_errors, headers
     if isinstance(exc, drf.Throttled):
         wait_seconds = getattr(exc, "wait", None)
         wait = math.ceil(wait_seconds) if wait_seconds is not None else 60

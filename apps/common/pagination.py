@@ -59,12 +59,33 @@ class WindowCountPaginator(DjangoPaginator):
         return super().page(number)
 
 
+def _link(description: str, example: str) -> dict[str, Any]:
+    """An OpenAPI 3.1 property for a page link: an absolute URL, or null at either end."""
+    return {"type": ["string", "null"], "format": "uri", "description": description, "example": example}
+
+
+_EXAMPLE_PAGE = "https://api.obsexperiences.in/api/v1/treks/?page={}"
+_EXAMPLE_CURSOR = "https://api.obsexperiences.in/api/v1/notifications/?cursor=cD0yMDI2LTExLTMw"
+
+
 class PageNumberPagination(pagination.PageNumberPagination):
     """``?page=`` and ``?page_size=`` (at most 100)."""
 
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "required": ["count", "next", "previous", "results"],
+            "properties": {
+                "count": {"type": "integer", "description": "Rows in all pages.", "example": 123},
+                "next": _link("The next page, null on the last.", _EXAMPLE_PAGE.format(3)),
+                "previous": _link("The previous page, null on the first.", _EXAMPLE_PAGE.format(1)),
+                "results": schema,
+            },
+        }
 
 
 class WindowCountPagination(PageNumberPagination):
@@ -80,3 +101,14 @@ class CursorPagination(pagination.CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
     ordering = ("-created_at", "-id")
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "required": ["next", "previous", "results"],
+            "properties": {
+                "next": _link("Older rows, null at the end.", _EXAMPLE_CURSOR),
+                "previous": _link("Newer rows, null at the start.", _EXAMPLE_CURSOR),
+                "results": schema,
+            },
+        }

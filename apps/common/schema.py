@@ -1,7 +1,8 @@
-"""OpenAPI helpers: the error envelope as a documented response."""
+"""OpenAPI helpers: the error envelope as a documented response, and readable operationIds."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
@@ -18,7 +19,11 @@ ErrorEnvelope = inline_serializer(
                 "status_code": serializers.IntegerField(),
                 "code": serializers.CharField(),
                 "message": serializers.CharField(),
-                "details": serializers.JSONField(allow_null=True),
+                "details": serializers.DictField(
+                    allow_null=True,
+                    help_text="Field errors for `validation_error` (field name to messages; `non_field_errors` "
+                    "for the rest), facts such as `retry_after` for others, or null.",
+                ),
                 "request_id": serializers.CharField(),
             },
         )
@@ -90,12 +95,115 @@ def postprocess_platform_errors(result: dict[str, Any], generator: Any, **kwargs
     return result
 
 
+# Path segments naming an area rather than a resource: left out of operationIds when more follows them.
+_AREAS = {"community", "emergency"}
+_IRREGULAR = {"batches": "batch", "statuses": "status", "news": "news", "sos": "sos", "gpx": "gpx"}
+
+
+def _singular(word: str) -> str:
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def _camel(words: list[str]) -> str:
+    parts = [p for w in words for p in re.split(r"[-_.]", w) if p]
+    return parts[0].lower() + "".join(p[:1].upper() + p[1:] for p in parts[1:])
+
+
+def operation_id(path: str, method: str, *, is_list: bool) -> str:
+    """A readable operationId from an operation's path and method: ``trekList``, ``trekGet``, ``trekUpdate``,
+    ``trekBatchCreate``, ``bookingCancel``, ``authLogin``.
+
+    The static segments name it (an area such as ``community`` left out, ``users/me`` read as ``me``), each
+    singular but the last. A GET answering a list ends in ``List`` and one on an item
+    in ``Get``; a POST to a plural collection ends in ``Create`` and any other POST is the action its last
+    segment names; PATCH is ``Update``, PUT ``Replace``, DELETE ``Delete``. An operation whose rule gives a
+    misleading name sets its own with ``extend_schema(operation_id=...)``; ``test_schema_contract`` checks that
+    all are unique.
+    """
+    segments = [s for s in path.removeprefix("/api/v1").strip("/").split("/") if s]
+    words: list[str] = []
+    for index, segment in enumerate(segments):
+        if segment.startswith("{"):
+            continue
+        following = segments[index + 1] if index + 1 < len(segments) else None
+        if segment in _AREAS and following is not None:
+            continue
+        if segment == "users" and following == "me":
+            continue
+        words.append(segment if following is None else _singular(segment))
+    on_item = bool(segments) and segments[-1].startswith("{")
+    last = words[-1] if words else "root"
+    collection = not on_item and _singular(last) != last
+    method = method.upper()
+    if method == "GET":
+        if is_list:
+            words[-1:] = [_singular(last), "list"]
+        else:
+            words.append("get")
+    elif method == "POST":
+        if collection:
+            words[-1:] = [_singular(last), "create"]
+    else:
+        words.append({"PATCH": "update", "PUT": "replace", "DELETE": "delete"}.get(method, method.lower()))
+    return _camel(words or ["root"])
+
+
+def postprocess_response_fields_required(result: dict[str, Any], generator: Any, **kwargs: Any) -> dict[str, Any]:
+    """SPECTACULAR ``POSTPROCESSING_HOOKS`` entry: every property of a response object is present.
+
+    A serializer writes every field it declares, including those with a default (which drf-spectacular leaves
+    out of ``required``, so generated clients type them as optional). Request components (``...Request``,
+    ``COMPONENT_SPLIT_REQUEST``) keep their own ``required``. The fuzz suite checks responses against this.
+    """
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request") or component.get("type") != "object" or "properties" not in component:
+            continue
+        component["required"] = sorted(component["properties"])
+    return result
+
+
+def _inline(node: Any, replacements: dict[str, dict[str, Any]]) -> Any:
+    if isinstance(node, dict):
+        if node.get("$ref") in replacements:
+            return dict(replacements[node["$ref"]])
+        return {key: _inline(value, replacements) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_inline(item, replacements) for item in node]
+    return node
+
+
+def postprocess_inline_null_enum(result: dict[str, Any], generator: Any, **kwargs: Any) -> dict[str, Any]:
+    """SPECTACULAR ``POSTPROCESSING_HOOKS`` entry: a nullable choice is ``oneOf: [<Enum>, {"type": "null"}]``.
+
+    drf-spectacular writes the null as a reference to a ``NullEnum`` component, which generated clients turn into
+    a type of its own; written in place it is the plain ``null`` of OpenAPI 3.1. (Turning the explicit choice off
+    instead loses the nullability of read-only choices.)
+    """
+    schemas = result.get("components", {}).get("schemas", {})
+    null_enum = schemas.pop("NullEnum", None)
+    if null_enum is None:
+        return result
+    result["paths"] = _inline(result.get("paths", {}), {"#/components/schemas/NullEnum": null_enum})
+    result["components"]["schemas"] = _inline(schemas, {"#/components/schemas/NullEnum": null_enum})
+    return result
+
+
 class AutoSchema(BaseAutoSchema):
-    """drf-spectacular's schema class, also knowing our permission classes that let anonymous users read.
+    """drf-spectacular's schema class, also knowing our permission classes that let anonymous users read, and
+    naming operations by :func:`operation_id`.
 
     A permission class with ``anonymous_read = True`` (e.g. ``apps.treks.permissions.ReadOr``) allows safe
     methods without a token, so those operations document authentication as optional.
     """
+
+    def get_operation_id(self) -> str:
+        return operation_id(self.path, self.method, is_list=self.method == "GET" and self._is_list_view())
 
     def get_auth(self) -> list[dict[str, Any]]:
         auths: list[dict[str, Any]] = super().get_auth()

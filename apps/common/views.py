@@ -29,7 +29,12 @@ class HealthView(APIView):
     permission_classes = [AllowAny]
     throttle_classes: list[type] = []
 
-    @extend_schema(tags=["health"], responses={200: _status_serializer})
+    @extend_schema(
+        tags=["health"],
+        summary="Liveness",
+        description="The process answers; no I/O. For load balancers: no sign-in, never throttled.",
+        responses={200: _status_serializer},
+    )
     def get(self, request: Request) -> Response:
         return Response({"status": "ok"})
 
@@ -84,6 +89,7 @@ class ReadyView(APIView):
 
     @extend_schema(
         tags=["health"],
+        summary="Readiness",
         responses={
             200: inline_serializer(
                 "ReadyStatus", {"status": serializers.CharField(), "checks": serializers.DictField()}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from apps.common.fields import FiniteFloatField
@@ -56,6 +56,7 @@ class ReportInputSerializer(serializers.Serializer):
         )
 
 
+@extend_schema_serializer(component_name="SOS")
 class SOSRequestSerializer(ReportInputSerializer):
     pass
 

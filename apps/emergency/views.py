@@ -24,7 +24,7 @@ from apps.common.exceptions import Forbidden, NotFound
 from apps.common.idempotency import idempotency_key, idempotency_key_parameter
 from apps.common.renderers import GeoJSONRenderer
 from apps.common.schema import error_responses
-from apps.emergency import selectors, services
+from apps.emergency import examples, selectors, services
 from apps.emergency.filters import IncidentFilter
 from apps.emergency.models import CheckIn, Incident
 from apps.emergency.permissions import IsGuide
@@ -86,6 +86,7 @@ class SOSView(APIView):
     throttle_classes: list[Any] = []
 
     @extend_schema(
+        operation_id="sosRaise",
         summary="Raise an SOS (idempotent on the Idempotency-Key header)",
         description=(
             "Only the Idempotency-Key header is required. The first request creates the incident (201) and "
@@ -100,6 +101,7 @@ class SOSView(APIView):
             200: OpenApiResponse(IncidentSerializer, description="Replay: the incident this key created"),
             **error_responses(400, 401, 415, 422, 503),
         },
+        examples=examples.SOS,
         tags=["emergency"],
     )
     def post(self, request: Request) -> Response:
@@ -126,6 +128,11 @@ class IncidentListView(generics.ListAPIView):
 
     @extend_schema(
         summary="Incidents I may see (trekker: mine; guide: my batches'; ops, CS, super admins: all)",
+        description=(
+            "Signed in. Filters: `status`, `kind`, `batch`, `received_after`. A guide "
+            "sees the incidents of their batches while their role is guide and their "
+            "profile active (checked on every request). Page-number pagination."
+        ),
         responses={200: IncidentSerializer(many=True), **error_responses(400, 401)},
         tags=["emergency"],
     )
@@ -139,6 +146,11 @@ class IncidentListView(generics.ListAPIView):
 
     @extend_schema(
         summary="A guide opens an incident for a trekker of one of their batches",
+        description=(
+            "The acting guide of a batch the trekker is booked on, or staff with "
+            "`incidents.manage` (else 403). The contacts and the ops team are alerted as "
+            "for an SOS."
+        ),
         request=GuideReportSerializer,
         responses={201: IncidentDetailSerializer, **error_responses(400, 401, 403, 404)},
         tags=["emergency"],
@@ -159,6 +171,9 @@ class IncidentDetailView(APIView):
 
     @extend_schema(
         summary="An incident with its timeline and breadcrumb",
+        description=(
+            "An incident the caller may see (else 404): its updates, newest location and breadcrumb of pings."
+        ),
         parameters=[INCIDENT_ID],
         responses={200: IncidentDetailSerializer, **error_responses(401, 404)},
         tags=["emergency"],
@@ -172,6 +187,11 @@ class AcknowledgeView(APIView):
 
     @extend_schema(
         summary="Acknowledge an incident (stops escalation; acknowledging again changes nothing)",
+        description=(
+            "Staff with `incidents.manage` or the batch's acting guide (403 for the "
+            "trekker). Moves `open` to `acknowledged`; a closed incident is 409 "
+            "`invalid_transition`."
+        ),
         parameters=[INCIDENT_ID],
         request=None,
         responses={200: IncidentDetailSerializer, **error_responses(401, 403, 404, 409)},
@@ -189,6 +209,7 @@ class UpdatesView(APIView):
 
     @extend_schema(
         summary="The incident's timeline",
+        description=("Notes and status changes of an incident the caller may see (else 404), oldest first."),
         parameters=[INCIDENT_ID],
         responses={200: IncidentUpdateSerializer(many=True), **error_responses(401, 404)},
         tags=["emergency"],
@@ -199,6 +220,11 @@ class UpdatesView(APIView):
 
     @extend_schema(
         summary="Add a note and/or change the status (open > acknowledged > responding > resolved | false_alarm)",
+        description=(
+            "Staff with `incidents.manage` or the batch's acting guide (403 for the "
+            "trekker). A move the state machine does not allow is 409 "
+            "`invalid_transition`."
+        ),
         parameters=[INCIDENT_ID],
         request=IncidentNoteSerializer,
         responses={201: IncidentDetailSerializer, **error_responses(400, 401, 403, 404, 409)},
@@ -223,6 +249,11 @@ class ResolveView(APIView):
 
     @extend_schema(
         summary="Resolve an incident with notes",
+        description=(
+            "Staff with `incidents.manage` or the batch's acting guide (403 for the "
+            "trekker). Closes the incident; the trekker's contacts are told they are "
+            "safe. An incident already closed is 409 `invalid_transition`."
+        ),
         parameters=[INCIDENT_ID],
         request=ResolveSerializer,
         responses={200: IncidentDetailSerializer, **error_responses(400, 401, 403, 404, 409)},
@@ -243,6 +274,7 @@ class FalseAlarmView(APIView):
 
     @extend_schema(
         summary="Cancel an SOS as a false alarm (the trekker, ops staff or the guide); the contacts are told",
+        description=("From any open state; a closed incident is 409 `invalid_transition`. Escalation stops."),
         parameters=[INCIDENT_ID],
         request=FalseAlarmSerializer,
         responses={200: IncidentDetailSerializer, **error_responses(400, 401, 403, 404, 409)},
@@ -266,6 +298,7 @@ class LocationsView(APIView):
 
     @extend_schema(
         summary="The breadcrumb of an incident (oldest first)",
+        description="The location pings of an incident the caller may see (else 404).",
         parameters=[INCIDENT_ID],
         responses={200: LocationPingSerializer(many=True), **error_responses(401, 404)},
         tags=["emergency"],
@@ -311,6 +344,11 @@ class ActiveIncidentsGeoJSONView(APIView):
 
     @extend_schema(
         summary="Map feed: active incidents with a known location, as a GeoJSON FeatureCollection",
+        description=(
+            "Staff with `incidents.manage`. `application/geo+json`: one Point feature "
+            "per open, acknowledged or responding incident with a location. Errors are "
+            "JSON envelopes."
+        ),
         # 404: an unknown ?format= (DRF's format override finds no renderer for it).
         responses={200: GeoJSONFeatureCollectionSerializer, **error_responses(401, 403, 404)},
         tags=["emergency"],
@@ -347,6 +385,8 @@ class CheckInsView(generics.ListAPIView):
     serializer_class = CheckInSerializer
 
     def get_queryset(self) -> QuerySet[CheckIn]:
+        if getattr(self, "swagger_fake_view", False):
+            return CheckIn.objects.none()
         return selectors.check_ins_visible_to(self.request.user)
 
     def get_throttles(self) -> list[Any]:
@@ -356,6 +396,10 @@ class CheckInsView(generics.ListAPIView):
 
     @extend_schema(
         summary="Check-ins I may see (mine; a guide: my departures'; incidents.manage: all), newest first",
+        description=(
+            "Every state: `armed`, `checked_in`, `overdue` (the alarm went off; `incident` is the overdue incident) "
+            "and `checked_in_late`."
+        ),
         responses={200: CheckInSerializer(many=True), **error_responses(401)},
         tags=["emergency"],
     )
@@ -385,6 +429,12 @@ class CheckInCompleteView(APIView):
 
     @extend_schema(
         summary="Check in: disarm my check-in; after its alarm, close the overdue incident as a false alarm",
+        description=(
+            "Takes the caller's latest `armed` or `overdue` check-in (409 `no_armed_check_in` when there is none). "
+            "Armed, it becomes `checked_in`; overdue, it becomes `checked_in_late` and its incident, if still "
+            "active, is closed as a false alarm, which tells everyone the alarm reached. Audited."
+        ),
+        operation_id="checkInComplete",
         request=None,
         responses={200: CheckInSerializer, **error_responses(401, 409)},
         tags=["emergency"],

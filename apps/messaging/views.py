@@ -19,7 +19,7 @@ from rest_framework.serializers import BaseSerializer
 from apps.common.exceptions import NotFound, ValidationFailed
 from apps.common.pagination import CursorPagination
 from apps.common.schema import error_responses
-from apps.messaging import selectors, services
+from apps.messaging import examples, selectors, services
 from apps.messaging.errors import MessageDeleted
 from apps.messaging.filters import MessageFilter
 from apps.messaging.models import Conversation, Message
@@ -47,16 +47,25 @@ class MessageCursorPagination(CursorPagination):
 @extend_schema_view(
     list=extend_schema(
         summary="My conversations, most recent activity first, with last message and unread count",
+        description="Direct and group conversations of the signed-in person, batch chats included (a booker "
+        "joins the chat of their batch). Page-number pagination.",
         responses={200: ConversationSerializer(many=True), **error_responses(400, 401, 404)},
+        examples=examples.CONVERSATION_LIST,
     ),
     retrieve=extend_schema(
         summary="A conversation with its recent messages",
+        description="A conversation the caller takes part in (else 404), with its participants and latest "
+        "messages; older ones through `conversationMessageList`.",
         responses={200: ConversationDetailSerializer, **error_responses(401, 404)},
     ),
     create=extend_schema(
         summary="Start a direct conversation (the existing one with that person is returned, 200) or a group",
+        description="`kind: direct` with one participant: the one conversation of the two (201 when new, 200 when "
+        "it existed). `kind: group` with a `title` and participants: a new group with the caller as its creator "
+        "(201).",
         request=ConversationCreateSerializer,
         responses={201: ConversationSerializer, 200: ConversationSerializer, **error_responses(400, 401)},
+        examples=examples.CONVERSATION_CREATE,
     ),
 )
 @extend_schema(tags=["messaging"])
@@ -102,6 +111,8 @@ class ConversationViewSet(
 
     @extend_schema(
         summary="Mark the conversation read, up to now or up to a given message",
+        description="A participant's read marker only moves forward; answers the marker and what is still unread. "
+        "A `message` of another conversation is 400 `validation_error`.",
         request=MarkReadSerializer,
         responses={200: ReadMarkerSerializer, **error_responses(400, 401, 404)},
     )
@@ -129,21 +140,35 @@ class ConversationViewSet(
 @extend_schema_view(
     list=extend_schema(
         summary="Messages of a conversation, newest first (cursor pagination)",
+        description="A participant only (else 404). Filters: `sender`, `sent_after`, `sent_before`. Deleted "
+        "messages stay as tombstones without text.",
         responses={200: MessageSerializer(many=True), **error_responses(400, 401, 404)},
+        examples=examples.MESSAGE_LIST,
     ),
-    retrieve=extend_schema(summary="One message", responses={200: MessageSerializer, **error_responses(401, 404)}),
+    retrieve=extend_schema(
+        summary="One message",
+        description="A message of a conversation the caller takes part in (else 404).",
+        responses={200: MessageSerializer, **error_responses(401, 404)},
+    ),
     create=extend_schema(
         summary="Send a message",
+        description="A participant only (else 404). `parent` makes it a reply to a message of the same "
+        "conversation. The other participants are notified (inbox, push) by their preferences. Rate-limited "
+        "per sender (`THROTTLE_MESSAGE_SEND`, 30 a minute: 429 `throttled`).",
         request=MessageCreateSerializer,
         responses={201: MessageSerializer, **error_responses(400, 401, 404, 429)},
+        examples=examples.MESSAGE_CREATE,
     ),
     partial_update=extend_schema(
         summary="Edit your own message (within the edit window; the previous text is kept)",
+        description="The author only (403 `not_author`), within `MESSAGING_EDIT_WINDOW_MINUTES` (15) of sending "
+        "(409 `edit_window_closed`); a deleted message is 409 `message_deleted`.",
         request=MessageUpdateSerializer,
         responses={200: MessageSerializer, **error_responses(400, 401, 403, 404, 409)},
     ),
     destroy=extend_schema(
         summary="Delete your own message (a tombstone stays in place)",
+        description="The author only (403 `not_author`). Idempotent: deleting it again is harmless.",
         responses={204: None, **error_responses(401, 403, 404)},
     ),
 )

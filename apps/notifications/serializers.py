@@ -30,9 +30,13 @@ class ReadAllResponseSerializer(serializers.Serializer):
     updated = serializers.IntegerField()
 
 
+# The channels a person may switch on or off per category (the inbox is always on).
+PREFERENCE_CHANNELS = [(c, Channel(c).label) for c in CONFIGURABLE_CHANNELS]
+
+
 class PreferenceChangeSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=Category.choices)
-    channel = serializers.ChoiceField(choices=[(c, Channel(c).label) for c in CONFIGURABLE_CHANNELS])
+    channel = serializers.ChoiceField(choices=PREFERENCE_CHANNELS)
     enabled = serializers.BooleanField()
 
 

@@ -37,6 +37,9 @@ class NotificationListView(APIView):
 
     @extend_schema(
         tags=["notifications"],
+        summary="My inbox",
+        description="The signed-in person's notifications, newest first: every non-sensitive message, whatever "
+        "the e-mail, SMS and push choices. Cursor pagination (follow `next`).",
         parameters=[
             OpenApiParameter("unread", bool, description="true: unread only; false: read only"),
             OpenApiParameter("cursor", str),
@@ -56,7 +59,12 @@ class NotificationListView(APIView):
 class UnreadCountView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(tags=["notifications"], responses={200: UnreadCountSerializer, **error_responses(401)})
+    @extend_schema(
+        tags=["notifications"],
+        summary="Count my unread notifications",
+        description="For a badge on the app icon: how many inbox items are unread.",
+        responses={200: UnreadCountSerializer, **error_responses(401)},
+    )
     def get(self, request: Request) -> Response:
         return Response({"unread": selectors.notification_unread_count(user=authenticated_user(request))})
 
@@ -65,7 +73,11 @@ class NotificationReadView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        tags=["notifications"], request=None, responses={200: NotificationSerializer, **error_responses(401, 404)}
+        tags=["notifications"],
+        summary="Mark a notification read",
+        description="One of the caller's notifications (anyone else's is 404). Marking it again is harmless.",
+        request=None,
+        responses={200: NotificationSerializer, **error_responses(401, 404)},
     )
     def post(self, request: Request, pk: Any) -> Response:
         notification = services.notification_mark_read(user=authenticated_user(request), notification_id=pk)
@@ -76,7 +88,11 @@ class ReadAllView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        tags=["notifications"], request=None, responses={200: ReadAllResponseSerializer, **error_responses(401)}
+        tags=["notifications"],
+        summary="Mark every notification read",
+        description="Answers how many were unread.",
+        request=None,
+        responses={200: ReadAllResponseSerializer, **error_responses(401)},
     )
     def post(self, request: Request) -> Response:
         return Response({"updated": services.notifications_mark_all_read(user=authenticated_user(request))})
@@ -86,7 +102,11 @@ class PreferencesView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        tags=["notifications"], responses={200: CategoryPreferenceSerializer(many=True), **error_responses(401)}
+        tags=["notifications"],
+        summary="My notification preferences",
+        description="Every category with its e-mail, SMS and push switches. Security and emergency messages are "
+        "`locked` (always sent); marketing is off until switched on.",
+        responses={200: CategoryPreferenceSerializer(many=True), **error_responses(401)},
     )
     def get(self, request: Request) -> Response:
         table = selectors.preference_table(user=authenticated_user(request))
@@ -94,6 +114,9 @@ class PreferencesView(APIView):
 
     @extend_schema(
         tags=["notifications"],
+        summary="Change notification preferences",
+        description="Switches one or more (category, channel) pairs; answers the whole table. Switching off a "
+        "locked category (security, emergency) is 400 `preference_locked`, and nothing changes.",
         request=PreferencesUpdateSerializer,
         responses={200: CategoryPreferenceSerializer(many=True), **error_responses(400, 401)},
     )
@@ -108,7 +131,12 @@ class PreferencesView(APIView):
 class DeviceListView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(tags=["notifications"], responses={200: DeviceSerializer(many=True), **error_responses(401)})
+    @extend_schema(
+        tags=["notifications"],
+        summary="My push devices",
+        description="The devices registered for push by the signed-in person (at most 100, newest first).",
+        responses={200: DeviceSerializer(many=True), **error_responses(401)},
+    )
     def get(self, request: Request) -> Response:
         return Response(DeviceSerializer(selectors.device_list(user=authenticated_user(request))[:100], many=True).data)
 
@@ -116,7 +144,9 @@ class DeviceListView(APIView):
         tags=["notifications"],
         request=DeviceRegisterSerializer,
         responses={200: DeviceSerializer, 201: DeviceSerializer, **error_responses(400, 401)},
-        description="Register a push token, or refresh it (200) when it is already known.",
+        summary="Register a device for push",
+        description="An FCM token and its platform, for the signed-in person: 201 for a new token, 200 when it is "
+        "already known (refreshed, and moved to this account if another one held it).",
     )
     def post(self, request: Request) -> Response:
         serializer = DeviceRegisterSerializer(data=request.data)
@@ -130,7 +160,12 @@ class DeviceListView(APIView):
 class DeviceDetailView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(tags=["notifications"], responses={204: None, **error_responses(401, 404)})
+    @extend_schema(
+        tags=["notifications"],
+        summary="Unregister a push device",
+        description="One of the caller's devices (anyone else's is 404): no more push to it. Call it on sign-out.",
+        responses={204: None, **error_responses(401, 404)},
+    )
     def delete(self, request: Request, pk: Any) -> Response:
         services.device_remove(user=authenticated_user(request), device_id=pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -144,7 +179,9 @@ class UnsubscribeView(APIView):
         tags=["notifications"],
         request=UnsubscribeSerializer,
         responses={200: UnsubscribeResponseSerializer, **error_responses(400)},
-        description="Turn off e-mail for one category with the signed token from an e-mail's unsubscribe link.",
+        summary="Unsubscribe from e-mails of a category",
+        description="No sign-in: the signed `token` of an e-mail's unsubscribe link is the authority. Turns off "
+        "e-mail for that category; an invalid or expired token is 400 `invalid_token`.",
     )
     def post(self, request: Request) -> Response:
         serializer = UnsubscribeSerializer(data=request.data)

@@ -61,7 +61,31 @@ class JWTAuthentication(SimpleJWTAuthentication):
         self.user_model = _user_row  # type: ignore[assignment]
 
 
+_SCHEME_DESCRIPTION = """\
+An access token in the `Authorization` header: `Authorization: Bearer <access>`.
+
+Any sign-in answers a pair (`access`, `refresh`): `POST /api/v1/auth/login/` (e-mail and password),
+`POST /api/v1/auth/google/` (a Google ID token), `POST /api/v1/auth/otp/verify/` (a code sent by SMS), or
+`POST /api/v1/auth/register/`. The access token lives {access_minutes} minutes; renew it with
+`POST /api/v1/auth/token/refresh/` and the refresh token (valid {refresh_days} days), which answers a new pair:
+refresh tokens rotate, and the one used stops working. `POST /api/v1/auth/logout/` revokes a refresh token.
+A deactivated account, or a token issued before the last password change, is refused with 401; roles are read
+on every request, so a changed role applies to the next one."""
+
+
 class JWTScheme(SimpleJWTScheme):
-    """The OpenAPI security scheme of simplejwt's class, for this one (``jwtAuth``, bearer)."""
+    """The OpenAPI security scheme of simplejwt's class, for this one (``jwtAuth``, bearer), saying how to get
+    and renew a token."""
 
     target_class = "apps.users.authentication.JWTAuthentication"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        from django.conf import settings
+
+        jwt = settings.SIMPLE_JWT
+        definition: dict[str, Any] = dict(super().get_security_definition(auto_schema))
+        definition["description"] = _SCHEME_DESCRIPTION.format(
+            access_minutes=int(jwt["ACCESS_TOKEN_LIFETIME"].total_seconds() // 60),
+            refresh_days=jwt["REFRESH_TOKEN_LIFETIME"].days,
+        )
+        return definition

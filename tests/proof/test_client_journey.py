@@ -82,7 +82,7 @@ def test_register_login_browse_and_filter(api: ModuleType, live_server: Any) -> 
     BatchFactory(trek=hard)
 
     anonymous = api.Client(base_url=live_server.url, raise_on_unexpected_status=True)
-    registered = _op(api, "auth", "auth_register_create").sync_detailed(
+    registered = _op(api, "auth", "auth_register").sync_detailed(
         client=anonymous,
         body=_model(api, "RegisterRequest")(
             email="journey@example.com", password="Himalaya-Journey-2026!", first_name="Asha", last_name="Rawat"
@@ -91,28 +91,28 @@ def test_register_login_browse_and_filter(api: ModuleType, live_server: Any) -> 
     assert registered.status_code == 201, registered.content
     assert registered.parsed.user.email == "journey@example.com"
 
-    wrong = _op(api, "auth", "auth_login_create").sync_detailed(
+    wrong = _op(api, "auth", "auth_login").sync_detailed(
         client=anonymous, body=_model(api, "LoginRequest")(email="journey@example.com", password="nope-nope-nope")
     )
     assert wrong.status_code == 401
     assert wrong.parsed.error.code  # the documented error envelope, parsed into its model
-    login = _op(api, "auth", "auth_login_create").sync(
+    login = _op(api, "auth", "auth_login").sync(
         client=anonymous,
         body=_model(api, "LoginRequest")(email="journey@example.com", password="Himalaya-Journey-2026!"),
     )
     client = api.AuthenticatedClient(base_url=live_server.url, token=login.access, raise_on_unexpected_status=True)
-    me = _op(api, "me", "users_me_retrieve").sync(client=client)
+    me = _op(api, "me", "me_get").sync(client=client)
     assert (me.email, me.first_name) == ("journey@example.com", "Asha")
 
-    treks = _op(api, "catalog", "treks_list").sync(client=client)
+    treks = _op(api, "catalog", "trek_list").sync(client=client)
     assert {t.slug for t in treks.results} == {"nag-tibba", "rupin-pass"}
     assert treks.count == 2
-    filtered = _op(api, "catalog", "treks_list").sync(client=client, difficulty="easy")
+    filtered = _op(api, "catalog", "trek_list").sync(client=client, difficulty="easy")
     assert [t.slug for t in filtered.results] == ["nag-tibba"]
     assert filtered.results[0].next_batch is not None
-    detail = _op(api, "catalog", "treks_retrieve").sync("rupin-pass", client=client)
+    detail = _op(api, "catalog", "trek_get").sync("rupin-pass", client=client)
     assert (detail.name, detail.region.slug) == ("Rupin Pass", "uttarakhand")
-    batches = _op(api, "catalog", "treks_batches_list").sync("rupin-pass", client=client)
+    batches = _op(api, "catalog", "trek_batch_list").sync("rupin-pass", client=client)
     assert batches.count == 1
     assert batches.results[0].seats_left == 10
 
@@ -128,7 +128,7 @@ def test_book_pay_confirm_cancel_refund(api: ModuleType, live_server: Any) -> No
     UserFactory(email="booker@example.com")
 
     anonymous = api.Client(base_url=live_server.url, raise_on_unexpected_status=True)
-    login = _op(api, "auth", "auth_login_create").sync(
+    login = _op(api, "auth", "auth_login").sync(
         client=anonymous, body=_model(api, "LoginRequest")(email="booker@example.com", password=DEFAULT_PASSWORD)
     )
     client = api.AuthenticatedClient(base_url=live_server.url, token=login.access, raise_on_unexpected_status=True)
@@ -143,10 +143,10 @@ def test_book_pay_confirm_cancel_refund(api: ModuleType, live_server: Any) -> No
     booking = _model(api, "Booking").from_dict(created.json())
     assert str(booking.status) == "pending"
 
-    order = _op(api, "payments", "bookings_payments_create").sync(booking.id, client=client)
+    order = _op(api, "payments", "booking_payment_create").sync(booking.id, client=client)
     assert order.amount_paise > 0
     checkout = LocalGateway().simulate_payment(order_id=order.order_id)  # what checkout hands the app, signed
-    verified = _op(api, "payments", "payments_verify_create").sync_detailed(
+    verified = _op(api, "payments", "payment_verify").sync_detailed(
         client=client, body=_model(api, "PaymentVerifyRequest")(**checkout)
     )
     assert verified.status_code == 200, verified.content
@@ -180,18 +180,18 @@ def test_book_pay_confirm_cancel_refund(api: ModuleType, live_server: Any) -> No
     )
     assert webhook.status_code < 300, webhook.text
 
-    confirmed = _op(api, "bookings", "bookings_retrieve").sync(booking.id, client=client)
+    confirmed = _op(api, "bookings", "booking_get").sync(booking.id, client=client)
     assert str(confirmed.status) == "confirmed"
     assert Decimal(confirmed.amount_paid) == Decimal(order.amount_paise) / 100
 
-    quote = _op(api, "bookings", "bookings_cancel_retrieve").sync(booking.id, client=client)
+    quote = _op(api, "bookings", "booking_cancel_quote").sync(booking.id, client=client)
     assert quote.refund_percent > 0
-    cancelled = _op(api, "bookings", "bookings_cancel_create").sync(
+    cancelled = _op(api, "bookings", "booking_cancel").sync(
         booking.id, client=client, body=_model(api, "CancelRequest")(reason="Knee injury")
     )
     assert str(cancelled.status) == "cancelled"
     assert cancelled.cancellation_refund_percent == quote.refund_percent
-    after = _op(api, "bookings", "bookings_retrieve").sync(booking.id, client=client)
+    after = _op(api, "bookings", "booking_get").sync(booking.id, client=client)
     assert Decimal(after.amount_refunded) == Decimal(quote.refund_amount)
 
 
@@ -209,15 +209,15 @@ def test_sos_acknowledged_by_ops(api: ModuleType, live_server: Any) -> None:
     anonymous = api.Client(base_url=live_server.url, raise_on_unexpected_status=True)
 
     def sign_in(email: str) -> Any:
-        pair = _op(api, "auth", "auth_login_create").sync(
+        pair = _op(api, "auth", "auth_login").sync(
             client=anonymous, body=_model(api, "LoginRequest")(email=email, password=DEFAULT_PASSWORD)
         )
         return api.AuthenticatedClient(base_url=live_server.url, token=pair.access, raise_on_unexpected_status=True)
 
     client = sign_in("sos@example.com")
-    sos = _op(api, "emergency", "emergency_sos_create")
+    sos = _op(api, "emergency", "sos_raise")
     key = str(uuid.uuid4())
-    body = _model(api, "SOSRequestRequest")(latitude=30.7, longitude=78.5, message="Twisted ankle below the pass")
+    body = _model(api, "SOSRequest")(latitude=30.7, longitude=78.5, message="Twisted ankle below the pass")
     first = sos.sync_detailed(client=client, idempotency_key=key, body=body)
     assert first.status_code == 201, first.content
     incident = json.loads(first.content)
@@ -227,10 +227,8 @@ def test_sos_acknowledged_by_ops(api: ModuleType, live_server: Any) -> None:
     assert json.loads(replay.content)["id"] == incident["id"]
 
     ops = sign_in("ops-journey@example.com")
-    acknowledged = _op(api, "emergency", "emergency_incidents_acknowledge_create").sync_detailed(
-        incident["id"], client=ops
-    )
+    acknowledged = _op(api, "emergency", "incident_acknowledge").sync_detailed(incident["id"], client=ops)
     assert acknowledged.status_code == 200, acknowledged.content
-    seen = _op(api, "emergency", "emergency_incidents_retrieve").sync_detailed(incident["id"], client=client)
+    seen = _op(api, "emergency", "incident_get").sync_detailed(incident["id"], client=client)
     assert seen.status_code == 200
     assert json.loads(seen.content)["status"] == "acknowledged"

@@ -26,6 +26,7 @@ from apps.bookings.serializers import (
     WaitlistJoinSerializer,
     booking_data,
 )
+from apps.bookings.views import examples
 from apps.bookings.views.common import BATCH_ID, BOOKING_ID, batch_or_404
 from apps.common.exceptions import NotFound
 from apps.common.pagination import PageNumberPagination
@@ -73,6 +74,14 @@ class BookingListCreateView(APIView):
 
     @extend_schema(
         summary="Book seats (a 30-minute hold)",
+        description=(
+            "Any signed-in person. Takes the seats on an open batch that has not started for 1 to 6 "
+            "participants (the first is the lead trekker) and prices them (a `coupon_code` may lower the price). "
+            "The booking is `pending` until `hold_expires_at` (`BOOKINGS_HOLD_MINUTES`, 30 by default): pay the "
+            "balance before then (`bookingPaymentCreate`) or the seats go back. Not enough seats: 409 "
+            "`batch_full`; a second active booking on one batch: 409 `already_booked`. Amounts are in rupees "
+            "(decimal strings). Texts and mails the booker."
+        ),
         request=BookingCreateSerializer,
         responses={
             201: BookingSerializer,
@@ -81,6 +90,7 @@ class BookingListCreateView(APIView):
                 ErrorEnvelope, description="`batch_full`, `batch_not_bookable`, `already_booked` or `coupon_exhausted`"
             ),
         },
+        examples=examples.BOOKING_CREATE,
     )
     def post(self, request: Request) -> Response:
         data = BookingCreateSerializer(data=request.data)
@@ -99,7 +109,13 @@ class BookingListCreateView(APIView):
 class BookingDetailView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: BookingSerializer, **error_responses(401, 404)})
+    @extend_schema(
+        summary="Get a booking",
+        description="One of the caller's bookings (staff with `bookings.view`: any booking): status, "
+        "participants, pricing and balance due in rupees, the document checklist. Someone else's is 404.",
+        responses={200: BookingSerializer, **error_responses(401, 404)},
+        examples=examples.BOOKING_GET,
+    )
     def get(self, request: Request, booking_id: Any) -> Response:
         return Response(
             BookingSerializer(selectors.booking_get(user=authenticated_user(request), booking_id=booking_id)).data
@@ -111,9 +127,13 @@ class BookingCancelView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
+        operation_id="bookingCancelQuote",
         summary="Cancellation quote",
-        description="What cancelling now would refund, by the policy table (days before the start).",
+        description="What cancelling now would refund (rupees), by the policy table: the percentage depends on "
+        "the days left before the start. Changes nothing. The owner of the booking, or staff with "
+        "`bookings.view`.",
         responses={200: CancellationQuoteSerializer, **error_responses(401, 404)},
+        examples=examples.CANCEL_QUOTE,
     )
     def get(self, request: Request, booking_id: Any) -> Response:
         booking = selectors.booking_get(user=authenticated_user(request), booking_id=booking_id)
@@ -121,8 +141,14 @@ class BookingCancelView(APIView):
 
     @extend_schema(
         summary="Cancel (owner or `bookings.manage` staff)",
+        description=(
+            "Cancels a pending or confirmed booking (any other status: 409 `invalid_transition`): the seats go "
+            "back to the batch, a refund by the policy of the quote (`bookingCancelQuote`) is started, loyalty "
+            "points are reversed, the booker is told, and the waitlist is offered the seats. Audited."
+        ),
         request=CancelSerializer,
         responses={200: BookingSerializer, **error_responses(400, 401, 404, 409)},
+        examples=examples.CANCEL,
     )
     def post(self, request: Request, booking_id: Any) -> Response:
         booking = selectors.booking_get(
@@ -144,7 +170,10 @@ class BatchBulkCancelView(APIView):
     permission_classes = [HasCapability(Capability.BOOKINGS_BULK_CANCEL)]
 
     @extend_schema(
+        operation_id="batchCancelQuote",
         summary="Progress of the latest bulk cancellation",
+        description="Staff with `bookings.bulk_cancel`: the latest cancellation job of this batch (bookings "
+        "done, refunds started). 404 when the batch has none.",
         responses={200: BatchCancellationSerializer, **error_responses(401, 403, 404)},
     )
     def get(self, request: Request, batch_id: Any) -> Response:
@@ -155,7 +184,9 @@ class BatchBulkCancelView(APIView):
 
     @extend_schema(
         summary="Cancel a departure and all its bookings (full refunds, notifications)",
-        description="The batch is cancelled at once; its bookings are cancelled by a background task (see GET).",
+        description="Staff with `bookings.bulk_cancel`. The batch is cancelled at once; its bookings are "
+        "cancelled by a background task with full refunds, and every booker is told (see GET for progress). "
+        "A completed or cancelled batch: 409 `invalid_transition`. Audited.",
         request=CancelSerializer,
         responses={202: BatchCancellationSerializer, **error_responses(400, 401, 403, 404, 409)},
     )
@@ -173,7 +204,12 @@ class BatchBulkCancelView(APIView):
 class WaitlistView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: WaitlistEntrySerializer, **error_responses(401, 404)})
+    @extend_schema(
+        summary="My place on a batch's waitlist",
+        description="The caller's latest entry on this batch's waitlist and, while waiting, its position (1 is "
+        "next). 404 when the caller never joined.",
+        responses={200: WaitlistEntrySerializer, **error_responses(401, 404)},
+    )
     def get(self, request: Request, batch_id: Any) -> Response:
         entry = (
             WaitlistEntry.objects.filter(batch_id=batch_id, user=authenticated_user(request))
@@ -192,7 +228,11 @@ class WaitlistView(APIView):
         return Response(WaitlistEntrySerializer(entry).data)
 
     @extend_schema(
+        operation_id="batchWaitlistJoin",
         summary="Join the waitlist of a full batch",
+        description="Any signed-in person, for a full batch until 7 days before its start, first come first "
+        "served. When seats free up, the next entry is offered them (a notification) and books them like a "
+        "new booking.",
         request=WaitlistJoinSerializer,
         responses={
             201: WaitlistEntrySerializer,
@@ -212,7 +252,12 @@ class WaitlistView(APIView):
         )
         return Response(WaitlistEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Leave the waitlist", responses={204: None, **error_responses(401, 404)})
+    @extend_schema(
+        operation_id="batchWaitlistLeave",
+        summary="Leave the waitlist",
+        description="Drops the caller's waiting or offered entry on this batch; 404 when there is none.",
+        responses={204: None, **error_responses(401, 404)},
+    )
     def delete(self, request: Request, batch_id: Any) -> Response:
         services.waitlist_leave(user=authenticated_user(request), batch=batch_or_404(batch_id))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -36,6 +36,11 @@ class CouponListView(APIView):
 
     @extend_schema(
         summary="List coupons with their usage",
+        description=(
+            "Staff with `coupons.manage`. Ordered by code, paginated; `q` matches part of the code or the "
+            "description, `active` filters on `is_active`. Each coupon carries its usage: `uses` (redemptions held "
+            "now), `redemptions_total`, `redemptions_released`, `remaining` and its `state`."
+        ),
         parameters=[
             OpenApiParameter("q", OpenApiTypes.STR, description="Part of the code or the description"),
             OpenApiParameter("active", OpenApiTypes.BOOL),
@@ -54,6 +59,11 @@ class CouponListView(APIView):
 
     @extend_schema(
         summary="Create a coupon",
+        description=(
+            "Staff with `coupons.manage`; audited. The code is stored upper-case (`A-Z 0-9 _ -`, 3 to 40 characters) "
+            "and is unique whatever the case (409 `coupon_code_taken`). A `percent` value is at most 100, a `fixed` "
+            "one is in rupees; the window must end after it starts."
+        ),
         request=CouponWriteSerializer,
         responses={201: CouponSerializer, **error_responses(400, 401, 403), 409: CODE_TAKEN},
     )
@@ -71,7 +81,9 @@ class CouponDetailView(APIView):
     permission_classes = [HasCapability(Capability.COUPONS_MANAGE)]
 
     @extend_schema(
-        summary="A coupon with its usage", responses={200: CouponSerializer, **error_responses(401, 403, 404)}
+        summary="A coupon with its usage",
+        description="Staff with `coupons.manage`. The coupon's values and its usage, as in the list.",
+        responses={200: CouponSerializer, **error_responses(401, 403, 404)},
     )
     def get(self, request: Request, coupon_id: Any) -> Response:
         return Response(CouponSerializer(selectors.coupon_get(coupon_id=coupon_id)).data)

@@ -47,6 +47,9 @@ class BookingDocumentsView(APIView):
 
     @extend_schema(
         summary="The pre-trek checklist with short-lived download links",
+        description="The booker, or staff with `documents.review`: each item of the checklist (health "
+        "declaration, waiver, ID document, fitness proof) with its state, and for uploaded files a signed "
+        "download link valid a few minutes (`bookingDocumentDownloadGet`).",
         responses={200: ChecklistSerializer, **error_responses(401, 404)},
     )
     def get(self, request: Request, booking_id: Any) -> Response:
@@ -55,6 +58,10 @@ class BookingDocumentsView(APIView):
 
     @extend_schema(
         summary="Declare health, accept the waiver or upload a document (owner)",
+        description="The booker, while the booking is pending or confirmed (else 409 `booking_closed`). By "
+        "`kind`: `health_declaration` takes `answers`, `waiver` takes `waiver_version` (the time, IP and "
+        "browser are recorded), `id_document` and `fitness_proof` take a `file` (multipart; PDF, JPEG or PNG "
+        "up to 10 MB, else 400 `document_invalid`). Sending a kind again replaces it. Answers the checklist.",
         request={"multipart/form-data": DocumentSubmitSerializer, "application/json": DocumentSubmitSerializer},
         responses={200: ChecklistSerializer, **error_responses(400, 401, 404, 409)},
     )
@@ -84,6 +91,9 @@ class DocumentReviewView(APIView):
 
     @extend_schema(
         summary="Approve or reject a fitness proof",
+        description="Staff with `documents.review`, on a submitted fitness proof (reviewed already: 409 "
+        "`invalid_transition`). A rejection's `note` tells the booker what to send again; they are notified. "
+        "Audited.",
         request=DocumentReviewSerializer,
         responses={200: BookingDocumentSerializer, **error_responses(400, 401, 403, 404, 409)},
     )
@@ -114,6 +124,9 @@ class DocumentDownloadView(APIView):
 
     @extend_schema(
         summary="Download a document through a signed link (valid a few minutes)",
+        description="No sign-in: the `token` of a link from the checklist is the authority. Answers the file "
+        "with its own media type (PDF, JPEG or PNG) as an attachment, never cached. An invalid or expired "
+        "token is 404, as a JSON envelope.",
         parameters=[OpenApiParameter("token", OpenApiTypes.STR, required=True)],
         responses={
             **{(200, media): OpenApiTypes.BINARY for media in DOCUMENT_MEDIA_TYPES},

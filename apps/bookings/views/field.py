@@ -156,8 +156,12 @@ class BaseCheckInView(APIView):
 
     @extend_schema(
         summary="Mark a participant at the base: present, late or no-show (audited; marking again overwrites)",
-        description="The departure's acting guide, or staff holding `bookings.manage`.",
+        description=(
+            "The departure's acting guide, or staff holding `bookings.manage`. One mark per participant of a "
+            "confirmed booking; marking again changes it in place."
+        ),
         request=BaseCheckInInputSerializer,
+        operation_id="batchBaseCheckInMark",
         responses={200: BaseCheckInSerializer, **error_responses(400, 401, 403, 404)},
     )
     def post(self, request: Request, batch_id: Any, participant_id: Any) -> Response:

@@ -61,10 +61,14 @@ class ManifestView(APIView):
     renderer_classes = [JSONRenderer, CSVRenderer]
 
     @extend_schema(
+        operation_id="batchManifest",
         summary="Participant manifest (JSON, or streamed CSV with `?format=csv` / `Accept: text/csv`)",
         description=(
             "Ops and customer success (`manifest.view`) and the batch's acting guide (current guide role, active "
-            "guide profile). CSV cells that could start a spreadsheet formula begin with a single quote."
+            "guide profile): one row per participant of the batch's pending and confirmed bookings, with emergency "
+            "contact, missing documents, fitness status and amounts. `?format=csv` or `Accept: text/csv` streams "
+            "it as `text/csv` (an attachment); errors are JSON envelopes whatever the format. CSV cells that "
+            "could start a spreadsheet formula begin with a single quote."
         ),
         responses={
             (200, "application/json"): ManifestRowSerializer(many=True),
@@ -88,7 +92,11 @@ class RevenueReportView(APIView):
     permission_classes = [HasCapability(Capability.REPORTS_VIEW)]
 
     @extend_schema(
+        operation_id="revenueReport",
         summary="Revenue by trek or month (captured payments minus processed refunds)",
+        description="Staff with `reports.view`. Amounts in paise (integers): `gross_paise` captured, "
+        "`refunded_paise` processed refunds, `net_paise` the difference, one row per trek or per month of the "
+        "range (at most 366 days).",
         parameters=[
             OpenApiParameter("date_from", OpenApiTypes.DATE, required=True),
             OpenApiParameter("date_to", OpenApiTypes.DATE, required=True, description="At most 366 days after"),

@@ -22,6 +22,7 @@ from apps.bookings.serializers import (
     PaymentVerifySerializer,
     WebhookAckSerializer,
 )
+from apps.bookings.views import examples
 from apps.bookings.views.common import BOOKING_ID
 from apps.common.schema import ErrorEnvelope, error_responses
 from apps.users.current import authenticated_user
@@ -31,7 +32,12 @@ from apps.users.current import authenticated_user
 class BookingPaymentsView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: PaymentSerializer(many=True), **error_responses(401, 404)})
+    @extend_schema(
+        summary="List a booking's payments",
+        description="Every gateway order and payment of one of the caller's bookings (staff with "
+        "`bookings.view`: any booking), newest first. Amounts in paise (integer).",
+        responses={200: PaymentSerializer(many=True), **error_responses(401, 404)},
+    )
     def get(self, request: Request, booking_id: Any) -> Response:
         booking = selectors.booking_get(user=authenticated_user(request), booking_id=booking_id)
         payments = Payment.objects.filter(booking=booking).select_related("booking").order_by("-created_at")
@@ -39,6 +45,13 @@ class BookingPaymentsView(APIView):
 
     @extend_schema(
         summary="Create a gateway order for the balance due",
+        description=(
+            "The booker only, on a pending booking whose hold has not lapsed. Creates a Razorpay order for the "
+            "balance due, in paise (`amount_paise`, integer; the booking's amounts are in rupees), with the "
+            "booking reference as receipt; open Razorpay Checkout with `key_id` and `order_id`, then send its "
+            "answer to `paymentVerify`. Asking again for the same balance returns the same order. 502 when "
+            "the gateway refuses, 503 when it cannot be reached."
+        ),
         request=None,
         responses={
             201: PaymentOrderSerializer,
@@ -47,6 +60,7 @@ class BookingPaymentsView(APIView):
                 ErrorEnvelope, description="`not_payable` (not pending, hold lapsed) or `nothing_to_pay`"
             ),
         },
+        examples=examples.PAYMENT_ORDER,
     )
     def post(self, request: Request, booking_id: Any) -> Response:
         booking = selectors.booking_get(user=authenticated_user(request), booking_id=booking_id, staff_capability="-")
@@ -60,9 +74,13 @@ class PaymentVerifyView(APIView):
 
     @extend_schema(
         summary="Verify a checkout payment",
-        description="HMAC-SHA256 of the stored order id and the payment id with the key secret. Idempotent.",
+        description="The booker sends what Razorpay Checkout answered. The signature is checked (HMAC-SHA256 of "
+        "the stored order id and the payment id with the key secret; a mismatch is 400 `signature_invalid` and "
+        "changes nothing); the payment is credited and a booking paid in full is confirmed. Idempotent: the same "
+        "payment again answers the same result. An order of someone else is 404.",
         request=PaymentVerifySerializer,
         responses={200: PaymentSerializer, **error_responses(400, 401, 404)},
+        examples=examples.PAYMENT_VERIFY,
     )
     def post(self, request: Request) -> Response:
         data = PaymentVerifySerializer(data=request.data)

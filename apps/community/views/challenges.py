@@ -31,6 +31,7 @@ class ChallengeListView(GenericAPIView[Challenge]):
     @extend_schema(
         tags=["challenges"],
         summary="Active challenges with your progress (`current` of `target`) and whether you earned the badge",
+        description="No sign-in needed; anonymous callers get the challenges without progress.",
         responses={200: ChallengeSerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
@@ -45,6 +46,7 @@ class MyBadgesView(GenericAPIView[UserBadge]):
     @extend_schema(
         tags=["me"],
         summary="The badges I have earned, newest first",
+        description="Signed in. Page-number pagination.",
         responses={200: BadgeSerializer(many=True), **error_responses(400, 401)},
     )
     def get(self, request: Request) -> Response:
@@ -58,6 +60,10 @@ class LeaderboardView(APIView):
     @extend_schema(
         tags=["challenges"],
         summary="Top members by OBS points (cached briefly) and your own rank",
+        description=(
+            "Signed in. Active trekkers (staff are not ranked) by points, ties sharing a "
+            "rank; the caller's own rank too, even outside the top."
+        ),
         responses={200: LeaderboardSerializer, **error_responses(401)},
     )
     def get(self, request: Request) -> Response:

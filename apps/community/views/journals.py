@@ -44,6 +44,7 @@ class JournalListView(GenericAPIView[JournalEntry]):
     @extend_schema(
         tags=["journals"],
         summary="Journal entries I may read (mine, members' tribe entries, public ones), newest first",
+        description=("Anonymous callers see public entries. Filter by `trek` slug. Page-number pagination."),
         responses={200: JournalEntrySerializer(many=True), **error_responses(400)},
     )
     def get(self, request: Request) -> Response:
@@ -74,6 +75,7 @@ class JournalDetailView(APIView):
     @extend_schema(
         tags=["journals"],
         summary="One journal entry (others' private entries are 404)",
+        description=("Public entries for anyone, tribe entries for members, private ones for their author."),
         responses={200: JournalEntrySerializer, **error_responses(404)},
     )
     def get(self, request: Request, entry_id: str) -> Response:
@@ -82,6 +84,10 @@ class JournalDetailView(APIView):
     @extend_schema(
         tags=["journals"],
         summary="Edit your journal entry",
+        description=(
+            "The author only (403 `not_author`). `day_number` stays within the trek's "
+            "duration (400 `day_out_of_range`)."
+        ),
         request=JournalUpdateSerializer,
         responses={200: JournalEntrySerializer, **error_responses(400, 401, 403, 404)},
     )
@@ -96,6 +102,7 @@ class JournalDetailView(APIView):
     @extend_schema(
         tags=["journals"],
         summary="Delete your journal entry",
+        description="The author only (403 `not_author`).",
         responses={204: None, **error_responses(401, 403, 404)},
     )
     def delete(self, request: Request, entry_id: str) -> Response:
@@ -112,6 +119,7 @@ class TrekJournalsView(GenericAPIView[JournalEntry]):
     @extend_schema(
         tags=["journals"],
         summary="Public journal entries about a trek, newest first",
+        description=("No sign-in. 404 for a trek that is not in the public catalog. Page-number pagination."),
         responses={200: JournalEntrySerializer(many=True), **error_responses(400, 404)},
     )
     def get(self, request: Request, slug: str) -> Response:

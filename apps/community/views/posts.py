@@ -90,13 +90,20 @@ class PostListView(GenericAPIView[Post]):
 class PostDetailView(APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
 
-    @extend_schema(tags=["community"], summary="One post", responses={200: PostSerializer, **error_responses(404)})
+    @extend_schema(
+        tags=["community"],
+        summary="One post",
+        description="A post the caller may see (public, or tribe for members; a hidden one for its author and "
+        "moderators); anything else is 404.",
+        responses={200: PostSerializer, **error_responses(404)},
+    )
     def get(self, request: Request, post_id: str) -> Response:
         return Response(PostSerializer(selectors.post_get(user=request.user, post_id=post_id)).data)
 
     @extend_schema(
         tags=["community"],
         summary="Delete your post (it vanishes for everyone)",
+        description=("The author only (403 `not_author`). It vanishes for everyone (404 afterwards)."),
         responses={204: None, **error_responses(401, 403, 404)},
     )
     def delete(self, request: Request, post_id: str) -> Response:
@@ -115,6 +122,7 @@ class PostLikeView(APIView):
     @extend_schema(
         tags=["community"],
         summary="Like a post (idempotent: liking twice keeps one like)",
+        description="Signed in, on a post the caller may see (else 404). Answers the like count.",
         request=None,
         responses={200: LikeSerializer, **error_responses(401, 404)},
     )
@@ -124,8 +132,10 @@ class PostLikeView(APIView):
         return self._answer(post_id, liked=True)
 
     @extend_schema(
+        operation_id="postUnlike",
         tags=["community"],
         summary="Unlike a post (idempotent)",
+        description="Signed in. Unliking a post not liked is harmless. Answers the like count.",
         responses={200: LikeSerializer, **error_responses(401, 404)},
     )
     def delete(self, request: Request, post_id: str) -> Response:
@@ -140,6 +150,11 @@ class PostReportView(APIView):
     @extend_schema(
         tags=["community"],
         summary="Report a post to the moderators (once per member)",
+        description=(
+            "Signed in, on a post the caller may see. Reporting your own post is 400 "
+            "`own_post`, reporting it twice 409 `already_reported`. The moderators see "
+            "it in `reportList`."
+        ),
         request=ReportCreateSerializer,
         responses={201: None, **error_responses(400, 401, 404, 409)},
     )
@@ -157,6 +172,10 @@ class PostHideView(APIView):
     @extend_schema(
         tags=["community moderation"],
         summary="Hide a post (community.moderate); its open reports are resolved",
+        description=(
+            "Moderators only. The post disappears for everyone but its author (shown "
+            "with `is_hidden`) and moderators. Audited."
+        ),
         request=HideSerializer,
         responses={200: PostSerializer, **error_responses(400, 401, 403, 404)},
     )
@@ -174,6 +193,7 @@ class PostUnhideView(APIView):
     @extend_schema(
         tags=["community moderation"],
         summary="Show a hidden post again (community.moderate)",
+        description="Moderators only. Audited.",
         request=None,
         responses={200: PostSerializer, **error_responses(401, 403, 404)},
     )
@@ -191,6 +211,7 @@ class ReportListView(GenericAPIView[PostReport]):
     @extend_schema(
         tags=["community moderation"],
         summary="Reports on posts, newest first (community.moderate)",
+        description="Moderators only. Page-number pagination.",
         parameters=[OpenApiParameter("open", OpenApiTypes.BOOL, description="Only unresolved reports.")],
         responses={200: ReportSerializer(many=True), **error_responses(400, 401, 403)},
     )
@@ -220,6 +241,11 @@ class PostCommentsView(GenericAPIView[Comment]):
     @extend_schema(
         tags=["community"],
         summary="Comments of a post, oldest first, each with its replies",
+        description=(
+            "On a post the caller may see (else 404); no sign-in needed for public "
+            "posts. Hidden comments show to their author and moderators only. "
+            "Page-number pagination."
+        ),
         responses={200: CommentSerializer(many=True), **error_responses(400, 404)},
     )
     def get(self, request: Request, post_id: str) -> Response:
@@ -230,6 +256,11 @@ class PostCommentsView(GenericAPIView[Comment]):
     @extend_schema(
         tags=["community"],
         summary="Comment on a post, or reply to a top-level comment (`parent`); a reply to a reply is 400",
+        description=(
+            "Signed in, on a post the caller may see. `parent` must be a visible comment "
+            "of this post (400 `parent_not_on_post`); a reply to a reply is 400 "
+            "`reply_depth_exceeded`. Rate-limited (429 `throttled`)."
+        ),
         request=CommentCreateSerializer,
         responses={201: ReplySerializer, **error_responses(400, 401, 404, 429)},
     )
@@ -252,6 +283,7 @@ class CommentDetailView(APIView):
     @extend_schema(
         tags=["community"],
         summary="Delete your comment",
+        description="The author only (403 `not_author`). It disappears for everyone.",
         responses={204: None, **error_responses(401, 403, 404)},
     )
     def delete(self, request: Request, comment_id: str) -> Response:
@@ -267,6 +299,7 @@ class CommentHideView(APIView):
     @extend_schema(
         tags=["community moderation"],
         summary="Hide a comment (community.moderate)",
+        description=("Moderators only. The comment disappears for everyone but its author and moderators. Audited."),
         request=None,
         responses={200: ReplySerializer, **error_responses(401, 403, 404)},
     )
@@ -282,6 +315,7 @@ class CommentUnhideView(CommentHideView):
     @extend_schema(
         tags=["community moderation"],
         summary="Show a hidden comment again (community.moderate)",
+        description="Moderators only. Audited.",
         request=None,
         responses={200: ReplySerializer, **error_responses(401, 403, 404)},
     )

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files.storage import default_storage
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from apps.treks.domain import named_guide
@@ -56,8 +56,11 @@ class RegionWriteSerializer(serializers.Serializer):
 # --- treks --------------------------------------------------------------------------------------
 
 
+# Built by hand from the annotated row: this is the hottest endpoint.
+@extend_schema_serializer(component_name="TrekCard")
 class TrekListSerializer(serializers.Serializer):
-    """One card of the catalog. Built by hand from the annotated row: this is the hottest endpoint."""
+    """One trek of the catalog, as a card: name, region, difficulty, altitude, duration, themes, cover image, the
+    lowest price of an upcoming open departure (rupees, null when none) and the next departure."""
 
     slug = serializers.SlugField()
     name = serializers.CharField()

@@ -31,8 +31,10 @@ from apps.treks.serializers import (
     StaffBatchSerializer,
     StaffGuideSerializer,
 )
+from apps.treks.views import examples
 from apps.treks.views.common import (
     BATCH_ID,
+    CATALOG_ETAG,
     GUIDE_ID,
     SLUG,
     paginate,
@@ -49,6 +51,9 @@ class TrekBatchesView(APIView):
     pagination_class = PageNumberPagination
 
     @extend_schema(
+        summary="List a trek's upcoming departures",
+        description="Batches starting after today (India time), earliest first: open ones, and full ones too "
+        "with `include_full=true`. Public. Page-number pagination." + CATALOG_ETAG,
         parameters=[
             OpenApiParameter("month", OpenApiTypes.INT, description="1-12"),
             OpenApiParameter("include_full", OpenApiTypes.BOOL, description="Also list full batches"),
@@ -56,6 +61,7 @@ class TrekBatchesView(APIView):
             OpenApiParameter("page_size", OpenApiTypes.INT),
         ],
         responses={200: BatchSerializer(many=True), **error_responses(400, 404)},
+        examples=examples.TREK_BATCHES,
     )
     def get(self, request: Request, slug: str) -> HttpResponseBase:
         def build() -> Response:
@@ -74,7 +80,12 @@ class TrekBatchesView(APIView):
         return cached_catalog_response(request, build)
 
     @extend_schema(
-        request=BatchWriteSerializer, responses={201: StaffBatchSerializer, **error_responses(400, 401, 403, 404)}
+        summary="Schedule a departure",
+        description="Staff with `batches.manage`. The start is in the future, `end_date` follows from the trek's "
+        "duration, seats are at most the trek's group size; a guide already on overlapping dates is 409 "
+        "`guide_unavailable`. Audited.",
+        request=BatchWriteSerializer,
+        responses={201: StaffBatchSerializer, **error_responses(400, 401, 403, 404)},
     )
     def post(self, request: Request, slug: str) -> Response:
         trek = selectors.trek_get(user=request.user, slug=slug)
@@ -88,13 +99,21 @@ class TrekBatchesView(APIView):
 class BatchDetailView(APIView):
     permission_classes = [ReadOr(BatchesManage)]
 
-    @extend_schema(responses={200: BatchSerializer, **error_responses(404)})
+    @extend_schema(
+        summary="Get a departure",
+        description="One batch: dates, price (rupees), seats left, status. Public." + CATALOG_ETAG,
+        responses={200: BatchSerializer, **error_responses(404)},
+    )
     def get(self, request: Request, batch_id: Any) -> HttpResponseBase:
         return cached_catalog_response(
             request, lambda: Response(BatchSerializer(selectors.batch_get(user=request.user, batch_id=batch_id)).data)
         )
 
     @extend_schema(
+        summary="Change a departure",
+        description="Staff with `batches.manage`, on an open or full batch only (409 `batch_not_editable`); seats "
+        "never below those taken. New dates or another guide notify every pending or confirmed booker and the "
+        "guides, and the batch chat follows. Audited.",
         request=BatchWriteSerializer(partial=True),
         responses={200: StaffBatchSerializer, **error_responses(400, 401, 403, 404, 409)},
     )
@@ -105,7 +124,13 @@ class BatchDetailView(APIView):
         batch = services.batch_update(actor=authenticated_user(request), batch=batch, changes=dict(data.validated_data))
         return Response(StaffBatchSerializer(selectors.batch_get(user=request.user, batch_id=batch.pk)).data)
 
-    @extend_schema(request=None, responses={204: None, **error_responses(401, 403, 404, 409)})
+    @extend_schema(
+        summary="Delete a departure",
+        description="Staff with `batches.manage`, for a batch nobody booked (else 409 `batch_has_bookings`: "
+        "cancel it instead). Audited.",
+        request=None,
+        responses={204: None, **error_responses(401, 403, 404, 409)},
+    )
     def delete(self, request: Request, batch_id: Any) -> Response:
         batch = selectors.batch_get(user=request.user, batch_id=batch_id)
         services.batch_delete(actor=authenticated_user(request), batch=batch)
@@ -125,6 +150,10 @@ class GuideListView(APIView):
     pagination_class = PageNumberPagination
 
     @extend_schema(
+        summary="List guides",
+        description="Active guides, most experienced first, without phone numbers. Public; staff with "
+        "`catalog.write` or `batches.manage` also see inactive profiles, with their contact fields. Page-number "
+        "pagination." + CATALOG_ETAG,
         parameters=[OpenApiParameter("page", OpenApiTypes.INT), OpenApiParameter("page_size", OpenApiTypes.INT)],
         responses={200: GuideSerializer(many=True), **error_responses(400, 404)},
     )
@@ -135,7 +164,11 @@ class GuideListView(APIView):
         )
 
     @extend_schema(
-        request=GuideWriteSerializer, responses={201: StaffGuideSerializer, **error_responses(400, 401, 403, 409)}
+        summary="Create a guide profile",
+        description="Staff with `catalog.write`, for a user whose role is guide; one profile per user (409 "
+        "`guide_profile_exists`). Audited.",
+        request=GuideWriteSerializer,
+        responses={201: StaffGuideSerializer, **error_responses(400, 401, 403, 409)},
     )
     def post(self, request: Request) -> Response:
         data = GuideWriteSerializer(data=request.data)
@@ -150,7 +183,11 @@ class GuideListView(APIView):
 class GuideDetailView(APIView):
     permission_classes = [ReadOr(CatalogWrite)]
 
-    @extend_schema(responses={200: GuideSerializer, **error_responses(404)})
+    @extend_schema(
+        summary="Get a guide",
+        description="One guide's public profile (catalog staff: every field, inactive profiles too)." + CATALOG_ETAG,
+        responses={200: GuideSerializer, **error_responses(404)},
+    )
     def get(self, request: Request, guide_id: Any) -> HttpResponseBase:
         return cached_catalog_response(
             request,
@@ -160,6 +197,8 @@ class GuideDetailView(APIView):
         )
 
     @extend_schema(
+        summary="Update a guide profile",
+        description="Staff with `catalog.write`; a profile cannot move to another user. Audited.",
         request=GuideWriteSerializer(partial=True),
         responses={200: StaffGuideSerializer, **error_responses(400, 401, 403, 404)},
     )
@@ -180,6 +219,10 @@ class GuidePhotoView(APIView):
     parser_classes = [MultiPartParser]
 
     @extend_schema(
+        operation_id="guidePhotoUpload",
+        summary="Upload a guide's photo",
+        description="Staff with `catalog.write`, multipart `file`: JPEG, PNG or WebP, re-encoded to JPEG without "
+        "EXIF. Audited.",
         request={"multipart/form-data": FileUploadSerializer},
         responses={200: StaffGuideSerializer, **error_responses(400, 401, 403, 404, 413)},
     )

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http.response import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -40,7 +40,9 @@ from apps.treks.serializers import (
     TrekListSerializer,
     TrekWriteSerializer,
 )
+from apps.treks.views import examples
 from apps.treks.views.common import (
+    CATALOG_ETAG,
     PHOTO_ID,
     SLUG,
     paginate,
@@ -54,7 +56,12 @@ class RegionListView(APIView):
     permission_classes = [ReadOr(CatalogWrite)]
     pagination_class = PageNumberPagination
 
-    @extend_schema(tags=["catalog"], responses={200: RegionSerializer(many=True), **error_responses(400, 404)})
+    @extend_schema(
+        tags=["catalog"],
+        summary="List regions",
+        description="Every region with its number of active treks, by name. Public, no sign-in." + CATALOG_ETAG,
+        responses={200: RegionSerializer(many=True), **error_responses(400, 404)},
+    )
     def get(self, request: Request) -> HttpResponseBase:
         return cached_catalog_response(
             request, lambda: paginate(request, self, selectors.region_list(), RegionSerializer)
@@ -62,6 +69,9 @@ class RegionListView(APIView):
 
     @extend_schema(
         tags=["catalog"],
+        summary="Create a region",
+        description="Staff with `catalog.write`. The slug is made from the name; a name or slug that exists is "
+        "409 `region_exists`. Audited.",
         request=RegionWriteSerializer,
         responses={201: RegionSerializer, **error_responses(400, 401, 403, 409)},
     )
@@ -75,7 +85,13 @@ class RegionListView(APIView):
 class RegionDetailView(APIView):
     permission_classes = [ReadOr(CatalogWrite)]
 
-    @extend_schema(tags=["catalog"], parameters=[SLUG], responses={200: RegionSerializer, **error_responses(404)})
+    @extend_schema(
+        tags=["catalog"],
+        summary="Get a region",
+        description="One region by slug. Public." + CATALOG_ETAG,
+        parameters=[SLUG],
+        responses={200: RegionSerializer, **error_responses(404)},
+    )
     def get(self, request: Request, slug: str) -> HttpResponseBase:
         return cached_catalog_response(
             request, lambda: Response(RegionSerializer(selectors.region_get(slug=slug)).data)
@@ -83,6 +99,8 @@ class RegionDetailView(APIView):
 
     @extend_schema(
         tags=["catalog"],
+        summary="Update a region",
+        description="Staff with `catalog.write`: name, description. The slug never changes. Audited.",
         parameters=[SLUG],
         request=RegionWriteSerializer(partial=True),
         responses={200: RegionSerializer, **error_responses(400, 401, 403, 404)},
@@ -105,6 +123,12 @@ class TrekListView(APIView):
     filterset_class = TrekFilter
 
     @extend_schema(
+        summary="List treks (the catalog)",
+        description="Trek cards, public: active treks for everyone, drafts and archived ones too for staff with "
+        "`catalog.write` or `batches.manage`. Filters take one value or several (`a,b` or repeated keys); the "
+        "batch filters (`price_*`, `month`, `start_*`) must all hold for one upcoming open batch. `search` ranks "
+        "by relevance unless `ordering` is given. A value that does not parse is 400 `validation_error` naming "
+        "the parameter. Page-number pagination." + CATALOG_ETAG,
         parameters=[
             OpenApiParameter("region", OpenApiTypes.STR, description="Region slug(s), comma separated or repeated"),
             OpenApiParameter("difficulty", OpenApiTypes.STR, description="easy, moderate, difficult, very_difficult"),
@@ -132,11 +156,18 @@ class TrekListView(APIView):
             OpenApiParameter("page_size", OpenApiTypes.INT),
         ],
         responses={200: TrekListSerializer(many=True), **error_responses(400, 404)},
+        examples=examples.TREK_LIST,
     )
     def get(self, request: Request) -> HttpResponseBase:
         return cached_catalog_response(request, lambda: trek_list_response(request, self))
 
-    @extend_schema(request=TrekWriteSerializer, responses={201: TrekDetailSerializer, **error_responses(400, 401, 403)})
+    @extend_schema(
+        summary="Create a trek",
+        description="Staff with `catalog.write`. The slug is made from the name and made unique (`-2`, `-3`...); "
+        "it never changes. A new trek is a draft until its status is set to active. Audited.",
+        request=TrekWriteSerializer,
+        responses={201: TrekDetailSerializer, **error_responses(400, 401, 403)},
+    )
     def post(self, request: Request) -> Response:
         data = TrekWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -149,7 +180,14 @@ class TrekListView(APIView):
 class TrekDetailView(APIView):
     permission_classes = [ReadOr(CatalogWrite)]
 
-    @extend_schema(responses={200: TrekDetailSerializer, **error_responses(404)})
+    @extend_schema(
+        summary="Get a trek",
+        description="Every field of a trek: itinerary, gallery, upcoming batches, guides, route. Public for an "
+        "active trek; a draft or archived one is 404 but for staff with `catalog.write` or `batches.manage`."
+        + CATALOG_ETAG,
+        responses={200: TrekDetailSerializer, **error_responses(404)},
+        examples=examples.TREK_DETAIL,
+    )
     def get(self, request: Request, slug: str) -> HttpResponseBase:
         def build() -> Response:
             trek = selectors.trek_detail(user=request.user, slug=slug, today=local_today())
@@ -158,6 +196,9 @@ class TrekDetailView(APIView):
         return cached_catalog_response(request, build)
 
     @extend_schema(
+        summary="Update a trek",
+        description="Staff with `catalog.write`: any field of the trek, the status included (draft, active, "
+        "archived). Audited.",
         request=TrekWriteSerializer(partial=True),
         responses={200: TrekDetailSerializer, **error_responses(400, 401, 403, 404)},
     )
@@ -174,7 +215,12 @@ class TrekDetailView(APIView):
 class TrekArchiveView(APIView):
     permission_classes = [CatalogWrite]
 
-    @extend_schema(request=None, responses={200: TrekDetailSerializer, **error_responses(401, 403, 404)})
+    @extend_schema(
+        summary="Archive a trek",
+        description="Staff with `catalog.write`: hides the trek from the public catalog (its batches stay). Audited.",
+        request=None,
+        responses={200: TrekDetailSerializer, **error_responses(401, 403, 404)},
+    )
     def post(self, request: Request, slug: str) -> Response:
         trek = selectors.trek_get(user=request.user, slug=slug)
         services.trek_archive(actor=authenticated_user(request), trek=trek)
@@ -186,7 +232,11 @@ class TrekArchiveView(APIView):
 class TrekItineraryView(APIView):
     permission_classes = [ReadOr(CatalogWrite)]
 
-    @extend_schema(responses={200: ItineraryDaySerializer(many=True), **error_responses(404)})
+    @extend_schema(
+        summary="Get a trek's itinerary",
+        description="The days of the trek in order. Public for an active trek." + CATALOG_ETAG,
+        responses={200: ItineraryDaySerializer(many=True), **error_responses(404)},
+    )
     def get(self, request: Request, slug: str) -> HttpResponseBase:
         def build() -> Response:
             trek = selectors.trek_get(user=request.user, slug=slug, fields=("id",))
@@ -195,6 +245,8 @@ class TrekItineraryView(APIView):
         return cached_catalog_response(request, build)
 
     @extend_schema(
+        summary="Replace a trek's itinerary",
+        description="Staff with `catalog.write`: the whole itinerary, one item per day of the trek, in order. Audited.",
         request=ItineraryWriteSerializer,
         responses={200: ItineraryDaySerializer(many=True), **error_responses(400, 401, 403, 404)},
     )
@@ -215,6 +267,8 @@ class _TrekFileView(APIView):
     attach: Callable[..., Any]
 
     @extend_schema(
+        summary="Upload a file to a trek",
+        description="Staff with `catalog.write`, multipart `file`.",
         request={"multipart/form-data": FileUploadSerializer},
         responses={200: TrekDetailSerializer, **error_responses(400, 401, 403, 404, 413)},
     )
@@ -228,6 +282,15 @@ class _TrekFileView(APIView):
 
 
 @extend_schema(tags=["catalog"], parameters=[SLUG])
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="trekGpxUpload",
+        summary="Upload a trek's GPX route",
+        description="Staff with `catalog.write`, multipart `file`: a GPX track of at most 5 MB. It becomes the "
+        "trek's route (distance and elevation computed). Not GPX, broken XML, or a non-finite elevation or "
+        "coordinate: 400 `invalid_upload`, nothing stored. Audited.",
+    )
+)
 class TrekGPXView(_TrekFileView):
     attach = staticmethod(services.trek_attach_gpx)
 
@@ -237,7 +300,12 @@ class TrekRouteGeoJSONView(APIView):
     permission_classes = [AllowAny]
     renderer_classes = [GeoJSONRenderer, JSONRenderer]  # Accept: application/geo+json is served, not refused
 
-    @extend_schema(responses={(200, "application/geo+json"): OpenApiTypes.OBJECT, **error_responses(404)})
+    @extend_schema(
+        summary="Get a trek's route as GeoJSON",
+        description="A GeoJSON `Feature` (`application/geo+json`) with the trek's track as a `LineString`, from "
+        "its GPX. Public. A trek without a GPX is 404 `route_not_found`; errors are JSON envelopes." + CATALOG_ETAG,
+        responses={(200, "application/geo+json"): OpenApiTypes.OBJECT, **error_responses(404)},
+    )
     def get(self, request: Request, slug: str) -> HttpResponseBase:
         return cached_catalog_response(
             request,
@@ -247,6 +315,14 @@ class TrekRouteGeoJSONView(APIView):
 
 
 @extend_schema(tags=["catalog"], parameters=[SLUG])
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="trekCoverUpload",
+        summary="Upload a trek's cover image",
+        description="Staff with `catalog.write`, multipart `file`: JPEG, PNG or WebP up to 8 MB, re-encoded to "
+        "JPEG without EXIF. Not an image: 400 `invalid_upload`. Audited.",
+    )
+)
 class TrekCoverView(_TrekFileView):
     attach = staticmethod(services.trek_set_cover)
 
@@ -257,6 +333,9 @@ class TrekPhotosView(APIView):
     parser_classes = [MultiPartParser]
 
     @extend_schema(
+        summary="Add a photo to a trek's gallery",
+        description="Staff with `catalog.write`, multipart `file` and `caption`: JPEG, PNG or WebP up to 8 MB, "
+        "re-encoded to JPEG without EXIF, appended to the gallery. Audited.",
         request={"multipart/form-data": PhotoUploadSerializer},
         responses={201: PhotoSerializer, **error_responses(400, 401, 403, 404, 413)},
     )
@@ -278,7 +357,10 @@ class TrekPhotoOrderView(APIView):
     permission_classes = [CatalogWrite]
 
     @extend_schema(
-        request=PhotoOrderSerializer, responses={200: PhotoSerializer(many=True), **error_responses(400, 401, 403, 404)}
+        summary="Reorder a trek's gallery",
+        description="Staff with `catalog.write`: `order` lists every photo id of the trek once, in the new order.",
+        request=PhotoOrderSerializer,
+        responses={200: PhotoSerializer(many=True), **error_responses(400, 401, 403, 404)},
     )
     def put(self, request: Request, slug: str) -> Response:
         trek = selectors.trek_get(user=request.user, slug=slug)
@@ -294,7 +376,12 @@ class TrekPhotoOrderView(APIView):
 class TrekPhotoDetailView(APIView):
     permission_classes = [CatalogWrite]
 
-    @extend_schema(request=None, responses={204: None, **error_responses(401, 403, 404)})
+    @extend_schema(
+        summary="Remove a photo from a trek's gallery",
+        description="Staff with `catalog.write`. Audited.",
+        request=None,
+        responses={204: None, **error_responses(401, 403, 404)},
+    )
     def delete(self, request: Request, slug: str, photo_id: Any) -> Response:
         trek = selectors.trek_get(user=request.user, slug=slug)
         photo = TrekPhoto.objects.filter(trek=trek, pk=photo_id).first()

@@ -33,3 +33,7 @@ def validated_filter(filterset: Any) -> Any:
     if not filterset.is_valid():
         raise ValidationError(filterset.errors)
     return filterset
+
+
+# The end of the description of every cached catalog read (cached_catalog_response).
+CATALOG_ETAG = " Answers an `ETag`: send it back in `If-None-Match` and an unchanged catalog answers 304 with no body."

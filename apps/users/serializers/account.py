@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from apps.common.i18n import Language
@@ -77,6 +78,7 @@ class EmailVerifySerializer(serializers.Serializer):
     token = serializers.CharField(max_length=1024)
 
 
+@extend_schema_serializer(component_name="PasswordReset")
 class PasswordResetRequestSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
 

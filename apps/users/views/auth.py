@@ -43,6 +43,7 @@ from apps.users.serializers import (
     TokenPairSerializer,
     UserSerializer,
 )
+from apps.users.views import examples
 
 
 class RegisterView(APIView):
@@ -52,7 +53,15 @@ class RegisterView(APIView):
 
     @extend_schema(
         tags=["auth"],
+        summary="Create an account with e-mail and password",
+        description=(
+            "Anyone. Creates a trekker account and signs it in (the answer carries the token pair). The password "
+            "must pass the password validators (400 `validation_error` on `password`); an address that belongs to an "
+            "account is 409 `email_taken`. A verification link is mailed to the "
+            "address (`authEmailVerify`). Rate-limited per client IP (429 `throttled`)."
+        ),
         request=RegisterSerializer,
+        examples=examples.REGISTER,
         responses={201: RegisterResponseSerializer, **error_responses(400, 409, 429)},
     )
     def post(self, request: Request) -> Response:
@@ -77,6 +86,7 @@ class LoginView(APIView):
             "for `LOGIN_LOCKOUT_MINUTES` (15): 429 `login_locked` with `Retry-After`, whatever the password."
         ),
         request=LoginSerializer,
+        examples=examples.LOGIN,
         responses={200: LoginResponseSerializer, **error_responses(400, 401, 429)},
     )
     def post(self, request: Request) -> Response:
@@ -92,7 +102,17 @@ class TokenRefreshView(APIView):
     throttle_classes = [TokenRefreshThrottle]
 
     @extend_schema(
-        tags=["auth"], request=RefreshSerializer, responses={200: TokenPairSerializer, **error_responses(400, 401, 429)}
+        tags=["auth"],
+        summary="Renew the access token",
+        description=(
+            "Anyone holding a refresh token. Answers a new pair: refresh tokens rotate, and the one sent stops "
+            "working (sending it again is 401 `token_not_valid`; two simultaneous refreshes of one token yield "
+            "one pair). A deactivated account, or a token older than the last password change, is 401. "
+            "Rate-limited per client IP (429 `throttled`)."
+        ),
+        request=RefreshSerializer,
+        examples=examples.REFRESH_EXAMPLES,
+        responses={200: TokenPairSerializer, **error_responses(400, 401, 429)},
     )
     def post(self, request: Request) -> Response:
         serializer = RefreshSerializer(data=request.data)
@@ -103,7 +123,14 @@ class TokenRefreshView(APIView):
 class LogoutView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(tags=["auth"], request=RefreshSerializer, responses={204: None, **error_responses(400, 401)})
+    @extend_schema(
+        tags=["auth"],
+        summary="Sign out",
+        description="Signed in. Revokes the refresh token sent (one of the caller's): it cannot renew the access "
+        "token again. The access token lives on until it expires; forget it on the device.",
+        request=RefreshSerializer,
+        responses={204: None, **error_responses(400, 401)},
+    )
     def post(self, request: Request) -> Response:
         serializer = RefreshSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -124,6 +151,7 @@ class GoogleSignInView(APIView):
             "verified e-mail). Accounts are keyed by Google's subject id. Returns a JWT pair and `is_new_user`."
         ),
         request=GoogleSignInSerializer,
+        examples=examples.GOOGLE,
         responses={200: SignInResponseSerializer, **error_responses(400, 401, 403, 409, 429, 503)},
     )
     def post(self, request: Request) -> Response:
@@ -152,6 +180,7 @@ class AppleSignInView(APIView):
         ),
         request=AppleSignInSerializer,
         responses={200: SignInResponseSerializer, **error_responses(400, 401, 403, 409, 429, 503)},
+        examples=examples.APPLE,
     )
     def post(self, request: Request) -> Response:
         serializer = AppleSignInSerializer(data=request.data)
@@ -191,6 +220,7 @@ class OTPSendView(APIView):
             "a cap per client IP (429 with Retry-After). 503 when the code store is unreachable."
         ),
         request=OTPSendSerializer,
+        examples=examples.OTP_SEND,
         responses={202: OTPSendResponseSerializer, **error_responses(400, 429, 503)},
     )
     def post(self, request: Request) -> Response:
@@ -218,6 +248,7 @@ class OTPVerifyView(APIView):
             "for 5 minutes and 5 attempts."
         ),
         request=OTPVerifySerializer,
+        examples=examples.OTP_VERIFY,
         responses={200: SignInResponseSerializer, **error_responses(400, 403, 429, 503)},
     )
     def post(self, request: Request) -> Response:
@@ -235,6 +266,10 @@ class EmailVerifyView(APIView):
     @extend_schema(
         tags=["auth"],
         summary="Confirm an e-mail address from a verification link",
+        description="No sign-in: the `token` from the link mailed at registration or on an address change is the "
+        "authority. Marks the address verified (or, for a change, moves the account to the new address: 409 "
+        "`email_taken` if another account took it since). An invalid or used link is 400 "
+        "`verification_link_invalid`, an old one `verification_link_expired`.",
         request=EmailVerifySerializer,
         responses={200: UserSerializer, **error_responses(400, 409, 429)},
     )
@@ -252,6 +287,8 @@ class EmailVerifyResendView(APIView):
     @extend_schema(
         tags=["auth"],
         summary="Mail a new verification link to the account's address",
+        description="Signed in. The same answer whether or not the address still needs verifying. "
+        "Rate-limited (429 `throttled`).",
         request=None,
         responses={202: AccountMessageSerializer, **error_responses(401, 429)},
     )
@@ -271,7 +308,9 @@ class PasswordResetView(APIView):
     @extend_schema(
         tags=["auth"],
         summary="Ask for a password reset link",
-        description="The same answer whether or not the address has an account.",
+        description="Anyone. Mails a link to `<frontend>/reset-password?uid=...&token=...` when the address has "
+        "an account; the answer, and its timing, are the same whether or not it has one. Rate-limited per "
+        "client IP (429 `throttled`).",
         request=PasswordResetRequestSerializer,
         responses={202: AccountMessageSerializer, **error_responses(400, 429)},
     )
@@ -290,7 +329,9 @@ class PasswordResetConfirmView(APIView):
     @extend_schema(
         tags=["auth"],
         summary="Set a new password from a reset link",
-        description="Every session of the account is signed out.",
+        description="Anyone holding a reset link: `uid` and `token` from it, and `new_password` (checked by the "
+        "password validators). A link works once (else 400 `reset_link_invalid`). Every session of the account "
+        "is signed out.",
         request=PasswordResetConfirmSerializer,
         responses={200: AccountMessageSerializer, **error_responses(400, 429)},
     )
@@ -308,7 +349,8 @@ class PasswordChangeView(APIView):
     @extend_schema(
         tags=["auth"],
         summary="Change the password",
-        description="Every other session is signed out; the answer carries a new token pair for this one.",
+        description="Signed in, with the current password (a wrong one is 400 `validation_error`). Every other "
+        "session is signed out; the answer carries a new token pair for this one. Rate-limited like a sign-in.",
         request=PasswordChangeSerializer,
         responses={200: TokenPairSerializer, **error_responses(400, 401, 429)},
     )

@@ -57,7 +57,12 @@ def _delete_account(request: Request) -> Response:
 class MeView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(tags=["me"], summary="My account", responses={200: UserSerializer, **error_responses(401)})
+    @extend_schema(
+        tags=["me"],
+        summary="My account",
+        description="The signed-in person: profile, verified flags of e-mail and phone, role, points and tier.",
+        responses={200: UserSerializer, **error_responses(401)},
+    )
     def get(self, request: Request) -> Response:
         return Response(UserSerializer(request.user).data)
 
@@ -98,6 +103,7 @@ class MeDeleteView(APIView):
     throttle_classes = [LoginThrottle]
 
     @extend_schema(
+        operation_id="meDeleteWithProof",
         tags=["me"],
         summary="Delete my account (with proof)",
         description=ACCOUNT_DELETE_RULES,
@@ -128,7 +134,10 @@ class MePhotoView(APIView):
         return Response(UserSerializer(user).data)
 
     @extend_schema(
-        tags=["me"], summary="Remove my profile photo", responses={200: UserSerializer, **error_responses(401)}
+        tags=["me"],
+        summary="Remove my profile photo",
+        description="Deletes the stored photo; removing none is harmless.",
+        responses={200: UserSerializer, **error_responses(401)},
     )
     def delete(self, request: Request) -> Response:
         return Response(UserSerializer(services.user_photo_delete(user=authenticated_user(request))).data)
@@ -139,6 +148,7 @@ class MeEmailView(APIView):
     throttle_classes = [OTPSendThrottle]
 
     @extend_schema(
+        operation_id="meEmailChange",
         tags=["me"],
         summary="Change my e-mail address",
         description="Mails a confirmation link to the new address; the account keeps its address until the link "
@@ -158,6 +168,7 @@ class MePhoneView(APIView):
     throttle_classes = [OTPSendThrottle]
 
     @extend_schema(
+        operation_id="mePhoneChange",
         tags=["me"],
         summary="Change my phone number",
         description="Texts a code to the new number; confirm it with `users/me/phone/verify/`.",
@@ -180,6 +191,9 @@ class MePhoneVerifyView(APIView):
     @extend_schema(
         tags=["me"],
         summary="Confirm my new phone number",
+        description="The code texted by `mePhoneChange`; the number becomes the account's, verified. A wrong or "
+        "expired code is 400 `otp_invalid` (`otp_attempts_exceeded` after too many); a number another account "
+        "took since is 409 `phone_taken`.",
         request=PhoneChangeConfirmSerializer,
         responses={200: UserSerializer, **error_responses(400, 401, 409, 429, 503)},
     )
@@ -194,19 +208,40 @@ class MePhoneVerifyView(APIView):
     list=extend_schema(
         tags=["me"],
         summary="My emergency contacts",
+        description="At most five, the primary first. They are texted when the trekker raises an SOS.",
         responses={200: EmergencyContactSerializer(many=True), **error_responses(401)},
     ),
     create=extend_schema(
         tags=["me"],
         summary="Add an emergency contact",
+        description="At most five (409 `emergency_contacts_limit`); the first is primary, and making another "
+        "primary moves it.",
         responses={201: EmergencyContactSerializer, **error_responses(400, 401, 409)},
     ),
-    retrieve=extend_schema(tags=["me"], responses={200: EmergencyContactSerializer, **error_responses(401, 404)}),
-    update=extend_schema(tags=["me"], responses={200: EmergencyContactSerializer, **error_responses(400, 401, 404)}),
-    partial_update=extend_schema(
-        tags=["me"], responses={200: EmergencyContactSerializer, **error_responses(400, 401, 404)}
+    retrieve=extend_schema(
+        tags=["me"],
+        summary="Get an emergency contact",
+        description="One of the caller's contacts; anyone else's is 404.",
+        responses={200: EmergencyContactSerializer, **error_responses(401, 404)},
     ),
-    destroy=extend_schema(tags=["me"], responses={204: None, **error_responses(401, 404)}),
+    update=extend_schema(
+        tags=["me"],
+        summary="Replace an emergency contact",
+        description="Every field of one of the caller's contacts; `is_primary: true` moves the primary to it.",
+        responses={200: EmergencyContactSerializer, **error_responses(400, 401, 404)},
+    ),
+    partial_update=extend_schema(
+        tags=["me"],
+        summary="Update an emergency contact",
+        description="Some fields of one of the caller's contacts; `is_primary: true` moves the primary to it.",
+        responses={200: EmergencyContactSerializer, **error_responses(400, 401, 404)},
+    ),
+    destroy=extend_schema(
+        tags=["me"],
+        summary="Remove an emergency contact",
+        description="Removing the primary makes the next contact primary.",
+        responses={204: None, **error_responses(401, 404)},
+    ),
 )
 class EmergencyContactViewSet(viewsets.ModelViewSet):
     """At most five contacts, exactly one primary (the first is primary; making another primary moves it)."""

@@ -28,6 +28,7 @@ class StaffListView(generics.ListAPIView):
     @extend_schema(
         tags=["staff"],
         summary="Staff members and their roles",
+        description="Staff with `users.manage`: every account with a staff role, and its role. Page-number pagination.",
         responses={200: StaffMemberSerializer(many=True), **error_responses(401, 403, 404)},
     )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:

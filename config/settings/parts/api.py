@@ -119,6 +119,44 @@ SPECTACULAR_SETTINGS = {
     )
     + _GETTING_STARTED,
     "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
+    "CONTACT": {"name": "OBS Experiences", "email": env.str("OBS_SUPPORT_EMAIL", default="support@obsexperiences.in")},
+    "LICENSE": {"name": "Proprietary: for the apps and partners of OBS Experiences", "identifier": "LicenseRef-OBS"},
+    # Relative to where the document is served, so the same document is right on every deployment; a public
+    # address, when set, is listed first for generated clients.
+    "SERVERS": [
+        *([{"url": url, "description": "Production"}] if (url := env.str("API_PUBLIC_URL", default="")) else []),
+        {"url": "/", "description": "The server this document is served from"},
+    ],
+    "TAGS": [
+        {"name": "auth", "description": "Sign-up and sign-in (password, Google, phone code), tokens, password reset."},
+        {
+            "name": "me",
+            "description": "The signed-in person: profile, e-mail and phone changes, emergency contacts, "
+            "points and badges, account deletion.",
+        },
+        {
+            "name": "catalog",
+            "description": "Regions, treks, itineraries, photos, routes, departures (batches) and "
+            "guides. Reading is public; writing needs a catalog role.",
+        },
+        {
+            "name": "bookings",
+            "description": "Booking a departure: seats, participants, cancellation quotes and "
+            "cancellations, documents, the waitlist.",
+        },
+        {"name": "payments", "description": "Razorpay orders, payment verification and the gateway's webhook."},
+        {"name": "operations", "description": "Staff tools for a departure: manifests and revenue."},
+        {"name": "staff", "description": "Staff accounts and their roles."},
+        {"name": "community", "description": "Posts, comments, likes and reports."},
+        {"name": "community moderation", "description": "Hiding and restoring posts and comments, the report queue."},
+        {"name": "journals", "description": "Trek journals, private or shared."},
+        {"name": "challenges", "description": "Challenges, badges and the leaderboard."},
+        {"name": "messaging", "description": "Direct and group conversations, batch chats, messages and read markers."},
+        {"name": "notifications", "description": "The inbox, devices for push, per-category channel preferences."},
+        {"name": "emergency", "description": "SOS, incidents, location pings and the ops map feed."},
+        {"name": "health", "description": "Liveness and readiness for load balancers and monitors."},
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     # The documentation pages load nothing from another origin: the bundles come from the sidecar package,
@@ -147,10 +185,10 @@ SPECTACULAR_SETTINGS = {
         "ConversationKindEnum": "apps.messaging.models.Conversation.Kind",
         "IncidentStatusEnum": "apps.emergency.models.IncidentStatus",
         "IncidentKindEnum": "apps.emergency.models.IncidentKind",
+        "ReportedIncidentKindEnum": "apps.emergency.serializers.REPORTED_KINDS",
         "IncidentSeverityEnum": "apps.emergency.models.IncidentSeverity",
         "IncidentSourceEnum": "apps.emergency.models.IncidentSource",
         "IncidentUpdateKindEnum": "apps.emergency.models.IncidentUpdate.Kind",
-        "NewConversationKindEnum": [("direct", "Direct"), ("group", "Group")],
         "BookingStatusEnum": "apps.bookings.models.BookingStatus",
         "PaymentStatusEnum": "apps.bookings.models.PaymentStatus",
         "RefundStatusEnum": "apps.bookings.models.Refund.Status",
@@ -168,10 +206,19 @@ SPECTACULAR_SETTINGS = {
         "OfflineMethodEnum": "apps.bookings.models.OfflineMethod",
         "RefundReasonEnum": "apps.bookings.models.Refund.Reason",
         "PointsReasonEnum": "apps.users.models.PointsTransaction.Reason",
+        "BatchCancellationStateEnum": "apps.bookings.models.BatchCancellation.State",
+        "DocumentReviewDecisionEnum": ["approve", "reject"],
+        "NotificationCategoryEnum": "apps.notifications.models.Category",
+        "NotificationChannelEnum": "apps.notifications.models.Channel",
+        "PreferenceChannelEnum": "apps.notifications.serializers.PREFERENCE_CHANNELS",
+        "DevicePlatformEnum": "apps.notifications.models.Device.Platform",
+        "ExperienceLevelEnum": "apps.users.models.User.ExperienceLevel",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.common.schema.postprocess_platform_errors",
+        "apps.common.schema.postprocess_response_fields_required",
+        "apps.common.schema.postprocess_inline_null_enum",
     ],
 }
 
