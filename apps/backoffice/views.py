@@ -105,6 +105,12 @@ class CustomerDetailView(APIView):
 
     @extend_schema(
         summary="A customer: bookings, points and incidents (users.view)",
+        description=(
+            "For staff holding `users.view`. The name, loyalty tier and points, the latest 20 points lines and a "
+            "summary of each booking. Phone and e-mail in full only for `bookings.manage` (masked otherwise); "
+            "incidents (kind, status, dates, no location or notes) only for `incidents.manage`, else null. Never "
+            "the date of birth, emergency contacts or sign-in data."
+        ),
         responses={200: CustomerDetailSerializer, **error_responses(401, 403, 404)},
     )
     def get(self, request: Request, customer_id: Any) -> Response:
@@ -189,6 +195,13 @@ class ManualRefundView(APIView):
 
     @extend_schema(
         summary="Mark a refund paid outside the gateway (payments.manage)",
+        description=(
+            "For a refund of an offline payment (never sent to the gateway), or one the gateway failed or was never "
+            "asked to pay: record the method (cash, UPI, bank transfer) and the receipt or transfer reference. The "
+            "refund becomes processed and the booking's refunded total follows; audited as "
+            "`refund.settled_offline`. A refund the gateway still holds is 409 `refund_at_gateway`; a processed "
+            "one 409 `invalid_transition`."
+        ),
         request=ManualRefundSerializer,
         responses={
             200: ManualRefundResultSerializer,

@@ -62,7 +62,7 @@ class AuditAction(StrEnum):
     # overdue check-ins: armed -> checked in, or armed -> overdue (an incident opens) -> checked in late
     CHECKIN_ARMED = "checkin.armed"
     CHECKIN_COMPLETED = "checkin.completed"
-    CHECKIN_OVERDUE = "checkin.overdue"
+    CHECKIN_MISSED = "checkin.missed"  # past its time and grace: an overdue incident opened
     # accounts
     USER_CREATED = "user.created"  # a customer account staff opened (phone or walk-in booking)
     USER_ROLE_GRANTED = "user.role_granted"

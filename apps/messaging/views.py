@@ -250,6 +250,11 @@ class MessageViewSet(
 
     @extend_schema(
         summary="The earlier texts of a message, oldest first (a deleted message's are gone with it: 409)",
+        description=(
+            "For the conversation's participants, as the message itself (404 otherwise). Each edit keeps the text "
+            "it replaced with the time of the edit; the current text is the message's own. A deleted message "
+            "answers 409 `message_deleted`: its history is deleted with it."
+        ),
         responses={200: MessageEditSerializer(many=True), **error_responses(401, 404, 409)},
     )
     @action(detail=True, methods=["get"], url_path="history", pagination_class=None, filter_backends=[])

@@ -7,7 +7,8 @@ from typing import Any
 from django.http import HttpResponse, HttpResponseNotModified
 from django.http.response import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -63,7 +64,22 @@ class TripPassKeyView(APIView):
 
     @extend_schema(
         summary="The public key that verifies trip passes (Ed25519, base64url)",
-        responses={200: OpenApiTypes.OBJECT},
+        description=(
+            "Public, no token. A guide's scanner keeps this key and checks a trip pass (the `qr_payload` of "
+            "`GET bookings/{id}/trip-pack/`, format `OBS1.<reference>.<batch>.<seats>.<signature>`) with no "
+            "signal. The signature proves the pass was issued here; whether the booking is still confirmed is "
+            "the roster's answer."
+        ),
+        responses={
+            200: inline_serializer(
+                "TripPassKey",
+                {
+                    "format": serializers.CharField(help_text="The pass prefix this key verifies (`OBS1`)."),
+                    "algorithm": serializers.CharField(help_text="`Ed25519`."),
+                    "public_key": serializers.CharField(help_text="The raw public key, base64url without padding."),
+                },
+            )
+        },
     )
     def get(self, request: Request) -> Response:
         return Response({"format": PREFIX, "algorithm": "Ed25519", "public_key": verification_key()})

@@ -161,7 +161,7 @@ def _raise_alarm(check_in: CheckIn, now: datetime) -> None:
     )
     check_in.status, check_in.incident = CheckIn.Status.OVERDUE, incident
     check_in.save(update_fields=["status", "incident", "updated_at"])
-    audit(actor=None, action=AuditAction.CHECKIN_OVERDUE, target=check_in, changes={"incident": str(incident.pk)})
+    audit(actor=None, action=AuditAction.CHECKIN_MISSED, target=check_in, changes={"incident": str(incident.pk)})
     logger.warning("check-in %s overdue: incident %s opened", check_in.pk, incident.pk)
 
 

@@ -107,7 +107,7 @@ def test_the_alarm_fires_once_escalates_and_a_late_check_in_closes_it_with_every
         assert alerted[cast.ops.phone] == "emergency_overdue_alert"
         assert alerted[batch.guide.satellite_phone] == "emergency_overdue_alert"
         assert {alerted[c.phone] for c in cast.contacts} == {"emergency_overdue_contact_alert"}
-        assert AuditLog.objects.filter(action="checkin.overdue", actor_id=None).count() == 1
+        assert AuditLog.objects.filter(action="checkin.missed", actor_id=None).count() == 1
         assert AuditLog.objects.get(action="incident.raised", target_id=str(incident.pk)).actor_id is None
 
         clock.shift(timedelta(seconds=settings.EMERGENCY_ESCALATE_AFTER_SECONDS))
@@ -174,7 +174,7 @@ def test_two_workers_at_once_open_one_incident(race: Any, make_user: Any) -> Non
     outcomes = race(*(partial(check_ins_raise_overdue, now=now) for now in (late, ahead, late, ahead)))
     assert sorted(outcomes) == [0, 0, 0, 1]
     assert Incident.objects.count() == 1
-    assert AuditLog.objects.filter(action="checkin.overdue").count() == 1
+    assert AuditLog.objects.filter(action="checkin.missed").count() == 1
 
 
 def test_arming_is_rate_limited(cast: Cast, client_for: Any, monkeypatch: Any) -> None:

@@ -89,6 +89,8 @@ TREK_DETAIL = [
                     "distance_km": "0.0",
                     "description": "A 200 km drive along the Yamuna and Tons rivers.",
                     "meal_plan": "Dinner",
+                    "evacuation_notes": "",
+                    "nearest_medical_point": "Primary health centre, Mori (35 km by road)",
                 },
                 {
                     "day_number": 2,
@@ -98,6 +100,8 @@ TREK_DETAIL = [
                     "distance_km": "4.0",
                     "description": "Through pine and oak forest to a frozen lake.",
                     "meal_plan": "Breakfast, lunch, dinner",
+                    "evacuation_notes": "Walk down to Sankri (2 h); the road head has jeeps to Mori.",
+                    "nearest_medical_point": "Primary health centre, Mori (35 km from Sankri)",
                 },
             ],
             "batches": [BATCH],
