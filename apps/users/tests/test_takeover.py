@@ -294,6 +294,8 @@ KEPT = {
     "users.PointsTransaction": "the loyalty ledger follows completed bookings",
     "treks.Guide": "a staff profile, created by a super admin",
     "emergency.Incident": "an emergency that happened",
+    "emergency.CheckIn": "a safety record of a departure, like an incident",
+    "bookings.DepartureAnnouncement": "what ops or a guide told a departure (sent by staff)",
     "bookings.Booking": "money: bookings and payments are never deleted; staff settle them",
     "bookings.WaitlistEntry": "follows the bookings",
     "community.PostReport": "moderation records, never shown as the account's",
