@@ -172,6 +172,21 @@ ADMIN_ROWS: list[AdminRow] = [
         f"{C.DOCUMENTS_REVIEW} (404: no such document)",
         data=lambda w: {"decision": "approve"},
     ),
+    AdminRow(
+        "phone booking page",
+        "GET",
+        _admin("bookings/booking/phone-booking/"),
+        allowed(C.BOOKINGS_MANAGE, 200),
+        C.BOOKINGS_MANAGE,
+    ),
+    AdminRow(
+        "offline payment page",
+        "GET",
+        _admin(BOOKING + "offline-payment/"),
+        any_of(C.BOOKINGS_MANAGE, C.PAYMENTS_MANAGE),
+        f"{C.BOOKINGS_MANAGE} or {C.PAYMENTS_MANAGE}",
+        prepare=_pending_held,
+    ),
     AdminRow("payments", "GET", _admin("bookings/payment/"), allowed(C.PAYMENTS_MANAGE, 200), C.PAYMENTS_MANAGE),
     AdminRow("refunds", "GET", _admin("bookings/refund/"), allowed(C.PAYMENTS_MANAGE, 200), C.PAYMENTS_MANAGE),
     AdminRow(
@@ -199,6 +214,7 @@ ADMIN_ROWS: list[AdminRow] = [
     AdminRow("manifest CSV", "GET", _admin(BATCH + "manifest.csv"), allowed(C.MANIFEST_VIEW, 200), C.MANIFEST_VIEW),
     AdminRow("manifest JSON", "GET", _admin(BATCH + "manifest.json"), allowed(C.MANIFEST_VIEW, 200), C.MANIFEST_VIEW),
     AdminRow("reschedule page", "GET", _admin(BATCH + "reschedule/"), allowed(C.BATCHES_MANAGE, 200), C.BATCHES_MANAGE),
+    AdminRow("announcement page", "GET", _admin(BATCH + "announce/"), allowed(C.BATCHES_MANAGE, 200), C.BATCHES_MANAGE),
     AdminRow(
         "reschedule",
         "POST",
