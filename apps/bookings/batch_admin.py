@@ -35,10 +35,10 @@ from apps.bookings.models import BaseCheckIn, Booking, CampCheckIn, WaitlistEntr
 from apps.bookings.services import batch_bulk_cancel_start, departure_announce
 from apps.bookings.throttles import AnnounceDepartureThrottle, AnnounceSenderThrottle
 from apps.bookings.views.ops import MANIFEST_FIELDS, manifest_rows
+from apps.common.admin_forms import refusal_as_errors
 from apps.common.csv_export import csv_response
 from apps.common.exceptions import ApplicationError
 from apps.treks.admin import BatchAdmin
-from apps.treks.admin_forms import refusal_as_errors
 from apps.treks.models import Batch
 from apps.treks.services import batch_update
 from apps.treks.services.batches import batch_update_check

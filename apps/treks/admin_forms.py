@@ -8,14 +8,12 @@ through the services (``apps/treks/admin.py``), which check again under their lo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
-from rest_framework import serializers
 
+from apps.common.admin_forms import api_validated, refusal_as_errors
 from apps.common.exceptions import ApplicationError
 from apps.common.uploads import UploadTooLarge, read_limited
 from apps.treks.gpx import MAX_GPX_BYTES, GPXInvalid, parse_gpx
@@ -29,37 +27,6 @@ from apps.treks.serializers import (
 from apps.treks.services.batches import batch_create_check, batch_update_check
 from apps.treks.services.catalog import TREK_FIELDS, catalog_image_clean, region_check
 from apps.treks.services.guides import GUIDE_FIELDS, guide_create_check
-
-
-def _add_errors(form: forms.BaseForm, errors: dict[str, Any]) -> None:
-    for field, messages in errors.items():
-        listed = messages if isinstance(messages, list) else [messages]
-        form.add_error(field if field in form.fields else None, [str(m) for m in listed])
-
-
-def api_validated(
-    form: forms.BaseForm, serializer: type[serializers.Serializer], data: dict[str, Any]
-) -> dict[str, Any] | None:
-    """``data`` as the API's ``serializer`` takes it, or None after putting its errors on ``form``."""
-    checked = serializer(data=data)
-    if checked.is_valid():
-        return dict(checked.validated_data)
-    _add_errors(form, dict(checked.errors))
-    return None
-
-
-@contextmanager
-def refusal_as_errors(form: forms.BaseForm) -> Iterator[None]:
-    """A service's refusal (400, 409...) becomes the form's errors instead of an error page."""
-    try:
-        yield
-    except ApplicationError as exc:
-        details = exc.details or {}
-        fields = {k: v for k, v in details.items() if k in form.fields and isinstance(v, list)}
-        if fields:
-            _add_errors(form, fields)
-        else:
-            form.add_error(None, f"{exc.message} ({exc.code})")
 
 
 def upload_refused(upload: Any, *, kind: str) -> str | None:

@@ -22,6 +22,7 @@ from apps.common.audit_admin import AuditTrailMixin
 from apps.common.exceptions import ApplicationError
 from apps.common.fields import StrictJSONFormField
 from apps.common.models import AuditLog
+from apps.users.admin_forms import AccountAdminForm
 from apps.users.models import EmergencyContact, PointsTransaction, SocialAccount, User
 from apps.users.passwords import prehashed_passwords
 from apps.users.roles import Capability, has_capability
@@ -153,6 +154,7 @@ class ReadOnlyInline(CapabilityInlineMixin, TabularInline):
 class UserAdmin(AuditTrailMixin, CapabilityAdmin, DjangoUserAdmin):
     view_capability = Capability.USERS_VIEW
     change_capability = Capability.USERS_MANAGE
+    form = AccountAdminForm
     ordering = ("-date_joined",)
     list_display = ("email", "phone", "first_name", "last_name", "staff_role", "tribe_tier", "obs_points", "is_active")
     list_filter = ("staff_role", "tribe_tier", "is_active", "email_verified", "phone_verified", "experience_level")
@@ -170,7 +172,17 @@ class UserAdmin(AuditTrailMixin, CapabilityAdmin, DjangoUserAdmin):
         (None, {"fields": ("email", "email_verified", "phone", "phone_verified", "password")}),
         (
             "Profile",
-            {"fields": ("first_name", "last_name", "tribe_handle", "bio", "date_of_birth", "experience_level")},
+            {
+                "fields": (
+                    "first_name",
+                    "last_name",
+                    "tribe_handle",
+                    "bio",
+                    "date_of_birth",
+                    "experience_level",
+                    "language",
+                )
+            },
         ),
         ("Loyalty", {"fields": ("obs_points", "tribe_tier")}),
         ("Access", {"fields": ("staff_role", "is_active", "is_staff", "is_superuser")}),

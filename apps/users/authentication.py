@@ -66,8 +66,9 @@ An access token in the `Authorization` header: `Authorization: Bearer <access>`.
 
 Any sign-in answers a pair (`access`, `refresh`): `POST /api/v1/auth/login/` (e-mail and password),
 `POST /api/v1/auth/google/` (a Google ID token), `POST /api/v1/auth/apple/` (an Apple identity token and its
-nonce), `POST /api/v1/auth/otp/verify/` (a code sent by SMS), or `POST /api/v1/auth/register/`. The access token lives {access_minutes} minutes; renew it with
-`POST /api/v1/auth/token/refresh/` and the refresh token (valid {refresh_days} days), which answers a new pair:
+nonce), `POST /api/v1/auth/otp/verify/` (a code sent by SMS), or `POST /api/v1/auth/register/`. The access
+token lives {access_minutes} minutes; renew it with `POST /api/v1/auth/token/refresh/` and the refresh token
+(valid {refresh_days} days), which answers a new pair:
 refresh tokens rotate, and the one used stops working. `POST /api/v1/auth/logout/` revokes a refresh token.
 A deactivated account, or a token issued before the last password change, is refused with 401; roles are read
 on every request, so a changed role applies to the next one."""

@@ -24,8 +24,8 @@ from apps.bookings.services.coupons import (
     coupon_deactivate,
     coupon_update,
 )
+from apps.common.admin_forms import api_validated, refusal_as_errors
 from apps.common.audit_admin import AuditTrailMixin
-from apps.treks.admin_forms import api_validated, refusal_as_errors
 from apps.users.admin import CapabilityAdmin, ReadOnlyInline
 from apps.users.models import User
 from apps.users.roles import Capability
