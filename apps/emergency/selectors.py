@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -81,9 +82,23 @@ def incident_alerts(incident: Incident) -> list[Any]:
     )
 
 
-def alerted_contact_phones(incident: Incident, *, key: str) -> set[str]:
-    """The numbers texted under the incident's alert ``key``: the contacts who were told (and must hear it ended)."""
-    return set(Delivery.objects.filter(dedupe_key=key, channel=Channel.SMS).values_list("recipient", flat=True))
+@dataclass(frozen=True)
+class ToldContact:
+    """An emergency contact texted the first alert, as the delivery recorded them (whatever the contacts are now)."""
+
+    phone: str
+    language: str
+    name: str
+
+
+def alerted_contacts(*, key: str, templates: Iterable[str]) -> list[ToldContact]:
+    """The contacts texted under the incident's alert ``key`` with one of the contact ``templates``: they must hear
+    that it ended, in the language they were alerted in, even if the trekker has removed them since."""
+    rows = Delivery.objects.filter(dedupe_key=key, channel=Channel.SMS, template__in=list(templates)).order_by("id")
+    return [
+        ToldContact(phone=phone, language=language, name=str((context or {}).get("contact_name", "")))
+        for phone, language, context in rows.values_list("recipient", "language", "context")
+    ]
 
 
 def active_incidents_with_location() -> QuerySet[Incident]:

@@ -56,11 +56,13 @@ def _numeric_paths(node: dict[str, Any], components: dict[str, Any], path: Path 
             yield from _numeric_paths(sub, components, path)
     if node.get("readOnly"):
         return
-    if node.get("type") in ("number", "integer") or node.get("format") == "decimal":
+    declared = node.get("type")
+    types = set(declared) if isinstance(declared, list) else {declared}  # OpenAPI 3.1: ["number", "null"]
+    if types & {"number", "integer"} or node.get("format") == "decimal":
         yield path
     for name, sub in node.get("properties", {}).items():
         yield from _numeric_paths(sub, components, (*path, name))
-    if node.get("type") == "array":
+    if "array" in types:
         yield from _numeric_paths(node.get("items", {}), components, (*path, 0))
 
 

@@ -121,6 +121,7 @@ class DocumentDownloadView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
     renderer_classes = [JSONRenderer, *stored_file_renderers(*DOCUMENT_MEDIA_TYPES, "application/octet-stream")]
+    metadata_class = None  # OPTIONS answers 405 in the envelope: a file renderer has no metadata to render
 
     @extend_schema(
         summary="Download a document through a signed link (valid a few minutes)",

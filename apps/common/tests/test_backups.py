@@ -48,6 +48,15 @@ def _money(database: Database) -> dict[str, Decimal]:
     return {"captured": Decimal(captured or 0), "refunds": Decimal(refunds or 0), "final": Decimal(final or 0)}
 
 
+def _walk(storage: Any, directory: str = "") -> list[str]:
+    """Every file name in ``storage`` (its own listing, folder by folder)."""
+    folders, files = storage.listdir(directory)
+    names = [f"{directory}/{name}".lstrip("/") for name in files]
+    for folder in folders:
+        names += _walk(storage, f"{directory}/{folder}".lstrip("/"))
+    return names
+
+
 @pytest.fixture
 def fresh_database() -> Iterator[Database]:
     source = Database.from_settings(connection.settings_dict)
@@ -84,12 +93,15 @@ def test_backup_restores_into_a_fresh_database_with_the_same_rows_and_money(
     [backup_dir] = list(backups.iterdir())
     assert backup_dir.name.startswith("obs-")
     manifest = json.loads((backup_dir / "manifest.json").read_text())
-    assert manifest["media"]["files"] == 2
     media = json.loads((backup_dir / "media.json").read_text())["files"]
-    assert {(f["storage"], f["name"]) for f in media} == {
-        ("default", "treks/covers/kedarkantha.jpg"),
-        ("private", "documents/id-proof.pdf"),
+    listed = {(f["storage"], f["name"]) for f in media}
+    # Every file of both storages: the two saved here and the demo treks' GPX routes that seed_demo uploaded.
+    stored = {("default", name) for name in _walk(default_storage)} | {
+        ("private", n) for n in _walk(storages["private"])
     }
+    assert listed == stored
+    assert {("default", "treks/covers/kedarkantha.jpg"), ("private", "documents/id-proof.pdf")} <= listed
+    assert manifest["media"]["files"] == len(media)
     assert all(len(f["sha256"]) == 64 and f["size"] > 0 for f in media)
 
     storages["private"].delete("documents/id-proof.pdf")  # lost after the backup: the restore reports it

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from apps.common.realtime import OPS_GROUP, publish
 from apps.emergency.models import Incident, IncidentKind
-from apps.emergency.selectors import Audience, alerted_contact_phones, escalation_recipients, incident_responders
+from apps.emergency.selectors import Audience, alerted_contacts, escalation_recipients, incident_responders
 from apps.notifications.models import Category, Channel
 from apps.notifications.services import Message, message, notify_many
 from apps.treks.selectors import acting_guide
@@ -194,12 +194,27 @@ def queue_safe_messages(incident: Incident) -> int:
     guide = acting_guide(incident.batch)  # a former or deactivated guide is not told
     if guide is not None:
         messages.append(_guide_message(guide, template=cancelled, context=context, key=key))
-    told = alerted_contact_phones(incident, key=_alert_key(incident, "alert"))
-    contacts = [contact for contact in incident.trekker.emergency_contacts.all() if contact.phone in told]
-    messages += _contact_messages(
-        incident, template=_template(incident, SAFE_TEMPLATE), context=context, key=key, contacts=contacts
-    )
+    messages += _told_contacts_messages(incident, template=_template(incident, SAFE_TEMPLATE), key=key)
     return _send(messages)
+
+
+def _told_contacts_messages(incident: Incident, *, template: str, key: str) -> list[Message | None]:
+    """The all-clear to each contact texted the first alert (``selectors.alerted_contacts``), in their language."""
+    context = _incident_context(incident)
+    told = alerted_contacts(
+        key=_alert_key(incident, "alert"), templates={CONTACT_TEMPLATE, _template(incident, CONTACT_TEMPLATE)}
+    )
+    return [
+        _message(
+            phone=contact.phone,
+            template=template,
+            context={**context, "contact_name": contact.name},
+            channels=[Channel.SMS],
+            dedupe_key=key,
+            language=contact.language,
+        )
+        for contact in told
+    ]
 
 
 def queue_missed_camp_alert(*, batch: Any, day: Any, latest: str, last_camp: str) -> int:
@@ -225,17 +240,7 @@ def queue_missed_camp_alert(*, batch: Any, day: Any, latest: str, last_camp: str
 def queue_resolved_messages(incident: Incident) -> int:
     """A resolved incident: tell each contact who was texted the first alert (in the contact's language) that the
     trekker is safe. Responders are not stood down: they handled it."""
-    told = alerted_contact_phones(incident, key=_alert_key(incident, "alert"))
-    contacts = [contact for contact in incident.trekker.emergency_contacts.all() if contact.phone in told]
-    return _send(
-        _contact_messages(
-            incident,
-            template=RESOLVED_TEMPLATE,
-            context=_incident_context(incident),
-            key=_alert_key(incident, "safe"),
-            contacts=contacts,
-        )
-    )
+    return _send(_told_contacts_messages(incident, template=RESOLVED_TEMPLATE, key=_alert_key(incident, "safe")))
 
 
 def publish_incident(event: str, incident: Incident, **ids: Any) -> None:
