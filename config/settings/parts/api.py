@@ -155,7 +155,17 @@ SPECTACULAR_SETTINGS = {
         {"name": "messaging", "description": "Direct and group conversations, batch chats, messages and read markers."},
         {"name": "notifications", "description": "The inbox, devices for push, per-category channel preferences."},
         {"name": "emergency", "description": "SOS, incidents, location pings and the ops map feed."},
+        {"name": "guides", "description": "The guide's day: my departures, the roster, base and camp check-ins."},
+        {
+            "name": "customers",
+            "description": "Staff looking a customer up, opening an account, booking for them (phone, walk-in, agent).",
+        },
+        {"name": "coupons", "description": "Discount coupons: validity, limits and usage (coupons.manage)."},
         {"name": "health", "description": "Liveness and readiness for load balancers and monitors."},
+        {
+            "name": "index",
+            "description": "The areas of the API with links to their main endpoint and the documentation.",
+        },
     ],
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
