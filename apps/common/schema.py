@@ -123,8 +123,8 @@ def operation_id(path: str, method: str, *, is_list: bool) -> str:
     singular but the last. A GET answering a list ends in ``List`` and one on an item
     in ``Get``; a POST to a plural collection ends in ``Create`` and any other POST is the action its last
     segment names; PATCH is ``Update``, PUT ``Replace``, DELETE ``Delete``. An operation whose rule gives a
-    misleading name sets its own with ``extend_schema(operation_id=...)``; ``apps/common/tests/test_schema_contract.py`` checks that
-    all are unique.
+    misleading name sets its own with ``extend_schema(operation_id=...)``; all are unique
+    (``apps/common/tests/test_schema_contract.py``).
     """
     segments = [s for s in path.removeprefix("/api/v1").strip("/").split("/") if s]
     words: list[str] = []
