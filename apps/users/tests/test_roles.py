@@ -181,6 +181,7 @@ def test_role_change_in_admin_is_audited() -> None:
             "last_name": target.last_name,
             "staff_role": "guide",
             "experience_level": "never",
+            "language": "en",
             "is_active": "on",
             "date_joined_0": "2026-01-01",
             "date_joined_1": "10:00:00",

@@ -114,6 +114,7 @@ def test_admin_role_change_goes_through_the_audited_service(staff_user: Any, mak
         "bio": "",
         "date_of_birth": "",
         "experience_level": "never",
+        "language": "en",
         "staff_role": StaffRole.FINANCE,
         "is_active": "on",
     }
