@@ -92,7 +92,7 @@ def platform_codes(
         codes[401].update(TOKEN)
         if not optional_auth:
             codes[401].add("not_authenticated")
-    if any(not p not in (AllowAny, IsAuthenticated) for p in permissions):
+    if any(p not in (AllowAny, IsAuthenticated) for p in permissions):
         codes[403].add("permission_denied")
     if body:
         for status, names in BODY.items():

@@ -24,6 +24,7 @@ from apps.treks import selectors, services
 from apps.treks.catalog_cache.responses import cached_catalog_response
 from apps.treks.catalog_sql import trek_list_response
 from apps.treks.domain import local_today
+from apps.treks.errors import RegionExists
 from apps.treks.filters import TrekFilter
 from apps.treks.models import TrekPhoto
 from apps.treks.permissions import CatalogWrite, ReadOr
@@ -73,7 +74,7 @@ class RegionListView(APIView):
         description="Staff with `catalog.write`. The slug is made from the name; a name or slug that exists is "
         "409 `region_exists`. Audited.",
         request=RegionWriteSerializer,
-        responses={201: RegionSerializer, **error_responses(400, 401, 403, 409)},
+        responses={201: RegionSerializer, **error_responses(400, 401, 403, RegionExists)},
     )
     def post(self, request: Request) -> Response:
         data = RegionWriteSerializer(data=request.data)
