@@ -75,8 +75,14 @@ def declared_errors(*items: int | type[ApplicationError]) -> dict[int, set[str]]
 
 
 def platform_codes(
-    *, authenticated: bool, optional_auth: bool, permissions: Iterable[type], body: bool, path_params: bool,
-    query_params: bool, paginated: bool,
+    *,
+    authenticated: bool,
+    optional_auth: bool,
+    permissions: Iterable[type],
+    body: bool,
+    path_params: bool,
+    query_params: bool,
+    paginated: bool,
 ) -> dict[int, set[str]]:
     """Status -> the codes DRF, simplejwt, the parsers and the middlewares answer for an operation of this shape.
 
@@ -119,7 +125,7 @@ def operation_error_codes(schema: Any, operation: dict[str, Any]) -> dict[str, l
         paginated=schema.method == "GET" and bool(query & {"page", "cursor"}),
     )
     responses = schema.get_response_serializers()
-    for status, response in (responses.items() if isinstance(responses, dict) else ()):
+    for status, response in responses.items() if isinstance(responses, dict) else ():
         if isinstance(response, ErrorResponse):
             codes.setdefault(int(status), set()).update(response.codes)
     return {str(status): sorted(names) for status, names in sorted(codes.items())}
