@@ -29,7 +29,15 @@ _ENVELOPE_REF = "#/components/schemas/ErrorEnvelope"
 
 # What any operation may answer: an ``Accept`` naming no format it renders, the anon/user rate limits
 # (``DEFAULT_THROTTLE_CLASSES``), the database or Redis unavailable.
-ALWAYS: dict[int, tuple[str, ...]] = {406: ("not_acceptable",), 429: ("throttled",), 503: ("service_unavailable",)}
+# A query string over ``DATA_UPLOAD_MAX_NUMBER_FIELDS`` (400) and an unknown ``?format=`` (DRF's format
+# override finds no renderer: 404) too.
+ALWAYS: dict[int, tuple[str, ...]] = {
+    400: ("too_many_fields",),
+    404: ("not_found",),
+    406: ("not_acceptable",),
+    429: ("throttled",),
+    503: ("service_unavailable",),
+}
 # simplejwt (``apps.users.authentication``) refusing a bearer token; any operation taking one.
 TOKEN: tuple[str, ...] = (
     "authentication_failed",

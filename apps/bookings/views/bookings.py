@@ -245,7 +245,9 @@ class WaitlistView(APIView):
         request=WaitlistJoinSerializer,
         responses={
             201: WaitlistEntrySerializer,
-            **error_responses(400, 401, 404, WaitlistClosed, WaitlistNotNeeded, AlreadyWaitlisted, AlreadyBooked),
+            **error_responses(
+                400, 401, 404, WaitlistClosed, WaitlistNotNeeded, AlreadyWaitlisted, AlreadyBooked, BatchNotBookable
+            ),
         },
     )
     def post(self, request: Request, batch_id: Any) -> Response:

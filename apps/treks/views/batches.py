@@ -87,7 +87,7 @@ class TrekBatchesView(APIView):
         "duration, seats are at most the trek's group size; a guide already on overlapping dates is 409 "
         "`guide_unavailable`. Audited.",
         request=BatchWriteSerializer,
-        responses={201: StaffBatchSerializer, **error_responses(400, 401, 403, 404)},
+        responses={201: StaffBatchSerializer, **error_responses(400, 401, 403, 404, GuideUnavailable)},
     )
     def post(self, request: Request, slug: str) -> Response:
         trek = selectors.trek_get(user=request.user, slug=slug)

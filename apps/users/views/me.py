@@ -22,6 +22,8 @@ from apps.common.throttles import LoginThrottle, OTPSendThrottle, OTPVerifyThrot
 from apps.users import selectors, services
 from apps.users.current import authenticated_user
 from apps.users.errors import (
+    AppleUnavailable,
+    GoogleUnavailable,
     OTPAttemptsExceeded,
     OTPInvalid,
     OTPStoreUnavailable,
@@ -102,7 +104,18 @@ class MeView(APIView):
         summary="Delete my account",
         description=f"{ACCOUNT_DELETE_RULES} The proof goes in a JSON body, as for `POST users/me/delete/` (the "
         "same operation, for clients that cannot send a body with DELETE; OpenAPI 3.0 cannot describe one here).",
-        responses={204: None, **error_responses(ValidationFailed, 401, ReauthenticationFailed, 429, 503)},
+        responses={
+            204: None,
+            **error_responses(
+                ValidationFailed,
+                401,
+                ReauthenticationFailed,
+                429,
+                GoogleUnavailable,
+                AppleUnavailable,
+                OTPStoreUnavailable,
+            ),
+        },
     )
     def delete(self, request: Request) -> Response:
         return _delete_account(request)
@@ -118,7 +131,12 @@ class MeDeleteView(APIView):
         summary="Delete my account (with proof)",
         description=ACCOUNT_DELETE_RULES,
         request=AccountDeleteSerializer,
-        responses={204: None, **error_responses(400, 401, ReauthenticationFailed, 429, 503)},
+        responses={
+            204: None,
+            **error_responses(
+                400, 401, ReauthenticationFailed, 429, GoogleUnavailable, AppleUnavailable, OTPStoreUnavailable
+            ),
+        },
     )
     def post(self, request: Request) -> Response:
         return _delete_account(request)
