@@ -31,7 +31,13 @@ def _shape(**overrides: Any) -> dict[int, set[str]]:
 
 
 def test_any_operation_may_be_refused_by_accept_throttled_or_unavailable() -> None:
-    assert _shape() == {406: {"not_acceptable"}, 429: {"throttled"}, 503: {"service_unavailable"}}
+    assert _shape() == {
+        400: {"too_many_fields"},  # a query string over DATA_UPLOAD_MAX_NUMBER_FIELDS
+        404: {"not_found"},  # an unknown ?format=
+        406: {"not_acceptable"},
+        429: {"throttled"},
+        503: {"service_unavailable"},
+    }
 
 
 def test_a_token_brings_simplejwt_codes_and_not_authenticated_unless_optional() -> None:
@@ -59,7 +65,7 @@ def test_a_body_brings_the_parser_size_and_media_type_codes() -> None:
 def test_path_parameters_and_pages_bring_not_found_and_filters_validation_error() -> None:
     assert _shape(path_params=True)[404] == {"not_found"}
     assert _shape(paginated=True)[404] == {"not_found"}
-    assert _shape(query_params=True)[400] == {"validation_error"}
+    assert _shape(query_params=True)[400] == {"validation_error", "too_many_fields"}
 
 
 def test_an_error_class_declares_its_status_and_code_a_status_alone_none() -> None:
