@@ -50,6 +50,20 @@ def _empty_outboxes() -> Iterator[None]:
     push.outbox.clear()
 
 
+@pytest.fixture(autouse=True)
+def _declared_error_codes() -> Iterator[None]:
+    """The test fails when an operation answered an error code its schema does not declare (tests/error_codes.py)."""
+    from tests import error_codes
+
+    error_codes.answered.clear()
+    yield
+    answers = list(error_codes.answered)
+    error_codes.answered.clear()
+    problems = error_codes.undeclared(answers)
+    if problems:
+        pytest.fail("error codes not declared in the schema:\n" + "\n".join(problems), pytrace=False)
+
+
 @pytest.fixture
 def race() -> Race:
     """Run callables at the same moment, each in a thread with its own database connection (closed at the end);

@@ -27,14 +27,32 @@ from apps.backoffice.serializers import (
     StaffBookingCreateSerializer,
 )
 from apps.bookings import services as booking_services
+from apps.bookings.errors import (
+    AlreadyBooked,
+    AmountExceedsBalance,
+    BatchFull,
+    BatchNotBookable,
+    CouponExhausted,
+    CouponInvalid,
+    NothingToPay,
+    NotPayable,
+    RefundAtGateway,
+)
 from apps.bookings.models import Booking, Payment
 from apps.bookings.serializers import BookingSerializer, booking_data
-from apps.common.exceptions import NotFound
+from apps.common.exceptions import (
+    AlreadyExists,
+    IdempotencyKeyRequired,
+    IdempotencyKeyReused,
+    InvalidTransition,
+    NotFound,
+)
 from apps.common.idempotency import idempotency_key, idempotency_key_parameter
 from apps.common.pagination import PageNumberPagination
-from apps.common.schema import ErrorEnvelope, error_responses
+from apps.common.schema import error_responses
 from apps.users import services as user_services
 from apps.users.current import authenticated_user
+from apps.users.errors import CustomerExists
 from apps.users.permissions import HasAnyCapability, HasCapability
 from apps.users.roles import Capability, has_capability
 
@@ -42,9 +60,6 @@ C = Capability
 CUSTOMER_ID = OpenApiParameter("customer_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
 BOOKING_ID = OpenApiParameter("booking_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
 REFUND_ID = OpenApiParameter("refund_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
-BOOKING_409 = OpenApiResponse(
-    ErrorEnvelope, description="`batch_full`, `batch_not_bookable`, `already_booked` or `coupon_exhausted`"
-)
 
 
 def _context(request: Request) -> dict[str, bool]:
@@ -89,7 +104,7 @@ class CustomerListCreateView(APIView):
             "`details.customer_id` when the phone or e-mail has an account: book on that one."
         ),
         request=CustomerCreateSerializer,
-        responses={201: CustomerSerializer, **error_responses(400, 401, 403, 409)},
+        responses={201: CustomerSerializer, **error_responses(400, 401, 403, CustomerExists)},
     )
     def post(self, request: Request) -> Response:
         data = CustomerCreateSerializer(data=request.data)
@@ -133,7 +148,12 @@ class CustomerBookingCreateView(APIView):
             "customer's and they are told as after an app booking; the staff member is its creator."
         ),
         request=StaffBookingCreateSerializer,
-        responses={201: BookingSerializer, **error_responses(400, 401, 403, 404), 409: BOOKING_409},
+        responses={
+            201: BookingSerializer,
+            **error_responses(
+                400, CouponInvalid, 401, 403, 404, BatchFull, BatchNotBookable, AlreadyBooked, CouponExhausted
+            ),
+        },
     )
     def post(self, request: Request, customer_id: Any) -> Response:
         customer = selectors.customers().filter(pk=customer_id, is_active=True).first()
@@ -169,10 +189,17 @@ class OfflinePaymentView(APIView):
         responses={
             201: OfflinePaymentResultSerializer,
             200: OpenApiResponse(OfflinePaymentResultSerializer, description="Replay: the payment this key recorded"),
-            **error_responses(400, 401, 403, 404, 422),
-            409: OpenApiResponse(
-                ErrorEnvelope,
-                description="`not_payable`, `nothing_to_pay`, `amount_exceeds_balance` or `already_exists` (receipt)",
+            **error_responses(
+                400,
+                IdempotencyKeyRequired,
+                401,
+                403,
+                NotFound,
+                IdempotencyKeyReused,
+                NotPayable,
+                NothingToPay,
+                AmountExceedsBalance,
+                AlreadyExists,
             ),
         },
     )
@@ -205,8 +232,7 @@ class ManualRefundView(APIView):
         request=ManualRefundSerializer,
         responses={
             200: ManualRefundResultSerializer,
-            **error_responses(400, 401, 403, 404),
-            409: OpenApiResponse(ErrorEnvelope, description="`invalid_transition` (processed) or `refund_at_gateway`"),
+            **error_responses(400, 401, 403, NotFound, InvalidTransition, RefundAtGateway),
         },
     )
     def post(self, request: Request, refund_id: Any) -> Response:

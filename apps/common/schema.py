@@ -6,9 +6,12 @@ import re
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS
+
+from apps.common.exceptions import ApplicationError
+from apps.common.schema_errors import ErrorResponse, declared_errors, operation_error_codes
 
 ErrorEnvelope = inline_serializer(
     "ErrorEnvelope",
@@ -46,9 +49,21 @@ _DESCRIPTIONS = {
 }
 
 
-def error_responses(*codes: int) -> dict[int, Any]:
-    """``responses=`` entries documenting the envelope for the given status codes."""
-    return {code: OpenApiResponse(ErrorEnvelope, description=_DESCRIPTIONS.get(code, "Error")) for code in codes}
+def describe_status(status: int) -> str:
+    return _DESCRIPTIONS.get(status, "Error")
+
+
+def error_responses(*items: int | type[ApplicationError], description: str | None = None) -> dict[int, Any]:
+    """``responses=`` entries documenting the envelope for the given statuses and application errors.
+
+    An error class documents its status with its code (``error_responses(BatchFull, 404)``); a bare status
+    documents that status with the platform codes the operation's shape gives (``apps.common.schema_errors``).
+    ``description`` words every status given here (default: the status's usual description).
+    """
+    return {
+        status: ErrorResponse(ErrorEnvelope, status, codes, description or describe_status(status))
+        for status, codes in declared_errors(*items).items()
+    }
 
 
 _ENVELOPE_REF = "#/components/schemas/ErrorEnvelope"
@@ -56,7 +71,7 @@ _ENVELOPE_REF = "#/components/schemas/ErrorEnvelope"
 
 def _envelope_response(code: int) -> dict[str, Any]:
     return {
-        "description": _DESCRIPTIONS.get(code, "Error"),
+        "description": describe_status(code),
         "content": {"application/json": {"schema": {"$ref": _ENVELOPE_REF}}},
     }
 
@@ -204,6 +219,12 @@ class AutoSchema(BaseAutoSchema):
 
     def get_operation_id(self) -> str:
         return operation_id(self.path, self.method, is_list=self.method == "GET" and self._is_list_view())
+
+    def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
+        operation: dict[str, Any] | None = super().get_operation(*args, **kwargs)
+        if operation is not None:
+            operation["x-error-codes"] = operation_error_codes(self, operation)
+        return operation
 
     def get_auth(self) -> list[dict[str, Any]]:
         auths: list[dict[str, Any]] = super().get_auth()

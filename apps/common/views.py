@@ -16,6 +16,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from apps.common.exceptions import NotReady, error_body
+from apps.common.schema import error_responses
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +94,8 @@ class ReadyView(APIView):
         responses={
             200: inline_serializer(
                 "ReadyStatus", {"status": serializers.CharField(), "checks": serializers.DictField()}
-            )
+            ),
+            **error_responses(NotReady),
         },
     )
     def get(self, request: Request) -> Response:

@@ -20,11 +20,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.common.exceptions import Forbidden, NotFound
+from apps.common.exceptions import (
+    Forbidden,
+    IdempotencyKeyRequired,
+    IdempotencyKeyReused,
+    InvalidTransition,
+    NotFound,
+)
 from apps.common.idempotency import idempotency_key, idempotency_key_parameter
 from apps.common.renderers import GeoJSONRenderer
 from apps.common.schema import error_responses
 from apps.emergency import examples, selectors, services
+from apps.emergency.errors import CheckInAlreadyArmed, NoArmedCheckIn, NotOnTrek
 from apps.emergency.filters import IncidentFilter
 from apps.emergency.models import CheckIn, Incident
 from apps.emergency.permissions import IsGuide
@@ -99,7 +106,7 @@ class SOSView(APIView):
         responses={
             201: OpenApiResponse(IncidentSerializer, description="Incident created; alerts queued"),
             200: OpenApiResponse(IncidentSerializer, description="Replay: the incident this key created"),
-            **error_responses(400, 401, 415, 422, 503),
+            **error_responses(400, 401, 415, IdempotencyKeyRequired, IdempotencyKeyReused, 503),
         },
         examples=examples.SOS,
         tags=["emergency"],
@@ -152,7 +159,7 @@ class IncidentListView(generics.ListAPIView):
             "for an SOS."
         ),
         request=GuideReportSerializer,
-        responses={201: IncidentDetailSerializer, **error_responses(400, 401, 403, 404)},
+        responses={201: IncidentDetailSerializer, **error_responses(400, 401, Forbidden, NotFound)},
         tags=["emergency"],
     )
     def post(self, request: Request) -> Response:
@@ -194,7 +201,7 @@ class AcknowledgeView(APIView):
         ),
         parameters=[INCIDENT_ID],
         request=None,
-        responses={200: IncidentDetailSerializer, **error_responses(401, 403, 404, 409)},
+        responses={200: IncidentDetailSerializer, **error_responses(401, Forbidden, 404, InvalidTransition)},
         tags=["emergency"],
     )
     def post(self, request: Request, pk: uuid.UUID) -> Response:
@@ -227,7 +234,7 @@ class UpdatesView(APIView):
         ),
         parameters=[INCIDENT_ID],
         request=IncidentNoteSerializer,
-        responses={201: IncidentDetailSerializer, **error_responses(400, 401, 403, 404, 409)},
+        responses={201: IncidentDetailSerializer, **error_responses(400, 401, Forbidden, 404, InvalidTransition)},
         tags=["emergency"],
     )
     def post(self, request: Request, pk: uuid.UUID) -> Response:
@@ -256,7 +263,7 @@ class ResolveView(APIView):
         ),
         parameters=[INCIDENT_ID],
         request=ResolveSerializer,
-        responses={200: IncidentDetailSerializer, **error_responses(400, 401, 403, 404, 409)},
+        responses={200: IncidentDetailSerializer, **error_responses(400, 401, Forbidden, 404, InvalidTransition)},
         tags=["emergency"],
     )
     def post(self, request: Request, pk: uuid.UUID) -> Response:
@@ -277,7 +284,7 @@ class FalseAlarmView(APIView):
         description=("From any open state; a closed incident is 409 `invalid_transition`. Escalation stops."),
         parameters=[INCIDENT_ID],
         request=FalseAlarmSerializer,
-        responses={200: IncidentDetailSerializer, **error_responses(400, 401, 403, 404, 409)},
+        responses={200: IncidentDetailSerializer, **error_responses(400, 401, Forbidden, 404, InvalidTransition)},
         tags=["emergency"],
     )
     def post(self, request: Request, pk: uuid.UUID) -> Response:
@@ -313,7 +320,7 @@ class LocationsView(APIView):
         "skipped, fixes after the incident closed are ignored. The latest fix becomes the incident's location.",
         parameters=[INCIDENT_ID],
         request=PingBatchSerializer,
-        responses={200: PingResultSerializer, **error_responses(400, 401, 403, 404)},
+        responses={200: PingResultSerializer, **error_responses(400, 401, Forbidden, 404)},
         tags=["emergency"],
     )
     def post(self, request: Request, pk: uuid.UUID) -> Response:
@@ -350,7 +357,7 @@ class ActiveIncidentsGeoJSONView(APIView):
             "JSON envelopes."
         ),
         # 404: an unknown ?format= (DRF's format override finds no renderer for it).
-        responses={200: GeoJSONFeatureCollectionSerializer, **error_responses(401, 403, 404)},
+        responses={200: GeoJSONFeatureCollectionSerializer, **error_responses(401, 403, NotFound)},
         tags=["emergency"],
     )
     def get(self, request: Request) -> Response:
@@ -414,7 +421,7 @@ class CheckInsView(generics.ListAPIView):
             "trekker's emergency contacts when `alert_contacts`)."
         ),
         request=CheckInArmSerializer,
-        responses={201: CheckInSerializer, **error_responses(400, 401, 409, 429)},
+        responses={201: CheckInSerializer, **error_responses(400, 401, NotOnTrek, CheckInAlreadyArmed, 429)},
         tags=["emergency"],
     )
     def post(self, request: Request) -> Response:
@@ -436,7 +443,7 @@ class CheckInCompleteView(APIView):
         ),
         operation_id="checkInComplete",
         request=None,
-        responses={200: CheckInSerializer, **error_responses(401, 409)},
+        responses={200: CheckInSerializer, **error_responses(401, NoArmedCheckIn)},
         tags=["emergency"],
     )
     def post(self, request: Request) -> Response:

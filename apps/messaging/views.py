@@ -20,7 +20,7 @@ from apps.common.exceptions import NotFound, ValidationFailed
 from apps.common.pagination import CursorPagination
 from apps.common.schema import error_responses
 from apps.messaging import examples, selectors, services
-from apps.messaging.errors import MessageDeleted
+from apps.messaging.errors import EditWindowClosed, MessageDeleted, NotAuthor
 from apps.messaging.filters import MessageFilter
 from apps.messaging.models import Conversation, Message
 from apps.messaging.serializers import (
@@ -164,12 +164,15 @@ class ConversationViewSet(
         description="The author only (403 `not_author`), within `MESSAGING_EDIT_WINDOW_MINUTES` (15) of sending "
         "(409 `edit_window_closed`); a deleted message is 409 `message_deleted`.",
         request=MessageUpdateSerializer,
-        responses={200: MessageSerializer, **error_responses(400, 401, 403, 404, 409)},
+        responses={
+            200: MessageSerializer,
+            **error_responses(400, 401, NotAuthor, 404, EditWindowClosed, MessageDeleted),
+        },
     ),
     destroy=extend_schema(
         summary="Delete your own message (a tombstone stays in place)",
         description="The author only (403 `not_author`). Idempotent: deleting it again is harmless.",
-        responses={204: None, **error_responses(401, 403, 404)},
+        responses={204: None, **error_responses(401, NotAuthor, 404)},
     ),
 )
 @extend_schema(
@@ -255,7 +258,7 @@ class MessageViewSet(
             "it replaced with the time of the edit; the current text is the message's own. A deleted message "
             "answers 409 `message_deleted`: its history is deleted with it."
         ),
-        responses={200: MessageEditSerializer(many=True), **error_responses(401, 404, 409)},
+        responses={200: MessageEditSerializer(many=True), **error_responses(401, 404, MessageDeleted)},
     )
     @action(detail=True, methods=["get"], url_path="history", pagination_class=None, filter_backends=[])
     def history(self, request: Request, *args: Any, **kwargs: Any) -> Response:

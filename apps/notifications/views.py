@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from apps.common.pagination import CursorPagination
 from apps.common.schema import error_responses
 from apps.notifications import selectors, services
+from apps.notifications.errors import InvalidUnsubscribeToken, PreferenceLocked
 from apps.notifications.serializers import (
     CategoryPreferenceSerializer,
     DeviceRegisterSerializer,
@@ -118,7 +119,7 @@ class PreferencesView(APIView):
         description="Switches one or more (category, channel) pairs; answers the whole table. Switching off a "
         "locked category (security, emergency) is 400 `preference_locked`, and nothing changes.",
         request=PreferencesUpdateSerializer,
-        responses={200: CategoryPreferenceSerializer(many=True), **error_responses(400, 401)},
+        responses={200: CategoryPreferenceSerializer(many=True), **error_responses(400, PreferenceLocked, 401)},
     )
     def patch(self, request: Request) -> Response:
         serializer = PreferencesUpdateSerializer(data=request.data)
@@ -178,7 +179,7 @@ class UnsubscribeView(APIView):
     @extend_schema(
         tags=["notifications"],
         request=UnsubscribeSerializer,
-        responses={200: UnsubscribeResponseSerializer, **error_responses(400)},
+        responses={200: UnsubscribeResponseSerializer, **error_responses(400, InvalidUnsubscribeToken)},
         summary="Unsubscribe from e-mails of a category",
         description="No sign-in: the signed `token` of an e-mail's unsubscribe link is the authority. Turns off "
         "e-mail for that category; an invalid or expired token is 400 `invalid_token`.",

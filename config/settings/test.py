@@ -13,7 +13,7 @@ os.environ["DATABASE_URL"] = _services.database_url
 os.environ["REDIS_URL"] = _services.redis_url
 
 from .base import *  # noqa: E402, F403  after resolve() has set DATABASE_URL and REDIS_URL
-from .base import CACHES, CHANNEL_LAYERS, DATABASES, INSTALLED_APPS, REST_FRAMEWORK  # noqa: E402  after resolve() has set DATABASE_URL and REDIS_URL
+from .base import CACHES, CHANNEL_LAYERS, DATABASES, INSTALLED_APPS, MIDDLEWARE, REST_FRAMEWORK  # noqa: E402  after resolve() has set DATABASE_URL and REDIS_URL
 
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise RuntimeError("The test suite runs on PostgreSQL only; DATABASE_URL must be a postgres:// URL.")
@@ -47,3 +47,5 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 # Tests that stop the broker must not make the next test in the process skip its enqueues.
 CELERY_ENQUEUE_BACKOFF_SECONDS = 0.0
+# Every error envelope answered is recorded, so each test checks its codes against the schema (tests/error_codes.py).
+MIDDLEWARE = ["tests.error_codes.RecordErrorCodes", *MIDDLEWARE]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
@@ -12,10 +12,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.bookings import services
+from apps.bookings.errors import DepartureNotActive
 from apps.bookings.models import DepartureAnnouncement
 from apps.bookings.throttles import AnnounceDepartureThrottle, AnnounceSenderThrottle
 from apps.bookings.views.common import BATCH_ID, batch_or_404
-from apps.common.schema import ErrorEnvelope, error_responses
+from apps.common.exceptions import Forbidden
+from apps.common.schema import error_responses
 from apps.users.current import authenticated_user
 
 
@@ -63,8 +65,7 @@ class DepartureAnnouncementView(APIView):
         request=AnnouncementCreateSerializer,
         responses={
             201: AnnouncementSerializer,
-            **error_responses(400, 401, 403, 404, 429),
-            409: OpenApiResponse(ErrorEnvelope, description="`departure_not_active`: cancelled or completed"),
+            **error_responses(400, 401, Forbidden, 404, DepartureNotActive, 429),
         },
     )
     def post(self, request: Request, batch_id: Any) -> Response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
@@ -14,6 +14,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.bookings import selectors, services
+from apps.bookings.errors import (
+    AlreadyBooked,
+    AlreadyWaitlisted,
+    BatchFull,
+    BatchNotBookable,
+    CouponExhausted,
+    CouponInvalid,
+    WaitlistClosed,
+    WaitlistNotNeeded,
+)
 from apps.bookings.filters import BookingFilter
 from apps.bookings.models import WaitlistEntry
 from apps.bookings.serializers import (
@@ -28,9 +38,9 @@ from apps.bookings.serializers import (
 )
 from apps.bookings.views import examples
 from apps.bookings.views.common import BATCH_ID, BOOKING_ID, batch_or_404
-from apps.common.exceptions import NotFound
+from apps.common.exceptions import InvalidTransition, NotFound
 from apps.common.pagination import PageNumberPagination
-from apps.common.schema import ErrorEnvelope, error_responses
+from apps.common.schema import error_responses
 from apps.users.current import authenticated_user
 from apps.users.permissions import HasCapability
 from apps.users.roles import Capability
@@ -85,9 +95,8 @@ class BookingListCreateView(APIView):
         request=BookingCreateSerializer,
         responses={
             201: BookingSerializer,
-            **error_responses(400, 401, 404),
-            409: OpenApiResponse(
-                ErrorEnvelope, description="`batch_full`, `batch_not_bookable`, `already_booked` or `coupon_exhausted`"
+            **error_responses(
+                400, CouponInvalid, 401, NotFound, BatchFull, BatchNotBookable, AlreadyBooked, CouponExhausted
             ),
         },
         examples=examples.BOOKING_CREATE,
@@ -147,7 +156,7 @@ class BookingCancelView(APIView):
             "points are reversed, the booker is told, and the waitlist is offered the seats. Audited."
         ),
         request=CancelSerializer,
-        responses={200: BookingSerializer, **error_responses(400, 401, 404, 409)},
+        responses={200: BookingSerializer, **error_responses(400, 401, 404, InvalidTransition)},
         examples=examples.CANCEL,
     )
     def post(self, request: Request, booking_id: Any) -> Response:
@@ -188,7 +197,7 @@ class BatchBulkCancelView(APIView):
         "cancelled by a background task with full refunds, and every booker is told (see GET for progress). "
         "A completed or cancelled batch: 409 `invalid_transition`. Audited.",
         request=CancelSerializer,
-        responses={202: BatchCancellationSerializer, **error_responses(400, 401, 403, 404, 409)},
+        responses={202: BatchCancellationSerializer, **error_responses(400, 401, 403, 404, InvalidTransition)},
     )
     def post(self, request: Request, batch_id: Any) -> Response:
         data = CancelSerializer(data=request.data)
@@ -236,9 +245,8 @@ class WaitlistView(APIView):
         request=WaitlistJoinSerializer,
         responses={
             201: WaitlistEntrySerializer,
-            **error_responses(400, 401, 404),
-            409: OpenApiResponse(
-                ErrorEnvelope, description="`waitlist_closed`, `waitlist_not_needed`, `already_waitlisted`"
+            **error_responses(
+                400, 401, 404, WaitlistClosed, WaitlistNotNeeded, AlreadyWaitlisted, AlreadyBooked, BatchNotBookable
             ),
         },
     )

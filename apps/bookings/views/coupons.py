@@ -5,23 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.bookings import selectors
+from apps.bookings.errors import CouponCodeTaken
 from apps.bookings.serializers.coupons import CouponSerializer, CouponWriteSerializer
 from apps.bookings.services.coupons import coupon_create, coupon_deactivate, coupon_update
 from apps.common.pagination import PageNumberPagination
-from apps.common.schema import ErrorEnvelope, error_responses
+from apps.common.schema import error_responses
 from apps.users.current import authenticated_user
 from apps.users.permissions import HasCapability
 from apps.users.roles import Capability
 
 COUPON_ID = OpenApiParameter("coupon_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
-CODE_TAKEN = OpenApiResponse(ErrorEnvelope, description="`coupon_code_taken`: another coupon has this code")
 
 
 class CouponQuerySerializer(serializers.Serializer):
@@ -65,7 +65,7 @@ class CouponListView(APIView):
             "one is in rupees; the window must end after it starts."
         ),
         request=CouponWriteSerializer,
-        responses={201: CouponSerializer, **error_responses(400, 401, 403), 409: CODE_TAKEN},
+        responses={201: CouponSerializer, **error_responses(400, 401, 403, CouponCodeTaken)},
     )
     def post(self, request: Request) -> Response:
         data = CouponWriteSerializer(data=request.data)
@@ -92,7 +92,7 @@ class CouponDetailView(APIView):
         summary="Change a coupon",
         description="Bookings that already used it keep the discount they were priced with.",
         request=CouponWriteSerializer(partial=True),
-        responses={200: CouponSerializer, **error_responses(400, 401, 403, 404), 409: CODE_TAKEN},
+        responses={200: CouponSerializer, **error_responses(400, 401, 403, 404, CouponCodeTaken)},
     )
     def patch(self, request: Request, coupon_id: Any) -> Response:
         coupon = selectors.coupon_get(coupon_id=coupon_id)

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.bookings import selectors
+from apps.bookings.errors import BookingClosed, DocumentInvalid
 from apps.bookings.models import BookingDocument
 from apps.bookings.serializers import (
     BookingDocumentSerializer,
@@ -25,7 +26,7 @@ from apps.bookings.serializers import (
 )
 from apps.bookings.services import documents as document_services
 from apps.bookings.views.common import BOOKING_ID, DOCUMENT_ID
-from apps.common.exceptions import NotFound
+from apps.common.exceptions import InvalidTransition, NotFound
 from apps.common.parsers import JSONParser
 from apps.common.renderers import stored_file_renderers
 from apps.common.schema import error_responses
@@ -63,7 +64,7 @@ class BookingDocumentsView(APIView):
         "browser are recorded), `id_document` and `fitness_proof` take a `file` (multipart; PDF, JPEG or PNG "
         "up to 10 MB, else 400 `document_invalid`). Sending a kind again replaces it. Answers the checklist.",
         request={"multipart/form-data": DocumentSubmitSerializer, "application/json": DocumentSubmitSerializer},
-        responses={200: ChecklistSerializer, **error_responses(400, 401, 404, 409)},
+        responses={200: ChecklistSerializer, **error_responses(400, DocumentInvalid, 401, 404, BookingClosed)},
     )
     def post(self, request: Request, booking_id: Any) -> Response:
         booking = selectors.booking_get(user=authenticated_user(request), booking_id=booking_id, staff_capability="-")
@@ -95,7 +96,7 @@ class DocumentReviewView(APIView):
         "`invalid_transition`). A rejection's `note` tells the booker what to send again; they are notified. "
         "Audited.",
         request=DocumentReviewSerializer,
-        responses={200: BookingDocumentSerializer, **error_responses(400, 401, 403, 404, 409)},
+        responses={200: BookingDocumentSerializer, **error_responses(400, 401, 403, 404, InvalidTransition)},
     )
     def post(self, request: Request, booking_id: Any, document_id: Any) -> Response:
         document = BookingDocument.objects.filter(pk=document_id, booking_id=booking_id).first()
@@ -131,7 +132,7 @@ class DocumentDownloadView(APIView):
         parameters=[OpenApiParameter("token", OpenApiTypes.STR, required=True)],
         responses={
             **{(200, media): OpenApiTypes.BINARY for media in DOCUMENT_MEDIA_TYPES},
-            **error_responses(404),
+            **error_responses(NotFound),
         },
     )
     def get(self, request: Request) -> HttpResponseBase:

@@ -110,7 +110,7 @@ class GuideDeparturesView(APIView):
     @extend_schema(
         summary="The departures I lead: on now and upcoming, with seats and readiness",
         description="Acting guides only (current guide role and active guide profile); anyone else 403.",
-        responses={200: DepartureSerializer(many=True), **error_responses(401, 403)},
+        responses={200: DepartureSerializer(many=True), **error_responses(401, Forbidden)},
     )
     def get(self, request: Request) -> Response:
         user = authenticated_user(request)
@@ -143,7 +143,7 @@ class RosterView(APIView):
     @extend_schema(
         summary="Roster: each participant's documents, health flags, emergency contact, phone and base check-in",
         description="Ops and customer success (`manifest.view`) and the departure's acting guide. Confirmed bookings.",
-        responses={200: RosterRowSerializer(many=True), **error_responses(401, 403, 404)},
+        responses={200: RosterRowSerializer(many=True), **error_responses(401, Forbidden, 404)},
     )
     def get(self, request: Request, batch_id: Any) -> Response:
         batch = _readable_batch(request, batch_id)
@@ -162,7 +162,7 @@ class BaseCheckInView(APIView):
         ),
         request=BaseCheckInInputSerializer,
         operation_id="batchBaseCheckInMark",
-        responses={200: BaseCheckInSerializer, **error_responses(400, 401, 403, 404)},
+        responses={200: BaseCheckInSerializer, **error_responses(400, 401, Forbidden, 404)},
     )
     def post(self, request: Request, batch_id: Any, participant_id: Any) -> Response:
         user = authenticated_user(request)
@@ -183,7 +183,7 @@ class CampCheckInsView(APIView):
     @extend_schema(
         summary="The departure's camp check-ins, newest first",
         description="Ops and customer success (`manifest.view`) and the departure's acting guide.",
-        responses={200: CampCheckInSerializer(many=True), **error_responses(401, 403, 404)},
+        responses={200: CampCheckInSerializer(many=True), **error_responses(401, Forbidden, 404)},
     )
     def get(self, request: Request, batch_id: Any) -> Response:
         batch = _readable_batch(request, batch_id)
@@ -193,7 +193,7 @@ class CampCheckInsView(APIView):
         summary='The guide posts "reached camp X" for today (optionally with a location); audited',
         description="The departure's acting guide only.",
         request=CampCheckInInputSerializer,
-        responses={201: CampCheckInSerializer, **error_responses(400, 401, 403, 404)},
+        responses={201: CampCheckInSerializer, **error_responses(400, 401, Forbidden, 404)},
     )
     def post(self, request: Request, batch_id: Any) -> Response:
         user = authenticated_user(request)

@@ -22,6 +22,7 @@ from apps.bookings.serializers import (
 )
 from apps.bookings.views.common import BATCH_ID, batch_or_404
 from apps.common.csv_export import CSVRenderer, csv_response
+from apps.common.exceptions import Forbidden, NotFound
 from apps.common.schema import error_responses
 from apps.treks.models import Batch
 from apps.users.current import authenticated_user
@@ -73,7 +74,7 @@ class ManifestView(APIView):
         responses={
             (200, "application/json"): ManifestRowSerializer(many=True),
             (200, "text/csv"): OpenApiTypes.STR,
-            **error_responses(401, 403, 404),
+            **error_responses(401, Forbidden, NotFound),
         },
     )
     def get(self, request: Request, batch_id: Any) -> HttpResponseBase:

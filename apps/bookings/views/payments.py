@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.bookings import selectors, services
+from apps.bookings.errors import GatewayRejected, NothingToPay, NotPayable, SignatureInvalid, WebhookPayloadInvalid
 from apps.bookings.models import Payment
 from apps.bookings.serializers import (
     PaymentOrderSerializer,
@@ -24,7 +25,8 @@ from apps.bookings.serializers import (
 )
 from apps.bookings.views import examples
 from apps.bookings.views.common import BOOKING_ID
-from apps.common.schema import ErrorEnvelope, error_responses
+from apps.common.exceptions import NotFound
+from apps.common.schema import error_responses
 from apps.users.current import authenticated_user
 
 
@@ -55,10 +57,7 @@ class BookingPaymentsView(APIView):
         request=None,
         responses={
             201: PaymentOrderSerializer,
-            **error_responses(401, 404, 502, 503),
-            409: OpenApiResponse(
-                ErrorEnvelope, description="`not_payable` (not pending, hold lapsed) or `nothing_to_pay`"
-            ),
+            **error_responses(401, 404, NotPayable, NothingToPay, GatewayRejected, 503),
         },
         examples=examples.PAYMENT_ORDER,
     )
@@ -79,7 +78,7 @@ class PaymentVerifyView(APIView):
         "changes nothing); the payment is credited and a booking paid in full is confirmed. Idempotent: the same "
         "payment again answers the same result. An order of someone else is 404.",
         request=PaymentVerifySerializer,
-        responses={200: PaymentSerializer, **error_responses(400, 401, 404)},
+        responses={200: PaymentSerializer, **error_responses(400, SignatureInvalid, 401, NotFound)},
         examples=examples.PAYMENT_VERIFY,
     )
     def post(self, request: Request) -> Response:
@@ -111,7 +110,7 @@ class RazorpayWebhookView(APIView):
             "`webhook_payload_invalid` (its repeats answer `duplicate`)."
         ),
         request={"application/json": OpenApiTypes.OBJECT},
-        responses={200: WebhookAckSerializer, **error_responses(400)},
+        responses={200: WebhookAckSerializer, **error_responses(400, SignatureInvalid, WebhookPayloadInvalid)},
     )
     def post(self, request: Request) -> Response:
         outcome = services.webhook_receive(

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.bookings import selectors
+from apps.bookings.errors import BookingNotConfirmed
 from apps.bookings.trip_pack import trip_pack_body
 from apps.bookings.trip_pass import PREFIX, verification_key
 from apps.bookings.views.common import BOOKING_ID
@@ -47,7 +48,7 @@ class TripPackView(APIView):
         responses={
             200: OpenApiTypes.OBJECT,
             304: OpenApiResponse(description="Not modified: the stored pack is current."),
-            **error_responses(401, 404, 409),
+            **error_responses(401, 404, BookingNotConfirmed),
         },
     )
     def get(self, request: Request, booking_id: Any) -> HttpResponseBase:

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from apps.common.schema import error_responses
 from apps.community import selectors, services
+from apps.community.errors import DayOutOfRange, NotAuthor, PhotoInvalid, TrekNotBooked
 from apps.community.filters import JournalFilter
 from apps.community.models import JournalEntry
 from apps.community.serializers import (
@@ -57,7 +58,10 @@ class JournalListView(GenericAPIView[JournalEntry]):
         description="403 `trek_not_booked` without such a booking; 400 `day_out_of_range` when `day_number` is "
         "outside the trek's duration. Photos as for posts (multipart, repeat `photos`).",
         request=upload_request(JournalCreateSerializer),
-        responses={201: JournalEntrySerializer, **error_responses(400, 401, 403, 413)},
+        responses={
+            201: JournalEntrySerializer,
+            **error_responses(400, DayOutOfRange, PhotoInvalid, 401, TrekNotBooked, 413),
+        },
     )
     def post(self, request: Request) -> Response:
         data = JournalCreateSerializer(data=request.data)
@@ -89,7 +93,10 @@ class JournalDetailView(APIView):
             "duration (400 `day_out_of_range`)."
         ),
         request=JournalUpdateSerializer,
-        responses={200: JournalEntrySerializer, **error_responses(400, 401, 403, 404)},
+        responses={
+            200: JournalEntrySerializer,
+            **error_responses(400, DayOutOfRange, PhotoInvalid, 401, NotAuthor, 404),
+        },
     )
     def patch(self, request: Request, entry_id: str) -> Response:
         entry = selectors.journal_get(user=request.user, entry_id=entry_id)
@@ -103,7 +110,7 @@ class JournalDetailView(APIView):
         tags=["journals"],
         summary="Delete your journal entry",
         description="The author only (403 `not_author`).",
-        responses={204: None, **error_responses(401, 403, 404)},
+        responses={204: None, **error_responses(401, NotAuthor, 404)},
     )
     def delete(self, request: Request, entry_id: str) -> Response:
         entry = selectors.journal_get(user=request.user, entry_id=entry_id)

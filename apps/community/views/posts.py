@@ -18,6 +18,17 @@ from rest_framework.views import APIView
 from apps.common.pagination import CursorPagination, PageNumberPagination
 from apps.common.schema import error_responses
 from apps.community import selectors, services
+from apps.community.errors import (
+    AlreadyReported,
+    BatchNotOfTrek,
+    NotAuthor,
+    OwnPostReport,
+    ParentNotOnPost,
+    PhotoInvalid,
+    PostEmpty,
+    ReplyDepthExceeded,
+    TooManyPhotos,
+)
 from apps.community.filters import PostFilter
 from apps.community.models import Comment, Post, PostLike, PostReport
 from apps.community.serializers import (
@@ -76,7 +87,10 @@ class PostListView(GenericAPIView[Post]):
         description="Send `multipart/form-data` to attach photos (repeat `photos`). Photos are checked by content, "
         "re-encoded as JPEG without EXIF. Rate-limited per user (`community_post`).",
         request=upload_request(PostCreateSerializer),
-        responses={201: PostSerializer, **error_responses(400, 401, 413, 429)},
+        responses={
+            201: PostSerializer,
+            **error_responses(400, PostEmpty, PhotoInvalid, TooManyPhotos, BatchNotOfTrek, 401, 413, 429),
+        },
     )
     def post(self, request: Request) -> Response:
         data = PostCreateSerializer(data=request.data)
@@ -104,7 +118,7 @@ class PostDetailView(APIView):
         tags=["community"],
         summary="Delete your post (it vanishes for everyone)",
         description=("The author only (403 `not_author`). It vanishes for everyone (404 afterwards)."),
-        responses={204: None, **error_responses(401, 403, 404)},
+        responses={204: None, **error_responses(401, NotAuthor, 404)},
     )
     def delete(self, request: Request, post_id: str) -> Response:
         post = selectors.post_get(user=request.user, post_id=post_id)
@@ -156,7 +170,7 @@ class PostReportView(APIView):
             "it in `reportList`."
         ),
         request=ReportCreateSerializer,
-        responses={201: None, **error_responses(400, 401, 404, 409)},
+        responses={201: None, **error_responses(400, OwnPostReport, 401, 404, AlreadyReported)},
     )
     def post(self, request: Request, post_id: str) -> Response:
         post = selectors.post_get(user=request.user, post_id=post_id)
@@ -262,7 +276,7 @@ class PostCommentsView(GenericAPIView[Comment]):
             "`reply_depth_exceeded`. Rate-limited (429 `throttled`)."
         ),
         request=CommentCreateSerializer,
-        responses={201: ReplySerializer, **error_responses(400, 401, 404, 429)},
+        responses={201: ReplySerializer, **error_responses(400, ReplyDepthExceeded, ParentNotOnPost, 401, 404, 429)},
     )
     def post(self, request: Request, post_id: str) -> Response:
         post = selectors.post_get(user=request.user, post_id=post_id)
@@ -284,7 +298,7 @@ class CommentDetailView(APIView):
         tags=["community"],
         summary="Delete your comment",
         description="The author only (403 `not_author`). It disappears for everyone.",
-        responses={204: None, **error_responses(401, 403, 404)},
+        responses={204: None, **error_responses(401, NotAuthor, 404)},
     )
     def delete(self, request: Request, comment_id: str) -> Response:
         comment = selectors.comment_get(user=request.user, comment_id=comment_id)

@@ -14,11 +14,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.common.exceptions import InvalidTransition
 from apps.common.pagination import PageNumberPagination
 from apps.common.schema import error_responses
 from apps.treks import selectors, services
 from apps.treks.catalog_cache.responses import cached_catalog_response
 from apps.treks.domain import local_today
+from apps.treks.errors import BatchHasBookings, BatchNotEditable, GuideProfileExists, GuideUnavailable
 from apps.treks.filters import BatchFilter
 from apps.treks.models import Batch
 from apps.treks.permissions import BatchesManage, CatalogWrite, ReadOr
@@ -85,7 +87,7 @@ class TrekBatchesView(APIView):
         "duration, seats are at most the trek's group size; a guide already on overlapping dates is 409 "
         "`guide_unavailable`. Audited.",
         request=BatchWriteSerializer,
-        responses={201: StaffBatchSerializer, **error_responses(400, 401, 403, 404)},
+        responses={201: StaffBatchSerializer, **error_responses(400, 401, 403, 404, GuideUnavailable)},
     )
     def post(self, request: Request, slug: str) -> Response:
         trek = selectors.trek_get(user=request.user, slug=slug)
@@ -115,7 +117,10 @@ class BatchDetailView(APIView):
         "never below those taken. New dates or another guide notify every pending or confirmed booker and the "
         "guides, and the batch chat follows. Audited.",
         request=BatchWriteSerializer(partial=True),
-        responses={200: StaffBatchSerializer, **error_responses(400, 401, 403, 404, 409)},
+        responses={
+            200: StaffBatchSerializer,
+            **error_responses(400, 401, 403, 404, BatchNotEditable, InvalidTransition, GuideUnavailable),
+        },
     )
     def patch(self, request: Request, batch_id: Any) -> Response:
         batch = selectors.batch_get(user=request.user, batch_id=batch_id)
@@ -129,7 +134,7 @@ class BatchDetailView(APIView):
         description="Staff with `batches.manage`, for a batch nobody booked (else 409 `batch_has_bookings`: "
         "cancel it instead). Audited.",
         request=None,
-        responses={204: None, **error_responses(401, 403, 404, 409)},
+        responses={204: None, **error_responses(401, 403, 404, BatchHasBookings)},
     )
     def delete(self, request: Request, batch_id: Any) -> Response:
         batch = selectors.batch_get(user=request.user, batch_id=batch_id)
@@ -168,7 +173,7 @@ class GuideListView(APIView):
         description="Staff with `catalog.write`, for a user whose role is guide; one profile per user (409 "
         "`guide_profile_exists`). Audited.",
         request=GuideWriteSerializer,
-        responses={201: StaffGuideSerializer, **error_responses(400, 401, 403, 409)},
+        responses={201: StaffGuideSerializer, **error_responses(400, 401, 403, GuideProfileExists)},
     )
     def post(self, request: Request) -> Response:
         data = GuideWriteSerializer(data=request.data)

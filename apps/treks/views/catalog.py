@@ -24,6 +24,7 @@ from apps.treks import selectors, services
 from apps.treks.catalog_cache.responses import cached_catalog_response
 from apps.treks.catalog_sql import trek_list_response
 from apps.treks.domain import local_today
+from apps.treks.errors import FileTooLarge, InvalidUpload, RegionExists, RouteNotFound
 from apps.treks.filters import TrekFilter
 from apps.treks.models import TrekPhoto
 from apps.treks.permissions import CatalogWrite, ReadOr
@@ -73,7 +74,7 @@ class RegionListView(APIView):
         description="Staff with `catalog.write`. The slug is made from the name; a name or slug that exists is "
         "409 `region_exists`. Audited.",
         request=RegionWriteSerializer,
-        responses={201: RegionSerializer, **error_responses(400, 401, 403, 409)},
+        responses={201: RegionSerializer, **error_responses(400, 401, 403, RegionExists)},
     )
     def post(self, request: Request) -> Response:
         data = RegionWriteSerializer(data=request.data)
@@ -270,7 +271,7 @@ class _TrekFileView(APIView):
         summary="Upload a file to a trek",
         description="Staff with `catalog.write`, multipart `file`.",
         request={"multipart/form-data": FileUploadSerializer},
-        responses={200: TrekDetailSerializer, **error_responses(400, 401, 403, 404, 413)},
+        responses={200: TrekDetailSerializer, **error_responses(400, InvalidUpload, 401, 403, 404, FileTooLarge)},
     )
     def post(self, request: Request, slug: str) -> Response:
         trek = selectors.trek_get(user=request.user, slug=slug)
@@ -304,7 +305,7 @@ class TrekRouteGeoJSONView(APIView):
         summary="Get a trek's route as GeoJSON",
         description="A GeoJSON `Feature` (`application/geo+json`) with the trek's track as a `LineString`, from "
         "its GPX. Public. A trek without a GPX is 404 `route_not_found`; errors are JSON envelopes." + CATALOG_ETAG,
-        responses={(200, "application/geo+json"): OpenApiTypes.OBJECT, **error_responses(404)},
+        responses={(200, "application/geo+json"): OpenApiTypes.OBJECT, **error_responses(404, RouteNotFound)},
     )
     def get(self, request: Request, slug: str) -> HttpResponseBase:
         return cached_catalog_response(
@@ -337,7 +338,7 @@ class TrekPhotosView(APIView):
         description="Staff with `catalog.write`, multipart `file` and `caption`: JPEG, PNG or WebP up to 8 MB, "
         "re-encoded to JPEG without EXIF, appended to the gallery. Audited.",
         request={"multipart/form-data": PhotoUploadSerializer},
-        responses={201: PhotoSerializer, **error_responses(400, 401, 403, 404, 413)},
+        responses={201: PhotoSerializer, **error_responses(400, InvalidUpload, 401, 403, 404, FileTooLarge)},
     )
     def post(self, request: Request, slug: str) -> Response:
         trek = selectors.trek_get(user=request.user, slug=slug)

@@ -23,6 +23,33 @@ from apps.common.throttles import (
     client_ip,
 )
 from apps.users import services
+from apps.users.errors import (
+    AccountDisabled,
+    AppleAccountConflict,
+    AppleEmailUnverified,
+    AppleNonceMismatch,
+    AppleNotConfigured,
+    AppleTokenInvalid,
+    AppleUnavailable,
+    EmailTaken,
+    GoogleAccountConflict,
+    GoogleEmailUnverified,
+    GoogleNotConfigured,
+    GoogleTokenInvalid,
+    GoogleUnavailable,
+    InvalidCredentials,
+    InvalidRefreshToken,
+    OTPAttemptsExceeded,
+    OTPCooldown,
+    OTPInvalid,
+    OTPIPLimit,
+    OTPNumberLimit,
+    OTPStoreUnavailable,
+    ResetLinkInvalid,
+    SignInLocked,
+    VerificationLinkExpired,
+    VerificationLinkInvalid,
+)
 from apps.users.serializers import (
     AccountMessageSerializer,
     AppleSignInSerializer,
@@ -62,7 +89,7 @@ class RegisterView(APIView):
         ),
         request=RegisterSerializer,
         examples=examples.REGISTER,
-        responses={201: RegisterResponseSerializer, **error_responses(400, 409, 429)},
+        responses={201: RegisterResponseSerializer, **error_responses(400, EmailTaken, 429)},
     )
     def post(self, request: Request) -> Response:
         serializer = RegisterSerializer(data=request.data)
@@ -87,7 +114,7 @@ class LoginView(APIView):
         ),
         request=LoginSerializer,
         examples=examples.LOGIN,
-        responses={200: LoginResponseSerializer, **error_responses(400, 401, 429)},
+        responses={200: LoginResponseSerializer, **error_responses(400, InvalidCredentials, SignInLocked)},
     )
     def post(self, request: Request) -> Response:
         serializer = LoginSerializer(data=request.data)
@@ -112,7 +139,7 @@ class TokenRefreshView(APIView):
         ),
         request=RefreshSerializer,
         examples=examples.REFRESH_EXAMPLES,
-        responses={200: TokenPairSerializer, **error_responses(400, 401, 429)},
+        responses={200: TokenPairSerializer, **error_responses(400, InvalidRefreshToken, AccountDisabled, 429)},
     )
     def post(self, request: Request) -> Response:
         serializer = RefreshSerializer(data=request.data)
@@ -129,7 +156,7 @@ class LogoutView(APIView):
         description="Signed in. Revokes the refresh token sent (one of the caller's): it cannot renew the access "
         "token again. The access token lives on until it expires; forget it on the device.",
         request=RefreshSerializer,
-        responses={204: None, **error_responses(400, 401)},
+        responses={204: None, **error_responses(400, InvalidRefreshToken)},
     )
     def post(self, request: Request) -> Response:
         serializer = RefreshSerializer(data=request.data)
@@ -152,7 +179,19 @@ class GoogleSignInView(APIView):
         ),
         request=GoogleSignInSerializer,
         examples=examples.GOOGLE,
-        responses={200: SignInResponseSerializer, **error_responses(400, 401, 403, 409, 429, 503)},
+        responses={
+            200: SignInResponseSerializer,
+            **error_responses(
+                GoogleTokenInvalid,
+                GoogleEmailUnverified,
+                AccountDisabled,
+                GoogleAccountConflict,
+                GoogleNotConfigured,
+                GoogleUnavailable,
+                400,
+                429,
+            ),
+        },
     )
     def post(self, request: Request) -> Response:
         serializer = GoogleSignInSerializer(data=request.data)
@@ -179,7 +218,20 @@ class AppleSignInView(APIView):
             "them once); they are kept. Returns a JWT pair and `is_new_user`."
         ),
         request=AppleSignInSerializer,
-        responses={200: SignInResponseSerializer, **error_responses(400, 401, 403, 409, 429, 503)},
+        responses={
+            200: SignInResponseSerializer,
+            **error_responses(
+                AppleTokenInvalid,
+                AppleNonceMismatch,
+                AppleEmailUnverified,
+                AccountDisabled,
+                AppleAccountConflict,
+                AppleNotConfigured,
+                AppleUnavailable,
+                400,
+                429,
+            ),
+        },
         examples=examples.APPLE,
     )
     def post(self, request: Request) -> Response:
@@ -221,7 +273,10 @@ class OTPSendView(APIView):
         ),
         request=OTPSendSerializer,
         examples=examples.OTP_SEND,
-        responses={202: OTPSendResponseSerializer, **error_responses(400, 429, 503)},
+        responses={
+            202: OTPSendResponseSerializer,
+            **error_responses(400, OTPCooldown, OTPNumberLimit, OTPIPLimit, OTPStoreUnavailable),
+        },
     )
     def post(self, request: Request) -> Response:
         serializer = OTPSendSerializer(data=request.data)
@@ -249,7 +304,10 @@ class OTPVerifyView(APIView):
         ),
         request=OTPVerifySerializer,
         examples=examples.OTP_VERIFY,
-        responses={200: SignInResponseSerializer, **error_responses(400, 403, 429, 503)},
+        responses={
+            200: SignInResponseSerializer,
+            **error_responses(OTPInvalid, OTPAttemptsExceeded, AccountDisabled, OTPStoreUnavailable, 429),
+        },
     )
     def post(self, request: Request) -> Response:
         serializer = OTPVerifySerializer(data=request.data)
@@ -271,7 +329,10 @@ class EmailVerifyView(APIView):
         "`email_taken` if another account took it since). An invalid or used link is 400 "
         "`verification_link_invalid`, an old one `verification_link_expired`.",
         request=EmailVerifySerializer,
-        responses={200: UserSerializer, **error_responses(400, 409, 429)},
+        responses={
+            200: UserSerializer,
+            **error_responses(VerificationLinkInvalid, VerificationLinkExpired, EmailTaken, 429),
+        },
     )
     def post(self, request: Request) -> Response:
         serializer = EmailVerifySerializer(data=request.data)
@@ -333,7 +394,7 @@ class PasswordResetConfirmView(APIView):
         "password validators). A link works once (else 400 `reset_link_invalid`). Every session of the account "
         "is signed out.",
         request=PasswordResetConfirmSerializer,
-        responses={200: AccountMessageSerializer, **error_responses(400, 429)},
+        responses={200: AccountMessageSerializer, **error_responses(ResetLinkInvalid, 429)},
     )
     def post(self, request: Request) -> Response:
         serializer = PasswordResetConfirmSerializer(data=request.data)

@@ -15,11 +15,23 @@ from rest_framework.serializers import BaseSerializer
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
+from apps.common.exceptions import ValidationFailed
 from apps.common.pagination import PageNumberPagination
 from apps.common.schema import error_responses
 from apps.common.throttles import LoginThrottle, OTPSendThrottle, OTPVerifyThrottle, client_ip
 from apps.users import selectors, services
 from apps.users.current import authenticated_user
+from apps.users.errors import (
+    AppleUnavailable,
+    GoogleUnavailable,
+    OTPAttemptsExceeded,
+    OTPInvalid,
+    OTPStoreUnavailable,
+    PhoneTaken,
+    ReauthenticationFailed,
+    TooManyEmergencyContacts,
+    TribeHandleTaken,
+)
 from apps.users.models import EmergencyContact, User
 from apps.users.serializers import (
     AccountDeleteSerializer,
@@ -74,7 +86,7 @@ class MeView(APIView):
             "e-mail and phone change through `users/me/email/` and `users/me/phone/` (verification required)."
         ),
         request=ProfileUpdateSerializer,
-        responses={200: UserSerializer, **error_responses(400, 401, 409)},
+        responses={200: UserSerializer, **error_responses(400, 401, TribeHandleTaken)},
     )
     def patch(self, request: Request) -> Response:
         serializer = ProfileUpdateSerializer(data=request.data, partial=True)
@@ -92,7 +104,18 @@ class MeView(APIView):
         summary="Delete my account",
         description=f"{ACCOUNT_DELETE_RULES} The proof goes in a JSON body, as for `POST users/me/delete/` (the "
         "same operation, for clients that cannot send a body with DELETE; OpenAPI 3.0 cannot describe one here).",
-        responses={204: None, **error_responses(400, 401, 403, 429, 503)},
+        responses={
+            204: None,
+            **error_responses(
+                ValidationFailed,
+                401,
+                ReauthenticationFailed,
+                429,
+                GoogleUnavailable,
+                AppleUnavailable,
+                OTPStoreUnavailable,
+            ),
+        },
     )
     def delete(self, request: Request) -> Response:
         return _delete_account(request)
@@ -108,7 +131,12 @@ class MeDeleteView(APIView):
         summary="Delete my account (with proof)",
         description=ACCOUNT_DELETE_RULES,
         request=AccountDeleteSerializer,
-        responses={204: None, **error_responses(400, 401, 403, 429, 503)},
+        responses={
+            204: None,
+            **error_responses(
+                400, 401, ReauthenticationFailed, 429, GoogleUnavailable, AppleUnavailable, OTPStoreUnavailable
+            ),
+        },
     )
     def post(self, request: Request) -> Response:
         return _delete_account(request)
@@ -195,7 +223,10 @@ class MePhoneVerifyView(APIView):
         "expired code is 400 `otp_invalid` (`otp_attempts_exceeded` after too many); a number another account "
         "took since is 409 `phone_taken`.",
         request=PhoneChangeConfirmSerializer,
-        responses={200: UserSerializer, **error_responses(400, 401, 409, 429, 503)},
+        responses={
+            200: UserSerializer,
+            **error_responses(OTPInvalid, OTPAttemptsExceeded, 401, PhoneTaken, 429, OTPStoreUnavailable),
+        },
     )
     def post(self, request: Request) -> Response:
         serializer = PhoneChangeConfirmSerializer(data=request.data)
@@ -216,7 +247,7 @@ class MePhoneVerifyView(APIView):
         summary="Add an emergency contact",
         description="At most five (409 `emergency_contacts_limit`); the first is primary, and making another "
         "primary moves it.",
-        responses={201: EmergencyContactSerializer, **error_responses(400, 401, 409)},
+        responses={201: EmergencyContactSerializer, **error_responses(400, 401, TooManyEmergencyContacts)},
     ),
     retrieve=extend_schema(
         tags=["me"],

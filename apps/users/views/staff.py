@@ -46,7 +46,7 @@ class UserRoleView(APIView):
         summary="Assign or remove a user's staff role",
         description="Audited. A guide gets a Guide profile in the catalog. Nobody changes their own role.",
         request=RoleAssignSerializer,
-        responses={200: StaffMemberSerializer, **error_responses(400, 401, 403, 404, 409)},
+        responses={200: StaffMemberSerializer, **error_responses(400, 401, 403, NotFound, OwnRoleChange)},
     )
     def put(self, request: Request, user_id: uuid.UUID) -> Response:
         serializer = RoleAssignSerializer(data=request.data)

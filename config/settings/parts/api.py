@@ -227,6 +227,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.common.schema.postprocess_platform_errors",
+        "apps.common.schema_errors.postprocess_error_codes",
         "apps.common.schema.postprocess_response_fields_required",
         "apps.common.schema.postprocess_inline_null_enum",
     ],
