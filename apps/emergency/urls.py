@@ -1,11 +1,12 @@
 from django.urls import path
 
 from apps.emergency import views
+from apps.emergency.views import checkins
 
 urlpatterns = [
     path("sos/", views.SOSView.as_view(), name="emergency-sos"),
-    path("check-ins/", views.CheckInsView.as_view(), name="check-in-list"),
-    path("check-ins/check-in/", views.CheckInCompleteView.as_view(), name="check-in-complete"),
+    path("check-ins/", checkins.CheckInsView.as_view(), name="check-in-list"),
+    path("check-ins/check-in/", checkins.CheckInCompleteView.as_view(), name="check-in-complete"),
     path("incidents/", views.IncidentListView.as_view(), name="incident-list"),
     path("incidents/active.geojson", views.ActiveIncidentsGeoJSONView.as_view(), name="incident-active-geojson"),
     path("incidents/<uuid:pk>/", views.IncidentDetailView.as_view(), name="incident-detail"),

@@ -18,7 +18,7 @@ from rest_framework_simplejwt.tokens import Token
 
 from apps.bookings.models import BaseCheckIn, CampCheckIn
 from apps.bookings.selectors import can_view_manifest
-from apps.bookings.serializers import BaseCheckInSerializer, CampCheckInSerializer
+from apps.bookings.serializers.field import BaseCheckInSerializer, CampCheckInSerializer
 from apps.bookings.views.field import base_check_in_data
 from apps.emergency.selectors import can_manage_all, incidents_visible_to
 from apps.emergency.serializers import IncidentSerializer

@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 from apps.bookings import selectors, services
 from apps.bookings.domain import booking_readiness, guide_health_flags
 from apps.bookings.models import BaseCheckIn, Booking
-from apps.bookings.serializers import (
+from apps.bookings.serializers.field import (
     BaseCheckInInputSerializer,
     BaseCheckInSerializer,
     CampCheckInInputSerializer,
