@@ -35,6 +35,7 @@ from config.production_checks import LIVE_BACKENDS, LIVE_PAYMENT_GATEWAYS, REQUI
 
 PYTHON = sys.executable
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+DAPHNE = str(Path(sys.executable).with_name("daphne"))
 
 # What the production settings compute when everything is set as documented.
 LIVE_SETTINGS: dict[str, Any] = {
@@ -205,6 +206,17 @@ def fresh_database() -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def _websocket_status_line(port: int, path: str, host: str) -> str:
+    """The first line a server answers to a WebSocket upgrade request (``HTTP/1.1 101 ...`` when it upgrades)."""
+    request = (
+        f"GET {path} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        conn.sendall(request.encode())
+        return conn.recv(1024).decode("latin-1").split("\r\n", 1)[0]
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -274,3 +286,31 @@ def test_production_starts_with_exactly_the_documented_variables(fresh_database:
     finally:
         server.terminate()
         server.wait(timeout=60)
+
+    # The WebSocket process, as README.md starts it (daphne on config.asgi), in the same environment: it serves
+    # HTTP and upgrades /ws/v1/live/.
+    port = _free_port()
+    log = tmp_path / "daphne.log"
+    with log.open("w") as out:
+        realtime = subprocess.Popen(
+            [DAPHNE, "--bind", "127.0.0.1", "--port", str(port), "--proxy-headers", "config.asgi:application"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert realtime.poll() is None, log.read_text()[-4000:]
+            try:
+                status, body = _get(port, "/health/", host)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, log.read_text()[-4000:]
+                time.sleep(0.5)
+        assert (status, body) == (200, b'{"status":"ok"}')
+        assert _websocket_status_line(port, "/ws/v1/live/", host).startswith("HTTP/1.1 101")
+    finally:
+        realtime.terminate()
+        realtime.wait(timeout=60)
