@@ -13,6 +13,7 @@ from apps.emergency.models import (
     Incident,
     IncidentKind,
     IncidentSeverity,
+    IncidentSource,
     IncidentStatus,
     IncidentUpdate,
     LocationPing,
@@ -137,6 +138,83 @@ class IncidentSerializer(serializers.ModelSerializer):
         if obj.latitude is None:
             return None
         return dict(LocationSerializer(obj).data)
+
+
+# The fields ``incident_data`` formats values with: the ones ``IncidentSerializer`` builds, built once.
+_UUID = serializers.UUIDField()
+_DATE = serializers.DateField()
+_DATETIME = serializers.DateTimeField()
+_CHAR = serializers.CharField()
+_INT = serializers.IntegerField()
+_FLOAT = serializers.FloatField()
+_BOOL = serializers.BooleanField()
+_DECIMAL = serializers.DecimalField(max_digits=9, decimal_places=6)
+_CHOICES = {
+    "status": serializers.ChoiceField(choices=IncidentStatus.choices),
+    "kind": serializers.ChoiceField(choices=IncidentKind.choices),
+    "severity": serializers.ChoiceField(choices=IncidentSeverity.choices),
+    "source": serializers.ChoiceField(choices=IncidentSource.choices),
+}
+
+
+def _or_none(field: serializers.Field, value: Any) -> Any:
+    return None if value is None else field.to_representation(value)
+
+
+def _person(user: Any, *, phone: bool = False) -> dict[str, Any] | None:
+    if user is None:
+        return None
+    data = {
+        "id": _UUID.to_representation(user.pk),
+        "name": str(user.get_full_name() or user.tribe_handle or user.email or ""),
+    }
+    if phone:
+        data["phone"] = _or_none(_CHAR, user.phone)
+    return data
+
+
+def incident_data(incident: Incident) -> dict[str, Any]:
+    """What ``IncidentSerializer(incident).data`` gives, without DRF building a serializer's fields per call (an
+    SOS answers with it). ``test_incident_data_is_what_the_serializer_gives`` holds the two equal."""
+    batch = incident.batch
+    location = None
+    if incident.latitude is not None:
+        location = {
+            "latitude": _or_none(_DECIMAL, incident.latitude),
+            "longitude": _or_none(_DECIMAL, incident.longitude),
+            "accuracy_m": _or_none(_FLOAT, incident.accuracy_m),
+            "altitude_m": _or_none(_FLOAT, incident.altitude_m),
+            "recorded_at": _or_none(_DATETIME, incident.location_at),
+            "maps_url": _CHAR.to_representation(incident.maps_url),
+        }
+    return {
+        "id": _UUID.to_representation(incident.pk),
+        **{name: _or_none(field, getattr(incident, name)) for name, field in _CHOICES.items()},
+        "trekker": _person(incident.trekker, phone=True),
+        "batch": None
+        if batch is None
+        else {
+            "id": _UUID.to_representation(batch.pk),
+            "trek_name": _or_none(_CHAR, batch.trek.name),
+            "trek_slug": _or_none(_CHAR, batch.trek.slug),
+            "start_date": _or_none(_DATE, batch.start_date),
+            "end_date": _or_none(_DATE, batch.end_date),
+        },
+        "reported_by": _person(incident.reported_by),
+        "device_time": _or_none(_DATETIME, incident.device_time),
+        "received_at": _or_none(_DATETIME, incident.received_at),
+        "delayed": _or_none(_BOOL, incident.delayed),
+        "location": location,
+        "battery_pct": _or_none(_INT, incident.battery_pct),
+        "message": _or_none(_CHAR, incident.message),
+        "acknowledged_by": _person(incident.acknowledged_by),
+        "acknowledged_at": _or_none(_DATETIME, incident.acknowledged_at),
+        "resolved_by": _person(incident.resolved_by),
+        "resolved_at": _or_none(_DATETIME, incident.resolved_at),
+        "resolution_notes": _or_none(_CHAR, incident.resolution_notes),
+        "escalation_count": _or_none(_INT, incident.escalation_count),
+        "next_escalation_at": _or_none(_DATETIME, incident.next_escalation_at),
+    }
 
 
 class IncidentUpdateSerializer(serializers.ModelSerializer):

@@ -47,6 +47,7 @@ from apps.emergency.serializers import (
     PingResultSerializer,
     ResolveSerializer,
     SOSRequestSerializer,
+    incident_data,
 )
 from apps.users.current import authenticated_user
 from apps.users.permissions import HasCapability
@@ -117,7 +118,7 @@ class SOSView(APIView):
             report=serializer.to_report(),
         )
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        return Response(IncidentSerializer(incident).data, status=code)
+        return Response(incident_data(incident), status=code)  # what IncidentSerializer gives, built directly
 
 
 class IncidentListView(generics.ListAPIView):
