@@ -14,6 +14,9 @@ from channels.testing import WebsocketCommunicator
 from config.asgi import application
 
 PATH = "/ws/v1/live/"
+# How long a test waits for something it expects (a reply, an event, a close): generous, so a loaded machine
+# only makes a passing test slower, never a failing one; waiting for silence stays short.
+WAIT = 20.0
 
 
 def run(scenario: Callable[[], Awaitable[None]]) -> None:
@@ -41,10 +44,10 @@ class Socket:
     async def send(self, message: dict[str, Any]) -> None:
         await self.communicator.send_to(text_data=json.dumps(message))
 
-    async def receive(self, timeout: float = 3) -> dict[str, Any]:
+    async def receive(self, timeout: float = WAIT) -> dict[str, Any]:
         return json.loads(await self.communicator.receive_from(timeout=timeout))
 
-    async def event(self, name: str, timeout: float = 3) -> dict[str, Any]:
+    async def event(self, name: str, timeout: float = WAIT) -> dict[str, Any]:
         """The next event called ``name`` (other events before it are skipped)."""
         while True:
             message = await self.receive(timeout)
@@ -55,7 +58,7 @@ class Socket:
         """Nothing arrives within ``timeout``."""
         return await self.communicator.receive_nothing(timeout=timeout)
 
-    async def closed_with(self, timeout: float = 3) -> int:
+    async def closed_with(self, timeout: float = WAIT) -> int:
         """The close code the server sent (after skipping any messages before it)."""
         while True:
             output = await self.communicator.receive_output(timeout=timeout)
