@@ -35,7 +35,8 @@ def _seats(batch: Batch) -> int:
 
 def test_add_participant_to_confirmed_booking_owes_the_difference_then_pays_it(user, batch, book, pay):
     booking = pay(book(user, batch, seats=1))
-    assert booking.status == "confirmed" and booking.final_amount == D("13125.00")
+    assert booking.status == "confirmed"
+    assert booking.final_amount == D("13125.00")
     quote = change_quotes.add_participants_quote(booking=booking, count=1)
     assert (quote.final_amount_after, quote.balance_due_after, quote.refund_amount) == (
         D("26250.00"),
@@ -49,10 +50,12 @@ def test_add_participant_to_confirmed_booking_owes_the_difference_then_pays_it(u
     assert _seats(batch) == 2
     assert [p.name for p in booking.participants.order_by("position")] == ["Trekker 0", "Ravi"]
     row = AuditLog.objects.get(action="booking.participants_added")
-    assert row.actor_id == user.pk and row.changes["seats"] == [1, 2]
+    assert row.actor_id == user.pk
+    assert row.changes["seats"] == [1, 2]
     assert Notification.objects.filter(user=user, template="booking_changed").exists()
     booking = pay(booking)  # the balance through the ordinary payments flow
-    assert booking.balance_due == 0 and booking.amount_paid == D("26250.00")
+    assert booking.balance_due == 0
+    assert booking.amount_paid == D("26250.00")
     assert_books_balance(booking)
 
 
@@ -64,7 +67,9 @@ def test_add_beyond_six_or_on_a_full_departure_changes_nothing(user, book):
     with pytest.raises(BatchFull):
         changes.participants_add(booking=booking, actor=user, participants=[{"name": "X", "age": 20}] * 2)
     booking.refresh_from_db()
-    assert booking.seats == 3 and _seats(batch) == 3 and booking.final_amount == D("39375.00")
+    assert booking.seats == 3
+    assert _seats(batch) == 3
+    assert booking.final_amount == D("39375.00")
 
 
 def test_cancel_one_participant_refunds_their_paid_share_by_the_policy(user, batch, book, pay):
@@ -75,13 +80,15 @@ def test_cancel_one_participant_refunds_their_paid_share_by_the_policy(user, bat
     booking = changes.participant_cancel(booking=booking, actor=user, position=2, reason="Knee injury")
     booking.refresh_from_db()
     assert (booking.seats, booking.final_amount, booking.change_fees) == (2, D("27562.50"), D("1312.50"))
-    assert booking.amount_refunded == D("11812.50") and booking.balance_due == 0
+    assert booking.amount_refunded == D("11812.50")
+    assert booking.balance_due == 0
     assert _seats(batch) == 2
     assert list(Refund.objects.filter(booking=booking).values_list("reason", "amount_paise")) == [
         ("participant_cancelled", 1181250)
     ]
     row = AuditLog.objects.get(action="booking.participant_cancelled")
-    assert row.actor_id == user.pk and row.changes["participant"] == {"name": "Trekker 2", "age": 32}
+    assert row.actor_id == user.pk
+    assert row.changes["participant"] == {"name": "Trekker 2", "age": 32}
     assert_books_balance(booking)
 
 
@@ -91,7 +98,8 @@ def test_cancel_one_participant_25_days_before_refunds_half(user, batch, book, p
     booking = changes.participant_cancel(booking=booking, actor=user, position=1, today=today)
     booking.refresh_from_db()
     assert booking.amount_refunded == D("6562.50")  # half of 13 125.00
-    assert booking.final_amount == D("19687.50") and booking.change_fees == D("6562.50")
+    assert booking.final_amount == D("19687.50")
+    assert booking.change_fees == D("6562.50")
     assert_books_balance(booking)
 
 
@@ -100,7 +108,8 @@ def test_cancel_one_participant_of_an_unpaid_hold_just_lowers_the_price(user, ba
     booking = changes.participant_cancel(booking=booking, actor=user, position=1)
     booking.refresh_from_db()
     assert (booking.final_amount, booking.change_fees, booking.amount_refunded) == (D("13125.00"), 0, 0)
-    assert booking.balance_due == D("13125.00") and _seats(batch) == 1
+    assert booking.balance_due == D("13125.00")
+    assert _seats(batch) == 1
     assert_books_balance(booking)
 
 
@@ -131,7 +140,8 @@ def test_odd_prices_with_discounts_balance_to_the_paisa(make_user, book, pay):
     booking = changes.booking_transfer(booking=booking, actor=user, batch_id=other.pk)
     assert_books_balance(booking)
     booking.refresh_from_db()
-    assert booking.coupon_discount > 0 and booking.seats == 3
+    assert booking.coupon_discount > 0
+    assert booking.seats == 3
 
 
 def test_transfer_to_a_cheaper_departure_of_another_trek_refunds_the_difference_less_the_fee(
@@ -144,12 +154,15 @@ def test_transfer_to_a_cheaper_departure_of_another_trek_refunds_the_difference_
     assert (quote.final_amount_after, quote.fee, quote.refund_amount) == (D("21500.00"), D("500.00"), D("4750.00"))
     booking = changes.booking_transfer(booking=booking, actor=user, batch_id=target.pk, reason="Dates")
     booking.refresh_from_db()
-    assert booking.batch_id == target.pk and booking.status == "confirmed"
+    assert booking.batch_id == target.pk
+    assert booking.status == "confirmed"
     assert (booking.final_amount, booking.amount_refunded, booking.balance_due) == (D("21500.00"), D("4750.00"), 0)
-    assert _seats(batch) == 0 and _seats(target) == 2
+    assert _seats(batch) == 0
+    assert _seats(target) == 2
     assert Refund.objects.get(booking=booking).reason == "transfer"
     row = AuditLog.objects.get(action="booking.transferred")
-    assert row.actor_id == user.pk and row.changes["batch"] == [str(batch.pk), str(target.pk)]
+    assert row.actor_id == user.pk
+    assert row.changes["batch"] == [str(batch.pk), str(target.pk)]
     assert_books_balance(booking)
 
 
@@ -160,7 +173,8 @@ def test_transfer_to_a_dearer_departure_owes_the_difference_and_the_fee(settings
     booking = changes.booking_transfer(booking=booking, actor=user, batch_id=target.pk)
     booking.refresh_from_db()
     assert booking.final_amount == D("16500.00")  # 15 750.00 + 750.00
-    assert booking.balance_due == D("3375.00") and booking.status == "confirmed"
+    assert booking.balance_due == D("3375.00")
+    assert booking.status == "confirmed"
     booking = pay(booking)
     assert booking.balance_due == 0
     assert_books_balance(booking)
@@ -171,7 +185,8 @@ def test_transfer_to_a_full_or_held_departure_changes_nothing(user, batch, book,
     full = BatchFactory(total_seats=3, seats_taken=2)
     with pytest.raises(BatchFull):
         changes.booking_transfer(booking=booking, actor=user, batch_id=full.pk)
-    assert _seats(batch) == 2 and _seats(full) == 2
+    assert _seats(batch) == 2
+    assert _seats(full) == 2
     mine = BatchFactory()
     book(user, mine)
     with pytest.raises(AlreadyBooked):
@@ -179,7 +194,9 @@ def test_transfer_to_a_full_or_held_departure_changes_nothing(user, batch, book,
     with pytest.raises(ValidationFailed):
         changes.booking_transfer(booking=booking, actor=user, batch_id=batch.pk)
     booking.refresh_from_db()
-    assert booking.batch_id == batch.pk and _seats(batch) == 2 and _seats(mine) == 1
+    assert booking.batch_id == batch.pk
+    assert _seats(batch) == 2
+    assert _seats(mine) == 1
 
 
 def test_participant_correction_is_audited_and_the_lead_follows(user, batch, book):
@@ -188,7 +205,8 @@ def test_participant_correction_is_audited_and_the_lead_follows(user, batch, boo
     booking.refresh_from_db()
     assert (booking.trekker_name, booking.trekker_age) == ("Asha Rao", 34)
     assert AuditLog.objects.get(action="booking.participant_updated").changes["name"] == ["Trekker 0", "Asha Rao"]
-    assert booking.final_amount == D("26250.00") and _seats(batch) == 2
+    assert booking.final_amount == D("26250.00")
+    assert _seats(batch) == 2
 
 
 def test_every_change_asks_the_eligibility_call_point_first(monkeypatch, user, batch, book):
@@ -208,6 +226,10 @@ def test_every_change_asks_the_eligibility_call_point_first(monkeypatch, user, b
     with pytest.raises(ValidationFailed):
         changes.booking_transfer(booking=booking, actor=user, batch_id=target.pk)
     assert [trek for trek, _ in asked] == [batch.trek_id, batch.trek_id, target.trek_id]
-    assert asked[0][1][0]["age"] == 3 and asked[1][1][0]["age"] == 3
+    assert asked[0][1][0]["age"] == 3
+    assert asked[1][1][0]["age"] == 3
     booking.refresh_from_db()
-    assert booking.seats == 1 and _seats(batch) == 1 and _seats(target) == 0 and booking.trekker_age == 30
+    assert booking.seats == 1
+    assert _seats(batch) == 1
+    assert _seats(target) == 0
+    assert booking.trekker_age == 30
