@@ -10,7 +10,10 @@ from rest_framework import serializers
 from apps.bookings.serializers import ParticipantInputSerializer
 from apps.bookings.services.change_quotes import ChangeKind
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
+
+def _money(help_text: str | None = None) -> serializers.DecimalField:
+    """An amount in rupees (a decimal string with 2 places)."""
+    return serializers.DecimalField(max_digits=12, decimal_places=2, help_text=help_text)
 
 
 class ParticipantsAddSerializer(serializers.Serializer):
@@ -55,16 +58,16 @@ class TransferQuoteQuerySerializer(serializers.Serializer):
 class QuotePricingSerializer(serializers.Serializer):
     """The people on the booking after the change, priced like a booking (before ``change_fees``)."""
 
-    unit_price = serializers.DecimalField(**MONEY)
+    unit_price = _money()
     seats = serializers.IntegerField()
-    base_amount = serializers.DecimalField(**MONEY)
+    base_amount = _money()
     tier_discount_percent = serializers.DecimalField(max_digits=5, decimal_places=2)
-    tier_discount = serializers.DecimalField(**MONEY)
-    coupon_discount = serializers.DecimalField(**MONEY)
-    taxable_amount = serializers.DecimalField(**MONEY)
+    tier_discount = _money()
+    coupon_discount = _money()
+    taxable_amount = _money()
     tax_rate = serializers.DecimalField(max_digits=5, decimal_places=4)
-    tax_amount = serializers.DecimalField(**MONEY)
-    final_amount = serializers.DecimalField(**MONEY)
+    tax_amount = _money()
+    final_amount = _money()
 
 
 class ChangeQuoteSerializer(serializers.Serializer):
@@ -79,15 +82,13 @@ class ChangeQuoteSerializer(serializers.Serializer):
     seats_before = serializers.IntegerField()
     seats_after = serializers.IntegerField()
     pricing = QuotePricingSerializer()
-    change_fees_after = serializers.DecimalField(**MONEY, help_text="Transfer fees and cancellation charges kept.")
-    final_amount_before = serializers.DecimalField(**MONEY)
-    final_amount_after = serializers.DecimalField(**MONEY, help_text="pricing.final_amount + change_fees_after")
-    fee = serializers.DecimalField(
-        **MONEY, help_text="This change's transfer fee, or the part of the cancelled participant's share kept."
-    )
+    change_fees_after = _money("Transfer fees and cancellation charges kept.")
+    final_amount_before = _money()
+    final_amount_after = _money("pricing.final_amount + change_fees_after")
+    fee = _money("This change's transfer fee, or the part of the cancelled participant's share kept.")
     refund_percent = serializers.IntegerField(
         allow_null=True, help_text="Policy percentage of the cancelled participant's paid share refunded."
     )
-    refund_amount = serializers.DecimalField(**MONEY)
-    net_paid_before = serializers.DecimalField(**MONEY, help_text="Paid less refunded, before the change.")
-    balance_due_after = serializers.DecimalField(**MONEY)
+    refund_amount = _money()
+    net_paid_before = _money("Paid less refunded, before the change.")
+    balance_due_after = _money()

@@ -63,9 +63,9 @@ class ParticipantsAddQuoteView(APIView):
         responses={200: ChangeQuoteSerializer, **error_responses(400, 401, 404, BookingNotChangeable)},
     )
     def get(self, request: Request, booking_id: Any) -> Response:
+        booking = _booking(request, booking_id, manage=False)
         query = ParticipantsAddQuoteQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        booking = _booking(request, booking_id, manage=False)
         quote = change_quotes.add_participants_quote(booking=booking, count=query.validated_data["count"])
         return Response(ChangeQuoteSerializer(quote).data)
 
@@ -88,10 +88,11 @@ class ParticipantsAddView(APIView):
         },
     )
     def post(self, request: Request, booking_id: Any) -> Response:
+        booking = _booking(request, booking_id, manage=True)
         data = ParticipantsAddSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         changes.participants_add(
-            booking=_booking(request, booking_id, manage=True),
+            booking=booking,
             actor=authenticated_user(request),
             participants=data.validated_data["participants"],
         )
@@ -111,10 +112,11 @@ class ParticipantDetailView(APIView):
         responses={200: BookingSerializer, **error_responses(400, 401, 404, BookingNotChangeable)},
     )
     def patch(self, request: Request, booking_id: Any, position: int) -> Response:
+        booking = _booking(request, booking_id, manage=True)
         data = ParticipantUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         changes.participant_update(
-            booking=_booking(request, booking_id, manage=True),
+            booking=booking,
             actor=authenticated_user(request),
             position=position,
             changes=data.validated_data,
@@ -157,10 +159,11 @@ class ParticipantCancelView(APIView):
         },
     )
     def post(self, request: Request, booking_id: Any, position: int) -> Response:
+        booking = _booking(request, booking_id, manage=True)
         data = ChangeReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         changes.participant_cancel(
-            booking=_booking(request, booking_id, manage=True),
+            booking=booking,
             actor=authenticated_user(request),
             position=position,
             reason=data.validated_data["reason"],
@@ -184,9 +187,9 @@ class TransferView(APIView):
         responses={200: ChangeQuoteSerializer, **error_responses(400, 401, 404, BookingNotChangeable)},
     )
     def get(self, request: Request, booking_id: Any) -> Response:
+        booking = _booking(request, booking_id, manage=False)
         query = TransferQuoteQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        booking = _booking(request, booking_id, manage=False)
         batch = _batch(query.validated_data["batch"])
         return Response(ChangeQuoteSerializer(change_quotes.transfer_quote(booking=booking, batch=batch)).data)
 
@@ -204,10 +207,11 @@ class TransferView(APIView):
         },
     )
     def post(self, request: Request, booking_id: Any) -> Response:
+        booking = _booking(request, booking_id, manage=True)
         data = TransferSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         changes.booking_transfer(
-            booking=_booking(request, booking_id, manage=True),
+            booking=booking,
             actor=authenticated_user(request),
             batch_id=data.validated_data["batch"],
             reason=data.validated_data["reason"],
