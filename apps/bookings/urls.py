@@ -44,11 +44,6 @@ urlpatterns = [
         name="booking-participants-add",
     ),
     path(
-        "bookings/<uuid:booking_id>/participants/quote/",
-        changes.ParticipantsAddQuoteView.as_view(),
-        name="booking-participants-add-quote",
-    ),
-    path(
         "bookings/<uuid:booking_id>/participants/<int:position>/",
         changes.ParticipantDetailView.as_view(),
         name="booking-participant-detail",

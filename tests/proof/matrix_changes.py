@@ -17,7 +17,7 @@ def lead(w):  # type: ignore[no-untyped-def]
 
 CHANGES_ROWS: list[Row] = [
     Row(
-        "booking-participants-add-quote",
+        "booking-participants-add",
         "GET",
         owner_only(200, **VIEWERS),
         kwargs=booking_id,

@@ -49,7 +49,7 @@ def _fresh(request: Request, booking_id: Any) -> Response:
 
 
 @extend_schema(tags=["bookings"], parameters=[BOOKING_ID])
-class ParticipantsAddQuoteView(APIView):
+class ParticipantsAddView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
@@ -68,11 +68,6 @@ class ParticipantsAddQuoteView(APIView):
         query.is_valid(raise_exception=True)
         quote = change_quotes.add_participants_quote(booking=booking, count=query.validated_data["count"])
         return Response(ChangeQuoteSerializer(quote).data)
-
-
-@extend_schema(tags=["bookings"], parameters=[BOOKING_ID])
-class ParticipantsAddView(APIView):
-    permission_classes = [IsAuthenticated]
 
     @extend_schema(
         operation_id="bookingParticipantsAdd",
