@@ -126,3 +126,16 @@ class RefundAtGateway(Conflict):
 
     code = "refund_at_gateway"
     message = gettext_noop("The payment gateway is paying this refund back; it cannot be marked paid by hand.")
+
+
+class BookingNotChangeable(Conflict):
+    """A change (participants, transfer) to a booking that is not pending or confirmed, or whose departure has
+    started."""
+
+    code = "booking_not_changeable"
+    message = gettext_noop("Only a pending or confirmed booking can be changed, before its departure starts.")
+
+
+class LeadNotCancellable(Conflict):
+    code = "lead_not_cancellable"
+    message = gettext_noop("The lead trekker cannot be cancelled alone: cancel the whole booking instead.")

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from apps.bookings import views
-from apps.bookings.views import coupons
+from apps.bookings.views import changes, coupons
 
 urlpatterns = [
     path("bookings/", views.BookingListCreateView.as_view(), name="booking-list"),
@@ -38,5 +38,21 @@ urlpatterns = [
         views.DepartureAnnouncementView.as_view(),
         name="batch-announcements",
     ),
+    path(
+        "bookings/<uuid:booking_id>/participants/",
+        changes.ParticipantsAddView.as_view(),
+        name="booking-participants-add",
+    ),
+    path(
+        "bookings/<uuid:booking_id>/participants/<int:position>/",
+        changes.ParticipantDetailView.as_view(),
+        name="booking-participant-detail",
+    ),
+    path(
+        "bookings/<uuid:booking_id>/participants/<int:position>/cancel/",
+        changes.ParticipantCancelView.as_view(),
+        name="booking-participant-cancel",
+    ),
+    path("bookings/<uuid:booking_id>/transfer/", changes.TransferView.as_view(), name="booking-transfer"),
     path("reports/revenue/", views.RevenueReportView.as_view(), name="revenue-report"),
 ]

@@ -36,6 +36,11 @@ class AuditAction(StrEnum):
     BOOKING_PAYMENT_REMINDER_QUEUED = (
         "booking.payment_reminder_queued"  # staff sent the trekker the payment reminder again
     )
+    # changes to a pending or confirmed booking before its departure (apps.bookings.services.changes)
+    BOOKING_PARTICIPANTS_ADDED = "booking.participants_added"
+    BOOKING_PARTICIPANT_UPDATED = "booking.participant_updated"
+    BOOKING_PARTICIPANT_CANCELLED = "booking.participant_cancelled"
+    BOOKING_TRANSFERRED = "booking.transferred"
     # payments: created -> authorized -> captured, or failed; a mismatch is flagged for finance
     PAYMENT_CREATED = "payment.created"
     PAYMENT_AUTHORIZED = "payment.authorized"

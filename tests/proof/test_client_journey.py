@@ -232,3 +232,65 @@ def test_sos_acknowledged_by_ops(api: ModuleType, live_server: Any) -> None:
     seen = _op(api, "emergency", "incident_get").sync_detailed(incident["id"], client=client)
     assert seen.status_code == 200
     assert json.loads(seen.content)["status"] == "acknowledged"
+
+
+def test_journey_changes(api: ModuleType, live_server: Any) -> None:
+    """A group of two books and pays, moves to another trek's departure (quote first), then one of them drops out."""
+    from apps.bookings.gateways import LocalGateway
+    from apps.users.tests.factories import DEFAULT_PASSWORD, UserFactory
+
+    first = BatchFactory(
+        trek=TrekFactory(name="Kedarkantha", slug="kedarkantha-changes", duration_days=4),
+        start_date=timezone.localdate() + timedelta(days=60),
+        price=Decimal("10000.00"),
+    )
+    second = BatchFactory(
+        trek=TrekFactory(name="Brahmatal", slug="brahmatal-changes", duration_days=5),
+        start_date=timezone.localdate() + timedelta(days=75),
+        price=Decimal("12000.00"),
+    )
+    UserFactory(email="group@example.com")
+    anonymous = api.Client(base_url=live_server.url, raise_on_unexpected_status=True)
+    login = _op(api, "auth", "auth_login").sync(
+        client=anonymous, body=_model(api, "LoginRequest")(email="group@example.com", password=DEFAULT_PASSWORD)
+    )
+    client = api.AuthenticatedClient(base_url=live_server.url, token=login.access, raise_on_unexpected_status=True)
+    person = _model(api, "ParticipantInputRequest")
+    request = _model(api, "BookingCreateRequest")(
+        batch=first.pk, participants=[person(name="Asha Rawat", age=29), person(name="Dev Rawat", age=31)]
+    )
+    created = client.get_httpx_client().post("/api/v1/bookings/", json=request.to_dict())  # JSON: nested people
+    assert created.status_code == 201, created.text
+    booking_id = created.json()["id"]
+
+    def pay() -> None:
+        order = _op(api, "payments", "booking_payment_create").sync(booking_id, client=client)
+        checkout = LocalGateway().simulate_payment(order_id=order.order_id)
+        _op(api, "payments", "payment_verify").sync(client=client, body=_model(api, "PaymentVerifyRequest")(**checkout))
+
+    pay()
+    assert Decimal(_op(api, "bookings", "booking_get").sync(booking_id, client=client).amount_paid) == Decimal("21000")
+
+    # transfer: 2 x 12 000 + 5 % GST + the 500.00 fee = 25 700.00, so 4 700.00 is owed, then paid
+    quote = _op(api, "bookings", "booking_transfer_quote").sync(booking_id, client=client, batch=second.pk)
+    assert (Decimal(quote.final_amount_after), Decimal(quote.fee)) == (Decimal("25700.00"), Decimal("500.00"))
+    assert Decimal(quote.balance_due_after) == Decimal("4700.00")
+    moved = _op(api, "bookings", "booking_transfer").sync(
+        booking_id, client=client, body=_model(api, "TransferRequest")(batch=second.pk, reason="Exams moved")
+    )
+    assert str(moved.batch.id) == str(second.pk)
+    assert Decimal(moved.balance_due) == Decimal("4700.00")
+    assert str(moved.status) == "confirmed"
+    pay()
+
+    # one participant drops out 75 days before: 90 % of their paid share (12 600.00) comes back
+    cancel_quote = _op(api, "bookings", "booking_participant_cancel_quote").sync(booking_id, 1, client=client)
+    assert (cancel_quote.refund_percent, Decimal(cancel_quote.refund_amount)) == (90, Decimal("11340.00"))
+    after = _op(api, "bookings", "booking_participant_cancel").sync(
+        booking_id, 1, client=client, body=_model(api, "ChangeReasonRequest")(reason="Knee injury")
+    )
+    assert after.seats == 1
+    assert [p.name for p in after.participants] == ["Asha Rawat"]
+    assert Decimal(after.amount_paid) - Decimal(after.amount_refunded) == Decimal(after.pricing.final_amount)
+    assert Decimal(after.amount_refunded) == Decimal("11340.00")
+    assert Decimal(after.balance_due) == 0

@@ -35,7 +35,7 @@ STRINGS = ["nan", "NaN", "inf", "-inf", "Infinity", "-Infinity", "1e999"]
 SPELLINGS = LITERALS + [json.dumps(text) for text in STRINGS]
 MARKER = "__non_finite_marker__"
 JSON = "application/json"
-PLACEHOLDER = str(UUID(int=0))  # matches uuid, slug and str path converters
+PLACEHOLDER = str(UUID(int=0))  # matches uuid, slug and str path converters (integer parameters get 0)
 
 Path = tuple[str | int, ...]
 
@@ -79,8 +79,9 @@ def numeric_inputs() -> dict[tuple[str, str], tuple[str, list[Path]]]:
             paths = list(dict.fromkeys(_numeric_paths(media["schema"], components)))
             if paths:
                 concrete = url
+                kinds = {p["name"]: p.get("schema", {}).get("type") for p in operation.get("parameters", [])}
                 for name in [part[1:-1] for part in url.split("/") if part.startswith("{")]:
-                    concrete = concrete.replace("{" + name + "}", PLACEHOLDER)
+                    concrete = concrete.replace("{" + name + "}", "0" if kinds.get(name) == "integer" else PLACEHOLDER)
                 found[(resolve(concrete).url_name or url, method.upper())] = (url, paths)
     return found
 

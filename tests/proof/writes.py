@@ -156,6 +156,20 @@ WRITES: dict[tuple[str, str], Write] = {
             lambda w, u: {"batch": str(w.batch.id), "participants": _participants()},
         ),
         Write(
+            "booking-participants-add",
+            "POST",
+            "owner",
+            lambda w, u: {"participants": _participants()},
+            lambda w: {"booking_id": w.booking.id},
+        ),
+        Write(
+            "booking-participant-detail",
+            "PATCH",
+            "owner",
+            lambda w, u: {"name": "Asha Rawat", "age": 33},
+            lambda w: {"booking_id": w.booking.id, "position": 0},
+        ),
+        Write(
             "batch-waitlist",
             "POST",
             "other_trekker",

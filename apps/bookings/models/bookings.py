@@ -99,7 +99,7 @@ class Booking(BaseModel):
     agent_name = models.CharField(max_length=120, blank=True)
     agent_reference = models.CharField(max_length=60, blank=True)
 
-    # pricing (INR): final = base - tier_discount - coupon_discount + tax
+    # pricing (INR): final = base - tier_discount - coupon_discount + tax + change_fees
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
     base_amount = models.DecimalField(max_digits=12, decimal_places=2)
     tier_discount_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0"))
@@ -108,6 +108,9 @@ class Booking(BaseModel):
     coupon_discount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     tax_rate = models.DecimalField(max_digits=5, decimal_places=4)
     tax_amount = models.DecimalField(max_digits=12, decimal_places=2)
+    # what changes after booking added to the price: transfer fees, and the part of a cancelled participant's
+    # share the cancellation policy keeps (apps.bookings.services.changes)
+    change_fees = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     final_amount = models.DecimalField(max_digits=12, decimal_places=2)
     amount_paid = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     amount_refunded = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
@@ -172,6 +175,7 @@ class Booking(BaseModel):
                     tier_discount__gte=0,
                     coupon_discount__gte=0,
                     tax_amount__gte=0,
+                    change_fees__gte=0,
                     final_amount__gte=0,
                     amount_paid__gte=0,
                     amount_refunded__gte=0,
@@ -191,7 +195,11 @@ class Booking(BaseModel):
 
     @property
     def balance_due(self) -> Decimal:
-        return max(Decimal("0.00"), self.final_amount - self.amount_paid)
+        """What is still owed: the price less what was paid and kept (a change may have refunded part of it).
+        A cancelled or expired booking owes nothing."""
+        if self.status in (BookingStatus.CANCELLED, BookingStatus.EXPIRED):
+            return Decimal("0.00")
+        return max(Decimal("0.00"), self.final_amount - (self.amount_paid - self.amount_refunded))
 
     @property
     def missing_documents(self) -> list[str]:

@@ -116,6 +116,8 @@ class Refund(BaseModel):
         BATCH_CANCELLED = "batch_cancelled", "Departure cancelled"
         LATE_PAYMENT = "late_payment", "Paid after the hold lapsed, no seats left"
         OVERPAYMENT = "overpayment", "Paid for a booking that was no longer payable"
+        PARTICIPANT_CANCELLED = "participant_cancelled", "One participant cancelled"
+        TRANSFER = "transfer", "Moved to a cheaper departure"
 
     booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="refunds")
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")

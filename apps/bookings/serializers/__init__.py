@@ -84,6 +84,7 @@ class PricingSerializer(serializers.Serializer):
     coupon_discount = serializers.DecimalField(max_digits=12, decimal_places=2)
     tax_rate = serializers.DecimalField(max_digits=5, decimal_places=4)
     tax_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    change_fees = serializers.DecimalField(max_digits=12, decimal_places=2)
     final_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
 
 
@@ -192,6 +193,7 @@ def booking_data(booking: Booking) -> dict[str, Any]:
             "coupon_discount": _MONEY.to_representation(booking.coupon_discount),
             "tax_rate": _RATE.to_representation(booking.tax_rate),
             "tax_amount": _MONEY.to_representation(booking.tax_amount),
+            "change_fees": _MONEY.to_representation(booking.change_fees),
             "final_amount": _MONEY.to_representation(booking.final_amount),
         },
         "amount_paid": _MONEY.to_representation(booking.amount_paid),

@@ -25,7 +25,13 @@ logger = logging.getLogger(__name__)
 
 
 def _lock_booking(booking_id: Any) -> Booking:
-    return Booking.objects.select_for_update(of=("self",)).select_related("batch__trek", "user").get(pk=booking_id)
+    """Lock the booking's row, then read it with its batch, trek and booker.
+
+    Two statements on purpose: a lock taken through the join would, after waiting for a transfer to another
+    departure (``batch_id`` changed), recheck the join against the old batch row and find no booking at all.
+    """
+    Booking.objects.select_for_update().filter(pk=booking_id).values_list("pk", flat=True).get()
+    return Booking.objects.select_related("batch__trek", "user").get(pk=booking_id)
 
 
 def _notify_booking(booking: Booking, template: str, *, category: str = Category.BOOKING, **extra: Any) -> None:

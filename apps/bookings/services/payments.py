@@ -42,7 +42,8 @@ def payment_order_create(*, booking: Booking, now: datetime | None = None) -> Pa
     """
     now = now or timezone.now()
     booking.refresh_from_db()
-    if booking.status != S.PENDING or (booking.hold_expires_at and booking.hold_expires_at <= now):
+    pending = booking.status == S.PENDING and not (booking.hold_expires_at and booking.hold_expires_at <= now)
+    if not pending and not (booking.status == S.CONFIRMED and booking.balance_due > 0):
         raise NotPayable(details={"status": booking.status})
     amount = to_paise(booking.balance_due)
     if amount <= 0:

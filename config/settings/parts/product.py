@@ -168,6 +168,8 @@ BOOKINGS_CANCELLATION_POLICY: list[dict[str, int]] = [
     {"min_days": 21, "refund_percent": 50},
     {"min_days": 0, "refund_percent": 0},
 ]
+# Charged (INR, GST included) on every move of a booking to another departure.
+BOOKINGS_TRANSFER_FEE = Decimal(env.str("BOOKINGS_TRANSFER_FEE", default="500.00"))
 BOOKINGS_WAITLIST_OFFER_HOURS = env.int("BOOKINGS_WAITLIST_OFFER_HOURS", default=24)
 BOOKINGS_WAITLIST_CLOSES_DAYS = env.int("BOOKINGS_WAITLIST_CLOSES_DAYS", default=7)
 BOOKINGS_WAIVER_VERSION = env.str("BOOKINGS_WAIVER_VERSION", default="2026-01")

@@ -15,6 +15,7 @@ from django.db import transaction
 from apps.demo.accounts import DEMO_PASSWORD, seed_accounts, seed_users
 from apps.demo.bookings import seed_bookings
 from apps.demo.catalog import seed_catalog
+from apps.demo.changes import seed_booking_changes
 from apps.demo.community import seed_community
 from apps.demo.emergency import seed_emergency
 from apps.demo.messaging import seed_messaging
@@ -33,6 +34,7 @@ SEEDERS: list[tuple[str, Callable[[Callable[[str], None]], None]]] = [
     ("messaging", seed_messaging),
     ("emergency", seed_emergency),
     ("bookings", seed_bookings),
+    ("booking changes", seed_booking_changes),
     ("community", seed_community),
 ]
 
