@@ -126,3 +126,18 @@ class RefundAtGateway(Conflict):
 
     code = "refund_at_gateway"
     message = gettext_noop("The payment gateway is paying this refund back; it cannot be marked paid by hand.")
+
+
+class AddOnUnavailable(ValidationFailed):
+    code = "add_on_unavailable"
+    message = gettext_noop("This add-on cannot be chosen for this booking.")
+
+
+class AddOnSoldOut(Conflict):
+    code = "add_on_sold_out"
+    message = gettext_noop("Not enough of this add-on is left for this departure.")
+
+
+class AddOnClosed(Conflict):
+    code = "add_on_closed"
+    message = gettext_noop("Add-ons can no longer be added to this booking.")

@@ -39,4 +39,7 @@ urlpatterns = [
         name="batch-announcements",
     ),
     path("reports/revenue/", views.RevenueReportView.as_view(), name="revenue-report"),
+    path("treks/<slug:slug>/add-ons/", views.TrekAddOnsView.as_view(), name="trek-add-ons"),
+    path("add-ons/<uuid:add_on_id>/", views.AddOnDetailView.as_view(), name="add-on-detail"),
+    path("bookings/<uuid:booking_id>/add-ons/", views.BookingAddOnsView.as_view(), name="booking-add-ons"),
 ]
