@@ -550,6 +550,10 @@ from .matrix_more import BACKOFFICE_ROWS, BOOKINGS_ROWS, COMMUNITY_ROWS, EMERGEN
 
 ROWS += BOOKINGS_ROWS + COMMUNITY_ROWS + EMERGENCY_ROWS + BACKOFFICE_ROWS
 
+from .matrix_addons import ADD_ON_ROWS  # noqa: E402  matrix_addons imports Row and the helpers defined above
+
+ROWS += ADD_ON_ROWS
+
 # Routes checked by their own tests rather than the actor matrix.
 EXCLUDED_PREFIXES = ("admin/", "static/", "media/")
 
