@@ -42,6 +42,7 @@ PENDING = {
         "coupon_discount": "2755.00",
         "tax_rate": "0.0500",
         "tax_amount": "1239.75",
+        "add_ons_amount": "0.00",
         "final_amount": "26034.75",
     },
     "amount_paid": "0.00",

@@ -211,6 +211,7 @@ SPECTACULAR_SETTINGS = {
         "ChecklistItemKindEnum": "apps.bookings.serializers.CHECKLIST_KINDS",
         "WaitlistStatusEnum": "apps.bookings.models.WaitlistEntry.Status",
         "CouponKindEnum": "apps.bookings.models.Coupon.Kind",
+        "AddOnKindEnum": "apps.bookings.models.AddOnKind",
         "PostVisibilityEnum": "apps.community.models.Visibility",
         "JournalPrivacyEnum": "apps.community.models.JournalPrivacy",
         "ChallengeKindEnum": "apps.community.models.ChallengeKind",
