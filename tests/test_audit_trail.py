@@ -164,6 +164,26 @@ def _booking_payment_link_sent(w: World) -> Transition:
     return go
 
 
+def _booking_add_ons_added(w: World) -> Transition:
+    from decimal import Decimal
+
+    from apps.bookings.models import AddOn
+
+    booking = w.paid()
+    bag = AddOn.objects.create(
+        trek=w.batch.trek, kind="offloading", name="Offloading", price=Decimal("350.00"), gst_rate=Decimal("0.18")
+    )
+
+    def go() -> tuple[models.Model, User | None]:
+        response = w.client.post(
+            f"/api/v1/bookings/{booking.pk}/add-ons/", {"add_ons": [{"add_on": str(bag.pk)}]}, format="json"
+        )
+        assert response.status_code == 201, response.content
+        return booking, w.trekker
+
+    return go
+
+
 def _payment_created(w: World) -> Transition:
     booking = w.book()
 
@@ -362,6 +382,7 @@ CASES: dict[str, tuple[AuditAction, Callable[[World], Transition]]] = {
     "booking.reinstated": (A.BOOKING_REINSTATED, _booking_reinstated),
     "booking.completed": (A.BOOKING_COMPLETED, _booking_completed),
     "booking.payment_reminder_queued": (A.BOOKING_PAYMENT_REMINDER_QUEUED, _booking_payment_link_sent),
+    "booking.add_ons_added": (A.BOOKING_ADD_ONS_ADDED, _booking_add_ons_added),
     "payment.created": (A.PAYMENT_CREATED, _payment_created),
     "payment.authorized": (A.PAYMENT_AUTHORIZED, _webhook("payment.authorized")),
     "payment.captured": (A.PAYMENT_CAPTURED, _webhook("payment.captured")),

@@ -139,3 +139,18 @@ class BookingNotChangeable(Conflict):
 class LeadNotCancellable(Conflict):
     code = "lead_not_cancellable"
     message = gettext_noop("The lead trekker cannot be cancelled alone: cancel the whole booking instead.")
+
+
+class AddOnUnavailable(ValidationFailed):
+    code = "add_on_unavailable"
+    message = gettext_noop("This add-on cannot be chosen for this booking.")
+
+
+class AddOnSoldOut(Conflict):
+    code = "add_on_sold_out"
+    message = gettext_noop("Not enough of this add-on is left for this departure.")
+
+
+class AddOnClosed(Conflict):
+    code = "add_on_closed"
+    message = gettext_noop("Add-ons can no longer be added to this booking.")

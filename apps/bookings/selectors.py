@@ -11,6 +11,7 @@ from django.db.models.functions import TruncMonth
 from apps.bookings.models import (
     BaseCheckIn,
     Booking,
+    BookingAddOn,
     BookingDocument,
     BookingParticipant,
     BookingStatus,
@@ -84,7 +85,10 @@ def manifest_bookings(*, batch: Batch) -> QuerySet[Booking]:
     """Pending and confirmed bookings of a batch with participants, documents and payments."""
     return (
         _with_relations(Booking.objects.filter(batch=batch, status__in=("pending", "confirmed")))
-        .prefetch_related(Prefetch("payments", queryset=Payment.objects.order_by("created_at")))
+        .prefetch_related(
+            Prefetch("payments", queryset=Payment.objects.order_by("created_at")),
+            Prefetch("add_ons", queryset=BookingAddOn.objects.order_by("created_at", "name")),
+        )
         .order_by("created_at", "id")
     )
 
@@ -136,6 +140,7 @@ def roster_bookings(*, batch: Batch) -> QuerySet[Booking]:
             ),
             Prefetch("documents", queryset=BookingDocument.objects.order_by("kind", "-created_at")),
             Prefetch("user__emergency_contacts", queryset=_CONTACTS),
+            Prefetch("add_ons", queryset=BookingAddOn.objects.order_by("created_at", "name")),
         )
         .order_by("created_at", "id")
     )

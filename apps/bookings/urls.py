@@ -55,4 +55,7 @@ urlpatterns = [
     ),
     path("bookings/<uuid:booking_id>/transfer/", changes.TransferView.as_view(), name="booking-transfer"),
     path("reports/revenue/", views.RevenueReportView.as_view(), name="revenue-report"),
+    path("treks/<slug:slug>/add-ons/", views.TrekAddOnsView.as_view(), name="trek-add-ons"),
+    path("add-ons/<uuid:add_on_id>/", views.AddOnDetailView.as_view(), name="add-on-detail"),
+    path("bookings/<uuid:booking_id>/add-ons/", views.BookingAddOnsView.as_view(), name="booking-add-ons"),
 ]

@@ -116,6 +116,10 @@ class AuditAction(StrEnum):
     COUPON_CREATED = "coupon.created"
     COUPON_UPDATED = "coupon.updated"
     COUPON_DEACTIVATED = "coupon.deactivated"
+    # add-ons: the catalog (catalog.write) and the add-ons a booking takes after it was made
+    ADD_ON_CREATED = "add_on.created"
+    ADD_ON_UPDATED = "add_on.updated"
+    BOOKING_ADD_ONS_ADDED = "booking.add_ons_added"
 
     @property
     def entity(self) -> str:

@@ -553,6 +553,9 @@ ROWS += BOOKINGS_ROWS + COMMUNITY_ROWS + EMERGENCY_ROWS + BACKOFFICE_ROWS
 from .matrix_changes import CHANGES_ROWS  # noqa: E402  as above
 
 ROWS += CHANGES_ROWS
+from .matrix_addons import ADD_ON_ROWS  # noqa: E402  matrix_addons imports Row and the helpers defined above
+
+ROWS += ADD_ON_ROWS
 
 # Routes checked by their own tests rather than the actor matrix.
 EXCLUDED_PREFIXES = ("admin/", "static/", "media/")

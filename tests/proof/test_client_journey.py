@@ -294,3 +294,73 @@ def test_journey_changes(api: ModuleType, live_server: Any) -> None:
     assert Decimal(after.amount_paid) - Decimal(after.amount_refunded) == Decimal(after.pricing.final_amount)
     assert Decimal(after.amount_refunded) == Decimal("11340.00")
     assert Decimal(after.balance_due) == 0
+
+
+def test_journey_add_on(api: ModuleType, live_server: Any) -> None:
+    """Book with backpack offloading, pay, then add a rental jacket after confirmation and pay its balance."""
+    from apps.bookings.gateways import LocalGateway
+    from apps.bookings.models import AddOn
+    from apps.users.tests.factories import DEFAULT_PASSWORD, UserFactory
+
+    trek = TrekFactory(name="Brahmatal", slug="brahmatal", duration_days=6)
+    batch = BatchFactory(trek=trek, start_date=timezone.localdate() + timedelta(days=45), price=Decimal("11000.00"))
+    bag = AddOn.objects.create(
+        trek=trek, kind="offloading", name="Backpack offloading", price=Decimal("1800.00"), gst_rate=Decimal("0.05")
+    )
+    AddOn.objects.create(
+        trek=trek,
+        kind="rental",
+        name="Down jacket",
+        price=Decimal("600.00"),
+        gst_rate=Decimal("0.18"),
+        sizes=["S", "M", "L"],
+        stock_per_departure=4,
+    )
+    UserFactory(email="addons@example.com")
+    anonymous = api.Client(base_url=live_server.url, raise_on_unexpected_status=True)
+
+    catalog = _op(api, "add_ons", "trek_add_ons_list").sync("brahmatal", client=anonymous, batch=batch.pk)
+    by_name = {add_on.name: add_on for add_on in catalog}
+    assert set(by_name) == {"Backpack offloading", "Down jacket"}
+    assert [(row.size, row.left) for row in by_name["Down jacket"].availability] == [("S", 4), ("M", 4), ("L", 4)]
+
+    login = _op(api, "auth", "auth_login").sync(
+        client=anonymous, body=_model(api, "LoginRequest")(email="addons@example.com", password=DEFAULT_PASSWORD)
+    )
+    client = api.AuthenticatedClient(base_url=live_server.url, token=login.access, raise_on_unexpected_status=True)
+
+    def pay(booking_id: Any) -> None:
+        order = _op(api, "payments", "booking_payment_create").sync(booking_id, client=client)
+        checkout = LocalGateway().simulate_payment(order_id=order.order_id)
+        verified = _op(api, "payments", "payment_verify").sync_detailed(
+            client=client, body=_model(api, "PaymentVerifyRequest")(**checkout)
+        )
+        assert verified.status_code == 200, verified.content
+
+    request = _model(api, "BookingCreateRequest")(
+        batch=batch.pk,
+        participants=[_model(api, "ParticipantInputRequest")(name="Meera Negi", age=34)],
+        add_ons=[_model(api, "AddOnChoiceRequest")(add_on=bag.pk, quantity=1)],
+    )
+    created = client.get_httpx_client().post("/api/v1/bookings/", json=request.to_dict())  # nested: sent as JSON
+    assert created.status_code == 201, created.text
+    booking = _model(api, "Booking").from_dict(created.json())
+    assert Decimal(booking.pricing.add_ons_amount) == Decimal("1890.00")  # 1,800 + 5 % GST
+    pay(booking.id)
+    assert str(_op(api, "bookings", "booking_get").sync(booking.id, client=client).status) == "confirmed"
+
+    jacket = by_name["Down jacket"]
+    add = _model(api, "BookingAddOnsAddRequest")(
+        add_ons=[_model(api, "AddOnChoiceRequest")(add_on=jacket.id, size="M", quantity=1)]
+    )
+    added = client.get_httpx_client().post(f"/api/v1/bookings/{booking.id}/add-ons/", json=add.to_dict())
+    assert added.status_code == 201, added.text
+    lines = _model(api, "BookingAddOns").from_dict(added.json())
+    assert Decimal(lines.balance_due) == Decimal("708.00")  # 600 + 18 % GST, owed on the confirmed booking
+    pay(booking.id)
+
+    after = _op(api, "add_ons", "booking_add_ons_list").sync(booking.id, client=client)
+    assert [(line.name, line.size) for line in after.lines] == [("Backpack offloading", ""), ("Down jacket", "M")]
+    assert Decimal(after.balance_due) == 0
+    final = _op(api, "bookings", "booking_get").sync(booking.id, client=client)
+    assert (str(final.status), Decimal(final.amount_paid)) == ("confirmed", Decimal(final.pricing.final_amount))

@@ -33,6 +33,7 @@ from apps.bookings.models.payments import (
 from apps.bookings.models.documents import BookingDocument, document_upload_to, private_storage
 from apps.bookings.models.departures import BatchCancellation, DepartureAnnouncement, WaitlistEntry
 from apps.bookings.models.field import BaseCheckIn, CampCheckIn
+from apps.bookings.models.addons import AddOn, AddOnKind, AddOnStock, BookingAddOn
 # isort: on
 
 __all__ = [
@@ -41,9 +42,13 @@ __all__ = [
     "REFERENCE_ALPHABET",
     "SELF_SERVICE_SOURCES",
     "STAFF_SOURCES",
+    "AddOn",
+    "AddOnKind",
+    "AddOnStock",
     "BaseCheckIn",
     "BatchCancellation",
     "Booking",
+    "BookingAddOn",
     "BookingDocument",
     "BookingParticipant",
     "BookingSource",

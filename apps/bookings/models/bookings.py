@@ -99,7 +99,7 @@ class Booking(BaseModel):
     agent_name = models.CharField(max_length=120, blank=True)
     agent_reference = models.CharField(max_length=60, blank=True)
 
-    # pricing (INR): final = base - tier_discount - coupon_discount + tax + change_fees
+    # pricing (INR): final = base - tier_discount - coupon_discount + tax + change_fees + add-ons (with their GST)
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
     base_amount = models.DecimalField(max_digits=12, decimal_places=2)
     tier_discount_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0"))
@@ -112,6 +112,8 @@ class Booking(BaseModel):
     # share the cancellation policy keeps (apps.bookings.services.changes)
     change_fees = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     final_amount = models.DecimalField(max_digits=12, decimal_places=2)
+    # the booking's add-ons with their GST (apps.bookings.models.addons), part of final_amount
+    add_ons_amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     amount_paid = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     amount_refunded = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
 
@@ -184,6 +186,10 @@ class Booking(BaseModel):
             ),
             models.CheckConstraint(
                 condition=Q(amount_refunded__lte=F("amount_paid")), name="booking_refund_within_paid"
+            ),
+            models.CheckConstraint(
+                condition=Q(add_ons_amount__gte=0, add_ons_amount__lte=F("final_amount")),
+                name="booking_add_ons_within_final",
             ),
             models.CheckConstraint(
                 condition=~Q(status="pending") | Q(hold_expires_at__isnull=False), name="booking_pending_has_hold"

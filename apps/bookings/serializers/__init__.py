@@ -20,6 +20,7 @@ from apps.bookings.models import (
     Refund,
     WaitlistEntry,
 )
+from apps.bookings.serializers.addons import AddOnChoicesField
 from apps.bookings.services.documents import document_download_token
 
 CHECKLIST_KINDS = [
@@ -48,6 +49,7 @@ class BookingCreateSerializer(serializers.Serializer):
     batch = serializers.UUIDField()
     participants = ParticipantsField(help_text="1 to 6 people; the first is the booker (the lead trekker).")
     coupon_code = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    add_ons = AddOnChoicesField(required=False, default=list, help_text="The trek's add-ons, taken with the seats.")
     source = serializers.ChoiceField(  # type: ignore[assignment]
         choices=[BookingSource.APP, BookingSource.WEB, BookingSource.REFERRAL], default=BookingSource.APP
     )
@@ -85,6 +87,7 @@ class PricingSerializer(serializers.Serializer):
     tax_rate = serializers.DecimalField(max_digits=5, decimal_places=4)
     tax_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     change_fees = serializers.DecimalField(max_digits=12, decimal_places=2)
+    add_ons_amount = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="Add-ons with their GST")
     final_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
 
 
@@ -194,6 +197,7 @@ def booking_data(booking: Booking) -> dict[str, Any]:
             "tax_rate": _RATE.to_representation(booking.tax_rate),
             "tax_amount": _MONEY.to_representation(booking.tax_amount),
             "change_fees": _MONEY.to_representation(booking.change_fees),
+            "add_ons_amount": _MONEY.to_representation(booking.add_ons_amount),
             "final_amount": _MONEY.to_representation(booking.final_amount),
         },
         "amount_paid": _MONEY.to_representation(booking.amount_paid),
@@ -371,6 +375,7 @@ class ManifestRowSerializer(serializers.Serializer):
     emergency_contact_relation = serializers.CharField()
     missing_documents = serializers.CharField()
     fitness_status = serializers.CharField()
+    add_ons = serializers.CharField(help_text="The booking's add-ons, on its lead's row")
     amount_paid = serializers.CharField()
     balance_due = serializers.CharField()
 

@@ -60,6 +60,7 @@ class RosterRowSerializer(serializers.Serializer):
     health_flags = serializers.ListField(child=serializers.CharField(), help_text="From the booking's declaration")
     emergency_contact = RosterContactSerializer(allow_null=True)
     paid = serializers.BooleanField()
+    add_ons = serializers.CharField(help_text="The booking's add-ons (offloading, rental sizes...), on its lead's row")
     base_check_in = BaseCheckInSerializer(allow_null=True)
 
 

@@ -1,5 +1,11 @@
 """Booking writes (see the modules for the rules each one enforces)."""
 
+from apps.bookings.services.addons import (
+    add_on_create,
+    add_on_update,
+    booking_add_on_lines,
+    booking_add_ons_add,
+)
 from apps.bookings.services.announcements import departure_announce, may_announce
 from apps.bookings.services.bookings import (
     booking_complete,
@@ -34,10 +40,14 @@ from apps.bookings.services.waitlist import waitlist_join, waitlist_leave, waitl
 from apps.bookings.services.webhooks import webhook_receive
 
 __all__ = [
+    "add_on_create",
+    "add_on_update",
     "base_check_in_mark",
     "batch_bulk_cancel_run",
     "batch_bulk_cancel_start",
     "batch_cancellations_resume",
+    "booking_add_on_lines",
+    "booking_add_ons_add",
     "booking_cancel",
     "booking_complete",
     "booking_create",

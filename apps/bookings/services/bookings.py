@@ -21,6 +21,7 @@ from apps.bookings.models import (
     Refund,
     WaitlistEntry,
 )
+from apps.bookings.services.addons import booking_add_ons_release
 from apps.bookings.services.common import _lock_booking, _notify_booking, coupon_release, refund_create
 from apps.bookings.services.holds import _validate_participants, booking_hold
 from apps.common.audit import AuditAction, audit
@@ -44,6 +45,7 @@ def booking_create(
     batch_id: Any,
     participants: list[dict[str, Any]],
     coupon_code: str | None = None,
+    add_ons: list[dict[str, Any]] | None = None,
     source: str = BookingSource.APP,
     created_by: User | None = None,
     agent_name: str = "",
@@ -60,6 +62,9 @@ def booking_create(
     Staff taking a booking for a customer (``created_by``: on the phone, at the office, through an agent) call
     this same function with the customer as ``user``: the booking, its price, coupon, notifications and
     eligibility are the customer's; the staff member is recorded as its creator and the audit row's actor.
+
+    ``add_ons`` (``[{"add_on": id, "quantity": n, "size": ""}]``): the trek's add-ons taken with the seats, in
+    the same transaction (see :func:`apps.bookings.services.addons.add_on_lines_take`).
     """
     _validate_participants(participants)
     allowed = STAFF_SOURCES if created_by is not None else SELF_SERVICE_SOURCES
@@ -73,6 +78,7 @@ def booking_create(
             batch_id=batch_id,
             participants=participants,
             coupon_code=coupon_code,
+            add_ons=add_ons,
             source=source,
             created_by=created_by,
             agent=(agent_name.strip(), agent_reference.strip()) if source == BookingSource.AGENT else ("", ""),
@@ -129,6 +135,7 @@ def booking_expire(*, booking_id: Any, now: datetime | None = None) -> bool:
             actor=None, action=AuditAction.BOOKING_EXPIRED, target=booking, changes={"status": [S.PENDING, S.EXPIRED]}
         )
         batch_release_seats(batch_id=booking.batch_id, seats=booking.seats)
+        booking_add_ons_release(booking)
         coupon_release(booking)
         if booking.amount_paid > booking.amount_refunded:
             refund_create(booking=booking, amount=booking.amount_paid, reason=Refund.Reason.LATE_PAYMENT)

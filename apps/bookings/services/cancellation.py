@@ -17,6 +17,7 @@ from apps.bookings.domain import check_transition, completion_points_key
 from apps.bookings.models import ACTIVE_STATUSES, BatchCancellation, Booking, BookingStatus, Refund, WaitlistEntry
 from apps.bookings.policy import refund_percent_for
 from apps.bookings.pricing import HUNDRED, to_paisa, to_paise
+from apps.bookings.services.addons import booking_add_ons_release
 from apps.bookings.services.common import _lock_booking, _notify_booking, coupon_release, refund_create
 from apps.bookings.services.waitlist import waitlist_offer_next
 from apps.common.audit import AuditAction, audit
@@ -83,6 +84,7 @@ def booking_cancel(
         booking.hold_expires_at = None
         booking.save()
         batch_release_seats(batch_id=booking.batch_id, seats=booking.seats)
+        booking_add_ons_release(booking)
         if booking.amount_paid == 0:
             coupon_release(booking)
         refunds = []

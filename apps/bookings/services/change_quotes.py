@@ -6,7 +6,8 @@ Money rules (INR, every amount rounded to the paisa):
 
 - The price of the people on the booking is priced again like a new booking (:func:`price_booking`) at the
   booking's own tier discount, coupon and GST rate: at the booking's unit price for participants added or
-  cancelled, at the new departure's price for a transfer. ``final_amount`` is that price plus ``change_fees``.
+  cancelled, at the new departure's price for a transfer. ``final_amount`` is that price plus ``change_fees``
+  plus the add-ons (``add_ons_amount``, which a change leaves as they are).
 - Participants added: the booking owes the difference (``balance_due`` goes up; paid like any balance).
 - One participant cancelled: their share is what the booking's price drops by. Of that share, the part already
   paid (in the proportion of the price the booking has paid) is refunded by the cancellation policy table; the
@@ -100,7 +101,7 @@ def _quote(
     refund_percent: int | None,
     refund: Decimal,
 ) -> ChangeQuote:
-    final_after = pricing.final_amount + change_fees
+    final_after = pricing.final_amount + change_fees + booking.add_ons_amount
     net_paid = _net_paid(booking)
     return ChangeQuote(
         kind=kind,
@@ -162,7 +163,7 @@ def cancel_participant_quote(*, booking: Booking, position: int, today: date | N
     if participant.is_lead:
         raise LeadNotCancellable()
     pricing = reprice(booking, unit_price=booking.unit_price, seats=booking.seats - 1)
-    price_before = booking.final_amount - booking.change_fees
+    price_before = booking.final_amount - booking.change_fees - booking.add_ons_amount
     share = max(ZERO, price_before - pricing.final_amount)
     net_paid = _net_paid(booking)
     share_paid = ZERO
@@ -194,7 +195,7 @@ def transfer_quote(*, booking: Booking, batch: Batch, today: date | None = None)
     pricing = reprice(booking, unit_price=batch.price, seats=booking.seats)
     fee = to_paisa(Decimal(str(settings.BOOKINGS_TRANSFER_FEE)))
     change_fees = booking.change_fees + fee
-    surplus = _net_paid(booking) - (pricing.final_amount + change_fees)
+    surplus = _net_paid(booking) - (pricing.final_amount + change_fees + booking.add_ons_amount)
     return _quote(
         kind=ChangeKind.TRANSFER,
         booking=booking,

@@ -21,6 +21,7 @@ from django.db.models import Max
 from apps.bookings.errors import AlreadyBooked, BatchFull, BatchNotBookable
 from apps.bookings.models import ACTIVE_STATUSES, Booking, BookingParticipant, BookingStatus, Refund
 from apps.bookings.pricing import Quote
+from apps.bookings.services.addons import booking_add_ons_move
 from apps.bookings.services.change_quotes import (
     ChangeQuote,
     add_participants_quote,
@@ -64,7 +65,7 @@ def _apply_pricing(booking: Booking, pricing: Quote, *, change_fees: Decimal) ->
     booking.coupon_discount = pricing.coupon_discount
     booking.tax_amount = pricing.tax_amount
     booking.change_fees = change_fees
-    booking.final_amount = pricing.final_amount + change_fees
+    booking.final_amount = pricing.final_amount + change_fees + booking.add_ons_amount
 
 
 def _money(quote: ChangeQuote) -> dict[str, Any]:
@@ -250,6 +251,7 @@ def booking_transfer(
         if not batch_take_seats(batch_id=target.pk, seats=booking.seats, today=today):
             raise _seats_refusal(target.pk, booking.seats, today)
         source = booking.batch
+        booking_add_ons_move(booking, batch=target)
         if not batch_release_seats(batch_id=source.pk, seats=booking.seats):
             logger.error("booking %s: batch %s held fewer seats than it had", booking.reference, source.pk)
         booking.batch = target

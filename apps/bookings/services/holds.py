@@ -18,6 +18,7 @@ from apps.bookings.errors import AlreadyBooked, BatchFull, BatchNotBookable, Cou
 from apps.bookings.models import (
     ACTIVE_STATUSES,
     Booking,
+    BookingAddOn,
     BookingParticipant,
     BookingSource,
     BookingStatus,
@@ -25,6 +26,7 @@ from apps.bookings.models import (
     CouponRedemption,
 )
 from apps.bookings.pricing import price_booking
+from apps.bookings.services.addons import add_on_changes, add_on_lines_take
 from apps.common.audit import AuditAction, audit_entry
 from apps.common.db import insert_together
 from apps.common.exceptions import ApplicationError, NotFound, ValidationFailed
@@ -196,6 +198,7 @@ def booking_hold(
     batch_id: Any,
     participants: list[dict[str, Any]],
     coupon_code: str | None = None,
+    add_ons: list[dict[str, Any]] | None = None,
     source: str = BookingSource.APP,
     created_by: User | None = None,
     agent: tuple[str, str] = ("", ""),
@@ -209,6 +212,9 @@ def booking_hold(
     returned is what was written, with its batch (as the seat take left it), trek name and slug, participants
     and (no) documents: nothing is read back. ``created_by``: the staff member taking it for ``user`` (the
     audit row's actor); ``agent``: the agent's name and reference of an agent booking.
+
+    With ``add_ons``: one more read (the chosen add-ons), one conditional upsert per stocked line (its stock on
+    the departure) and one insert of the lines; their totals (with their own GST) are part of ``final_amount``.
     """
     require_atomic()
     now = now or timezone.now()
@@ -257,6 +263,14 @@ def booking_hold(
         emergency_contact_phone=read["emergency_contact_phone"] or "",
         emergency_contact_relation=read["emergency_contact_relation"] or "",
     )
+    add_on_lines = (
+        add_on_lines_take(booking=booking, batch=batch, items=add_ons, today=today, added_by=created_by or user)
+        if add_ons
+        else []
+    )
+    if add_on_lines:
+        booking.add_ons_amount = sum((line.total for line in add_on_lines), Decimal("0.00"))
+        booking.final_amount = quote.final_amount + booking.add_ons_amount
     rows = [
         BookingParticipant(
             booking=booking,
@@ -272,6 +286,8 @@ def booking_hold(
     changes = {"batch": str(batch.pk), "seats": seats, "source": source, "final_amount": str(booking.final_amount)}
     if created_by is not None:
         changes["customer"] = str(user.pk)
+    if add_on_lines:
+        changes["add_ons"] = add_on_changes(add_on_lines)
     created = audit_entry(
         # a waitlist offer is the system's doing; a booking staff took for a customer, that staff member's
         actor=None if source == BookingSource.WAITLIST else (created_by or user),
@@ -281,6 +297,8 @@ def booking_hold(
     )
     if not _insert_booking(booking, rows, created):  # a concurrent booking of the same user on this batch won
         raise AlreadyBooked()
+    if add_on_lines:
+        BookingAddOn.objects.bulk_create(add_on_lines)
     if coupon is not None:
         coupon_redeem(code=coupon.code, user=user, booking=booking, amount=quote.coupon_discount, now=now)
     return booking

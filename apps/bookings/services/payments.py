@@ -21,6 +21,7 @@ from apps.bookings.errors import NothingToPay, NotPayable, SignatureInvalid
 from apps.bookings.gateways import GatewayPayment, get_gateway
 from apps.bookings.models import Booking, BookingStatus, Coupon, CouponRedemption, Payment, Refund
 from apps.bookings.pricing import to_paise
+from apps.bookings.services.addons import booking_add_ons_retake
 from apps.bookings.services.bookings import booking_confirm
 from apps.bookings.services.common import _lock_booking, _notify_booking, refund_create
 from apps.common.audit import AuditAction, audit
@@ -166,6 +167,7 @@ def _credit(*, booking: Booking, payment: Payment) -> None:
         # Late: the hold lapsed before the money came. Accept only if the seats can be taken again.
         if batch_take_seats(batch_id=booking.batch_id, seats=booking.seats):
             _coupon_retake(booking)
+            booking_add_ons_retake(booking)
             booking.status = S.PENDING  # reinstated; confirmed at once when paid in full
             booking.expired_at = None
             booking.hold_expires_at = timezone.now() + timedelta(minutes=settings.BOOKINGS_HOLD_MINUTES)

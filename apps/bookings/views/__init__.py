@@ -1,5 +1,6 @@
 """Bookings API views (thin: parse, authorize, call a service or selector, serialize)."""
 
+from apps.bookings.views.addons import AddOnDetailView, BookingAddOnsView, TrekAddOnsView
 from apps.bookings.views.announcements import DepartureAnnouncementView
 from apps.bookings.views.bookings import (
     BatchBulkCancelView,
@@ -15,8 +16,10 @@ from apps.bookings.views.payments import BookingPaymentsView, PaymentVerifyView,
 from apps.bookings.views.trip import TripPackView, TripPassKeyView
 
 __all__ = [
+    "AddOnDetailView",
     "BaseCheckInView",
     "BatchBulkCancelView",
+    "BookingAddOnsView",
     "BookingCancelView",
     "BookingDetailView",
     "BookingDocumentsView",
@@ -32,6 +35,7 @@ __all__ = [
     "RazorpayWebhookView",
     "RevenueReportView",
     "RosterView",
+    "TrekAddOnsView",
     "TripPackView",
     "TripPassKeyView",
     "WaitlistView",

@@ -15,6 +15,9 @@ from rest_framework.views import APIView
 
 from apps.bookings import selectors, services
 from apps.bookings.errors import (
+    AddOnClosed,
+    AddOnSoldOut,
+    AddOnUnavailable,
     AlreadyBooked,
     AlreadyWaitlisted,
     BatchFull,
@@ -88,7 +91,9 @@ class BookingListCreateView(APIView):
             "Any signed-in person. Takes the seats on an open batch that has not started for 1 to 6 "
             "participants (the first is the lead trekker) and prices them (a `coupon_code` may lower the price). "
             "The booking is `pending` until `hold_expires_at` (`BOOKINGS_HOLD_MINUTES`, 30 by default): pay the "
-            "balance before then (`bookingPaymentCreate`) or the seats go back. Not enough seats: 409 "
+            "balance before then (`bookingPaymentCreate`) or the seats go back. `add_ons` (optional) takes the "
+            "trek's add-ons with the seats (`trekAddOnsList`; 400 `add_on_unavailable`, 409 `add_on_sold_out` or "
+            "`add_on_closed`, and then nothing is booked). Not enough seats: 409 "
             "`batch_full`; a second active booking on one batch: 409 `already_booked`. Amounts are in rupees "
             "(decimal strings). Texts and mails the booker."
         ),
@@ -96,7 +101,17 @@ class BookingListCreateView(APIView):
         responses={
             201: BookingSerializer,
             **error_responses(
-                400, CouponInvalid, 401, NotFound, BatchFull, BatchNotBookable, AlreadyBooked, CouponExhausted
+                400,
+                CouponInvalid,
+                AddOnUnavailable,
+                401,
+                NotFound,
+                BatchFull,
+                BatchNotBookable,
+                AlreadyBooked,
+                CouponExhausted,
+                AddOnSoldOut,
+                AddOnClosed,
             ),
         },
         examples=examples.BOOKING_CREATE,
@@ -109,6 +124,7 @@ class BookingListCreateView(APIView):
             batch_id=data.validated_data["batch"],
             participants=data.validated_data["participants"],
             coupon_code=data.validated_data["coupon_code"] or None,
+            add_ons=data.validated_data["add_ons"],
             source=data.validated_data["source"],
         )  # what was written, relations included: nothing to read back
         return Response(booking_data(booking), status=status.HTTP_201_CREATED)

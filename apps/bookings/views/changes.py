@@ -13,7 +13,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.bookings import selectors
-from apps.bookings.errors import AlreadyBooked, BatchFull, BatchNotBookable, BookingNotChangeable, LeadNotCancellable
+from apps.bookings.errors import (
+    AddOnSoldOut,
+    AddOnUnavailable,
+    AlreadyBooked,
+    BatchFull,
+    BatchNotBookable,
+    BookingNotChangeable,
+    LeadNotCancellable,
+)
 from apps.bookings.models import Booking
 from apps.bookings.serializers import BookingSerializer
 from apps.bookings.serializers.changes import (
@@ -198,7 +206,17 @@ class TransferView(APIView):
         request=TransferSerializer,
         responses={
             200: BookingSerializer,
-            **error_responses(400, 401, 404, BookingNotChangeable, BatchFull, BatchNotBookable, AlreadyBooked),
+            **error_responses(
+                400,
+                401,
+                404,
+                BookingNotChangeable,
+                BatchFull,
+                BatchNotBookable,
+                AlreadyBooked,
+                AddOnUnavailable,
+                AddOnSoldOut,
+            ),
         },
     )
     def post(self, request: Request, booking_id: Any) -> Response:

@@ -43,6 +43,7 @@ PENDING = {
         "tax_rate": "0.0500",
         "tax_amount": "1239.75",
         "change_fees": "0.00",
+        "add_ons_amount": "0.00",
         "final_amount": "26034.75",
     },
     "amount_paid": "0.00",

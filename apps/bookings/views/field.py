@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 from apps.bookings import selectors, services
 from apps.bookings.domain import booking_readiness, guide_health_flags
 from apps.bookings.models import BaseCheckIn, Booking
+from apps.bookings.serializers.addons import add_ons_text
 from apps.bookings.serializers.field import (
     BaseCheckInInputSerializer,
     BaseCheckInSerializer,
@@ -75,6 +76,7 @@ def roster_rows(batch: Batch) -> Iterator[dict[str, Any]]:
         fitness = next((doc.status for doc in booking.documents.all() if doc.kind == "fitness_proof"), "missing")
         flags = guide_health_flags(booking.health_declaration)
         contact = _contact(booking)
+        add_ons = add_ons_text(list(booking.add_ons.all()))
         for participant in booking.participants.all():
             phone = participant.phone or (booking.trekker_phone if participant.is_lead else "")
             yield {
@@ -90,6 +92,7 @@ def roster_rows(batch: Batch) -> Iterator[dict[str, Any]]:
                 "health_flags": flags,
                 "emergency_contact": contact,
                 "paid": booking.balance_due == 0,
+                "add_ons": add_ons if participant.is_lead else "",
                 "base_check_in": base_check_in_data(getattr(participant, "base_check_in", None)),
             }
 

@@ -20,6 +20,7 @@ from apps.bookings.serializers import (
     RevenueQuerySerializer,
     RevenueRowSerializer,
 )
+from apps.bookings.serializers.addons import add_ons_text
 from apps.bookings.views.common import BATCH_ID, batch_or_404
 from apps.common.csv_export import CSVRenderer, csv_response
 from apps.common.exceptions import Forbidden, NotFound
@@ -36,6 +37,7 @@ def manifest_rows(batch: Batch) -> Iterator[dict[str, Any]]:
     for booking in selectors.manifest_bookings(batch=batch).iterator(chunk_size=200):
         missing = booking.missing_documents
         fitness = next((doc.status for doc in booking.documents.all() if doc.kind == "fitness_proof"), "missing")
+        add_ons = add_ons_text(list(booking.add_ons.all()))
         for participant in booking.participants.all():
             yield {
                 "booking_reference": booking.reference,
@@ -51,6 +53,7 @@ def manifest_rows(batch: Batch) -> Iterator[dict[str, Any]]:
                 "emergency_contact_relation": booking.emergency_contact_relation,
                 "missing_documents": " ".join(missing),
                 "fitness_status": fitness,
+                "add_ons": add_ons if participant.is_lead else "",
                 "amount_paid": str(booking.amount_paid),
                 "balance_due": str(booking.balance_due),
             }
@@ -67,7 +70,8 @@ class ManifestView(APIView):
         description=(
             "Ops and customer success (`manifest.view`) and the batch's acting guide (current guide role, active "
             "guide profile): one row per participant of the batch's pending and confirmed bookings, with emergency "
-            "contact, missing documents, fitness status and amounts. `?format=csv` or `Accept: text/csv` streams "
+            "contact, missing documents, fitness status, the booking's add-ons (on its lead's row) and amounts. "
+            "`?format=csv` or `Accept: text/csv` streams "
             "it as `text/csv` (an attachment); errors are JSON envelopes whatever the format. CSV cells that "
             "could start a spreadsheet formula begin with a single quote."
         ),

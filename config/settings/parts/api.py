@@ -145,6 +145,10 @@ SPECTACULAR_SETTINGS = {
             "description": "Booking a departure: seats, participants, cancellation quotes and "
             "cancellations, documents, the waitlist.",
         },
+        {
+            "name": "add-ons",
+            "description": "A trek's add-ons (offloading, rental gear, transport, insurance) and a booking's add-ons.",
+        },
         {"name": "payments", "description": "Razorpay orders, payment verification and the gateway's webhook."},
         {"name": "operations", "description": "Staff tools for a departure: manifests and revenue."},
         {"name": "staff", "description": "Staff accounts and their roles."},
@@ -207,6 +211,7 @@ SPECTACULAR_SETTINGS = {
         "ChecklistItemKindEnum": "apps.bookings.serializers.CHECKLIST_KINDS",
         "WaitlistStatusEnum": "apps.bookings.models.WaitlistEntry.Status",
         "CouponKindEnum": "apps.bookings.models.Coupon.Kind",
+        "AddOnKindEnum": "apps.bookings.models.AddOnKind",
         "PostVisibilityEnum": "apps.community.models.Visibility",
         "JournalPrivacyEnum": "apps.community.models.JournalPrivacy",
         "ChallengeKindEnum": "apps.community.models.ChallengeKind",

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from apps.demo.accounts import DEMO_PASSWORD, seed_accounts, seed_users
+from apps.demo.addons import seed_add_ons
 from apps.demo.bookings import seed_bookings
 from apps.demo.catalog import seed_catalog
 from apps.demo.changes import seed_booking_changes
@@ -35,6 +36,7 @@ SEEDERS: list[tuple[str, Callable[[Callable[[str], None]], None]]] = [
     ("emergency", seed_emergency),
     ("bookings", seed_bookings),
     ("booking changes", seed_booking_changes),
+    ("add-ons", seed_add_ons),
     ("community", seed_community),
 ]
 
