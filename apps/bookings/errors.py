@@ -126,3 +126,17 @@ class RefundAtGateway(Conflict):
 
     code = "refund_at_gateway"
     message = gettext_noop("The payment gateway is paying this refund back; it cannot be marked paid by hand.")
+
+
+class CreditInsufficient(Conflict):
+    """Paying with more trek credit than the user has (``details.credit_balance``, rupees)."""
+
+    code = "credit_insufficient"
+    message = gettext_noop("You do not have that much trek credit.")
+
+
+class CreditOfferDecided(Conflict):
+    """The choice between credit and a refund for a cancelled departure was made already."""
+
+    code = "credit_offer_decided"
+    message = gettext_noop("The choice between trek credit and a refund has already been made.")

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from apps.bookings import views
-from apps.bookings.views import coupons
+from apps.bookings.views import coupons, credit
 
 urlpatterns = [
     path("bookings/", views.BookingListCreateView.as_view(), name="booking-list"),
@@ -39,4 +39,16 @@ urlpatterns = [
         name="batch-announcements",
     ),
     path("reports/revenue/", views.RevenueReportView.as_view(), name="revenue-report"),
+    path("credit/", credit.CreditAccountView.as_view(), name="credit-account"),
+    path(
+        "bookings/<uuid:booking_id>/cancel-for-credit/",
+        credit.BookingCancelForCreditView.as_view(),
+        name="booking-cancel-for-credit",
+    ),
+    path(
+        "bookings/<uuid:booking_id>/pay-with-credit/",
+        credit.BookingPayWithCreditView.as_view(),
+        name="booking-pay-with-credit",
+    ),
+    path("bookings/<uuid:booking_id>/credit-offer/", credit.BookingCreditOfferView.as_view(), name="booking-credit-offer"),
 ]

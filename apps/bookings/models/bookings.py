@@ -111,6 +111,9 @@ class Booking(BaseModel):
     final_amount = models.DecimalField(max_digits=12, decimal_places=2)
     amount_paid = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     amount_refunded = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    # trek credit issued against this booking instead of a refund (bonus included): paid - refunded - credited
+    # is what the operator kept; the grants of the credit ledger for this booking add up to it
+    amount_credited = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
 
     hold_expires_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
@@ -181,6 +184,7 @@ class Booking(BaseModel):
             models.CheckConstraint(
                 condition=Q(amount_refunded__lte=F("amount_paid")), name="booking_refund_within_paid"
             ),
+            models.CheckConstraint(condition=Q(amount_credited__gte=0), name="booking_credited_not_negative"),
             models.CheckConstraint(
                 condition=~Q(status="pending") | Q(hold_expires_at__isnull=False), name="booking_pending_has_hold"
             ),

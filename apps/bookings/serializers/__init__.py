@@ -109,6 +109,7 @@ class BookingSerializer(serializers.ModelSerializer):
             "pricing",
             "amount_paid",
             "amount_refunded",
+            "amount_credited",
             "balance_due",
             "hold_expires_at",
             "confirmed_at",
@@ -260,6 +261,8 @@ class CancellationQuoteSerializer(serializers.Serializer):
     refund_percent = serializers.IntegerField()
     amount_paid = serializers.DecimalField(max_digits=12, decimal_places=2)
     refund_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    credit_percent = serializers.IntegerField(help_text="Trek credit instead of the refund: this percent of the paid.")
+    credit_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
 
 
 class CancelSerializer(serializers.Serializer):
