@@ -50,5 +50,7 @@ urlpatterns = [
         credit.BookingPayWithCreditView.as_view(),
         name="booking-pay-with-credit",
     ),
-    path("bookings/<uuid:booking_id>/credit-offer/", credit.BookingCreditOfferView.as_view(), name="booking-credit-offer"),
+    path(
+        "bookings/<uuid:booking_id>/credit-offer/", credit.BookingCreditOfferView.as_view(), name="booking-credit-offer"
+    ),
 ]

@@ -54,11 +54,16 @@ class CreditTransaction(BaseModel):
             models.CheckConstraint(condition=~Q(amount=0), name="credit_amount_not_zero"),
             models.CheckConstraint(condition=Q(balance_after__gte=0), name="credit_balance_not_negative"),
             models.CheckConstraint(
-                condition=(Q(amount__gt=0, expires_at__isnull=False, reason__in=["cancellation", "batch_cancelled",
-                                                                                "returned"]))
+                condition=(
+                    Q(
+                        amount__gt=0,
+                        expires_at__isnull=False,
+                        reason__in=["cancellation", "batch_cancelled", "returned"],
+                    )
+                )
                 | Q(amount__lt=0, expires_at__isnull=True, reason__in=["redemption", "expiry"]),
                 name="credit_grant_expires_debit_not",
-            ),  # fmt: skip
+            ),
             models.CheckConstraint(
                 condition=~Q(reason="redemption") | Q(payment__isnull=False), name="credit_redemption_has_payment"
             ),

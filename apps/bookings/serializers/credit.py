@@ -1,4 +1,5 @@
-"""Trek credit: the account with its ledger, paying with credit, the credit-or-refund choice of a cancelled departure."""
+"""Trek credit: the account and its ledger, paying with credit, the credit-or-refund choice of a cancelled
+departure."""
 
 from __future__ import annotations
 
@@ -65,4 +66,3 @@ class CreditOfferSerializer(serializers.ModelSerializer):
 
 class CreditOfferChooseSerializer(serializers.Serializer):
     choice = serializers.ChoiceField(choices=[CreditOffer.Choice.CREDIT, CreditOffer.Choice.REFUND])
-

@@ -310,9 +310,7 @@ def credits_expire(*, now: datetime | None = None) -> int:
     """Write off every expired grant's remainder. Returns the number of expiry lines written."""
     now = now or timezone.now()
     users = (
-        CreditTransaction.objects.filter(amount__gt=0, expires_at__lte=now)
-        .values_list("user_id", flat=True)
-        .distinct()
+        CreditTransaction.objects.filter(amount__gt=0, expires_at__lte=now).values_list("user_id", flat=True).distinct()
     )
     written = 0
     for user_id in list(users):

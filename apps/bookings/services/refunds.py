@@ -72,7 +72,9 @@ def refund_send(*, refund_id: Any) -> Refund:
         if refund.payment.gateway == OFFLINE_GATEWAY:  # money taken by hand goes back by hand (refund_pay_manually)
             return refund
         if refund.payment.gateway == CREDIT_GATEWAY:  # paid with trek credit: it goes back to the credit ledger
-            credit_return(payment=refund.payment, amount_paise=refund.amount_paise, idempotency_key=f"refund:{refund.pk}")
+            credit_return(
+                payment=refund.payment, amount_paise=refund.amount_paise, idempotency_key=f"refund:{refund.pk}"
+            )
             refund_settled(refund=refund, processed=True)
             refund.refresh_from_db()
             return refund

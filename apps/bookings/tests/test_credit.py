@@ -142,7 +142,8 @@ def test_credit_pays_part_and_the_gateway_the_rest(user, book, pay):
     _credit_of(user, book, pay)  # 13,125.00
     booking = book(user, _batch(), seats=2)  # 26,250.00
     payment, created = services.credit_redeem(user=user, booking_id=booking.pk, amount=None, key=uuid.uuid4())
-    assert created and payment.amount_paise == 1312500
+    assert created
+    assert payment.amount_paise == 1312500
     booking.refresh_from_db()
     assert (booking.status, booking.balance_due) == ("pending", Decimal("13125.00"))
     booking = pay(booking)  # the gateway order is for the balance left
@@ -217,7 +218,8 @@ def test_departure_cancelled_offers_110_percent_credit(client_for, user, staff_u
     booking.refresh_from_db()
     assert (booking.status, booking.amount_refunded, booking.amount_credited) == ("cancelled", ZERO, ZERO)
     note = Notification.objects.get(user=user, template="batch_cancelled_choice")
-    assert "₹14,437.50" in note.body and "₹13,125.00" in note.body
+    assert "₹14,437.50" in note.body
+    assert "₹13,125.00" in note.body
     owner = client_for(user)
     chosen = owner.post(f"/api/v1/bookings/{booking.pk}/credit-offer/", {"choice": "credit"}, format="json")
     assert chosen.status_code == 200, chosen.content
@@ -320,7 +322,8 @@ def test_the_ledger_refuses_a_reused_key_and_a_negative_balance(user, book, pay)
         booking=booking, amount=booking.amount_credited, reason="cancellation", actor=user,
         idempotency_key=f"cancellation:{booking.pk}",
     )  # fmt: skip
-    assert CreditTransaction.objects.count() == 1 and same.amount == booking.amount_credited
+    assert CreditTransaction.objects.count() == 1
+    assert same.amount == booking.amount_credited
     with pytest.raises(IdempotencyKeyReused):
         services.credit_issue(
             booking=booking, amount=Decimal("1.00"), reason="cancellation", actor=user,

@@ -128,8 +128,8 @@ class BookingPayWithCreditView(APIView):
     )
     def post(self, request: Request, booking_id: Any) -> Response:
         user = authenticated_user(request)
-        key = idempotency_key(request)
         booking = selectors.booking_get(user=user, booking_id=booking_id, staff_capability=Capability.BOOKINGS_MANAGE)
+        key = idempotency_key(request)
         data = CreditPaySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         payment, created = credit_redeem(
