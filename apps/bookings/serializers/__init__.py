@@ -197,6 +197,7 @@ def booking_data(booking: Booking) -> dict[str, Any]:
         },
         "amount_paid": _MONEY.to_representation(booking.amount_paid),
         "amount_refunded": _MONEY.to_representation(booking.amount_refunded),
+        "amount_credited": _MONEY.to_representation(booking.amount_credited),
         "balance_due": _MONEY.to_representation(booking.balance_due),
         "hold_expires_at": _when(booking.hold_expires_at),
         "confirmed_at": _when(booking.confirmed_at),
