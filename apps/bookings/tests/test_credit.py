@@ -151,6 +151,17 @@ def test_credit_pays_part_and_the_gateway_the_rest(user, book, pay):
     assert _assert_reconciles(user) == ZERO
 
 
+def test_the_revenue_report_counts_money_not_credit(user, book, pay):
+    from apps.bookings.selectors import revenue_report
+
+    _credit_of(user, book, pay)  # 13,125.00 paid in money, kept as credit
+    booking = book(user, _batch())
+    services.credit_redeem(user=user, booking_id=booking.pk, amount=None, key=uuid.uuid4())
+    today = timezone.localdate()
+    rows = revenue_report(date_from=today, date_to=today, group_by="month")
+    assert [(r["gross_paise"], r["payments"], r["refunded_paise"]) for r in rows] == [(1312500, 1, 0)]
+
+
 def test_paying_more_than_the_credit_or_the_balance_is_409(auth_client, user, book, pay):
     _credit_of(user, book, pay)
     booking = book(user, _batch())
