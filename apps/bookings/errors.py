@@ -154,3 +154,17 @@ class AddOnSoldOut(Conflict):
 class AddOnClosed(Conflict):
     code = "add_on_closed"
     message = gettext_noop("Add-ons can no longer be added to this booking.")
+
+
+class CreditInsufficient(Conflict):
+    """Paying with more trek credit than the user has (``details.credit_balance``, rupees)."""
+
+    code = "credit_insufficient"
+    message = gettext_noop("You do not have that much trek credit.")
+
+
+class CreditOfferDecided(Conflict):
+    """The choice between credit and a refund for a cancelled departure was made already."""
+
+    code = "credit_offer_decided"
+    message = gettext_noop("The choice between trek credit and a refund has already been made.")

@@ -9,6 +9,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, 
 from django.db.models.functions import TruncMonth
 
 from apps.bookings.models import (
+    CREDIT_GATEWAY,
     BaseCheckIn,
     Booking,
     BookingAddOn,
@@ -187,13 +188,16 @@ def batches_missing_camp_check_in(*, day: date) -> QuerySet[Batch]:
 
 
 def revenue_report(*, date_from: date, date_to: date, group_by: str) -> list[dict[str, Any]]:
-    """Captured payments and processed refunds in ``[date_from, date_to]`` (local dates), summed in the database."""
+    """Captured payments and processed refunds in ``[date_from, date_to]`` (local dates), summed in the database.
+
+    Money only: payments made with trek credit (and their refunds, which go back to the credit) are left out, the
+    money behind that credit having been counted when it was first paid."""
     payments = Payment.objects.filter(
         status=Payment.Status.CAPTURED, flagged=False, captured_at__date__gte=date_from, captured_at__date__lte=date_to
-    )
+    ).exclude(gateway=CREDIT_GATEWAY)
     refunds = Refund.objects.filter(
         status=Refund.Status.PROCESSED, processed_at__date__gte=date_from, processed_at__date__lte=date_to
-    )
+    ).exclude(payment__gateway=CREDIT_GATEWAY)
     paid: Any
     back: Any
     if group_by == "trek":

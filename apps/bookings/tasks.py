@@ -50,3 +50,13 @@ def pretrek_reminders() -> int:
 @shared_task(name="bookings.hold_expiry_reminders", ignore_result=True)
 def hold_expiry_reminders() -> int:
     return services.send_hold_expiry_reminders()
+
+
+@shared_task(name="bookings.trek_credit_daily", ignore_result=True)
+def trek_credit_daily() -> dict[str, int]:
+    """Settle the credit-or-refund choices nobody made in time, write off expired credit, remind of expiring credit."""
+    return {
+        "offers_defaulted": services.credit_offers_settle_due(),
+        "expired": services.credits_expire(),
+        "reminded": services.credit_expiry_reminders(),
+    }

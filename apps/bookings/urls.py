@@ -1,7 +1,7 @@
 from django.urls import path
 
 from apps.bookings import views
-from apps.bookings.views import changes, coupons
+from apps.bookings.views import changes, coupons, credit
 
 urlpatterns = [
     path("bookings/", views.BookingListCreateView.as_view(), name="booking-list"),
@@ -58,4 +58,18 @@ urlpatterns = [
     path("treks/<slug:slug>/add-ons/", views.TrekAddOnsView.as_view(), name="trek-add-ons"),
     path("add-ons/<uuid:add_on_id>/", views.AddOnDetailView.as_view(), name="add-on-detail"),
     path("bookings/<uuid:booking_id>/add-ons/", views.BookingAddOnsView.as_view(), name="booking-add-ons"),
+    path("credit/", credit.CreditAccountView.as_view(), name="credit-account"),
+    path(
+        "bookings/<uuid:booking_id>/cancel-for-credit/",
+        credit.BookingCancelForCreditView.as_view(),
+        name="booking-cancel-for-credit",
+    ),
+    path(
+        "bookings/<uuid:booking_id>/pay-with-credit/",
+        credit.BookingPayWithCreditView.as_view(),
+        name="booking-pay-with-credit",
+    ),
+    path(
+        "bookings/<uuid:booking_id>/credit-offer/", credit.BookingCreditOfferView.as_view(), name="booking-credit-offer"
+    ),
 ]

@@ -53,6 +53,13 @@ class AuditAction(StrEnum):
     REFUND_PROCESSED = "refund.processed"
     REFUND_FAILED = "refund.failed"
     REFUND_SETTLED_OFFLINE = "refund.settled_offline"  # paid back outside the gateway, marked by finance
+    # trek credit: issued instead of a refund, redeemed on a booking, returned (a credit payment refunded), expired
+    CREDIT_ISSUED = "credit.issued"
+    CREDIT_REDEEMED = "credit.redeemed"
+    CREDIT_RETURNED = "credit.returned"
+    CREDIT_EXPIRED = "credit.expired"
+    CREDIT_OFFERED = "credit.offered"  # a cancelled departure: credit at a bonus or a full refund, to choose
+    CREDIT_OFFER_CHOSEN = "credit.offer_chosen"
     # booking documents
     DOCUMENT_APPROVED = "document.approved"
     DOCUMENT_REJECTED = "document.rejected"

@@ -364,3 +364,59 @@ def test_journey_add_on(api: ModuleType, live_server: Any) -> None:
     assert Decimal(after.balance_due) == 0
     final = _op(api, "bookings", "booking_get").sync(booking.id, client=client)
     assert (str(final.status), Decimal(final.amount_paid)) == ("confirmed", Decimal(final.pricing.final_amount))
+
+
+def test_journey_credit(api: ModuleType, live_server: Any) -> None:
+    """Cancel a paid booking for trek credit (a better rate than the refund), then pay a new booking with it."""
+    import uuid
+
+    from apps.bookings.gateways import LocalGateway
+    from apps.users.tests.factories import DEFAULT_PASSWORD, UserFactory
+
+    trek = TrekFactory(name="Har Ki Dun", slug="har-ki-dun", duration_days=6)
+    first = BatchFactory(trek=trek, start_date=timezone.localdate() + timedelta(days=25), price=Decimal("10000.00"))
+    second = BatchFactory(trek=trek, start_date=timezone.localdate() + timedelta(days=90), price=Decimal("8000.00"))
+    UserFactory(email="credit@example.com")
+    anonymous = api.Client(base_url=live_server.url, raise_on_unexpected_status=True)
+    login = _op(api, "auth", "auth_login").sync(
+        client=anonymous, body=_model(api, "LoginRequest")(email="credit@example.com", password=DEFAULT_PASSWORD)
+    )
+    client = api.AuthenticatedClient(base_url=live_server.url, token=login.access, raise_on_unexpected_status=True)
+
+    def book(batch: Any) -> Any:
+        request = _model(api, "BookingCreateRequest")(
+            batch=batch.pk, participants=[_model(api, "ParticipantInputRequest")(name="Meera Negi", age=34)]
+        )
+        created = client.get_httpx_client().post("/api/v1/bookings/", json=request.to_dict())
+        assert created.status_code == 201, created.text
+        return _model(api, "Booking").from_dict(created.json())
+
+    booking = book(first)
+    order = _op(api, "payments", "booking_payment_create").sync(booking.id, client=client)
+    checkout = LocalGateway().simulate_payment(order_id=order.order_id)
+    _op(api, "payments", "payment_verify").sync(client=client, body=_model(api, "PaymentVerifyRequest")(**checkout))
+
+    quote = _op(api, "bookings", "booking_cancel_quote").sync(booking.id, client=client)
+    assert (quote.refund_percent, Decimal(quote.refund_amount)) == (50, Decimal("5250.00"))  # 25 days out
+    assert (quote.credit_percent, Decimal(quote.credit_amount)) == (70, Decimal("7350.00"))  # better as credit
+    cancelled = _op(api, "credit", "booking_cancel_for_credit").sync(
+        booking.id, client=client, body=_model(api, "CancelRequest")(reason="Moved to a later date")
+    )
+    assert str(cancelled.status) == "cancelled"
+    assert (Decimal(cancelled.amount_refunded), Decimal(cancelled.amount_credited)) == (0, Decimal("7350.00"))
+    account = _op(api, "credit", "credit_account_get").sync(client=client)
+    assert Decimal(account.balance) == Decimal("7350.00")
+
+    later = book(second)  # 8,400.00: the credit pays 7,350.00, the gateway the rest
+    paid = _op(api, "credit", "booking_pay_with_credit").sync_detailed(
+        later.id, client=client, idempotency_key=str(uuid.uuid4()), body=_model(api, "CreditPayRequest")()
+    )
+    assert paid.status_code == 201, paid.content
+    assert (paid.parsed.amount_paise, Decimal(paid.parsed.balance_due)) == (735000, Decimal("1050.00"))
+    assert Decimal(paid.parsed.credit_balance) == 0
+    order = _op(api, "payments", "booking_payment_create").sync(later.id, client=client)
+    assert order.amount_paise == 105000
+    checkout = LocalGateway().simulate_payment(order_id=order.order_id)
+    _op(api, "payments", "payment_verify").sync(client=client, body=_model(api, "PaymentVerifyRequest")(**checkout))
+    confirmed = _op(api, "bookings", "booking_get").sync(later.id, client=client)
+    assert (str(confirmed.status), Decimal(confirmed.amount_paid)) == ("confirmed", Decimal("8400.00"))

@@ -34,10 +34,12 @@ from apps.bookings.models.documents import BookingDocument, document_upload_to, 
 from apps.bookings.models.departures import BatchCancellation, DepartureAnnouncement, WaitlistEntry
 from apps.bookings.models.field import BaseCheckIn, CampCheckIn
 from apps.bookings.models.addons import AddOn, AddOnKind, AddOnStock, BookingAddOn
+from apps.bookings.models.credit import CREDIT_GATEWAY, CreditOffer, CreditTransaction
 # isort: on
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "CREDIT_GATEWAY",
     "OFFLINE_GATEWAY",
     "REFERENCE_ALPHABET",
     "SELF_SERVICE_SOURCES",
@@ -56,6 +58,8 @@ __all__ = [
     "CampCheckIn",
     "Coupon",
     "CouponRedemption",
+    "CreditOffer",
+    "CreditTransaction",
     "DepartureAnnouncement",
     "OfflineMethod",
     "Payment",

@@ -116,6 +116,9 @@ class Booking(BaseModel):
     add_ons_amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     amount_paid = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     amount_refunded = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    # trek credit issued against this booking instead of a refund (bonus included): paid - refunded - credited
+    # is what the operator kept; the grants of the credit ledger for this booking add up to it
+    amount_credited = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
 
     hold_expires_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
@@ -187,6 +190,7 @@ class Booking(BaseModel):
             models.CheckConstraint(
                 condition=Q(amount_refunded__lte=F("amount_paid")), name="booking_refund_within_paid"
             ),
+            models.CheckConstraint(condition=Q(amount_credited__gte=0), name="booking_credited_not_negative"),
             models.CheckConstraint(
                 condition=Q(add_ons_amount__gte=0, add_ons_amount__lte=F("final_amount")),
                 name="booking_add_ons_within_final",

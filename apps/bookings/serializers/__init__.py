@@ -113,6 +113,7 @@ class BookingSerializer(serializers.ModelSerializer):
             "pricing",
             "amount_paid",
             "amount_refunded",
+            "amount_credited",
             "balance_due",
             "hold_expires_at",
             "confirmed_at",
@@ -202,6 +203,7 @@ def booking_data(booking: Booking) -> dict[str, Any]:
         },
         "amount_paid": _MONEY.to_representation(booking.amount_paid),
         "amount_refunded": _MONEY.to_representation(booking.amount_refunded),
+        "amount_credited": _MONEY.to_representation(booking.amount_credited),
         "balance_due": _MONEY.to_representation(booking.balance_due),
         "hold_expires_at": _when(booking.hold_expires_at),
         "confirmed_at": _when(booking.confirmed_at),
@@ -266,6 +268,8 @@ class CancellationQuoteSerializer(serializers.Serializer):
     refund_percent = serializers.IntegerField()
     amount_paid = serializers.DecimalField(max_digits=12, decimal_places=2)
     refund_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    credit_percent = serializers.IntegerField(help_text="Trek credit instead of the refund: this percent of the paid.")
+    credit_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
 
 
 class CancelSerializer(serializers.Serializer):

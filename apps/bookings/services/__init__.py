@@ -21,6 +21,14 @@ from apps.bookings.services.cancellation import (
     booking_cancel,
     cancellation_quote,
 )
+from apps.bookings.services.credit import (
+    credit_balance,
+    credit_expiry_reminders,
+    credit_issue,
+    credit_redeem,
+    credits_expire,
+)
+from apps.bookings.services.credit_offers import credit_offer_choose, credit_offers_settle_due
 from apps.bookings.services.field import base_check_in_mark, camp_check_in_post
 from apps.bookings.services.holds import coupon_redeem
 from apps.bookings.services.offline import payment_record_offline, refund_pay_manually
@@ -58,6 +66,13 @@ __all__ = [
     "camp_check_in_post",
     "cancellation_quote",
     "coupon_redeem",
+    "credit_balance",
+    "credit_expiry_reminders",
+    "credit_issue",
+    "credit_offer_choose",
+    "credit_offers_settle_due",
+    "credit_redeem",
+    "credits_expire",
     "departure_announce",
     "may_announce",
     "payment_order_create",

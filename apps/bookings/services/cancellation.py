@@ -14,11 +14,21 @@ from django.utils import timezone
 
 from apps.bookings import tasks
 from apps.bookings.domain import check_transition, completion_points_key
-from apps.bookings.models import ACTIVE_STATUSES, BatchCancellation, Booking, BookingStatus, Refund, WaitlistEntry
-from apps.bookings.policy import refund_percent_for
+from apps.bookings.models import (
+    ACTIVE_STATUSES,
+    BatchCancellation,
+    Booking,
+    BookingStatus,
+    CreditTransaction,
+    Refund,
+    WaitlistEntry,
+)
+from apps.bookings.policy import credit_percent_for, refund_percent_for
 from apps.bookings.pricing import HUNDRED, to_paisa, to_paise
 from apps.bookings.services.addons import booking_add_ons_release
 from apps.bookings.services.common import _lock_booking, _notify_booking, coupon_release, refund_create
+from apps.bookings.services.credit import credit_issue, rupees
+from apps.bookings.services.credit_offers import credit_offer_open
 from apps.bookings.services.waitlist import waitlist_offer_next
 from apps.common.audit import AuditAction, audit
 from apps.common.services import enqueue_on_commit
@@ -40,6 +50,9 @@ class CancellationQuote:
     refund_percent: int
     amount_paid: Decimal
     refund_amount: Decimal
+    # taking trek credit instead of the refund (``settle="credit"``): a better rate, see credit_percent_for
+    credit_percent: int
+    credit_amount: Decimal
 
 
 def cancellation_quote(
@@ -49,11 +62,14 @@ def cancellation_quote(
     days = (booking.batch.start_date - today).days
     percent = refund_percent_for(days) if refund_percent is None else refund_percent
     refundable = booking.amount_paid - booking.amount_refunded
+    credit_percent = credit_percent_for(percent)
     return CancellationQuote(
         days_before_start=days,
         refund_percent=percent,
         amount_paid=booking.amount_paid,
         refund_amount=to_paisa(refundable * Decimal(percent) / HUNDRED),
+        credit_percent=credit_percent,
+        credit_amount=to_paisa(refundable * Decimal(credit_percent) / HUNDRED),
     )
 
 
@@ -65,11 +81,17 @@ def booking_cancel(
     today: date | None = None,
     full_refund: bool = False,
     template: str = "booking_cancelled",
+    settle: str = "refund",
 ) -> Booking:
     """Cancel a pending or confirmed booking: seats back, refund by the policy (or in full), points reversed.
 
+    ``settle``: ``refund`` (the quote's refund), ``credit`` (the quote's trek credit instead: a better rate) or
+    ``offer`` (a cancelled departure: the booker chooses credit at a bonus or a full refund later,
+    :func:`~apps.bookings.services.credit_offers.credit_offer_choose`).
     409 ``invalid_transition`` for any other status. One audit row names who cancelled (None: the system).
     """
+    if settle not in ("refund", "credit", "offer"):
+        raise ValueError(f"settle: {settle!r}")
     today = today or local_today()
     with transaction.atomic():
         booking = _lock_booking(booking.pk)
@@ -88,7 +110,20 @@ def booking_cancel(
         if booking.amount_paid == 0:
             coupon_release(booking)
         refunds = []
-        if quote.refund_amount > 0:
+        credited = offered = Decimal("0.00")
+        decide_by = ""
+        if settle == "credit" and quote.credit_amount > 0:
+            credited = credit_issue(
+                booking=booking,
+                amount=quote.credit_amount,
+                reason=CreditTransaction.Reason.CANCELLATION,
+                actor=actor,
+                idempotency_key=f"cancellation:{booking.pk}",
+            ).amount
+        elif settle == "offer" and quote.refund_amount > 0:
+            offer = credit_offer_open(booking=booking, refund_amount=quote.refund_amount)
+            offered, decide_by = offer.credit_amount, timezone.localdate(offer.decide_by).isoformat()
+        elif quote.refund_amount > 0:
             reason_code = Refund.Reason.BATCH_CANCELLED if full_refund else Refund.Reason.CANCELLATION
             refunds = refund_create(booking=booking, amount=quote.refund_amount, reason=reason_code)
         points_reverse(idempotency_key=completion_points_key(booking), reference=f"booking:{booking.reference}")
@@ -98,13 +133,24 @@ def booking_cancel(
             actor=actor,
             action=AuditAction.BOOKING_CANCELLED,
             target=booking,
-            changes={"status": [previous, S.CANCELLED], "refund_percent": quote.refund_percent, "reason": reason},
+            changes={
+                "status": [previous, S.CANCELLED],
+                "refund_percent": quote.refund_percent,
+                "reason": reason,
+                "settle": settle,
+                **({"credit": str(credited)} if credited else {}),
+            },
         )
+        if offered:
+            template = "batch_cancelled_choice"
         _notify_booking(
             booking,
             template,
             refund_amount=str(sum((r.amount for r in refunds), Decimal("0.00"))),
             refund_percent=quote.refund_percent,
+            credit_amount=rupees(credited or offered),
+            full_refund_amount=rupees(quote.refund_amount),
+            decide_by=decide_by,
         )
         waitlist_offer_next(batch_id=booking.batch_id)
     logger.info("booking %s cancelled (%s%% refund)", booking.reference, quote.refund_percent)
@@ -163,6 +209,7 @@ def batch_bulk_cancel_run(*, job_id: Any) -> BatchCancellation:
                 reason=job.reason or "The departure was cancelled.",
                 full_refund=True,
                 template="batch_cancelled",
+                settle="offer" if booking.amount_paid > booking.amount_refunded else "refund",
             )
             BatchCancellation.objects.filter(pk=job.pk).update(
                 processed=F("processed") + 1,

@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from apps.bookings import tasks
 from apps.bookings.gateways import get_gateway
-from apps.bookings.models import OFFLINE_GATEWAY, Booking, Refund
+from apps.bookings.models import CREDIT_GATEWAY, OFFLINE_GATEWAY, Booking, Refund
 from apps.bookings.pricing import from_paise
+from apps.bookings.services.credit import credit_return
 from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import ServiceUnavailable
 from apps.common.services import enqueue_on_commit
@@ -69,6 +70,13 @@ def refund_send(*, refund_id: Any) -> Refund:
         if refund.gateway_refund_id or refund.status != Refund.Status.PENDING:
             return refund
         if refund.payment.gateway == OFFLINE_GATEWAY:  # money taken by hand goes back by hand (refund_pay_manually)
+            return refund
+        if refund.payment.gateway == CREDIT_GATEWAY:  # paid with trek credit: it goes back to the credit ledger
+            credit_return(
+                payment=refund.payment, amount_paise=refund.amount_paise, idempotency_key=f"refund:{refund.pk}"
+            )
+            refund_settled(refund=refund, processed=True)
+            refund.refresh_from_db()
             return refund
         gateway = get_gateway(refund.payment.gateway)
         try:

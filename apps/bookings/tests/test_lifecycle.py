@@ -224,16 +224,26 @@ def test_ops_cancel_a_batch_with_full_refunds(
     assert response.json()["total"] == 2
     progress = ops.get(f"/api/v1/batches/{batch.pk}/cancel/").json()
     assert (progress["state"], progress["processed"], progress["total"]) == ("done", 2, 2)
-    assert progress["refunded_paise"] == 2625000
+    assert progress["refunded_paise"] == 0  # the paid booking chooses credit or a full refund first
     paid.refresh_from_db()
     pending.refresh_from_db()
     batch.refresh_from_db()
     assert paid.status == pending.status == "cancelled"
-    assert paid.amount_refunded == paid.amount_paid == Decimal("26250.00")  # full refund, 5 days out
+    assert paid.amount_refunded == 0
     assert batch.status == "cancelled"
     assert batch.seats_taken == 0
-    assert Notification.objects.filter(template="batch_cancelled").count() == 2
+    assert Notification.objects.filter(template="batch_cancelled").count() == 1  # the unpaid one
+    assert Notification.objects.filter(template="batch_cancelled_choice", user=paid.user).count() == 1
     assert BatchCancellation.objects.get().state == "done"
+    owner = client_for(paid.user)
+    offer = owner.get(f"/api/v1/bookings/{paid.pk}/credit-offer/").json()
+    assert (offer["choice"], offer["refund_amount"], offer["credit_amount"]) == ("pending", "26250.00", "28875.00")
+    with django_capture_on_commit_callbacks(execute=True):
+        chosen = owner.post(f"/api/v1/bookings/{paid.pk}/credit-offer/", {"choice": "refund"}, format="json")
+    assert chosen.status_code == 200, chosen.content
+    paid.refresh_from_db()
+    assert paid.amount_refunded == paid.amount_paid == Decimal("26250.00")  # full refund, 5 days out
+    assert Refund.objects.filter(booking=paid, reason="batch_cancelled").count() == 1
 
 
 def test_bulk_cancel_of_a_completed_batch_is_409(client_for, staff_user):

@@ -48,6 +48,7 @@ PENDING = {
     },
     "amount_paid": "0.00",
     "amount_refunded": "0.00",
+    "amount_credited": "0.00",
     "balance_due": "26034.75",
     "hold_expires_at": "2026-11-30T10:32:11+05:30",
     "confirmed_at": None,
@@ -99,6 +100,7 @@ CANCELLED = {
     **CONFIRMED,
     "status": "cancelled",
     "amount_refunded": "13017.38",
+    "amount_credited": "0.00",
     "cancelled_at": "2026-11-30T18:40:26+05:30",
     "cancellation_reason": "Exams moved to the same week.",
     "cancellation_refund_percent": 50,
@@ -131,7 +133,14 @@ BOOKING_GET = [_response("Paid with documents on the way", CONFIRMED)]
 CANCEL_QUOTE = [
     _response(
         "26 days before the start and 50 % back",
-        {"days_before_start": 26, "refund_percent": 50, "amount_paid": "26034.75", "refund_amount": "13017.38"},
+        {
+            "days_before_start": 26,
+            "refund_percent": 50,
+            "amount_paid": "26034.75",
+            "refund_amount": "13017.38",
+            "credit_percent": 70,
+            "credit_amount": "18224.33",
+        },
     )
 ]
 CANCEL = [

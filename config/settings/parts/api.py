@@ -165,6 +165,11 @@ SPECTACULAR_SETTINGS = {
             "description": "Staff looking a customer up, opening an account, booking for them (phone, walk-in, agent).",
         },
         {"name": "coupons", "description": "Discount coupons: validity, limits and usage (coupons.manage)."},
+        {
+            "name": "credit",
+            "description": "Trek credit: taken instead of a refund, spent on bookings, expiring; the credit-or-refund "
+            "choice of a cancelled departure.",
+        },
         {"name": "health", "description": "Liveness and readiness for load balancers and monitors."},
         {
             "name": "index",

@@ -170,6 +170,20 @@ BOOKINGS_CANCELLATION_POLICY: list[dict[str, int]] = [
 ]
 # Charged (INR, GST included) on every move of a booking to another departure.
 BOOKINGS_TRANSFER_FEE = Decimal(env.str("BOOKINGS_TRANSFER_FEE", default="500.00"))
+# Trek credit (apps/bookings/services/credit.py). A trekker cancelling may take credit instead of the refund at
+# the policy's percentage plus TREK_CREDIT_CANCELLATION_EXTRA_PERCENT (at most TREK_CREDIT_CANCELLATION_MAX_PERCENT)
+# of what they paid; a cancelled departure offers TREK_CREDIT_BATCH_CANCEL_PERCENT as credit or a full refund, the
+# trekker's choice within TREK_CREDIT_OFFER_DAYS (then TREK_CREDIT_OFFER_DEFAULT applies: "refund" or "credit").
+# Credit expires TREK_CREDIT_VALID_DAYS after it is issued, with a reminder TREK_CREDIT_REMINDER_DAYS before.
+TREK_CREDIT_CANCELLATION_EXTRA_PERCENT = env.int("TREK_CREDIT_CANCELLATION_EXTRA_PERCENT", default=20)
+TREK_CREDIT_CANCELLATION_MAX_PERCENT = env.int("TREK_CREDIT_CANCELLATION_MAX_PERCENT", default=100)
+TREK_CREDIT_BATCH_CANCEL_PERCENT = env.int("TREK_CREDIT_BATCH_CANCEL_PERCENT", default=110)
+TREK_CREDIT_OFFER_DAYS = env.int("TREK_CREDIT_OFFER_DAYS", default=14)
+TREK_CREDIT_OFFER_DEFAULT = env.str("TREK_CREDIT_OFFER_DEFAULT", default="refund")
+if TREK_CREDIT_OFFER_DEFAULT not in ("refund", "credit"):
+    raise ImproperlyConfigured("TREK_CREDIT_OFFER_DEFAULT must be refund or credit.")
+TREK_CREDIT_VALID_DAYS = env.int("TREK_CREDIT_VALID_DAYS", default=365)
+TREK_CREDIT_REMINDER_DAYS = env.int("TREK_CREDIT_REMINDER_DAYS", default=30)
 BOOKINGS_WAITLIST_OFFER_HOURS = env.int("BOOKINGS_WAITLIST_OFFER_HOURS", default=24)
 BOOKINGS_WAITLIST_CLOSES_DAYS = env.int("BOOKINGS_WAITLIST_CLOSES_DAYS", default=7)
 BOOKINGS_WAIVER_VERSION = env.str("BOOKINGS_WAIVER_VERSION", default="2026-01")

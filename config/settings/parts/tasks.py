@@ -61,4 +61,5 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "bookings-complete-finished": {"task": "bookings.complete_finished", "schedule": crontab(minute=20)},
     "bookings-pretrek-reminders": {"task": "bookings.pretrek_reminders", "schedule": crontab(hour=9, minute=0)},
     "bookings-hold-expiry-reminders": {"task": "bookings.hold_expiry_reminders", "schedule": 60.0},
+    "bookings-trek-credit-daily": {"task": "bookings.trek_credit_daily", "schedule": crontab(hour=8, minute=30)},
 }

@@ -18,6 +18,7 @@ from apps.demo.bookings import seed_bookings
 from apps.demo.catalog import seed_catalog
 from apps.demo.changes import seed_booking_changes
 from apps.demo.community import seed_community
+from apps.demo.credit import seed_credit
 from apps.demo.emergency import seed_emergency
 from apps.demo.messaging import seed_messaging
 from apps.demo.notifications import seed_notifications
@@ -37,6 +38,7 @@ SEEDERS: list[tuple[str, Callable[[Callable[[str], None]], None]]] = [
     ("bookings", seed_bookings),
     ("booking changes", seed_booking_changes),
     ("add-ons", seed_add_ons),
+    ("trek credit", seed_credit),
     ("community", seed_community),
 ]
 

@@ -1,0 +1,31 @@
+"""Demo trek credit: credit taken on a cancellation, part of a later trek paid with it, a departure's open choice."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Sum
+
+from apps.bookings.models import Booking, CreditOffer, CreditTransaction
+from apps.demo.credit import DEMO_CREDIT_EMAIL
+from apps.users.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_shows_trek_credit_once():
+    call_command("seed_demo", stdout=StringIO())
+    trekker = User.objects.get(email=DEMO_CREDIT_EMAIL)
+    reasons = sorted(CreditTransaction.objects.filter(user=trekker).values_list("reason", flat=True))
+    assert reasons == ["cancellation", "redemption"]
+    issued = Booking.objects.filter(user=trekker).aggregate(t=Sum("amount_credited"))["t"]
+    balance = CreditTransaction.objects.filter(user=trekker).aggregate(t=Sum("amount"))["t"]
+    assert 0 < balance < issued
+    partly = Booking.objects.get(user=trekker, status="pending")
+    assert 0 < partly.amount_paid < partly.final_amount
+    assert CreditOffer.objects.get(booking__user=trekker).choice == "pending"
+    count = CreditTransaction.objects.count()
+    call_command("seed_demo", stdout=StringIO())
+    assert CreditTransaction.objects.count() == count
