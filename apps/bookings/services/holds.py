@@ -30,7 +30,8 @@ from apps.common.db import insert_together
 from apps.common.exceptions import ApplicationError, NotFound, ValidationFailed
 from apps.common.models import AuditLog
 from apps.common.services import require_atomic
-from apps.common.sql import insert_rows, instance_from_row, mark_saved
+from apps.common.sql import insert_rows, instance_from_json, instance_from_row, mark_saved
+from apps.notifications.models import Device, NotificationPreference
 from apps.treks.models import Batch, Trek
 from apps.treks.services.batches import (
     batch_from_seat_take,
@@ -76,10 +77,28 @@ def coupon_redeem(*, code: str, user: User, booking: Booking, amount: Decimal, n
 # What the seat take's statement reads besides the batch row: the batch as it was (why no seats were taken),
 # the trek's name and slug, the booker's emergency contact, and (only when no seats were taken) whether the
 # booker already holds this batch.
+# the booker's stored notification choices and push devices (only when seats were taken: what ``notify()`` for
+# the ``booking_held`` message would otherwise read in two queries of its own).
 _HOLD_READ = (
     "before_status", "before_start_date", "trek_slug", "trek_name",
     "emergency_contact_name", "emergency_contact_phone", "emergency_contact_relation", "already_booked",
+    "preferences", "devices",
 )  # fmt: skip
+
+
+def _json_rows(model: type[Any], where: str, order: str) -> str:
+    """A JSON array of ``model``'s rows (aliased ``x``) where ``where``, in ``order``."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    return f"(SELECT coalesce(json_agg(to_json(x) ORDER BY {order}), '[]') FROM {table} x WHERE {where})"  # noqa: S608  names from _meta and code, values as parameters
+
+
+def _prefetch_notification_reads(user: User, read: dict[str, Any]) -> None:
+    """Hand ``notify()`` the booker's preferences and devices the seat take read (it then reads neither)."""
+    cache = getattr(user, "_prefetched_objects_cache", None)
+    if cache is None:
+        cache = user._prefetched_objects_cache = {}  # type: ignore[attr-defined]
+    cache["notification_preferences"] = [instance_from_json(NotificationPreference, row) for row in read["preferences"]]
+    cache["devices"] = [instance_from_json(Device, row) for row in read["devices"]]
 
 
 def _refusal(*, already_booked: bool, status: str, start_date: date, seats: int, today: date) -> ApplicationError:
@@ -110,14 +129,17 @@ def _take_seats(*, user: User, batch_id: Any, seats: int, today: date) -> tuple[
         f"WITH took AS ({take}) "  # noqa: S608 - table names from the models, values as parameters
         "SELECT b.status, b.start_date, t.slug, t.name, ec.name, ec.phone, ec.relationship, "
         f"CASE WHEN took.id IS NULL THEN EXISTS (SELECT 1 FROM {bookings} x "
-        "WHERE x.user_id = %s AND x.batch_id = b.id AND x.status IN (%s, %s)) END, took.* "
+        "WHERE x.user_id = %s AND x.batch_id = b.id AND x.status IN (%s, %s)) END, "
+        f"CASE WHEN took.id IS NOT NULL THEN {_json_rows(NotificationPreference, 'x.user_id = %s', 'x.id')} END, "
+        f"CASE WHEN took.id IS NOT NULL THEN {_json_rows(Device, 'x.user_id = %s', 'x.last_seen_at DESC, x.id')} "
+        "END, took.* "
         f"FROM {batches} b JOIN {treks} t ON t.id = b.trek_id LEFT JOIN took ON true "
         f"LEFT JOIN LATERAL (SELECT name, phone, relationship FROM {contacts} WHERE user_id = %s "
         "ORDER BY is_primary DESC, created_at LIMIT 1) ec ON true "
         "WHERE b.id = %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*take_params, user.pk, *ACTIVE_STATUSES, user.pk, batch_id])
+        cursor.execute(sql, [*take_params, user.pk, *ACTIVE_STATUSES, user.pk, user.pk, user.pk, batch_id])
         row = cursor.fetchone()
     if row is None:
         raise NotFound("No such batch.")
@@ -131,6 +153,7 @@ def _take_seats(*, user: User, batch_id: Any, seats: int, today: date) -> tuple[
             today=today,
         )
     batch_seats_moved()
+    _prefetch_notification_reads(user, read)
     batch = batch_from_seat_take(row[len(_HOLD_READ) :])
     batch.trek = instance_from_row(Trek, ("id", "slug", "name"), (batch.trek_id, read["trek_slug"], read["trek_name"]))
     return batch, read
