@@ -4,6 +4,7 @@ audit row written, in two statements on PostgreSQL (see :func:`booking_hold`).""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -26,12 +27,14 @@ from apps.bookings.models import (
 )
 from apps.bookings.pricing import price_booking
 from apps.common.audit import AuditAction, audit_entry
-from apps.common.db import insert_together
+from apps.common.db import insert_new, insert_together
 from apps.common.exceptions import ApplicationError, NotFound, ValidationFailed
 from apps.common.models import AuditLog
 from apps.common.services import require_atomic
 from apps.common.sql import insert_rows, instance_from_json, instance_from_row, mark_saved
 from apps.notifications.models import Device, NotificationPreference
+from apps.notifications.planning import Message, Planned
+from apps.notifications.services import notify_plan, notify_written
 from apps.treks.models import Batch, Trek
 from apps.treks.services.batches import (
     batch_from_seat_take,
@@ -182,35 +185,68 @@ def _take_seats_apart(*, user: User, batch_id: Any, seats: int, today: date) -> 
     }
 
 
-def _insert_booking(booking: Booking, participants: list[BookingParticipant], created: AuditLog) -> bool:
-    """Write the booking, its participants and its audit row in one statement; False when the booker already
-    holds the batch (then nothing is written, the audit row neither).
+def _insert_booking(
+    booking: Booking, participants: list[BookingParticipant], created: AuditLog, plans: Sequence[Planned]
+) -> bool:
+    """Write the booking, its participants, its audit row and the rows of the messages ``plans`` (their inbox
+    rows and deliveries, see :func:`notify_plan`) in one statement; False when the booker already holds the batch
+    (then nothing is written at all).
 
     The partial unique index on (user, batch) of active bookings decides (``ON CONFLICT ... DO NOTHING``), so
-    a concurrent second booking of the same booker waits for the first and then writes nothing.
+    a concurrent second booking of the same booker waits for the first and then writes nothing. The messages'
+    rows skip what their own unique constraints reject, as ``notify()`` does; a delivery is written only with
+    its inbox row.
     """
     if connection.vendor != "postgresql":  # SQLite (`make run`): no data-modifying WITH; one writer at a time
         if Booking.objects.filter(user=booking.user, batch=booking.batch, status__in=ACTIVE_STATUSES).exists():
             return False
         insert_together([booking], participants, [created])
         booking._prefetched_objects_cache = {"participants": participants, "documents": []}  # type: ignore[attr-defined]
+        notify_written(plans, _written_apart(plans))
         return True
     head, rows, entry = insert_rows([booking]), insert_rows(participants), insert_rows([created])
-    sql = (
-        f"WITH written AS ({head.sql()} "  # noqa: S608 - names from the models, values as parameters
-        '   ON CONFLICT ("user_id", "batch_id") WHERE "status" IN (%s, %s) DO NOTHING RETURNING "id"), '
-        f"people AS (INSERT INTO {rows.table} ({rows.columns}) "
-        f"   SELECT v.* FROM (VALUES {rows.values}) v CROSS JOIN written) "
-        f"{entry.sql_for_each('written')} RETURNING 1"
-    )
+    parts = [
+        f"written AS ({head.sql()} "
+        '   ON CONFLICT ("user_id", "batch_id") WHERE "status" IN (%s, %s) DO NOTHING RETURNING "id")',
+        f"people AS (INSERT INTO {rows.table} ({rows.columns}) "  # noqa: S608 - names from the models
+        f"   SELECT v.* FROM (VALUES {rows.values}) v CROSS JOIN written)",
+        f"entry AS ({entry.sql_for_each('written')})",
+    ]
+    params = [*head.params, *ACTIVE_STATUSES, *rows.params, *entry.params]
+    news = []  # the CTEs returning the ids of the message rows written
+    for i, plan in enumerate(plans):
+        source = "written"
+        if plan.inbox is not None:
+            inbox = insert_rows([plan.inbox])
+            parts.append(f"inbox{i} AS ({inbox.sql_for_each('written')} ON CONFLICT DO NOTHING RETURNING id)")
+            params += inbox.params
+            news.append(f"inbox{i}")
+            source = f"inbox{i}"
+        for j, delivery in enumerate(plan.deliveries):
+            row = insert_rows([delivery])
+            parts.append(f"delivery{i}_{j} AS ({row.sql_for_each(source)} ON CONFLICT DO NOTHING RETURNING id)")
+            params += row.params
+            news.append(f"delivery{i}_{j}")
+    new_ids = " UNION ALL ".join(f"SELECT id FROM {name}" for name in news)  # noqa: S608 - CTE names from code
+    sql = f"WITH {', '.join(parts)} SELECT (SELECT count(*) FROM written), ARRAY({new_ids or 'SELECT NULL::uuid'})"  # noqa: S608 - names from the models and code, values as parameters
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*head.params, *ACTIVE_STATUSES, *rows.params, *entry.params])
-        written = cursor.fetchone() is not None
-    if written:
-        mark_saved([booking, *participants, created])
-        # the response and the notifications read these relations: they are what was just written
-        booking._prefetched_objects_cache = {"participants": participants, "documents": []}  # type: ignore[attr-defined]
-    return written
+        cursor.execute(sql, params)
+        count, new = cursor.fetchone()
+    if not count:
+        return False
+    mark_saved([booking, *participants, created])
+    # the response and the notifications read these relations: they are what was just written
+    booking._prefetched_objects_cache = {"participants": participants, "documents": []}  # type: ignore[attr-defined]
+    notify_written(plans, {value for value in new if value is not None})
+    return True
+
+
+def _written_apart(plans: Sequence[Planned]) -> set[Any]:
+    """SQLite: write the messages' rows as ``notify()`` does (inbox rows, then their deliveries); their ids."""
+    inboxes = insert_new([plan.inbox for plan in plans if plan.inbox is not None])
+    written = {row.pk for row in inboxes}
+    deliveries = [d for plan in plans for d in plan.deliveries if plan.inbox is None or plan.inbox.pk in written]
+    return written | {row.pk for row in insert_new(deliveries)}
 
 
 def booking_hold(
@@ -224,6 +260,7 @@ def booking_hold(
     agent: tuple[str, str] = ("", ""),
     hold: timedelta | None = None,
     now: datetime | None = None,
+    tell: Callable[[Booking], Sequence[Message]] | None = None,
 ) -> Booking:
     """Hold seats and write the pending booking, inside the caller's transaction.
 
@@ -231,7 +268,8 @@ def booking_hold(
     it), one writing the booking, its participants and its audit row (``booking.created``). The booking
     returned is what was written, with its batch (as the seat take left it), trek name and slug, participants
     and (no) documents: nothing is read back. ``created_by``: the staff member taking it for ``user`` (the
-    audit row's actor); ``agent``: the agent's name and reference of an agent booking.
+    audit row's actor); ``agent``: the agent's name and reference of an agent booking. ``tell``: the messages
+    about the new booking (``notify()``'s, see :func:`notify_plan`), written in the booking's statement.
     """
     require_atomic()
     now = now or timezone.now()
@@ -302,7 +340,8 @@ def booking_hold(
         target=booking,
         changes=changes,
     )
-    if not _insert_booking(booking, rows, created):  # a concurrent booking of the same user on this batch won
+    plans = notify_plan(tell(booking)) if tell is not None else []
+    if not _insert_booking(booking, rows, created, plans):  # a concurrent booking of the same user on this batch won
         raise AlreadyBooked()
     if coupon is not None:
         coupon_redeem(code=coupon.code, user=user, booking=booking, amount=quote.coupon_discount, now=now)
