@@ -1,5 +1,6 @@
 """The seat hold behind every new booking: seats taken, the pending booking, its participants, coupon and
-audit row written, in two statements on PostgreSQL (see :func:`booking_hold`)."""
+audit row written, with the booker's message and the catalog version bump, in two statements on PostgreSQL
+(see :func:`booking_hold`)."""
 
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ from apps.notifications.services import notify_plan, notify_written
 from apps.treks.models import Batch, Trek
 from apps.treks.services.batches import (
     batch_from_seat_take,
-    batch_seats_moved,
+    batch_seats_moved_in_statement,
+    batch_seats_moved_sql,
     batch_take_seats,
     batch_take_seats_sql,
 )
@@ -155,8 +157,7 @@ def _take_seats(*, user: User, batch_id: Any, seats: int, today: date) -> tuple[
             seats=seats,
             today=today,
         )
-    batch_seats_moved()
-    _prefetch_notification_reads(user, read)
+    _prefetch_notification_reads(user, read)  # the catalog version moves in the booking's write (_insert_booking)
     batch = batch_from_seat_take(row[len(_HOLD_READ) :])
     batch.trek = instance_from_row(Trek, ("id", "slug", "name"), (batch.trek_id, read["trek_slug"], read["trek_name"]))
     return batch, read
@@ -212,7 +213,9 @@ def _insert_booking(
         f"   SELECT v.* FROM (VALUES {rows.values}) v CROSS JOIN written)",
         f"entry AS ({entry.sql_for_each('written')})",
     ]
-    params = [*head.params, *ACTIVE_STATUSES, *rows.params, *entry.params]
+    bump, bump_params = batch_seats_moved_sql()  # the seats taken show in the catalog from the commit on
+    parts.append(f"bump AS ({bump})")
+    params = [*head.params, *ACTIVE_STATUSES, *rows.params, *entry.params, *bump_params]
     news = []  # the CTEs returning the ids of the message rows written
     for i, plan in enumerate(plans):
         source = "written"
@@ -228,12 +231,14 @@ def _insert_booking(
             params += row.params
             news.append(f"delivery{i}_{j}")
     new_ids = " UNION ALL ".join(f"SELECT id FROM {name}" for name in news)  # noqa: S608 - CTE names from code
-    sql = f"WITH {', '.join(parts)} SELECT (SELECT count(*) FROM written), ARRAY({new_ids or 'SELECT NULL::uuid'})"  # noqa: S608 - names from the models and code, values as parameters
+    ids = new_ids or "SELECT NULL::uuid"
+    sql = f"WITH {', '.join(parts)} SELECT (SELECT count(*) FROM written), (SELECT count(*) FROM bump), ARRAY({ids})"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        count, new = cursor.fetchone()
+        count, bumped, new = cursor.fetchone()
     if not count:
-        return False
+        return False  # the caller raises: its transaction, the seat take and this bump with it, rolls back
+    batch_seats_moved_in_statement(bool(bumped))
     mark_saved([booking, *participants, created])
     # the response and the notifications read these relations: they are what was just written
     booking._prefetched_objects_cache = {"participants": participants, "documents": []}  # type: ignore[attr-defined]

@@ -364,3 +364,33 @@ def test_the_portable_seat_hold_answers_like_the_postgresql_one(auth_client, use
     full.refresh_from_db()
     assert (open_batch.seats_taken, full.seats_taken) == (2, 0)
     assert Booking.objects.filter(user=user).count() == 1
+
+
+def test_booking_moves_the_catalog_version_in_its_write(client_for, make_user, django_capture_on_commit_callbacks):
+    """The seats a booking takes show in the cached catalog at once after its commit: the catalog version moves
+    in the booking's own write statement (no statement after commit) and this process drops its copy of it; a
+    refused booking moves nothing."""
+    from apps.treks.catalog_cache import catalog_version
+    from apps.treks.models import CatalogVersion
+    from apps.treks.tests.factories import TrekFactory
+
+    trek = TrekFactory(slug="kedarkantha")
+    batch = BatchFactory(trek=trek, total_seats=3)
+    public = client_for(make_user())
+    first = public.get("/api/v1/treks/")
+    assert first.json()["results"][0]["next_batch"]["seats_left"] == 3
+    before = catalog_version()
+    booker = client_for(make_user())
+    with django_capture_on_commit_callbacks(execute=True):
+        response, statements = _post_counted(booker, {"batch": str(batch.pk), "participants": people(2)})
+    assert (response.status_code, statements) == (201, 3)
+    moved = CatalogVersion.objects.get().value
+    assert before is not None and moved > before
+    after = public.get("/api/v1/treks/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert after.status_code == 200
+    assert after.json()["results"][0]["next_batch"]["seats_left"] == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = booker.post("/api/v1/bookings/", {"batch": str(batch.pk), "participants": people(1)}, format="json")
+    assert again.json()["error"]["code"] == "already_booked"
+    assert CatalogVersion.objects.get().value == moved
