@@ -385,7 +385,8 @@ def test_booking_moves_the_catalog_version_in_its_write(client_for, make_user, d
         response, statements = _post_counted(booker, {"batch": str(batch.pk), "participants": people(2)})
     assert (response.status_code, statements) == (201, 3)
     moved = CatalogVersion.objects.get().value
-    assert before is not None and moved > before
+    assert before is not None
+    assert moved > before
     after = public.get("/api/v1/treks/", HTTP_IF_NONE_MATCH=first["ETag"])
     assert after.status_code == 200
     assert after.json()["results"][0]["next_batch"]["seats_left"] == 1
