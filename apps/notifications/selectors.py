@@ -34,13 +34,29 @@ def preferences_for(*, user: User, category: str | None = None) -> dict[str, dic
 def preferences_of(
     *, users: Iterable[User], categories: Iterable[str] | None = None
 ) -> dict[Any, dict[str, dict[str, bool]]]:
-    """:func:`preferences_for` of many users in one query, by user id (only ``categories`` read when given)."""
+    """:func:`preferences_for` of many users in one query, by user id (only ``categories`` read when given).
+
+    A user whose stored choices were prefetched as ``notification_preferences`` (all of them: a statement that
+    read the user anyway, e.g. the booking hold's seat take) costs no query; the others are read together.
+    """
+    users = list(users)
     effective = {user.pk: {cat: dict(channels) for cat, channels in DEFAULT_PREFERENCES.items()} for user in users}
-    rows = NotificationPreference.objects.filter(user__in=list(effective), channel__in=CONFIGURABLE_CHANNELS)
-    if categories is not None:
-        rows = rows.filter(category__in=list(categories))
-    for user_id, cat, channel, enabled in rows.values_list("user_id", "category", "channel", "enabled"):
-        if cat in effective[user_id]:
+    wanted = None if categories is None else set(categories)
+    found: list[tuple[Any, str, str, bool]] = []
+    missing = []
+    for user in users:
+        prefetched = getattr(user, "_prefetched_objects_cache", {}).get("notification_preferences")
+        if prefetched is None:
+            missing.append(user.pk)
+        else:
+            found += [(user.pk, row.category, row.channel, row.enabled) for row in prefetched]
+    if missing:
+        rows = NotificationPreference.objects.filter(user__in=missing)
+        if wanted is not None:
+            rows = rows.filter(category__in=list(wanted))
+        found += rows.values_list("user_id", "category", "channel", "enabled")
+    for user_id, cat, channel, enabled in found:
+        if channel in CONFIGURABLE_CHANNELS and (wanted is None or cat in wanted) and cat in effective[user_id]:
             effective[user_id][cat][channel] = enabled
     return effective
 

@@ -22,7 +22,13 @@ from apps.bookings.models import (
     WaitlistEntry,
 )
 from apps.bookings.services.addons import booking_add_ons_release
-from apps.bookings.services.common import _lock_booking, _notify_booking, coupon_release, refund_create
+from apps.bookings.services.common import (
+    _booking_message,
+    _lock_booking,
+    _notify_booking,
+    coupon_release,
+    refund_create,
+)
 from apps.bookings.services.holds import _validate_participants, booking_hold
 from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import ApplicationError, InvalidTransition, ValidationFailed
@@ -83,11 +89,14 @@ def booking_create(
             created_by=created_by,
             agent=(agent_name.strip(), agent_reference.strip()) if source == BookingSource.AGENT else ("", ""),
             now=now,
-        )
-        _notify_booking(
-            booking,
-            "booking_held",
-            hold_expires_at=timezone.localtime(booking.hold_expires_at).strftime("%d %b %H:%M"),
+            # the booker is told in the statement that writes the booking (its inbox row and deliveries)
+            tell=lambda held: [
+                _booking_message(
+                    held,
+                    "booking_held",
+                    hold_expires_at=timezone.localtime(held.hold_expires_at).strftime("%d %b %H:%M"),
+                )
+            ],
         )
     logger.info("booking %s held %s seat(s) on batch %s", booking.reference, booking.seats, booking.batch_id)
     return booking

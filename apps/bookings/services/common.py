@@ -19,7 +19,7 @@ from apps.bookings.pricing import from_paise, to_paise
 from apps.common.audit import AuditAction, audit
 from apps.common.services import enqueue_on_commit
 from apps.notifications.models import Category
-from apps.notifications.services import notify
+from apps.notifications.services import Message, message, notify
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +41,23 @@ def _notify_booking(booking: Booking, template: str, *, category: str = Category
         category=category,
         context=booking_context(booking, **extra),
         user=booking.user,
-        dedupe_key=f"booking:{booking.pk}:{template}:{extra.get('dedupe', '')}",
+        dedupe_key=_booking_dedupe_key(booking, template, extra),
     )
+
+
+def _booking_message(booking: Booking, template: str, *, category: str = Category.BOOKING, **extra: Any) -> Message:
+    """What :func:`_notify_booking` sends, as a message to write later (``booking_hold``'s ``tell``)."""
+    return message(
+        template=template,
+        category=category,
+        context=booking_context(booking, **extra),
+        user=booking.user,
+        dedupe_key=_booking_dedupe_key(booking, template, extra),
+    )
+
+
+def _booking_dedupe_key(booking: Booking, template: str, extra: dict[str, Any]) -> str:
+    return f"booking:{booking.pk}:{template}:{extra.get('dedupe', '')}"
 
 
 def coupon_release(booking: Booking) -> None:

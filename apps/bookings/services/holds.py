@@ -1,9 +1,11 @@
 """The seat hold behind every new booking: seats taken, the pending booking, its participants, coupon and
-audit row written, in two statements on PostgreSQL (see :func:`booking_hold`)."""
+audit row written, with the booker's message and the catalog version bump, in two statements on PostgreSQL
+(see :func:`booking_hold`)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -28,15 +30,19 @@ from apps.bookings.models import (
 from apps.bookings.pricing import price_booking
 from apps.bookings.services.addons import add_on_changes, add_on_lines_take
 from apps.common.audit import AuditAction, audit_entry
-from apps.common.db import insert_together
+from apps.common.db import insert_new, insert_together
 from apps.common.exceptions import ApplicationError, NotFound, ValidationFailed
 from apps.common.models import AuditLog
 from apps.common.services import require_atomic
-from apps.common.sql import insert_rows, instance_from_row, mark_saved
+from apps.common.sql import insert_rows, instance_from_json, instance_from_row, mark_saved
+from apps.notifications.models import Device, NotificationPreference
+from apps.notifications.planning import Message, Planned
+from apps.notifications.services import notify_plan, notify_written
 from apps.treks.models import Batch, Trek
 from apps.treks.services.batches import (
     batch_from_seat_take,
-    batch_seats_moved,
+    batch_seats_moved_in_statement,
+    batch_seats_moved_sql,
     batch_take_seats,
     batch_take_seats_sql,
 )
@@ -78,10 +84,28 @@ def coupon_redeem(*, code: str, user: User, booking: Booking, amount: Decimal, n
 # What the seat take's statement reads besides the batch row: the batch as it was (why no seats were taken),
 # the trek's name and slug, the booker's emergency contact, and (only when no seats were taken) whether the
 # booker already holds this batch.
+# the booker's stored notification choices and push devices (only when seats were taken: what ``notify()`` for
+# the ``booking_held`` message would otherwise read in two queries of its own).
 _HOLD_READ = (
     "before_status", "before_start_date", "trek_slug", "trek_name",
     "emergency_contact_name", "emergency_contact_phone", "emergency_contact_relation", "already_booked",
+    "preferences", "devices",
 )  # fmt: skip
+
+
+def _json_rows(model: type[Any], where: str, order: str) -> str:
+    """A JSON array of ``model``'s rows (aliased ``x``) where ``where``, in ``order``."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    return f"(SELECT coalesce(json_agg(to_json(x) ORDER BY {order}), '[]') FROM {table} x WHERE {where})"  # noqa: S608  names from _meta and code, values as parameters
+
+
+def _prefetch_notification_reads(user: User, read: dict[str, Any]) -> None:
+    """Hand ``notify()`` the booker's preferences and devices the seat take read (it then reads neither)."""
+    cache = getattr(user, "_prefetched_objects_cache", None)
+    if cache is None:
+        cache = user._prefetched_objects_cache = {}  # type: ignore[attr-defined]
+    cache["notification_preferences"] = [instance_from_json(NotificationPreference, row) for row in read["preferences"]]
+    cache["devices"] = [instance_from_json(Device, row) for row in read["devices"]]
 
 
 def _refusal(*, already_booked: bool, status: str, start_date: date, seats: int, today: date) -> ApplicationError:
@@ -112,14 +136,17 @@ def _take_seats(*, user: User, batch_id: Any, seats: int, today: date) -> tuple[
         f"WITH took AS ({take}) "  # noqa: S608 - table names from the models, values as parameters
         "SELECT b.status, b.start_date, t.slug, t.name, ec.name, ec.phone, ec.relationship, "
         f"CASE WHEN took.id IS NULL THEN EXISTS (SELECT 1 FROM {bookings} x "
-        "WHERE x.user_id = %s AND x.batch_id = b.id AND x.status IN (%s, %s)) END, took.* "
+        "WHERE x.user_id = %s AND x.batch_id = b.id AND x.status IN (%s, %s)) END, "
+        f"CASE WHEN took.id IS NOT NULL THEN {_json_rows(NotificationPreference, 'x.user_id = %s', 'x.id')} END, "
+        f"CASE WHEN took.id IS NOT NULL THEN {_json_rows(Device, 'x.user_id = %s', 'x.last_seen_at DESC, x.id')} "
+        "END, took.* "
         f"FROM {batches} b JOIN {treks} t ON t.id = b.trek_id LEFT JOIN took ON true "
         f"LEFT JOIN LATERAL (SELECT name, phone, relationship FROM {contacts} WHERE user_id = %s "
         "ORDER BY is_primary DESC, created_at LIMIT 1) ec ON true "
         "WHERE b.id = %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*take_params, user.pk, *ACTIVE_STATUSES, user.pk, batch_id])
+        cursor.execute(sql, [*take_params, user.pk, *ACTIVE_STATUSES, user.pk, user.pk, user.pk, batch_id])
         row = cursor.fetchone()
     if row is None:
         raise NotFound("No such batch.")
@@ -132,7 +159,7 @@ def _take_seats(*, user: User, batch_id: Any, seats: int, today: date) -> tuple[
             seats=seats,
             today=today,
         )
-    batch_seats_moved()
+    _prefetch_notification_reads(user, read)  # the catalog version moves in the booking's write (_insert_booking)
     batch = batch_from_seat_take(row[len(_HOLD_READ) :])
     batch.trek = instance_from_row(Trek, ("id", "slug", "name"), (batch.trek_id, read["trek_slug"], read["trek_name"]))
     return batch, read
@@ -161,35 +188,72 @@ def _take_seats_apart(*, user: User, batch_id: Any, seats: int, today: date) -> 
     }
 
 
-def _insert_booking(booking: Booking, participants: list[BookingParticipant], created: AuditLog) -> bool:
-    """Write the booking, its participants and its audit row in one statement; False when the booker already
-    holds the batch (then nothing is written, the audit row neither).
+def _insert_booking(
+    booking: Booking, participants: list[BookingParticipant], created: AuditLog, plans: Sequence[Planned]
+) -> bool:
+    """Write the booking, its participants, its audit row and the rows of the messages ``plans`` (their inbox
+    rows and deliveries, see :func:`notify_plan`) in one statement; False when the booker already holds the batch
+    (then nothing is written at all).
 
     The partial unique index on (user, batch) of active bookings decides (``ON CONFLICT ... DO NOTHING``), so
-    a concurrent second booking of the same booker waits for the first and then writes nothing.
+    a concurrent second booking of the same booker waits for the first and then writes nothing. The messages'
+    rows skip what their own unique constraints reject, as ``notify()`` does; a delivery is written only with
+    its inbox row.
     """
     if connection.vendor != "postgresql":  # SQLite (`make run`): no data-modifying WITH; one writer at a time
         if Booking.objects.filter(user=booking.user, batch=booking.batch, status__in=ACTIVE_STATUSES).exists():
             return False
         insert_together([booking], participants, [created])
         booking._prefetched_objects_cache = {"participants": participants, "documents": []}  # type: ignore[attr-defined]
+        notify_written(plans, _written_apart(plans))
         return True
     head, rows, entry = insert_rows([booking]), insert_rows(participants), insert_rows([created])
-    sql = (
-        f"WITH written AS ({head.sql()} "  # noqa: S608 - names from the models, values as parameters
-        '   ON CONFLICT ("user_id", "batch_id") WHERE "status" IN (%s, %s) DO NOTHING RETURNING "id"), '
-        f"people AS (INSERT INTO {rows.table} ({rows.columns}) "
-        f"   SELECT v.* FROM (VALUES {rows.values}) v CROSS JOIN written) "
-        f"{entry.sql_for_each('written')} RETURNING 1"
-    )
+    parts = [
+        f"written AS ({head.sql()} "
+        '   ON CONFLICT ("user_id", "batch_id") WHERE "status" IN (%s, %s) DO NOTHING RETURNING "id")',
+        f"people AS (INSERT INTO {rows.table} ({rows.columns}) "  # noqa: S608 - names from the models
+        f"   SELECT v.* FROM (VALUES {rows.values}) v CROSS JOIN written)",
+        f"entry AS ({entry.sql_for_each('written')})",
+    ]
+    bump, bump_params = batch_seats_moved_sql()  # the seats taken show in the catalog from the commit on
+    parts.append(f"bump AS ({bump})")
+    params = [*head.params, *ACTIVE_STATUSES, *rows.params, *entry.params, *bump_params]
+    news = []  # the CTEs returning the ids of the message rows written
+    for i, plan in enumerate(plans):
+        source = "written"
+        if plan.inbox is not None:
+            inbox = insert_rows([plan.inbox])
+            parts.append(f"inbox{i} AS ({inbox.sql_for_each('written')} ON CONFLICT DO NOTHING RETURNING id)")
+            params += inbox.params
+            news.append(f"inbox{i}")
+            source = f"inbox{i}"
+        for j, delivery in enumerate(plan.deliveries):
+            row = insert_rows([delivery])
+            parts.append(f"delivery{i}_{j} AS ({row.sql_for_each(source)} ON CONFLICT DO NOTHING RETURNING id)")
+            params += row.params
+            news.append(f"delivery{i}_{j}")
+    new_ids = " UNION ALL ".join(f"SELECT id FROM {name}" for name in news)  # noqa: S608 - CTE names from code
+    ids = new_ids or "SELECT NULL::uuid"
+    sql = f"WITH {', '.join(parts)} SELECT (SELECT count(*) FROM written), (SELECT count(*) FROM bump), ARRAY({ids})"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*head.params, *ACTIVE_STATUSES, *rows.params, *entry.params])
-        written = cursor.fetchone() is not None
-    if written:
-        mark_saved([booking, *participants, created])
-        # the response and the notifications read these relations: they are what was just written
-        booking._prefetched_objects_cache = {"participants": participants, "documents": []}  # type: ignore[attr-defined]
-    return written
+        cursor.execute(sql, params)
+        count, bumped, new = cursor.fetchone()
+    if not count:
+        return False  # the caller raises: its transaction, the seat take and this bump with it, rolls back
+    batch_seats_moved_in_statement(bool(bumped))
+    mark_saved([booking, *participants, created])
+    # the response and the notifications read these relations: they are what was just written
+    booking._prefetched_objects_cache = {"participants": participants, "documents": []}  # type: ignore[attr-defined]
+    notify_written(plans, {value for value in new if value is not None})
+    return True
+
+
+def _written_apart(plans: Sequence[Planned]) -> set[Any]:
+    """SQLite: write the messages' rows as ``notify()`` does (inbox rows, then their deliveries); their ids."""
+    inboxes = insert_new([plan.inbox for plan in plans if plan.inbox is not None])
+    written = {row.pk for row in inboxes}
+    deliveries = [d for plan in plans for d in plan.deliveries if plan.inbox is None or plan.inbox.pk in written]
+    return written | {row.pk for row in insert_new(deliveries)}
 
 
 def booking_hold(
@@ -204,6 +268,7 @@ def booking_hold(
     agent: tuple[str, str] = ("", ""),
     hold: timedelta | None = None,
     now: datetime | None = None,
+    tell: Callable[[Booking], Sequence[Message]] | None = None,
 ) -> Booking:
     """Hold seats and write the pending booking, inside the caller's transaction.
 
@@ -211,7 +276,8 @@ def booking_hold(
     it), one writing the booking, its participants and its audit row (``booking.created``). The booking
     returned is what was written, with its batch (as the seat take left it), trek name and slug, participants
     and (no) documents: nothing is read back. ``created_by``: the staff member taking it for ``user`` (the
-    audit row's actor); ``agent``: the agent's name and reference of an agent booking.
+    audit row's actor); ``agent``: the agent's name and reference of an agent booking. ``tell``: the messages
+    about the new booking (``notify()``'s, see :func:`notify_plan`), written in the booking's statement.
 
     With ``add_ons``: one more read (the chosen add-ons), one conditional upsert per stocked line (its stock on
     the departure) and one insert of the lines; their totals (with their own GST) are part of ``final_amount``.
@@ -295,7 +361,8 @@ def booking_hold(
         target=booking,
         changes=changes,
     )
-    if not _insert_booking(booking, rows, created):  # a concurrent booking of the same user on this batch won
+    plans = notify_plan(tell(booking)) if tell is not None else []
+    if not _insert_booking(booking, rows, created, plans):  # a concurrent booking of the same user on this batch won
         raise AlreadyBooked()
     if add_on_lines:
         BookingAddOn.objects.bulk_create(add_on_lines)

@@ -15,7 +15,7 @@ from apps.bookings import services
 from apps.bookings.models import Booking
 from apps.bookings.tests.conftest import people
 from apps.common.tests.race import Race
-from apps.notifications.models import Notification
+from apps.notifications.models import Category, Channel, Delivery, Device, Notification, NotificationPreference
 from apps.treks.models import Batch
 from apps.treks.tests.factories import BatchFactory
 from apps.users.models import EmergencyContact, PointsTransaction
@@ -177,54 +177,77 @@ def test_amounts_are_decimal(user, batch, book):
 
 # --- statements ------------------------------------------------------------------------------------------
 # The request's own transaction is BEGIN/COMMIT in production (not statements a cursor sends); under the test
-# transaction it is a savepoint, which is left out. The notification of the booker is notify()'s own cost,
-# counted apart so the booking's share stays exact whatever notify() costs.
+# transaction it is a savepoint, which is left out. The catalog version bump runs after commit (not here).
 
 
-def _post_counted(client, payload, monkeypatch) -> tuple[Any, int, int]:
-    """The response, the statements of the request (its outer savepoint left out) and notify()'s share of them."""
-    from apps.bookings.services import common
-
-    real_notify = common.notify
-    notify_share = 0
+def _post_counted(client, payload) -> tuple[Any, int]:
+    """The response and the statements of the request (its outer savepoint left out)."""
     with CaptureQueriesContext(connection) as ctx:
-
-        def counted_notify(**kwargs: Any) -> Any:
-            nonlocal notify_share
-            before = len(ctx.captured_queries)
-            try:
-                return real_notify(**kwargs)
-            finally:
-                notify_share += len(ctx.captured_queries) - before
-
-        monkeypatch.setattr(common, "notify", counted_notify)
         response = client.post("/api/v1/bookings/", payload, format="json")
-    monkeypatch.setattr(common, "notify", real_notify)
     statements = [q["sql"] for q in ctx.captured_queries]
     savepoints = [sql.split('"')[1] for sql in statements if sql.startswith("SAVEPOINT")]
     if savepoints:  # the first one is the request's transaction
         statements = [sql for sql in statements if f'"{savepoints[0]}"' not in sql]
-    return response, len(statements) - notify_share, notify_share
+    return response, len(statements)
 
 
+@pytest.mark.parametrize("devices", [0, 2])
 @pytest.mark.parametrize("seats", [1, 6])
-def test_booking_201_statements(client_for, make_user, batch, monkeypatch, seats):
-    """Authentication, the seat take (with the batch, trek and emergency contact read in it), the write of the
-    booking with its participants: 3 statements of its own, then notify(); nothing is read back."""
+def test_booking_201_statements(client_for, make_user, batch, seats, devices, django_capture_on_commit_callbacks):
+    """Authentication, the seat take (with the batch, trek, emergency contact and the booker's notification
+    preferences and push devices read in it), then one write of the booking with its participants, its audit
+    row and the booker's ``booking_held`` message (inbox row and deliveries): 3 statements, nothing read back,
+    whatever the seats and devices. The message honours the stored preferences and reaches every device, and
+    its deliveries go to the broker on commit in one message."""
     user = make_user()
     EmergencyContact.objects.create(user=user, name="Asha", relationship="sister", phone="+919800000001")
+    NotificationPreference.objects.create(user=user, category=Category.BOOKING, channel=Channel.SMS, enabled=False)
+    for i in range(devices):
+        Device.objects.create(user=user, token=f"token-{user.pk}-{i}", platform="android", last_seen_at=timezone.now())
     client = client_for(user)
-    response, own, notify_share = _post_counted(
-        client, {"batch": str(batch.pk), "participants": people(seats)}, monkeypatch
+    with django_capture_on_commit_callbacks() as callbacks:
+        response, statements = _post_counted(client, {"batch": str(batch.pk), "participants": people(seats)})
+    assert response.status_code == 201, response.content
+    assert statements == 3
+    assert Booking.objects.get(pk=response.json()["id"]).emergency_contact_name == "Asha"
+    inbox = Notification.objects.get(user=user, template="booking_held")
+    deliveries = list(Delivery.objects.filter(notification=inbox))
+    channels = sorted(delivery.channel for delivery in deliveries)
+    assert channels == sorted([Channel.EMAIL] + [Channel.PUSH] * devices)  # SMS switched off by the booker
+    queued = [item for callback in callbacks if hasattr(callback, "__self__") for item in callback.__self__.items]
+    assert sorted(queued) == sorted(str(delivery.pk) for delivery in deliveries)
+
+
+def test_booking_held_message_is_what_notify_writes(client_for, make_user, batch):
+    """The message written with the booking is the one ``notify()`` writes for it: same inbox row, same
+    deliveries (channel, recipient, context, language)."""
+    from apps.bookings.services.common import _notify_booking
+
+    user = make_user()
+    Device.objects.create(user=user, token=f"token-{user.pk}", platform="ios", last_seen_at=timezone.now())
+    response = client_for(user).post(
+        "/api/v1/bookings/", {"batch": str(batch.pk), "participants": people(2)}, format="json"
     )
     assert response.status_code == 201, response.content
-    assert own == 3
-    assert notify_share > 0  # the booker is told (its statements are notify()'s)
-    assert Booking.objects.get(pk=response.json()["id"]).emergency_contact_name == "Asha"
+    booking = Booking.objects.select_related("batch__trek", "user").get(pk=response.json()["id"])
+
+    def written() -> list[tuple[Any, ...]]:
+        inbox = Notification.objects.get(user=user, template="booking_held")
+        rows = Delivery.objects.filter(notification=inbox).order_by("channel", "recipient")
+        head = (inbox.title, inbox.body, inbox.dedupe_key, inbox.category)
+        return [head, *((d.channel, d.recipient, d.template, d.context, d.language) for d in rows)]
+
+    by_hold = written()
+    hold_expires_at = timezone.localtime(booking.hold_expires_at).strftime("%d %b %H:%M")
+    Delivery.objects.filter(notification__user=user).delete()
+    Notification.objects.filter(user=user).delete()
+    with transaction.atomic():
+        _notify_booking(booking, "booking_held", hold_expires_at=hold_expires_at)
+    assert written() == by_hold
 
 
 @pytest.mark.parametrize("case", ["batch_full", "already_booked_and_full", "batch_not_bookable", "unknown_batch"])
-def test_booking_refusals_in_2_statements(client_for, make_user, book, monkeypatch, case):
+def test_booking_refusals_in_2_statements(client_for, make_user, book, case):
     """A refused booking is authentication plus the one seat-take statement, whatever the reason."""
     user = make_user()
     batch = BatchFactory(total_seats=2)
@@ -240,11 +263,9 @@ def test_booking_refusals_in_2_statements(client_for, make_user, book, monkeypat
         Batch.objects.filter(pk=batch.pk).update(status=Batch.Status.CANCELLED)
     elif case == "unknown_batch":
         batch_id, expected = "00000000-0000-0000-0000-000000000000", (404, "not_found")
-    response, own, notify_share = _post_counted(
-        client_for(user), {"batch": batch_id, "participants": people(1)}, monkeypatch
-    )
+    response, statements = _post_counted(client_for(user), {"batch": batch_id, "participants": people(1)})
     assert (response.status_code, response.json()["error"]["code"]) == expected
-    assert (own, notify_share) == (2, 0)
+    assert statements == 2
 
 
 def test_already_booked_with_seats_left_writes_nothing(auth_client, user, batch, book):
@@ -343,3 +364,34 @@ def test_the_portable_seat_hold_answers_like_the_postgresql_one(auth_client, use
     full.refresh_from_db()
     assert (open_batch.seats_taken, full.seats_taken) == (2, 0)
     assert Booking.objects.filter(user=user).count() == 1
+
+
+def test_booking_moves_the_catalog_version_in_its_write(client_for, make_user, django_capture_on_commit_callbacks):
+    """The seats a booking takes show in the cached catalog at once after its commit: the catalog version moves
+    in the booking's own write statement (no statement after commit) and this process drops its copy of it; a
+    refused booking moves nothing."""
+    from apps.treks.catalog_cache import catalog_version
+    from apps.treks.models import CatalogVersion
+    from apps.treks.tests.factories import TrekFactory
+
+    trek = TrekFactory(slug="kedarkantha")
+    batch = BatchFactory(trek=trek, total_seats=3)
+    public = client_for(make_user())
+    first = public.get("/api/v1/treks/")
+    assert first.json()["results"][0]["next_batch"]["seats_left"] == 3
+    before = catalog_version()
+    booker = client_for(make_user())
+    with django_capture_on_commit_callbacks(execute=True):
+        response, statements = _post_counted(booker, {"batch": str(batch.pk), "participants": people(2)})
+    assert (response.status_code, statements) == (201, 3)
+    moved = CatalogVersion.objects.get().value
+    assert before is not None
+    assert moved > before
+    after = public.get("/api/v1/treks/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert after.status_code == 200
+    assert after.json()["results"][0]["next_batch"]["seats_left"] == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = booker.post("/api/v1/bookings/", {"batch": str(batch.pk), "participants": people(1)}, format="json")
+    assert again.json()["error"]["code"] == "already_booked"
+    assert CatalogVersion.objects.get().value == moved

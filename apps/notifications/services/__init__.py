@@ -2,7 +2,7 @@
 
 from apps.notifications.planning import Message, message
 from apps.notifications.services.delivery import deliveries_sweep, delivery_retry, delivery_send
-from apps.notifications.services.dispatch import notify, notify_many
+from apps.notifications.services.dispatch import notify, notify_many, notify_plan, notify_written
 from apps.notifications.services.inbox import (
     device_register,
     device_remove,
@@ -27,6 +27,8 @@ __all__ = [
     "notifications_mark_all_read",
     "notify",
     "notify_many",
+    "notify_plan",
+    "notify_written",
     "preferences_update",
     "unsubscribe",
     "user_notifications_forget",

@@ -7,7 +7,7 @@ loads what the plan needs and writes the inbox rows and deliveries.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from apps.common.db import insert_new
 from apps.common.services import enqueue_batch_on_commit
+from apps.common.sql import mark_saved
 from apps.notifications import planning, tasks
 from apps.notifications.models import Channel, Delivery, Device, Notification
 from apps.notifications.planning import Message, Planned, message
@@ -91,6 +92,33 @@ def notify_many(messages: Sequence[Message]) -> list[Delivery]:
     return _write(_plan_all(messages))
 
 
+def notify_plan(messages: Sequence[Message]) -> list[Planned]:
+    """The rows :func:`notify_many` would write for ``messages``, planned but not written: for a caller that
+    writes them in a statement of its own (the booking hold writes a new booking's message with the booking).
+
+    Each delivery points at its message's inbox row. The caller inserts the inbox rows and then the deliveries
+    skipping any a unique constraint rejects (``ON CONFLICT DO NOTHING``), never a delivery whose inbox row was
+    not written, and hands the ids of the deliveries written to :func:`notify_written`.
+    """
+    plans = _plan_all(messages)
+    for plan in plans:
+        for delivery in plan.deliveries:
+            delivery.notification = plan.inbox
+    return plans
+
+
+def notify_written(plans: Sequence[Planned], written: Collection[Any]) -> list[Delivery]:
+    """After the caller's statement wrote the rows of :func:`notify_plan` (``written``: the ids of the inbox rows
+    and deliveries it inserted): those are saved instances, and the deliveries' ids go to the broker on commit
+    (one message). Returns the deliveries written."""
+    inboxes = [plan.inbox for plan in plans if plan.inbox is not None and plan.inbox.pk in written]
+    created = [delivery for plan in plans for delivery in plan.deliveries if delivery.pk in written]
+    mark_saved([*inboxes, *created])
+    enqueue_batch_on_commit(tasks.deliver_many, [str(delivery.pk) for delivery in created])
+    _log(plans, {delivery.pk for delivery in created})
+    return created
+
+
 def _plan_all(messages: Sequence[Message]) -> list[Planned]:
     """Load what the plan needs (preferences, push devices: one query each at most) and plan every message."""
     holders = planning.preference_holders(messages)
@@ -111,7 +139,11 @@ def _write(plans: list[Planned]) -> list[Delivery]:
         rows = [delivery for plan in plans for delivery in plan.deliveries]
         created = insert_new(rows)
         enqueue_batch_on_commit(tasks.deliver_many, [str(delivery.pk) for delivery in created])
-    new = {delivery.pk for delivery in created}
+    _log(plans, {delivery.pk for delivery in created})
+    return created
+
+
+def _log(plans: Sequence[Planned], new: set[Any]) -> None:
     for plan in plans:
         logger.info(
             "notify %s/%s: %d deliveries queued%s",
@@ -120,7 +152,6 @@ def _write(plans: list[Planned]) -> list[Delivery]:
             sum(delivery.pk in new for delivery in plan.deliveries),
             f", inbox {plan.inbox.pk}" if plan.inbox is not None else "",
         )
-    return created
 
 
 def _push_devices(users: Sequence[User | None]) -> dict[Any, list[Device]]:

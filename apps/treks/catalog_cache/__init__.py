@@ -9,7 +9,13 @@ Writers call :func:`catalog_version_bump`; catalog views wrap their response in
 """
 
 from apps.treks.catalog_cache.responses import local_pages_clear
-from apps.treks.catalog_cache.version import catalog_version, catalog_version_bump, forget_version
+from apps.treks.catalog_cache.version import (
+    catalog_version,
+    catalog_version_bump,
+    catalog_version_bump_sql,
+    catalog_version_bumped,
+    forget_version,
+)
 
 
 def forget_process_state() -> None:
@@ -18,4 +24,10 @@ def forget_process_state() -> None:
     local_pages_clear()
 
 
-__all__ = ["catalog_version", "catalog_version_bump", "forget_process_state"]
+__all__ = [
+    "catalog_version",
+    "catalog_version_bump",
+    "catalog_version_bump_sql",
+    "catalog_version_bumped",
+    "forget_process_state",
+]

@@ -2,8 +2,9 @@
 
 One database row (``CatalogVersion``) that every catalog write or seat change moves forward once its
 transaction has committed (moving it before commit would let a concurrent reader store old rows under the
-new value). Each process keeps the value it last read and trusts it for at most
-``CATALOG_VERSION_RECHECK_SECONDS`` (0.5 s by default, never more than 1 s), then reads it again: one
+new value), or in that transaction's last write statement (:func:`catalog_version_bump_sql`: the value
+written there becomes visible only at the commit). Each process keeps the value it last read and trusts it
+for at most ``CATALOG_VERSION_RECHECK_SECONDS`` (0.5 s by default, never more than 1 s), then reads it again: one
 primary-key query per process per interval, whatever the traffic. A change made anywhere is therefore served
 by every process within that bound, and at once by the process that made it (a bump drops its copy).
 
@@ -107,6 +108,32 @@ def catalog_version() -> int | None:
         if generation == _state.generation:
             _state.copy = _Copy(value, now)
     return value
+
+
+def catalog_version_bump_sql() -> tuple[str, list[int]]:
+    """:func:`catalog_version_bump` as an ``UPDATE ... RETURNING 1`` for a caller's last write statement of its
+    transaction (a data-modifying ``WITH``; PostgreSQL): the new value is written by that transaction, so it
+    becomes visible at commit together with what changed, never before it (a reader reads the version before
+    the rows it caches, so it cannot see the new value with the old rows). The row stays locked from that
+    statement to the commit, as an autocommit bump locks it for its own commit. The caller hands whether the
+    statement returned the row to :func:`catalog_version_bumped`.
+    """
+    table = connection.ops.quote_name(CatalogVersion._meta.db_table)
+    sql = f"UPDATE {table} SET value = GREATEST(value + 1, %s) WHERE id = %s RETURNING 1"  # noqa: S608 - table from _meta
+    return sql, [_stamp(), ROW]
+
+
+def catalog_version_bumped(moved: bool) -> None:
+    """After a statement of :func:`catalog_version_bump_sql`: once the transaction commits, this process drops
+    its copy of the version (or, when the statement found no row to move, bumps as :func:`catalog_version_bump`
+    does)."""
+    transaction.on_commit(_forget_after_bump if moved else _write_bump)
+
+
+def _forget_after_bump() -> None:
+    with _state.lock:
+        _state.generation += 1
+        _state.copy = None
 
 
 def catalog_version_bump() -> None:

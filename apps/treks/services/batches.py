@@ -28,7 +28,7 @@ from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import InvalidTransition, ValidationFailed
 from apps.common.services import require_atomic
 from apps.common.sql import instance_from_row
-from apps.treks.catalog_cache import catalog_version_bump
+from apps.treks.catalog_cache import catalog_version_bump, catalog_version_bump_sql, catalog_version_bumped
 from apps.treks.domain import can_transition, local_today
 from apps.treks.errors import BatchHasBookings, BatchNotEditable
 from apps.treks.models import Batch, Guide, Trek
@@ -328,6 +328,18 @@ def batch_from_seat_take(row: Sequence[Any]) -> Batch:
 def batch_seats_moved() -> None:
     """What follows every change of a batch's seats, in the transaction that made it."""
     catalog_version_bump()
+
+
+def batch_seats_moved_sql() -> tuple[str, list[Any]]:
+    """:func:`batch_seats_moved` as SQL for the last write statement of the transaction that moved the seats (a
+    data-modifying ``WITH`` of an ``UPDATE ... RETURNING 1``, PostgreSQL: one round trip fewer than a bump
+    after commit); hand whether it returned its row to :func:`batch_seats_moved_in_statement`."""
+    return catalog_version_bump_sql()
+
+
+def batch_seats_moved_in_statement(moved: bool) -> None:
+    """What follows a statement of :func:`batch_seats_moved_sql`, in the transaction that ran it."""
+    catalog_version_bumped(moved)
 
 
 def batch_take_seats(*, batch_id: Any, seats: int, today: date | None = None) -> bool:
