@@ -126,3 +126,15 @@ class RefundAtGateway(Conflict):
 
     code = "refund_at_gateway"
     message = gettext_noop("The payment gateway is paying this refund back; it cannot be marked paid by hand.")
+
+
+class NotEligible(ValidationFailed):
+    """A participant is outside the trek's age range or below its experience level (details name the rule)."""
+
+    code = "not_eligible"
+    message = gettext_noop("A participant does not meet this trek's age or experience requirements.")
+
+
+class EmergencyContactRequired(Conflict):
+    code = "emergency_contact_required"
+    message = gettext_noop("Add an emergency contact to your profile before paying for this booking.")

@@ -25,6 +25,7 @@ from apps.bookings.models import (
     CouponRedemption,
 )
 from apps.bookings.pricing import price_booking
+from apps.bookings.services.eligibility import eligibility_check, participant_experience
 from apps.common.audit import AuditAction, audit_entry
 from apps.common.db import insert_together
 from apps.common.exceptions import ApplicationError, NotFound, ValidationFailed
@@ -79,6 +80,7 @@ def coupon_redeem(*, code: str, user: User, booking: Booking, amount: Decimal, n
 _HOLD_READ = (
     "before_status", "before_start_date", "trek_slug", "trek_name",
     "emergency_contact_name", "emergency_contact_phone", "emergency_contact_relation", "already_booked",
+    "trek_min_age", "trek_max_age", "trek_min_experience_level",
 )  # fmt: skip
 
 
@@ -110,7 +112,8 @@ def _take_seats(*, user: User, batch_id: Any, seats: int, today: date) -> tuple[
         f"WITH took AS ({take}) "  # noqa: S608 - table names from the models, values as parameters
         "SELECT b.status, b.start_date, t.slug, t.name, ec.name, ec.phone, ec.relationship, "
         f"CASE WHEN took.id IS NULL THEN EXISTS (SELECT 1 FROM {bookings} x "
-        "WHERE x.user_id = %s AND x.batch_id = b.id AND x.status IN (%s, %s)) END, took.* "
+        "WHERE x.user_id = %s AND x.batch_id = b.id AND x.status IN (%s, %s)) END, "
+        "t.min_age, t.max_age, t.min_experience_level, took.* "
         f"FROM {batches} b JOIN {treks} t ON t.id = b.trek_id LEFT JOIN took ON true "
         f"LEFT JOIN LATERAL (SELECT name, phone, relationship FROM {contacts} WHERE user_id = %s "
         "ORDER BY is_primary DESC, created_at LIMIT 1) ec ON true "
@@ -132,7 +135,18 @@ def _take_seats(*, user: User, batch_id: Any, seats: int, today: date) -> tuple[
         )
     batch_seats_moved()
     batch = batch_from_seat_take(row[len(_HOLD_READ) :])
-    batch.trek = instance_from_row(Trek, ("id", "slug", "name"), (batch.trek_id, read["trek_slug"], read["trek_name"]))
+    batch.trek = instance_from_row(
+        Trek,
+        ("id", "slug", "name", "min_age", "max_age", "min_experience_level"),
+        (
+            batch.trek_id,
+            read["trek_slug"],
+            read["trek_name"],
+            read["trek_min_age"],
+            read["trek_max_age"],
+            read["trek_min_experience_level"],
+        ),
+    )
     return batch, read
 
 
@@ -172,7 +186,7 @@ def _insert_booking(booking: Booking, participants: list[BookingParticipant], cr
         insert_together([booking], participants, [created])
         booking._prefetched_objects_cache = {"participants": participants, "documents": []}  # type: ignore[attr-defined]
         return True
-    head, rows, entry = insert_rows([booking]), insert_rows(participants), insert_rows([created])
+    head, rows, entry = insert_rows([booking]), insert_rows(participants, typed=True), insert_rows([created])
     sql = (
         f"WITH written AS ({head.sql()} "  # noqa: S608 - names from the models, values as parameters
         '   ON CONFLICT ("user_id", "batch_id") WHERE "status" IN (%s, %s) DO NOTHING RETURNING "id"), '
@@ -215,6 +229,12 @@ def booking_hold(
     today = timezone.localdate(now)
     seats = len(participants)
     batch, read = _take_seats(user=user, batch_id=batch_id, seats=seats, today=today)
+    # the lead's experience defaults to the booker's profile; refused here, the seats taken go back with the rollback
+    participants = [
+        {**row, "experience_level": participant_experience(row, lead_default=user.experience_level if i == 0 else None)}
+        for i, row in enumerate(participants)
+    ]
+    eligibility_check(batch.trek, participants)
 
     coupon: Coupon | None = None
     if coupon_code:
@@ -266,6 +286,7 @@ def booking_hold(
             age=row["age"],
             phone=(user.phone or row.get("phone", "")) if index == 0 else row.get("phone", ""),
             email=(user.email or row.get("email", "")) if index == 0 else row.get("email", ""),
+            experience_level=row["experience_level"],
         )
         for index, row in enumerate(participants)
     ]

@@ -21,6 +21,7 @@ from apps.bookings.errors import (
     BatchNotBookable,
     CouponExhausted,
     CouponInvalid,
+    NotEligible,
     WaitlistClosed,
     WaitlistNotNeeded,
 )
@@ -89,14 +90,25 @@ class BookingListCreateView(APIView):
             "participants (the first is the lead trekker) and prices them (a `coupon_code` may lower the price). "
             "The booking is `pending` until `hold_expires_at` (`BOOKINGS_HOLD_MINUTES`, 30 by default): pay the "
             "balance before then (`bookingPaymentCreate`) or the seats go back. Not enough seats: 409 "
-            "`batch_full`; a second active booking on one batch: 409 `already_booked`. Amounts are in rupees "
+            "`batch_full`; a second active booking on one batch: 409 `already_booked`. Every participant must be "
+            "within the trek's `min_age`..`max_age` and have at least its `min_experience_level` (a participant's "
+            "`experience_level`; the lead's defaults to the booker's profile): else 400 `not_eligible`, whose "
+            "`details` give the trek's `rules` and each `violations` entry. Amounts are in rupees "
             "(decimal strings). Texts and mails the booker."
         ),
         request=BookingCreateSerializer,
         responses={
             201: BookingSerializer,
             **error_responses(
-                400, CouponInvalid, 401, NotFound, BatchFull, BatchNotBookable, AlreadyBooked, CouponExhausted
+                400,
+                CouponInvalid,
+                NotEligible,
+                401,
+                NotFound,
+                BatchFull,
+                BatchNotBookable,
+                AlreadyBooked,
+                CouponExhausted,
             ),
         },
         examples=examples.BOOKING_CREATE,
@@ -246,7 +258,15 @@ class WaitlistView(APIView):
         responses={
             201: WaitlistEntrySerializer,
             **error_responses(
-                400, 401, 404, WaitlistClosed, WaitlistNotNeeded, AlreadyWaitlisted, AlreadyBooked, BatchNotBookable
+                400,
+                NotEligible,
+                401,
+                404,
+                WaitlistClosed,
+                WaitlistNotNeeded,
+                AlreadyWaitlisted,
+                AlreadyBooked,
+                BatchNotBookable,
             ),
         },
     )
