@@ -29,7 +29,7 @@ def participant_experience(person: Mapping[str, Any] | Any, *, lead_default: str
     level = _field(person, "experience_level")
     if level in EXPERIENCE_ORDER:
         return str(level)
-    return lead_default if lead_default in EXPERIENCE_ORDER else DEFAULT_EXPERIENCE  # type: ignore[return-value]
+    return lead_default if lead_default in EXPERIENCE_ORDER else DEFAULT_EXPERIENCE
 
 
 def trek_rules(trek: Trek) -> dict[str, Any]:

@@ -105,7 +105,9 @@ def test_offline_payment_page_by_role(staff_user, make_user, role: str, allowed:
 def test_manual_refund_page_by_role(staff_user, make_user, role: str, allowed: bool) -> None:
     ops = staff_user("ops_manager")
     booking = services.booking_create(
-        user=with_emergency_contact(make_user()), batch_id=BatchFactory(total_seats=10).pk, participants=[{"name": "A", "age": 30}]
+        user=with_emergency_contact(make_user()),
+        batch_id=BatchFactory(total_seats=10).pk,
+        participants=[{"name": "A", "age": 30}],
     )
     services.payment_record_offline(
         actor=ops,
