@@ -19,6 +19,7 @@ from apps.demo.community import seed_community
 from apps.demo.emergency import seed_emergency
 from apps.demo.messaging import seed_messaging
 from apps.demo.notifications import seed_notifications
+from apps.demo.paperwork import seed_eligibility, seed_paperwork
 from apps.demo.routes import seed_routes
 from apps.users.models import User
 
@@ -33,6 +34,8 @@ SEEDERS: list[tuple[str, Callable[[Callable[[str], None]], None]]] = [
     ("messaging", seed_messaging),
     ("emergency", seed_emergency),
     ("bookings", seed_bookings),
+    ("eligibility", seed_eligibility),
+    ("paperwork", seed_paperwork),
     ("community", seed_community),
 ]
 
