@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from apps.bookings import services as bookings
 from apps.bookings.models import Booking, Payment, Refund
-from apps.bookings.tests.conftest import people
+from apps.bookings.tests.conftest import people, with_emergency_contact
 from apps.bookings.tests.test_webhooks import deliver, payment_event
 from apps.common.audit import AuditAction
 from apps.common.audit_admin import AuditTrailMixin
@@ -411,7 +411,7 @@ CASES: dict[str, tuple[AuditAction, Callable[[World], Transition]]] = {
 
 @pytest.fixture
 def world(make_user: Callable[..., User], client_for: Callable[[User], Any]) -> World:
-    trekker = make_user(phone="+919811111111")
+    trekker = with_emergency_contact(make_user(phone="+919811111111"))  # paying needs one
     staff = make_user(staff_role="super_admin")
     batch = BatchFactory(total_seats=10, start_date=timezone.localdate() + timedelta(days=60))
     return World(trekker=trekker, staff=staff, batch=batch, client=client_for(trekker), staff_client=client_for(staff))

@@ -43,8 +43,9 @@ class Departure:
 
 
 def departures_between(*, first: date, last: date) -> list[Departure]:
-    """Departures starting in [first, last] (cancelled ones left out) with their active bookings: 3 queries."""
-    active = Booking.objects.filter(status__in=BOOKING_ACTIVE).prefetch_related("documents")
+    """Departures starting in [first, last] (cancelled ones left out) with their active bookings, their
+    participants and documents: 4 queries."""
+    active = Booking.objects.filter(status__in=BOOKING_ACTIVE).prefetch_related("participants", "documents")
     batches = (
         Batch.objects.filter(start_date__range=(first, last))
         .exclude(status=BatchStatus.CANCELLED)

@@ -34,6 +34,8 @@ from apps.bookings.errors import (
     BatchNotBookable,
     CouponExhausted,
     CouponInvalid,
+    EmergencyContactRequired,
+    NotEligible,
     NothingToPay,
     NotPayable,
     RefundAtGateway,
@@ -151,7 +153,16 @@ class CustomerBookingCreateView(APIView):
         responses={
             201: BookingSerializer,
             **error_responses(
-                400, CouponInvalid, 401, 403, 404, BatchFull, BatchNotBookable, AlreadyBooked, CouponExhausted
+                400,
+                CouponInvalid,
+                NotEligible,
+                401,
+                403,
+                404,
+                BatchFull,
+                BatchNotBookable,
+                AlreadyBooked,
+                CouponExhausted,
             ),
         },
     )
@@ -199,6 +210,7 @@ class OfflinePaymentView(APIView):
                 NotPayable,
                 NothingToPay,
                 AmountExceedsBalance,
+                EmergencyContactRequired,
                 AlreadyExists,
             ),
         },

@@ -168,3 +168,15 @@ class CreditOfferDecided(Conflict):
 
     code = "credit_offer_decided"
     message = gettext_noop("The choice between trek credit and a refund has already been made.")
+
+
+class NotEligible(ValidationFailed):
+    """A participant is outside the trek's age range or below its experience level (details name the rule)."""
+
+    code = "not_eligible"
+    message = gettext_noop("A participant does not meet this trek's age or experience requirements.")
+
+
+class EmergencyContactRequired(Conflict):
+    code = "emergency_contact_required"
+    message = gettext_noop("Add an emergency contact to your profile before paying for this booking.")

@@ -83,12 +83,14 @@ def current_or_next_confirmed_booking(user: Any, *, today: date | None = None) -
 
 
 def manifest_bookings(*, batch: Batch) -> QuerySet[Booking]:
-    """Pending and confirmed bookings of a batch with participants, documents and payments."""
+    """Pending and confirmed bookings of a batch with participants, documents, payments and the booker's current
+    emergency contacts."""
     return (
         _with_relations(Booking.objects.filter(batch=batch, status__in=("pending", "confirmed")))
         .prefetch_related(
             Prefetch("payments", queryset=Payment.objects.order_by("created_at")),
             Prefetch("add_ons", queryset=BookingAddOn.objects.order_by("created_at", "name")),
+            Prefetch("user__emergency_contacts", queryset=_CONTACTS),
         )
         .order_by("created_at", "id")
     )
@@ -121,6 +123,7 @@ def departure_bookings(batch_ids: list[Any]) -> QuerySet[Booking]:
     return (
         Booking.objects.filter(batch_id__in=batch_ids, status=BookingStatus.CONFIRMED)
         .prefetch_related(
+            Prefetch("participants", queryset=BookingParticipant.objects.order_by("position")),
             Prefetch("documents", queryset=BookingDocument.objects.order_by("kind", "-created_at")),
             Prefetch("user__emergency_contacts", queryset=_CONTACTS),
         )
@@ -248,7 +251,7 @@ def bookings_starting_on(*, start_date: date) -> QuerySet[Booking]:
             batch__start_date=start_date, status__in=(BookingStatus.PENDING, BookingStatus.CONFIRMED)
         )
         .select_related("user", "batch__trek")
-        .prefetch_related("documents")
+        .prefetch_related("participants", "documents")
     )
 
 
@@ -257,7 +260,7 @@ def bookings_with_hold_expiring(*, after: datetime, until: datetime) -> QuerySet
     return (
         Booking.objects.filter(status=BookingStatus.PENDING, hold_expires_at__gt=after, hold_expires_at__lte=until)
         .select_related("user", "batch__trek")
-        .prefetch_related("documents")
+        .prefetch_related("participants", "documents")
     )
 
 

@@ -37,11 +37,12 @@ class InsertRows:
         return f"INSERT INTO {self.table} ({self.columns}) SELECT {self.row} FROM {source}"  # noqa: S608  table, columns and row are identifiers and placeholders from code; values are parameters
 
 
-def insert_rows(objs: Sequence[models.Model], *, using: str = DEFAULT_DB_ALIAS) -> InsertRows:
+def insert_rows(objs: Sequence[models.Model], *, using: str = DEFAULT_DB_ALIAS, typed: bool = False) -> InsertRows:
     """Every concrete column of unsaved instances of one model, as ``save()`` would write them.
 
     ``pre_save`` runs (``auto_now`` and ``auto_now_add`` stamp the instances). Call :func:`mark_saved` once the
-    statement has written them.
+    statement has written them. ``typed``: each placeholder cast to its column's type, for a ``VALUES`` list
+    read by ``SELECT`` (where a NULL would otherwise be taken for text).
     """
     if not objs:
         raise ValueError("nothing to insert")
@@ -52,7 +53,7 @@ def insert_rows(objs: Sequence[models.Model], *, using: str = DEFAULT_DB_ALIAS) 
     params: list[Any] = []
     for obj in objs:
         params += [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
-    row = ", ".join(["%s"] * len(fields))
+    row = ", ".join(f"%s::{field.db_type(connection)}" if typed else "%s" for field in fields)
     return InsertRows(
         table=quote(opts.db_table),
         columns=", ".join(quote(field.attname if field.column is None else field.column) for field in fields),

@@ -19,7 +19,7 @@ from apps.bookings.services.payments import payment_order_create
 from apps.demo.accounts import demo_user
 from apps.treks.models import Batch
 from apps.treks.services.batches import batch_create
-from apps.users.models import User
+from apps.users.models import EmergencyContact, User
 
 DEMO_COUPON = "TRIBE10"
 DEMO_FRIEND_DOMAIN = "tribe.demo.obsexperiences.in"
@@ -102,6 +102,10 @@ def seed_bookings(write: Callable[[str], None]) -> None:
             friend, _ = User.objects.get_or_create(
                 email=f"tribe.friend@{DEMO_FRIEND_DOMAIN}", defaults={"first_name": "Kabir", "last_name": "Rao"}
             )
+            if not EmergencyContact.objects.filter(user=friend).exists():  # paid only with someone to call
+                EmergencyContact.objects.create(
+                    user=friend, name="Meera Rao", relationship="mother", phone="+919810000002", is_primary=True
+                )
             paid(services.booking_create(user=friend, batch_id=small.pk, participants=_participants(friend, 4)))
             services.waitlist_join(
                 user=trekker, batch=Batch.objects.get(pk=small.pk), participants=_participants(trekker)

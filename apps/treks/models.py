@@ -15,6 +15,15 @@ from apps.common.models import BaseModel
 
 MAX_ALTITUDE_M = 9000  # nothing on Earth is higher (Everest: 8,849 m)
 
+# A trekker's experience, least first (the same codes as the trekker profile's ``User.ExperienceLevel``).
+EXPERIENCE_LEVELS = [
+    ("never", "Never trekked before"),
+    ("beginner", "1-2 treks completed"),
+    ("intermediate", "3-10 treks completed"),
+    ("expert", "I live in the high mountains"),
+]
+EXPERIENCE_ORDER = [code for code, _ in EXPERIENCE_LEVELS]
+
 
 class Region(BaseModel):
     name = models.CharField(max_length=100, unique=True)
@@ -64,6 +73,13 @@ class Trek(BaseModel):
     duration_days = models.PositiveSmallIntegerField()
     difficulty = models.CharField(max_length=20, choices=TrekDifficulty.choices)
     max_group_size = models.PositiveSmallIntegerField(default=20)
+    # who may come: every participant's age within [min_age, max_age] (empty: no limit) and experience at least
+    # min_experience_level (the trekker profile's levels, in order); checked at booking and on participant changes
+    min_age = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Youngest age accepted (years).")
+    max_age = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Oldest age accepted (years).")
+    min_experience_level = models.CharField(
+        max_length=20, choices=EXPERIENCE_LEVELS, default="never", help_text="Least trekking experience accepted."
+    )
 
     themes = models.JSONField(default=list, blank=True)
     best_months = models.JSONField(default=list, blank=True)
@@ -100,6 +116,13 @@ class Trek(BaseModel):
             models.CheckConstraint(condition=Q(max_group_size__gte=1), name="trek_group_size_positive"),
             models.CheckConstraint(condition=Q(difficulty__in=TrekDifficulty.values), name="trek_difficulty_valid"),
             models.CheckConstraint(condition=Q(status__in=TrekStatus.values), name="trek_status_valid"),
+            models.CheckConstraint(
+                condition=Q(min_age__isnull=True) | Q(max_age__isnull=True) | Q(max_age__gte=F("min_age")),
+                name="trek_age_range_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_experience_level__in=EXPERIENCE_ORDER), name="trek_min_experience_valid"
+            ),
         ]
 
     def __str__(self) -> str:

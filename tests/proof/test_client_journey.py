@@ -121,11 +121,16 @@ def test_book_pay_confirm_cancel_refund(api: ModuleType, live_server: Any) -> No
     import httpx
 
     from apps.bookings.gateways import LocalGateway, hmac_hex
+    from apps.users.models import EmergencyContact
     from apps.users.tests.factories import DEFAULT_PASSWORD, UserFactory
 
     trek = TrekFactory(name="Kedarkantha", slug="kedarkantha", duration_days=4)
     batch = BatchFactory(trek=trek, start_date=timezone.localdate() + timedelta(days=60), price=Decimal("10000.00"))
-    UserFactory(email="booker@example.com")
+    booker = UserFactory(email="booker@example.com")
+    # a booking is paid for (and so confirmed) only with an emergency contact on file
+    EmergencyContact.objects.create(
+        user=booker, name="Mohan Rawat", relationship="father", phone="+919810000009", is_primary=True
+    )
 
     anonymous = api.Client(base_url=live_server.url, raise_on_unexpected_status=True)
     login = _op(api, "auth", "auth_login").sync(

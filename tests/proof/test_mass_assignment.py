@@ -262,10 +262,13 @@ def test_staff_booking_body_cannot_pick_owner_creator_status_or_amounts(client_f
 def test_offline_payment_body_cannot_pick_status_gateway_or_recorder(client_for, staff_user, make_user) -> None:
     from apps.bookings import services
     from apps.bookings.models import Payment
+    from apps.bookings.tests.conftest import with_emergency_contact
 
     ops, someone = staff_user("ops_manager"), make_user()
     booking = services.booking_create(
-        user=make_user(), batch_id=BatchFactory(total_seats=10).pk, participants=[{"name": "A", "age": 30}]
+        user=with_emergency_contact(make_user()),
+        batch_id=BatchFactory(total_seats=10).pk,
+        participants=[{"name": "A", "age": 30}],
     )
     response = client_for(ops).post(
         f"/api/v1/bookings/{booking.pk}/offline-payments/",

@@ -75,6 +75,8 @@ def _journey(number: int) -> dict[str, Any]:
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {refreshed['access']}")
     _ok(client.get("/api/v1/users/me/"))
     _ok(client.patch("/api/v1/users/me/", {"first_name": "Asha"}, format="json"))
+    contact = {"name": "Mohan Rawat", "relationship": "father", "phone": "+919810000009"}
+    _ok(client.post("/api/v1/users/me/emergency-contacts/", contact, format="json"), 201)
 
     booking = _ok(
         client.post(

@@ -47,6 +47,12 @@ def from_matrix(route: str, method: str, actor: str) -> Write:
     return Write(route, method, actor, row.body, row.kwargs)
 
 
+def _waiver_version() -> str:
+    from django.conf import settings
+
+    return str(settings.BOOKINGS_WAIVER_VERSION)
+
+
 def _now() -> str:
     return timezone.now().isoformat()
 
@@ -120,6 +126,14 @@ WRITES: dict[tuple[str, str], Write] = {
             lambda w, u: {"amount_paise": 500000, "method": "cash", "receipt_reference": "R-1"},
             lambda w: {"booking_id": w.booking.id},
             headers=lambda: {"Idempotency-Key": str(uuid.uuid4())},
+            prepare=_pending_booking,
+        ),
+        Write(
+            "booking-documents",
+            "POST",
+            "owner",
+            lambda w, u: {"kind": "waiver", "waiver_version": _waiver_version(), "participant": 0},
+            lambda w: {"booking_id": w.booking.id},
             prepare=_pending_booking,
         ),
         Write(

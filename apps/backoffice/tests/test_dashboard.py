@@ -53,7 +53,7 @@ def test_the_dashboard_takes_a_fixed_number_of_queries(make_user):
         data = selectors.dashboard(sections=sections)
     assert len(data["departures_week"]) == 4
     assert len(data["incidents"]) == 4
-    assert len(many) == len(few) <= 6
+    assert len(many) == len(few) <= 7  # the departures read their bookings, participants and documents
 
 
 def test_incidents_most_severe_then_unacknowledged_then_oldest():

@@ -22,6 +22,7 @@ from apps.bookings import services
 from apps.bookings.admin.desk import FrontDeskBookingMixin
 from apps.bookings.admin.filters import BalanceDueFilter, DepartureFilter, DocumentsFilter
 from apps.bookings.models import Booking, BookingDocument, BookingParticipant, Payment, Refund
+from apps.bookings.paperwork import missing_readable
 from apps.bookings.selectors import booking_messages
 from apps.bookings.services import documents as document_services
 from apps.common.audit_admin import AuditTrailMixin
@@ -102,7 +103,7 @@ class BookingAdmin(FrontDeskBookingMixin, AuditTrailMixin, ReadOnlyAdmin):
     readonly_fields = tuple(str(name) for _, options in fieldsets for name in options["fields"])
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).prefetch_related("documents")
+        return super().get_queryset(request).prefetch_related("participants", "documents")
 
     def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
         return lookup in {"batch__id__exact", "batch"} or super().lookup_allowed(lookup, value, request)
@@ -135,7 +136,7 @@ class BookingAdmin(FrontDeskBookingMixin, AuditTrailMixin, ReadOnlyAdmin):
 
     @admin.display(description="missing")
     def missing(self, obj: Booking) -> str:
-        return ", ".join(obj.missing_documents) or "nothing"
+        return "; ".join(missing_readable(obj)) or "nothing"
 
     @admin.display(description="price")
     def price_summary(self, obj: Booking) -> str:
@@ -157,7 +158,9 @@ class BookingAdmin(FrontDeskBookingMixin, AuditTrailMixin, ReadOnlyAdmin):
         extra = dict(extra_context or {})
         if booking is not None:
             extra.update(
-                documents=list(booking.documents.select_related("reviewed_by").order_by("kind", "-created_at")),
+                documents=list(
+                    booking.documents.select_related("reviewed_by", "participant").order_by("kind", "-created_at")
+                ),
                 messages_sent=list(booking_messages(booking)),
                 can_manage=self._can(request, Capability.BOOKINGS_MANAGE),
                 can_review=self._can(request, Capability.DOCUMENTS_REVIEW),
@@ -223,7 +226,8 @@ class BookingAdmin(FrontDeskBookingMixin, AuditTrailMixin, ReadOnlyAdmin):
         )
 
     def document_review_view(self, request: HttpRequest, object_id: str, document_id: Any) -> HttpResponse:
-        """Approve or reject a fitness proof (``document_review``: a rejection tells the trekker, with the note)."""
+        """Approve or reject a photo ID or fitness proof (``document_review``: a rejection needs its note, which the
+        trekker is sent)."""
         booking = self._booking(request, object_id, Capability.DOCUMENTS_REVIEW)
         document = get_object_or_404(BookingDocument, pk=document_id, booking=booking)
         if request.method != "POST":

@@ -6,10 +6,11 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.http import HttpRequest
 
-from apps.bookings.models import ACTIVE_STATUSES, Booking, BookingDocument
+from apps.bookings.models import ACTIVE_STATUSES, Booking
+from apps.bookings.paperwork import documents_missing_q
 from apps.treks.domain import local_today
 
 
@@ -49,25 +50,6 @@ class BalanceDueFilter(admin.SimpleListFilter):
         if self.value() == "paid":
             return queryset.filter(final_amount__lte=F("amount_paid"))
         return queryset
-
-
-def documents_missing_q() -> Q:
-    """The same rule as ``Booking.missing_documents``, as a filter: a declaration, the waiver, or a photo ID or
-    fitness proof that is not rejected is missing."""
-
-    def present(kind: str) -> Exists:
-        return Exists(
-            BookingDocument.objects.filter(booking=OuterRef("pk"), kind=kind).exclude(
-                status=BookingDocument.Status.REJECTED
-            )
-        )
-
-    return (
-        Q(health_declared_at__isnull=True)
-        | Q(waiver_accepted_at__isnull=True)
-        | ~present(BookingDocument.Kind.ID_DOCUMENT)
-        | ~present(BookingDocument.Kind.FITNESS_PROOF)
-    )
 
 
 class DocumentsFilter(admin.SimpleListFilter):

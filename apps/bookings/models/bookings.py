@@ -213,20 +213,11 @@ class Booking(BaseModel):
 
     @property
     def missing_documents(self) -> list[str]:
-        """Labels of what the trekker still has to provide (documents prefetched or loaded)."""
-        from apps.bookings.models.documents import BookingDocument  # that module builds on this one
+        """The checklist items (codes) some participant still lacks; participants and documents prefetched or
+        loaded. A photo ID or fitness proof counts only once staff approved it (see ``apps.bookings.paperwork``)."""
+        from apps.bookings.paperwork import booking_missing_kinds  # that module builds on the models
 
-        missing = []
-        if self.health_declared_at is None:
-            missing.append("health_declaration")
-        if self.waiver_accepted_at is None:
-            missing.append("waiver")
-        documents = list(self.documents.all())
-        for kind in (BookingDocument.Kind.ID_DOCUMENT, BookingDocument.Kind.FITNESS_PROOF):
-            present = [doc for doc in documents if doc.kind == kind and doc.status != BookingDocument.Status.REJECTED]
-            if not present:
-                missing.append(kind.value)
-        return missing
+        return booking_missing_kinds(self)
 
 
 class BookingParticipant(BaseModel):
@@ -239,6 +230,14 @@ class BookingParticipant(BaseModel):
     age = models.PositiveSmallIntegerField()
     phone = models.CharField(max_length=16, blank=True)
     email = models.EmailField(blank=True)
+    experience_level = models.CharField(max_length=20, default="never")
+    # this person's own checklist (the booking-level fields above are the lead's, kept from before)
+    health_declaration = models.JSONField(null=True, blank=True)
+    health_declared_at = models.DateTimeField(null=True, blank=True)
+    waiver_version = models.CharField(max_length=20, blank=True)
+    waiver_accepted_at = models.DateTimeField(null=True, blank=True)
+    waiver_ip = models.GenericIPAddressField(null=True, blank=True)
+    waiver_user_agent = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["booking", "position"]

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.files.storage import Storage, default_storage, storages
 from django.db import models
 
-from apps.bookings.models.bookings import Booking
+from apps.bookings.models.bookings import Booking, BookingParticipant
 from apps.common.models import BaseModel
 
 
@@ -33,6 +33,10 @@ class BookingDocument(BaseModel):
         REJECTED = "rejected", "Rejected"
 
     booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="documents")
+    # whose document it is (documents from before per-participant paperwork were given to the lead)
+    participant = models.ForeignKey(
+        BookingParticipant, on_delete=models.PROTECT, null=True, blank=True, related_name="documents"
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     file = models.FileField(upload_to=document_upload_to, storage=private_storage, max_length=255)
     content_type = models.CharField(max_length=50)

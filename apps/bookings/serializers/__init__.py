@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -13,36 +12,18 @@ from apps.bookings.gateways import get_gateway
 from apps.bookings.models import (
     BatchCancellation,
     Booking,
-    BookingDocument,
-    BookingParticipant,
     BookingSource,
     Payment,
     Refund,
     WaitlistEntry,
 )
 from apps.bookings.serializers.addons import AddOnChoicesField
-from apps.bookings.services.documents import document_download_token
-
-CHECKLIST_KINDS = [
-    ("health_declaration", "Health declaration"),
-    ("waiver", "Waiver"),
-    ("id_document", "Photo ID"),
-    ("fitness_proof", "Fitness proof"),
-]
-
-
-class ParticipantInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    age = serializers.IntegerField(min_value=1, max_value=100)
-    phone = serializers.RegexField(r"^\+[1-9]\d{7,14}$", required=False, allow_blank=True, default="")
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
-
-
-class ParticipantsField(serializers.ListField):
-    child = ParticipantInputSerializer()
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(min_length=1, max_length=6, **kwargs)
+from apps.bookings.serializers.paperwork import (
+    BookingDocumentSerializer,
+    BookingParticipantSerializer,
+    ParticipantsField,
+    participant_data,
+)
 
 
 class BookingCreateSerializer(serializers.Serializer):
@@ -55,12 +36,6 @@ class BookingCreateSerializer(serializers.Serializer):
     )
 
 
-class BookingParticipantSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = BookingParticipant
-        fields = ["position", "is_lead", "name", "age", "phone", "email"]
-
-
 class BookingBatchSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     start_date = serializers.DateField()
@@ -68,12 +43,6 @@ class BookingBatchSerializer(serializers.Serializer):
     status = serializers.CharField()
     trek_slug = serializers.CharField(source="trek.slug")
     trek_name = serializers.CharField(source="trek.name")
-
-
-class BookingDocumentSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = BookingDocument
-        fields = ["id", "kind", "content_type", "size", "status", "reviewed_at", "review_note", "created_at"]
 
 
 class PricingSerializer(serializers.Serializer):
@@ -176,17 +145,7 @@ def booking_data(booking: Booking) -> dict[str, Any]:
             "trek_name": batch.trek.name,
         },
         "seats": booking.seats,
-        "participants": [
-            {
-                "position": person.position,
-                "is_lead": person.is_lead,
-                "name": person.name,
-                "age": person.age,
-                "phone": person.phone,
-                "email": person.email,
-            }
-            for person in booking.participants.all()
-        ],
+        "participants": [participant_data(booking, person) for person in booking.participants.all()],
         "pricing": {
             "unit_price": _MONEY.to_representation(booking.unit_price),
             "seats": booking.seats,
@@ -314,57 +273,6 @@ class WaitlistEntrySerializer(serializers.ModelSerializer):
         fields = ["id", "batch", "seats", "status", "offered_at", "booking", "position", "created_at"]
 
 
-class DocumentSubmitSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=CHECKLIST_KINDS)
-    answers = serializers.DictField(required=False, help_text="health_declaration: the questionnaire answers.")
-    waiver_version = serializers.CharField(required=False, max_length=20, help_text="waiver: the version accepted.")
-    file = serializers.FileField(required=False, help_text="id_document / fitness_proof: PDF, JPEG or PNG, <= 10 MB.")
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        kind = attrs["kind"]
-        needed = {"health_declaration": "answers", "waiver": "waiver_version"}.get(kind, "file")
-        if attrs.get(needed) in (None, "", {}):
-            raise serializers.ValidationError({needed: ["This field is required for this kind."]})
-        if kind == "health_declaration" and len(str(attrs["answers"])) > 5000:
-            raise serializers.ValidationError({"answers": ["Too long."]})
-        return attrs
-
-
-class DocumentLinkSerializer(BookingDocumentSerializer):
-    download_url = serializers.SerializerMethodField()
-
-    class Meta(BookingDocumentSerializer.Meta):
-        fields = [*BookingDocumentSerializer.Meta.fields, "download_url"]
-
-    @extend_schema_field(serializers.URLField())
-    def get_download_url(self, document: BookingDocument) -> str:
-        request = self.context["request"]
-        token = document_download_token(document=document, user=request.user)
-        return request.build_absolute_uri(reverse("booking-document-download") + f"?token={token}")
-
-
-class ChecklistSerializer(serializers.Serializer):
-    waiver_version_current = serializers.SerializerMethodField()
-    health_declared_at = serializers.DateTimeField(allow_null=True)
-    waiver_version = serializers.CharField()
-    waiver_accepted_at = serializers.DateTimeField(allow_null=True)
-    missing_documents = serializers.ListField(child=serializers.CharField())
-    documents = serializers.SerializerMethodField()
-
-    @extend_schema_field(serializers.CharField())
-    def get_waiver_version_current(self, booking: Booking) -> str:
-        return str(settings.BOOKINGS_WAIVER_VERSION)
-
-    @extend_schema_field(DocumentLinkSerializer(many=True))
-    def get_documents(self, booking: Booking) -> list[dict[str, Any]]:
-        return DocumentLinkSerializer(booking.documents.all(), many=True, context=self.context).data  # type: ignore[return-value]
-
-
-class DocumentReviewSerializer(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=["approve", "reject"])
-    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-
-
 class ManifestRowSerializer(serializers.Serializer):
     booking_reference = serializers.CharField()
     booking_status = serializers.CharField()
@@ -372,12 +280,16 @@ class ManifestRowSerializer(serializers.Serializer):
     is_lead = serializers.BooleanField()
     name = serializers.CharField()
     age = serializers.IntegerField()
+    experience_level = serializers.CharField()
     phone = serializers.CharField()
     email = serializers.CharField()
-    emergency_contact_name = serializers.CharField()
+    emergency_contact_name = serializers.CharField(help_text="The booker's current contact.")
     emergency_contact_phone = serializers.CharField()
     emergency_contact_relation = serializers.CharField()
-    missing_documents = serializers.CharField()
+    booking_emergency_contact_name = serializers.CharField(help_text="The contact on file at booking time.")
+    booking_emergency_contact_phone = serializers.CharField()
+    booking_emergency_contact_relation = serializers.CharField()
+    missing_documents = serializers.CharField(help_text="What this participant still owes, readable names.")
     fitness_status = serializers.CharField()
     add_ons = serializers.CharField(help_text="The booking's add-ons, on its lead's row")
     amount_paid = serializers.CharField()

@@ -7,8 +7,9 @@ from typing import Any
 from django.conf import settings
 from rest_framework import serializers
 
-from apps.bookings.serializers import ParticipantInputSerializer
+from apps.bookings.serializers.paperwork import ParticipantInputSerializer
 from apps.bookings.services.change_quotes import ChangeKind
+from apps.treks.models import EXPERIENCE_LEVELS
 
 
 def _money(help_text: str | None = None) -> serializers.DecimalField:
@@ -36,10 +37,11 @@ class ParticipantUpdateSerializer(serializers.Serializer):
     age = serializers.IntegerField(min_value=1, max_value=100, required=False)
     phone = serializers.RegexField(r"^\+[1-9]\d{7,14}$", required=False, allow_blank=True)
     email = serializers.EmailField(required=False, allow_blank=True)
+    experience_level = serializers.ChoiceField(choices=EXPERIENCE_LEVELS, required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not attrs:
-            raise serializers.ValidationError("Give at least one of name, age, phone, email.")
+            raise serializers.ValidationError("Give at least one of name, age, phone, email, experience_level.")
         return attrs
 
 

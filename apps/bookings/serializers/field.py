@@ -57,7 +57,7 @@ class RosterRowSerializer(serializers.Serializer):
     phone = serializers.CharField()
     missing_documents = serializers.ListField(child=serializers.CharField())
     fitness_status = serializers.CharField()
-    health_flags = serializers.ListField(child=serializers.CharField(), help_text="From the booking's declaration")
+    health_flags = serializers.ListField(child=serializers.CharField(), help_text="From this participant's declaration")
     emergency_contact = RosterContactSerializer(allow_null=True)
     paid = serializers.BooleanField()
     add_ons = serializers.CharField(help_text="The booking's add-ons (offloading, rental sizes...), on its lead's row")

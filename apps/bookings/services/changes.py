@@ -13,13 +13,14 @@ from __future__ import annotations
 import logging
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from apps.bookings.errors import AlreadyBooked, BatchFull, BatchNotBookable
-from apps.bookings.models import ACTIVE_STATUSES, Booking, BookingParticipant, BookingStatus, Refund
+from apps.bookings.models import ACTIVE_STATUSES, Booking, BookingDocument, BookingParticipant, BookingStatus, Refund
 from apps.bookings.pricing import Quote
 from apps.bookings.services.addons import booking_add_ons_move
 from apps.bookings.services.change_quotes import (
@@ -31,6 +32,7 @@ from apps.bookings.services.change_quotes import (
     transfer_quote,
 )
 from apps.bookings.services.common import _lock_booking, _notify_booking, refund_create
+from apps.bookings.services.eligibility import eligibility_check, participant_experience
 from apps.bookings.services.waitlist import waitlist_offer_next
 from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import NotFound
@@ -43,18 +45,18 @@ from apps.users.models import User
 logger = logging.getLogger(__name__)
 
 S = BookingStatus
-EDITABLE_FIELDS = ("name", "age", "phone", "email")
+EDITABLE_FIELDS = ("name", "age", "phone", "email", "experience_level")
 
 
 def participants_eligibility_check(*, trek: Trek, participants: list[dict[str, Any]]) -> None:
-    """The one place a change asks whether ``trek`` takes these people (its age and experience rules).
+    """The one place a change asks whether ``trek`` takes these people (its age and experience rules, 400
+    ``not_eligible`` naming each rule broken: :func:`eligibility_check`).
 
     Called with the participants added, a participant as edited, and everyone on a transfer (another trek may
-    have other rules), inside the change's transaction and before anything is written, so a refusal (400 with
-    the rule) leaves the booking and the seats as they were. The trek's rules are checked by
-    ``eligibility_check(trek, participants)`` of the trek eligibility rules; until treks carry such rules every
-    participant the booking form accepts (age 1 to 100) is eligible.
+    have other rules), inside the change's transaction and before anything is written, so a refusal leaves the
+    booking and the seats as they were.
     """
+    eligibility_check(trek, participants)
 
 
 def _apply_pricing(booking: Booking, pricing: Quote, *, change_fees: Decimal) -> None:
@@ -132,6 +134,7 @@ def participants_add(
                     age=row["age"],
                     phone=row.get("phone", ""),
                     email=row.get("email", ""),
+                    experience_level=participant_experience(row),
                 )
                 for index, row in enumerate(participants)
             ]
@@ -170,7 +173,7 @@ def participant_update(
         }
         if not diff:
             return participant
-        if "age" in diff or "name" in diff:
+        if diff.keys() & {"age", "name", "experience_level"}:
             person = {field: getattr(participant, field) for field in EDITABLE_FIELDS} | changes
             participants_eligibility_check(trek=booking.batch.trek, participants=[person])
         for field, value in changes.items():
@@ -188,6 +191,14 @@ def participant_update(
     return participant
 
 
+def _documents_delete(participant: BookingParticipant) -> None:
+    """A cancelled participant's uploads go with them (nobody needs their ID any more); the files are removed once
+    the change commits, so a change that fails keeps them."""
+    for document in list(BookingDocument.objects.filter(participant=participant)):
+        document.delete()
+        transaction.on_commit(partial(document.file.delete, save=False))
+
+
 def participant_cancel(
     *, booking: Booking, actor: User, position: int, reason: str = "", today: date | None = None
 ) -> Booking:
@@ -199,6 +210,7 @@ def participant_cancel(
         quote = cancel_participant_quote(booking=booking, position=position, today=today)
         participant = participant_for_change(booking, position)
         person = {"name": participant.name, "age": participant.age}
+        _documents_delete(participant)
         participant.delete()
         batch_release_seats(batch_id=booking.batch_id, seats=1)
         _apply_pricing(booking, quote.pricing, change_fees=quote.change_fees_after)

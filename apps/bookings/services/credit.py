@@ -25,6 +25,7 @@ from apps.bookings.errors import AmountExceedsBalance, CreditInsufficient, Nothi
 from apps.bookings.models import CREDIT_GATEWAY, Booking, BookingStatus, CreditTransaction, Payment
 from apps.bookings.pricing import to_paisa, to_paise
 from apps.bookings.services.common import _lock_booking
+from apps.bookings.services.documents import require_emergency_contact
 from apps.bookings.services.payments import payment_succeeded
 from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import IdempotencyKeyReused, ValidationFailed
@@ -256,6 +257,7 @@ def credit_redeem(
                 raise IdempotencyKeyReused(details={"payment_id": str(existing.pk)})
             return existing, False
         due = _check_payable(booking, now)
+        require_emergency_contact(booking)  # as before any payment: a booking never confirms without one
         _lock_user(booking.user_id)
         _expire(booking.user_id, now=now)
         available = _balance(booking.user_id)

@@ -11,12 +11,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from apps.bookings.errors import BookingClosed, DocumentInvalid
-from apps.bookings.models import ACTIVE_STATUSES, Booking, BookingDocument
+from apps.bookings.errors import BookingClosed, DocumentInvalid, EmergencyContactRequired
+from apps.bookings.models import ACTIVE_STATUSES, Booking, BookingDocument, BookingParticipant
+from apps.bookings.paperwork import checklist_label
 from apps.bookings.services.common import _notify_booking
 from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import InvalidTransition, ValidationFailed
-from apps.users.models import User
+from apps.users.models import EmergencyContact, User
 from apps.users.roles import Capability, has_capability
 
 logger = logging.getLogger(__name__)
@@ -61,49 +62,87 @@ def _check_image(upload: UploadedFile) -> None:
         upload.seek(0)
 
 
-def health_declare(*, booking: Booking, answers: dict[str, Any]) -> Booking:
+def participant_at(booking: Booking, position: int | None) -> BookingParticipant:
+    """The booking's participant at ``position`` (as the booking lists them; the lead when not given); 400 else."""
+    participant = booking.participants.filter(position=position or 0).first()
+    if participant is None:
+        raise ValidationFailed(details={"participant": ["This booking has no participant at that position."]})
+    return participant
+
+
+def health_declare(*, booking: Booking, answers: dict[str, Any], participant: int | None = None) -> BookingParticipant:
+    """Record the health declaration of the participant at position ``participant`` (the lead by default)."""
     _require_open(booking)
+    person = participant_at(booking, participant)
+    now = timezone.now()
     with transaction.atomic():
-        Booking.objects.filter(pk=booking.pk).update(
-            health_declaration=answers, health_declared_at=timezone.now(), updated_at=timezone.now()
+        BookingParticipant.objects.filter(pk=person.pk).update(
+            health_declaration=answers, health_declared_at=now, updated_at=now
         )
-    booking.refresh_from_db()
-    return booking
+        if person.is_lead:  # the booking-level copy the lead's declaration always was
+            Booking.objects.filter(pk=booking.pk).update(
+                health_declaration=answers, health_declared_at=now, updated_at=now
+            )
+    person.refresh_from_db()
+    return person
 
 
-def waiver_accept(*, booking: Booking, version: str, ip: str | None, user_agent: str) -> Booking:
+def waiver_accept(
+    *, booking: Booking, version: str, ip: str | None, user_agent: str, participant: int | None = None
+) -> BookingParticipant:
+    """Record that the participant at position ``participant`` (the lead by default) accepted the current waiver."""
     _require_open(booking)
     if version != settings.BOOKINGS_WAIVER_VERSION:
         raise ValidationFailed(
             details={"waiver_version": [f"The current waiver is version {settings.BOOKINGS_WAIVER_VERSION}."]}
         )
+    person = participant_at(booking, participant)
     now = timezone.now()
-    Booking.objects.filter(pk=booking.pk).update(
-        waiver_version=version, waiver_accepted_at=now, waiver_ip=ip, waiver_user_agent=user_agent[:300], updated_at=now
-    )
-    booking.refresh_from_db()
-    return booking
+    accepted = {
+        "waiver_version": version,
+        "waiver_accepted_at": now,
+        "waiver_ip": ip,
+        "waiver_user_agent": user_agent[:300],
+    }
+    with transaction.atomic():
+        BookingParticipant.objects.filter(pk=person.pk).update(**accepted, updated_at=now)
+        if person.is_lead:
+            Booking.objects.filter(pk=booking.pk).update(**accepted, updated_at=now)
+    person.refresh_from_db()
+    return person
 
 
-def document_upload(*, booking: Booking, kind: str, upload: UploadedFile) -> BookingDocument:
+def document_upload(
+    *, booking: Booking, kind: str, upload: UploadedFile, participant: int | None = None
+) -> BookingDocument:
+    """Store a photo ID or fitness proof of the participant at position ``participant`` (the lead by default).
+
+    Every upload waits for staff review (``pending``): nothing is approved without a person looking at it.
+    """
     _require_open(booking)
     if kind not in BookingDocument.Kind.values:
         raise ValidationFailed(details={"kind": ["Unknown document kind."]})
+    person = participant_at(booking, participant)
     content_type = sniff_content_type(upload)
-    document = BookingDocument(booking=booking, kind=kind, content_type=content_type, size=upload.size or 0)
-    # ID documents need no review; fitness proofs wait for staff.
-    if kind == BookingDocument.Kind.ID_DOCUMENT:
-        document.status = BookingDocument.Status.APPROVED
+    document = BookingDocument(
+        booking=booking, participant=person, kind=kind, content_type=content_type, size=upload.size or 0
+    )
     document.file.save("upload", upload, save=False)
     document.save()
     return document
 
 
 def document_review(*, actor: User, document: BookingDocument, approve: bool, note: str = "") -> BookingDocument:
+    """Staff approve or reject a photo ID or fitness proof; a rejection needs a reason, which the booker is sent."""
+    note = note.strip()
+    if not approve and not note:
+        raise ValidationFailed(details={"note": ["Say why the document is rejected: the trekker is sent it."]})
     with transaction.atomic():
-        document = BookingDocument.objects.select_for_update().get(pk=document.pk)
-        if document.kind != BookingDocument.Kind.FITNESS_PROOF:
-            raise InvalidTransition("Only fitness proofs are reviewed.")
+        document = (
+            BookingDocument.objects.select_for_update(of=("self",))
+            .select_related("participant", "booking__batch__trek", "booking__user")
+            .get(pk=document.pk)
+        )
         if document.status != BookingDocument.Status.PENDING:
             raise InvalidTransition(f"This document is already {document.status}.", details={"from": document.status})
         document.status = BookingDocument.Status.APPROVED if approve else BookingDocument.Status.REJECTED
@@ -115,13 +154,14 @@ def document_review(*, actor: User, document: BookingDocument, approve: bool, no
             actor=actor,
             action=AuditAction.DOCUMENT_APPROVED if approve else AuditAction.DOCUMENT_REJECTED,
             target=document,
-            changes={"note": note},
+            changes={"kind": document.kind, "participant": str(document.participant_id), "note": note},
         )
         if not approve:
             _notify_booking(
                 document.booking,
                 "document_rejected",
-                document_kind=str(document.get_kind_display()),
+                document_kind=checklist_label(document.kind),
+                participant_name=document.participant.name if document.participant else document.booking.trekker_name,
                 note=document.review_note,
                 dedupe=str(document.pk),
             )
@@ -145,3 +185,13 @@ def document_from_token(token: str) -> BookingDocument | None:
     if document.booking.user_id != holder.pk and not has_capability(holder, Capability.DOCUMENTS_REVIEW):
         return None
     return document
+
+
+def require_emergency_contact(booking: Booking) -> None:
+    """409 ``emergency_contact_required`` unless someone can be called for the booking: the booker's current
+    emergency contact (their profile) or the one on file when they booked. Asked before money is taken, so a
+    booking is never confirmed without one."""
+    if booking.emergency_contact_phone:
+        return
+    if not EmergencyContact.objects.filter(user_id=booking.user_id).exists():
+        raise EmergencyContactRequired()

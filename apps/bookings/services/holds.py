@@ -29,6 +29,7 @@ from apps.bookings.models import (
 )
 from apps.bookings.pricing import price_booking
 from apps.bookings.services.addons import add_on_changes, add_on_lines_take
+from apps.bookings.services.eligibility import eligibility_check, participant_experience
 from apps.common.audit import AuditAction, audit_entry
 from apps.common.db import insert_new, insert_together
 from apps.common.exceptions import ApplicationError, NotFound, ValidationFailed
@@ -90,6 +91,7 @@ _HOLD_READ = (
     "before_status", "before_start_date", "trek_slug", "trek_name",
     "emergency_contact_name", "emergency_contact_phone", "emergency_contact_relation", "already_booked",
     "preferences", "devices",
+    "trek_min_age", "trek_max_age", "trek_min_experience_level",
 )  # fmt: skip
 
 
@@ -139,7 +141,7 @@ def _take_seats(*, user: User, batch_id: Any, seats: int, today: date) -> tuple[
         "WHERE x.user_id = %s AND x.batch_id = b.id AND x.status IN (%s, %s)) END, "
         f"CASE WHEN took.id IS NOT NULL THEN {_json_rows(NotificationPreference, 'x.user_id = %s', 'x.id')} END, "
         f"CASE WHEN took.id IS NOT NULL THEN {_json_rows(Device, 'x.user_id = %s', 'x.last_seen_at DESC, x.id')} "
-        "END, took.* "
+        "END, t.min_age, t.max_age, t.min_experience_level, took.* "
         f"FROM {batches} b JOIN {treks} t ON t.id = b.trek_id LEFT JOIN took ON true "
         f"LEFT JOIN LATERAL (SELECT name, phone, relationship FROM {contacts} WHERE user_id = %s "
         "ORDER BY is_primary DESC, created_at LIMIT 1) ec ON true "
@@ -161,7 +163,18 @@ def _take_seats(*, user: User, batch_id: Any, seats: int, today: date) -> tuple[
         )
     _prefetch_notification_reads(user, read)  # the catalog version moves in the booking's write (_insert_booking)
     batch = batch_from_seat_take(row[len(_HOLD_READ) :])
-    batch.trek = instance_from_row(Trek, ("id", "slug", "name"), (batch.trek_id, read["trek_slug"], read["trek_name"]))
+    batch.trek = instance_from_row(
+        Trek,
+        ("id", "slug", "name", "min_age", "max_age", "min_experience_level"),
+        (
+            batch.trek_id,
+            read["trek_slug"],
+            read["trek_name"],
+            read["trek_min_age"],
+            read["trek_max_age"],
+            read["trek_min_experience_level"],
+        ),
+    )
     return batch, read
 
 
@@ -207,7 +220,7 @@ def _insert_booking(
         booking._prefetched_objects_cache = {"participants": participants, "documents": []}  # type: ignore[attr-defined]
         notify_written(plans, _written_apart(plans))
         return True
-    head, rows, entry = insert_rows([booking]), insert_rows(participants), insert_rows([created])
+    head, rows, entry = insert_rows([booking]), insert_rows(participants, typed=True), insert_rows([created])
     parts = [
         f"written AS ({head.sql()} "
         '   ON CONFLICT ("user_id", "batch_id") WHERE "status" IN (%s, %s) DO NOTHING RETURNING "id")',
@@ -287,6 +300,12 @@ def booking_hold(
     today = timezone.localdate(now)
     seats = len(participants)
     batch, read = _take_seats(user=user, batch_id=batch_id, seats=seats, today=today)
+    # the lead's experience defaults to the booker's profile; refused here, the seats taken go back with the rollback
+    participants = [
+        {**row, "experience_level": participant_experience(row, lead_default=user.experience_level if i == 0 else None)}
+        for i, row in enumerate(participants)
+    ]
+    eligibility_check(batch.trek, participants)
 
     coupon: Coupon | None = None
     if coupon_code:
@@ -346,6 +365,7 @@ def booking_hold(
             age=row["age"],
             phone=(user.phone or row.get("phone", "")) if index == 0 else row.get("phone", ""),
             email=(user.email or row.get("email", "")) if index == 0 else row.get("email", ""),
+            experience_level=row["experience_level"],
         )
         for index, row in enumerate(participants)
     ]

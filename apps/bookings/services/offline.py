@@ -22,6 +22,7 @@ from apps.bookings.errors import AmountExceedsBalance, NothingToPay, NotPayable,
 from apps.bookings.models import OFFLINE_GATEWAY, Booking, BookingStatus, OfflineMethod, Payment, Refund
 from apps.bookings.pricing import to_paise
 from apps.bookings.services.common import _lock_booking
+from apps.bookings.services.documents import require_emergency_contact
 from apps.bookings.services.payments import payment_succeeded
 from apps.bookings.services.refunds import refund_settled
 from apps.common.audit import AuditAction, audit
@@ -63,6 +64,7 @@ def _check_payable(booking: Booking, *, amount_paise: int, receipt_reference: st
         raise NothingToPay()
     if amount_paise > balance:
         raise AmountExceedsBalance(details={"balance_due_paise": balance})
+    require_emergency_contact(booking)
     if Payment.objects.filter(gateway=OFFLINE_GATEWAY, receipt_reference=receipt_reference).exists():
         raise AlreadyExists(details={"receipt_reference": ["This receipt has been recorded already."]})
 

@@ -24,6 +24,7 @@ from apps.bookings.pricing import to_paise
 from apps.bookings.services.addons import booking_add_ons_retake
 from apps.bookings.services.bookings import booking_confirm
 from apps.bookings.services.common import _lock_booking, _notify_booking, refund_create
+from apps.bookings.services.documents import require_emergency_contact
 from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import NotFound, ServiceUnavailable
 from apps.notifications.models import Category
@@ -49,6 +50,7 @@ def payment_order_create(*, booking: Booking, now: datetime | None = None) -> Pa
     amount = to_paise(booking.balance_due)
     if amount <= 0:
         raise NothingToPay()
+    require_emergency_contact(booking)
     gateway = get_gateway()
     existing = Payment.objects.filter(
         booking=booking, gateway=gateway.name, status=P.CREATED, amount_paise=amount, flagged=False

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from apps.bookings.domain import booking_context
 from apps.bookings.models import Booking, BookingStatus
+from apps.bookings.paperwork import missing_by_participant, missing_readable
 from apps.bookings.selectors import bookings_starting_on, bookings_with_hold_expiring
 from apps.bookings.services.common import _lock_booking
 from apps.common.audit import AuditAction, audit
@@ -32,12 +33,15 @@ HOLD_EXPIRY_NOTICE = timedelta(minutes=10)
 
 
 def _reminder_context(booking: Booking, **extra: Any) -> dict[str, Any]:
-    """The booking's message context; a reminder leaves out a balance of zero and lists missing documents."""
+    """The booking's message context; a reminder leaves out a balance of zero and lists what each participant
+    still owes, by name (``missing_items``: ``[{"name", "labels"}]``)."""
     balance = booking.balance_due
     return booking_context(
         booking,
         balance_due=str(balance) if balance > 0 else "",
-        missing_documents=[str(label) for label in booking.missing_documents],
+        # readable names per participant, never the checklist's codes
+        missing_items=missing_by_participant(booking),
+        missing_documents=missing_readable(booking),
         **extra,
     )
 

@@ -20,6 +20,7 @@ from apps.bookings.errors import (
 )
 from apps.bookings.models import ACTIVE_STATUSES, Booking, BookingSource, WaitlistEntry
 from apps.bookings.services.common import _notify_booking
+from apps.bookings.services.eligibility import eligibility_check, participant_experience
 from apps.bookings.services.holds import _validate_participants, booking_hold
 from apps.common.exceptions import NotFound
 from apps.common.services import require_atomic
@@ -37,6 +38,14 @@ def _closed(batch: Batch, today: Any) -> bool:
 def waitlist_join(*, user: User, batch: Batch, participants: list[dict[str, Any]]) -> WaitlistEntry:
     """Queue for a full batch (first come, first served) until 7 days before the start."""
     _validate_participants(participants)
+    lead_level = user.experience_level
+    eligibility_check(
+        batch.trek,
+        [
+            {**row, "experience_level": participant_experience(row, lead_default=lead_level if i == 0 else None)}
+            for i, row in enumerate(participants)
+        ],
+    )
     today = local_today()
     if batch.status == Batch.Status.OPEN:
         raise WaitlistNotNeeded()

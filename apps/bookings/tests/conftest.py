@@ -10,7 +10,16 @@ from apps.bookings.gateways import LocalGateway
 from apps.bookings.models import Booking
 from apps.treks.models import Batch
 from apps.treks.tests.factories import BatchFactory
-from apps.users.models import User
+from apps.users.models import EmergencyContact, User
+
+
+def with_emergency_contact(user: User) -> User:
+    """Give ``user`` an emergency contact (a booking is paid for only with one on file) unless they have one."""
+    if not user.emergency_contacts.exists():
+        EmergencyContact.objects.create(
+            user=user, name="Asha Verma", phone="+919800000001", relationship="Sister", is_primary=True
+        )
+    return user
 
 
 def people(n: int = 1) -> list[dict[str, Any]]:
@@ -25,6 +34,7 @@ def batch(db: None) -> Batch:
 @pytest.fixture
 def book(db: None) -> Callable[..., Booking]:
     def _book(user: User, batch: Batch, seats: int = 1, **kwargs: Any) -> Booking:
+        with_emergency_contact(user)
         return services.booking_create(user=user, batch_id=batch.pk, participants=people(seats), **kwargs)
 
     return _book
@@ -35,6 +45,7 @@ def pay(db: None) -> Callable[[Booking], Booking]:
     """Pay a booking's balance through the local gateway and checkout verification."""
 
     def _pay(booking: Booking) -> Booking:
+        with_emergency_contact(booking.user)
         payment = services.payment_order_create(booking=booking)
         signed = LocalGateway().simulate_payment(order_id=payment.gateway_order_id)
         services.payment_verify(

@@ -72,7 +72,11 @@ def test_checklist_flow(client_for, user, staff_user, batch, book):
     assert upload(client, booking, "id_document", png_bytes(), "id.png").status_code == 200
     response = upload(client, booking, "fitness_proof", PDF)
     assert response.status_code == 200
-    assert response.json()["missing_documents"] == []
+    # uploaded is not approved: both wait for staff, and stay missing until then (no ID is approved unseen)
+    assert response.json()["missing_documents"] == ["id_document", "fitness_proof"]
+    assert response.json()["participants"][0]["fitness_status"] == "pending"
+    photo_id = BookingDocument.objects.get(booking=booking, kind="id_document")
+    assert photo_id.status == "pending"
     fitness = BookingDocument.objects.get(booking=booking, kind="fitness_proof")
     assert fitness.status == "pending"
     assert fitness.content_type == "application/pdf"
@@ -81,8 +85,12 @@ def test_checklist_flow(client_for, user, staff_user, batch, book):
     url = f"/api/v1/bookings/{booking.pk}/documents/{fitness.pk}/review/"
     assert client.post(url, {"decision": "approve"}, format="json").status_code == 403
     reviewer = client_for(staff_user("cs"))
+    no_reason = reviewer.post(url, {"decision": "reject", "note": "  "}, format="json")
+    assert no_reason.status_code == 400, "a rejection says why"
     assert reviewer.post(url, {"decision": "reject", "note": "blurry"}, format="json").status_code == 200
     assert reviewer.post(url, {"decision": "approve"}, format="json").status_code == 409
+    id_url = f"/api/v1/bookings/{booking.pk}/documents/{photo_id.pk}/review/"
+    assert reviewer.post(id_url, {"decision": "approve"}, format="json").status_code == 200
     assert client.get(f"/api/v1/bookings/{booking.pk}/").json()["missing_documents"] == ["fitness_proof"]
 
 

@@ -12,6 +12,7 @@ from django.test import Client
 
 from apps.bookings import services
 from apps.bookings.models import Booking, Payment, Refund
+from apps.bookings.tests.conftest import with_emergency_contact
 from apps.common.models import AuditLog
 from apps.treks.tests.factories import BatchFactory
 from apps.users.models import User
@@ -78,7 +79,9 @@ def test_phone_booking_finds_the_existing_customer_and_a_refusal_opens_no_accoun
 def test_offline_payment_page_by_role(staff_user, make_user, role: str, allowed: bool) -> None:
     staff = staff_user(role)
     booking = services.booking_create(
-        user=make_user(), batch_id=BatchFactory(total_seats=10).pk, participants=[{"name": "A", "age": 30}]
+        user=with_emergency_contact(make_user()),
+        batch_id=BatchFactory(total_seats=10).pk,
+        participants=[{"name": "A", "age": 30}],
     )
     client = _session(staff)
     url = f"/admin/bookings/booking/{booking.pk}/offline-payment/"
@@ -102,7 +105,9 @@ def test_offline_payment_page_by_role(staff_user, make_user, role: str, allowed:
 def test_manual_refund_page_by_role(staff_user, make_user, role: str, allowed: bool) -> None:
     ops = staff_user("ops_manager")
     booking = services.booking_create(
-        user=make_user(), batch_id=BatchFactory(total_seats=10).pk, participants=[{"name": "A", "age": 30}]
+        user=with_emergency_contact(make_user()),
+        batch_id=BatchFactory(total_seats=10).pk,
+        participants=[{"name": "A", "age": 30}],
     )
     services.payment_record_offline(
         actor=ops,

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from apps.bookings import services
 from apps.bookings.models import BaseCheckIn, Booking, CampCheckIn
 from apps.common.models import AuditLog
 from apps.emergency.tests.factories import EmergencyContactFactory
@@ -29,11 +30,13 @@ def day(book: Callable[..., Booking], pay: Callable[[Booking], Booking], make_us
     ready = make_user(first_name="Priya", phone="+919811111111")
     EmergencyContactFactory(user=ready, name="Asha", relationship="Mother", phone="+919822222222", is_primary=True)
     paid = pay(book(ready, batch, seats=2))
-    Booking.objects.filter(pk=paid.pk).update(
+    paid.participants.filter(is_lead=True).update(
         health_declaration={"asthma": True, "diabetes": False, "regular_medication": "Salbutamol", "weight": 60},
         health_declared_at=timezone.now(),
     )
-    late = book(make_user(first_name="Ravi"), batch)
+    late = services.booking_create(  # no emergency contact: never paid
+        user=make_user(first_name="Ravi"), batch_id=batch.pk, participants=[{"name": "Trekker 0", "age": 30}]
+    )
     Booking.objects.filter(pk=late.pk).update(status="confirmed", hold_expires_at=None)  # confirmed, unpaid
     today = timezone.localdate()
     Batch.objects.filter(pk=batch.pk).update(start_date=today, end_date=today + timedelta(days=4), status="ongoing")

@@ -88,8 +88,11 @@ def test_manifest_json_and_csv(client_for, make_user, staff_user, book, pay):
     assert first["emergency_contact_name"] == "Ravi"
     assert first["emergency_contact_phone"] == "'+919833333333"
     assert first["balance_due"] == "0.00"
-    assert "waiver" in first["missing_documents"]
+    # in words, this participant's own: never a code
+    assert first["missing_documents"] == "Health declaration, Waiver, Photo ID, Fitness proof"
     assert first["fitness_status"] == "missing"
+    # the current contact, and the one on file at booking time for the record
+    assert first["booking_emergency_contact_name"] == "Ravi"
     # the batch's own guide may read it; another guide, a trekker and finance may not
     assert client_for(guide.user).get(f"/api/v1/batches/{batch.pk}/manifest/").status_code == 200
     assert client_for(GuideFactory().user).get(f"/api/v1/batches/{batch.pk}/manifest/").status_code == 403

@@ -22,14 +22,35 @@ from apps.users.tests.factories import UserFactory
 IST = ZoneInfo("Asia/Kolkata")
 
 
-def _booking(user: Any, start: date, **extra: Any) -> SimpleNamespace:
+class _Related(list):  # type: ignore[type-arg]
+    """A prefetched relation of a stand-in: ``.all()`` answers its rows."""
+
+    def all(self) -> _Related:
+        return self
+
+
+def _person(name: str, *, done: bool) -> SimpleNamespace:
+    when = datetime(2026, 11, 1, tzinfo=IST) if done else None
+    return SimpleNamespace(pk=uuid.uuid4(), name=name, is_lead=True, health_declared_at=when, waiver_accepted_at=when)
+
+
+def _approved(person: SimpleNamespace, kind: str) -> SimpleNamespace:
+    return SimpleNamespace(
+        kind=kind, status="approved", participant_id=person.pk, created_at=datetime(2026, 11, 2, tzinfo=IST)
+    )
+
+
+def _booking(user: Any, start: date, *, paperwork_done: bool = True, **extra: Any) -> SimpleNamespace:
     batch = SimpleNamespace(start_date=start, trek=SimpleNamespace(name="Kedarkantha"))
+    person = _person("Priya Rao", done=paperwork_done)
+    documents = [_approved(person, kind) for kind in ("id_document", "fitness_proof")] if paperwork_done else []
     fields: dict[str, Any] = {
         "reference": "OBS-REMIND1",
         "seats": 1,
         "final_amount": Decimal("9450.00"),
         "balance_due": Decimal("0"),
-        "missing_documents": [],
+        "participants": _Related([person]),
+        "documents": _Related(documents),
         **extra,
     }
     return SimpleNamespace(pk=uuid.uuid4(), user=user, batch=batch, status="confirmed", **fields)
@@ -57,10 +78,8 @@ def test_pretrek_reminders_go_seven_days_and_one_day_before_once_per_booking_and
 ) -> None:
     today = date(2026, 12, 1)
     user = UserFactory(phone="+919812345611", first_name="Priya")
-    in_seven = _booking(
-        user, today + timedelta(days=7), balance_due=Decimal("4500.00"), missing_documents=["Medical certificate"]
-    )
-    tomorrow = _booking(user, today + timedelta(days=1), balance_due=Decimal("0"), missing_documents=[])
+    in_seven = _booking(user, today + timedelta(days=7), balance_due=Decimal("4500.00"), paperwork_done=False)
+    tomorrow = _booking(user, today + timedelta(days=1), balance_due=Decimal("0"))
     bookings += [in_seven, tomorrow, _booking(user, today + timedelta(days=3))]
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -73,7 +92,12 @@ def test_pretrek_reminders_go_seven_days_and_one_day_before_once_per_booking_and
     assert subjects == ["Kedarkantha starts in 7 days", "Tomorrow: Kedarkantha starts"]
     seven_day_mail = next(m for m in mail.outbox if "7 days" in m.subject)
     assert "Balance due: Rs 4500.00" in seven_day_mail.body
-    assert "Medical certificate" in seven_day_mail.body
+    # what is missing, by participant and in words: never the checklist's codes
+    assert "Priya Rao: Health declaration, Waiver, Photo ID, Fitness proof" in seven_day_mail.body
+    assert "id_document" not in seven_day_mail.body
+    assert "health_declaration" not in seven_day_mail.body
+    html = seven_day_mail.alternatives[0][0]
+    assert "Priya Rao: Health declaration, Waiver, Photo ID, Fitness proof" in html
     tomorrow_mail = next(m for m in mail.outbox if "Tomorrow" in m.subject)
     assert "Balance due" not in tomorrow_mail.body
     assert "Documents still missing" not in tomorrow_mail.body

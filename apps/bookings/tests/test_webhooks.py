@@ -12,7 +12,7 @@ from rest_framework import serializers
 from apps.bookings import services
 from apps.bookings.gateways import hmac_hex
 from apps.bookings.models import Booking, Payment, PaymentEvent, Refund
-from apps.bookings.tests.conftest import people
+from apps.bookings.tests.conftest import people, with_emergency_contact
 from apps.bookings.webhook_payloads import PAYLOAD_SCHEMAS, EventEnvelope
 from apps.common.tests.race import Race
 from apps.treks.tests.factories import BatchFactory
@@ -157,7 +157,9 @@ def test_refund_events(order, django_capture_on_commit_callbacks):
 @pytest.mark.django_db(transaction=True)
 def test_three_concurrent_deliveries_of_one_event_change_state_once(race: Race):
     batch = BatchFactory()
-    booking = services.booking_create(user=UserFactory(), batch_id=batch.pk, participants=people(1))
+    booking = services.booking_create(
+        user=with_emergency_contact(UserFactory()), batch_id=batch.pk, participants=people(1)
+    )
     payment = services.payment_order_create(booking=booking)
     raw = json.dumps(payment_event("payment.captured", payment)).encode()
     responses = race(*(partial(deliver, raw, "evt_concurrent") for _ in range(3)))

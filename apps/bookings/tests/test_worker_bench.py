@@ -14,7 +14,7 @@ from django.core.management.base import CommandError
 from apps.bookings import services
 from apps.bookings.gateways import LocalGateway
 from apps.bookings.models import BatchCancellation, Booking
-from apps.bookings.tests.conftest import people
+from apps.bookings.tests.conftest import people, with_emergency_contact
 from apps.treks.tests.factories import BatchFactory, TrekFactory
 from apps.users.tests.factories import UserFactory
 from scripts.storm import percentile, storm_markdown
@@ -24,7 +24,8 @@ from scripts.storm import percentile, storm_markdown
 def test_a_real_worker_cancels_a_departure_and_reports_progress(celery_worker: Any) -> None:
     batch = BatchFactory(total_seats=10)
     bookings = [
-        services.booking_create(user=UserFactory(), batch_id=batch.pk, participants=people(2)) for _ in range(3)
+        services.booking_create(user=with_emergency_contact(UserFactory()), batch_id=batch.pk, participants=people(2))
+        for _ in range(3)
     ]
     payment = services.payment_order_create(booking=bookings[0])
     signed = LocalGateway().simulate_payment(order_id=payment.gateway_order_id)

@@ -24,6 +24,7 @@ from apps.bookings.errors import (
     BatchNotBookable,
     CouponExhausted,
     CouponInvalid,
+    NotEligible,
     WaitlistClosed,
     WaitlistNotNeeded,
 )
@@ -94,7 +95,10 @@ class BookingListCreateView(APIView):
             "balance before then (`bookingPaymentCreate`) or the seats go back. `add_ons` (optional) takes the "
             "trek's add-ons with the seats (`trekAddOnsList`; 400 `add_on_unavailable`, 409 `add_on_sold_out` or "
             "`add_on_closed`, and then nothing is booked). Not enough seats: 409 "
-            "`batch_full`; a second active booking on one batch: 409 `already_booked`. Amounts are in rupees "
+            "`batch_full`; a second active booking on one batch: 409 `already_booked`. Every participant must be "
+            "within the trek's `min_age`..`max_age` and have at least its `min_experience_level` (a participant's "
+            "`experience_level`; the lead's defaults to the booker's profile): else 400 `not_eligible`, whose "
+            "`details` give the trek's `rules` and each `violations` entry. Amounts are in rupees "
             "(decimal strings). Texts and mails the booker."
         ),
         request=BookingCreateSerializer,
@@ -104,6 +108,7 @@ class BookingListCreateView(APIView):
                 400,
                 CouponInvalid,
                 AddOnUnavailable,
+                NotEligible,
                 401,
                 NotFound,
                 BatchFull,
@@ -262,7 +267,15 @@ class WaitlistView(APIView):
         responses={
             201: WaitlistEntrySerializer,
             **error_responses(
-                400, 401, 404, WaitlistClosed, WaitlistNotNeeded, AlreadyWaitlisted, AlreadyBooked, BatchNotBookable
+                400,
+                NotEligible,
+                401,
+                404,
+                WaitlistClosed,
+                WaitlistNotNeeded,
+                AlreadyWaitlisted,
+                AlreadyBooked,
+                BatchNotBookable,
             ),
         },
     )

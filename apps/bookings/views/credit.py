@@ -17,6 +17,7 @@ from apps.bookings.errors import (
     AmountExceedsBalance,
     CreditInsufficient,
     CreditOfferDecided,
+    EmergencyContactRequired,
     NothingToPay,
     NotPayable,
 )
@@ -123,6 +124,7 @@ class BookingPayWithCreditView(APIView):
                 NothingToPay,
                 AmountExceedsBalance,
                 CreditInsufficient,
+                EmergencyContactRequired,
             ),
         },
     )

@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from apps.bookings import selectors
 from apps.bookings.errors import BookingClosed, DocumentInvalid
 from apps.bookings.models import BookingDocument
-from apps.bookings.serializers import (
+from apps.bookings.serializers.paperwork import (
     BookingDocumentSerializer,
     ChecklistSerializer,
     DocumentReviewSerializer,
@@ -48,9 +48,10 @@ class BookingDocumentsView(APIView):
 
     @extend_schema(
         summary="The pre-trek checklist with short-lived download links",
-        description="The booker, or staff with `documents.review`: each item of the checklist (health "
-        "declaration, waiver, ID document, fitness proof) with its state, and for uploaded files a signed "
-        "download link valid a few minutes (`bookingDocumentDownloadGet`).",
+        description="The booker, or staff with `documents.review`: every participant's checklist (health "
+        "declaration, waiver, photo ID, fitness proof) with what they still owe (`participants[].missing_documents`"
+        "; a photo ID or fitness proof counts once staff approved it), and each uploaded file with its participant, "
+        "review state and a signed download link valid a few minutes (`bookingDocumentDownloadGet`).",
         responses={200: ChecklistSerializer, **error_responses(401, 404)},
     )
     def get(self, request: Request, booking_id: Any) -> Response:
@@ -62,7 +63,9 @@ class BookingDocumentsView(APIView):
         description="The booker, while the booking is pending or confirmed (else 409 `booking_closed`). By "
         "`kind`: `health_declaration` takes `answers`, `waiver` takes `waiver_version` (the time, IP and "
         "browser are recorded), `id_document` and `fitness_proof` take a `file` (multipart; PDF, JPEG or PNG "
-        "up to 10 MB, else 400 `document_invalid`). Sending a kind again replaces it. Answers the checklist.",
+        "up to 10 MB, else 400 `document_invalid`), each for the participant at position `participant` (0, the "
+        "lead, when not given; 400 for a position the booking does not have). An uploaded file waits for staff "
+        "review (`pending`). Sending a kind again replaces it. Answers the checklist.",
         request={"multipart/form-data": DocumentSubmitSerializer, "application/json": DocumentSubmitSerializer},
         responses={200: ChecklistSerializer, **error_responses(400, DocumentInvalid, 401, 404, BookingClosed)},
     )
@@ -70,18 +73,23 @@ class BookingDocumentsView(APIView):
         booking = selectors.booking_get(user=authenticated_user(request), booking_id=booking_id, staff_capability="-")
         data = DocumentSubmitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        kind = data.validated_data["kind"]
+        kind, participant = data.validated_data["kind"], data.validated_data["participant"]
         if kind == "health_declaration":
-            document_services.health_declare(booking=booking, answers=data.validated_data["answers"])
+            document_services.health_declare(
+                booking=booking, answers=data.validated_data["answers"], participant=participant
+            )
         elif kind == "waiver":
             document_services.waiver_accept(
                 booking=booking,
                 version=data.validated_data["waiver_version"],
                 ip=request.META.get("REMOTE_ADDR"),
                 user_agent=request.headers.get("User-Agent", ""),
+                participant=participant,
             )
         else:
-            document_services.document_upload(booking=booking, kind=kind, upload=data.validated_data["file"])
+            document_services.document_upload(
+                booking=booking, kind=kind, upload=data.validated_data["file"], participant=participant
+            )
         booking = _documents_booking(request, booking_id)
         return Response(ChecklistSerializer(booking, context={"request": request}).data)
 
@@ -91,10 +99,10 @@ class DocumentReviewView(APIView):
     permission_classes = [HasCapability(Capability.DOCUMENTS_REVIEW)]
 
     @extend_schema(
-        summary="Approve or reject a fitness proof",
-        description="Staff with `documents.review`, on a submitted fitness proof (reviewed already: 409 "
-        "`invalid_transition`). A rejection's `note` tells the booker what to send again; they are notified. "
-        "Audited.",
+        summary="Approve or reject a photo ID or fitness proof",
+        description="Staff with `documents.review`, on a submitted photo ID or fitness proof (reviewed already: "
+        "409 `invalid_transition`). A rejection needs a `note` (400 without one): it tells the booker what to send "
+        "again, naming the participant and the document; they are notified. Audited.",
         request=DocumentReviewSerializer,
         responses={200: BookingDocumentSerializer, **error_responses(400, 401, 403, 404, InvalidTransition)},
     )

@@ -14,6 +14,31 @@ BATCH_ID = "b4d6f8a0-2c3e-4f5a-9b7c-1d3e5f7a9c0e"
 ORDER_ID = "order_PqR8sT2uV4wX6y"
 PAYMENT_ID = "pay_PqS1tU3vW5xY7z"
 
+EVERYTHING = ["health_declaration", "waiver", "id_document", "fitness_proof"]
+
+ANANYA = {
+    "position": 0,
+    "is_lead": True,
+    "name": "Ananya Sharma",
+    "age": 29,
+    "phone": "",
+    "email": "",
+    "experience_level": "beginner",
+    "missing_documents": EVERYTHING,
+    "fitness_status": "missing",
+}
+VIKRAM = {
+    "position": 1,
+    "is_lead": False,
+    "name": "Vikram Sharma",
+    "age": 31,
+    "phone": "+919876543210",
+    "email": "",
+    "experience_level": "intermediate",
+    "missing_documents": EVERYTHING,
+    "fitness_status": "missing",
+}
+
 PENDING = {
     "id": BOOKING_ID,
     "reference": "OBS-K7M2XQ9P",
@@ -28,10 +53,7 @@ PENDING = {
         "trek_name": "Kedarkantha",
     },
     "seats": 2,
-    "participants": [
-        {"position": 0, "is_lead": True, "name": "Ananya Sharma", "age": 29, "phone": "", "email": ""},
-        {"position": 1, "is_lead": False, "name": "Vikram Sharma", "age": 31, "phone": "+919876543210", "email": ""},
-    ],
+    "participants": [ANANYA, VIKRAM],
     "pricing": {
         "unit_price": "14500.00",
         "seats": 2,
@@ -69,7 +91,7 @@ PENDING = {
     "waiver_version": "",
     "waiver_accepted_at": None,
     "documents": [],
-    "missing_documents": ["health_declaration", "waiver", "id_document", "fitness_proof"],
+    "missing_documents": EVERYTHING,
     "created_at": "2026-11-30T10:02:11+05:30",
 }
 CONFIRMED = {
@@ -82,10 +104,15 @@ CONFIRMED = {
     "health_declared_at": "2026-12-01T21:14:05+05:30",
     "waiver_version": "2026-01",
     "waiver_accepted_at": "2026-12-01T21:15:30+05:30",
+    "participants": [
+        {**ANANYA, "missing_documents": ["fitness_proof"]},
+        VIKRAM,
+    ],
     "documents": [
         {
             "id": "2f4b6d8e-0a1c-4e3f-8b5d-7c9e1a3b5d7f",
             "kind": "id_document",
+            "participant": 0,
             "content_type": "image/jpeg",
             "size": 482113,
             "status": "approved",
@@ -94,7 +121,7 @@ CONFIRMED = {
             "created_at": "2026-12-01T21:17:02+05:30",
         }
     ],
-    "missing_documents": ["fitness_proof"],
+    "missing_documents": EVERYTHING,  # Vikram has sent nothing yet
 }
 CANCELLED = {
     **CONFIRMED,
@@ -122,7 +149,7 @@ BOOKING_CREATE = [
             "batch": BATCH_ID,
             "participants": [
                 {"name": "Ananya Sharma", "age": 29},
-                {"name": "Vikram Sharma", "age": 31, "phone": "+919876543210"},
+                {"name": "Vikram Sharma", "age": 31, "phone": "+919876543210", "experience_level": "intermediate"},
             ],
             "coupon_code": "WINTER10",
         },

@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 from apps.bookings import selectors, services
 from apps.bookings.domain import booking_readiness, guide_health_flags
 from apps.bookings.models import BaseCheckIn, Booking
+from apps.bookings.paperwork import current_emergency_contact, fitness_state, participant_missing
 from apps.bookings.serializers.addons import add_ons_text
 from apps.bookings.serializers.field import (
     BaseCheckInInputSerializer,
@@ -56,26 +57,9 @@ def base_check_in_data(check_in: BaseCheckIn | None) -> dict[str, Any] | None:
     }
 
 
-def _contact(booking: Booking) -> dict[str, str] | None:
-    """The booker's current primary contact (else their first), else the one given when booking."""
-    current = next(iter(booking.user.emergency_contacts.all()), None)
-    if current is not None:
-        return {"name": current.name, "relation": current.relationship, "phone": current.phone}
-    if booking.emergency_contact_phone:
-        return {
-            "name": booking.emergency_contact_name,
-            "relation": booking.emergency_contact_relation,
-            "phone": booking.emergency_contact_phone,
-        }
-    return None
-
-
 def roster_rows(batch: Batch) -> Iterator[dict[str, Any]]:
     for booking in selectors.roster_bookings(batch=batch):
-        missing = booking.missing_documents
-        fitness = next((doc.status for doc in booking.documents.all() if doc.kind == "fitness_proof"), "missing")
-        flags = guide_health_flags(booking.health_declaration)
-        contact = _contact(booking)
+        contact = current_emergency_contact(booking)
         add_ons = add_ons_text(list(booking.add_ons.all()))
         for participant in booking.participants.all():
             phone = participant.phone or (booking.trekker_phone if participant.is_lead else "")
@@ -87,9 +71,9 @@ def roster_rows(batch: Batch) -> Iterator[dict[str, Any]]:
                 "name": participant.name,
                 "age": participant.age,
                 "phone": phone,
-                "missing_documents": missing,
-                "fitness_status": fitness,
-                "health_flags": flags,
+                "missing_documents": participant_missing(booking, participant),
+                "fitness_status": fitness_state(booking, participant),
+                "health_flags": guide_health_flags(participant.health_declaration),
                 "emergency_contact": contact,
                 "paid": booking.balance_due == 0,
                 "add_ons": add_ons if participant.is_lead else "",

@@ -15,6 +15,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.bookings import selectors
+from apps.bookings.paperwork import (
+    booking_time_contact,
+    checklist_label,
+    current_emergency_contact,
+    fitness_state,
+    participant_missing,
+)
 from apps.bookings.serializers import (
     ManifestRowSerializer,
     RevenueQuerySerializer,
@@ -34,9 +41,11 @@ MANIFEST_FIELDS = list(ManifestRowSerializer().fields)
 
 
 def manifest_rows(batch: Batch) -> Iterator[dict[str, Any]]:
+    """One row per participant: their own paperwork, the booker's current emergency contact and, for the record,
+    the one on file when they booked."""
     for booking in selectors.manifest_bookings(batch=batch).iterator(chunk_size=200):
-        missing = booking.missing_documents
-        fitness = next((doc.status for doc in booking.documents.all() if doc.kind == "fitness_proof"), "missing")
+        current = current_emergency_contact(booking) or {}
+        at_booking = booking_time_contact(booking) or {}
         add_ons = add_ons_text(list(booking.add_ons.all()))
         for participant in booking.participants.all():
             yield {
@@ -46,13 +55,19 @@ def manifest_rows(batch: Batch) -> Iterator[dict[str, Any]]:
                 "is_lead": participant.is_lead,
                 "name": participant.name,
                 "age": participant.age,
+                "experience_level": participant.experience_level,
                 "phone": participant.phone,
                 "email": participant.email,
-                "emergency_contact_name": booking.emergency_contact_name,
-                "emergency_contact_phone": booking.emergency_contact_phone,
-                "emergency_contact_relation": booking.emergency_contact_relation,
-                "missing_documents": " ".join(missing),
-                "fitness_status": fitness,
+                "emergency_contact_name": current.get("name", ""),
+                "emergency_contact_phone": current.get("phone", ""),
+                "emergency_contact_relation": current.get("relation", ""),
+                "booking_emergency_contact_name": at_booking.get("name", ""),
+                "booking_emergency_contact_phone": at_booking.get("phone", ""),
+                "booking_emergency_contact_relation": at_booking.get("relation", ""),
+                "missing_documents": ", ".join(
+                    checklist_label(code) for code in participant_missing(booking, participant)
+                ),
+                "fitness_status": fitness_state(booking, participant),
                 "add_ons": add_ons if participant.is_lead else "",
                 "amount_paid": str(booking.amount_paid),
                 "balance_due": str(booking.balance_due),
@@ -69,10 +84,12 @@ class ManifestView(APIView):
         summary="Participant manifest (JSON, or streamed CSV with `?format=csv` / `Accept: text/csv`)",
         description=(
             "Ops and customer success (`manifest.view`) and the batch's acting guide (current guide role, active "
-            "guide profile): one row per participant of the batch's pending and confirmed bookings, with emergency "
-            "contact, missing documents, fitness status, the booking's add-ons (on its lead's row) and amounts. "
-            "`?format=csv` or `Accept: text/csv` streams "
-            "it as `text/csv` (an attachment); errors are JSON envelopes whatever the format. CSV cells that "
+            "guide profile): one row per participant of the batch's pending and confirmed bookings, with the "
+            "booker's current emergency contact (`emergency_contact_*`; the one given at booking time, kept for the "
+            "record, in `booking_emergency_contact_*`), what that participant still owes (readable names), their "
+            "fitness proof's review state, the booking's add-ons (on its lead's row) and the amounts. "
+            "`?format=csv` or `Accept: text/csv` streams it as `text/csv` (an attachment); errors are JSON "
+            "envelopes whatever the format. CSV cells that "
             "could start a spreadsheet formula begin with a single quote."
         ),
         responses={

@@ -15,7 +15,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.bookings import selectors, services
-from apps.bookings.errors import GatewayRejected, NothingToPay, NotPayable, SignatureInvalid, WebhookPayloadInvalid
+from apps.bookings.errors import (
+    EmergencyContactRequired,
+    GatewayRejected,
+    NothingToPay,
+    NotPayable,
+    SignatureInvalid,
+    WebhookPayloadInvalid,
+)
 from apps.bookings.models import Payment
 from apps.bookings.serializers import (
     PaymentOrderSerializer,
@@ -51,13 +58,15 @@ class BookingPaymentsView(APIView):
             "The booker only, on a pending booking whose hold has not lapsed. Creates a Razorpay order for the "
             "balance due, in paise (`amount_paise`, integer; the booking's amounts are in rupees), with the "
             "booking reference as receipt; open Razorpay Checkout with `key_id` and `order_id`, then send its "
-            "answer to `paymentVerify`. Asking again for the same balance returns the same order. 502 when "
+            "answer to `paymentVerify`. Asking again for the same balance returns the same order. A booking is "
+            "confirmed only with an emergency contact to call: with none on the booker's profile nor given at "
+            "booking, 409 `emergency_contact_required` (add one with `meEmergencyContactCreate`). 502 when "
             "the gateway refuses, 503 when it cannot be reached."
         ),
         request=None,
         responses={
             201: PaymentOrderSerializer,
-            **error_responses(401, 404, NotPayable, NothingToPay, GatewayRejected, 503),
+            **error_responses(401, 404, NotPayable, NothingToPay, EmergencyContactRequired, GatewayRejected, 503),
         },
         examples=examples.PAYMENT_ORDER,
     )

@@ -213,7 +213,7 @@ SPECTACULAR_SETTINGS = {
         "RefundStatusEnum": "apps.bookings.models.Refund.Status",
         "BookingDocumentStatusEnum": "apps.bookings.models.BookingDocument.Status",
         "BookingDocumentKindEnum": "apps.bookings.models.BookingDocument.Kind",
-        "ChecklistItemKindEnum": "apps.bookings.serializers.CHECKLIST_KINDS",
+        "ChecklistItemKindEnum": "apps.bookings.serializers.paperwork.CHECKLIST_KINDS",
         "WaitlistStatusEnum": "apps.bookings.models.WaitlistEntry.Status",
         "CouponKindEnum": "apps.bookings.models.Coupon.Kind",
         "AddOnKindEnum": "apps.bookings.models.AddOnKind",

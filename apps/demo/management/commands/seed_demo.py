@@ -22,6 +22,7 @@ from apps.demo.credit import seed_credit
 from apps.demo.emergency import seed_emergency
 from apps.demo.messaging import seed_messaging
 from apps.demo.notifications import seed_notifications
+from apps.demo.paperwork import seed_eligibility, seed_paperwork
 from apps.demo.routes import seed_routes
 from apps.users.models import User
 
@@ -39,6 +40,8 @@ SEEDERS: list[tuple[str, Callable[[Callable[[str], None]], None]]] = [
     ("booking changes", seed_booking_changes),
     ("add-ons", seed_add_ons),
     ("trek credit", seed_credit),
+    ("eligibility", seed_eligibility),
+    ("paperwork", seed_paperwork),
     ("community", seed_community),
 ]
 
