@@ -184,6 +184,59 @@ def _booking_add_ons_added(w: World) -> Transition:
     return go
 
 
+def _participants_added(w: World) -> Transition:
+    booking = w.book()
+
+    def go() -> tuple[models.Model, User | None]:
+        response = w.client.post(
+            f"/api/v1/bookings/{booking.pk}/participants/",
+            {"participants": [{"name": "Kabir Rao", "age": 31}]},
+            format="json",
+        )
+        assert response.status_code == 200, response.content
+        return booking, w.trekker
+
+    return go
+
+
+def _participant_updated(w: World) -> Transition:
+    booking = w.book()
+
+    def go() -> tuple[models.Model, User | None]:
+        response = w.client.patch(
+            f"/api/v1/bookings/{booking.pk}/participants/0/", {"name": "Asha Rawat"}, format="json"
+        )
+        assert response.status_code == 200, response.content
+        return booking, w.trekker
+
+    return go
+
+
+def _participant_cancelled(w: World) -> Transition:
+    booking = bookings.booking_create(user=w.trekker, batch_id=w.batch.pk, participants=people(2))
+
+    def go() -> tuple[models.Model, User | None]:
+        response = w.client.post(
+            f"/api/v1/bookings/{booking.pk}/participants/1/cancel/", {"reason": "Ill"}, format="json"
+        )
+        assert response.status_code == 200, response.content
+        return booking, w.trekker
+
+    return go
+
+
+def _booking_transferred(w: World) -> Transition:
+    booking = w.book()
+    other = BatchFactory(trek=w.batch.trek, start_date=w.batch.start_date + timedelta(days=7))
+
+    def go() -> tuple[models.Model, User | None]:
+        response = w.client.post(f"/api/v1/bookings/{booking.pk}/transfer/", {"batch": str(other.pk)}, format="json")
+        assert response.status_code == 200, response.content
+        return booking, w.trekker
+
+    return go
+
+
 def _payment_created(w: World) -> Transition:
     booking = w.book()
 
@@ -383,6 +436,10 @@ CASES: dict[str, tuple[AuditAction, Callable[[World], Transition]]] = {
     "booking.completed": (A.BOOKING_COMPLETED, _booking_completed),
     "booking.payment_reminder_queued": (A.BOOKING_PAYMENT_REMINDER_QUEUED, _booking_payment_link_sent),
     "booking.add_ons_added": (A.BOOKING_ADD_ONS_ADDED, _booking_add_ons_added),
+    "booking.participants_added": (A.BOOKING_PARTICIPANTS_ADDED, _participants_added),
+    "booking.participant_updated": (A.BOOKING_PARTICIPANT_UPDATED, _participant_updated),
+    "booking.participant_cancelled": (A.BOOKING_PARTICIPANT_CANCELLED, _participant_cancelled),
+    "booking.transferred": (A.BOOKING_TRANSFERRED, _booking_transferred),
     "payment.created": (A.PAYMENT_CREATED, _payment_created),
     "payment.authorized": (A.PAYMENT_AUTHORIZED, _webhook("payment.authorized")),
     "payment.captured": (A.PAYMENT_CAPTURED, _webhook("payment.captured")),

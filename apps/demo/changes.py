@@ -18,7 +18,7 @@ from apps.bookings.gateways import LocalGateway
 from apps.bookings.models import Booking
 from apps.bookings.services.changes import booking_transfer, participant_cancel
 from apps.treks.models import Batch
-from apps.users.models import User
+from apps.users.models import EmergencyContact, User
 
 DEMO_GROUP_EMAIL = "tribe.group@tribe.demo.obsexperiences.in"
 
@@ -42,6 +42,10 @@ def seed_booking_changes(write: Callable[[str], None]) -> None:
     )
     if Booking.objects.filter(user=leader).exists():
         return
+    if not EmergencyContact.objects.filter(user=leader).exists():  # no booking is paid without someone to call
+        EmergencyContact.objects.create(
+            user=leader, name="Ravi Iyer", relationship="father", phone="+919810000011", is_primary=True
+        )
     today = timezone.localdate()
     open_batches = Batch.objects.filter(status=Batch.Status.OPEN, start_date__gt=today + timedelta(days=35))
     first = open_batches.filter(total_seats__gte=3).select_related("trek").order_by("-start_date").first()

@@ -21,7 +21,7 @@ from apps.demo.accounts import demo_user
 from apps.demo.bookings import DEMO_FRIEND_DOMAIN
 from apps.treks.models import Batch
 from apps.treks.services.batches import batch_create
-from apps.users.models import User
+from apps.users.models import EmergencyContact, User
 
 DEMO_CREDIT_EMAIL = f"meera.credit@{DEMO_FRIEND_DOMAIN}"
 
@@ -48,6 +48,10 @@ def seed_credit(write: Callable[[str], None]) -> None:
     )
     if Booking.objects.filter(user=trekker).exists():
         return
+    if not EmergencyContact.objects.filter(user=trekker).exists():  # no booking is paid without someone to call
+        EmergencyContact.objects.create(
+            user=trekker, name="Kiran Negi", relationship="brother", phone="+919810000012", is_primary=True
+        )
     today = timezone.localdate()
     batches = list(
         Batch.objects.filter(status=Batch.Status.OPEN, start_date__gt=today + timedelta(days=30))

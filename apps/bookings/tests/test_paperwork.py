@@ -136,7 +136,7 @@ def test_booking_level_paperwork_is_carried_to_the_lead(user, batch, book) -> No
     """The data migration: a declaration, waiver and documents given per booking become the lead's."""
     from importlib import import_module
 
-    migration = import_module("apps.bookings.migrations.0010_paperwork_to_lead_participant")
+    migration = import_module("apps.bookings.migrations.0013_paperwork_to_lead_participant")
     booking = book(user, batch, seats=2)
     now = timezone.now()
     Booking.objects.filter(pk=booking.pk).update(
