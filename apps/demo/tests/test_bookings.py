@@ -18,7 +18,7 @@ def test_seed_demo_adds_bookings_in_every_state_once():
     trekker = User.objects.get(email="trekker@demo.obsexperiences.in")
     statuses = set(Booking.objects.filter(user=trekker).values_list("status", flat=True))
     assert statuses == {"pending", "confirmed", "completed", "expired", "cancelled"}
-    # confirmed, completed and cancelled bookings were paid; the confirmed one paid its add-on's balance too (demo add-ons)
+    # the confirmed, completed and cancelled bookings were paid, and the confirmed one's add-on balance
     assert Payment.objects.filter(booking__user=trekker, status="captured").count() == 4
     assert Coupon.objects.filter(code="TRIBE10", uses=1).exists()
     assert WaitlistEntry.objects.filter(user=trekker, status="waiting").exists()
