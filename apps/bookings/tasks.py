@@ -50,3 +50,13 @@ def pretrek_reminders() -> int:
 @shared_task(name="bookings.hold_expiry_reminders", ignore_result=True)
 def hold_expiry_reminders() -> int:
     return services.send_hold_expiry_reminders()
+
+
+@shared_task(name="bookings.balance_reminders", ignore_result=True)
+def balance_reminders() -> int:
+    return services.balance_reminders_send()
+
+
+@shared_task(name="bookings.balances_overdue")
+def balances_overdue() -> dict[str, int]:
+    return services.balances_overdue_process()

@@ -33,6 +33,7 @@ from apps.bookings.models.payments import (
 from apps.bookings.models.documents import BookingDocument, document_upload_to, private_storage
 from apps.bookings.models.departures import BatchCancellation, DepartureAnnouncement, WaitlistEntry
 from apps.bookings.models.field import BaseCheckIn, CampCheckIn
+from apps.bookings.models.deposits import PaymentLink
 # isort: on
 
 __all__ = [
@@ -55,6 +56,7 @@ __all__ = [
     "OfflineMethod",
     "Payment",
     "PaymentEvent",
+    "PaymentLink",
     "PaymentStatus",
     "Refund",
     "WaitlistEntry",

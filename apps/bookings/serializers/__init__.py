@@ -20,6 +20,7 @@ from apps.bookings.models import (
     Refund,
     WaitlistEntry,
 )
+from apps.bookings.serializers.deposits import PaymentTermsSerializer, payment_terms_data
 from apps.bookings.services.documents import document_download_token
 
 CHECKLIST_KINDS = [
@@ -92,6 +93,7 @@ class BookingSerializer(serializers.ModelSerializer):
     participants = BookingParticipantSerializer(many=True)
     pricing = serializers.SerializerMethodField()
     balance_due = serializers.DecimalField(max_digits=12, decimal_places=2)
+    payment_terms = PaymentTermsSerializer(source="*", read_only=True)
     missing_documents = serializers.ListField(child=serializers.CharField())
     documents = BookingDocumentSerializer(many=True)
     user_email = serializers.EmailField(source="user.email", allow_null=True)
@@ -110,6 +112,7 @@ class BookingSerializer(serializers.ModelSerializer):
             "amount_paid",
             "amount_refunded",
             "balance_due",
+            "payment_terms",
             "hold_expires_at",
             "confirmed_at",
             "completed_at",
@@ -197,6 +200,7 @@ def booking_data(booking: Booking) -> dict[str, Any]:
         "amount_paid": _MONEY.to_representation(booking.amount_paid),
         "amount_refunded": _MONEY.to_representation(booking.amount_refunded),
         "balance_due": _MONEY.to_representation(booking.balance_due),
+        "payment_terms": payment_terms_data(booking),
         "hold_expires_at": _when(booking.hold_expires_at),
         "confirmed_at": _when(booking.confirmed_at),
         "completed_at": _when(booking.completed_at),

@@ -15,6 +15,14 @@ from apps.bookings.services.cancellation import (
     booking_cancel,
     cancellation_quote,
 )
+from apps.bookings.services.deposits import (
+    balance_reminders_send,
+    balances_overdue_process,
+    payment_link_by_token,
+    payment_link_current,
+    payment_link_local_pay,
+    payment_link_send,
+)
 from apps.bookings.services.field import base_check_in_mark, camp_check_in_post
 from apps.bookings.services.holds import coupon_redeem
 from apps.bookings.services.offline import payment_record_offline, refund_pay_manually
@@ -34,6 +42,8 @@ from apps.bookings.services.waitlist import waitlist_join, waitlist_leave, waitl
 from apps.bookings.services.webhooks import webhook_receive
 
 __all__ = [
+    "balance_reminders_send",
+    "balances_overdue_process",
     "base_check_in_mark",
     "batch_bulk_cancel_run",
     "batch_bulk_cancel_start",
@@ -50,6 +60,10 @@ __all__ = [
     "coupon_redeem",
     "departure_announce",
     "may_announce",
+    "payment_link_by_token",
+    "payment_link_current",
+    "payment_link_local_pay",
+    "payment_link_send",
     "payment_order_create",
     "payment_record_offline",
     "payment_succeeded",

@@ -61,4 +61,6 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "bookings-complete-finished": {"task": "bookings.complete_finished", "schedule": crontab(minute=20)},
     "bookings-pretrek-reminders": {"task": "bookings.pretrek_reminders", "schedule": crontab(hour=9, minute=0)},
     "bookings-hold-expiry-reminders": {"task": "bookings.hold_expiry_reminders", "schedule": 60.0},
+    "bookings-balance-reminders": {"task": "bookings.balance_reminders", "schedule": crontab(hour=10, minute=0)},
+    "bookings-balances-overdue": {"task": "bookings.balances_overdue", "schedule": crontab(hour=0, minute=30)},
 }
