@@ -206,7 +206,8 @@ def balances_overdue_process(*, today: date | None = None, now: datetime | None 
     ):
         with transaction.atomic():
             booking = _lock_booking(pk)
-            if booking.status != S.CONFIRMED or booking.balance_due <= 0 or booking.balance_overdue_at is not None:
+            due = booking.balance_due_date
+            if booking.status != S.CONFIRMED or booking.balance_due <= 0 or booking.balance_overdue_at or not due:
                 continue
             booking.balance_overdue_at = now
             booking.save(update_fields=["balance_overdue_at", "updated_at"])
@@ -214,7 +215,7 @@ def balances_overdue_process(*, today: date | None = None, now: datetime | None 
                 actor=None,
                 action=AuditAction.BOOKING_BALANCE_OVERDUE,
                 target=booking,
-                changes={"balance_due": str(booking.balance_due), "due_date": booking.balance_due_date.isoformat()},
+                changes={"balance_due": str(booking.balance_due), "due_date": due.isoformat()},
             )
             _notify_booking(
                 booking,
@@ -222,10 +223,8 @@ def balances_overdue_process(*, today: date | None = None, now: datetime | None 
                 category=Category.PAYMENT,
                 amount=rupees(booking.balance_due),
                 due_date=_due_text(booking),
-                release_date=(
-                    booking.balance_due_date + timedelta(days=settings.BOOKINGS_BALANCE_GRACE_DAYS + 1)
-                ).strftime("%d %b %Y"),
-                dedupe=booking.balance_due_date.isoformat(),
+                release_date=(due + timedelta(days=settings.BOOKINGS_BALANCE_GRACE_DAYS + 1)).strftime("%d %b %Y"),
+                dedupe=due.isoformat(),
             )
         flagged += 1
     grace_end = today - timedelta(days=settings.BOOKINGS_BALANCE_GRACE_DAYS)

@@ -73,9 +73,8 @@ def test_deposit_confirms_the_seats_and_the_balance_is_paid_by_order(client_for,
     order = client.post(f"/api/v1/bookings/{booking_id}/payments/?pay=deposit")
     assert order.status_code == 201, order.content
     assert order.json()["amount_paise"] == 519703
-    assert client.post(f"/api/v1/bookings/{booking_id}/payments/?pay=deposit").json()["order_id"] == (
-        order.json()["order_id"]
-    )  # the open deposit order is reused
+    reused = client.post(f"/api/v1/bookings/{booking_id}/payments/?pay=deposit")
+    assert reused.json()["order_id"] == order.json()["order_id"]  # the open deposit order is reused
     signed = LocalGateway().simulate_payment(order_id=order.json()["order_id"])
     assert client.post("/api/v1/payments/verify/", signed, format="json").status_code == 200
 
