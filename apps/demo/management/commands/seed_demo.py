@@ -16,6 +16,7 @@ from apps.demo.accounts import DEMO_PASSWORD, seed_accounts, seed_users
 from apps.demo.bookings import seed_bookings
 from apps.demo.catalog import seed_catalog
 from apps.demo.community import seed_community
+from apps.demo.deposits import seed_deposits
 from apps.demo.emergency import seed_emergency
 from apps.demo.messaging import seed_messaging
 from apps.demo.notifications import seed_notifications
@@ -33,6 +34,7 @@ SEEDERS: list[tuple[str, Callable[[Callable[[str], None]], None]]] = [
     ("messaging", seed_messaging),
     ("emergency", seed_emergency),
     ("bookings", seed_bookings),
+    ("deposits and balances", seed_deposits),
     ("community", seed_community),
 ]
 
