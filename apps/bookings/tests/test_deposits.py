@@ -310,3 +310,62 @@ def test_local_link_tokens_are_signed():
     assert local_link_id(token) == "plink_local0123"
     assert local_link_id(token + "x") is None
     assert local_link_id("") is None
+
+
+def test_staff_set_the_deposit_terms_of_a_trek_and_bad_terms_are_400(client_for, staff_user):
+    trek = TrekFactory()
+    content = client_for(staff_user("content"))
+    url = f"/api/v1/treks/{trek.slug}/"
+    ok = content.patch(
+        url, {"deposit_kind": "percent", "deposit_value": "25.00", "balance_due_days": 45}, format="json"
+    )
+    assert ok.status_code == 200, ok.content
+    trek.refresh_from_db()
+    assert (trek.deposit_kind, trek.deposit_value, trek.balance_due_days) == ("percent", Decimal("25.00"), 45)
+    for bad in (
+        {"deposit_value": "100"},
+        {"deposit_kind": "fixed", "deposit_value": "0"},
+        {"deposit_value": "NaN"},
+        {"deposit_value": "1e999"},
+        {"deposit_value": "-5"},
+        {"balance_due_days": 1000},
+        {"deposit_kind": "half"},
+    ):
+        response = content.patch(url, bad, format="json")
+        assert response.status_code == 400, (bad, response.content)
+
+
+def test_razorpay_payment_link_and_reconciliation_of_a_lost_webhook(user, deposit_batch, settings):
+    import responses
+
+    booking = _deposit_paid(user, deposit_batch)  # the deposit through the local gateway
+    settings.PAYMENTS_GATEWAY = "razorpay"
+    settings.RAZORPAY_KEY_ID = "rzp_test_key"
+    settings.RAZORPAY_KEY_SECRET = "rzp-secret"
+    with responses.RequestsMock() as razorpay:
+        razorpay.post(
+            "https://api.razorpay.com/v1/payment_links",
+            json={"id": "plink_RZP1", "short_url": "https://rzp.io/i/abc", "amount": 2944982, "currency": "INR"},
+        )
+        link = services.payment_link_current(booking=booking, actor=None)
+        sent = json.loads(razorpay.calls[0].request.body)
+        assert sent["amount"] == 2944982
+        assert sent["reference_id"] == f"{booking.reference}-1"
+        assert sent["accept_partial"] is False
+        assert sent["notify"] == {"sms": False, "email": False}
+        assert (link.gateway_link_id, link.url) == ("plink_RZP1", "https://rzp.io/i/abc")
+
+        razorpay.get(
+            "https://api.razorpay.com/v1/payment_links/plink_RZP1",
+            json={
+                "id": "plink_RZP1",
+                "currency": "INR",
+                "status": "paid",
+                "payments": [{"payment_id": "pay_RZPL1", "amount": 2944982, "status": "captured", "method": "upi"}],
+            },
+        )
+        Payment.objects.filter(pk=link.payment_id).update(created_at=timezone.now() - timedelta(minutes=5))
+        assert services.payments_reconcile() == 1
+    booking.refresh_from_db()
+    assert booking.balance_due == Decimal("0.00")
+    assert Payment.objects.get(pk=link.payment_id).gateway_payment_id == "pay_RZPL1"
