@@ -43,7 +43,7 @@ def payment_order_create(*, booking: Booking, now: datetime | None = None, depos
 
     A pending booking within its hold, or a confirmed one with a balance left (confirmed on its deposit).
     ``deposit_only``: a pending booking whose trek takes a deposit pays only what confirms it (409
-    ``nothing_to_pay`` when it has none). An order already created for exactly that amount is returned again
+    ``no_deposit`` when it takes none). An order already created for exactly that amount is returned again
     instead of a new one.
     """
     now = now or timezone.now()
