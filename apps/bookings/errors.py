@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext_noop
 
-from apps.common.exceptions import ApplicationError, Conflict, ValidationFailed
+from apps.common.exceptions import ApplicationError, Conflict, NotFound, ValidationFailed
 
 
 class BatchFull(Conflict):
@@ -42,6 +42,16 @@ class CouponCodeTaken(Conflict):
 class NothingToPay(Conflict):
     code = "nothing_to_pay"
     message = gettext_noop("This booking has no balance to pay.")
+
+
+class NoDeposit(Conflict):
+    code = "no_deposit"
+    message = gettext_noop("This booking takes no deposit: pay the balance due.")
+
+
+class PaymentLinkNotFound(NotFound):
+    code = "payment_link_not_found"
+    message = gettext_noop("No such payment link.")
 
 
 class NotPayable(Conflict):

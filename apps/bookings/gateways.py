@@ -20,6 +20,7 @@ from typing import Any
 
 import razorpay
 from django.conf import settings
+from django.core import signing
 from django.core.cache import cache
 from requests.exceptions import RequestException
 
@@ -45,6 +46,14 @@ class GatewayPayment:
     status: str  # created / authorized / captured / failed / refunded
     method: str = ""
     raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GatewayPaymentLink:
+    id: str
+    url: str
+    amount_paise: int
+    currency: str
 
 
 @dataclass(frozen=True)
@@ -92,6 +101,20 @@ class PaymentGateway:
     def refund(self, *, payment_id: str, amount_paise: int, notes: dict[str, str]) -> GatewayRefund:
         raise NotImplementedError
 
+    def create_payment_link(
+        self,
+        *,
+        amount_paise: int,
+        currency: str,
+        reference: str,
+        description: str,
+        customer: dict[str, str],
+        notes: dict[str, str],
+        expire_by: int,
+    ) -> GatewayPaymentLink:
+        """A hosted page that takes ``amount_paise`` once; ``order_payments(link.id)`` lists what paid it."""
+        raise NotImplementedError
+
     def verify_payment(self, *, order_id: str, payment_id: str, signature: str) -> bool:
         return signature_matches(
             secret=self.key_secret, message=payment_message(order_id, payment_id), signature=signature
@@ -135,8 +158,39 @@ class RazorpayGateway(PaymentGateway):
         return GatewayOrder(id=order["id"], amount_paise=int(order["amount"]), currency=order["currency"])
 
     def order_payments(self, order_id: str) -> list[GatewayPayment]:
+        if order_id.startswith(PAYMENT_LINK_PREFIX):  # a payment link lists the payments made through it
+            link = self._call("payment_link.fetch", self.client.payment_link.fetch, order_id)
+            return [_razorpay_link_payment(order_id, link, item) for item in link.get("payments") or []]
         body = self._call("order.payments", self.client.order.payments, order_id)
         return [_razorpay_payment(item) for item in body.get("items", [])]
+
+    def create_payment_link(
+        self,
+        *,
+        amount_paise: int,
+        currency: str,
+        reference: str,
+        description: str,
+        customer: dict[str, str],
+        notes: dict[str, str],
+        expire_by: int,
+    ) -> GatewayPaymentLink:
+        data = {
+            "amount": amount_paise,
+            "currency": currency,
+            "accept_partial": False,
+            "reference_id": reference,
+            "description": description,
+            "customer": {key: value for key, value in customer.items() if value},
+            "notify": {"sms": False, "email": False},  # the messages are ours (notify(), in the trekker's language)
+            "reminder_enable": False,
+            "notes": notes,
+            "expire_by": expire_by,
+        }
+        link = self._call("payment_link.create", self.client.payment_link.create, data)
+        return GatewayPaymentLink(
+            id=link["id"], url=link["short_url"], amount_paise=int(link["amount"]), currency=link["currency"]
+        )
 
     def refund(self, *, payment_id: str, amount_paise: int, notes: dict[str, str]) -> GatewayRefund:
         body = self._call(
@@ -155,6 +209,37 @@ def _razorpay_payment(item: dict[str, Any]) -> GatewayPayment:
         method=item.get("method") or "",
         raw=item,
     )
+
+
+def _razorpay_link_payment(link_id: str, link: dict[str, Any], item: dict[str, Any]) -> GatewayPayment:
+    """One entry of a payment link's ``payments`` (``payment_id``, ``amount``, ``status``, ``method``)."""
+    return GatewayPayment(
+        id=item["payment_id"],
+        order_id=link_id,
+        amount_paise=int(item.get("amount", 0)),
+        currency=link.get("currency", ""),
+        status=item.get("status", ""),
+        method=item.get("method") or "",
+        raw=item,
+    )
+
+
+PAYMENT_LINK_PREFIX = "plink_"
+LOCAL_LINK_SALT = "obs.payments.local-link"
+
+
+def local_link_token(link_id: str) -> str:
+    """The signed part of a local payment link's address (development: the link is a page of this API)."""
+    return signing.dumps(link_id, key=str(settings.PAYMENTS_LOCAL_SECRET), salt=LOCAL_LINK_SALT)
+
+
+def local_link_id(token: str) -> str | None:
+    """The link id a local link token was signed for, or None for a forged or malformed token."""
+    try:
+        value = signing.loads(token, key=str(settings.PAYMENTS_LOCAL_SECRET), salt=LOCAL_LINK_SALT)
+    except signing.BadSignature:
+        return None
+    return value if isinstance(value, str) and value.startswith(PAYMENT_LINK_PREFIX) else None
 
 
 class LocalGateway(PaymentGateway):
@@ -200,6 +285,24 @@ class LocalGateway(PaymentGateway):
 
     def refund(self, *, payment_id: str, amount_paise: int, notes: dict[str, str]) -> GatewayRefund:
         return GatewayRefund(id=f"rfnd_local{secrets.token_hex(8)}", status="processed")
+
+    def create_payment_link(
+        self,
+        *,
+        amount_paise: int,
+        currency: str,
+        reference: str,
+        description: str,
+        customer: dict[str, str],
+        notes: dict[str, str],
+        expire_by: int,
+    ) -> GatewayPaymentLink:
+        """A link to this API's local payment page, signed with ``PAYMENTS_LOCAL_SECRET``; paid like an order."""
+        link_id = f"{PAYMENT_LINK_PREFIX}local{secrets.token_hex(8)}"
+        cache.set(f"payments:local:order:{link_id}", {"amount": amount_paise, "currency": currency}, self.TTL)
+        base = str(settings.PAYMENTS_LOCAL_LINK_BASE_URL).rstrip("/")
+        url = f"{base}/api/v1/payments/links/{local_link_token(link_id)}/"
+        return GatewayPaymentLink(id=link_id, url=url, amount_paise=amount_paise, currency=currency)
 
 
 GATEWAYS: dict[str, type[PaymentGateway]] = {"razorpay": RazorpayGateway, "local": LocalGateway}

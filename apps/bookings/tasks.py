@@ -60,3 +60,13 @@ def trek_credit_daily() -> dict[str, int]:
         "expired": services.credits_expire(),
         "reminded": services.credit_expiry_reminders(),
     }
+
+
+@shared_task(name="bookings.balance_reminders", ignore_result=True)
+def balance_reminders() -> int:
+    return services.balance_reminders_send()
+
+
+@shared_task(name="bookings.balances_overdue")
+def balances_overdue() -> dict[str, int]:
+    return services.balances_overdue_process()

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from apps.bookings import views
-from apps.bookings.views import changes, coupons, credit
+from apps.bookings.views import changes, coupons, credit, deposits
 
 urlpatterns = [
     path("bookings/", views.BookingListCreateView.as_view(), name="booking-list"),
@@ -17,6 +17,18 @@ urlpatterns = [
         views.DocumentReviewView.as_view(),
         name="booking-document-review",
     ),
+    path(
+        "bookings/<uuid:booking_id>/payment-links/",
+        deposits.BookingPaymentLinksView.as_view(),
+        name="booking-payment-links",
+    ),
+    path(
+        "bookings/<uuid:booking_id>/payment-links/send/",
+        deposits.BookingPaymentLinkSendView.as_view(),
+        name="booking-payment-link-send",
+    ),
+    path("payments/links/<str:token>/", deposits.PaymentLinkPageView.as_view(), name="payment-link-page"),
+    path("payments/links/<str:token>/pay/", deposits.PaymentLinkPayView.as_view(), name="payment-link-pay"),
     path("payments/verify/", views.PaymentVerifyView.as_view(), name="payment-verify"),
     path("payments/webhooks/razorpay/", views.RazorpayWebhookView.as_view(), name="payment-webhook-razorpay"),
     path("batches/<uuid:batch_id>/cancel/", views.BatchBulkCancelView.as_view(), name="batch-cancel"),

@@ -82,6 +82,21 @@ class OrderPaidPayload(serializers.Serializer):
     order = OrderWrapper(required=False)
 
 
+class PaymentLinkEntity(serializers.Serializer):
+    id = serializers.CharField(max_length=ID_LENGTH)
+
+
+class PaymentLinkWrapper(serializers.Serializer):
+    entity = PaymentLinkEntity()
+
+
+class PaymentLinkPaidPayload(serializers.Serializer):
+    """``payment_link.paid``: the payment, and the link it paid (the link's id names our payment row)."""
+
+    payment = CapturedPaymentWrapper()
+    payment_link = PaymentLinkWrapper()
+
+
 class RefundEventPayload(serializers.Serializer):
     """``refund.processed``, ``refund.failed``."""
 
@@ -93,6 +108,7 @@ PAYLOAD_SCHEMAS: dict[str, type[serializers.Serializer]] = {
     "payment.failed": PaymentEventPayload,
     "payment.captured": PaymentCapturedPayload,
     "order.paid": OrderPaidPayload,
+    "payment_link.paid": PaymentLinkPaidPayload,
     "refund.processed": RefundEventPayload,
     "refund.failed": RefundEventPayload,
 }

@@ -41,12 +41,15 @@ class AuditAction(StrEnum):
     BOOKING_PARTICIPANT_UPDATED = "booking.participant_updated"
     BOOKING_PARTICIPANT_CANCELLED = "booking.participant_cancelled"
     BOOKING_TRANSFERRED = "booking.transferred"
+    BOOKING_BALANCE_OVERDUE = "booking.balance_overdue"  # confirmed on a deposit, balance unpaid after its due date
     # payments: created -> authorized -> captured, or failed; a mismatch is flagged for finance
     PAYMENT_CREATED = "payment.created"
     PAYMENT_AUTHORIZED = "payment.authorized"
     PAYMENT_CAPTURED = "payment.captured"
     PAYMENT_FAILED = "payment.failed"
     PAYMENT_FLAGGED = "payment.flagged"
+    PAYMENT_LINK_CREATED = "payment.link_created"  # a payment link for a booking's balance (gateway-hosted)
+    PAYMENT_LINK_SENT = "payment.link_sent"  # the link sent to the trekker (by staff, or with a balance reminder)
     PAYMENT_RECORDED = "payment.recorded"  # money taken outside the gateway (cash, UPI, bank transfer) by staff
     # refunds: pending (requested) -> processed or failed (a failed one may still be processed)
     REFUND_REQUESTED = "refund.requested"

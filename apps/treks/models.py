@@ -6,6 +6,8 @@ Seats are a counter on the batch (``seats_taken``), moved only by the conditiona
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -59,9 +61,16 @@ class BatchStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+class DepositKind(models.TextChoices):
+    NONE = "none", "No deposit (pay in full)"
+    PERCENT = "percent", "Percent of the price"
+    FIXED = "fixed", "Fixed amount per participant (INR)"
+
+
 class Trek(BaseModel):
     Difficulty = TrekDifficulty
     Status = TrekStatus
+    DepositKind = DepositKind
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True)
@@ -101,6 +110,14 @@ class Trek(BaseModel):
     # GIN index (trek_search_gin) created by migration 0001 on PostgreSQL.
     search_vector = SearchVectorField(null=True, editable=False)
 
+    # Payment terms: a deposit confirms the seats, the balance is due ``balance_due_days`` before the start.
+    # A booking made on or after that day pays in full.
+    deposit_kind = models.CharField(max_length=10, choices=DepositKind.choices, default=DepositKind.NONE)
+    deposit_value = models.DecimalField(
+        max_digits=10, decimal_places=2, default=Decimal("0"), help_text="Percent, or INR per participant"
+    )
+    balance_due_days = models.PositiveSmallIntegerField(default=30, help_text="Days before the start")
+
     class Meta:
         ordering = ["name"]
         indexes = [
@@ -122,6 +139,13 @@ class Trek(BaseModel):
             ),
             models.CheckConstraint(
                 condition=Q(min_experience_level__in=EXPERIENCE_ORDER), name="trek_min_experience_valid"
+            ),
+            models.CheckConstraint(condition=Q(deposit_kind__in=DepositKind.values), name="trek_deposit_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(deposit_kind="none") | Q(deposit_value__gt=0), name="trek_deposit_value_positive"
+            ),
+            models.CheckConstraint(
+                condition=~Q(deposit_kind="percent") | Q(deposit_value__lt=100), name="trek_deposit_percent_below_100"
             ),
         ]
 

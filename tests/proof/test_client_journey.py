@@ -425,3 +425,78 @@ def test_journey_credit(api: ModuleType, live_server: Any) -> None:
     _op(api, "payments", "payment_verify").sync(client=client, body=_model(api, "PaymentVerifyRequest")(**checkout))
     confirmed = _op(api, "bookings", "booking_get").sync(later.id, client=client)
     assert (str(confirmed.status), Decimal(confirmed.amount_paid)) == ("confirmed", Decimal("8400.00"))
+
+
+def test_journey_deposit(api: ModuleType, live_server: Any) -> None:
+    """Book a trek that takes a deposit, pay only the deposit (confirmed), then the balance by the payment link
+    ops send: every amount to the paisa."""
+    import httpx
+
+    from apps.bookings.gateways import LocalGateway
+    from apps.users.tests.factories import DEFAULT_PASSWORD, UserFactory
+
+    trek = TrekFactory(
+        name="Har Ki Dun",
+        slug="har-ki-dun",
+        deposit_kind=Trek.DepositKind.PERCENT,
+        deposit_value=Decimal("20"),
+        balance_due_days=30,
+    )
+    batch = BatchFactory(trek=trek, start_date=timezone.localdate() + timedelta(days=75), price=Decimal("13949.00"))
+    UserFactory(email="deposit@example.com")
+    UserFactory(email="ops-deposit@example.com", staff_role="ops_manager")
+    anonymous = api.Client(base_url=live_server.url, raise_on_unexpected_status=True)
+
+    def sign_in(email: str) -> Any:
+        pair = _op(api, "auth", "auth_login").sync(
+            client=anonymous, body=_model(api, "LoginRequest")(email=email, password=DEFAULT_PASSWORD)
+        )
+        return api.AuthenticatedClient(base_url=live_server.url, token=pair.access, raise_on_unexpected_status=True)
+
+    client = sign_in("deposit@example.com")
+    request = _model(api, "BookingCreateRequest")(
+        batch=batch.pk,
+        participants=[
+            _model(api, "ParticipantInputRequest")(name="Meera Joshi", age=31),
+            _model(api, "ParticipantInputRequest")(name="Kabir Joshi", age=33),
+        ],
+    )
+    created = client.get_httpx_client().post("/api/v1/bookings/", json=request.to_dict())  # JSON: see above
+    assert created.status_code == 201, created.text
+    booking = _model(api, "Booking").from_dict(created.json())
+    # 2 x 13,949.00 = 27,898.00 + 5 % GST 1,394.90 = 29,292.90; a 20 % deposit: 5,858.58
+    assert Decimal(booking.pricing.final_amount) == Decimal("29292.90")
+    assert Decimal(booking.payment_terms.deposit_amount) == Decimal("5858.58")
+
+    pay = _model(api, "BookingPaymentCreatePay")
+    order = _op(api, "payments", "booking_payment_create").sync(booking.id, client=client, pay=pay("deposit"))
+    assert order.amount_paise == 585858
+    checkout = LocalGateway().simulate_payment(order_id=order.order_id)
+    verified = _op(api, "payments", "payment_verify").sync_detailed(
+        client=client, body=_model(api, "PaymentVerifyRequest")(**checkout)
+    )
+    assert verified.status_code == 200, verified.content
+    confirmed = _op(api, "bookings", "booking_get").sync(booking.id, client=client)
+    assert str(confirmed.status) == "confirmed"
+    assert Decimal(confirmed.balance_due) == Decimal("23434.32")
+    assert confirmed.payment_terms.balance_due_date == batch.start_date - timedelta(days=30)
+
+    ops = sign_in("ops-deposit@example.com")
+    link = _op(api, "payments", "booking_payment_link_send").sync(booking.id, client=ops)
+    assert (link.amount_paise, Decimal(link.amount), link.times_sent) == (2343432, Decimal("23434.32"), 1)
+    links = _op(api, "payments", "booking_payment_links").sync(booking.id, client=client)
+    assert [item.url for item in links] == [link.url]
+
+    # The trekker opens the link (the local gateway's page on this API) and pays it.
+    token = link.url.rstrip("/").rsplit("/", 1)[1]
+    page = _op(api, "payments", "payment_link_get").sync(token, client=anonymous)
+    assert page.amount_text == "₹23,434.32"
+    paid = httpx.post(f"{live_server.url}/api/v1/payments/links/{token}/pay/", timeout=30)
+    assert paid.status_code == 200, paid.text
+    assert paid.json()["status"] == "captured"
+
+    settled = _op(api, "bookings", "booking_get").sync(booking.id, client=client)
+    assert (Decimal(settled.amount_paid), Decimal(settled.balance_due)) == (Decimal("29292.90"), Decimal("0.00"))
+    payments = _op(api, "payments", "booking_payment_list").sync(booking.id, client=client)
+    captured = sorted(item.amount_paise for item in payments if str(item.status) == "captured")
+    assert captured == [585858, 2343432]

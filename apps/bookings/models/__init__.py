@@ -35,6 +35,7 @@ from apps.bookings.models.departures import BatchCancellation, DepartureAnnounce
 from apps.bookings.models.field import BaseCheckIn, CampCheckIn
 from apps.bookings.models.addons import AddOn, AddOnKind, AddOnStock, BookingAddOn
 from apps.bookings.models.credit import CREDIT_GATEWAY, CreditOffer, CreditTransaction
+from apps.bookings.models.deposits import PaymentLink
 # isort: on
 
 __all__ = [
@@ -64,6 +65,7 @@ __all__ = [
     "OfflineMethod",
     "Payment",
     "PaymentEvent",
+    "PaymentLink",
     "PaymentStatus",
     "Refund",
     "WaitlistEntry",

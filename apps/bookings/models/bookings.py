@@ -121,6 +121,10 @@ class Booking(BaseModel):
     amount_credited = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
 
     hold_expires_at = models.DateTimeField(null=True, blank=True)
+    # confirmed on a deposit: the balance is due on this (local) date; unpaid after it, ops see the booking as
+    # overdue from ``balance_overdue_at`` until it is paid or its seats are released
+    balance_due_date = models.DateField(null=True, blank=True)
+    balance_overdue_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     expired_at = models.DateTimeField(null=True, blank=True)
@@ -157,6 +161,11 @@ class Booking(BaseModel):
             models.Index(fields=["batch", "status"], name="booking_batch_status_idx"),
             models.Index(fields=["user", "-created_at"], name="booking_user_created_idx"),
             models.Index(fields=["-created_at", "-id"], name="booking_created_idx"),
+            models.Index(
+                fields=["balance_due_date"],
+                condition=Q(balance_due_date__isnull=False, status="confirmed"),
+                name="booking_balance_due_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -18,6 +18,7 @@ from apps.bookings.models import (
     WaitlistEntry,
 )
 from apps.bookings.serializers.addons import AddOnChoicesField
+from apps.bookings.serializers.deposits import PaymentTermsSerializer, payment_terms_data
 from apps.bookings.serializers.paperwork import (
     BookingDocumentSerializer,
     BookingParticipantSerializer,
@@ -65,6 +66,7 @@ class BookingSerializer(serializers.ModelSerializer):
     participants = BookingParticipantSerializer(many=True)
     pricing = serializers.SerializerMethodField()
     balance_due = serializers.DecimalField(max_digits=12, decimal_places=2)
+    payment_terms = PaymentTermsSerializer(source="*", read_only=True)
     missing_documents = serializers.ListField(child=serializers.CharField())
     documents = BookingDocumentSerializer(many=True)
     user_email = serializers.EmailField(source="user.email", allow_null=True)
@@ -84,6 +86,7 @@ class BookingSerializer(serializers.ModelSerializer):
             "amount_refunded",
             "amount_credited",
             "balance_due",
+            "payment_terms",
             "hold_expires_at",
             "confirmed_at",
             "completed_at",
@@ -164,6 +167,7 @@ def booking_data(booking: Booking) -> dict[str, Any]:
         "amount_refunded": _MONEY.to_representation(booking.amount_refunded),
         "amount_credited": _MONEY.to_representation(booking.amount_credited),
         "balance_due": _MONEY.to_representation(booking.balance_due),
+        "payment_terms": payment_terms_data(booking),
         "hold_expires_at": _when(booking.hold_expires_at),
         "confirmed_at": _when(booking.confirmed_at),
         "completed_at": _when(booking.completed_at),

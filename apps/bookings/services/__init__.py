@@ -29,6 +29,14 @@ from apps.bookings.services.credit import (
     credits_expire,
 )
 from apps.bookings.services.credit_offers import credit_offer_choose, credit_offers_settle_due
+from apps.bookings.services.deposits import (
+    balance_reminders_send,
+    balances_overdue_process,
+    payment_link_by_token,
+    payment_link_current,
+    payment_link_local_pay,
+    payment_link_send,
+)
 from apps.bookings.services.field import base_check_in_mark, camp_check_in_post
 from apps.bookings.services.holds import coupon_redeem
 from apps.bookings.services.offline import payment_record_offline, refund_pay_manually
@@ -50,6 +58,8 @@ from apps.bookings.services.webhooks import webhook_receive
 __all__ = [
     "add_on_create",
     "add_on_update",
+    "balance_reminders_send",
+    "balances_overdue_process",
     "base_check_in_mark",
     "batch_bulk_cancel_run",
     "batch_bulk_cancel_start",
@@ -75,6 +85,10 @@ __all__ = [
     "credits_expire",
     "departure_announce",
     "may_announce",
+    "payment_link_by_token",
+    "payment_link_current",
+    "payment_link_local_pay",
+    "payment_link_send",
     "payment_order_create",
     "payment_record_offline",
     "payment_succeeded",

@@ -25,6 +25,7 @@ from django.utils import timezone
 from apps.bookings.errors import AddOnClosed, AddOnSoldOut, AddOnUnavailable
 from apps.bookings.models import AddOn, AddOnStock, Booking, BookingAddOn, BookingStatus
 from apps.bookings.pricing import to_paisa
+from apps.bookings.services.balance import balance_terms_apply
 from apps.bookings.services.common import _lock_booking
 from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import ValidationFailed
@@ -277,6 +278,7 @@ def booking_add_ons_add(
         booking.add_ons_amount += added
         booking.final_amount += added
         booking.save(update_fields=["add_ons_amount", "final_amount", "updated_at"])
+        balance_terms_apply(booking)  # a balance left on a confirmed booking gets its due date
         audit(
             actor=actor,
             action=AuditAction.BOOKING_ADD_ONS_ADDED,

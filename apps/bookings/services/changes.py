@@ -23,6 +23,7 @@ from apps.bookings.errors import AlreadyBooked, BatchFull, BatchNotBookable
 from apps.bookings.models import ACTIVE_STATUSES, Booking, BookingDocument, BookingParticipant, BookingStatus, Refund
 from apps.bookings.pricing import Quote
 from apps.bookings.services.addons import booking_add_ons_move
+from apps.bookings.services.balance import balance_terms_apply
 from apps.bookings.services.change_quotes import (
     ChangeQuote,
     add_participants_quote,
@@ -141,6 +142,7 @@ def participants_add(
         )
         _apply_pricing(booking, quote.pricing, change_fees=quote.change_fees_after)
         booking.save()
+        balance_terms_apply(booking)  # a balance left on a confirmed booking gets its due date
         audit(
             actor=actor,
             action=AuditAction.BOOKING_PARTICIPANTS_ADDED,
@@ -215,6 +217,7 @@ def participant_cancel(
         batch_release_seats(batch_id=booking.batch_id, seats=1)
         _apply_pricing(booking, quote.pricing, change_fees=quote.change_fees_after)
         booking.save()
+        balance_terms_apply(booking)  # a balance left on a confirmed booking gets its due date
         refunds = _refund(booking, quote, Refund.Reason.PARTICIPANT_CANCELLED)
         audit(
             actor=actor,
@@ -267,12 +270,14 @@ def booking_transfer(
         if not batch_release_seats(batch_id=source.pk, seats=booking.seats):
             logger.error("booking %s: batch %s held fewer seats than it had", booking.reference, source.pk)
         booking.batch = target
+        booking.balance_due_date = None  # due again by the new departure's terms (balance_terms_apply below)
         _apply_pricing(booking, quote.pricing, change_fees=quote.change_fees_after)
         try:
             with transaction.atomic():  # a concurrent booking of the booker on the new departure
                 booking.save()
         except IntegrityError as exc:
             raise AlreadyBooked() from exc
+        balance_terms_apply(booking)
         refunds = _refund(booking, quote, Refund.Reason.TRANSFER)
         audit(
             actor=actor,

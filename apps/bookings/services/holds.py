@@ -83,12 +83,13 @@ def coupon_redeem(*, code: str, user: User, booking: Booking, amount: Decimal, n
 
 
 # What the seat take's statement reads besides the batch row: the batch as it was (why no seats were taken),
-# the trek's name and slug, the booker's emergency contact, and (only when no seats were taken) whether the
-# booker already holds this batch.
-# the booker's stored notification choices and push devices (only when seats were taken: what ``notify()`` for
-# the ``booking_held`` message would otherwise read in two queries of its own).
+# the trek's name, slug, payment terms and eligibility rules, the booker's emergency contact, (only when no
+# seats were taken) whether the booker already holds this batch, and (only when seats were taken) the
+# booker's stored notification choices and push devices (what ``notify()`` for the ``booking_held`` message
+# would otherwise read in two queries of its own).
 _HOLD_READ = (
     "before_status", "before_start_date", "trek_slug", "trek_name",
+    "trek_deposit_kind", "trek_deposit_value", "trek_balance_due_days",
     "emergency_contact_name", "emergency_contact_phone", "emergency_contact_relation", "already_booked",
     "preferences", "devices",
     "trek_min_age", "trek_max_age", "trek_min_experience_level",
@@ -136,7 +137,8 @@ def _take_seats(*, user: User, batch_id: Any, seats: int, today: date) -> tuple[
     bookings, contacts = quote(Booking._meta.db_table), quote(EmergencyContact._meta.db_table)
     sql = (
         f"WITH took AS ({take}) "  # noqa: S608 - table names from the models, values as parameters
-        "SELECT b.status, b.start_date, t.slug, t.name, ec.name, ec.phone, ec.relationship, "
+        "SELECT b.status, b.start_date, t.slug, t.name, t.deposit_kind, t.deposit_value, t.balance_due_days, "
+        "ec.name, ec.phone, ec.relationship, "
         f"CASE WHEN took.id IS NULL THEN EXISTS (SELECT 1 FROM {bookings} x "
         "WHERE x.user_id = %s AND x.batch_id = b.id AND x.status IN (%s, %s)) END, "
         f"CASE WHEN took.id IS NOT NULL THEN {_json_rows(NotificationPreference, 'x.user_id = %s', 'x.id')} END, "
@@ -165,14 +167,32 @@ def _take_seats(*, user: User, batch_id: Any, seats: int, today: date) -> tuple[
     batch = batch_from_seat_take(row[len(_HOLD_READ) :])
     batch.trek = instance_from_row(
         Trek,
-        ("id", "slug", "name", "min_age", "max_age", "min_experience_level"),
+        (
+            "id",
+            "slug",
+            "name",
+            "deposit_kind",
+            "deposit_value",
+            "balance_due_days",
+            "min_age",
+            "max_age",
+            "min_experience_level",
+        ),
         (
             batch.trek_id,
-            read["trek_slug"],
-            read["trek_name"],
-            read["trek_min_age"],
-            read["trek_max_age"],
-            read["trek_min_experience_level"],
+            *(
+                read[f"trek_{name}"]
+                for name in (
+                    "slug",
+                    "name",
+                    "deposit_kind",
+                    "deposit_value",
+                    "balance_due_days",
+                    "min_age",
+                    "max_age",
+                    "min_experience_level",
+                )
+            ),
         ),
     )
     return batch, read

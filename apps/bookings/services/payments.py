@@ -17,17 +17,20 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from apps.bookings.errors import NothingToPay, NotPayable, SignatureInvalid
+from apps.bookings.deposits import amount_to_confirm, deposit_amount
+from apps.bookings.errors import NoDeposit, NothingToPay, NotPayable, SignatureInvalid
 from apps.bookings.gateways import GatewayPayment, get_gateway
 from apps.bookings.models import Booking, BookingStatus, Coupon, CouponRedemption, Payment, Refund
 from apps.bookings.pricing import to_paise
 from apps.bookings.services.addons import booking_add_ons_retake
+from apps.bookings.services.balance import balance_terms_apply
 from apps.bookings.services.bookings import booking_confirm
 from apps.bookings.services.common import _lock_booking, _notify_booking, refund_create
 from apps.bookings.services.documents import require_emergency_contact
 from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import NotFound, ServiceUnavailable
 from apps.notifications.models import Category
+from apps.treks.domain import local_today
 from apps.treks.services.batches import batch_take_seats
 from apps.users.models import User
 
@@ -37,10 +40,13 @@ S = BookingStatus
 P = Payment.Status
 
 
-def payment_order_create(*, booking: Booking, now: datetime | None = None) -> Payment:
+def payment_order_create(*, booking: Booking, now: datetime | None = None, deposit_only: bool = False) -> Payment:
     """A gateway order for the booking's balance due (integer paise, receipt = booking reference).
 
-    An order already created for exactly that balance is returned again instead of a new one.
+    A pending booking within its hold, or a confirmed one with a balance left (confirmed on its deposit).
+    ``deposit_only``: a pending booking whose trek takes a deposit pays only what confirms it (409
+    ``no_deposit`` when it takes none). An order already created for exactly that amount is returned again
+    instead of a new one.
     """
     now = now or timezone.now()
     booking.refresh_from_db()
@@ -48,6 +54,11 @@ def payment_order_create(*, booking: Booking, now: datetime | None = None) -> Pa
     if not pending and not (booking.status == S.CONFIRMED and booking.balance_due > 0):
         raise NotPayable(details={"status": booking.status})
     amount = to_paise(booking.balance_due)
+    if deposit_only:
+        deposit = deposit_amount(booking, today=timezone.localdate(now)) if pending else None
+        if deposit is None:
+            raise NoDeposit()
+        amount = min(amount, to_paise(deposit - booking.amount_paid))
     if amount <= 0:
         raise NothingToPay()
     require_emergency_contact(booking)
@@ -162,8 +173,9 @@ def _credit(*, booking: Booking, payment: Payment) -> None:
     booking.refresh_from_db(fields=["amount_paid", "amount_refunded"])
     _notify_booking(booking, "payment_received", category=Category.PAYMENT, amount=str(amount), dedupe=payment.pk)
     if booking.status == S.PENDING:
-        if booking.amount_paid >= booking.final_amount:
+        if booking.amount_paid >= amount_to_confirm(booking, today=local_today()):
             booking_confirm(booking)
+            balance_terms_apply(booking)
         return
     if booking.status == S.EXPIRED:
         # Late: the hold lapsed before the money came. Accept only if the seats can be taken again.
@@ -181,8 +193,9 @@ def _credit(*, booking: Booking, payment: Payment) -> None:
                 changes={"status": [S.EXPIRED, S.PENDING], "payment": str(payment.pk)},
             )
             logger.info("late payment for %s accepted: seats re-taken", booking.reference)
-            if booking.amount_paid >= booking.final_amount:
+            if booking.amount_paid >= amount_to_confirm(booking, today=local_today()):
                 booking_confirm(booking)
+                balance_terms_apply(booking)
             return
         logger.info("late payment for %s refunded: no seats left", booking.reference)
         refund_create(booking=booking, amount=amount, reason=Refund.Reason.LATE_PAYMENT)
@@ -191,7 +204,9 @@ def _credit(*, booking: Booking, payment: Payment) -> None:
     if booking.status == S.CANCELLED:
         refund_create(booking=booking, amount=amount, reason=Refund.Reason.OVERPAYMENT)
         return
-    # confirmed / completed: anything above the price goes back
+    # confirmed / completed: a balance paid in full clears its due date and overdue flag; anything above the
+    # price goes back
+    balance_terms_apply(booking)
     excess = booking.amount_paid - booking.amount_refunded - booking.final_amount
     if excess > 0:
         refund_create(booking=booking, amount=excess, reason=Refund.Reason.OVERPAYMENT)

@@ -20,7 +20,7 @@ from apps.bookings.webhook_payloads import parse_webhook
 logger = logging.getLogger(__name__)
 
 
-PAYMENT_EVENTS = ("payment.authorized", "payment.captured", "payment.failed", "order.paid")
+PAYMENT_EVENTS = ("payment.authorized", "payment.captured", "payment.failed", "order.paid", "payment_link.paid")
 REFUND_EVENTS = ("refund.processed", "refund.failed")
 
 
@@ -95,11 +95,14 @@ def _process_event(event_type: str, payload: dict[str, Any]) -> str:
     """Apply a validated event (``payload`` holds what its schema declares)."""
     if event_type in PAYMENT_EVENTS:
         item = _entity(payload, "payment")
-        order_id = item.get("order_id") or _entity(payload, "order").get("id")
+        if event_type == "payment_link.paid":  # a link's payments carry the link's own order: the link names ours
+            order_id = _entity(payload, "payment_link").get("id")
+        else:
+            order_id = item.get("order_id") or _entity(payload, "order").get("id")
         payment = Payment.objects.filter(gateway_order_id=order_id).first() if order_id else None
         if payment is None:
             return "ignored: unknown order"
-        if event_type in ("payment.captured", "order.paid"):
+        if event_type in ("payment.captured", "order.paid", "payment_link.paid"):
             result = payment_succeeded(
                 payment_pk=payment.pk,
                 gateway_payment_id=item["id"],

@@ -225,6 +225,7 @@ def valid_event(event: str, payment: Payment) -> dict[str, Any]:
         "payload": {
             "payment": {"entity": entity},
             "order": {"entity": {"id": payment.gateway_order_id}},
+            "payment_link": {"entity": {"id": payment.gateway_order_id}},
             "refund": {"entity": {"id": "rfnd_V1", "amount": 1000}},
         },
     }

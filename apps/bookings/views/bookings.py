@@ -70,6 +70,13 @@ class BookingListCreateView(APIView):
             OpenApiParameter("created_from", OpenApiTypes.DATE),
             OpenApiParameter("created_to", OpenApiTypes.DATE),
             OpenApiParameter("q", OpenApiTypes.STR, description="Name, e-mail, phone or reference"),
+            OpenApiParameter(
+                "balance",
+                OpenApiTypes.STR,
+                enum=["due", "overdue"],
+                description="Confirmed on a deposit with a balance left: `due` (not yet past its due date) or "
+                "`overdue` (unpaid after it; its seats are released after the grace days)",
+            ),
             OpenApiParameter("mine", OpenApiTypes.BOOL),
             OpenApiParameter("page", OpenApiTypes.INT),
             OpenApiParameter("page_size", OpenApiTypes.INT),

@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -18,6 +18,7 @@ from apps.bookings import selectors, services
 from apps.bookings.errors import (
     EmergencyContactRequired,
     GatewayRejected,
+    NoDeposit,
     NothingToPay,
     NotPayable,
     SignatureInvalid,
@@ -30,11 +31,19 @@ from apps.bookings.serializers import (
     PaymentVerifySerializer,
     WebhookAckSerializer,
 )
+from apps.bookings.serializers.deposits import PaymentOrderQuerySerializer
 from apps.bookings.views import examples
 from apps.bookings.views.common import BOOKING_ID
 from apps.common.exceptions import NotFound
 from apps.common.schema import error_responses
 from apps.users.current import authenticated_user
+
+PAY = OpenApiParameter(
+    "pay",
+    OpenApiTypes.STR,
+    enum=["balance", "deposit"],
+    description="`balance` (default): the whole balance due; `deposit`: only the deposit that confirms the seats.",
+)
 
 
 @extend_schema(tags=["payments"], parameters=[BOOKING_ID])
@@ -53,10 +62,13 @@ class BookingPaymentsView(APIView):
         return Response(PaymentSerializer(payments, many=True).data)
 
     @extend_schema(
-        summary="Create a gateway order for the balance due",
+        summary="Create a gateway order for the balance due (or the deposit)",
         description=(
-            "The booker only, on a pending booking whose hold has not lapsed. Creates a Razorpay order for the "
-            "balance due, in paise (`amount_paise`, integer; the booking's amounts are in rupees), with the "
+            "The booker only, on a pending booking whose hold has not lapsed, or a confirmed booking with a "
+            "balance left (confirmed on its deposit). `?pay=deposit` on a pending booking whose trek takes a "
+            "deposit (`payment_terms.deposit_amount`) orders only the deposit, which confirms the seats (409 "
+            "`no_deposit` when it takes none); by default the whole balance. Creates a Razorpay order for that "
+            "amount, in paise (`amount_paise`, integer; the booking's amounts are in rupees), with the "
             "booking reference as receipt; open Razorpay Checkout with `key_id` and `order_id`, then send its "
             "answer to `paymentVerify`. Asking again for the same balance returns the same order. A booking is "
             "confirmed only with an emergency contact to call: with none on the booker's profile nor given at "
@@ -64,15 +76,20 @@ class BookingPaymentsView(APIView):
             "the gateway refuses, 503 when it cannot be reached."
         ),
         request=None,
+        parameters=[PAY],
         responses={
             201: PaymentOrderSerializer,
-            **error_responses(401, 404, NotPayable, NothingToPay, EmergencyContactRequired, GatewayRejected, 503),
+            **error_responses(
+                400, 401, 404, NotPayable, NothingToPay, NoDeposit, EmergencyContactRequired, GatewayRejected, 503
+            ),
         },
         examples=examples.PAYMENT_ORDER,
     )
     def post(self, request: Request, booking_id: Any) -> Response:
+        query = PaymentOrderQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
         booking = selectors.booking_get(user=authenticated_user(request), booking_id=booking_id, staff_capability="-")
-        payment = services.payment_order_create(booking=booking)
+        payment = services.payment_order_create(booking=booking, deposit_only=query.validated_data["pay"] == "deposit")
         return Response(PaymentOrderSerializer(payment).data, status=status.HTTP_201_CREATED)
 
 

@@ -308,6 +308,17 @@ class TrekWriteSerializer(serializers.Serializer):
     fitness_prep = serializers.CharField(allow_blank=True, default="")
     faqs = FAQSerializer(many=True, default=list)
     status = serializers.ChoiceField(choices=Trek.Status.choices, default=Trek.Status.DRAFT)
+    deposit_kind = serializers.ChoiceField(
+        choices=Trek.DepositKind.choices,
+        default=Trek.DepositKind.NONE,
+        help_text="`percent` of the price or `fixed` INR per participant confirms a booking; `none`: pay in full.",
+    )
+    deposit_value = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=Decimal("0"), max_value=Decimal("1000000"), default=Decimal("0")
+    )
+    balance_due_days = serializers.IntegerField(
+        min_value=0, max_value=365, default=30, help_text="The balance is due this many days before the start."
+    )
 
     def validate_best_months(self, value: list[int]) -> list[int]:
         return sorted(set(value))

@@ -50,6 +50,9 @@ TREK_FIELDS = (
     "fitness_prep",
     "faqs",
     "status",
+    "deposit_kind",
+    "deposit_value",
+    "balance_due_days",
 )
 SEARCH_CONFIG = "english"
 
@@ -146,11 +149,23 @@ def _unique_trek_slug(name: str) -> str:
     return f"{base}-{n}"
 
 
+def deposit_terms_check(trek: Trek) -> None:
+    """400 unless the trek's payment terms hold together: a deposit has a positive value, a percentage is below 100
+    (a deposit of the whole price is no deposit)."""
+    if trek.deposit_kind == Trek.DepositKind.NONE:
+        return
+    if trek.deposit_value is None or trek.deposit_value <= 0:
+        raise ValidationFailed(details={"deposit_value": ["A deposit needs a positive value."]})
+    if trek.deposit_kind == Trek.DepositKind.PERCENT and trek.deposit_value >= 100:
+        raise ValidationFailed(details={"deposit_value": ["A percentage deposit is below 100."]})
+
+
 def trek_create(*, actor: User | None, **fields: Any) -> Trek:
     """Create a trek; its slug comes from the name and is made unique (``-2``, ``-3``...)."""
     unknown = set(fields) - set(TREK_FIELDS)
     if unknown:
         raise TypeError(f"unknown trek fields: {sorted(unknown)}")
+    deposit_terms_check(Trek(**{k: v for k, v in fields.items() if k != "region"}))
     for attempt in range(5):
         try:
             with transaction.atomic():
@@ -178,6 +193,7 @@ def trek_update(*, actor: User, trek: Trek, changes: dict[str, Any]) -> Trek:
     diff = _apply_changes(trek, changes, list(TREK_FIELDS))
     if not diff:
         return trek
+    deposit_terms_check(trek)
     trek.save()
     if {"name", "region", "themes", "description"} & diff.keys():
         trek_refresh_search(trek_ids=[trek.pk])

@@ -184,6 +184,12 @@ if TREK_CREDIT_OFFER_DEFAULT not in ("refund", "credit"):
     raise ImproperlyConfigured("TREK_CREDIT_OFFER_DEFAULT must be refund or credit.")
 TREK_CREDIT_VALID_DAYS = env.int("TREK_CREDIT_VALID_DAYS", default=365)
 TREK_CREDIT_REMINDER_DAYS = env.int("TREK_CREDIT_REMINDER_DAYS", default=30)
+# Deposits: a booking confirmed on its deposit is reminded of its balance these many days before the due date;
+# unpaid after the due date it is flagged overdue, and after this many more days its seats are released.
+BOOKINGS_BALANCE_REMINDER_DAYS: tuple[int, ...] = (7, 2)
+BOOKINGS_BALANCE_GRACE_DAYS = env.int("BOOKINGS_BALANCE_GRACE_DAYS", default=3)
+# A payment link for a balance stays payable this long (Razorpay needs at least 15 minutes).
+BOOKINGS_PAYMENT_LINK_DAYS = env.int("BOOKINGS_PAYMENT_LINK_DAYS", default=7)
 BOOKINGS_WAITLIST_OFFER_HOURS = env.int("BOOKINGS_WAITLIST_OFFER_HOURS", default=24)
 BOOKINGS_WAITLIST_CLOSES_DAYS = env.int("BOOKINGS_WAITLIST_CLOSES_DAYS", default=7)
 BOOKINGS_WAIVER_VERSION = env.str("BOOKINGS_WAIVER_VERSION", default="2026-01")
@@ -199,6 +205,8 @@ PAYMENTS_GATEWAY = env.str("PAYMENTS_GATEWAY", default="local")
 PAYMENTS_CURRENCY = "INR"
 PAYMENTS_LOCAL_SECRET = env.str("PAYMENTS_LOCAL_SECRET", default="local-payments-secret-change-me")
 PAYMENTS_LOCAL_WEBHOOK_SECRET = env.str("PAYMENTS_LOCAL_WEBHOOK_SECRET", default="local-webhook-secret-change-me")
+# The local gateway's payment links point at this API's own payment page (development only).
+PAYMENTS_LOCAL_LINK_BASE_URL = env.str("PAYMENTS_LOCAL_LINK_BASE_URL", default="http://localhost:8000")
 RAZORPAY_KEY_ID = env.str("RAZORPAY_KEY_ID", default="")
 RAZORPAY_KEY_SECRET = env.str("RAZORPAY_KEY_SECRET", default="")
 RAZORPAY_WEBHOOK_SECRET = env.str("RAZORPAY_WEBHOOK_SECRET", default="")

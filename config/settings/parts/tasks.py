@@ -62,4 +62,6 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "bookings-pretrek-reminders": {"task": "bookings.pretrek_reminders", "schedule": crontab(hour=9, minute=0)},
     "bookings-hold-expiry-reminders": {"task": "bookings.hold_expiry_reminders", "schedule": 60.0},
     "bookings-trek-credit-daily": {"task": "bookings.trek_credit_daily", "schedule": crontab(hour=8, minute=30)},
+    "bookings-balance-reminders": {"task": "bookings.balance_reminders", "schedule": crontab(hour=10, minute=0)},
+    "bookings-balances-overdue": {"task": "bookings.balances_overdue", "schedule": crontab(hour=0, minute=30)},
 }

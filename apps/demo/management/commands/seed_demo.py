@@ -19,6 +19,7 @@ from apps.demo.catalog import seed_catalog
 from apps.demo.changes import seed_booking_changes
 from apps.demo.community import seed_community
 from apps.demo.credit import seed_credit
+from apps.demo.deposits import seed_deposits
 from apps.demo.emergency import seed_emergency
 from apps.demo.messaging import seed_messaging
 from apps.demo.notifications import seed_notifications
@@ -42,6 +43,7 @@ SEEDERS: list[tuple[str, Callable[[Callable[[str], None]], None]]] = [
     ("trek credit", seed_credit),
     ("eligibility", seed_eligibility),
     ("paperwork", seed_paperwork),
+    ("deposits and balances", seed_deposits),
     ("community", seed_community),
 ]
 
