@@ -126,3 +126,11 @@ class RefundAtGateway(Conflict):
 
     code = "refund_at_gateway"
     message = gettext_noop("The payment gateway is paying this refund back; it cannot be marked paid by hand.")
+
+
+class GstinInvalid(ValidationFailed):
+    """``details.problem``: ``format``, ``state_code``, ``checksum`` or ``state_mismatch`` (the billing state is
+    not the GSTIN's)."""
+
+    code = "gstin_invalid"
+    message = gettext_noop("This GSTIN is not valid: check its 15 characters and the billing state.")

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from apps.bookings import views
-from apps.bookings.views import coupons
+from apps.bookings.views import coupons, invoices
 
 urlpatterns = [
     path("bookings/", views.BookingListCreateView.as_view(), name="booking-list"),
@@ -39,4 +39,8 @@ urlpatterns = [
         name="batch-announcements",
     ),
     path("reports/revenue/", views.RevenueReportView.as_view(), name="revenue-report"),
+    path("bookings/<uuid:booking_id>/billing/", invoices.BookingBillingView.as_view(), name="booking-billing"),
+    path("bookings/<uuid:booking_id>/invoices/", invoices.BookingInvoicesView.as_view(), name="booking-invoices"),
+    path("invoices/<uuid:document_id>/", invoices.TaxDocumentView.as_view(), name="tax-document"),
+    path("invoices/<uuid:document_id>/pdf/", invoices.TaxDocumentPdfView.as_view(), name="tax-document-pdf"),
 ]

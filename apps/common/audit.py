@@ -48,6 +48,10 @@ class AuditAction(StrEnum):
     REFUND_PROCESSED = "refund.processed"
     REFUND_FAILED = "refund.failed"
     REFUND_SETTLED_OFFLINE = "refund.settled_offline"  # paid back outside the gateway, marked by finance
+    # GST tax documents: an invoice per captured payment, a credit note per refund; the buyer's billing details
+    INVOICE_ISSUED = "invoice.issued"
+    CREDIT_NOTE_ISSUED = "credit_note.issued"
+    BOOKING_BILLING_UPDATED = "booking.billing_updated"
     # booking documents
     DOCUMENT_APPROVED = "document.approved"
     DOCUMENT_REJECTED = "document.rejected"

@@ -33,6 +33,7 @@ from apps.bookings.models.payments import (
 from apps.bookings.models.documents import BookingDocument, document_upload_to, private_storage
 from apps.bookings.models.departures import BatchCancellation, DepartureAnnouncement, WaitlistEntry
 from apps.bookings.models.field import BaseCheckIn, CampCheckIn
+from apps.bookings.models.invoices import TaxDocument, TaxDocumentCounter, TaxDocumentKind
 # isort: on
 
 __all__ = [
@@ -57,6 +58,9 @@ __all__ = [
     "PaymentEvent",
     "PaymentStatus",
     "Refund",
+    "TaxDocument",
+    "TaxDocumentCounter",
+    "TaxDocumentKind",
     "WaitlistEntry",
     "document_upload_to",
     "new_reference",

@@ -146,6 +146,11 @@ SPECTACULAR_SETTINGS = {
             "cancellations, documents, the waitlist.",
         },
         {"name": "payments", "description": "Razorpay orders, payment verification and the gateway's webhook."},
+        {
+            "name": "invoices",
+            "description": "GST tax invoices (one per payment) and credit notes (one per refund) as JSON and PDF, "
+            "and the billing details of a booking.",
+        },
         {"name": "operations", "description": "Staff tools for a departure: manifests and revenue."},
         {"name": "staff", "description": "Staff accounts and their roles."},
         {"name": "community", "description": "Posts, comments, likes and reports."},
@@ -207,6 +212,7 @@ SPECTACULAR_SETTINGS = {
         "ChecklistItemKindEnum": "apps.bookings.serializers.CHECKLIST_KINDS",
         "WaitlistStatusEnum": "apps.bookings.models.WaitlistEntry.Status",
         "CouponKindEnum": "apps.bookings.models.Coupon.Kind",
+        "TaxDocumentKindEnum": "apps.bookings.models.TaxDocumentKind",
         "PostVisibilityEnum": "apps.community.models.Visibility",
         "JournalPrivacyEnum": "apps.community.models.JournalPrivacy",
         "ChallengeKindEnum": "apps.community.models.ChallengeKind",
