@@ -50,7 +50,7 @@ class AuditAction(StrEnum):
     REFUND_SETTLED_OFFLINE = "refund.settled_offline"  # paid back outside the gateway, marked by finance
     # GST tax documents: an invoice per captured payment, a credit note per refund; the buyer's billing details
     INVOICE_ISSUED = "invoice.issued"
-    CREDIT_NOTE_ISSUED = "credit_note.issued"
+    CREDIT_NOTE_ISSUED = "invoice.credit_note_issued"  # the target is the credit note
     BOOKING_BILLING_UPDATED = "booking.billing_updated"
     # booking documents
     DOCUMENT_APPROVED = "document.approved"
