@@ -16,7 +16,7 @@ from django.test import Client
 from django.utils import timezone
 
 from apps.bookings import services as bookings
-from apps.bookings.models import Booking, Payment, Refund
+from apps.bookings.models import Booking, Payment, Refund, TaxDocument
 from apps.bookings.tests.conftest import people, with_emergency_contact
 from apps.bookings.tests.test_webhooks import deliver, payment_event
 from apps.common.audit import AuditAction
@@ -271,6 +271,39 @@ def _refund_requested(w: World) -> Transition:
     return go
 
 
+def _booking_billing_updated(w: World) -> Transition:
+    booking = w.book()
+
+    def go() -> tuple[models.Model, User | None]:
+        body = {"billing_name": "Acme Outdoors LLP", "billing_gstin": "27AAPFU0939F1ZV"}
+        response = w.client.put(f"/api/v1/bookings/{booking.pk}/billing/", body, format="json")
+        assert response.status_code == 200, response.content
+        return booking, w.trekker
+
+    return go
+
+
+def _invoice_issued(w: World) -> Transition:
+    booking = w.book()
+    payment = w.order(booking)
+
+    def go() -> tuple[models.Model, User | None]:
+        w.captured(payment)
+        return TaxDocument.objects.get(payment=payment), None
+
+    return go
+
+
+def _credit_note_issued(w: World) -> Transition:
+    booking = w.paid()
+
+    def go() -> tuple[models.Model, User | None]:
+        bookings.booking_cancel(booking=booking, actor=w.staff, full_refund=True)
+        return TaxDocument.objects.get(refund__booking=booking), None
+
+    return go
+
+
 def _refund_processed(w: World) -> Transition:
     refund = w.refund()
 
@@ -446,6 +479,9 @@ CASES: dict[str, tuple[AuditAction, Callable[[World], Transition]]] = {
     "payment.failed": (A.PAYMENT_FAILED, _webhook("payment.failed")),
     "payment.flagged": (A.PAYMENT_FLAGGED, _webhook("payment.captured", amount=1)),
     "refund.requested": (A.REFUND_REQUESTED, _refund_requested),
+    "booking.billing_updated": (A.BOOKING_BILLING_UPDATED, _booking_billing_updated),
+    "invoice.issued": (A.INVOICE_ISSUED, _invoice_issued),
+    "invoice.credit_note_issued": (A.CREDIT_NOTE_ISSUED, _credit_note_issued),
     "refund.processed": (A.REFUND_PROCESSED, _refund_processed),
     "refund.failed": (A.REFUND_FAILED, _refund_failed),
     "refund.settled_offline": (A.REFUND_SETTLED_OFFLINE, _refund_settled_offline),

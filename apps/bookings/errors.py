@@ -190,3 +190,11 @@ class NotEligible(ValidationFailed):
 class EmergencyContactRequired(Conflict):
     code = "emergency_contact_required"
     message = gettext_noop("Add an emergency contact to your profile before paying for this booking.")
+
+
+class GstinInvalid(ValidationFailed):
+    """``details.problem``: ``format``, ``state_code``, ``checksum`` or ``state_mismatch`` (the billing state is
+    not the GSTIN's)."""
+
+    code = "gstin_invalid"
+    message = gettext_noop("This GSTIN is not valid: check its 15 characters and the billing state.")

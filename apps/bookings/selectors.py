@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, When
 from django.db.models.functions import TruncMonth
 
 from apps.bookings.models import (
@@ -20,7 +21,10 @@ from apps.bookings.models import (
     Coupon,
     Payment,
     Refund,
+    TaxDocument,
+    TaxDocumentKind,
 )
+from apps.bookings.pricing import to_paise
 from apps.common.exceptions import NotFound
 from apps.notifications.models import Delivery
 from apps.treks.domain import local_today
@@ -220,12 +224,48 @@ def revenue_report(*, date_from: date, date_to: date, group_by: str) -> list[dic
             "refunded_paise": 0,
         }
     for row in back.annotate(refunded=Sum("amount_paise")):
-        entry = rows.setdefault(
-            row["k"],
-            {"key": row["k"], "label": row.get("l") or row["k"], "gross_paise": 0, "payments": 0, "bookings": 0},
-        )
+        entry = rows.setdefault(row["k"], _revenue_row(row))
         entry["refunded_paise"] = row["refunded"]
+    for row in _gst_by(group_by=group_by, date_from=date_from, date_to=date_to):
+        entry = rows.setdefault(row["k"], _revenue_row(row))
+        entry.update({f"{tax}_paise": to_paise(row[tax] or Decimal(0)) for tax in GST_COLUMNS})
+    for entry in rows.values():
+        for tax in GST_COLUMNS:
+            entry.setdefault(f"{tax}_paise", 0)
     return [rows[key] for key in sorted(rows, key=str)]
+
+
+GST_COLUMNS = ("taxable", "cgst", "sgst", "igst")
+
+
+def _revenue_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "key": row["k"],
+        "label": row.get("l") or row["k"],
+        "gross_paise": 0,
+        "payments": 0,
+        "bookings": 0,
+        "refunded_paise": 0,
+    }
+
+
+def _gst_by(*, group_by: str, date_from: date, date_to: date) -> Any:
+    """Tax invoices less credit notes issued in the range (local dates), summed per trek or month."""
+    documents: Any = TaxDocument.objects.filter(issued_at__date__gte=date_from, issued_at__date__lte=date_to)
+    if group_by == "trek":
+        documents = documents.values(k=F("booking__batch__trek__slug"), l=F("booking__batch__trek__name"))
+    else:
+        documents = documents.annotate(k=TruncMonth("issued_at")).values("k")
+    signed = {
+        tax: Sum(
+            Case(
+                When(kind=TaxDocumentKind.CREDIT_NOTE, then=-F(f"{tax}_amount")),
+                default=F(f"{tax}_amount"),
+            )
+        )
+        for tax in GST_COLUMNS
+    }
+    return documents.annotate(**signed)
 
 
 def staff_search(qs: QuerySet[Booking], q: str) -> QuerySet[Booking]:
@@ -301,3 +341,26 @@ def coupon_get(*, coupon_id: Any) -> Coupon:
     if coupon is None:
         raise NotFound("No such coupon.")
     return coupon
+
+
+# --- tax documents -------------------------------------------------------------------------------
+
+
+def booking_tax_documents(*, user: Any, booking_id: Any) -> QuerySet[TaxDocument]:
+    """The tax invoices and credit notes of a booking the caller owns, or any booking for ``invoices.view``; 404
+    for a booking they may not see."""
+    booking = _visible(user=user, booking_id=booking_id, staff_capability=Capability.INVOICES_VIEW).first()
+    if booking is None:
+        raise NotFound("No such booking.")
+    return TaxDocument.objects.filter(booking=booking).order_by("issued_at", "kind", "sequence")
+
+
+def tax_document_get(*, user: Any, document_id: Any) -> TaxDocument:
+    """One tax document of the caller's own bookings, or any for ``invoices.view``; 404 otherwise (never 403)."""
+    qs = TaxDocument.objects.filter(pk=document_id)
+    if not has_capability(user, Capability.INVOICES_VIEW):
+        qs = qs.filter(booking__user=user)
+    document = qs.first()
+    if document is None:
+        raise NotFound("No such invoice or credit note.")
+    return document

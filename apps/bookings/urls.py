@@ -1,7 +1,7 @@
 from django.urls import path
 
 from apps.bookings import views
-from apps.bookings.views import changes, coupons, credit, deposits
+from apps.bookings.views import changes, coupons, credit, deposits, invoices
 
 urlpatterns = [
     path("bookings/", views.BookingListCreateView.as_view(), name="booking-list"),
@@ -84,4 +84,8 @@ urlpatterns = [
     path(
         "bookings/<uuid:booking_id>/credit-offer/", credit.BookingCreditOfferView.as_view(), name="booking-credit-offer"
     ),
+    path("bookings/<uuid:booking_id>/billing/", invoices.BookingBillingView.as_view(), name="booking-billing"),
+    path("bookings/<uuid:booking_id>/invoices/", invoices.BookingInvoicesView.as_view(), name="booking-invoices"),
+    path("invoices/<uuid:document_id>/", invoices.TaxDocumentView.as_view(), name="tax-document"),
+    path("invoices/<uuid:document_id>/pdf/", invoices.TaxDocumentPdfView.as_view(), name="tax-document-pdf"),
 ]

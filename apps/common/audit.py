@@ -63,6 +63,10 @@ class AuditAction(StrEnum):
     CREDIT_EXPIRED = "credit.expired"
     CREDIT_OFFERED = "credit.offered"  # a cancelled departure: credit at a bonus or a full refund, to choose
     CREDIT_OFFER_CHOSEN = "credit.offer_chosen"
+    # GST tax documents: an invoice per captured payment, a credit note per refund; the buyer's billing details
+    INVOICE_ISSUED = "invoice.issued"
+    CREDIT_NOTE_ISSUED = "invoice.credit_note_issued"  # the target is the credit note
+    BOOKING_BILLING_UPDATED = "booking.billing_updated"
     # booking documents
     DOCUMENT_APPROVED = "document.approved"
     DOCUMENT_REJECTED = "document.rejected"

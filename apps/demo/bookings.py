@@ -23,6 +23,8 @@ from apps.users.models import EmergencyContact, User
 
 DEMO_COUPON = "TRIBE10"
 DEMO_FRIEND_DOMAIN = "tribe.demo.obsexperiences.in"
+# a registered buyer in Karnataka (a made-up GSTIN with a valid check character): its invoice is charged IGST
+DEMO_BILLING = {"billing_name": "Tribe Adventures LLP", "billing_gstin": "29OBSDM0001D1ZB", "billing_state": "29"}
 
 
 def _participants(user: User, n: int = 1) -> list[dict[str, object]]:
@@ -71,13 +73,12 @@ def seed_bookings(write: Callable[[str], None]) -> None:
     with transaction.atomic():
         # pending
         services.booking_create(user=trekker, batch_id=batches[0].pk, participants=_participants(trekker, 2))
-        # confirmed, with a coupon
-        paid(
-            services.booking_create(
-                user=trekker, batch_id=batches[1].pk, participants=_participants(trekker), coupon_code=DEMO_COUPON
-            )
+        # confirmed, with a coupon, billed to a registered business in another state (an IGST tax invoice)
+        with_coupon = services.booking_create(
+            user=trekker, batch_id=batches[1].pk, participants=_participants(trekker), coupon_code=DEMO_COUPON
         )
-        # cancelled after paying
+        paid(services.booking_billing_update(actor=trekker, booking=with_coupon, **DEMO_BILLING))
+        # cancelled after paying: a tax invoice (CGST + SGST), and a credit note for the refund the policy gives
         cancelled = paid(
             services.booking_create(user=trekker, batch_id=batches[2].pk, participants=_participants(trekker))
         )
@@ -110,4 +111,7 @@ def seed_bookings(write: Callable[[str], None]) -> None:
             services.waitlist_join(
                 user=trekker, batch=Batch.objects.get(pk=small.pk), participants=_participants(trekker)
             )
-    write("  demo bookings: pending, confirmed, cancelled, expired and completed bookings, a waitlist, coupon TRIBE10")
+    write(
+        "  demo bookings: pending, confirmed, cancelled, expired and completed bookings, a waitlist, coupon TRIBE10, "
+        "GST tax invoices"
+    )

@@ -34,6 +34,7 @@ class Capability:
     PAYMENTS_MANAGE = "payments.manage"  # refunds, reconciliation
     COUPONS_MANAGE = "coupons.manage"
     REPORTS_VIEW = "reports.view"  # revenue reports
+    INVOICES_VIEW = "invoices.view"  # every booking's GST tax invoices and credit notes (JSON and PDF)
     INCIDENTS_MANAGE = "incidents.manage"  # see, acknowledge and resolve every incident; receives SOS alerts
     COMMUNITY_MODERATE = "community.moderate"  # hide posts and comments
     NOTIFICATIONS_MANAGE = "notifications.manage"  # delivery admin and retries
@@ -73,7 +74,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.USERS_VIEW,
         }
     ),
-    StaffRole.FINANCE: frozenset({C.BOOKINGS_VIEW, C.PAYMENTS_MANAGE, C.COUPONS_MANAGE, C.REPORTS_VIEW}),
+    StaffRole.FINANCE: frozenset(
+        {C.BOOKINGS_VIEW, C.PAYMENTS_MANAGE, C.COUPONS_MANAGE, C.REPORTS_VIEW, C.INVOICES_VIEW}
+    ),
     StaffRole.CONTENT: frozenset({C.CATALOG_WRITE, C.COMMUNITY_MODERATE}),
     # Guides act on their own batches only; those rules are object-level, not capabilities.
     StaffRole.GUIDE: frozenset(),

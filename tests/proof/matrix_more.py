@@ -75,6 +75,31 @@ def coupon_body(w: World, u: User | None) -> dict[str, Any]:
     }
 
 
+INVOICE_READERS = holders(Capability.INVOICES_VIEW, 200)
+
+
+def tax_document_id(w: World) -> dict[str, Any]:
+    """A tax invoice of the world's booking: a captured payment recorded with it (made on first use)."""
+    from django.db import transaction
+
+    from apps.bookings.models import Payment
+    from apps.bookings.services.tax_documents import invoice_for_payment
+
+    if "tax_document" not in w.objects:
+        payment = Payment.objects.create(
+            booking=w.booking,
+            gateway="local",
+            gateway_order_id="order_matrix_invoice",
+            gateway_payment_id="pay_matrix_invoice",
+            amount_paise=1050000,
+            status=Payment.Status.CAPTURED,
+            captured_at=timezone.now(),
+        )
+        with transaction.atomic():
+            w.objects["tax_document"] = invoice_for_payment(booking=w.booking, payment=payment)
+    return {"document_id": w.objects["tax_document"].id}
+
+
 BOOKINGS_ROWS: list[Row] = [
     Row("booking-list", "GET", signed_in(200), rule="own bookings (staff with bookings.view: all)"),
     Row("booking-list", "POST", signed_in(400), body=_empty, rule=f"any signed-in user; {EMPTY_400}"),
@@ -289,6 +314,42 @@ BOOKINGS_ROWS: list[Row] = [
         kwargs=batch_id,
         body=_empty,
         rule=f"{Capability.BATCHES_MANAGE}, or the batch's acting guide; {EMPTY_400}",
+    ),
+    Row(
+        "booking-billing",
+        "GET",
+        owner_only(200, **VIEWERS),
+        kwargs=booking_id,
+        rule="billing details: owner or bookings.view; others 404",
+    ),
+    Row(
+        "booking-billing",
+        "PUT",
+        owner_only(200, **MANAGERS),
+        kwargs=booking_id,
+        body=_empty,
+        rule="owner or bookings.manage (an empty body clears the billing details)",
+    ),
+    Row(
+        "booking-invoices",
+        "GET",
+        owner_only(200, **INVOICE_READERS),
+        kwargs=booking_id,
+        rule=f"tax invoices and credit notes: owner or {Capability.INVOICES_VIEW}; others 404",
+    ),
+    Row(
+        "tax-document",
+        "GET",
+        owner_only(200, **INVOICE_READERS),
+        kwargs=tax_document_id,
+        rule=f"the booking's owner or {Capability.INVOICES_VIEW}; others 404",
+    ),
+    Row(
+        "tax-document-pdf",
+        "GET",
+        owner_only(200, **INVOICE_READERS),
+        kwargs=tax_document_id,
+        rule=f"the booking's owner or {Capability.INVOICES_VIEW}; others 404",
     ),
     Row(
         "revenue-report",

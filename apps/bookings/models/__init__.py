@@ -36,6 +36,7 @@ from apps.bookings.models.field import BaseCheckIn, CampCheckIn
 from apps.bookings.models.addons import AddOn, AddOnKind, AddOnStock, BookingAddOn
 from apps.bookings.models.credit import CREDIT_GATEWAY, CreditOffer, CreditTransaction
 from apps.bookings.models.deposits import PaymentLink
+from apps.bookings.models.invoices import TaxDocument, TaxDocumentCounter, TaxDocumentKind
 # isort: on
 
 __all__ = [
@@ -68,6 +69,9 @@ __all__ = [
     "PaymentLink",
     "PaymentStatus",
     "Refund",
+    "TaxDocument",
+    "TaxDocumentCounter",
+    "TaxDocumentKind",
     "WaitlistEntry",
     "document_upload_to",
     "new_reference",

@@ -138,6 +138,12 @@ class Booking(BaseModel):
     emergency_contact_phone = models.CharField(max_length=16, blank=True)
     emergency_contact_relation = models.CharField(max_length=50, blank=True)
 
+    # who the tax invoices are made out to: empty name = the lead trekker; a GSTIN makes it a B2B invoice whose
+    # place of supply is the GSTIN's state; billing_state is a GST state code ("05" Uttarakhand), empty = unknown
+    billing_name = models.CharField(max_length=200, blank=True)
+    billing_gstin = models.CharField(max_length=15, blank=True)
+    billing_state = models.CharField(max_length=2, blank=True)
+
     # checklist
     health_declaration = models.JSONField(null=True, blank=True)
     health_declared_at = models.DateTimeField(null=True, blank=True)
@@ -206,6 +212,10 @@ class Booking(BaseModel):
             ),
             models.CheckConstraint(
                 condition=~Q(status="pending") | Q(hold_expires_at__isnull=False), name="booking_pending_has_hold"
+            ),
+            models.CheckConstraint(
+                condition=Q(billing_gstin="") | Q(billing_gstin__regex=r"^[0-9]{2}[0-9A-Z]{13}$"),
+                name="booking_billing_gstin_shape",
             ),
         ]
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -298,26 +297,3 @@ class ManifestRowSerializer(serializers.Serializer):
     add_ons = serializers.CharField(help_text="The booking's add-ons, on its lead's row")
     amount_paid = serializers.CharField()
     balance_due = serializers.CharField()
-
-
-class RevenueQuerySerializer(serializers.Serializer):
-    date_from = serializers.DateField()
-    date_to = serializers.DateField()
-    group_by = serializers.ChoiceField(choices=["trek", "month"], default="month")
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs["date_to"] < attrs["date_from"]:
-            raise serializers.ValidationError({"date_to": ["Must not be before date_from."]})
-        if (attrs["date_to"] - attrs["date_from"]).days > settings.BOOKINGS_REPORT_MAX_DAYS:
-            raise serializers.ValidationError({"date_to": [f"At most {settings.BOOKINGS_REPORT_MAX_DAYS} days."]})
-        return attrs
-
-
-class RevenueRowSerializer(serializers.Serializer):
-    key = serializers.CharField(help_text="Trek slug, or the first day of the month")
-    label = serializers.CharField()  # type: ignore[assignment]
-    bookings = serializers.IntegerField()
-    payments = serializers.IntegerField()
-    gross_paise = serializers.IntegerField()
-    refunded_paise = serializers.IntegerField()
-    net_paise = serializers.IntegerField()

@@ -39,6 +39,7 @@ from apps.bookings.services.deposits import (
 )
 from apps.bookings.services.field import base_check_in_mark, camp_check_in_post
 from apps.bookings.services.holds import coupon_redeem
+from apps.bookings.services.invoices import booking_billing_update
 from apps.bookings.services.offline import payment_record_offline, refund_pay_manually
 from apps.bookings.services.payments import (
     payment_order_create,
@@ -66,6 +67,7 @@ __all__ = [
     "batch_cancellations_resume",
     "booking_add_on_lines",
     "booking_add_ons_add",
+    "booking_billing_update",
     "booking_cancel",
     "booking_complete",
     "booking_create",

@@ -16,6 +16,7 @@ from apps.bookings import tasks
 from apps.bookings.domain import booking_context
 from apps.bookings.models import Booking, Coupon, CouponRedemption, Payment, Refund
 from apps.bookings.pricing import from_paise, to_paise
+from apps.bookings.services.tax_documents import credit_note_for_refund
 from apps.common.audit import AuditAction, audit
 from apps.common.services import enqueue_on_commit
 from apps.notifications.models import Category
@@ -78,7 +79,8 @@ def refund_create(*, booking: Booking, amount: Decimal, reason: str) -> list[Ref
     """Refund ``amount`` of what the (locked) booking paid, spread over its captured payments, newest first.
 
     The refund rows (each with a ``refund.requested`` audit row whose actor is the system: the booking's audit
-    row says who moved it) are written now; the gateway is asked after commit (``bookings.send_refund``).
+    row says who moved it) and their credit notes are written now; the gateway is asked after commit
+    (``bookings.send_refund``).
     """
     remaining = min(to_paise(amount), to_paise(booking.amount_paid - booking.amount_refunded))
     refunds: list[Refund] = []
@@ -98,6 +100,7 @@ def refund_create(*, booking: Booking, amount: Decimal, reason: str) -> list[Ref
             target=refund,
             changes={"booking": str(booking.pk), "payment": str(payment.pk), "amount_paise": part, "reason": reason},
         )
+        credit_note_for_refund(booking=booking, refund=refund)
         refunds.append(refund)
         remaining -= part
     total = sum(refund.amount_paise for refund in refunds)

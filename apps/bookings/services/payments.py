@@ -20,13 +20,15 @@ from django.utils import timezone
 from apps.bookings.deposits import amount_to_confirm, deposit_amount
 from apps.bookings.errors import NoDeposit, NothingToPay, NotPayable, SignatureInvalid
 from apps.bookings.gateways import GatewayPayment, get_gateway
+from apps.bookings.gst import format_inr
 from apps.bookings.models import Booking, BookingStatus, Coupon, CouponRedemption, Payment, Refund
-from apps.bookings.pricing import to_paise
+from apps.bookings.pricing import from_paise, to_paise
 from apps.bookings.services.addons import booking_add_ons_retake
 from apps.bookings.services.balance import balance_terms_apply
 from apps.bookings.services.bookings import booking_confirm
 from apps.bookings.services.common import _lock_booking, _notify_booking, refund_create
 from apps.bookings.services.documents import require_emergency_contact
+from apps.bookings.services.tax_documents import invoice_for_payment
 from apps.common.audit import AuditAction, audit
 from apps.common.exceptions import NotFound, ServiceUnavailable
 from apps.notifications.models import Category
@@ -136,9 +138,7 @@ def payment_succeeded(
             return payment
         if amount_paise != payment.amount_paise or currency.upper() != payment.currency:
             payment.flagged = True
-            payment.flag_reason = (
-                f"Gateway reported {amount_paise} {currency} for an order of {payment.amount_paise} {payment.currency}."
-            )
+            payment.flag_reason = _mismatch_reason(amount_paise=amount_paise, currency=currency, payment=payment)
             payment.gateway_payment_id = payment.gateway_payment_id or gateway_payment_id
             payment.save(update_fields=["flagged", "flag_reason", "gateway_payment_id", "updated_at"])
             audit(
@@ -161,8 +161,18 @@ def payment_succeeded(
             target=payment,
             changes={"booking": str(booking.pk), "amount_paise": payment.amount_paise, "method": payment.method},
         )
+        invoice_for_payment(booking=booking, payment=payment, actor=actor)
         _credit(booking=booking, payment=payment)
     return payment
+
+
+def _mismatch_reason(*, amount_paise: int, currency: str, payment: Payment) -> str:
+    """What finance reads on a flagged payment, in rupees: ``Gateway reported ₹1.00 (INR) for an order of ..."""
+    reported = format_inr(from_paise(amount_paise)) if currency.upper() == "INR" else f"{from_paise(amount_paise)}"
+    return (
+        f"Gateway reported {reported} ({currency.upper()[:3]}) for an order of "
+        f"{format_inr(payment.amount)} ({payment.currency})."
+    )[:300]
 
 
 def _credit(*, booking: Booking, payment: Payment) -> None:

@@ -22,12 +22,9 @@ from apps.bookings.paperwork import (
     fitness_state,
     participant_missing,
 )
-from apps.bookings.serializers import (
-    ManifestRowSerializer,
-    RevenueQuerySerializer,
-    RevenueRowSerializer,
-)
+from apps.bookings.serializers import ManifestRowSerializer
 from apps.bookings.serializers.addons import add_ons_text
+from apps.bookings.serializers.reports import RevenueQuerySerializer, RevenueRowSerializer
 from apps.bookings.views.common import BATCH_ID, batch_or_404
 from apps.common.csv_export import CSVRenderer, csv_response
 from apps.common.exceptions import Forbidden, NotFound
@@ -115,10 +112,12 @@ class RevenueReportView(APIView):
 
     @extend_schema(
         operation_id="revenueReport",
-        summary="Revenue by trek or month (captured payments minus processed refunds)",
+        summary="Revenue by trek or month (captured payments minus processed refunds), with its GST",
         description="Staff with `reports.view`. Amounts in paise (integers): `gross_paise` captured, "
         "`refunded_paise` processed refunds, `net_paise` the difference, one row per trek or per month of the "
-        "range (at most 366 days).",
+        "range (at most 366 days). The GST columns come from the tax documents issued in the range: "
+        "`taxable_paise`, `cgst_paise`, `sgst_paise`, `igst_paise` and `gst_paise` are what the tax invoices "
+        "charged less what the credit notes gave back (a credit note is issued when the refund is recorded).",
         parameters=[
             OpenApiParameter("date_from", OpenApiTypes.DATE, required=True),
             OpenApiParameter("date_to", OpenApiTypes.DATE, required=True, description="At most 366 days after"),
@@ -132,6 +131,7 @@ class RevenueReportView(APIView):
         rows = selectors.revenue_report(**query.validated_data)
         for row in rows:
             row["net_paise"] = row["gross_paise"] - row["refunded_paise"]
+            row["gst_paise"] = row["cgst_paise"] + row["sgst_paise"] + row["igst_paise"]
             row["key"] = row["key"].date().isoformat() if hasattr(row["key"], "date") else row["key"]
             row["label"] = row["key"] if not isinstance(row["label"], str) else row["label"]
         return Response(RevenueRowSerializer(rows, many=True).data)

@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from apps.bookings.models import Booking, Coupon, Payment, WaitlistEntry
+from apps.bookings.models import Booking, Coupon, Payment, Refund, TaxDocument, WaitlistEntry
 from apps.users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -25,3 +25,24 @@ def test_seed_demo_adds_bookings_in_every_state_once():
     count = Booking.objects.count()
     call_command("seed_demo", stdout=StringIO())
     assert Booking.objects.count() == count
+
+
+def test_seed_demo_issues_tax_invoices_and_credit_notes():
+    call_command("seed_demo", stdout=StringIO())
+    trekker = User.objects.get(email="trekker@demo.obsexperiences.in")
+    documents = TaxDocument.objects.filter(booking__user=trekker)
+    invoices = documents.filter(kind="invoice")
+    assert invoices.count() == Payment.objects.filter(booking__user=trekker, status="captured").count() == 3
+    billed = invoices.get(booking__billing_gstin="29OBSDM0001D1ZB")
+    assert billed.inter_state
+    assert billed.igst_amount > 0
+    assert billed.data["buyer"]["name"] == "Tribe Adventures LLP"
+    assert all(not doc.inter_state and doc.igst_amount == 0 for doc in invoices.exclude(pk=billed.pk))
+    refunds = Refund.objects.filter(booking__user=trekker)
+    notes = documents.filter(kind="credit_note")
+    assert sorted(notes.values_list("refund_id", flat=True)) == sorted(refunds.values_list("pk", flat=True))
+    for note in notes:
+        assert note.booking.status == "cancelled"
+        assert note.original.booking_id == note.booking_id
+    numbers = sorted(TaxDocument.objects.filter(kind="invoice").values_list("sequence", flat=True))
+    assert numbers == list(range(1, len(numbers) + 1))

@@ -150,6 +150,11 @@ SPECTACULAR_SETTINGS = {
             "description": "A trek's add-ons (offloading, rental gear, transport, insurance) and a booking's add-ons.",
         },
         {"name": "payments", "description": "Razorpay orders, payment verification and the gateway's webhook."},
+        {
+            "name": "invoices",
+            "description": "GST tax invoices (one per payment) and credit notes (one per refund) as JSON and PDF, "
+            "and the billing details of a booking.",
+        },
         {"name": "operations", "description": "Staff tools for a departure: manifests and revenue."},
         {"name": "staff", "description": "Staff accounts and their roles."},
         {"name": "community", "description": "Posts, comments, likes and reports."},
@@ -217,6 +222,7 @@ SPECTACULAR_SETTINGS = {
         "WaitlistStatusEnum": "apps.bookings.models.WaitlistEntry.Status",
         "CouponKindEnum": "apps.bookings.models.Coupon.Kind",
         "AddOnKindEnum": "apps.bookings.models.AddOnKind",
+        "TaxDocumentKindEnum": "apps.bookings.models.TaxDocumentKind",
         "PostVisibilityEnum": "apps.community.models.Visibility",
         "JournalPrivacyEnum": "apps.community.models.JournalPrivacy",
         "ChallengeKindEnum": "apps.community.models.ChallengeKind",

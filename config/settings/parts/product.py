@@ -216,3 +216,16 @@ COMMUNITY_PHOTO_MAX_BYTES = env.int("COMMUNITY_PHOTO_MAX_BYTES", default=8 * 102
 COMMUNITY_PHOTO_MAX_EDGE = env.int("COMMUNITY_PHOTO_MAX_EDGE", default=2048)
 COMMUNITY_LEADERBOARD_SIZE = env.int("COMMUNITY_LEADERBOARD_SIZE", default=50)
 COMMUNITY_LEADERBOARD_CACHE_SECONDS = env.int("COMMUNITY_LEADERBOARD_CACHE_SECONDS", default=60)
+
+# --- GST tax invoices ---------------------------------------------------------------------------
+# The seller on every tax invoice and credit note. OBS_COMPANY_STATE (a GST state code) decides the tax split:
+# a place of supply in the same state is CGST + SGST, any other IGST. Numbers run per series and financial year
+# (April-March): OBS/2026-27/000123 for invoices, OBS-CN/2026-27/000007 for credit notes.
+OBS_COMPANY_LEGAL_NAME = env.str("OBS_COMPANY_LEGAL_NAME", default="OBS Experiences Private Limited")
+OBS_COMPANY_GSTIN = env.str("OBS_COMPANY_GSTIN", default="05AAACO4321K1ZP")
+OBS_COMPANY_STATE = env.str("OBS_COMPANY_STATE", default="05")
+OBS_COMPANY_ADDRESS = env.str("OBS_COMPANY_ADDRESS", default="12 Rajpur Road, Dehradun, Uttarakhand 248001")
+INVOICE_SERIES = env.str("INVOICE_SERIES", default="OBS")
+CREDIT_NOTE_SERIES = env.str("CREDIT_NOTE_SERIES", default="OBS-CN")
+INVOICE_SAC = "998555"  # tour operator services
+INVOICE_SAC_DESCRIPTION = "Tour operator services"
