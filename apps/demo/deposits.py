@@ -20,7 +20,7 @@ from apps.bookings.services.payments import payment_order_create
 from apps.demo.accounts import demo_user
 from apps.demo.bookings import DEMO_FRIEND_DOMAIN
 from apps.treks.models import Batch, Trek
-from apps.users.models import User
+from apps.users.models import EmergencyContact, User
 
 DEPOSIT_PERCENT = Decimal("20")
 BALANCE_DUE_DAYS = 30
@@ -30,14 +30,22 @@ def _trekker(local: str, first: str, last: str) -> User:
     user, _ = User.objects.get_or_create(
         email=f"{local}@{DEMO_FRIEND_DOMAIN}", defaults={"first_name": first, "last_name": last}
     )
+    if not EmergencyContact.objects.filter(user=user).exists():  # no booking is paid without someone to call
+        EmergencyContact.objects.create(
+            user=user, name=f"{first}'s mother", relationship="mother", phone="+919810000021", is_primary=True
+        )
     return user
 
 
 def _deposit_paid(user: User, batch: Batch) -> Booking:
+    level = batch.trek.min_experience_level or "never"  # experienced enough for the trek (its eligibility rules)
     booking = services.booking_create(
         user=user,
         batch_id=batch.pk,
-        participants=[{"name": user.get_full_name(), "age": 31}, {"name": "Friend", "age": 30}],
+        participants=[
+            {"name": user.get_full_name(), "age": 31, "experience_level": level},
+            {"name": "Friend", "age": 30, "experience_level": level},
+        ],
     )
     payment = payment_order_create(booking=booking, deposit_only=True)
     signed = LocalGateway().simulate_payment(order_id=payment.gateway_order_id)

@@ -19,6 +19,7 @@ import pytest
 from django.utils import timezone
 
 from apps.treks.models import Trek
+from apps.bookings.tests.conftest import with_emergency_contact
 from apps.treks.tests.factories import BatchFactory, RegionFactory, TrekFactory
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -254,7 +255,7 @@ def test_journey_changes(api: ModuleType, live_server: Any) -> None:
         start_date=timezone.localdate() + timedelta(days=75),
         price=Decimal("12000.00"),
     )
-    UserFactory(email="group@example.com")
+    with_emergency_contact(UserFactory(email="group@example.com"))  # payments need someone to call
     anonymous = api.Client(base_url=live_server.url, raise_on_unexpected_status=True)
     login = _op(api, "auth", "auth_login").sync(
         client=anonymous, body=_model(api, "LoginRequest")(email="group@example.com", password=DEFAULT_PASSWORD)
@@ -321,7 +322,7 @@ def test_journey_add_on(api: ModuleType, live_server: Any) -> None:
         sizes=["S", "M", "L"],
         stock_per_departure=4,
     )
-    UserFactory(email="addons@example.com")
+    with_emergency_contact(UserFactory(email="addons@example.com"))  # payments need someone to call
     anonymous = api.Client(base_url=live_server.url, raise_on_unexpected_status=True)
 
     catalog = _op(api, "add_ons", "trek_add_ons_list").sync("brahmatal", client=anonymous, batch=batch.pk)
@@ -381,7 +382,7 @@ def test_journey_credit(api: ModuleType, live_server: Any) -> None:
     trek = TrekFactory(name="Har Ki Dun", slug="har-ki-dun", duration_days=6)
     first = BatchFactory(trek=trek, start_date=timezone.localdate() + timedelta(days=25), price=Decimal("10000.00"))
     second = BatchFactory(trek=trek, start_date=timezone.localdate() + timedelta(days=90), price=Decimal("8000.00"))
-    UserFactory(email="credit@example.com")
+    with_emergency_contact(UserFactory(email="credit@example.com"))  # payments need someone to call
     anonymous = api.Client(base_url=live_server.url, raise_on_unexpected_status=True)
     login = _op(api, "auth", "auth_login").sync(
         client=anonymous, body=_model(api, "LoginRequest")(email="credit@example.com", password=DEFAULT_PASSWORD)
@@ -443,7 +444,7 @@ def test_journey_deposit(api: ModuleType, live_server: Any) -> None:
         balance_due_days=30,
     )
     batch = BatchFactory(trek=trek, start_date=timezone.localdate() + timedelta(days=75), price=Decimal("13949.00"))
-    UserFactory(email="deposit@example.com")
+    with_emergency_contact(UserFactory(email="deposit@example.com"))  # payments need someone to call
     UserFactory(email="ops-deposit@example.com", staff_role="ops_manager")
     anonymous = api.Client(base_url=live_server.url, raise_on_unexpected_status=True)
 

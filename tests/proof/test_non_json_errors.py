@@ -59,6 +59,8 @@ def non_json_operations() -> list[Operation]:
                 continue
             successes = [r for status, r in operation["responses"].items() if str(status).startswith("2")]
             others = {media for r in successes for media in r.get("content", {}) if media != JSON}
+            if not others:
+                continue
             view_class = resolve(_address(path)).func.cls
             for media_type in sorted(others):
                 found.append(
@@ -93,7 +95,31 @@ def _trek() -> str:
 
 # Parameter -> a seed making an object it can name (a 403 needs the object to exist). A new parameter in a
 # non-JSON operation's address fails the test until it has a seed here.
-SEEDS = {"batch_id": _batch, "slug": _trek}
+def _tax_document() -> str:
+    """A tax invoice: a booking paid through the local gateway."""
+    from apps.bookings import services
+    from apps.bookings.gateways import LocalGateway
+    from apps.bookings.models import TaxDocument
+    from apps.bookings.tests.conftest import people, with_emergency_contact
+    from apps.treks.tests.factories import BatchFactory
+    from apps.users.tests.factories import UserFactory
+
+    user = with_emergency_contact(UserFactory())
+    booking = services.booking_create(user=user, batch_id=BatchFactory().pk, participants=people(1))
+    payment = services.payment_order_create(booking=booking)
+    signed = LocalGateway().simulate_payment(order_id=payment.gateway_order_id)
+    services.payment_verify(
+        user=user,
+        order_id=signed["razorpay_order_id"],
+        payment_id=signed["razorpay_payment_id"],
+        signature=signed["razorpay_signature"],
+    )
+    return str(TaxDocument.objects.get(payment=payment).pk)
+
+
+SEEDS = {"batch_id": _batch, "slug": _trek, "document_id": _tax_document}
+# Parameters naming what belongs to one trekker: anyone else is answered 404, as if it did not exist.
+HIDDEN_FROM_OTHERS = {"document_id"}
 
 
 def _existing_address(path: str) -> str:
@@ -155,7 +181,9 @@ def test_a_non_json_operation_answers_its_errors_in_the_json_envelope(operation:
     if resolve(_address(operation.path)).func.cls.authentication_classes:  # a link that carries its own token: none
         cases.append((401, _address(operation.path), "not-a-token", {}))
     if not operation.public:
-        cases.append((403, _existing_address(operation.path), trekker, {}))
+        # someone else's invoice is not found (its existence is not told); staff-only objects are forbidden
+        hidden = any(name in HIDDEN_FROM_OTHERS for name in _PARAMETER.findall(operation.path))
+        cases.append((404 if hidden else 403, _existing_address(operation.path), trekker, {}))
     if operation.has_object:
         cases.append((404, _address(operation.path), admin, {}))
     wrong: list[str] = []

@@ -227,7 +227,7 @@ def test_email_has_html_alternative_and_an_unsubscribe_link_that_works(
         "first_name": "Priya",
         "booking_reference": "OBS-1",
         "balance_due": "4500.00",
-        "missing_documents": ["Fitness certificate"],
+        "missing_items": [{"name": "Priya", "labels": ["Fitness certificate"]}],
     }
     with django_capture_on_commit_callbacks(execute=True):
         notify(template="pretrek_reminder", category="reminder", context=context, user=user, channels=["email"])
