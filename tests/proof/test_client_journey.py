@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from apps.treks.models import Trek
 from apps.bookings.tests.conftest import with_emergency_contact
+from apps.treks.models import Trek
 from apps.treks.tests.factories import BatchFactory, RegionFactory, TrekFactory
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
