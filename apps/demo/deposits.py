@@ -20,7 +20,7 @@ from apps.bookings.services.payments import payment_order_create
 from apps.demo.accounts import demo_user
 from apps.demo.bookings import DEMO_FRIEND_DOMAIN
 from apps.treks.models import Batch, Trek
-from apps.users.models import User
+from apps.users.models import EmergencyContact, User
 
 DEPOSIT_PERCENT = Decimal("20")
 BALANCE_DUE_DAYS = 30
@@ -30,6 +30,10 @@ def _trekker(local: str, first: str, last: str) -> User:
     user, _ = User.objects.get_or_create(
         email=f"{local}@{DEMO_FRIEND_DOMAIN}", defaults={"first_name": first, "last_name": last}
     )
+    if not EmergencyContact.objects.filter(user=user).exists():  # no booking is paid without someone to call
+        EmergencyContact.objects.create(
+            user=user, name=f"{first} {last} (family)", relationship="spouse", phone="+919810000021", is_primary=True
+        )
     return user
 
 
