@@ -16,7 +16,7 @@ from apps.bookings import services
 from apps.bookings.deposits import rupees
 from apps.bookings.gateways import LocalGateway, hmac_hex, local_link_token
 from apps.bookings.models import Booking, Payment, PaymentLink, Refund
-from apps.bookings.tests.conftest import people
+from apps.bookings.tests.conftest import people, with_emergency_contact
 from apps.common.models import AuditLog
 from apps.notifications.models import Delivery
 from apps.treks.models import Batch, Trek
@@ -37,6 +37,7 @@ def deposit_batch(db: None) -> Batch:
 
 
 def _book(user: Any, batch: Batch, seats: int = 3) -> Booking:
+    with_emergency_contact(user)  # no booking is paid without someone to call
     return services.booking_create(user=user, batch_id=batch.pk, participants=people(seats))
 
 
@@ -59,7 +60,7 @@ def _deposit_paid(user: Any, batch: Batch) -> Booking:
 
 
 def test_deposit_confirms_the_seats_and_the_balance_is_paid_by_order(client_for, user, deposit_batch):
-    client = client_for(user)
+    client = client_for(with_emergency_contact(user))
     created = client.post(
         "/api/v1/bookings/", {"batch": str(deposit_batch.pk), "participants": people(3)}, format="json"
     )
