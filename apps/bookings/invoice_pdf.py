@@ -149,6 +149,18 @@ def render_tax_document_pdf(data: dict[str, Any]) -> bytes:
     if data.get("refund"):
         refund = data["refund"]
         story.append(_p(f"Refund of {_rs(refund['amount'])}: {refund['reason']}.", _SMALL))
+    if data.get("trek_credit"):
+        credit = data["trek_credit"]
+        story.append(
+            _p(
+                f"Issued for trek credit of {_rs(credit['credit_amount'])} given instead of a refund "
+                f"({credit['reason'].lower()}): reduces the booking's value by {_rs(credit['amount'])}.",
+                _SMALL,
+            )
+        )
+    if len(data.get("original_invoices") or []) > 1:
+        reduced = ", ".join(f"{row['number']} by {_rs(row['amount'])}" for row in data["original_invoices"])
+        story.append(_p(f"Reduces invoices {reduced}.", _SMALL))
     story.append(_p("This is a computer-generated document and needs no signature.", _SMALL))
     document.build(story)
     return buffer.getvalue()

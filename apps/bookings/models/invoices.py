@@ -1,5 +1,5 @@
-"""GST tax documents: a tax invoice for every captured payment, a credit note for every refund, numbered without
-gaps per series and financial year.
+"""GST tax documents: a tax invoice for every captured payment, a credit note for every refund and for every grant
+of trek credit given instead of a refund, numbered without gaps per series and financial year.
 
 A :class:`TaxDocument` is written once, in the transaction that records its payment or refund, and never changed:
 ``data`` is the whole document as issued (seller, buyer, lines, tax split, words), so its JSON and its PDF read
@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 
 from apps.bookings.models.bookings import Booking
+from apps.bookings.models.credit import CreditTransaction
 from apps.bookings.models.payments import Payment, Refund
 from apps.common.models import BaseModel
 
@@ -53,6 +54,10 @@ class TaxDocument(BaseModel):
     booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="tax_documents")
     payment = models.OneToOneField(Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="tax_invoice")
     refund = models.OneToOneField(Refund, on_delete=models.PROTECT, null=True, blank=True, related_name="credit_note")
+    # a credit note for trek credit given instead of a refund (the ledger's grant), in place of ``refund``
+    credit_grant = models.OneToOneField(
+        CreditTransaction, on_delete=models.PROTECT, null=True, blank=True, related_name="credit_note"
+    )
     # a credit note names the invoice it reduces (None for a payment captured before invoices were issued)
     original = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="credit_notes")
     place_of_supply = models.CharField(max_length=2)
@@ -74,9 +79,10 @@ class TaxDocument(BaseModel):
             ),
             models.CheckConstraint(condition=Q(kind__in=TaxDocumentKind.values), name="taxdoc_kind_valid"),
             models.CheckConstraint(
-                condition=(Q(kind="invoice", payment__isnull=False, refund__isnull=True))
-                | Q(kind="credit_note", refund__isnull=False, payment__isnull=True),
-                name="taxdoc_invoice_payment_credit_note_refund",
+                condition=Q(kind="invoice", payment__isnull=False, refund__isnull=True, credit_grant__isnull=True)
+                | Q(kind="credit_note", payment__isnull=True, refund__isnull=False, credit_grant__isnull=True)
+                | Q(kind="credit_note", payment__isnull=True, refund__isnull=True, credit_grant__isnull=False),
+                name="taxdoc_invoice_payment_note_refund_or_grant",
             ),
             models.CheckConstraint(
                 condition=Q(

@@ -65,6 +65,7 @@ class TaxDocumentSerializer(serializers.ModelSerializer):
             "booking",
             "payment",
             "refund",
+            "credit_grant",
             "original_number",
             "place_of_supply",
             "inter_state",

@@ -25,6 +25,7 @@ from apps.bookings.errors import AmountExceedsBalance, CreditInsufficient, Nothi
 from apps.bookings.models import CREDIT_GATEWAY, Booking, BookingStatus, CreditTransaction, Payment
 from apps.bookings.pricing import to_paisa, to_paise
 from apps.bookings.services.common import _lock_booking
+from apps.bookings.services.credit_notes import credit_note_for_credit
 from apps.bookings.services.documents import require_emergency_contact
 from apps.bookings.services.payments import payment_succeeded
 from apps.common.audit import AuditAction, audit
@@ -156,8 +157,10 @@ def credit_issue(
 ) -> CreditTransaction:
     """Give the booker ``amount`` (> 0, rupees) of trek credit against the (locked) booking, instead of a refund.
 
-    Adds it to ``booking.amount_credited``, audits it, tells the booker. The same ``idempotency_key`` again
-    returns the first line and changes nothing. Call it inside the transaction holding the booking's lock.
+    Adds it to ``booking.amount_credited``, issues the GST credit note against the booking's invoices for what of
+    the booking's value the credit replaces (:func:`~.credit_notes.credit_note_for_credit`), audits it, tells the
+    booker. The same ``idempotency_key`` again returns the first line and changes nothing. Call it inside the
+    transaction holding the booking's lock.
     """
     amount = to_paisa(amount)
     if amount <= 0:
@@ -179,6 +182,7 @@ def credit_issue(
             return entry
         Booking.objects.filter(pk=booking.pk).update(amount_credited=F("amount_credited") + amount)
         booking.refresh_from_db(fields=["amount_credited"])
+        credit_note_for_credit(booking=booking, grant=entry, actor=actor)
         audit(
             actor=actor,
             action=AuditAction.CREDIT_ISSUED,

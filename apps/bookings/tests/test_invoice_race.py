@@ -12,6 +12,7 @@ from apps.bookings import services
 from apps.bookings.gateways import LocalGateway
 from apps.bookings.models import Payment, TaxDocument, TaxDocumentCounter
 from apps.bookings.services.tax_documents import next_number
+from apps.bookings.tests.conftest import with_emergency_contact
 from apps.common.tests.race import Race
 from apps.treks.tests.factories import BatchFactory
 
@@ -37,7 +38,7 @@ def test_twenty_payments_at_once_take_twenty_consecutive_numbers(race: Race, mak
     calls = []
     for _ in range(PAYMENTS):
         booking = services.booking_create(
-            user=make_user(), batch_id=batch.pk, participants=[{"name": "Trekker", "age": 30}]
+            user=with_emergency_contact(make_user()), batch_id=batch.pk, participants=[{"name": "Trekker", "age": 30}]
         )
         payment = services.payment_order_create(booking=booking)
         signed = gateway.simulate_payment(order_id=payment.gateway_order_id)

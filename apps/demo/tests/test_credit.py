@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Sum
 
-from apps.bookings.models import Booking, CreditOffer, CreditTransaction
+from apps.bookings.models import Booking, CreditOffer, CreditTransaction, TaxDocument
 from apps.demo.credit import DEMO_CREDIT_EMAIL
 from apps.users.models import User
 
@@ -29,3 +29,13 @@ def test_seed_demo_shows_trek_credit_once():
     count = CreditTransaction.objects.count()
     call_command("seed_demo", stdout=StringIO())
     assert CreditTransaction.objects.count() == count
+
+
+def test_seed_demo_credit_notes_the_credit_taken_on_a_cancellation():
+    call_command("seed_demo", stdout=StringIO())
+    grant = CreditTransaction.objects.get(user__email=DEMO_CREDIT_EMAIL, reason="cancellation")
+    note = TaxDocument.objects.get(credit_grant=grant)
+    cancelled = grant.booking
+    assert note.original == TaxDocument.objects.get(booking=cancelled, kind="invoice")
+    assert note.total_amount == min(grant.amount, cancelled.amount_paid)
+    assert note.data["trek_credit"]["amount"] == str(note.total_amount)
