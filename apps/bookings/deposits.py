@@ -41,18 +41,3 @@ def amount_to_confirm(booking: Booking, *, today: date) -> Decimal:
     """What the booking must have paid to be confirmed: its deposit, or its whole price."""
     deposit = deposit_amount(booking, today=today)
     return booking.final_amount if deposit is None else deposit
-
-
-def rupees(amount: Decimal) -> str:
-    """``Decimal("1464750.5")`` -> ``"₹14,64,750.50"`` (Indian digit grouping, always two decimals)."""
-    value = to_paisa(amount)
-    sign = "-" if value < 0 else ""
-    whole, _, fraction = f"{abs(value):.2f}".partition(".")
-    head, tail = whole[:-3], whole[-3:]
-    groups: list[str] = []
-    while len(head) > 2:
-        groups.insert(0, head[-2:])
-        head = head[:-2]
-    if head:
-        groups.insert(0, head)
-    return f"{sign}₹{','.join([*groups, tail])}.{fraction}"

@@ -81,3 +81,23 @@ def price_booking(
         tax_amount=tax,
         final_amount=taxable + tax,
     )
+
+
+def _group_indian(whole: int) -> str:
+    digits = str(whole)
+    if len(digits) <= 3:
+        return digits
+    head, tail = digits[:-3], digits[-3:]
+    pairs: list[str] = []
+    while len(head) > 2:
+        pairs.insert(0, head[-2:])
+        head = head[:-2]
+    return ",".join([head, *pairs, tail])
+
+
+def format_inr(amount: Decimal, *, symbol: str = "₹") -> str:
+    """Rupees as a person reads them, grouped the Indian way: ``₹14,64,750.00``."""
+    value = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    sign = "-" if value < 0 else ""
+    whole, fraction = f"{abs(value):.2f}".split(".")
+    return f"{sign}{symbol}{_group_indian(int(whole))}.{fraction}"

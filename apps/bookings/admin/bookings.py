@@ -23,6 +23,7 @@ from apps.bookings.admin.desk import FrontDeskBookingMixin
 from apps.bookings.admin.filters import BalanceDueFilter, DepartureFilter, DocumentsFilter
 from apps.bookings.models import Booking, BookingDocument, BookingParticipant, Payment, Refund
 from apps.bookings.paperwork import missing_readable
+from apps.bookings.pricing import format_inr
 from apps.bookings.selectors import booking_messages
 from apps.bookings.services import documents as document_services
 from apps.common.audit_admin import AuditTrailMixin
@@ -32,7 +33,7 @@ from apps.users.roles import Capability
 
 def rupees(amount: Decimal | None) -> str:
     """An amount in full, never cut: ``₹ 12,345.00`` on one line."""
-    return format_html('<span style="white-space: nowrap">₹ {}</span>', f"{amount or 0:,.2f}")
+    return format_html('<span style="white-space: nowrap">{}</span>', format_inr(amount or Decimal(0)))
 
 
 class ParticipantInline(ReadOnlyInline):

@@ -7,9 +7,9 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.bookings.deposits import deposit_amount, rupees
+from apps.bookings.deposits import deposit_amount
 from apps.bookings.models import Booking, BookingStatus, PaymentLink
-from apps.bookings.pricing import from_paise
+from apps.bookings.pricing import format_inr, from_paise
 from apps.treks.domain import local_today
 
 
@@ -91,7 +91,7 @@ class PaymentLinkPageSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField())
     def get_amount_text(self, link: PaymentLink) -> str:
-        return rupees(from_paise(link.amount_paise))
+        return format_inr(from_paise(link.amount_paise))
 
 
 class PaymentOrderQuerySerializer(serializers.Serializer):

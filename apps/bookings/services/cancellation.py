@@ -24,10 +24,10 @@ from apps.bookings.models import (
     WaitlistEntry,
 )
 from apps.bookings.policy import credit_percent_for, refund_percent_for
-from apps.bookings.pricing import HUNDRED, to_paisa, to_paise
+from apps.bookings.pricing import HUNDRED, format_inr, to_paisa, to_paise
 from apps.bookings.services.addons import booking_add_ons_release
 from apps.bookings.services.common import _lock_booking, _notify_booking, coupon_release, refund_create
-from apps.bookings.services.credit import credit_issue, rupees
+from apps.bookings.services.credit import credit_issue
 from apps.bookings.services.credit_offers import credit_offer_open
 from apps.bookings.services.waitlist import waitlist_offer_next
 from apps.common.audit import AuditAction, audit
@@ -148,8 +148,8 @@ def booking_cancel(
             template,
             refund_amount=str(sum((r.amount for r in refunds), Decimal("0.00"))),
             refund_percent=quote.refund_percent,
-            credit_amount=rupees(credited or offered),
-            full_refund_amount=rupees(quote.refund_amount),
+            credit_amount=format_inr(credited or offered, symbol=""),
+            full_refund_amount=format_inr(quote.refund_amount, symbol=""),
             decide_by=decide_by,
         )
         waitlist_offer_next(batch_id=booking.batch_id)

@@ -21,7 +21,7 @@ from django.db.models import Max
 
 from apps.bookings.errors import AlreadyBooked, BatchFull, BatchNotBookable
 from apps.bookings.models import ACTIVE_STATUSES, Booking, BookingDocument, BookingParticipant, BookingStatus, Refund
-from apps.bookings.pricing import Quote
+from apps.bookings.pricing import Quote, format_inr
 from apps.bookings.services.addons import booking_add_ons_move
 from apps.bookings.services.balance import balance_terms_apply
 from apps.bookings.services.change_quotes import (
@@ -79,21 +79,16 @@ def _money(quote: ChangeQuote) -> dict[str, Any]:
     }
 
 
-def rupees_text(amount: Decimal) -> str:
-    """An amount as a person reads it: ``₹14,647.50``."""
-    return f"₹{amount:,.2f}"
-
-
 def _tell(booking: Booking, change: str, quote: ChangeQuote, refunds: list[Refund]) -> None:
     refunded = sum((refund.amount for refund in refunds), Decimal("0.00"))
     _notify_booking(
         booking,
         "booking_changed",
         change=change,
-        price=rupees_text(booking.final_amount),
-        refund_amount=rupees_text(refunded) if refunded else "",
-        fee=rupees_text(quote.fee) if quote.fee else "",
-        amount_due=rupees_text(booking.balance_due) if booking.balance_due else "",
+        price=format_inr(booking.final_amount),
+        refund_amount=format_inr(refunded) if refunded else "",
+        fee=format_inr(quote.fee) if quote.fee else "",
+        amount_due=format_inr(booking.balance_due) if booking.balance_due else "",
         dedupe=f"{change}:{booking.updated_at.isoformat()}",
     )
 

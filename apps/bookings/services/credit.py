@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from apps.bookings.errors import AmountExceedsBalance, CreditInsufficient, NothingToPay, NotPayable
 from apps.bookings.models import CREDIT_GATEWAY, Booking, BookingStatus, CreditTransaction, Payment
-from apps.bookings.pricing import to_paisa, to_paise
+from apps.bookings.pricing import format_inr, to_paisa, to_paise
 from apps.bookings.services.common import _lock_booking
 from apps.bookings.services.credit_notes import credit_note_for_credit
 from apps.bookings.services.documents import require_emergency_contact
@@ -40,11 +40,6 @@ logger = logging.getLogger(__name__)
 R = CreditTransaction.Reason
 ZERO = Decimal("0.00")
 _KEY_REUSED = "This idempotency key was already used for a different credit change."
-
-
-def rupees(amount: Decimal) -> str:
-    """An amount as a person reads it after the ₹ sign: ``14,647.50``."""
-    return f"{amount:,.2f}"
 
 
 def _lock_user(user_id: Any) -> None:
@@ -195,7 +190,7 @@ def credit_issue(
             context={
                 "first_name": booking.user.first_name or "Trekker",
                 "booking_reference": booking.reference,
-                "credit_amount": rupees(amount),
+                "credit_amount": format_inr(amount, symbol=""),
                 "expires_on": timezone.localdate(entry.expires_at).isoformat() if entry.expires_at else "",
             },
             user=booking.user,
@@ -348,7 +343,7 @@ def credit_expiry_reminders(*, now: datetime | None = None) -> int:
                     category=Category.PAYMENT,
                     context={
                         "first_name": user.first_name or "Trekker",
-                        "credit_amount": rupees(item.left),
+                        "credit_amount": format_inr(item.left, symbol=""),
                         "expires_on": timezone.localdate(expires_at).isoformat(),
                     },
                     user=user,

@@ -19,9 +19,8 @@ from typing import Any
 
 from django.db.models import Sum
 
-from apps.bookings.gst import format_inr
 from apps.bookings.models import Booking, CreditTransaction, TaxDocument, TaxDocumentKind
-from apps.bookings.pricing import from_paise, to_paise
+from apps.bookings.pricing import format_inr, from_paise, to_paise
 from apps.bookings.services.tax_documents import (
     InvoiceLine,
     _allocate,

@@ -19,12 +19,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from apps.bookings.deposits import rupees
 from apps.bookings.domain import booking_context
 from apps.bookings.errors import NothingToPay, NotPayable, PaymentLinkNotFound
 from apps.bookings.gateways import LocalGateway, get_gateway, local_link_id
 from apps.bookings.models import Booking, BookingStatus, Payment, PaymentLink
-from apps.bookings.pricing import from_paise, to_paise
+from apps.bookings.pricing import format_inr, from_paise, to_paise
 from apps.bookings.services.cancellation import booking_cancel
 from apps.bookings.services.common import _lock_booking, _notify_booking
 from apps.bookings.services.payments import payment_succeeded
@@ -131,7 +130,7 @@ def payment_link_send(*, actor: User | None, booking: Booking, now: datetime | N
             locked,
             "balance_payment_link",
             category=Category.PAYMENT,
-            amount=rupees(from_paise(link.amount_paise)),
+            amount=format_inr(from_paise(link.amount_paise)),
             payment_url=link.url,
             due_date=_due_text(locked),
             dedupe=f"{link.pk}:{sends + 1}",  # every send is a message of its own
@@ -179,7 +178,7 @@ def balance_reminders_send(*, today: date | None = None, now: datetime | None = 
                     category=Category.PAYMENT,
                     context=booking_context(
                         locked,
-                        amount=rupees(locked.balance_due),
+                        amount=format_inr(locked.balance_due),
                         payment_url=link.url,
                         due_date=_due_text(locked),
                         days_before=days,
@@ -221,7 +220,7 @@ def balances_overdue_process(*, today: date | None = None, now: datetime | None 
                 booking,
                 "balance_overdue",
                 category=Category.PAYMENT,
-                amount=rupees(booking.balance_due),
+                amount=format_inr(booking.balance_due),
                 due_date=_due_text(booking),
                 release_date=(due + timedelta(days=settings.BOOKINGS_BALANCE_GRACE_DAYS + 1)).strftime("%d %b %Y"),
                 dedupe=due.isoformat(),
@@ -233,7 +232,7 @@ def balances_overdue_process(*, today: date | None = None, now: datetime | None 
             booking_cancel(
                 booking=booking,
                 actor=None,
-                reason=f"Balance of {rupees(booking.balance_due)} not paid by {_due_text(booking)}.",
+                reason=f"Balance of {format_inr(booking.balance_due)} not paid by {_due_text(booking)}.",
                 today=today,
                 template="balance_released",
             )

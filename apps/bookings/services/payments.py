@@ -20,9 +20,8 @@ from django.utils import timezone
 from apps.bookings.deposits import amount_to_confirm, deposit_amount
 from apps.bookings.errors import NoDeposit, NothingToPay, NotPayable, SignatureInvalid
 from apps.bookings.gateways import GatewayPayment, get_gateway
-from apps.bookings.gst import format_inr
 from apps.bookings.models import Booking, BookingStatus, Coupon, CouponRedemption, Payment, Refund
-from apps.bookings.pricing import from_paise, to_paise
+from apps.bookings.pricing import format_inr, from_paise, to_paise
 from apps.bookings.services.addons import booking_add_ons_retake
 from apps.bookings.services.balance import balance_terms_apply
 from apps.bookings.services.bookings import booking_confirm

@@ -13,9 +13,9 @@ import pytest
 from django.utils import timezone
 
 from apps.bookings import services
-from apps.bookings.deposits import rupees
 from apps.bookings.gateways import LocalGateway, hmac_hex, local_link_token
 from apps.bookings.models import Booking, Payment, PaymentLink, Refund
+from apps.bookings.pricing import format_inr
 from apps.bookings.tests.conftest import people, with_emergency_contact
 from apps.common.models import AuditLog
 from apps.notifications.models import Delivery
@@ -301,7 +301,7 @@ def test_paying_an_overdue_balance_clears_the_flag(user, deposit_batch):
     ],
 )
 def test_rupees_are_written_the_indian_way(amount, text):
-    assert rupees(amount) == text
+    assert format_inr(amount) == text
 
 
 def test_local_link_tokens_are_signed():

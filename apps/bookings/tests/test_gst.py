@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from apps.bookings.gst import amount_in_words, financial_year, format_inr, gstin_check_character, gstin_problem
+from apps.bookings.gst import amount_in_words, financial_year, gstin_check_character, gstin_problem
+from apps.bookings.pricing import format_inr
 from apps.bookings.services.tax_documents import InvoiceLine, add_on_line, scale_lines
 
 
