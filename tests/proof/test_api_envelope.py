@@ -36,7 +36,7 @@ from .matrix import EXCLUDED_PREFIXES
 from .routes import Route, all_routes
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
-_PARAM = re.compile(r"<(?:\w+:)?(?P<path>\w+)>|\(\?P<(?P<regex>\w+)>")
+_PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<path>\w+)>|\(\?P<(?P<regex>\w+)>")
 
 # Addresses no route answers: odd characters, encoded control bytes, broken UTF-8, traversal, length.
 UNKNOWN = (
@@ -70,8 +70,16 @@ def _api_routes() -> list[Route]:
 
 def _address(route: Route) -> str:
     """The route's address with every parameter filled with something that does not exist."""
-    names = {m["path"] or m["regex"] for m in _PARAM.finditer(route.pattern)} - {"format"}
-    return reverse(route.name, kwargs={n: "no-such-slug" if n == "slug" else str(uuid.uuid4()) for n in names})
+    kwargs = {}
+    for m in _PARAM.finditer(route.pattern):
+        name = m["path"] or m["regex"]
+        if name == "format":
+            continue
+        if m["converter"] == "int":
+            kwargs[name] = "987654"  # a position no booking has
+        else:
+            kwargs[name] = "no-such-slug" if name == "slug" else str(uuid.uuid4())
+    return reverse(route.name, kwargs=kwargs)
 
 
 def _assert_envelope(response: Any, status: int | None, where: str, wrong: list[str]) -> None:

@@ -24,7 +24,7 @@ from moto import mock_aws
 from PIL import Image
 from rest_framework.test import APIClient
 
-from apps.bookings.models import BookingDocument, private_storage
+from apps.bookings.models import BookingDocument, BookingParticipant, private_storage
 from apps.common.storage import LocalMediaStorage
 from apps.community.models import JournalPhoto, PostPhoto
 from apps.community.tests.factories import PostFactory, make_booking, make_journal
@@ -230,6 +230,9 @@ def test_s3_cover_upload_answers_an_absolute_unsigned_url_under_media(
 @pytest.mark.django_db
 def test_s3_documents_are_private_signed_and_served_through_the_api(s3: Any, client_for: Client, user: User) -> None:
     booking = make_booking(user)
+    BookingParticipant.objects.create(
+        booking=booking, position=0, is_lead=True, name="Trekker", age=30
+    )  # uploads are a person's
     client = client_for(user)
     pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
     response = client.post(

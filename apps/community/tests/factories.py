@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from apps.bookings.models import Booking, BookingParticipant, BookingStatus
+from apps.bookings.models import Booking, BookingStatus
 from apps.community.models import Challenge, ChallengeKind, Comment, JournalEntry, Post
 from apps.treks.models import Batch, Trek
 from apps.treks.tests.factories import BatchFactory, TrekFactory
@@ -63,7 +63,7 @@ def make_booking(
         start = start or timezone.localdate() - timedelta(days=30)
         batch = BatchFactory(trek=trek, start_date=start, end_date=start + timedelta(days=trek.duration_days - 1))
     price = Decimal("10000.00")
-    booking = Booking.objects.create(
+    return Booking.objects.create(
         user=user,
         batch=batch,
         status=status,
@@ -78,8 +78,6 @@ def make_booking(
         trekker_name="Trekker",
         trekker_age=30,
     )
-    BookingParticipant.objects.create(booking=booking, position=0, is_lead=True, name="Trekker", age=30)
-    return booking
 
 
 def make_journal(author: User, *, privacy: str = JournalEntry.Privacy.PUBLIC, **kwargs: Any) -> JournalEntry:

@@ -298,6 +298,7 @@ KEPT = {
     "bookings.DepartureAnnouncement": "what ops or a guide told a departure (sent by staff)",
     "bookings.Booking": "money: bookings and payments are never deleted; staff settle them",
     "bookings.WaitlistEntry": "follows the bookings",
+    "bookings.CreditTransaction": "trek credit is money: it follows the bookings it was taken on",
     "community.PostReport": "moderation records, never shown as the account's",
     "community.UserBadge": "earned by completed bookings",
     "auth.Group": "admin permissions, set by staff",
