@@ -43,6 +43,11 @@ REQUIRED_ENV: tuple[str | tuple[str, ...], ...] = (
     "RAZORPAY_KEY_ID",
     "RAZORPAY_KEY_SECRET",
     "RAZORPAY_WEBHOOK_SECRET",
+    # the seller on every GST tax invoice and credit note (no default is anybody's real registration)
+    "OBS_COMPANY_LEGAL_NAME",
+    "OBS_COMPANY_GSTIN",
+    "OBS_COMPANY_ADDRESS",
+    "OBS_COMPANY_STATE",
 )
 
 
@@ -60,6 +65,9 @@ def production_problems(environ: Mapping[str, str], settings: Mapping[str, Any])
     ]
     if missing:
         problems.append(f"missing: {', '.join(missing)}")
+    gstin, state = environ.get("OBS_COMPANY_GSTIN", "").strip(), environ.get("OBS_COMPANY_STATE", "").strip()
+    if gstin and state and gstin[:2] != state:
+        problems.append(f"OBS_COMPANY_GSTIN {gstin} is registered in state {gstin[:2]}, not OBS_COMPANY_STATE={state}")
     for setting, live in LIVE_BACKENDS.items():
         if settings[setting] not in live:
             problems.append(f"{setting}={settings[setting]} delivers to nobody; production uses {' or '.join(live)}")

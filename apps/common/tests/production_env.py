@@ -59,6 +59,10 @@ def sample_value(name: str) -> str:
     """A value for a variable the example leaves blank (a secret the operator must fill in)."""
     if name == "SECRET_KEY":
         return secrets.token_urlsafe(50)
+    if name == "OBS_COMPANY_GSTIN":
+        return "05AAACO4321K1ZP"  # checksum-valid, registered in state 05
+    if name == "OBS_COMPANY_STATE":
+        return "05"
     return f"sample-{name.lower().replace('_', '-')}-{secrets.token_hex(4)}"
 
 

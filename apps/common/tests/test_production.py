@@ -314,3 +314,10 @@ def test_production_starts_with_exactly_the_documented_variables(fresh_database:
     finally:
         realtime.terminate()
         realtime.wait(timeout=60)
+
+
+def test_the_sellers_gstin_must_be_registered_in_the_sellers_state() -> None:
+    env = production_env(OBS_COMPANY_STATE="29")  # Karnataka, while the GSTIN is Uttarakhand's (05)
+    assert production_problems(env, LIVE_SETTINGS) == [
+        "OBS_COMPANY_GSTIN 05AAACO4321K1ZP is registered in state 05, not OBS_COMPANY_STATE=29"
+    ]
