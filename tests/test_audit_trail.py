@@ -237,6 +237,44 @@ def _booking_transferred(w: World) -> Transition:
     return go
 
 
+def _payment_link_created(w: World) -> Transition:
+    booking = w.book()
+
+    def go() -> tuple[models.Model, User | None]:
+        return bookings.payment_link_current(booking=booking, actor=w.staff), w.staff
+
+    return go
+
+
+def _payment_link_sent(w: World) -> Transition:
+    booking = w.book()
+    bookings.payment_link_current(booking=booking, actor=w.staff)
+
+    def go() -> tuple[models.Model, User | None]:
+        return bookings.payment_link_send(actor=w.staff, booking=booking), w.staff
+
+    return go
+
+
+def _balance_marked_overdue(w: World) -> Transition:
+    from decimal import Decimal
+
+    from django.db.models import F
+
+    booking = w.paid()
+    # confirmed with 100.00 still to pay, due yesterday (as a deposit-confirmed booking is)
+    Booking.objects.filter(pk=booking.pk).update(
+        final_amount=F("final_amount") + Decimal("100.00"),
+        balance_due_date=timezone.localdate() - timedelta(days=1),
+    )
+
+    def go() -> tuple[models.Model, User | None]:
+        assert bookings.balances_overdue_process()["flagged"] == 1
+        return booking, None
+
+    return go
+
+
 def _payment_created(w: World) -> Transition:
     booking = w.book()
 
@@ -473,6 +511,9 @@ CASES: dict[str, tuple[AuditAction, Callable[[World], Transition]]] = {
     "booking.participant_updated": (A.BOOKING_PARTICIPANT_UPDATED, _participant_updated),
     "booking.participant_cancelled": (A.BOOKING_PARTICIPANT_CANCELLED, _participant_cancelled),
     "booking.transferred": (A.BOOKING_TRANSFERRED, _booking_transferred),
+    "booking.balance_marked_overdue": (A.BOOKING_BALANCE_OVERDUE, _balance_marked_overdue),
+    "payment.link_created": (A.PAYMENT_LINK_CREATED, _payment_link_created),
+    "payment.link_shared": (A.PAYMENT_LINK_SENT, _payment_link_sent),
     "payment.created": (A.PAYMENT_CREATED, _payment_created),
     "payment.authorized": (A.PAYMENT_AUTHORIZED, _webhook("payment.authorized")),
     "payment.captured": (A.PAYMENT_CAPTURED, _webhook("payment.captured")),

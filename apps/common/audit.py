@@ -41,7 +41,9 @@ class AuditAction(StrEnum):
     BOOKING_PARTICIPANT_UPDATED = "booking.participant_updated"
     BOOKING_PARTICIPANT_CANCELLED = "booking.participant_cancelled"
     BOOKING_TRANSFERRED = "booking.transferred"
-    BOOKING_BALANCE_OVERDUE = "booking.balance_overdue"  # confirmed on a deposit, balance unpaid after its due date
+    BOOKING_BALANCE_OVERDUE = (
+        "booking.balance_marked_overdue"  # confirmed on a deposit, balance unpaid after its due date
+    )
     # payments: created -> authorized -> captured, or failed; a mismatch is flagged for finance
     PAYMENT_CREATED = "payment.created"
     PAYMENT_AUTHORIZED = "payment.authorized"
@@ -49,7 +51,7 @@ class AuditAction(StrEnum):
     PAYMENT_FAILED = "payment.failed"
     PAYMENT_FLAGGED = "payment.flagged"
     PAYMENT_LINK_CREATED = "payment.link_created"  # a payment link for a booking's balance (gateway-hosted)
-    PAYMENT_LINK_SENT = "payment.link_sent"  # the link sent to the trekker (by staff, or with a balance reminder)
+    PAYMENT_LINK_SENT = "payment.link_shared"  # the link sent to the trekker (by staff, or with a balance reminder)
     PAYMENT_RECORDED = "payment.recorded"  # money taken outside the gateway (cash, UPI, bank transfer) by staff
     # refunds: pending (requested) -> processed or failed (a failed one may still be processed)
     REFUND_REQUESTED = "refund.requested"
@@ -131,8 +133,8 @@ class AuditAction(StrEnum):
     COUPON_UPDATED = "coupon.updated"
     COUPON_DEACTIVATED = "coupon.deactivated"
     # add-ons: the catalog (catalog.write) and the add-ons a booking takes after it was made
-    ADD_ON_CREATED = "add_on.created"
-    ADD_ON_UPDATED = "add_on.updated"
+    ADD_ON_CREATED = "addon.created"
+    ADD_ON_UPDATED = "addon.updated"
     BOOKING_ADD_ONS_ADDED = "booking.add_ons_added"
 
     @property

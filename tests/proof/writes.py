@@ -84,6 +84,37 @@ def _pending_booking(w: World) -> None:
     )
 
 
+def _add_on_choice(w: World, u: User | None) -> Json:
+    """One backpack offloading for the booking's trek (created once per world)."""
+    from decimal import Decimal
+
+    from apps.bookings.models import AddOn
+
+    bag, _ = AddOn.objects.get_or_create(
+        trek=w.booking.batch.trek,
+        name="Backpack offloading",
+        defaults={"kind": "offloading", "price": Decimal("350.00"), "gst_rate": Decimal("0.05")},
+    )
+    return {"add_ons": [{"add_on": str(bag.pk), "quantity": 1}]}
+
+
+def _credit_for_owner(w: World) -> None:
+    """A pending booking for the owner and 5,000.00 of trek credit to pay it with."""
+    from decimal import Decimal
+
+    from apps.bookings.models import CreditTransaction
+
+    _pending_booking(w)
+    CreditTransaction.objects.create(
+        user=w.booking.user,
+        amount=Decimal("5000.00"),
+        reason=CreditTransaction.Reason.CANCELLATION,
+        idempotency_key=f"proof-{uuid.uuid4()}",
+        expires_at=timezone.now() + timedelta(days=365),
+        balance_after=Decimal("5000.00"),
+    )
+
+
 def _participants() -> list[Json]:
     return [{"name": "Asha Rawat", "age": 29}]
 
@@ -99,6 +130,24 @@ WRITES: dict[tuple[str, str], Write] = {
         from_matrix("incident-locations", "POST", "owner"),
         from_matrix("coupon-list", "POST", "finance"),
         from_matrix("coupon-detail", "PATCH", "finance"),
+        from_matrix("trek-add-ons", "POST", "content"),
+        from_matrix("add-on-detail", "PATCH", "content"),
+        Write(
+            "booking-add-ons",
+            "POST",
+            "owner",
+            _add_on_choice,
+            lambda w: {"booking_id": w.booking.id},
+        ),
+        Write(
+            "booking-pay-with-credit",
+            "POST",
+            "owner",
+            lambda w, u: {"amount": "100.00"},
+            lambda w: {"booking_id": w.booking.id},
+            headers=lambda: {"Idempotency-Key": str(uuid.uuid4())},
+            prepare=_credit_for_owner,
+        ),
         Write(
             "batch-camp-check-ins",
             "POST",

@@ -267,7 +267,7 @@ def _insert_booking(
             news.append(f"delivery{i}_{j}")
     new_ids = " UNION ALL ".join(f"SELECT id FROM {name}" for name in news)  # noqa: S608 - CTE names from code
     ids = new_ids or "SELECT NULL::uuid"
-    sql = f"WITH {', '.join(parts)} SELECT (SELECT count(*) FROM written), (SELECT count(*) FROM bump), ARRAY({ids})"  # noqa: S608
+    sql = f"WITH {', '.join(parts)} SELECT (SELECT count(*) FROM written), (SELECT count(*) FROM bump), ARRAY({ids})"  # noqa: S608  names from the models and code, values as parameters
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         count, bumped, new = cursor.fetchone()

@@ -62,7 +62,7 @@ def test_staff_create_and_edit_the_catalog_and_trekkers_read_it(client_for, staf
     assert created.status_code == 201, created.content
     add_on = AddOn.objects.get(pk=created.json()["id"])
     assert (add_on.price, add_on.gst_rate, add_on.sizes) == (Decimal("600.00"), Decimal("0.18"), ["S", "M"])
-    assert AuditLog.objects.filter(action="add_on.created", target_id=str(add_on.pk)).exists()
+    assert AuditLog.objects.filter(action="addon.created", target_id=str(add_on.pk)).exists()
 
     listed = client_for(None).get(f"{API}/treks/{trek.slug}/add-ons/?batch={batch.pk}").json()
     assert [row["name"] for row in listed] == ["Down jacket"]
@@ -73,7 +73,7 @@ def test_staff_create_and_edit_the_catalog_and_trekkers_read_it(client_for, staf
     assert edited.status_code == 200, edited.content
     assert client_for(None).get(f"{API}/treks/{trek.slug}/add-ons/").json() == []
     assert len(ops.get(f"{API}/treks/{trek.slug}/add-ons/").json()) == 1  # staff see inactive ones
-    assert AuditLog.objects.filter(action="add_on.updated", target_id=str(add_on.pk)).exists()
+    assert AuditLog.objects.filter(action="addon.updated", target_id=str(add_on.pk)).exists()
 
 
 @pytest.mark.parametrize(

@@ -157,7 +157,7 @@ def test_staff_send_a_payment_link_again_and_the_local_page_pays_it(
     sent = Delivery.objects.filter(user=user, template="balance_payment_link")
     assert sent.exists()
     assert {d.dedupe_key for d in sent}.__len__() == 2  # one message per send
-    assert AuditLog.objects.filter(action="payment.link_sent", actor=ops).count() == 2
+    assert AuditLog.objects.filter(action="payment.link_shared", actor=ops).count() == 2
     listed = client_for(user).get(f"/api/v1/bookings/{booking.pk}/payment-links/")
     assert [row["id"] for row in listed.json()] == [link["id"]]
 
@@ -254,7 +254,7 @@ def test_unpaid_balance_is_flagged_then_released_after_the_grace(
     assert services.balances_overdue_process(today=due + timedelta(days=1)) == {"flagged": 0, "released": 0}
     booking.refresh_from_db()
     assert booking.balance_overdue_at is not None
-    assert AuditLog.objects.filter(action="booking.balance_overdue", actor=None).count() == 1
+    assert AuditLog.objects.filter(action="booking.balance_marked_overdue", actor=None).count() == 1
 
     ops = client_for(staff_user("ops_manager"))
     overdue = ops.get("/api/v1/bookings/?balance=overdue").json()["results"]

@@ -101,8 +101,12 @@ def test_an_operation_documents_its_declared_and_platform_codes(schema: dict[str
         "batch_not_bookable",
         "already_booked",
         "coupon_exhausted",
+        "add_on_sold_out",
+        "add_on_closed",
     }
-    assert {"validation_error", "coupon_invalid", "parse_error"} <= (response_codes(schema, create["400"]) or set())
+    assert {"validation_error", "coupon_invalid", "not_eligible", "add_on_unavailable", "parse_error"} <= (
+        response_codes(schema, create["400"]) or set()
+    )
     assert response_codes(schema, create["401"]) == {*TOKEN, "not_authenticated"}
     assert create["401"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/AuthenticationError"

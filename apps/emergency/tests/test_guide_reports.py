@@ -20,7 +20,12 @@ def confirmed_booking(user: Any, batch: Any) -> Any:
     """Book and pay through the bookings app's own services (as its tests do), so the booking is real."""
     from apps.bookings import services as bookings
     from apps.bookings.gateways import LocalGateway
+    from apps.users.models import EmergencyContact
 
+    if not EmergencyContact.objects.filter(user=user).exists():  # a booking is paid for only with one on file
+        EmergencyContact.objects.create(
+            user=user, name="Asha Verma", phone="+919800000001", relationship="Sister", is_primary=True
+        )
     booking = bookings.booking_create(user=user, batch_id=batch.pk, participants=[{"name": "Priya", "age": 29}])
     payment = bookings.payment_order_create(booking=booking)
     signed = LocalGateway().simulate_payment(order_id=payment.gateway_order_id)
