@@ -28,7 +28,7 @@ from apps.treks.models import Batch
 from apps.users.models import User
 from apps.users.phones import to_e164
 from apps.users.roles import Capability
-from apps.users.services import customer_create, customer_existing
+from apps.users.services import customer_create, customer_existing, emergency_contact_create
 
 MONEY_TAKERS = (Capability.BOOKINGS_MANAGE, Capability.PAYMENTS_MANAGE)
 
@@ -55,6 +55,11 @@ class PhoneBookingForm(forms.Form):
     source = forms.ChoiceField(choices=STAFF_SOURCE_CHOICES)
     agent_name = forms.CharField(max_length=120, required=False)
     agent_reference = forms.CharField(max_length=60, required=False)
+    emergency_contact_name = forms.CharField(
+        max_length=100, required=False, help_text="Someone to call in an emergency: no payment is taken without one."
+    )
+    emergency_contact_relation = forms.CharField(max_length=50, required=False, label="Relationship")
+    emergency_contact_phone = forms.CharField(max_length=32, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -84,10 +89,21 @@ class PhoneBookingForm(forms.Form):
             people.append({"name": name.strip(), "age": int(age)})
         return people
 
+    def clean_emergency_contact_phone(self) -> str:
+        raw = self.cleaned_data["emergency_contact_phone"].strip()
+        if not raw:
+            return ""
+        phone = to_e164(raw, mobile=False)
+        if phone is None:
+            raise forms.ValidationError("Enter a valid phone number, e.g. +91 98123 45678.")
+        return phone
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("phone") and not data.get("email"):
             raise forms.ValidationError("Give the customer's phone number, e-mail address or both.")
+        if bool(data.get("emergency_contact_name")) != bool(data.get("emergency_contact_phone")):
+            raise forms.ValidationError("Give the emergency contact's name and phone number, or neither.")
         return data
 
 
@@ -160,6 +176,16 @@ class FrontDeskBookingMixin:
                 )
             elif customer.staff_role or not customer.is_active:
                 raise NotFound("That phone number or e-mail address belongs to a staff or closed account.")
+            if (
+                data["emergency_contact_phone"]
+                and not customer.emergency_contacts.filter(phone=data["emergency_contact_phone"]).exists()
+            ):
+                emergency_contact_create(
+                    user=customer,
+                    name=data["emergency_contact_name"],
+                    relationship=data["emergency_contact_relation"] or "",
+                    phone=data["emergency_contact_phone"],
+                )
             lead = {"name": " ".join(filter(None, [data["first_name"], data["last_name"]])), "age": data["age"]}
             return services.booking_create(
                 user=customer,

@@ -131,3 +131,28 @@ def test_manual_refund_page_by_role(staff_user, make_user, role: str, allowed: b
         return
     assert response.status_code == 302
     assert (refund.status, refund.manual_method, refund.settled_by) == ("processed", "upi", staff)
+
+
+def test_phone_booking_takes_the_emergency_contact_that_lets_the_customer_pay(staff_user) -> None:
+    client = _session(staff_user("ops_manager"))
+    batch = BatchFactory(total_seats=10)
+    half = _phone_form(batch, emergency_contact_name="Ravi Iyer")
+    response = client.post("/admin/bookings/booking/phone-booking/", half)
+    assert response.status_code == 200
+    assert b"name and phone number, or neither" in response.content
+    assert not Booking.objects.exists()
+    contact = {
+        "emergency_contact_name": "Ravi Iyer",
+        "emergency_contact_relation": "husband",
+        "emergency_contact_phone": "98765 11111",
+    }
+    assert client.post("/admin/bookings/booking/phone-booking/", _phone_form(batch, **contact)).status_code == 302
+    booking = Booking.objects.get()
+    [saved] = booking.user.emergency_contacts.all()
+    assert (saved.name, saved.relationship, saved.phone, saved.is_primary) == (
+        "Ravi Iyer",
+        "husband",
+        "+919876511111",
+        True,
+    )
+    assert booking.emergency_contact_phone == "+919876511111"  # the booking-time snapshot has it too
