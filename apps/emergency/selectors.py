@@ -12,6 +12,7 @@ from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value
 
 from apps.bookings.models import Booking, BookingStatus
 from apps.bookings.selectors import current_or_next_confirmed_booking
+from apps.common.prepared import execute_prepared
 from apps.common.sql import instance_from_json, instance_from_row
 from apps.emergency.models import ACTIVE_STATUSES, CheckIn, Incident, IncidentSeverity, IncidentUpdate
 from apps.notifications.models import Channel, Delivery, Device
@@ -34,13 +35,14 @@ def incident_by_key(trekker: User, key: Any) -> Incident | None:
         return Incident.objects.select_related("batch__trek").filter(trekker=trekker, client_key=key).first()
     quote = connection.ops.quote_name
     incident, batch, trek = (quote(model._meta.db_table) for model in (Incident, Batch, Trek))
+    columns = ", ".join(f"i.{quote(str(field.column))}" for field in Incident._meta.concrete_fields)
     sql = (
-        "SELECT i.*, (SELECT json_build_object('batch', to_json(b), 'trek', json_build_object('id', t.id, "  # noqa: S608  table names from _meta, values as parameters
+        f"SELECT {columns}, (SELECT json_build_object('batch', to_json(b), 'trek', json_build_object('id', t.id, "  # noqa: S608  table names from _meta, values as parameters
         f"'name', t.name, 'slug', t.slug)) FROM {batch} b JOIN {trek} t ON t.id = b.trek_id WHERE b.id = i.batch_id) "
         f"FROM {incident} i WHERE i.trekker_id = %s AND i.client_key = %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [trekker.pk, key])
+        execute_prepared(cursor, sql, [trekker.pk, key])
         row = cursor.fetchone()
         names = [column.name for column in cursor.description or ()]
     if row is None:

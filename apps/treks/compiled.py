@@ -26,6 +26,8 @@ from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection
 from django.db.models import QuerySet
 
+from apps.common.prepared import execute_prepared
+
 
 def stand_in(value: Any, n: int) -> Any:
     """A value of ``value``'s type, unique to slot ``n``, that the usual ORM transforms would change."""
@@ -100,7 +102,7 @@ class Statement:
         """Run the statement wrapped in ``around`` (text before and after it, with their own parameters in
         ``extra``) and return its raw rows."""
         with connection.cursor() as cursor:
-            cursor.execute(around[0] + self.sql + around[1], [*extra[0], *self.params(values), *extra[1]])
+            execute_prepared(cursor, around[0] + self.sql + around[1], [*extra[0], *self.params(values), *extra[1]])
             return list(cursor.fetchall())
 
     def rows(self, values: dict[str, Any], tail: str = "", tail_params: Iterable[Any] = ()) -> list[dict[str, Any]]:

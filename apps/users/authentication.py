@@ -16,6 +16,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt.authentication import JWTAuthentication as SimpleJWTAuthentication
 
+from apps.common.prepared import execute_prepared
 from apps.users.models import User
 
 
@@ -43,7 +44,7 @@ class _UserRow:
         if connection.vendor != "postgresql":  # SQLite (`make run`) stores values apart from Python's types
             return User.objects.get(pk=pk)
         with connection.cursor() as cursor:
-            cursor.execute(self._sql, [pk])
+            execute_prepared(cursor, self._sql, [pk])
             row = cursor.fetchone()
         if row is None:
             raise User.DoesNotExist

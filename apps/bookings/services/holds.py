@@ -34,6 +34,7 @@ from apps.common.audit import AuditAction, audit_entry
 from apps.common.db import insert_new, insert_together
 from apps.common.exceptions import ApplicationError, NotFound, ValidationFailed
 from apps.common.models import AuditLog
+from apps.common.prepared import execute_prepared
 from apps.common.services import require_atomic
 from apps.common.sql import insert_rows, instance_from_json, instance_from_row, mark_saved
 from apps.notifications.models import Device, NotificationPreference
@@ -150,7 +151,7 @@ def _take_seats(*, user: User, batch_id: Any, seats: int, today: date) -> tuple[
         "WHERE b.id = %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*take_params, user.pk, *ACTIVE_STATUSES, user.pk, user.pk, user.pk, batch_id])
+        execute_prepared(cursor, sql, [*take_params, user.pk, *ACTIVE_STATUSES, user.pk, user.pk, user.pk, batch_id])
         row = cursor.fetchone()
     if row is None:
         raise NotFound("No such batch.")

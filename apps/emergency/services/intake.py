@@ -33,6 +33,7 @@ from django.utils import timezone
 from apps.common.audit import AuditAction, audit_entry
 from apps.common.db import insert_together
 from apps.common.exceptions import NotFound
+from apps.common.prepared import execute_prepared
 from apps.emergency.domain import to_coordinate
 from apps.emergency.errors import IdempotencyKeyReused
 from apps.emergency.models import (
@@ -102,7 +103,8 @@ def _lock_and_read(name: str, trekker: User, today: date) -> Audience:
         return audience(trekker, today=today)
     sql, params = audience_sql(trekker, today=today)
     with connection.cursor() as cursor:
-        cursor.execute(
+        execute_prepared(
+            cursor,
             f"SELECT a.* FROM pg_advisory_xact_lock(hashtextextended(%s, 0)), ({sql}) a",  # noqa: S608  SQL from code, values as parameters
             [name, *params],
         )

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from apps.common.prepared import statement_text
 from apps.emergency.models import Incident
 from apps.emergency.tests.factories import EmergencyContactFactory
 from apps.emergency.tests.test_guide_reports import confirmed_booking
@@ -25,7 +26,7 @@ BODY = {"latitude": 32.3182, "longitude": 77.1874, "accuracy_m": 12, "battery_pc
 def _statements(queries: CaptureQueriesContext) -> list[str]:
     """The statements a server sends: the test runs inside a transaction, so the service's ``atomic()`` is a
     savepoint here; in production it is BEGIN ... COMMIT, which Django does not capture either."""
-    sql = [q["sql"] for q in queries.captured_queries]
+    sql = [statement_text(q["sql"]) for q in queries.captured_queries]
     assert sum(s.startswith("SAVEPOINT") for s in sql) == 1, sql
     return [s for s in sql if not s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
 

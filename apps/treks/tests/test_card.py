@@ -274,6 +274,7 @@ def test_list_count_is_a_scalar_subquery_and_matches_the_pages(api_client, setti
     """The total comes from ``(SELECT count(*) ...)`` beside the page, not ``count(*) OVER ()`` (which makes
     PostgreSQL compute every row of the result to return a page); every page adds up to it."""
     settings.CATALOG_CACHE_ENABLED = False
+    settings.DB_PREPARED_STATEMENTS = False  # to read the statement's text rather than ``EXECUTE``
     _bench_like_catalog(30)
     query = query.format(month=(timezone.localdate() + timedelta(days=20)).month)
     with CaptureQueriesContext(connection) as captured:
@@ -281,6 +282,10 @@ def test_list_count_is_a_scalar_subquery_and_matches_the_pages(api_client, setti
     (statement,) = (q["sql"] for q in captured.captured_queries)
     assert "OVER ()" not in statement
     assert "(SELECT count(*) FROM (" in statement
+    counted = statement.split("(SELECT count(*) FROM (", 1)[1].split(") _rows)", 1)[0]
+    # the total counts the filtered treks without the card's joins and departures (an index-only count)
+    assert "treks_trekcard" not in counted
+    assert "region" in query or "JOIN" not in counted
     seen, page = len(first["results"]), 1
     while seen < first["count"]:
         page += 1

@@ -85,6 +85,7 @@ TEMPLATES = [
 # --- database -----------------------------------------------------------------------------------
 DATABASE_URL = env.str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
 DATABASES: dict[str, dict[str, Any]] = {"default": env.db_url_config(DATABASE_URL)}
+DB_PREPARED_STATEMENTS = False  # PostgreSQL only, below
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite has one write lock for the whole database. IMMEDIATE takes it at BEGIN, so a writer queues for it
     # (up to `timeout` seconds) instead of failing when it upgrades a read lock mid-transaction; WAL lets reads
@@ -97,6 +98,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # The hottest statements are prepared once per connection and run with generic plans (apps/common/prepared.py);
+    # behind a pooler in transaction mode, set DB_PREPARED_STATEMENTS=false.
+    DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    if DB_PREPARED_STATEMENTS and "plan_cache_mode" not in (_pg_options.get("options") or ""):
+        _generic_plans = "-c plan_cache_mode=force_generic_plan"
+        _pg_options["options"] = " ".join(filter(None, [_pg_options.get("options"), _generic_plans]))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache, broker ------------------------------------------------------------------------------

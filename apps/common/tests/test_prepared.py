@@ -1,0 +1,124 @@
+"""Hot statements as named prepared statements with generic plans (``apps.common.prepared``)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from apps.common import prepared
+from apps.common.prepared import execute_prepared, numbered, statement_text
+
+pytestmark = pytest.mark.django_db
+
+
+def _sql(tag: str) -> str:
+    """A statement no other test prepares (names are per connection, statements per text)."""
+    return f"SELECT %s::int + 1 AS n, '50%%' AS p, '{tag}' AS tag"
+
+
+def _run(sql: str, params: list[Any]) -> tuple[list[tuple[Any, ...]], list[str]]:
+    with CaptureQueriesContext(connection) as captured, connection.cursor() as cursor:
+        execute_prepared(cursor, sql, params)
+        rows = list(cursor.fetchall())
+    return rows, [query["sql"] for query in captured.captured_queries]
+
+
+def _prepared_statements() -> dict[str, tuple[int, int]]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, generic_plans, custom_plans FROM pg_prepared_statements")
+        return {name: (generic, custom) for name, generic, custom in cursor.fetchall()}
+
+
+def test_numbered_placeholders_leave_literal_percents_to_the_cursor() -> None:
+    assert numbered("SELECT %s, '%%s', %s WHERE x LIKE '%%' || %s") == "SELECT $1, '%%s', $2 WHERE x LIKE '%%' || $3"
+
+
+def test_prepared_once_then_executed_in_one_statement_each_time() -> None:
+    sql = _sql(uuid.uuid4().hex)
+    rows, sent = _run(sql, [41])
+    assert rows == [(42, "50%", sql.split("'")[-2])]
+    assert len(sent) == 1
+    assert sent[0].startswith("PREPARE obs_")
+    assert "; EXECUTE obs_" in sent[0]
+    for value in (1, 2, 3, 4, 5, 6, 7):
+        rows, sent = _run(sql, [value])
+        assert rows[0][:2] == (value + 1, "50%")
+        assert len(sent) == 1
+        assert sent[0].startswith("EXECUTE obs_")
+
+
+def test_prepared_statements_use_their_generic_plan() -> None:
+    sql = _sql(uuid.uuid4().hex)
+    for value in range(8):
+        _run(sql, [value])
+    name = prepared._state(connection.connection).names[sql]
+    generic, custom = _prepared_statements()[name]
+    assert (generic, custom) == (8, 0)
+
+
+def test_a_statement_prepared_in_a_rolled_back_transaction_is_still_executed() -> None:
+    sql = _sql(uuid.uuid4().hex)
+    with transaction.atomic():
+        _run(sql, [1])
+        transaction.set_rollback(True)
+    rows, sent = _run(sql, [2])
+    assert rows[0][0] == 3
+    assert sent[0].startswith("EXECUTE ")
+
+
+def test_a_failed_first_execution_prepares_again_under_a_new_name() -> None:
+    """PostgreSQL keeps the statement prepared even though its first ``EXECUTE`` failed: the next attempt must
+    not send ``PREPARE`` under the same name (that would fail for ever)."""
+    sql = f"SELECT 10 / %s::int, '{uuid.uuid4().hex}'"
+    with pytest.raises(DatabaseError), transaction.atomic():
+        _run(sql, [0])
+    rows, sent = _run(sql, [5])
+    assert rows[0][0] == 2
+    assert sent[0].startswith("PREPARE ")
+    rows, sent = _run(sql, [2])
+    assert rows[0][0] == 5
+    assert sent[0].startswith("EXECUTE ")
+
+
+def test_a_statement_without_parameters() -> None:
+    sql = f"SELECT '100%%', '{uuid.uuid4().hex}'"
+    for _ in range(2):
+        rows, _sent = _run(sql, [])
+        assert rows[0][0] == "100%"
+
+
+def test_hostile_text_values_are_bound_as_values() -> None:
+    sql = _sql(uuid.uuid4().hex).replace("%s::int + 1", "length(%s)")
+    for value in ("'); DROP TABLE treks_trek; --", "\\' OR 1=1", "नमस्ते\u2028", "%s %% $1"):
+        rows, _sent = _run(sql, [value])
+        assert rows[0][0] == len(value)
+
+
+def test_switched_off_statements_are_sent_as_they_are(settings: Any) -> None:
+    settings.DB_PREPARED_STATEMENTS = False
+    sql = _sql(uuid.uuid4().hex)
+    rows, sent = _run(sql, [1])
+    assert rows[0][0] == 2
+    assert sent[0].startswith("SELECT ")
+
+
+def test_a_connection_prepares_at_most_its_share(monkeypatch: pytest.MonkeyPatch) -> None:
+    state = prepared._state(connection.connection)
+    monkeypatch.setattr(prepared, "MAX_PREPARED_PER_CONNECTION", len(state.names))
+    rows, sent = _run(_sql(uuid.uuid4().hex), [1])
+    assert rows[0][0] == 2
+    assert sent[0].startswith("SELECT ")
+
+
+def test_statement_text_names_what_was_executed() -> None:
+    sql = _sql(uuid.uuid4().hex)
+    first = _run(sql, [1])[1][0]
+    again = _run(sql, [2])[1][0]
+    assert statement_text(first) == sql
+    assert statement_text(again) == sql
+    assert statement_text("SELECT 1") == "SELECT 1"
+    assert statement_text("EXECUTE obs_999999(1)") == "EXECUTE obs_999999(1)"
