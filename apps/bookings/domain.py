@@ -22,6 +22,19 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+def booking_in_hold(booking: Booking, now: datetime) -> bool:
+    """Pending and still within its seat hold at ``now`` (a hold without an expiry does not lapse)."""
+    return booking.status == BookingStatus.PENDING and not (booking.hold_expires_at and booking.hold_expires_at <= now)
+
+
+def booking_payable(booking: Booking, now: datetime) -> bool:
+    """Whether ``booking`` can take a payment at ``now``: within its hold, or confirmed with a balance left
+    (confirmed on its deposit)."""
+    if booking.status == BookingStatus.PENDING:
+        return booking_in_hold(booking, now)
+    return booking.status == BookingStatus.CONFIRMED and booking.balance_due > 0
+
+
 def check_transition(booking: Booking, to: str) -> None:
     if to not in TRANSITIONS[booking.status]:
         raise InvalidTransition(

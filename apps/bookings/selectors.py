@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -364,3 +365,34 @@ def tax_document_get(*, user: Any, document_id: Any) -> TaxDocument:
     if document is None:
         raise NotFound("No such invoice or credit note.")
     return document
+
+
+@dataclass(frozen=True)
+class AddOnLine:
+    """One add-on line as an invoice prints it (INR): ``amount`` before GST, ``tax_amount``, ``total``."""
+
+    name: str
+    size: str
+    quantity: int
+    unit_price: Decimal
+    gst_rate: Decimal
+    amount: Decimal
+    tax_amount: Decimal
+    total: Decimal
+
+
+def booking_add_on_lines(booking: Booking) -> list[AddOnLine]:
+    """The booking's add-on lines, in the order they were taken (for invoices and receipts)."""
+    return [
+        AddOnLine(
+            name=f"{line.name} ({line.size})" if line.size else line.name,
+            size=line.size,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            gst_rate=line.gst_rate,
+            amount=line.amount,
+            tax_amount=line.tax_amount,
+            total=line.total,
+        )
+        for line in BookingAddOn.objects.filter(booking=booking).order_by("created_at", "name")
+    ]

@@ -3,7 +3,6 @@
 from apps.bookings.services.addons import (
     add_on_create,
     add_on_update,
-    booking_add_on_lines,
     booking_add_ons_add,
 )
 from apps.bookings.services.announcements import departure_announce, may_announce
@@ -65,7 +64,6 @@ __all__ = [
     "batch_bulk_cancel_run",
     "batch_bulk_cancel_start",
     "batch_cancellations_resume",
-    "booking_add_on_lines",
     "booking_add_ons_add",
     "booking_billing_update",
     "booking_cancel",

@@ -1,6 +1,6 @@
 """Add-ons: the catalog a trek offers (staff, ``catalog.write``), the add-ons a booking takes (at booking, in the
 seat hold's transaction, or later until each add-on's cut-off), their stock per departure, and the lines the
-invoices print (:func:`booking_add_on_lines`).
+invoices print (:func:`apps.bookings.selectors.booking_add_on_lines`).
 
 Stock is taken by one conditional upsert per stocked line (:func:`_take_stock`): the counter row of the add-on,
 departure and size is created on first use and its ``taken`` moves only while it stays within ``total``, so the
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -22,6 +21,7 @@ from django.db.models import F, Field
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from apps.bookings.domain import booking_in_hold
 from apps.bookings.errors import AddOnClosed, AddOnSoldOut, AddOnUnavailable
 from apps.bookings.models import AddOn, AddOnStock, Booking, BookingAddOn, BookingStatus
 from apps.bookings.pricing import to_paisa
@@ -40,37 +40,6 @@ ADD_ON_FIELDS = (
     "kind", "name", "description", "price", "gst_rate", "sizes", "stock_per_departure", "max_per_booking",
     "cutoff_days", "position", "is_active",
 )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class AddOnLine:
-    """One add-on line as an invoice prints it (INR): ``amount`` before GST, ``tax_amount``, ``total``."""
-
-    name: str
-    size: str
-    quantity: int
-    unit_price: Decimal
-    gst_rate: Decimal
-    amount: Decimal
-    tax_amount: Decimal
-    total: Decimal
-
-
-def booking_add_on_lines(booking: Booking) -> list[AddOnLine]:
-    """The booking's add-on lines, in the order they were taken (for invoices and receipts)."""
-    return [
-        AddOnLine(
-            name=f"{line.name} ({line.size})" if line.size else line.name,
-            size=line.size,
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-            gst_rate=line.gst_rate,
-            amount=line.amount,
-            tax_amount=line.tax_amount,
-            total=line.total,
-        )
-        for line in BookingAddOn.objects.filter(booking=booking).order_by("created_at", "name")
-    ]
 
 
 def add_on_price(*, unit_price: Decimal, gst_rate: Decimal, quantity: int) -> tuple[Decimal, Decimal, Decimal]:
@@ -266,8 +235,7 @@ def booking_add_ons_add(
     now = now or timezone.now()
     with transaction.atomic():
         booking = _lock_booking(booking.pk)
-        open_hold = booking.status == BookingStatus.PENDING and (booking.hold_expires_at or now) > now
-        if not (open_hold or booking.status == BookingStatus.CONFIRMED):
+        if not (booking_in_hold(booking, now) or booking.status == BookingStatus.CONFIRMED):
             raise AddOnClosed(details={"status": booking.status})
         lines = add_on_lines_take(
             booking=booking, batch=booking.batch, items=items, today=timezone.localdate(now), added_by=actor

@@ -11,6 +11,7 @@ one audit row naming its actor and tells the booker.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from functools import partial
@@ -60,7 +61,9 @@ def participants_eligibility_check(*, trek: Trek, participants: list[dict[str, A
     eligibility_check(trek, participants)
 
 
-def _apply_pricing(booking: Booking, pricing: Quote, *, change_fees: Decimal) -> None:
+def _reprice(booking: Booking, pricing: Quote, *, change_fees: Decimal, save: Callable[[], None] | None = None) -> None:
+    """Give the (locked) booking its new price, save it (``save``, or ``booking.save``) and give a balance left
+    on a confirmed booking its due date."""
     booking.seats = pricing.seats
     booking.unit_price = pricing.unit_price
     booking.base_amount = pricing.base_amount
@@ -69,6 +72,16 @@ def _apply_pricing(booking: Booking, pricing: Quote, *, change_fees: Decimal) ->
     booking.tax_amount = pricing.tax_amount
     booking.change_fees = change_fees
     booking.final_amount = pricing.final_amount + change_fees + booking.add_ons_amount
+    (save or booking.save)()
+    balance_terms_apply(booking)
+
+
+def _save_on_new_departure(booking: Booking) -> None:
+    try:
+        with transaction.atomic():  # a concurrent booking of the booker on the new departure
+            booking.save()
+    except IntegrityError as exc:
+        raise AlreadyBooked() from exc
 
 
 def _money(quote: ChangeQuote) -> dict[str, Any]:
@@ -135,9 +148,7 @@ def participants_add(
                 for index, row in enumerate(participants)
             ]
         )
-        _apply_pricing(booking, quote.pricing, change_fees=quote.change_fees_after)
-        booking.save()
-        balance_terms_apply(booking)  # a balance left on a confirmed booking gets its due date
+        _reprice(booking, quote.pricing, change_fees=quote.change_fees_after)
         audit(
             actor=actor,
             action=AuditAction.BOOKING_PARTICIPANTS_ADDED,
@@ -210,9 +221,7 @@ def participant_cancel(
         _documents_delete(participant)
         participant.delete()
         batch_release_seats(batch_id=booking.batch_id, seats=1)
-        _apply_pricing(booking, quote.pricing, change_fees=quote.change_fees_after)
-        booking.save()
-        balance_terms_apply(booking)  # a balance left on a confirmed booking gets its due date
+        _reprice(booking, quote.pricing, change_fees=quote.change_fees_after)
         refunds = _refund(booking, quote, Refund.Reason.PARTICIPANT_CANCELLED)
         audit(
             actor=actor,
@@ -265,14 +274,10 @@ def booking_transfer(
         if not batch_release_seats(batch_id=source.pk, seats=booking.seats):
             logger.error("booking %s: batch %s held fewer seats than it had", booking.reference, source.pk)
         booking.batch = target
-        booking.balance_due_date = None  # due again by the new departure's terms (balance_terms_apply below)
-        _apply_pricing(booking, quote.pricing, change_fees=quote.change_fees_after)
-        try:
-            with transaction.atomic():  # a concurrent booking of the booker on the new departure
-                booking.save()
-        except IntegrityError as exc:
-            raise AlreadyBooked() from exc
-        balance_terms_apply(booking)
+        booking.balance_due_date = None  # due again by the new departure's terms
+        _reprice(
+            booking, quote.pricing, change_fees=quote.change_fees_after, save=partial(_save_on_new_departure, booking)
+        )
         refunds = _refund(booking, quote, Refund.Reason.TRANSFER)
         audit(
             actor=actor,

@@ -21,8 +21,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
+from apps.bookings.domain import booking_payable
 from apps.bookings.errors import AmountExceedsBalance, CreditInsufficient, NothingToPay, NotPayable
-from apps.bookings.models import CREDIT_GATEWAY, Booking, BookingStatus, CreditTransaction, Payment
+from apps.bookings.models import CREDIT_GATEWAY, Booking, CreditTransaction, Payment
 from apps.bookings.pricing import format_inr, to_paisa, to_paise
 from apps.bookings.services.common import _lock_booking
 from apps.bookings.services.credit_notes import credit_note_for_credit
@@ -34,16 +35,13 @@ from apps.common.idempotency import request_digest
 from apps.notifications.models import Category
 from apps.notifications.services import notify
 from apps.users.models import User
+from apps.users.selectors import lock_user
 
 logger = logging.getLogger(__name__)
 
 R = CreditTransaction.Reason
 ZERO = Decimal("0.00")
 _KEY_REUSED = "This idempotency key was already used for a different credit change."
-
-
-def _lock_user(user_id: Any) -> None:
-    User.objects.select_for_update().only("id").get(pk=user_id)
 
 
 def _balance(user_id: Any) -> Decimal:
@@ -164,7 +162,7 @@ def credit_issue(
         raise ValidationFailed(details={"reason": [f"Credit is not issued for {reason!r}."]})
     now = now or timezone.now()
     with transaction.atomic():
-        _lock_user(booking.user_id)
+        lock_user(booking.user_id)
         entry, created = _write(
             user_id=booking.user_id,
             amount=amount,
@@ -205,7 +203,7 @@ def credit_return(*, payment: Payment, amount_paise: int, idempotency_key: str) 
     amount = to_paisa(Decimal(amount_paise) / 100)
     booking = payment.booking
     with transaction.atomic():
-        _lock_user(booking.user_id)
+        lock_user(booking.user_id)
         entry, created = _write(
             user_id=booking.user_id, amount=amount, reason=R.RETURNED, idempotency_key=idempotency_key, booking=booking
         )
@@ -221,10 +219,7 @@ def credit_return(*, payment: Payment, amount_paise: int, idempotency_key: str) 
 
 def _check_payable(booking: Booking, now: datetime) -> Decimal:
     """The (locked) booking's balance due, when it can take a payment now (409 otherwise)."""
-    pending_in_hold = booking.status == BookingStatus.PENDING and not (
-        booking.hold_expires_at and booking.hold_expires_at <= now
-    )
-    if not pending_in_hold and not (booking.status == BookingStatus.CONFIRMED and booking.balance_due > 0):
+    if not booking_payable(booking, now):
         raise NotPayable(details={"status": booking.status})
     if booking.balance_due <= 0:
         raise NothingToPay()
@@ -257,7 +252,7 @@ def credit_redeem(
             return existing, False
         due = _check_payable(booking, now)
         require_emergency_contact(booking)  # as before any payment: a booking never confirms without one
-        _lock_user(booking.user_id)
+        lock_user(booking.user_id)
         _expire(booking.user_id, now=now)
         available = _balance(booking.user_id)
         wanted = min(due, available) if amount is None else to_paisa(amount)
@@ -316,7 +311,7 @@ def credits_expire(*, now: datetime | None = None) -> int:
     written = 0
     for user_id in list(users):
         with transaction.atomic():
-            _lock_user(user_id)
+            lock_user(user_id)
             if _expire(user_id, now=now) is not None:
                 written += 1
     return written

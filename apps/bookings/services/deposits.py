@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from apps.bookings.domain import booking_context
+from apps.bookings.domain import booking_context, booking_payable
 from apps.bookings.errors import NothingToPay, NotPayable, PaymentLinkNotFound
 from apps.bookings.gateways import LocalGateway, get_gateway, local_link_id
 from apps.bookings.models import Booking, BookingStatus, Payment, PaymentLink
@@ -39,12 +39,6 @@ logger = logging.getLogger(__name__)
 S = BookingStatus
 
 
-def _payable(booking: Booking, now: datetime) -> bool:
-    if booking.status == S.PENDING:
-        return bool(booking.hold_expires_at and booking.hold_expires_at > now)
-    return booking.status == S.CONFIRMED and booking.balance_due > 0
-
-
 def payment_link_current(*, booking: Booking, actor: User | None, now: datetime | None = None) -> PaymentLink:
     """The booking's open payment link for its whole balance due, created at the gateway when there is none.
 
@@ -53,7 +47,7 @@ def payment_link_current(*, booking: Booking, actor: User | None, now: datetime 
     """
     now = now or timezone.now()
     booking.refresh_from_db()
-    if not _payable(booking, now):
+    if not booking_payable(booking, now):
         raise NotPayable(details={"status": booking.status})
     amount = to_paise(booking.balance_due)
     if amount <= 0:
@@ -268,7 +262,7 @@ def payment_link_local_pay(*, token: str, now: datetime | None = None) -> Paymen
         raise PaymentLinkNotFound()
     if link.payment.status == Payment.Status.CAPTURED:
         return link
-    if (link.expires_at and link.expires_at <= now) or not _payable(link.booking, now):
+    if (link.expires_at and link.expires_at <= now) or not booking_payable(link.booking, now):
         raise NotPayable(details={"status": link.booking.status})
     gateway = LocalGateway()
     checkout = gateway.simulate_payment(order_id=link.gateway_link_id)

@@ -18,8 +18,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.bookings.domain import booking_in_hold
 from apps.bookings.errors import AmountExceedsBalance, NothingToPay, NotPayable, RefundAtGateway
-from apps.bookings.models import OFFLINE_GATEWAY, Booking, BookingStatus, OfflineMethod, Payment, Refund
+from apps.bookings.models import OFFLINE_GATEWAY, Booking, OfflineMethod, Payment, Refund
 from apps.bookings.pricing import to_paise
 from apps.bookings.services.common import _lock_booking
 from apps.bookings.services.documents import require_emergency_contact
@@ -57,7 +58,7 @@ def _check_method(method: str, receipt_reference: str, payment_reference: str | 
 
 def _check_payable(booking: Booking, *, amount_paise: int, receipt_reference: str, now: datetime) -> None:
     """The refusals of an offline payment for the (locked) booking, as the gateway order's (409)."""
-    if booking.status != BookingStatus.PENDING or (booking.hold_expires_at and booking.hold_expires_at <= now):
+    if not booking_in_hold(booking, now):
         raise NotPayable(details={"status": booking.status})
     balance = to_paise(booking.balance_due)
     if balance <= 0:

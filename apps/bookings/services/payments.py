@@ -18,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from apps.bookings.deposits import amount_to_confirm, deposit_amount
+from apps.bookings.domain import booking_payable
 from apps.bookings.errors import NoDeposit, NothingToPay, NotPayable, SignatureInvalid
 from apps.bookings.gateways import GatewayPayment, get_gateway
 from apps.bookings.models import Booking, BookingStatus, Coupon, CouponRedemption, Payment, Refund
@@ -51,12 +52,11 @@ def payment_order_create(*, booking: Booking, now: datetime | None = None, depos
     """
     now = now or timezone.now()
     booking.refresh_from_db()
-    pending = booking.status == S.PENDING and not (booking.hold_expires_at and booking.hold_expires_at <= now)
-    if not pending and not (booking.status == S.CONFIRMED and booking.balance_due > 0):
+    if not booking_payable(booking, now):
         raise NotPayable(details={"status": booking.status})
     amount = to_paise(booking.balance_due)
     if deposit_only:
-        deposit = deposit_amount(booking, today=timezone.localdate(now)) if pending else None
+        deposit = deposit_amount(booking, today=timezone.localdate(now)) if booking.status == S.PENDING else None
         if deposit is None:
             raise NoDeposit()
         amount = min(amount, to_paise(deposit - booking.amount_paid))

@@ -24,6 +24,7 @@ from django.utils import timezone
 from apps.bookings.gst import STATE_CODES, amount_in_words, financial_year
 from apps.bookings.models import Booking, Payment, Refund, TaxDocument, TaxDocumentCounter, TaxDocumentKind
 from apps.bookings.pricing import PAISA, from_paise, to_paisa
+from apps.bookings.selectors import booking_add_on_lines
 from apps.common.audit import AuditAction, audit
 from apps.users.models import User
 
@@ -83,8 +84,6 @@ def booking_invoice_lines(booking: Booking) -> list[InvoiceLine]:
     )
     lines = [package]
     # the add-ons as they were priced when taken (their amounts are part of final_amount already)
-    from apps.bookings.services.addons import booking_add_on_lines  # addons -> common -> this module
-
     for add_on in booking_add_on_lines(booking):
         lines.append(
             InvoiceLine(

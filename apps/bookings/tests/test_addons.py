@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from apps.bookings import services
 from apps.bookings.models import AddOn, AddOnStock, Booking, BookingAddOn
-from apps.bookings.services.addons import booking_add_on_lines
+from apps.bookings.selectors import booking_add_on_lines
 from apps.bookings.tests.conftest import people
 from apps.bookings.tests.test_create import _post_counted
 from apps.common.models import AuditLog

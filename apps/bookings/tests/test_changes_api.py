@@ -88,6 +88,22 @@ def test_someone_elses_booking_is_404_and_edits_are_checked(client_for, user, ba
     assert fixed.json()["participants"][1]["name"] == "Meera"
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "count", ["NaN", "nan", "Infinity", "-Infinity", "1e999", "1.5", "0", "-1", "", "2\x00", "9" * 400]
+)
+def test_quote_count_refuses_what_is_not_a_small_whole_number(client_for, user, batch, book, count):
+    """Non-finite, fractional, huge, empty, and NUL-bearing values: a 400 in the envelope naming
+    ``count``, and the booking untouched."""
+    booking = book(user, batch, seats=1)
+    before = Booking.objects.values().get(pk=booking.pk)
+    answer = client_for(user).get(_url(booking, "participants/"), {"count": count})
+    assert answer.status_code == 400, answer.content
+    assert answer.json()["error"]["code"] == "validation_error"
+    assert "count" in answer.json()["error"]["details"]
+    assert Booking.objects.values().get(pk=booking.pk) == before
+
+
 # --- two changes of one booking at once (PostgreSQL, threads) ----------------------------------------------------
 
 

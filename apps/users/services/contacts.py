@@ -9,13 +9,9 @@ from django.db import transaction
 from apps.common.exceptions import ValidationFailed
 from apps.users.errors import TooManyEmergencyContacts
 from apps.users.models import EmergencyContact, User
+from apps.users.selectors import lock_user
 
 CONTACT_FIELDS = ("name", "relationship", "phone", "email", "is_primary", "language")
-
-
-def _lock_owner(user: User) -> None:
-    """Serialise every contact change of one user on their row (count checks and the primary flag)."""
-    User.objects.select_for_update().only("id").get(pk=user.pk)
 
 
 def emergency_contact_create(
@@ -30,7 +26,7 @@ def emergency_contact_create(
 ) -> EmergencyContact:
     """A new contact; its ``language`` (the SOS text's) defaults to the trekker's own."""
     with transaction.atomic():
-        _lock_owner(user)
+        lock_user(user.pk)
         contacts = EmergencyContact.objects.filter(user=user)
         count = contacts.count()
         if count >= EmergencyContact.MAX_PER_USER:
@@ -52,7 +48,7 @@ def emergency_contact_create(
 def emergency_contact_update(*, contact: EmergencyContact, data: dict[str, Any]) -> EmergencyContact:
     changes = {field: data[field] for field in CONTACT_FIELDS if field in data}
     with transaction.atomic():
-        _lock_owner(contact.user)
+        lock_user(contact.user_id)
         locked = EmergencyContact.objects.get(pk=contact.pk)
         if changes.get("is_primary") is False and locked.is_primary:
             raise ValidationFailed(
@@ -68,7 +64,7 @@ def emergency_contact_update(*, contact: EmergencyContact, data: dict[str, Any])
 
 def emergency_contact_delete(*, contact: EmergencyContact) -> None:
     with transaction.atomic():
-        _lock_owner(contact.user)
+        lock_user(contact.user_id)
         locked = EmergencyContact.objects.filter(pk=contact.pk).first()
         if locked is None:
             return
