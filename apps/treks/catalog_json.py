@@ -1,24 +1,32 @@
-"""Catalog cards written as JSON text by PostgreSQL, byte for byte what :class:`TrekListSerializer` and DRF's
-``JSONRenderer`` write (compact, non-ASCII as is, U+2028/U+2029 escaped).
+"""Catalog cards as JSON text, byte for byte what :class:`TrekListSerializer` and DRF's ``JSONRenderer`` write
+(compact, non-ASCII as is, U+2028/U+2029 escaped), without building a dict per card.
 
-PostgreSQL's ``to_json`` escapes a string exactly as Python's ``json.dumps(ensure_ascii=False)`` does, so each
-card is a concatenation of ``to_json`` values around the keys. The cover's URL depends on the storage and the
-request, so a card comes back in two halves around it and Python writes the URL between them. A trek whose
-``themes`` are not all strings (only the admin could store such) comes back without halves: its card is
-written by the serializer instead.
+A card comes back from the list's statement in three parts:
+
+- the **head** (slug to themes) as the trek's own column values: Python writes it with the serializer and the
+  renderer once per distinct set of values and language (:func:`card_head`, a bounded memo of a pure function of
+  what the row holds, so it is never stale). PostgreSQL writing it cost 0.18 ms of the statement's 0.45 ms.
+- the **cover**: its URL depends on the storage and the request, so Python writes it.
+- the **tail** (``price_from`` and ``next_batch``), which depends on today's date: written by PostgreSQL with
+  ``to_json``, which escapes a string exactly as Python's ``json.dumps(ensure_ascii=False)`` does. A tail that
+  comes back NULL (a departure stored without a field the card shows) makes the page fall back to the
+  serializer for every card.
 """
 
 from __future__ import annotations
 
 import json
+from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.core.files.storage import default_storage
+from django.utils.translation import get_language
 from rest_framework.renderers import JSONRenderer
 
 from apps.common.pagination import TOTAL
 from apps.treks.selectors import TREK_CARD_FIELDS
-from apps.treks.serializers import DIFFICULTY_LABELS, TrekListSerializer
+from apps.treks.serializers import TrekListSerializer
 
 COLUMNS = (*TREK_CARD_FIELDS, TOTAL)  # the list statement's result columns, in order
 
@@ -69,70 +77,60 @@ NEXT_BATCH = (
     )
     + " || '}' END"
 )
-_THEMES = _col("themes")
-# NULL (and so the whole first half) when the themes are not an array of strings
-THEMES = (
-    f"CASE WHEN jsonb_typeof({_THEMES}) = 'array' THEN (SELECT CASE WHEN bool_and(jsonb_typeof(e) = 'string') "  # noqa: S608  constant text from code; request values are parameters
-    "IS NOT FALSE THEN '[' || coalesce(string_agg(e::text, ',' ORDER BY n), '') || ']' END "
-    f"FROM jsonb_array_elements({_THEMES}) WITH ORDINALITY AS t(e, n)) END"
-)
-LABEL = (
-    f"CASE {_col('difficulty')} "
-    + " ".join("WHEN %s THEN %s" for _ in DIFFICULTY_LABELS)
-    + f" ELSE {_col('difficulty')} END"
-)
-HEAD = " || ".join(
-    [
-        "'{'",
-        _key("slug", first=True),
-        _text(_col("slug")),
-        _key("name"),
-        _text(_col("name")),
-        _key("status"),
-        _text(_col("status")),
-        _key("region"),
-        "'{'",
-        _key("slug", first=True),
-        _text(_col("region__slug")),
-        _key("name"),
-        _text(_col("region__name")),
-        "'}'",
-        _key("difficulty"),
-        "'{'",
-        _key("value", first=True),
-        _text(_col("difficulty")),
-        _key("label"),
-        _text(LABEL),
-        "'}'",
-        _key("max_altitude"),
-        _text(_col("max_altitude")),
-        _key("duration_days"),
-        _text(_col("duration_days")),
-        _key("total_distance"),
-        _quoted(_col("total_distance")),
-        _key("themes"),
-        THEMES,
-        _key("cover_image"),
-    ]
-)
+# the head's columns, in TrekListSerializer's order: numbers and JSON as PostgreSQL writes them (the ORM reads the
+# same text: numeric as Decimal(text), jsonb through json.loads)
+HEAD_COLUMNS = (
+    "slug", "name", "status", "region__slug", "region__name", "difficulty", "max_altitude", "duration_days",
+    "total_distance", "themes",
+)  # fmt: skip
+_AS_TEXT = {"total_distance", "themes"}
+SELECT_HEAD = ", ".join(f"{_col(name)}::text" if name in _AS_TEXT else _col(name) for name in HEAD_COLUMNS)
 TAIL = " || ".join([_key("price_from"), _money(_col("price_from")), _key("next_batch"), f"({NEXT_BATCH})", "'}'"])
-SELECT_CARDS = f"SELECT {_unicode_safe(HEAD)}, {_col('cover_image')}, {_unicode_safe(TAIL)}, {_col(TOTAL)} FROM ("  # noqa: S608  constant text from code; request values are parameters
+SELECT_CARDS = f"SELECT {SELECT_HEAD}, {_col('cover_image')}, {_unicode_safe(TAIL)}, {_col(TOTAL)} FROM ("  # noqa: S608  constant text from code; request values are parameters
 AFTER_CARDS = " LIMIT %s OFFSET %s) AS s(" + ", ".join(f'"{name}"' for name in COLUMNS) + ")"
 
 _renderer = JSONRenderer()
 
 
-def label_params() -> list[str]:
-    """The parameters of :data:`LABEL` (labels in the active language)."""
-    return [str(part) for value, label in DIFFICULTY_LABELS.items() for part in (value, label)]
+_MEMO_SIZE = 8192  # distinct (language, head values): far more than the catalog's treks
 
 
-def card_text(head: str | None, cover: str, tail: str | None, row: dict[str, Any] | None = None) -> str:
-    """One card's JSON: the halves around the cover's URL, or ``row`` through the serializer."""
-    if head is None or tail is None:
-        return _renderer.render(TrekListSerializer(row).data).decode()
+@lru_cache(maxsize=_MEMO_SIZE)
+def _head(language: str, values: tuple[Any, ...]) -> str:
+    row = dict(zip(HEAD_COLUMNS, values, strict=True))
+    if row["total_distance"] is not None:
+        row["total_distance"] = Decimal(row["total_distance"])
+    if row["themes"] is not None:
+        row["themes"] = json.loads(row["themes"])
+    row.update(cover_image=None, price_from=None, next_batch_data=None)
+    card = TrekListSerializer(row).data
+    text = _renderer.render({**{name: card[name] for name in _HEAD_KEYS}, "cover_image": None}).decode()
+    if not text.endswith(_NULL_COVER):
+        raise ValueError("the cover must follow the head")
+    return text[: -len("null}")]
+
+
+_HEAD_KEYS = (
+    "slug", "name", "status", "region", "difficulty", "max_altitude", "duration_days", "total_distance", "themes",
+)  # fmt: skip
+_NULL_COVER = ',"cover_image":null}'
+
+
+def card_head(values: tuple[Any, ...]) -> str:
+    """The card's JSON from ``{`` to ``"cover_image":`` for the head columns' ``values`` (:data:`HEAD_COLUMNS`) in
+    the active language; written by the serializer once per distinct values and language."""
+    return _head(get_language() or "", values)
+
+
+def card_text(values: tuple[Any, ...], cover: str, tail: str) -> str:
+    """One card's JSON: the head, the cover's URL and the tail PostgreSQL wrote."""
     url = default_storage.url(cover) if cover else None
-    return head + json.dumps(url, ensure_ascii=False) + tail
+    return card_head(values) + json.dumps(url, ensure_ascii=False) + tail
+
+
+def serialized_card(row: dict[str, Any]) -> str:
+    """A ``selectors.trek_cards`` row's card through the serializer (when PostgreSQL could not write its tail)."""
+    return _renderer.render(TrekListSerializer(row).data).decode()
 
 
 def page_body(envelope: dict[str, Any], cards: list[str]) -> bytes:

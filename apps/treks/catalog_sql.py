@@ -21,7 +21,15 @@ from rest_framework.views import APIView
 from apps.common.pagination import TOTAL, RowCount
 from apps.treks import compiled, selectors
 from apps.treks.catalog_cache.responses import RenderedResponse
-from apps.treks.catalog_json import AFTER_CARDS, COLUMNS, SELECT_CARDS, card_text, label_params, page_body
+from apps.treks.catalog_json import (
+    AFTER_CARDS,
+    COLUMNS,
+    HEAD_COLUMNS,
+    SELECT_CARDS,
+    card_text,
+    page_body,
+    serialized_card,
+)
 from apps.treks.domain import local_today
 from apps.treks.filters import DEFAULT_TREK_ORDER, TrekFilter
 from apps.treks.serializers import TrekListSerializer
@@ -57,15 +65,14 @@ class CompiledCards(CompiledRows):
     """Pages of cards written as JSON by PostgreSQL (:mod:`apps.treks.catalog_json`)."""
 
     def window(self, bottom: int, size: int) -> tuple[list[Any], int | None]:
-        around, extra = (SELECT_CARDS, AFTER_CARDS), (label_params(), (size, bottom))
-        fetched = self.statement.fetch(self.values, around=around, extra=extra)
+        fetched = self.statement.fetch(self.values, around=(SELECT_CARDS, AFTER_CARDS), extra=((), (size, bottom)))
         if not fetched:
             return [], None
-        if any(head is None for head, _cover, _tail, _total in fetched):  # a card the serializer must write
-            cards = [card_text(None, "", None, row) for row in super().window(bottom, size)[0]]
-        else:
-            cards = [card_text(head, cover, tail) for head, cover, tail, _total in fetched]
-        return cards, fetched[0][3]
+        heads = len(HEAD_COLUMNS)
+        if any(row[heads + 1] is None for row in fetched):  # a tail PostgreSQL could not write: the serializer's
+            rows = super().window(bottom, size)[0]
+            return [serialized_card(row) for row in rows], fetched[0][-1]
+        return [card_text(row[:heads], row[heads], row[heads + 1]) for row in fetched], fetched[0][-1]
 
 
 def _present(value: Any) -> bool:

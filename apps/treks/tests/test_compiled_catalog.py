@@ -249,3 +249,25 @@ def test_cards_written_by_postgresql_escape_as_python_does(api_client, settings,
         ours = _get(api_client, url, monkeypatch, orm=False)
         assert ours[0] == 200
         assert ours == _get(api_client, url, monkeypatch, orm=True), url
+
+
+def test_card_heads_follow_the_language_and_every_change_of_the_trek(api_client, settings, monkeypatch) -> None:
+    """A card's head is written once per distinct values and language: Hindi and English alternate on one
+    process and each equals the serializer's; a renamed trek or region shows at once (the values are the key)."""
+    settings.CATALOG_CACHE_ENABLED = False
+    region = RegionFactory(slug="kullu", name="Kullu")
+    trek = TrekFactory(region=region, name="Hampta Pass", difficulty="moderate", themes=["snow"])
+    url = "/api/v1/treks/?page_size=20"
+    for language in ("en", "hi", "en", "hi"):
+        api_client.credentials(HTTP_ACCEPT_LANGUAGE=language)
+        ours = _get(api_client, url, monkeypatch, orm=False)
+        assert ours == _get(api_client, url, monkeypatch, orm=True), language
+    trek.name, trek.themes = "Hampta Pass Crossing", ["snow", "meadows"]
+    trek.save()
+    region.name = "Kullu Valley"
+    region.save()
+    api_client.credentials(HTTP_ACCEPT_LANGUAGE="en")
+    body = _get(api_client, url, monkeypatch, orm=False)[1]
+    assert b'"name":"Hampta Pass Crossing"' in body
+    assert b'"name":"Kullu Valley"' in body
+    assert b'"themes":["snow","meadows"]' in body
