@@ -11,6 +11,10 @@ bench catalog. :func:`execute_prepared` sends such a statement once per connecti
   generic plan, which it does not for a statement with ``LIMIT $n``. Connections therefore start with
   ``plan_cache_mode=force_generic_plan`` (``config/settings/parts/core.py``): it applies only to prepared statements
   (these, and PL/pgSQL's), never to the ORM's statements, which are not prepared.
+- **Integer values.** A parameter's type is inferred from where it stands, so ``duration_days <= $1`` would make
+  ``$1`` a ``smallint`` and a request's ``duration_max=32768`` an error, where the same value sent as text compares
+  as a number. Integers are therefore declared ``bigint`` (``numeric`` beyond it) in the ``PREPARE``; every other
+  value's type is inferred as before. The declared types are part of the statement's identity.
 - **Statement counts.** The first execution is one round trip (``PREPARE ...; EXECUTE ...``, read with
   ``nextset()``), so a path's statement count is the same whether its statements were prepared already or not.
 - **Failures.** PostgreSQL keeps a prepared statement even when the transaction it was prepared in rolls back,
@@ -40,10 +44,10 @@ _PLACEHOLDER = re.compile(r"%%|%s")
 
 
 class _Prepared:
-    """The statements prepared on one connection: SQL text -> statement name."""
+    """The statements prepared on one connection: (SQL text, declared types) -> statement name."""
 
     def __init__(self) -> None:
-        self.names: dict[str, str] = {}
+        self.names: dict[tuple[str, tuple[str, ...]], str] = {}
         self.serial = count(1)
 
 
@@ -55,6 +59,16 @@ def numbered(sql: str) -> str:
     """``sql`` (psycopg's ``%s`` placeholders) with ``$1, $2, ...`` in their place; ``%%`` is left for the cursor."""
     numbers = count(1)
     return _PLACEHOLDER.sub(lambda m: m.group() if m.group() == "%%" else f"${next(numbers)}", sql)
+
+
+_BIGINT_MIN, _BIGINT_MAX = -(2**63), 2**63 - 1
+
+
+def declared_type(value: Any) -> str:
+    """The type a parameter is declared with: integers as numbers wide enough for any value, else inferred."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return "bigint" if _BIGINT_MIN <= value <= _BIGINT_MAX else "numeric"
+    return "unknown"
 
 
 def enabled(cursor: CursorWrapper) -> bool:
@@ -76,7 +90,9 @@ def execute_prepared(cursor: CursorWrapper, sql: str, params: Sequence[Any]) -> 
         cursor.execute(sql, params)
         return
     state = _state(cursor.db.connection)
-    name = state.names.get(sql)
+    types = tuple(declared_type(value) for value in params)
+    key = (sql, types)
+    name = state.names.get(key)
     values = ", ".join(["%s"] * len(params))
     run = f"EXECUTE {{name}}({values})" if params else "EXECUTE {name}"
     if name is not None:
@@ -86,13 +102,13 @@ def execute_prepared(cursor: CursorWrapper, sql: str, params: Sequence[Any]) -> 
         cursor.execute(sql, params)
         return
     name = f"obs_{next(state.serial)}"
-    text = numbered(sql) if params else sql.replace("%%", "%")
-    cursor.execute(f"PREPARE {name} AS {text}; " + run.format(name=name), list(params) or None)
+    declared, text = (f" ({', '.join(types)})", numbered(sql)) if params else ("", sql.replace("%%", "%"))
+    cursor.execute(f"PREPARE {name}{declared} AS {text}; " + run.format(name=name), list(params) or None)
     cursor.nextset()
-    state.names[sql] = name  # only once both succeeded: a failure leaves the name unused, and never reuses it
+    state.names[key] = name  # only once both succeeded: a failure leaves the name unused, and never reuses it
 
 
-_SENT = re.compile(r"^(?:PREPARE (obs_\d+) AS .*; )?EXECUTE (obs_\d+)\b", re.DOTALL)
+_SENT = re.compile(r"^(?:PREPARE (obs_\d+)(?: \([a-z, ]+\))? AS .*; )?EXECUTE (obs_\d+)\b", re.DOTALL)
 
 
 def statement_text(sent: str, using: str = DEFAULT_DB_ALIAS) -> str:
@@ -102,5 +118,5 @@ def statement_text(sent: str, using: str = DEFAULT_DB_ALIAS) -> str:
     if found is None:
         return sent
     state = _state(connections[using].connection)
-    texts = {name: sql for sql, name in state.names.items()}
+    texts = {name: sql for (sql, _types), name in state.names.items()}
     return texts.get(found.group(2), sent)

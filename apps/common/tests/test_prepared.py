@@ -10,7 +10,7 @@ from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from apps.common import prepared
-from apps.common.prepared import execute_prepared, numbered, statement_text
+from apps.common.prepared import declared_type, execute_prepared, numbered, statement_text
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +55,7 @@ def test_prepared_statements_use_their_generic_plan() -> None:
     sql = _sql(uuid.uuid4().hex)
     for value in range(8):
         _run(sql, [value])
-    name = prepared._state(connection.connection).names[sql]
+    name = prepared._state(connection.connection).names[(sql, ("bigint",))]
     generic, custom = _prepared_statements()[name]
     assert (generic, custom) == (8, 0)
 
@@ -122,3 +122,32 @@ def test_statement_text_names_what_was_executed() -> None:
     assert statement_text(again) == sql
     assert statement_text("SELECT 1") == "SELECT 1"
     assert statement_text("EXECUTE obs_999999(1)") == "EXECUTE obs_999999(1)"
+
+
+@pytest.mark.parametrize("value", [32767, 32768, -32769, 2**31, 2**63 - 1, 2**63, -(2**63) - 1, 10**40])
+def test_integers_compare_as_numbers_whatever_the_column_type(value: int) -> None:
+    """``$1`` next to a smallint would be inferred as one: a value past its range must compare, not fail."""
+    sql = f"SELECT %s::numeric = %s, 32767::smallint <= %s, '{uuid.uuid4().hex}'"
+    for _ in range(2):
+        rows, _sent = _run(sql, [value, value, value])
+        assert rows[0][:2] == (True, value >= 32767)
+
+
+def test_declared_types_are_part_of_a_statement() -> None:
+    sql = f"SELECT %s, '{uuid.uuid4().hex}'"
+    for value in (1, 10**30, "x", 2):
+        rows, _sent = _run(sql, [value])
+        assert rows[0][0] in (value, str(value))
+    assert {types for text, types in prepared._state(connection.connection).names if text == sql} == {
+        ("bigint",),
+        ("numeric",),
+        ("unknown",),
+    }
+
+
+def test_psycopg_integer_wrappers_are_declared_as_integers() -> None:
+    from psycopg.types.numeric import Int2, Int4, Int8
+
+    assert [declared_type(v) for v in (Int2(5), Int4(-(2**31)), Int8(2**63 - 1), 2**63, True, "1", None)] == [
+        "bigint", "bigint", "bigint", "numeric", "unknown", "unknown", "unknown",
+    ]  # fmt: skip

@@ -271,3 +271,19 @@ def test_card_heads_follow_the_language_and_every_change_of_the_trek(api_client,
     assert b'"name":"Hampta Pass Crossing"' in body
     assert b'"name":"Kullu Valley"' in body
     assert b'"themes":["snow","meadows"]' in body
+
+
+INTEGER_FILTERS = sorted(name for name, value in ONE_VALUE.items() if isinstance(value, int) and name != "month")
+
+
+@pytest.mark.parametrize("value", [32767, 32768, 2**31, 2**63, 10**30, -1])
+@pytest.mark.parametrize("name", INTEGER_FILTERS)
+def test_integer_filters_past_any_column_range_answer_as_the_orm(api_client, settings, monkeypatch, name, value):
+    """Values past a smallint, an integer and a bigint: the compiled (prepared) statement answers what the ORM's
+    per-request compilation answers (a page or the 400), never a 500."""
+    settings.CATALOG_CACHE_ENABLED = False
+    _catalog([("alps", ["Hampta"], "easy", "active", 4000, 5, ["snow"], [(20, PRICES[0], 0, "open", True)])])
+    url = f"/api/v1/treks/?{name}={value}"
+    ours = _get(api_client, url, monkeypatch, orm=False)
+    assert ours[0] in (200, 400), (url, ours)
+    assert ours == _get(api_client, url, monkeypatch, orm=True), url
