@@ -17,6 +17,9 @@ from apps.users.models import User
 from apps.users.roles import StaffRole
 from apps.users.services import token_pair_for
 from apps.users.tests.factories import UserFactory
+from tests import flush
+
+flush.install()  # a transactional test's flush deletes rows rather than truncating every table (tests/flush.py)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
