@@ -11,6 +11,7 @@ the server takes (400).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import uuid
@@ -42,7 +43,9 @@ class Operation:
     has_object: bool  # the address names an object
 
 
+@functools.cache
 def _schema() -> dict[str, Any]:
+    """The generated document, once per process: the tests only read it."""
     schema: dict[str, Any] = SchemaGenerator().get_schema(request=None, public=True)
     return schema
 
