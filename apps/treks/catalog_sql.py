@@ -26,7 +26,7 @@ from apps.treks.catalog_json import (
     COLUMNS,
     HEAD_COLUMNS,
     SELECT_CARDS,
-    card_text,
+    card_texts,
     page_body,
     serialized_card,
 )
@@ -72,7 +72,7 @@ class CompiledCards(CompiledRows):
         if any(row[heads + 1] is None for row in fetched):  # a tail PostgreSQL could not write: the serializer's
             rows = super().window(bottom, size)[0]
             return [serialized_card(row) for row in rows], fetched[0][-1]
-        return [card_text(row[:heads], row[heads], row[heads + 1]) for row in fetched], fetched[0][-1]
+        return card_texts(fetched), fetched[0][-1]
 
 
 def _present(value: Any) -> bool:
