@@ -20,8 +20,9 @@ bench catalog. :func:`execute_prepared` sends such a statement once per connecti
 - **Failures.** PostgreSQL keeps a prepared statement even when the transaction it was prepared in rolls back,
   and even when the ``EXECUTE`` sent with it fails. A statement whose first round trip failed is therefore
   prepared again under a new name next time, never under a name that may exist already.
-- **Poolers.** Named statements belong to one server session: behind a pooler in transaction mode (PgBouncer's
-  default) set ``DB_PREPARED_STATEMENTS=false`` and every statement is sent as it was before.
+- **Poolers.** Named statements belong to one server session, and PgBouncer refuses the ``options`` start-up
+  parameter unless told to ignore it: behind a pooler set ``DB_PREPARED_STATEMENTS=false`` and every statement is
+  sent as it was before (and connections start without the option).
 """
 
 from __future__ import annotations
