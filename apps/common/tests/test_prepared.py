@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import uuid
 from typing import Any
 
@@ -151,3 +155,31 @@ def test_psycopg_integer_wrappers_are_declared_as_integers() -> None:
     assert [declared_type(v) for v in (Int2(5), Int4(-(2**31)), Int8(2**63 - 1), 2**63, True, "1", None)] == [
         "bigint", "bigint", "bigint", "numeric", "unknown", "unknown", "unknown",
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("url", "switch", "options"),
+    [
+        ("postgres://u@h/db", "", "-c plan_cache_mode=force_generic_plan"),
+        ("postgres://u@h/db", "false", None),
+        (
+            "postgres://u@h/db?options=-c%20statement_timeout%3D5000",
+            "",
+            "-c statement_timeout=5000 -c plan_cache_mode=force_generic_plan",
+        ),
+        ("postgres://u@h/db?options=-c%20plan_cache_mode%3Dauto", "", "-c plan_cache_mode=auto"),
+        ("sqlite:///x.sqlite3", "", None),
+    ],
+)
+def test_connections_start_with_generic_plans_unless_switched_off(url: str, switch: str, options: str | None) -> None:
+    """The libpq ``options`` the settings give a connection: added to the URL's own, left alone when the URL
+    sets a plan mode, absent with ``DB_PREPARED_STATEMENTS=false`` (behind a pooler) and on SQLite."""
+    env = {**os.environ, "DATABASE_URL": url, "DB_PREPARED_STATEMENTS": switch or "true"}
+    code = (
+        "import json; from config.settings import dev as s; "
+        "print(json.dumps([s.DATABASES['default'].get('OPTIONS', {}).get('options'), s.DB_PREPARED_STATEMENTS]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    found, enabled = json.loads(out.strip().splitlines()[-1])
+    assert found == options
+    assert enabled is (switch != "false" and url.startswith("postgres"))
