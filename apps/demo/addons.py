@@ -15,11 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.bookings import services
-from apps.bookings.gateways import LocalGateway
 from apps.bookings.models import AddOn, Booking, BookingAddOn
 from apps.bookings.services.addons import add_on_cutoff
-from apps.bookings.services.payments import payment_order_create
 from apps.demo.accounts import demo_user
+from apps.demo.bookings import demo_paid
 from apps.treks.models import Trek
 
 DEMO_ADD_ONS: list[dict[str, Any]] = [
@@ -89,13 +88,6 @@ def _add_offloading(trekker: Any) -> bool:
             continue
         with transaction.atomic():
             services.booking_add_ons_add(booking=booking, items=[{"add_on": add_on.pk, "quantity": 1}], actor=trekker)
-            payment = payment_order_create(booking=booking)  # the balance the add-on left
-            signed = LocalGateway().simulate_payment(order_id=payment.gateway_order_id)
-            services.payment_verify(
-                user=trekker,
-                order_id=signed["razorpay_order_id"],
-                payment_id=signed["razorpay_payment_id"],
-                signature=signed["razorpay_signature"],
-            )
+            demo_paid(booking)  # the balance the add-on left
         return True
     return False

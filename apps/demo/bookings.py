@@ -27,6 +27,20 @@ DEMO_FRIEND_DOMAIN = "tribe.demo.obsexperiences.in"
 DEMO_BILLING = {"billing_name": "Tribe Adventures LLP", "billing_gstin": "29OBSDM0001D1ZB", "billing_state": "29"}
 
 
+def demo_paid(booking: Booking, *, deposit_only: bool = False) -> Booking:
+    """The booking's balance (or its deposit) ordered and paid as the local gateway's checkout would."""
+    payment = payment_order_create(booking=booking, deposit_only=deposit_only)
+    signed = LocalGateway().simulate_payment(order_id=payment.gateway_order_id)
+    services.payment_verify(
+        user=booking.user,
+        order_id=signed["razorpay_order_id"],
+        payment_id=signed["razorpay_payment_id"],
+        signature=signed["razorpay_signature"],
+    )
+    booking.refresh_from_db()
+    return booking
+
+
 def _participants(user: User, n: int = 1) -> list[dict[str, object]]:
     lead = {"name": user.get_full_name() or "Demo Trekker", "age": 29}
     return [lead] + [{"name": f"Friend {i}", "age": 27 + i} for i in range(1, n)]
@@ -56,20 +70,6 @@ def seed_bookings(write: Callable[[str], None]) -> None:
     if len(batches) < 5:
         write("  demo bookings: not enough open batches, skipped")
         return
-    gateway = LocalGateway()
-
-    def paid(booking: Booking) -> Booking:
-        payment = payment_order_create(booking=booking)
-        signed = gateway.simulate_payment(order_id=payment.gateway_order_id)
-        services.payment_verify(
-            user=booking.user,
-            order_id=signed["razorpay_order_id"],
-            payment_id=signed["razorpay_payment_id"],
-            signature=signed["razorpay_signature"],
-        )
-        booking.refresh_from_db()
-        return booking
-
     with transaction.atomic():
         # pending
         services.booking_create(user=trekker, batch_id=batches[0].pk, participants=_participants(trekker, 2))
@@ -77,9 +77,9 @@ def seed_bookings(write: Callable[[str], None]) -> None:
         with_coupon = services.booking_create(
             user=trekker, batch_id=batches[1].pk, participants=_participants(trekker), coupon_code=DEMO_COUPON
         )
-        paid(services.booking_billing_update(actor=trekker, booking=with_coupon, **DEMO_BILLING))
+        demo_paid(services.booking_billing_update(actor=trekker, booking=with_coupon, **DEMO_BILLING))
         # cancelled after paying: a tax invoice (CGST + SGST), and a credit note for the refund the policy gives
-        cancelled = paid(
+        cancelled = demo_paid(
             services.booking_create(user=trekker, batch_id=batches[2].pk, participants=_participants(trekker))
         )
         services.booking_cancel(booking=cancelled, actor=trekker, reason="Plans changed")
@@ -87,7 +87,9 @@ def seed_bookings(write: Callable[[str], None]) -> None:
         lapsed = services.booking_create(user=trekker, batch_id=batches[3].pk, participants=_participants(trekker))
         services.booking_expire(booking_id=lapsed.pk, now=now + timedelta(minutes=31))
         # completed: a confirmed booking on a departure that has since ended
-        done = paid(services.booking_create(user=trekker, batch_id=batches[4].pk, participants=_participants(trekker)))
+        done = demo_paid(
+            services.booking_create(user=trekker, batch_id=batches[4].pk, participants=_participants(trekker))
+        )
         ended = batches[4]
         Batch.objects.filter(pk=ended.pk).update(
             start_date=now.date() - timedelta(days=ended.trek.duration_days + 3),
@@ -107,7 +109,7 @@ def seed_bookings(write: Callable[[str], None]) -> None:
                 EmergencyContact.objects.create(
                     user=friend, name="Meera Rao", relationship="mother", phone="+919810000002", is_primary=True
                 )
-            paid(services.booking_create(user=friend, batch_id=small.pk, participants=_participants(friend, 4)))
+            demo_paid(services.booking_create(user=friend, batch_id=small.pk, participants=_participants(friend, 4)))
             services.waitlist_join(
                 user=trekker, batch=Batch.objects.get(pk=small.pk), participants=_participants(trekker)
             )

@@ -14,26 +14,13 @@ from django.db.models import F
 from django.utils import timezone
 
 from apps.bookings import services
-from apps.bookings.gateways import LocalGateway
 from apps.bookings.models import Booking
 from apps.bookings.services.changes import booking_transfer, participant_cancel
+from apps.demo.bookings import demo_paid
 from apps.treks.models import Batch
 from apps.users.models import EmergencyContact, User
 
 DEMO_GROUP_EMAIL = "tribe.group@tribe.demo.obsexperiences.in"
-
-
-def _pay(booking: Booking) -> Booking:
-    payment = services.payment_order_create(booking=booking)
-    signed = LocalGateway().simulate_payment(order_id=payment.gateway_order_id)
-    services.payment_verify(
-        user=booking.user,
-        order_id=signed["razorpay_order_id"],
-        payment_id=signed["razorpay_payment_id"],
-        signature=signed["razorpay_signature"],
-    )
-    booking.refresh_from_db()
-    return booking
 
 
 def seed_booking_changes(write: Callable[[str], None]) -> None:
@@ -63,10 +50,10 @@ def seed_booking_changes(write: Callable[[str], None]) -> None:
         return
     people = [{"name": "Meera Iyer", "age": 32}, {"name": "Arjun Iyer", "age": 35}, {"name": "Nisha Menon", "age": 30}]
     with transaction.atomic():
-        booking = _pay(services.booking_create(user=leader, batch_id=first.pk, participants=people))
+        booking = demo_paid(services.booking_create(user=leader, batch_id=first.pk, participants=people))
         booking = participant_cancel(booking=booking, actor=leader, position=2, reason="Could not get leave")
         booking = booking_transfer(booking=booking, actor=leader, batch_id=second.pk, reason="Moved to other dates")
         booking.refresh_from_db()
         if booking.balance_due > 0:
-            _pay(booking)
+            demo_paid(booking)
     write(f"  demo booking changes: {DEMO_GROUP_EMAIL} cancelled one of three, then moved to {second.trek.name}")

@@ -14,29 +14,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.bookings import services
-from apps.bookings.gateways import LocalGateway
 from apps.bookings.models import Booking
-from apps.bookings.services.payments import payment_order_create
 from apps.demo.accounts import demo_user
-from apps.demo.bookings import DEMO_FRIEND_DOMAIN
+from apps.demo.bookings import DEMO_FRIEND_DOMAIN, demo_paid
 from apps.treks.models import Batch
 from apps.treks.services.batches import batch_create
 from apps.users.models import EmergencyContact, User
 
 DEMO_CREDIT_EMAIL = f"meera.credit@{DEMO_FRIEND_DOMAIN}"
-
-
-def _paid(booking: Booking) -> Booking:
-    payment = payment_order_create(booking=booking)
-    signed = LocalGateway().simulate_payment(order_id=payment.gateway_order_id)
-    services.payment_verify(
-        user=booking.user,
-        order_id=signed["razorpay_order_id"],
-        payment_id=signed["razorpay_payment_id"],
-        signature=signed["razorpay_signature"],
-    )
-    booking.refresh_from_db()
-    return booking
 
 
 def seed_credit(write: Callable[[str], None]) -> None:
@@ -64,7 +49,7 @@ def seed_credit(write: Callable[[str], None]) -> None:
     people = [{"name": "Meera Negi", "age": 34}]
     with transaction.atomic():
         # cancelled for credit at a better rate than the refund, then part of a later trek paid with it
-        first = _paid(services.booking_create(user=trekker, batch_id=batches[0].pk, participants=people))
+        first = demo_paid(services.booking_create(user=trekker, batch_id=batches[0].pk, participants=people))
         services.booking_cancel(booking=first, actor=trekker, reason="Moved to a later date", settle="credit")
         later = services.booking_create(user=trekker, batch_id=batches[1].pk, participants=people)
         half = (later.final_amount / 2).quantize(later.final_amount)
@@ -75,7 +60,7 @@ def seed_credit(write: Callable[[str], None]) -> None:
             actor=None, trek=trek, start_date=batches[1].start_date + timedelta(days=5), total_seats=4,
             price=batches[1].price,
         )  # fmt: skip
-        _paid(services.booking_create(user=trekker, batch_id=small.pk, participants=people))
+        demo_paid(services.booking_create(user=trekker, batch_id=small.pk, participants=people))
         job = services.batch_bulk_cancel_start(actor=ops, batch=Batch.objects.get(pk=small.pk), reason="Heavy snow")
     services.batch_bulk_cancel_run(job_id=job.pk)
     write(f"  demo credit: {DEMO_CREDIT_EMAIL} took credit on a cancellation, paid half a trek with it, and has a "

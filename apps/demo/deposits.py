@@ -14,11 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.bookings import services
-from apps.bookings.gateways import LocalGateway
 from apps.bookings.models import Booking
-from apps.bookings.services.payments import payment_order_create
 from apps.demo.accounts import demo_user
-from apps.demo.bookings import DEMO_FRIEND_DOMAIN
+from apps.demo.bookings import DEMO_FRIEND_DOMAIN, demo_paid
 from apps.treks.models import Batch, Trek
 from apps.users.models import EmergencyContact, User
 
@@ -47,16 +45,7 @@ def _deposit_paid(user: User, batch: Batch) -> Booking:
             {"name": "Friend", "age": 30, "experience_level": level},
         ],
     )
-    payment = payment_order_create(booking=booking, deposit_only=True)
-    signed = LocalGateway().simulate_payment(order_id=payment.gateway_order_id)
-    services.payment_verify(
-        user=user,
-        order_id=signed["razorpay_order_id"],
-        payment_id=signed["razorpay_payment_id"],
-        signature=signed["razorpay_signature"],
-    )
-    booking.refresh_from_db()
-    return booking
+    return demo_paid(booking, deposit_only=True)
 
 
 def seed_deposits(write: Callable[[str], None]) -> None:

@@ -95,6 +95,12 @@ _renderer = JSONRenderer()
 _MEMO_SIZE = 8192  # distinct (language, head values): far more than the catalog's treks
 
 
+_HEAD_KEYS = (
+    "slug", "name", "status", "region", "difficulty", "max_altitude", "duration_days", "total_distance", "themes",
+)  # fmt: skip
+_NULL_COVER = ',"cover_image":null}'
+
+
 @lru_cache(maxsize=_MEMO_SIZE)
 def _head(language: str, values: tuple[Any, ...]) -> str:
     row = dict(zip(HEAD_COLUMNS, values, strict=True))
@@ -108,12 +114,6 @@ def _head(language: str, values: tuple[Any, ...]) -> str:
     if not text.endswith(_NULL_COVER):
         raise ValueError("the cover must follow the head")
     return text[: -len("null}")]
-
-
-_HEAD_KEYS = (
-    "slug", "name", "status", "region", "difficulty", "max_altitude", "duration_days", "total_distance", "themes",
-)  # fmt: skip
-_NULL_COVER = ',"cover_image":null}'
 
 
 def card_texts(rows: list[tuple[Any, ...]]) -> list[str]:

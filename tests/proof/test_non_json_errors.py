@@ -101,23 +101,14 @@ def _trek() -> str:
 def _tax_document() -> str:
     """A tax invoice: a booking paid through the local gateway."""
     from apps.bookings import services
-    from apps.bookings.gateways import LocalGateway
     from apps.bookings.models import TaxDocument
-    from apps.bookings.tests.conftest import people, with_emergency_contact
+    from apps.bookings.tests.conftest import pay_order, people, with_emergency_contact
     from apps.treks.tests.factories import BatchFactory
     from apps.users.tests.factories import UserFactory
 
     user = with_emergency_contact(UserFactory())
     booking = services.booking_create(user=user, batch_id=BatchFactory().pk, participants=people(1))
-    payment = services.payment_order_create(booking=booking)
-    signed = LocalGateway().simulate_payment(order_id=payment.gateway_order_id)
-    services.payment_verify(
-        user=user,
-        order_id=signed["razorpay_order_id"],
-        payment_id=signed["razorpay_payment_id"],
-        signature=signed["razorpay_signature"],
-    )
-    return str(TaxDocument.objects.get(payment=payment).pk)
+    return str(TaxDocument.objects.get(payment=pay_order(booking)).pk)
 
 
 SEEDS = {"batch_id": _batch, "slug": _trek, "document_id": _tax_document}

@@ -7,7 +7,7 @@ import pytest
 
 from apps.bookings import services
 from apps.bookings.gateways import LocalGateway
-from apps.bookings.models import Booking
+from apps.bookings.models import Booking, Payment
 from apps.treks.models import Batch
 from apps.treks.tests.factories import BatchFactory
 from apps.users.models import EmergencyContact, User
@@ -40,21 +40,28 @@ def book(db: None) -> Callable[..., Booking]:
     return _book
 
 
+def pay_order(booking: Booking, *, deposit_only: bool = False) -> Payment:
+    """Order the booking's balance (or its deposit) and verify it as the local gateway's checkout would."""
+    payment = services.payment_order_create(booking=booking, deposit_only=deposit_only)
+    signed = LocalGateway().simulate_payment(order_id=payment.gateway_order_id)
+    return services.payment_verify(
+        user=booking.user,
+        order_id=signed["razorpay_order_id"],
+        payment_id=signed["razorpay_payment_id"],
+        signature=signed["razorpay_signature"],
+    )
+
+
+def pay_booking(booking: Booking) -> Booking:
+    """Pay a booking's balance through the local gateway and checkout verification (the booker given an
+    emergency contact first, as paying requires)."""
+    with_emergency_contact(booking.user)
+    pay_order(booking)
+    booking.refresh_from_db()
+    return booking
+
+
 @pytest.fixture
 def pay(db: None) -> Callable[[Booking], Booking]:
     """Pay a booking's balance through the local gateway and checkout verification."""
-
-    def _pay(booking: Booking) -> Booking:
-        with_emergency_contact(booking.user)
-        payment = services.payment_order_create(booking=booking)
-        signed = LocalGateway().simulate_payment(order_id=payment.gateway_order_id)
-        services.payment_verify(
-            user=booking.user,
-            order_id=signed["razorpay_order_id"],
-            payment_id=signed["razorpay_payment_id"],
-            signature=signed["razorpay_signature"],
-        )
-        booking.refresh_from_db()
-        return booking
-
-    return _pay
+    return pay_booking

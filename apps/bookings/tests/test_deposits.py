@@ -16,7 +16,7 @@ from apps.bookings import services
 from apps.bookings.gateways import LocalGateway, hmac_hex, local_link_token
 from apps.bookings.models import Booking, Payment, PaymentLink, Refund
 from apps.bookings.pricing import format_inr
-from apps.bookings.tests.conftest import people, with_emergency_contact
+from apps.bookings.tests.conftest import pay_order, people, with_emergency_contact
 from apps.common.models import AuditLog
 from apps.notifications.models import Delivery
 from apps.treks.models import Batch, Trek
@@ -41,20 +41,9 @@ def _book(user: Any, batch: Batch, seats: int = 3) -> Booking:
     return services.booking_create(user=user, batch_id=batch.pk, participants=people(seats))
 
 
-def _pay_order(booking: Booking, *, deposit_only: bool = False) -> Payment:
-    payment = services.payment_order_create(booking=booking, deposit_only=deposit_only)
-    signed = LocalGateway().simulate_payment(order_id=payment.gateway_order_id)
-    return services.payment_verify(
-        user=booking.user,
-        order_id=signed["razorpay_order_id"],
-        payment_id=signed["razorpay_payment_id"],
-        signature=signed["razorpay_signature"],
-    )
-
-
 def _deposit_paid(user: Any, batch: Batch) -> Booking:
     booking = _book(user, batch)
-    _pay_order(booking, deposit_only=True)
+    pay_order(booking, deposit_only=True)
     booking.refresh_from_db()
     return booking
 
@@ -234,7 +223,7 @@ def test_reminders_go_7_and_2_days_before_the_due_date_once(user, deposit_batch,
 
 def test_no_reminder_once_the_balance_is_paid(user, deposit_batch):
     booking = _deposit_paid(user, deposit_batch)
-    _pay_order(booking)
+    pay_order(booking)
     assert services.balance_reminders_send(today=booking.balance_due_date - timedelta(days=7)) == 0
     assert services.balances_overdue_process(today=booking.balance_due_date + timedelta(days=30)) == {
         "flagged": 0,
@@ -282,7 +271,7 @@ def test_unpaid_balance_is_flagged_then_released_after_the_grace(
 def test_paying_an_overdue_balance_clears_the_flag(user, deposit_batch):
     booking = _deposit_paid(user, deposit_batch)
     services.balances_overdue_process(today=booking.balance_due_date + timedelta(days=1))
-    _pay_order(booking)
+    pay_order(booking)
     booking.refresh_from_db()
     assert booking.balance_overdue_at is None
     assert booking.balance_due == Decimal("0.00")
