@@ -183,3 +183,19 @@ def test_connections_start_with_generic_plans_unless_switched_off(url: str, swit
     found, enabled = json.loads(out.strip().splitlines()[-1])
     assert found == options
     assert enabled is (switch != "false" and url.startswith("postgres"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dropped_connection_prepares_again_on_the_new_one() -> None:
+    """The database connection dropped (a restart, a network cut): the new connection has none of the old one's
+    statements, and the next request prepares its statement again instead of failing on ``EXECUTE``."""
+    sql = _sql(uuid.uuid4().hex)
+    assert _run(sql, [1])[1][0].startswith("PREPARE ")
+    assert _run(sql, [1])[1][0].startswith("EXECUTE ")
+    # the server ends the session, as a restart would
+    with connection.cursor() as cursor, pytest.raises(DatabaseError):
+        cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+    connection.close()  # what Django does at the end of the request that hit the broken connection
+    rows, sent = _run(sql, [2])
+    assert rows[0][0] == 3
+    assert sent[0].startswith("PREPARE ")
