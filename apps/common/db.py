@@ -21,6 +21,7 @@ from django.db.models import Model
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
 
+from apps.common.prepared import execute_prepared
 from apps.common.sql import insert_fields, insert_rows
 
 M = TypeVar("M", bound=Model)
@@ -94,7 +95,7 @@ def insert_new(rows: Sequence[M]) -> list[M]:
     with connection.cursor() as cursor:
         for start in range(0, len(rows), size):
             sql, params = _insert_sql(rows[start : start + size], using=using, on_conflict=OnConflict.IGNORE)
-            cursor.execute(sql, params)
+            execute_prepared(cursor, sql, params)
             written.update(pk.to_python(value) for (value,) in cursor.fetchall())
     new = [row for row in rows if row.pk in written]
     _mark_saved(new, using)
@@ -121,6 +122,6 @@ def insert_together(*groups: Sequence[Model]) -> None:
     sql = "WITH " + ", ".join(f"w{index} AS ({part})" for index, (part, _) in enumerate(first)) + " " + last_sql
     params = [param for _, part_params in first for param in part_params] + list(last_params)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        execute_prepared(cursor, sql, params)
     for group in groups:
         _mark_saved(group, using)

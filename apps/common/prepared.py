@@ -20,6 +20,9 @@ bench catalog. :func:`execute_prepared` sends such a statement once per connecti
 - **Failures.** PostgreSQL keeps a prepared statement even when the transaction it was prepared in rolls back,
   and even when the ``EXECUTE`` sent with it fails. A statement whose first round trip failed is therefore
   prepared again under a new name next time, never under a name that may exist already.
+- **Size.** A statement whose text depends on how many rows it writes (the inserts of :mod:`apps.common.db`) is
+  one prepared statement per row count, up to the connection's limit; one with more than ``MAX_PREPARED_PARAMS``
+  values is never prepared.
 - **Poolers.** Named statements belong to one server session, and PgBouncer refuses the ``options`` start-up
   parameter unless told to ignore it: behind a pooler set ``DB_PREPARED_STATEMENTS=false`` and every statement is
   sent as it was before (and connections start without the option).
@@ -40,6 +43,9 @@ from django.db.backends.utils import CursorWrapper
 
 # at most this many statements are prepared per connection; later ones run unprepared (no leak, no eviction)
 MAX_PREPARED_PER_CONNECTION = 200
+# a statement with more values than this (a bulk insert of thousands of rows) is sent as it is, never prepared:
+# its plan would be kept for one use, and a PREPARE declares one type per value
+MAX_PREPARED_PARAMS = 1000
 
 _PLACEHOLDER = re.compile(r"%%|%s")
 
@@ -87,7 +93,7 @@ def _state(raw: Any) -> _Prepared:
 def execute_prepared(cursor: CursorWrapper, sql: str, params: Sequence[Any]) -> None:
     """Execute ``sql`` with ``params`` on ``cursor`` as a prepared statement of its connection (see the module
     docstring); read the rows from ``cursor`` as after ``execute``. Other databases: ``cursor.execute``."""
-    if not enabled(cursor):
+    if not enabled(cursor) or len(params) > MAX_PREPARED_PARAMS:
         cursor.execute(sql, params)
         return
     state = _state(cursor.db.connection)

@@ -243,15 +243,17 @@ def _insert_booking(
         return True
     head, rows, entry = insert_rows([booking]), insert_rows(participants, typed=True), insert_rows([created])
     parts = [
+        # the index's predicate written out (not as parameters), or PostgreSQL cannot match a prepared statement's
+        # conflict target to the partial index
         f"written AS ({head.sql()} "
-        '   ON CONFLICT ("user_id", "batch_id") WHERE "status" IN (%s, %s) DO NOTHING RETURNING "id")',
+        f'   ON CONFLICT ("user_id", "batch_id") WHERE "status" IN ({_ACTIVE_LITERALS}) DO NOTHING RETURNING "id")',
         f"people AS (INSERT INTO {rows.table} ({rows.columns}) "  # noqa: S608 - names from the models
         f"   SELECT v.* FROM (VALUES {rows.values}) v CROSS JOIN written)",
         f"entry AS ({entry.sql_for_each('written')})",
     ]
     bump, bump_params = batch_seats_moved_sql()  # the seats taken show in the catalog from the commit on
     parts.append(f"bump AS ({bump})")
-    params = [*head.params, *ACTIVE_STATUSES, *rows.params, *entry.params, *bump_params]
+    params = [*head.params, *rows.params, *entry.params, *bump_params]
     news = []  # the CTEs returning the ids of the message rows written
     for i, plan in enumerate(plans):
         source = "written"
@@ -270,7 +272,7 @@ def _insert_booking(
     ids = new_ids or "SELECT NULL::uuid"
     sql = f"WITH {', '.join(parts)} SELECT (SELECT count(*) FROM written), (SELECT count(*) FROM bump), ARRAY({ids})"  # noqa: S608  names from the models and code, values as parameters
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        execute_prepared(cursor, sql, params)
         count, bumped, new = cursor.fetchone()
     if not count:
         return False  # the caller raises: its transaction, the seat take and this bump with it, rolls back
@@ -280,6 +282,11 @@ def _insert_booking(
     booking._prefetched_objects_cache = {"participants": participants, "documents": []}  # type: ignore[attr-defined]
     notify_written(plans, {value for value in new if value is not None})
     return True
+
+
+# the active statuses as SQL literals (constants of the code: letters only)
+_ACTIVE_LITERALS = ", ".join(f"'{status}'" for status in ACTIVE_STATUSES if str(status).isalpha())
+assert _ACTIVE_LITERALS.count("'") == 2 * len(ACTIVE_STATUSES), "an active status that is not a plain word"
 
 
 def _written_apart(plans: Sequence[Planned]) -> set[Any]:

@@ -118,6 +118,41 @@ def test_a_connection_prepares_at_most_its_share(monkeypatch: pytest.MonkeyPatch
     assert sent[0].startswith("SELECT ")
 
 
+def test_a_statement_with_more_values_than_the_limit_is_sent_as_it_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    sql = "SELECT " + " + ".join(["%s::int"] * 4) + f" AS n, '{uuid.uuid4().hex}' AS tag"
+    monkeypatch.setattr(prepared, "MAX_PREPARED_PARAMS", 3)
+    rows, sent = _run(sql, [1, 2, 3, 4])
+    assert rows[0][0] == 10
+    assert sent[0].startswith("SELECT ")
+    monkeypatch.setattr(prepared, "MAX_PREPARED_PARAMS", 4)
+    rows, sent = _run(sql, [1, 2, 3, 5])
+    assert rows[0][0] == 11
+    assert sent[0].startswith("PREPARE obs_")
+
+
+def test_rows_written_by_the_insert_helpers_are_prepared_per_row_count() -> None:
+    """``insert_new`` (every notification's rows) runs prepared: one statement per number of rows, reused."""
+    from apps.common.db import insert_new
+    from apps.notifications.models import Notification
+    from apps.users.tests.factories import UserFactory
+
+    user = UserFactory()
+    title = f"prepared {uuid.uuid4().hex}"
+
+    def write(count: int) -> list[str]:
+        rows = [Notification(user=user, category="booking", template="t", title=title) for _ in range(count)]
+        with CaptureQueriesContext(connection) as captured:
+            assert len(insert_new(rows)) == count
+        return [query["sql"] for query in captured.captured_queries]
+
+    first, again, other = write(2), write(2), write(3)
+    assert statement_text(first[0]).startswith('INSERT INTO "notifications_notification"')
+    assert again[0].startswith("EXECUTE obs_")
+    assert statement_text(again[0]) == statement_text(first[0])
+    assert statement_text(other[0]) != statement_text(first[0])  # another row count, another statement
+    assert Notification.objects.filter(user=user, title=title).count() == 7
+
+
 def test_statement_text_names_what_was_executed() -> None:
     sql = _sql(uuid.uuid4().hex)
     first = _run(sql, [1])[1][0]

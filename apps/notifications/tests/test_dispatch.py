@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.template import TemplateDoesNotExist
 from django.test.utils import CaptureQueriesContext
 
+from apps.common.prepared import statement_text
 from apps.common.tests.race import Race
 from apps.notifications.backends import push, sms
 from apps.notifications.models import Delivery, Notification, NotificationPreference
@@ -252,7 +253,9 @@ def test_invalid_calls_are_refused(trekker: Any) -> None:
 
 
 def _statements(queries: CaptureQueriesContext) -> list[str]:
-    return [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    """The statements' texts (a prepared one's text, not ``EXECUTE``), savepoints left out."""
+    sent = [statement_text(q["sql"]) for q in queries.captured_queries]
+    return [sql for sql in sent if not sql.startswith(("SAVEPOINT", "RELEASE"))]
 
 
 @pytest.mark.parametrize("users", [1, 3, 6])
