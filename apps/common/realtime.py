@@ -12,13 +12,18 @@ and counted (``obs_realtime_publish_failures_total``), further publishes in this
 A sync process (gunicorn's workers, Celery) sends on one event loop of its own, run by a daemon thread for the
 life of the process (:class:`_LayerLoop`): the Redis layer keeps its connections per event loop, so they are
 opened once and reused. ``async_to_sync`` would start a loop and open a connection for every event (about 4 ms
-of an SOS's 10). The in-memory layer (no Redis) lives in the loop that serves the sockets, so it is still sent
-to through ``async_to_sync``.
+of an SOS's 10). The request hands the event to that loop and does not wait for Redis (about 1 ms of an SOS, more
+when Redis is slow): the loop sends the events in the order they were handed over, and records a failure (the
+log line, the counter, the backoff) when it happens; a process that exits gives the events it still holds up to
+``DRAIN_SECONDS``. The in-memory layer (no Redis) lives in the loop that serves the sockets, so it is still sent
+to through ``async_to_sync``, and waited for.
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
+import concurrent.futures
 import logging
 import os
 import threading
@@ -49,8 +54,10 @@ FAILED = Counter(
 )
 
 
-# The longest a request waits for the layer to take an event (a Redis that does not answer); then it is a failure.
+# The longest the layer may take to accept an event (a Redis that does not answer); then it is a failure.
 SEND_TIMEOUT_SECONDS = 5.0
+# How long an exiting process waits for the events it has not sent yet.
+DRAIN_SECONDS = 2.0
 
 
 class _LayerLoop:
@@ -60,6 +67,8 @@ class _LayerLoop:
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pid = 0
+        self._pending: set[concurrent.futures.Future[None]] = set()
+        self._turn: asyncio.Lock | None = None
 
     def _running(self) -> asyncio.AbstractEventLoop:
         with self._lock:
@@ -67,19 +76,38 @@ class _LayerLoop:
                 loop = asyncio.new_event_loop()
                 threading.Thread(target=loop.run_forever, name="realtime-publish", daemon=True).start()
                 self._loop, self._pid = loop, os.getpid()
+                self._pending, self._turn = set(), None  # a forked child holds none of its parent's
             return self._loop
 
-    def run(self, coroutine: Coroutine[Any, Any, None], timeout: float) -> None:
-        """Run ``coroutine`` on the loop and wait for it; its exception, or ``TimeoutError``, is raised here."""
-        future = asyncio.run_coroutine_threadsafe(coroutine, self._running())
-        try:
-            future.result(timeout)
-        except BaseException:
-            future.cancel()
-            raise
+    def submit(self, coroutine: Coroutine[Any, Any, None]) -> concurrent.futures.Future[None]:
+        """Run ``coroutine`` on the loop once those submitted before it have finished; do not wait for it."""
+        loop = self._running()
+        future = asyncio.run_coroutine_threadsafe(self._in_turn(coroutine), loop)
+        with self._lock:
+            self._pending.add(future)
+        future.add_done_callback(self._done)
+        return future
+
+    async def _in_turn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        if self._turn is None:  # created on the loop, for the loop
+            self._turn = asyncio.Lock()
+        async with self._turn:  # an asyncio lock is taken in the order it was asked for
+            await coroutine
+
+    def _done(self, future: concurrent.futures.Future[None]) -> None:
+        with self._lock:
+            self._pending.discard(future)
+
+    def drain(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for what was submitted; True when nothing is left."""
+        with self._lock:
+            pending = list(self._pending)
+        _done, left = concurrent.futures.wait(pending, timeout)
+        return not left
 
 
 layer_loop = _LayerLoop()
+atexit.register(layer_loop.drain, DRAIN_SECONDS)
 
 
 def user_group(user_id: Any) -> str:
@@ -100,26 +128,55 @@ def publish(event: str, *, groups: Iterable[str], cursor: datetime, **ids: Any) 
 
 
 def send(groups: list[str], payload: dict[str, Any]) -> bool:
-    """Send now (an on-commit callback); False when the layer is down or backing off. Never raises."""
+    """Hand the event to the channel layer (an on-commit callback); False when the layer failed moments ago.
+
+    Never raises. With Redis it does not wait: the event is sent on :data:`layer_loop`, after the events handed
+    over before it, and a failure is recorded there. The in-memory layer is sent to at once."""
     event = payload["event"]
     if publish_backoff.active(settings.REALTIME_PUBLISH_BACKOFF_SECONDS):
-        FAILED.labels(event=event).inc()
-        logger.warning("real-time event %s not sent: the channel layer failed moments ago", event)
+        _skipped(event)
         return False
     layer = get_channel_layer()
-    try:
-        if isinstance(layer, InMemoryChannelLayer):
+    if isinstance(layer, InMemoryChannelLayer):
+        try:
             async_to_sync(_send_all)(layer, groups, payload)
-        else:
-            layer_loop.run(_send_all(layer, groups, payload), SEND_TIMEOUT_SECONDS)
+        except Exception:
+            _failed(event, len(groups))
+            return False
+        _sent(event)
+        return True
+    layer_loop.submit(_send_in_turn(layer, groups, payload))
+    return True
+
+
+async def _send_in_turn(layer: Any, groups: list[str], payload: dict[str, Any]) -> None:
+    """On the layer loop: send unless an event before this one failed moments ago; record what happened."""
+    event = payload["event"]
+    if publish_backoff.active(settings.REALTIME_PUBLISH_BACKOFF_SECONDS):
+        _skipped(event)
+        return
+    try:
+        await asyncio.wait_for(_send_all(layer, groups, payload), SEND_TIMEOUT_SECONDS)
     except Exception:
-        publish_backoff.failure()
-        FAILED.labels(event=event).inc()
-        logger.exception("real-time event %s not sent to %d group(s)", event, len(groups))
-        return False
+        _failed(event, len(groups))
+    else:
+        _sent(event)
+
+
+def _sent(event: str) -> None:
     publish_backoff.success()
     PUBLISHED.labels(event=event).inc()
-    return True
+
+
+def _failed(event: str, groups: int) -> None:
+    publish_backoff.failure()
+    FAILED.labels(event=event).inc()
+    logger.exception("real-time event %s not sent to %d group(s)", event, groups)
+
+
+def _skipped(event: str) -> None:
+    FAILED.labels(event=event).inc()
+    logger.warning("real-time event %s not sent: the channel layer failed moments ago", event)
 
 
 async def _send_all(layer: Any, groups: list[str], payload: dict[str, Any]) -> None:
