@@ -6,7 +6,8 @@ a slow moment of the machine is shared). Per path: the median and the quartiles 
 the database (the minimum over the rounds: the same for every round when the path's count is constant), and the
 ratio of the median to the floor's median in the same run. The list and the detail bypass the catalog cache;
 bookings of 201 each book a seat of a fresh batch with a new trekker, the 409 asks for a seat of a full batch;
-each SOS is a new incident (its own Idempotency-Key).
+each SOS is a new incident (its own Idempotency-Key). An SOS's real-time event, which the channel layer's loop sends
+after the response (``apps.common.realtime``), is waited for between two requests, outside any path's time.
 """
 
 from __future__ import annotations
@@ -113,7 +114,8 @@ def measure(*, iterations: int, page_size: int = 20) -> dict[str, Any]:
         for name in PATHS[shift:] + PATHS[:shift]:
             probe = probes[name]
             response, ms, count = _counted(partial(probe.send, i))
-            layer_loop.drain(SEND_TIMEOUT_SECONDS)  # an SOS's real-time event, sent after its response: not in the next path's time
+            # an SOS's real-time event is sent after its response: not in the next path's time
+            layer_loop.drain(SEND_TIMEOUT_SECONDS)
             if response.status_code != probe.expect:
                 raise RuntimeError(f"{name} answered {response.status_code}: {response.content[:300]!r}")
             times[name].append(ms)

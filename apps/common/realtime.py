@@ -141,7 +141,8 @@ def send(groups: list[str], payload: dict[str, Any]) -> bool:
         try:
             async_to_sync(_send_all)(layer, groups, payload)
         except Exception:
-            _failed(event, len(groups))
+            logger.exception("real-time event %s not sent to %d group(s)", event, len(groups))
+            _failed(event)
             return False
         _sent(event)
         return True
@@ -158,7 +159,8 @@ async def _send_in_turn(layer: Any, groups: list[str], payload: dict[str, Any]) 
     try:
         await asyncio.wait_for(_send_all(layer, groups, payload), SEND_TIMEOUT_SECONDS)
     except Exception:
-        _failed(event, len(groups))
+        logger.exception("real-time event %s not sent to %d group(s)", event, len(groups))
+        _failed(event)
     else:
         _sent(event)
 
@@ -168,10 +170,9 @@ def _sent(event: str) -> None:
     PUBLISHED.labels(event=event).inc()
 
 
-def _failed(event: str, groups: int) -> None:
+def _failed(event: str) -> None:
     publish_backoff.failure()
     FAILED.labels(event=event).inc()
-    logger.exception("real-time event %s not sent to %d group(s)", event, groups)
 
 
 def _skipped(event: str) -> None:
