@@ -7,12 +7,12 @@ the delivery tasks are enqueued after commit, and if the broker is down the noti
 Concurrent requests with one key are serialised on a transaction-scoped advisory lock named after
 (trekker, key): the first creates the incident; the others wait, then find it and answer as replays.
 
-A new SOS costs six statements whatever the number of recipients: the user (authentication); the lock,
+A new SOS costs five statements whatever the number of recipients: the user (authentication); the lock,
 taken in the statement that reads who to alert (the trekker's batch with its trek and guide, their contacts,
 the responders and everyone's push devices: ``apps.emergency.selectors.audience_sql``); the look-up of the key;
-one INSERT for the incident, its breadcrumb, timeline entry and audit row; then the alerts' INSERT for the
-inbox rows and one for the deliveries (``apps.emergency.services.alerts``, ``notify_many``). A replay is the
-first three.
+one INSERT for the incident, its breadcrumb, timeline entry and audit row; then one statement writing the
+alerts' inbox rows and deliveries (``apps.emergency.services.alerts``, ``notify_many``). A replay is the first
+three.
 """
 
 from __future__ import annotations

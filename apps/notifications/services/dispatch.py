@@ -10,13 +10,14 @@ import logging
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from apps.common.db import insert_new
+from apps.common.prepared import execute_prepared
 from apps.common.services import enqueue_batch_on_commit
-from apps.common.sql import mark_saved
+from apps.common.sql import insert_rows, mark_saved
 from apps.notifications import planning, tasks
 from apps.notifications.models import Channel, Delivery, Device, Notification
 from apps.notifications.planning import Message, Planned, message
@@ -83,9 +84,10 @@ def notify_many(messages: Sequence[Message]) -> list[Delivery]:
     """:func:`notify` for many messages in a fixed number of statements, however many recipients.
 
     One query for the preferences of all the users (none when every category is locked), one for their push
-    devices (none when they were prefetched as ``devices``), one ``INSERT ... ON CONFLICT DO NOTHING
-    RETURNING`` for the inbox rows and one for the deliveries; no savepoint. An inbox row that already
-    existed (same user and ``dedupe_key``) costs one more query to find it. Returns the deliveries created.
+    devices (none when they were prefetched as ``devices``), and one statement writing the inbox rows and the
+    deliveries (``INSERT ... ON CONFLICT DO NOTHING RETURNING`` each, a delivery only with its inbox row); no
+    savepoint. An inbox row that already existed (same user and ``dedupe_key``) costs one more query to find it
+    and one more INSERT for its deliveries. Returns the deliveries created.
     """
     if not messages:
         return []
@@ -130,17 +132,60 @@ def _plan_all(messages: Sequence[Message]) -> list[Planned]:
 
 
 def _write(plans: list[Planned]) -> list[Delivery]:
-    """Write the planned rows (one INSERT for the inbox rows, one for the deliveries), enqueued on commit."""
+    """Write the planned rows (the inbox rows and the deliveries: one statement on PostgreSQL), enqueued on
+    commit."""
     with transaction.atomic(savepoint=False):
-        _write_inbox([plan for plan in plans if plan.inbox is not None])
         for plan in plans:
             for delivery in plan.deliveries:
                 delivery.notification = plan.inbox
-        rows = [delivery for plan in plans for delivery in plan.deliveries]
-        created = insert_new(rows)
+        if connection.vendor == "postgresql" and any(plan.inbox is not None for plan in plans):
+            created = _write_together(plans)
+        else:  # SQLite (`make run`), or no inbox row: the inbox rows, then the deliveries
+            _write_inbox(plans)
+            created = _write_deliveries(plans)
         enqueue_batch_on_commit(tasks.deliver_many, [str(delivery.pk) for delivery in created])
     _log(plans, {delivery.pk for delivery in created})
     return created
+
+
+def _write_together(plans: list[Planned]) -> list[Delivery]:
+    """The inbox rows and the deliveries in one statement: each delivery is written with its inbox row (or with
+    none), both skipping what a unique constraint rejects. A message whose inbox row already existed (same user
+    and ``dedupe_key``) then gets that row and its deliveries in one more query and one more INSERT."""
+    inbox = insert_rows([plan.inbox for plan in plans if plan.inbox is not None])
+    rows = [delivery for plan in plans for delivery in plan.deliveries]
+    with connection.cursor() as cursor:
+        if rows:
+            deliveries = insert_rows(rows, typed=True)
+            sql = (
+                f"WITH inbox AS ({inbox.sql()} ON CONFLICT DO NOTHING RETURNING id), "
+                f"sent AS (INSERT INTO {deliveries.table} ({deliveries.columns}) "  # noqa: S608 - names from the models
+                f"SELECT v.* FROM (VALUES {deliveries.values}) v ({deliveries.columns}) "
+                'WHERE v."notification_id" IS NULL OR v."notification_id" IN (SELECT id FROM inbox) '
+                "ON CONFLICT DO NOTHING RETURNING id) "
+                "SELECT ARRAY(SELECT id FROM inbox), ARRAY(SELECT id FROM sent)"
+            )
+            execute_prepared(cursor, sql, [*inbox.params, *deliveries.params])
+            new_inbox, sent = cursor.fetchone()
+        else:
+            execute_prepared(cursor, f"{inbox.sql()} ON CONFLICT DO NOTHING RETURNING id", inbox.params)
+            new_inbox, sent = [value for (value,) in cursor.fetchall()], []
+    written = {*new_inbox, *sent}
+    created = [delivery for delivery in rows if delivery.pk in written]
+    mark_saved([*(plan.inbox for plan in plans if plan.inbox is not None and plan.inbox.pk in written), *created])
+    clashed = [plan for plan in plans if plan.inbox is not None and plan.inbox.pk not in written]
+    if clashed:
+        _take_existing_inbox(clashed)
+        created += _write_deliveries(clashed)
+    return created
+
+
+def _write_deliveries(plans: list[Planned]) -> list[Delivery]:
+    """One INSERT for the deliveries of ``plans`` (pointed at their inbox rows), skipping what already exists."""
+    for plan in plans:
+        for delivery in plan.deliveries:
+            delivery.notification = plan.inbox
+    return insert_new([delivery for plan in plans for delivery in plan.deliveries])
 
 
 def _log(plans: Sequence[Planned], new: set[Any]) -> None:
@@ -177,8 +222,12 @@ def _write_inbox(plans: list[Planned]) -> None:
     rows = [plan.inbox for plan in plans if plan.inbox is not None]
     written = {row.pk for row in insert_new(rows)}
     clashed = [plan for plan in plans if plan.inbox is not None and plan.inbox.pk not in written]
-    if not clashed:
-        return
+    if clashed:
+        _take_existing_inbox(clashed)
+
+
+def _take_existing_inbox(clashed: list[Planned]) -> None:
+    """The inbox rows that already existed in place of those of ``clashed`` (one query)."""
     wanted = Q()
     for plan in clashed:
         assert plan.inbox is not None  # only rows with a dedupe_key can clash
