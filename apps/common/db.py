@@ -102,6 +102,19 @@ def insert_new(rows: Sequence[M]) -> list[M]:
     return new
 
 
+def insert_clauses(*groups: Sequence[Model], using: str) -> tuple[list[str], list[Any]]:
+    """PostgreSQL: the ``WITH`` clauses (``rows0 AS (INSERT ...)``, ...) that insert the new rows of ``groups``
+    (one model per group, empty groups left out) and their values, for a caller that writes them in a statement of
+    its own; it marks them saved with :func:`apps.common.sql.mark_saved` once the statement has run."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    for index, group in enumerate(group for group in groups if group):
+        sql, values = _insert_sql(group, using=using)
+        clauses.append(f"rows{index} AS ({sql})")
+        params += values
+    return clauses, params
+
+
 def insert_together(*groups: Sequence[Model]) -> None:
     """Insert new rows of several models (one model per group, primary keys set unless auto-incremented) in one
     round trip.

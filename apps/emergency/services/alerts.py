@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Model
 from django.utils import timezone
 
 from apps.common.realtime import OPS_GROUP, publish
@@ -90,9 +92,10 @@ def _message(**kwargs: Any) -> Message | None:
         return None
 
 
-def _send(messages: list[Message | None]) -> int:
-    """Every recipient's message written in one go (``notify_many``); returns the deliveries created."""
-    return len(notify_many([m for m in messages if m is not None]))
+def _send(messages: list[Message | None], with_rows: Sequence[Sequence[Model]] = ()) -> int:
+    """Every recipient's message written in one go (``notify_many``, with the caller's ``with_rows``); returns
+    the deliveries created."""
+    return len(notify_many([m for m in messages if m is not None], with_rows=with_rows))
 
 
 def _staff_messages(
@@ -138,12 +141,19 @@ def _contact_messages(
     ]
 
 
-def queue_incident_alerts(incident: Incident, *, skip: Any = None, audience: Audience | None = None) -> int:
+def queue_incident_alerts(
+    incident: Incident,
+    *,
+    skip: Any = None,
+    audience: Audience | None = None,
+    with_rows: Sequence[Sequence[Model]] = (),
+) -> int:
     """The first alert: contacts, the batch's guide (+ satellite phone), responders, the ops list.
 
     ``skip`` is a user not to alert (the guide who reported the incident). ``audience``: the contacts and
     responders (with their devices) already read, with the incident's batch (``selectors.audience``); without
-    it they are read here. Returns the deliveries created.
+    it they are read here. ``with_rows``: the incident's own new rows, written in the alerts' statement (see
+    ``notify_many``). Returns the deliveries created.
     """
     key = _alert_key(incident, "alert")
     context = _incident_context(incident)
@@ -165,7 +175,7 @@ def queue_incident_alerts(incident: Incident, *, skip: Any = None, audience: Aud
             logger.warning("guide %s: satellite phone is not an E.164 number; not texted", guide.pk)
     responders = audience.responders if audience is not None else incident_responders()
     messages += _staff_messages(responders, template=alert, context=context, key=key, skip=skip)
-    queued = _send(messages)
+    queued = _send(messages, with_rows)
     logger.info("incident %s: %d alert deliveries queued", incident.pk, queued)
     return queued
 

@@ -7,12 +7,11 @@ the delivery tasks are enqueued after commit, and if the broker is down the noti
 Concurrent requests with one key are serialised on a transaction-scoped advisory lock named after
 (trekker, key): the first creates the incident; the others wait, then find it and answer as replays.
 
-A new SOS costs five statements whatever the number of recipients: the user (authentication); the lock,
+A new SOS costs four statements whatever the number of recipients: the user (authentication); the lock,
 taken in the statement that reads who to alert (the trekker's batch with its trek and guide, their contacts,
 the responders and everyone's push devices: ``apps.emergency.selectors.audience_sql``); the look-up of the key;
-one INSERT for the incident, its breadcrumb, timeline entry and audit row; then one statement writing the
-alerts' inbox rows and deliveries (``apps.emergency.services.alerts``, ``notify_many``). A replay is the first
-three.
+then one statement writing the incident, its breadcrumb, timeline entry and audit row with the alerts' inbox rows
+and deliveries (``apps.emergency.services.alerts``, ``notify_many(with_rows=...)``). A replay is the first three.
 """
 
 from __future__ import annotations
@@ -31,7 +30,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.common.audit import AuditAction, audit_entry
-from apps.common.db import insert_together
 from apps.common.exceptions import NotFound
 from apps.common.prepared import execute_prepared
 from apps.emergency.domain import to_coordinate
@@ -247,8 +245,10 @@ def incident_open(
         target=incident,
         changes={"kind": report.kind, "source": source},
     )
-    insert_together([incident], pings, [opened], [raised])  # one statement on PostgreSQL
-    queue_incident_alerts(incident, skip=skip or reported_by, audience=audience)
+    # the incident, its breadcrumb, timeline entry and audit row, and its alerts: one statement on PostgreSQL
+    queue_incident_alerts(
+        incident, skip=skip or reported_by, audience=audience, with_rows=([incident], pings, [opened], [raised])
+    )
     publish_incident("incident.created", incident)
     logger.info("incident %s opened (%s, %s)%s", incident.pk, source, incident.kind, " delayed" if delayed else "")
     return incident

@@ -44,7 +44,7 @@ def _trekker_alerting(recipients: int, make_user: Callable[..., User]) -> User:
 
 
 @pytest.mark.parametrize("recipients", [1, 3, 6])
-def test_an_sos_is_five_statements_whatever_the_number_of_recipients(
+def test_an_sos_is_four_statements_whatever_the_number_of_recipients(
     recipients: int, make_user: Callable[..., User], client_for: Any
 ) -> None:
     trekker = _trekker_alerting(recipients, make_user)
@@ -53,13 +53,15 @@ def test_an_sos_is_five_statements_whatever_the_number_of_recipients(
         response = client.post(SOS, BODY, format="json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))
     assert response.status_code == 201
     statements = _statements(queries)
-    # user, lock + batch + contacts + responders + devices, key look-up, incident + breadcrumb + timeline +
-    # audit, inbox rows + deliveries.
-    assert len(statements) == 5, statements
+    # user, lock + batch + contacts + responders + devices, key look-up, then one write: the incident, its
+    # breadcrumb, timeline entry and audit row, the alerts' inbox rows and deliveries.
+    assert len(statements) == 4, statements
     assert "pg_advisory_xact_lock" in statements[1]
-    assert statements[3].startswith("WITH w0 AS (INSERT INTO \"emergency_incident\"")
-    assert statements[4].startswith("WITH inbox AS (INSERT INTO \"notifications_notification\"")
-    assert 'INSERT INTO "notifications_delivery"' in statements[4]
+    assert statements[3].startswith('WITH rows0 AS (INSERT INTO "emergency_incident"')
+    for table in ("emergency_locationping", "emergency_incidentupdate", "common_auditlog"):
+        assert f'INSERT INTO "{table}"' in statements[3]
+    assert 'inbox AS (INSERT INTO "notifications_notification"' in statements[3]
+    assert 'INSERT INTO "notifications_delivery"' in statements[3]
     incident = Incident.objects.get()
     assert (incident.pings.count(), incident.updates.count()) == (1, 1)
     # Each contact one SMS; each responder SMS + push + inbox; the guide SMS + push; satellite; ops list.
@@ -82,3 +84,20 @@ def test_a_replay_is_three_statements_and_writes_nothing(
     statements = _statements(queries)
     assert len(statements) == 3, statements  # user, lock, key look-up
     assert not [s for s in statements if not s.startswith("SELECT")]
+
+
+@pytest.mark.parametrize("contacts", [0, 2])
+def test_an_sos_nobody_gets_an_inbox_row_for_is_written_all_the_same(
+    contacts: int, make_user: Callable[..., User], client_for: Any, settings: Any
+) -> None:
+    """No responder and no guide: no inbox row to write the incident with (contacts are texted, or nobody is)."""
+    settings.OBS_OPS_EMAILS = []
+    trekker = make_user(phone="+919811111112")
+    for index in range(contacts):
+        EmergencyContactFactory(user=trekker, phone=f"+9198333{index:05d}")
+    response = client_for(trekker).post(SOS, BODY, format="json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))
+    assert response.status_code == 201
+    incident = Incident.objects.get(pk=response.json()["id"])
+    assert (incident.pings.count(), incident.updates.count()) == (1, 1)
+    assert Delivery.objects.filter(dedupe_key=f"emergency:{incident.pk}:alert").count() == contacts
+    assert not Notification.objects.filter(dedupe_key=f"emergency:{incident.pk}:alert").exists()

@@ -11,10 +11,10 @@ from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.utils import timezone
 
-from apps.common.db import insert_new
+from apps.common.db import insert_clauses, insert_new, insert_together
 from apps.common.prepared import execute_prepared
 from apps.common.services import enqueue_batch_on_commit
 from apps.common.sql import insert_rows, mark_saved
@@ -80,7 +80,7 @@ def notify(
     )
 
 
-def notify_many(messages: Sequence[Message]) -> list[Delivery]:
+def notify_many(messages: Sequence[Message], *, with_rows: Sequence[Sequence[Model]] = ()) -> list[Delivery]:
     """:func:`notify` for many messages in a fixed number of statements, however many recipients.
 
     One query for the preferences of all the users (none when every category is locked), one for their push
@@ -88,10 +88,15 @@ def notify_many(messages: Sequence[Message]) -> list[Delivery]:
     deliveries (``INSERT ... ON CONFLICT DO NOTHING RETURNING`` each, a delivery only with its inbox row); no
     savepoint. An inbox row that already existed (same user and ``dedupe_key``) costs one more query to find it
     and one more INSERT for its deliveries. Returns the deliveries created.
+
+    ``with_rows``: groups of the caller's new rows (as :func:`apps.common.db.insert_together` takes them, e.g. the
+    incident the messages are about), written in the same statement on PostgreSQL, and written even when there is
+    no message.
     """
     if not messages:
+        insert_together(*with_rows)
         return []
-    return _write(_plan_all(messages))
+    return _write(_plan_all(messages), with_rows)
 
 
 def notify_plan(messages: Sequence[Message]) -> list[Planned]:
@@ -131,16 +136,17 @@ def _plan_all(messages: Sequence[Message]) -> list[Planned]:
     return [planning.plan(m, channels, devices, now) for m, channels in zip(messages, wanted, strict=True)]
 
 
-def _write(plans: list[Planned]) -> list[Delivery]:
-    """Write the planned rows (the inbox rows and the deliveries: one statement on PostgreSQL), enqueued on
-    commit."""
+def _write(plans: list[Planned], with_rows: Sequence[Sequence[Model]] = ()) -> list[Delivery]:
+    """Write ``with_rows`` and the planned rows (the inbox rows and the deliveries: one statement on PostgreSQL),
+    enqueued on commit."""
     with transaction.atomic(savepoint=False):
         for plan in plans:
             for delivery in plan.deliveries:
                 delivery.notification = plan.inbox
         if connection.vendor == "postgresql" and any(plan.inbox is not None for plan in plans):
-            created = _write_together(plans)
-        else:  # SQLite (`make run`), or no inbox row: the inbox rows, then the deliveries
+            created = _write_together(plans, with_rows)
+        else:  # SQLite (`make run`), or no inbox row: the caller's rows, the inbox rows, then the deliveries
+            insert_together(*with_rows)
             _write_inbox(plans)
             created = _write_deliveries(plans)
         enqueue_batch_on_commit(tasks.deliver_many, [str(delivery.pk) for delivery in created])
@@ -148,28 +154,34 @@ def _write(plans: list[Planned]) -> list[Delivery]:
     return created
 
 
-def _write_together(plans: list[Planned]) -> list[Delivery]:
-    """The inbox rows and the deliveries in one statement: each delivery is written with its inbox row (or with
-    none), both skipping what a unique constraint rejects. A message whose inbox row already existed (same user
-    and ``dedupe_key``) then gets that row and its deliveries in one more query and one more INSERT."""
+def _write_together(plans: list[Planned], with_rows: Sequence[Sequence[Model]] = ()) -> list[Delivery]:
+    """The caller's rows, the inbox rows and the deliveries in one statement: each delivery is written with its
+    inbox row (or with none), both skipping what a unique constraint rejects. A message whose inbox row already
+    existed (same user and ``dedupe_key``) then gets that row and its deliveries in one more query and one more
+    INSERT."""
     inbox = insert_rows([plan.inbox for plan in plans if plan.inbox is not None])
     rows = [delivery for plan in plans for delivery in plan.deliveries]
+    first, first_params = insert_clauses(*with_rows, using=connection.alias)
     with connection.cursor() as cursor:
         if rows:
             deliveries = insert_rows(rows, typed=True)
             sql = (
-                f"WITH inbox AS ({inbox.sql()} ON CONFLICT DO NOTHING RETURNING id), "
-                f"sent AS (INSERT INTO {deliveries.table} ({deliveries.columns}) "  # noqa: S608 - names from the models
+                f"WITH {''.join(f'{clause}, ' for clause in first)}"  # noqa: S608 - names from the models, values as parameters
+                f"inbox AS ({inbox.sql()} ON CONFLICT DO NOTHING RETURNING id), "
+                f"sent AS (INSERT INTO {deliveries.table} ({deliveries.columns}) "
                 f"SELECT v.* FROM (VALUES {deliveries.values}) v ({deliveries.columns}) "
                 'WHERE v."notification_id" IS NULL OR v."notification_id" IN (SELECT id FROM inbox) '
                 "ON CONFLICT DO NOTHING RETURNING id) "
                 "SELECT ARRAY(SELECT id FROM inbox), ARRAY(SELECT id FROM sent)"
             )
-            execute_prepared(cursor, sql, [*inbox.params, *deliveries.params])
+            execute_prepared(cursor, sql, [*first_params, *inbox.params, *deliveries.params])
             new_inbox, sent = cursor.fetchone()
         else:
-            execute_prepared(cursor, f"{inbox.sql()} ON CONFLICT DO NOTHING RETURNING id", inbox.params)
+            lead = f"WITH {', '.join(first)} " if first else ""
+            sql = f"{lead}{inbox.sql()} ON CONFLICT DO NOTHING RETURNING id"
+            execute_prepared(cursor, sql, [*first_params, *inbox.params])
             new_inbox, sent = [value for (value,) in cursor.fetchall()], []
+    mark_saved([row for group in with_rows for row in group])
     written = {*new_inbox, *sent}
     created = [delivery for delivery in rows if delivery.pk in written]
     mark_saved([*(plan.inbox for plan in plans if plan.inbox is not None and plan.inbox.pk in written), *created])
