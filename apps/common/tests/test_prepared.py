@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import uuid
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -234,3 +235,45 @@ def test_a_dropped_connection_prepares_again_on_the_new_one() -> None:
     rows, sent = _run(sql, [2])
     assert rows[0][0] == 3
     assert sent[0].startswith("PREPARE ")
+
+
+def test_values_sent_as_text_arrive_as_their_columns_types() -> None:
+    """UUIDs, JSON, aware datetimes (any zone) and text enumerations go to ``EXECUTE`` as plain text
+    (``prepared.bound``): what is stored is what the typed literal stored."""
+    from zoneinfo import ZoneInfo
+
+    from psycopg.types.json import Jsonb
+
+    from apps.notifications.models import Category, Notification
+    from apps.users.tests.factories import UserFactory
+
+    user = UserFactory()
+    when = datetime(2026, 11, 30, 21, 15, 7, 123456, tzinfo=ZoneInfo("Asia/Kolkata"))
+    data = {"quote": 'it\'s "fine"', "hindi": "सुरक्षित", "nested": [1, None, {"x": 1.5}], "nul": "a\\u0000b"}
+    rows = []
+    for _ in range(2):  # the second run is EXECUTE only
+        pk = uuid.uuid4()
+        sql = (
+            'INSERT INTO "notifications_notification" ("id", "created_at", "updated_at", "user_id", "category", '
+            '"template", "title", "body", "data", "read_at", "dedupe_key") '
+            "VALUES (%s, %s, %s, %s, %s, 't', 'title', '', %s, NULL, NULL) RETURNING id"
+        )
+        with connection.cursor() as cursor:
+            execute_prepared(cursor, sql, [pk, when, when, user.pk, Category.EMERGENCY, Jsonb(data, dumps=json.dumps)])
+            rows.append(cursor.fetchone()[0])
+        stored = Notification.objects.get(pk=pk)
+        assert stored.created_at == when
+        assert stored.category == "emergency"
+        assert stored.data == data
+        assert stored.user_id == user.pk
+    assert rows[0] != rows[1]
+
+
+def test_bound_leaves_other_values_as_they_are() -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    naive = datetime(2026, 1, 1, 12, 0)
+    for value in (1, 2**70, True, None, Decimal("1.50"), date(2026, 1, 1), naive, "text", b"bytes", 1.5):
+        assert prepared.bound(value) is value
+    assert prepared.bound(uuid.UUID(int=1)) == "00000000-0000-0000-0000-000000000001"
