@@ -36,7 +36,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import count
 from typing import Any
 from uuid import UUID
@@ -103,7 +103,7 @@ def bound(value: Any) -> Any:
     if isinstance(value, _JsonWrapper) and value.dumps is not None:
         return value.dumps(value.obj)
     if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.isoformat()
+        return value.astimezone(UTC).isoformat()  # in the connection's zone, as the typed literal was converted
     return value
 
 

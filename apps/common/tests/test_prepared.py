@@ -277,3 +277,12 @@ def test_bound_leaves_other_values_as_they_are() -> None:
     for value in (1, 2**70, True, None, Decimal("1.50"), date(2026, 1, 1), naive, "text", b"bytes", 1.5):
         assert prepared.bound(value) is value
     assert prepared.bound(uuid.UUID(int=1)) == "00000000-0000-0000-0000-000000000001"
+    # an aware datetime goes in UTC, the connection's zone: read as a date it is the same day the typed literal gave
+    from zoneinfo import ZoneInfo
+
+    early = datetime(2026, 12, 1, 2, 0, tzinfo=ZoneInfo("Asia/Kolkata"))
+    assert prepared.bound(early) == "2026-11-30T20:30:00+00:00"
+    with connection.cursor() as cursor:
+        sql = f"SELECT %s::date, '{uuid.uuid4().hex}'"
+        execute_prepared(cursor, sql, [early])
+        assert cursor.fetchone()[0].isoformat() == "2026-11-30"
