@@ -101,7 +101,8 @@ def bound(value: Any) -> Any:
     if isinstance(value, UUID):
         return str(value)
     if isinstance(value, _JsonWrapper) and value.dumps is not None:
-        return value.dumps(value.obj)
+        text = value.dumps(value.obj)
+        return text.decode() if isinstance(text, bytes) else text  # a dumps may give bytes (orjson's does)
     if isinstance(value, datetime) and value.tzinfo is not None:
         return value.astimezone(UTC).isoformat()  # in the connection's zone, as the typed literal was converted
     return value
