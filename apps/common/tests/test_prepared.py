@@ -277,6 +277,10 @@ def test_bound_leaves_other_values_as_they_are() -> None:
     for value in (1, 2**70, True, None, Decimal("1.50"), date(2026, 1, 1), naive, "text", b"bytes", 1.5):
         assert prepared.bound(value) is value
     assert prepared.bound(uuid.UUID(int=1)) == "00000000-0000-0000-0000-000000000001"
+    from psycopg.types.json import Jsonb
+
+    assert prepared.bound(Jsonb({"a": "ü"}, dumps=json.dumps)) == '{"a": "\\u00fc"}'
+    assert prepared.bound(Jsonb({"a": 1}, dumps=lambda obj: json.dumps(obj).encode())) == '{"a": 1}'
     # an aware datetime goes in UTC, the connection's zone: read as a date it is the same day the typed literal gave
     from zoneinfo import ZoneInfo
 
