@@ -6,6 +6,7 @@ where the ORM would need several. Values are prepared exactly as ``Model.save()`
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -47,29 +48,42 @@ def insert_rows(objs: Sequence[models.Model], *, using: str = DEFAULT_DB_ALIAS, 
     if not objs:
         raise ValueError("nothing to insert")
     connection = connections[using]
-    quote = connection.ops.quote_name
-    opts = objs[0]._meta
-    fields = insert_fields(objs)
+    model = type(objs[0])
+    fields, table, columns, row = _insert_texts(model, _numbered(objs), typed, using)
     params: list[Any] = []
     for obj in objs:
         params += [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
-    row = ", ".join(f"%s::{field.db_type(connection)}" if typed else "%s" for field in fields)
-    return InsertRows(
-        table=quote(opts.db_table),
-        columns=", ".join(quote(field.attname if field.column is None else field.column) for field in fields),
-        values=", ".join([f"({row})"] * len(objs)),
-        params=params,
-        row=row,
+    return InsertRows(table=table, columns=columns, values=", ".join([f"({row})"] * len(objs)), params=params, row=row)
+
+
+@functools.cache
+def _insert_texts(
+    model: type[models.Model], numbered: bool, typed: bool, using: str
+) -> tuple[tuple[models.Field[Any, Any], ...], str, str, str]:
+    """The fields :func:`insert_fields` gives, the quoted table, its columns and one row's placeholders (cast to
+    the columns' types when ``typed``): the same for every insert of ``model`` into the database ``using``, so
+    built once per process (models do not change while it runs)."""
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    opts = model._meta
+    fields = tuple(
+        field for field in opts.concrete_fields if not field.generated and not (numbered and field is opts.pk)
     )
+    columns = ", ".join(quote(field.attname if field.column is None else field.column) for field in fields)
+    row = ", ".join(f"%s::{field.db_type(connection)}" if typed else "%s" for field in fields)
+    return fields, quote(opts.db_table), columns, row
+
+
+def _numbered(objs: Sequence[models.Model]) -> bool:
+    """Whether the database numbers these rows: an auto-incremented primary key that none of them has yet."""
+    # isinstance(..., AutoField) holds for BigAutoField and SmallAutoField too (Django's AutoFieldMeta)
+    return isinstance(objs[0]._meta.pk, models.AutoField) and all(obj.pk is None for obj in objs)
 
 
 def insert_fields(objs: Sequence[models.Model]) -> list[models.Field[Any, Any]]:
     """The columns an INSERT of ``objs`` (one model) writes: every concrete one but a generated column, and
     but an auto-incremented primary key that none of them has yet (the database numbers those rows)."""
-    opts = objs[0]._meta
-    # isinstance(..., AutoField) holds for BigAutoField and SmallAutoField too (Django's AutoFieldMeta)
-    numbered = isinstance(opts.pk, models.AutoField) and all(obj.pk is None for obj in objs)
-    return [field for field in opts.concrete_fields if not field.generated and not (numbered and field is opts.pk)]
+    return list(_insert_texts(type(objs[0]), _numbered(objs), False, DEFAULT_DB_ALIAS)[0])
 
 
 def mark_saved(objs: Sequence[models.Model], *, using: str = DEFAULT_DB_ALIAS) -> None:
