@@ -130,10 +130,10 @@ def insert_together(*groups: Sequence[Model]) -> None:
         for group in groups:
             type(group[0])._default_manager.using(using).bulk_create(group)
         return
-    statements = [_insert_sql(group, using=using) for group in groups]
-    *first, (last_sql, last_params) = statements
-    sql = "WITH " + ", ".join(f"w{index} AS ({part})" for index, (part, _) in enumerate(first)) + " " + last_sql
-    params = [param for _, part_params in first for param in part_params] + list(last_params)
+    first, first_params = insert_clauses(*groups[:-1], using=using)
+    last_sql, last_params = _insert_sql(groups[-1], using=using)
+    sql = f"WITH {', '.join(first)} {last_sql}"
+    params = [*first_params, *last_params]
     with connection.cursor() as cursor:
         execute_prepared(cursor, sql, params)
     for group in groups:

@@ -45,14 +45,7 @@ from weakref import WeakKeyDictionary
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.utils import CursorWrapper
-
-try:
-    from psycopg.types.json import _JsonWrapper  # Json and Jsonb
-except ImportError:  # no psycopg (SQLite only): nothing is prepared
-
-    class _JsonWrapper:  # type: ignore[no-redef]
-        dumps = None
-
+from psycopg.types.json import Json, Jsonb
 
 # at most this many statements are prepared per connection; later ones run unprepared (no leak, no eviction)
 MAX_PREPARED_PER_CONNECTION = 200
@@ -100,7 +93,7 @@ def bound(value: Any) -> Any:
         return value if type(value) is str else str.__str__(value)
     if isinstance(value, UUID):
         return str(value)
-    if isinstance(value, _JsonWrapper) and value.dumps is not None:
+    if isinstance(value, Json | Jsonb) and value.dumps is not None:
         text = value.dumps(value.obj)
         return text.decode() if isinstance(text, bytes) else text  # a dumps may give bytes (orjson's does)
     if isinstance(value, datetime) and value.tzinfo is not None:

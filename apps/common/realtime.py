@@ -79,7 +79,7 @@ class _LayerLoop:
                 self._pending, self._turn = set(), None  # a forked child holds none of its parent's
             return self._loop
 
-    def submit(self, coroutine: Coroutine[Any, Any, None]) -> concurrent.futures.Future[None]:
+    def submit(self, coroutine: Coroutine[Any, Any, Any]) -> concurrent.futures.Future[None]:
         """Run ``coroutine`` on the loop once those submitted before it have finished; do not wait for it."""
         loop = self._running()
         future = asyncio.run_coroutine_threadsafe(self._in_turn(coroutine), loop)
@@ -88,7 +88,7 @@ class _LayerLoop:
         future.add_done_callback(self._done)
         return future
 
-    async def _in_turn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+    async def _in_turn(self, coroutine: Coroutine[Any, Any, Any]) -> None:
         if self._turn is None:  # created on the loop, for the loop
             self._turn = asyncio.Lock()
         async with self._turn:  # an asyncio lock is taken in the order it was asked for
@@ -138,41 +138,28 @@ def send(groups: list[str], payload: dict[str, Any]) -> bool:
         return False
     layer = get_channel_layer()
     if isinstance(layer, InMemoryChannelLayer):
-        try:
-            async_to_sync(_send_all)(layer, groups, payload)
-        except Exception:
-            logger.exception("real-time event %s not sent to %d group(s)", event, len(groups))
-            _failed(event)
-            return False
-        _sent(event)
-        return True
+        return bool(async_to_sync(_send_in_turn)(layer, groups, payload))
     layer_loop.submit(_send_in_turn(layer, groups, payload))
     return True
 
 
-async def _send_in_turn(layer: Any, groups: list[str], payload: dict[str, Any]) -> None:
-    """On the layer loop: send unless an event before this one failed moments ago; record what happened."""
+async def _send_in_turn(layer: Any, groups: list[str], payload: dict[str, Any]) -> bool:
+    """Send unless an event before this one failed moments ago, and record what happened (the counters, the
+    backoff, the log); True when sent. Run on :data:`layer_loop`, or in the in-memory layer's own loop."""
     event = payload["event"]
     if publish_backoff.active(settings.REALTIME_PUBLISH_BACKOFF_SECONDS):
         _skipped(event)
-        return
+        return False
     try:
         await asyncio.wait_for(_send_all(layer, groups, payload), SEND_TIMEOUT_SECONDS)
     except Exception:
         logger.exception("real-time event %s not sent to %d group(s)", event, len(groups))
-        _failed(event)
-    else:
-        _sent(event)
-
-
-def _sent(event: str) -> None:
+        publish_backoff.failure()
+        FAILED.labels(event=event).inc()
+        return False
     publish_backoff.success()
     PUBLISHED.labels(event=event).inc()
-
-
-def _failed(event: str) -> None:
-    publish_backoff.failure()
-    FAILED.labels(event=event).inc()
+    return True
 
 
 def _skipped(event: str) -> None:

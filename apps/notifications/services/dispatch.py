@@ -108,9 +108,7 @@ def notify_plan(messages: Sequence[Message]) -> list[Planned]:
     not written, and hands the ids of the deliveries written to :func:`notify_written`.
     """
     plans = _plan_all(messages)
-    for plan in plans:
-        for delivery in plan.deliveries:
-            delivery.notification = plan.inbox
+    _point_deliveries(plans)
     return plans
 
 
@@ -140,25 +138,21 @@ def _write(plans: list[Planned], with_rows: Sequence[Sequence[Model]] = ()) -> l
     """Write ``with_rows`` and the planned rows (the inbox rows and the deliveries: one statement on PostgreSQL),
     enqueued on commit."""
     with transaction.atomic(savepoint=False):
-        for plan in plans:
-            for delivery in plan.deliveries:
-                delivery.notification = plan.inbox
         if connection.vendor == "postgresql" and any(plan.inbox is not None for plan in plans):
-            created = _write_together(plans, with_rows)
+            written = _write_together(plans, with_rows)
         else:  # SQLite (`make run`), or no inbox row: the caller's rows, the inbox rows, then the deliveries
             insert_together(*with_rows)
             _write_inbox(plans)
-            created = _write_deliveries(plans)
-        enqueue_batch_on_commit(tasks.deliver_many, [str(delivery.pk) for delivery in created])
-    _log(plans, {delivery.pk for delivery in created})
-    return created
+            written = {delivery.pk for delivery in _write_deliveries(plans)}
+        return notify_written(plans, written)
 
 
-def _write_together(plans: list[Planned], with_rows: Sequence[Sequence[Model]] = ()) -> list[Delivery]:
+def _write_together(plans: list[Planned], with_rows: Sequence[Sequence[Model]] = ()) -> set[Any]:
     """The caller's rows, the inbox rows and the deliveries in one statement: each delivery is written with its
     inbox row (or with none), both skipping what a unique constraint rejects. A message whose inbox row already
     existed (same user and ``dedupe_key``) then gets that row and its deliveries in one more query and one more
-    INSERT."""
+    INSERT. Returns the ids of the inbox rows and deliveries written."""
+    _point_deliveries(plans)
     inbox = insert_rows([plan.inbox for plan in plans if plan.inbox is not None])
     rows = [delivery for plan in plans for delivery in plan.deliveries]
     first, first_params = insert_clauses(*with_rows, using=connection.alias)
@@ -183,20 +177,23 @@ def _write_together(plans: list[Planned], with_rows: Sequence[Sequence[Model]] =
             new_inbox, sent = [value for (value,) in cursor.fetchall()], []
     mark_saved([row for group in with_rows for row in group])
     written = {*new_inbox, *sent}
-    created = [delivery for delivery in rows if delivery.pk in written]
-    mark_saved([*(plan.inbox for plan in plans if plan.inbox is not None and plan.inbox.pk in written), *created])
     clashed = [plan for plan in plans if plan.inbox is not None and plan.inbox.pk not in written]
     if clashed:
         _take_existing_inbox(clashed)
-        created += _write_deliveries(clashed)
-    return created
+        written |= {delivery.pk for delivery in _write_deliveries(clashed)}
+    return written
+
+
+def _point_deliveries(plans: Sequence[Planned]) -> None:
+    """Each delivery points at its message's inbox row (none for a message without one)."""
+    for plan in plans:
+        for delivery in plan.deliveries:
+            delivery.notification = plan.inbox
 
 
 def _write_deliveries(plans: list[Planned]) -> list[Delivery]:
     """One INSERT for the deliveries of ``plans`` (pointed at their inbox rows), skipping what already exists."""
-    for plan in plans:
-        for delivery in plan.deliveries:
-            delivery.notification = plan.inbox
+    _point_deliveries(plans)
     return insert_new([delivery for plan in plans for delivery in plan.deliveries])
 
 

@@ -89,3 +89,27 @@ def test_a_layer_that_does_not_answer_is_a_failure_and_later_events_back_off(mon
     assert failed._value.get() == before + 3
     assert "not sent to 1 group(s)" in caplog.text
     assert "failed moments ago" in caplog.text
+
+
+def test_the_in_memory_layer_is_sent_to_at_once_and_its_failure_counted(monkeypatch: Any, caplog: Any) -> None:
+    from channels.layers import InMemoryChannelLayer
+
+    class Broken(InMemoryChannelLayer):
+        async def group_send(self, group: str, message: dict[str, Any]) -> None:
+            raise ConnectionError("layer down")
+
+    sent = InMemoryChannelLayer()
+    realtime.publish_backoff.reset()
+    event = {"type": realtime.EVENT_TYPE, "event": "memory", "cursor": timezone.now().isoformat()}
+    failed = realtime.FAILED.labels(event="memory")
+    before = failed._value.get()
+    try:
+        monkeypatch.setattr(realtime, "get_channel_layer", lambda: sent)
+        assert realtime.send(["g"], event)
+        monkeypatch.setattr(realtime, "get_channel_layer", lambda: Broken())
+        assert not realtime.send(["g"], event)  # waited for: the failure is known at once
+        assert realtime.publish_backoff.active(60)
+    finally:
+        realtime.publish_backoff.reset()
+    assert failed._value.get() == before + 1
+    assert "not sent to 1 group(s)" in caplog.text
