@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from apps.common.fields import FiniteFloatField
+from apps.common.serializers import FieldsBuiltOnce
 from apps.emergency.models import (
     CheckIn,
     Incident,
@@ -26,7 +27,7 @@ MAX_PINGS = 500
 REPORTED_KINDS = [(value, label) for value, label in IncidentKind.choices if value != IncidentKind.OVERDUE]
 
 
-class ReportInputSerializer(serializers.Serializer):
+class ReportInputSerializer(FieldsBuiltOnce, serializers.Serializer):
     """Every field is optional: an SOS is never refused for a missing optional field."""
 
     latitude = FiniteFloatField(required=False, allow_null=True, min_value=-90, max_value=90)

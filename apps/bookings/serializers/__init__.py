@@ -24,9 +24,10 @@ from apps.bookings.serializers.paperwork import (
     ParticipantsField,
     participant_data,
 )
+from apps.common.serializers import FieldsBuiltOnce
 
 
-class BookingCreateSerializer(serializers.Serializer):
+class BookingCreateSerializer(FieldsBuiltOnce, serializers.Serializer):
     batch = serializers.UUIDField()
     participants = ParticipantsField(help_text="1 to 6 people; the first is the booker (the lead trekker).")
     coupon_code = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")

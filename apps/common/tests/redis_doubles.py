@@ -77,6 +77,7 @@ def redis_unreachable(
     from django.test import override_settings
 
     import apps.common.services as common_services
+    from apps.common import broker
     from apps.common.cache import reset_backoffs
     from apps.users import otp_store
     from config.celery import app
@@ -94,6 +95,7 @@ def redis_unreachable(
     if timeout is not None:
         conf.broker_transport_options = {**conf.broker_transport_options, "socket_timeout": timeout}
     app._pool = app.amqp._producer_pool = None  # fresh connection pools, pointed at the dead server
+    broker.reset()
     common_services.broker_backoff.reset()
     reset_backoffs()
     try:
@@ -103,6 +105,7 @@ def redis_unreachable(
     finally:
         conf.task_always_eager, conf.broker_url, conf.broker_transport_options, app._pool = previous
         app.amqp._producer_pool = previous_producers
+        broker.reset()
         common_services.broker_backoff.reset()
         reset_backoffs()
         otp_store.reset_store()

@@ -92,3 +92,35 @@ def test_an_access_token_loads_its_whole_user_in_one_statement_and_keeps_simplej
     User.objects.filter(pk=user.pk).update(is_active=False)  # and a deactivated user is refused
     api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {fresh['access']}")
     assert api_client.get("/api/v1/users/me/").status_code == 401
+
+
+@pytest.mark.django_db
+def test_a_checked_access_token_is_remembered_and_its_expiry_still_applies(
+    api_client: APIClient, user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+    from rest_framework_simplejwt.backends import TokenBackend
+
+    decoded: list[Any] = []
+    decode = TokenBackend.decode
+    monkeypatch.setattr(TokenBackend, "decode", lambda self, *a, **k: decoded.append(a) or decode(self, *a, **k))
+    access = token_pair_for(user)["access"]
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+    assert [api_client.get("/api/v1/users/me/").status_code for _ in range(3)] == [200, 200, 200]
+    assert len(decoded) == 1  # the signature is checked once, the user row read every time
+
+    head, body, signature = access.split(".")
+    forged = f"{head}.{body}.{signature[:-4]}{'AAAA' if not signature.endswith('AAAA') else 'BBBB'}"
+    for _ in range(2):  # a refused token is refused again, never remembered
+        api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {forged}")
+        assert api_client.get("/api/v1/users/me/").status_code == 401
+
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+    lifetime = settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"]
+    with time_machine.travel(timezone.now() + lifetime + timedelta(seconds=5)):
+        response = api_client.get("/api/v1/users/me/")  # expired since it was remembered
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "token_not_valid"

@@ -1,0 +1,120 @@
+"""The plain publish (one LPUSH, apps.common.broker) writes the message Celery's apply_async writes."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import redis
+from celery import Task as CeleryTask
+from django.conf import settings
+
+from apps.common import broker
+from apps.common.observability import request_id_var
+from apps.common.services import broker_backoff, publish
+from apps.common.tests.redis_doubles import redis_unreachable
+from apps.notifications.tasks import deliver_many
+from config.celery import app
+
+
+@pytest.fixture
+def queue() -> Iterator[str]:
+    """A private queue on the test Redis, with tasks really sent to the broker."""
+    name = f"test-broker-{uuid.uuid4().hex[:8]}"
+    previous = (app.conf.task_always_eager, app.conf.task_default_queue)
+    app.conf.task_always_eager, app.conf.task_default_queue = False, name
+    broker.reset()
+    try:
+        yield name
+    finally:
+        app.conf.task_always_eager, app.conf.task_default_queue = previous
+        broker.reset()
+        redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(name)
+
+
+def _taken(queue: str) -> dict[str, Any]:
+    raw = redis.Redis.from_url(settings.CELERY_BROKER_URL).rpop(queue)
+    assert raw is not None, "nothing was published"
+    message = json.loads(raw)
+    message["body"] = json.loads(base64.b64decode(message["body"]))
+    return message
+
+
+def _without_ids(message: dict[str, Any]) -> dict[str, Any]:
+    headers = {k: v for k, v in message["headers"].items() if k not in ("id", "root_id")}
+    properties = {k: v for k, v in message["properties"].items() if k not in ("correlation_id", "delivery_tag")}
+    return {**message, "headers": headers, "properties": properties}
+
+
+def test_the_plain_publish_writes_celerys_message(queue: str) -> None:
+    task = deliver_many._get_current_object()
+    assert isinstance(task, broker.Task)
+    assert broker.plain(task, {"retry": False})
+    args = (["d1", 'हिन्दी "quoted"'],)
+    token = request_id_var.set("req123abc")
+    try:
+        result = task.apply_async(args=args, kwargs={}, retry=False)  # this module's path
+        CeleryTask.apply_async(task, args=args, kwargs={}, retry=False)  # Celery's own
+    finally:
+        request_id_var.reset(token)
+    ours, celerys = _taken(queue), _taken(queue)
+    assert ours["headers"]["id"] == ours["headers"]["root_id"] == ours["properties"]["correlation_id"] == result.id
+    assert ours["properties"]["delivery_tag"] != celerys["properties"]["delivery_tag"]
+    assert _without_ids(ours) == _without_ids(celerys)
+    assert ours["body"][0] == [list(args[0])]
+    assert ours["headers"].get("request_id") == "req123abc"  # before_task_publish ran
+
+
+def test_anything_but_the_plain_case_goes_through_celery(queue: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    task = deliver_many._get_current_object()
+    sent: list[Any] = []
+    monkeypatch.setattr(broker, "send", lambda *a: sent.append(a))
+    task.apply_async(args=([],), retry=False, countdown=5)
+    task.apply_async(args=([],))  # Celery's retries
+    task.apply_async(args=([],), retry=False, task_id=str(uuid.uuid4()))
+    assert sent == []
+    assert not broker.plain(task, {"retry": False, "priority": 3})
+    app.conf.task_always_eager = True
+    assert not broker.plain(task, {"retry": False})
+
+
+def test_the_key_prefix_is_kept(queue: str) -> None:
+    previous = app.conf.broker_transport_options
+    app.conf.broker_transport_options = {**previous, "global_keyprefix": "deploy-b:"}
+    broker.reset()
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    try:
+        publish(deliver_many, (["d1"],), {})
+        assert client.llen(f"deploy-b:{queue}") == 1
+        assert client.llen(queue) == 0
+    finally:
+        app.conf.broker_transport_options = previous
+        client.delete(f"deploy-b:{queue}")
+
+
+def test_a_dead_broker_is_logged_and_backed_off_not_raised(caplog: pytest.LogCaptureFixture) -> None:
+    with redis_unreachable():
+        assert broker.plain(deliver_many, {"retry": False})
+        publish(deliver_many, (["d1"],), {})
+        assert broker_backoff.active(60)
+    assert any("could not enqueue notifications.deliver_many" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.worker
+def test_a_worker_runs_a_task_sent_by_the_plain_publish(celery_worker: Any) -> None:
+    from django.core.cache import cache
+
+    from apps.common.tasks import HEARTBEAT_KEY, heartbeat
+
+    cache.delete(HEARTBEAT_KEY)
+    assert broker.plain(heartbeat, {"retry": False})
+    publish(heartbeat, (), {})
+    deadline = time.monotonic() + 30
+    while cache.get(HEARTBEAT_KEY) is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert cache.get(HEARTBEAT_KEY) is not None, "the worker consumed the task"
