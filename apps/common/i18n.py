@@ -18,12 +18,13 @@ class Language(models.TextChoices):
 
 
 DEFAULT_LANGUAGE = Language.ENGLISH.value
+_SUPPORTED = frozenset(Language.values)  # ``Language.values`` builds a new list on every read
 
 
 def supported_language(code: str | None) -> str:
     """``code`` (``hi``, ``hi-IN``, ``en-GB``...) as one of :class:`Language`; anything else is English."""
     base = (code or "").strip().lower().replace("_", "-").split("-")[0]
-    return base if base in Language.values else DEFAULT_LANGUAGE
+    return base if base in _SUPPORTED else DEFAULT_LANGUAGE
 
 
 def request_language(request: HttpRequest | None) -> str:

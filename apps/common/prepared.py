@@ -101,6 +101,28 @@ def bound(value: Any) -> Any:
     return value
 
 
+def declared_and_bound(params: Sequence[Any]) -> tuple[tuple[str, ...], list[Any]]:
+    """Each value's :func:`declared_type` and :func:`bound` form, in one pass with the common types first (an SOS's
+    write has about 400 values: the two generic passes were 6% of its CPU)."""
+    types: list[str] = []
+    arguments: list[Any] = []
+    for value in params:
+        kind = type(value)
+        if kind is str or value is None or kind is bool:
+            types.append("unknown")
+            arguments.append(value)
+        elif kind is UUID:
+            types.append("unknown")
+            arguments.append(str(value))
+        elif kind is datetime and value.tzinfo is UTC:
+            types.append("unknown")
+            arguments.append(value.isoformat())
+        else:
+            types.append(declared_type(value))
+            arguments.append(bound(value))
+    return tuple(types), arguments
+
+
 def enabled(cursor: CursorWrapper) -> bool:
     return cursor.db.vendor == "postgresql" and bool(getattr(settings, "DB_PREPARED_STATEMENTS", False))
 
@@ -120,12 +142,12 @@ def execute_prepared(cursor: CursorWrapper, sql: str, params: Sequence[Any]) -> 
         cursor.execute(sql, params)
         return
     state = _state(cursor.db.connection)
-    types = tuple(declared_type(value) for value in params)
+    types, bound_values = declared_and_bound(params)
     key = (sql, types)
     name = state.names.get(key)
     values = ", ".join(["%s"] * len(params))
     run = f"EXECUTE {{name}}({values})" if params else "EXECUTE {name}"
-    arguments = [bound(value) for value in params] or None
+    arguments = bound_values or None
     if name is not None:
         cursor.execute(run.format(name=name), arguments)
         return

@@ -290,3 +290,27 @@ def test_bound_leaves_other_values_as_they_are() -> None:
         sql = f"SELECT %s::date, '{uuid.uuid4().hex}'"
         execute_prepared(cursor, sql, [early])
         assert cursor.fetchone()[0].isoformat() == "2026-11-30"
+
+
+def test_declared_and_bound_agree_with_their_one_value_definitions() -> None:
+    """The one-pass form gives, value by value, what ``declared_type`` and ``bound`` give."""
+    from datetime import UTC, datetime, timedelta, timezone
+    from decimal import Decimal
+
+    from django.db.models import TextChoices
+    from psycopg.types.json import Json, Jsonb
+
+    from apps.common.prepared import bound, declared_and_bound, declared_type
+
+    class Kind(TextChoices):
+        SOS = "sos", "SOS"
+
+    values = [
+        None, True, False, 0, 32768, 2**63, -(2**63) - 1, "text", "", Kind.SOS, uuid.uuid4(),
+        datetime(2026, 11, 30, 2, 0, tzinfo=UTC), datetime(2026, 11, 30, 2, 0, tzinfo=timezone(timedelta(hours=5))),
+        datetime(2026, 11, 30, 2, 0), Json({"a": "हिन्दी"}), Jsonb([1, "x"]), Decimal("1.50"), 1.25, b"bytes",
+    ]  # fmt: skip
+    types, arguments = declared_and_bound(values)
+    assert list(types) == [declared_type(value) for value in values]
+    assert arguments == [bound(value) for value in values]
+    assert type(arguments[values.index(Kind.SOS)]) is str
