@@ -55,6 +55,7 @@ class _Setup:
             and not conf.task_default_priority
             and conf.task_serializer == "json"
             and not conf.task_compression
+            and not conf.broker_use_ssl  # TLS options kombu applies and this client would not
         )
 
     @cached_property

@@ -79,6 +79,15 @@ def test_anything_but_the_plain_case_goes_through_celery(queue: str, monkeypatch
     task.apply_async(args=([],), retry=False, task_id=str(uuid.uuid4()))
     assert sent == []
     assert not broker.plain(task, {"retry": False, "priority": 3})
+    previous = app.conf.broker_use_ssl
+    app.conf.broker_use_ssl = {"ssl_cert_reqs": "required"}
+    broker.reset()
+    try:
+        assert not broker.plain(task, {"retry": False})  # TLS options this client would not apply
+    finally:
+        app.conf.broker_use_ssl = previous
+        broker.reset()
+    assert broker.plain(task, {"retry": False})
     app.conf.task_always_eager = True
     assert not broker.plain(task, {"retry": False})
 
