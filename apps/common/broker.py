@@ -64,9 +64,10 @@ class _Setup:
             self.url,
             socket_timeout=self.options.get("socket_timeout"),
             socket_connect_timeout=self.options.get("socket_connect_timeout"),
-            # a connection Redis closed (a restart) is replaced at once; a refused or hung one is an error at the
-            # first try, as for kombu's publishing with max_retries=0 (a sweeper sends the task later)
-            retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
+            # no retry: a refused or hung broker is an error at the first try, as for kombu's publishing with
+            # max_retries=0 (a sweeper sends the task later); a connection Redis closed (a restart) is replaced when
+            # the pool hands it out, before anything is sent on it
+            retry=Retry(NoBackoff(), 0),
         )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import threading
 from typing import ClassVar
 
 from rest_framework import serializers
@@ -24,15 +23,10 @@ class FieldsBuiltOnce:
     """
 
     _declared_fields: ClassVar[dict[str, serializers.Field]]
-    _built_lock = threading.Lock()
 
     def get_fields(self) -> dict[str, serializers.Field]:
         cls = type(self)
         built: dict[str, serializers.Field] | None = cls.__dict__.get("_fields_built")
-        if built is None:
-            with self._built_lock:
-                built = cls.__dict__.get("_fields_built")
-                if built is None:
-                    built = copy.deepcopy(self._declared_fields)
-                    cls._fields_built = built  # type: ignore[attr-defined]
+        if built is None:  # two threads racing here each build an equal copy; either one serves
+            built = cls._fields_built = copy.deepcopy(self._declared_fields)  # type: ignore[attr-defined]
         return {name: copy.copy(field) for name, field in built.items()}

@@ -17,7 +17,7 @@ from django.conf import settings
 from apps.common import broker
 from apps.common.observability import request_id_var
 from apps.common.services import broker_backoff, publish
-from apps.common.tests.redis_doubles import redis_unreachable
+from apps.common.tests.redis_doubles import redis_unreachable, silent_redis
 from apps.notifications.tasks import deliver_many
 from config.celery import app
 
@@ -111,6 +111,38 @@ def test_a_dead_broker_is_logged_and_backed_off_not_raised(caplog: pytest.LogCap
         assert broker.plain(deliver_many, {"retry": False})
         publish(deliver_many, (["d1"],), {})
         assert broker_backoff.active(60)
+    assert any("could not enqueue notifications.deliver_many" in r.getMessage() for r in caplog.records)
+
+
+def test_a_connection_redis_closed_is_replaced_at_once(queue: str) -> None:
+    """Redis restarted (or closed idle connections): the kept client's connection is dead; the next publish
+    opens a new one and sends, with no error and no backoff."""
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    publish(deliver_many, (["d1"],), {})
+    kept = broker._setup(app).client
+    kept_id = kept.client_id()
+    assert client.client_kill_filter(_id=kept_id) == 1
+    publish(deliver_many, (["d2"],), {})
+    assert not broker_backoff.active(60)
+    assert client.llen(queue) == 2
+    assert kept.client_id() != kept_id
+
+
+def test_a_hung_broker_costs_one_timeout_then_the_backoff(caplog: pytest.LogCaptureFixture, settings: Any) -> None:
+    """A broker that accepts and never answers: the first publish waits its socket timeout once (no retry on a
+    timeout), is logged, and the ones after it within the backoff do not wait at all."""
+    settings.CELERY_ENQUEUE_BACKOFF_SECONDS = 30
+    with silent_redis() as server, redis_unreachable(server.url, timeout=0.3):
+        assert broker.plain(deliver_many, {"retry": False})
+        started = time.monotonic()
+        publish(deliver_many, (["d1"],), {})
+        assert broker_backoff.active(60)
+        tried = server.connections
+        assert tried == 1
+        for _ in range(5):
+            publish(deliver_many, (["d2"],), {})
+        assert server.connections == tried  # nobody waited on it again
+    assert time.monotonic() - started < 5
     assert any("could not enqueue notifications.deliver_many" in r.getMessage() for r in caplog.records)
 
 

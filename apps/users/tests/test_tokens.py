@@ -119,6 +119,11 @@ def test_a_checked_access_token_is_remembered_and_its_expiry_still_applies(
         assert api_client.get("/api/v1/users/me/").status_code == 401
 
     api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+    User.objects.filter(pk=user.pk).update(is_active=False)  # authority gone: the remembered token is refused
+    assert api_client.get("/api/v1/users/me/").status_code == 401
+    User.objects.filter(pk=user.pk).update(is_active=True)
+    assert api_client.get("/api/v1/users/me/").status_code == 200
+
     lifetime = settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"]
     with time_machine.travel(timezone.now() + lifetime + timedelta(seconds=5)):
         response = api_client.get("/api/v1/users/me/")  # expired since it was remembered
