@@ -60,10 +60,11 @@ def booking_create(
 ) -> Booking:
     """Hold seats on an open, future batch for 1..6 participants (the first is the booker) and price them.
 
-    One short transaction: the seats are taken by one conditional UPDATE of the batch counter (409
-    ``batch_full`` when not enough are left), the coupon use is taken under a row lock, the booking is
-    pending until ``hold_expires_at``. No loyalty points are granted here (only on completion). The booking
-    returned is what was written (see :func:`booking_hold`): the response needs no further read.
+    The seats are taken by one conditional UPDATE of the batch counter in the statement that writes the booking
+    (409 ``batch_full`` when not enough are left; a refusal is decided by a read, with nothing written), a coupon's
+    use is taken under its row lock in the same transaction, the booking is pending until ``hold_expires_at``. No
+    loyalty points are granted here (only on completion). The booking returned is what was written (see
+    :func:`booking_hold`): the response needs no further read.
 
     Staff taking a booking for a customer (``created_by``: on the phone, at the office, through an agent) call
     this same function with the customer as ``user``: the booking, its price, coupon, notifications and
@@ -78,26 +79,25 @@ def booking_create(
         raise ValidationFailed(details={"source": ["Unknown source."]})
     if source == BookingSource.AGENT and not agent_name.strip():
         raise ValidationFailed(details={"agent_name": ["Name the agent who booked."]})
-    with transaction.atomic():
-        booking = booking_hold(
-            user=user,
-            batch_id=batch_id,
-            participants=participants,
-            coupon_code=coupon_code,
-            add_ons=add_ons,
-            source=source,
-            created_by=created_by,
-            agent=(agent_name.strip(), agent_reference.strip()) if source == BookingSource.AGENT else ("", ""),
-            now=now,
-            # the booker is told in the statement that writes the booking (its inbox row and deliveries)
-            tell=lambda held: [
-                _booking_message(
-                    held,
-                    "booking_held",
-                    hold_expires_at=timezone.localtime(held.hold_expires_at).strftime("%d %b %H:%M"),
-                )
-            ],
-        )
+    booking = booking_hold(
+        user=user,
+        batch_id=batch_id,
+        participants=participants,
+        coupon_code=coupon_code,
+        add_ons=add_ons,
+        source=source,
+        created_by=created_by,
+        agent=(agent_name.strip(), agent_reference.strip()) if source == BookingSource.AGENT else ("", ""),
+        now=now,
+        # the booker is told in the statement that writes the booking (its inbox row and deliveries)
+        tell=lambda held: [
+            _booking_message(
+                held,
+                "booking_held",
+                hold_expires_at=timezone.localtime(held.hold_expires_at).strftime("%d %b %H:%M"),
+            )
+        ],
+    )
     logger.info("booking %s held %s seat(s) on batch %s", booking.reference, booking.seats, booking.batch_id)
     return booking
 

@@ -1,18 +1,19 @@
-"""The seat hold behind every new booking: seats taken, the pending booking, its participants, coupon and
-audit row written, with the booker's message and the catalog version bump, in two statements on PostgreSQL
-(see :func:`booking_hold`)."""
+"""The seat hold behind every new booking: a read of everything it needs (which decides a refusal), then the seats
+taken and the pending booking, its participants and audit row written, with the booker's message and the catalog
+version bump, in one statement on PostgreSQL, which needs no transaction of its own (see :func:`booking_hold`)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -42,6 +43,7 @@ from apps.notifications.planning import Message, Planned
 from apps.notifications.services import notify_plan, notify_written
 from apps.treks.models import Batch, Trek
 from apps.treks.services.batches import (
+    SEAT_TAKE_RETURNING,
     batch_from_seat_take,
     batch_seats_moved_in_statement,
     batch_seats_moved_sql,
@@ -83,18 +85,20 @@ def coupon_redeem(*, code: str, user: User, booking: Booking, amount: Decimal, n
     return coupon
 
 
-# What the seat take's statement reads besides the batch row: the batch as it was (why no seats were taken),
-# the trek's name, slug, payment terms and eligibility rules, the booker's emergency contact, (only when no
-# seats were taken) whether the booker already holds this batch, and (only when seats were taken) the
-# booker's stored notification choices and push devices (what ``notify()`` for the ``booking_held`` message
+# What the look reads besides the batch row: the trek's slug, name, payment terms and eligibility rules, the
+# booker's emergency contact, whether the booker already holds this batch, and (only when the seats are there)
+# the booker's stored notification choices and push devices (what ``notify()`` for the ``booking_held`` message
 # would otherwise read in two queries of its own).
-_HOLD_READ = (
-    "before_status", "before_start_date", "trek_slug", "trek_name",
-    "trek_deposit_kind", "trek_deposit_value", "trek_balance_due_days",
+_LOOK_READ = (
+    "trek_slug", "trek_name", "trek_deposit_kind", "trek_deposit_value", "trek_balance_due_days",
+    "trek_min_age", "trek_max_age", "trek_min_experience_level",
     "emergency_contact_name", "emergency_contact_phone", "emergency_contact_relation", "already_booked",
     "preferences", "devices",
-    "trek_min_age", "trek_max_age", "trek_min_experience_level",
 )  # fmt: skip
+_TREK_READ = (
+    "slug", "name", "deposit_kind", "deposit_value", "balance_due_days", "min_age", "max_age", "min_experience_level",
+)  # fmt: skip
+_ATTEMPTS = 3  # a look and a write; again (twice at most) when the batch changed in between
 
 
 def _json_rows(model: type[Any], where: str, order: str) -> str:
@@ -104,7 +108,7 @@ def _json_rows(model: type[Any], where: str, order: str) -> str:
 
 
 def _prefetch_notification_reads(user: User, read: dict[str, Any]) -> None:
-    """Hand ``notify()`` the booker's preferences and devices the seat take read (it then reads neither)."""
+    """Hand ``notify()`` the booker's preferences and devices the look read (it then reads neither)."""
     cache = getattr(user, "_prefetched_objects_cache", None)
     if cache is None:
         cache = user._prefetched_objects_cache = {}  # type: ignore[attr-defined]
@@ -112,108 +116,77 @@ def _prefetch_notification_reads(user: User, read: dict[str, Any]) -> None:
     cache["devices"] = [instance_from_json(Device, row) for row in read["devices"]]
 
 
-def _refusal(*, already_booked: bool, status: str, start_date: date, seats: int, today: date) -> ApplicationError:
-    """Why a seat take that took nothing was refused, from the batch as it was before the take."""
+def _refusal(*, already_booked: bool, batch: Batch, seats: int, today: date) -> ApplicationError | None:
+    """Why ``seats`` seats of ``batch`` (as read) cannot be booked, or None when the seat take would take them."""
     if already_booked:
         return AlreadyBooked()
-    if status not in (Batch.Status.OPEN, Batch.Status.FULL) or start_date <= today:
-        return BatchNotBookable(details={"status": status})
-    return BatchFull(details={"seats_requested": seats})
+    if batch.status not in (Batch.Status.OPEN, Batch.Status.FULL) or batch.start_date <= today:
+        return BatchNotBookable(details={"status": batch.status})
+    if batch.status != Batch.Status.OPEN or batch.seats_taken > batch.total_seats - seats:
+        return BatchFull(details={"seats_requested": seats})
+    return None
 
 
-def _take_seats(*, user: User, batch_id: Any, seats: int, today: date) -> tuple[Batch, dict[str, Any]]:
-    """Take the seats and read what the booking needs in one statement; raise the 404 or 409 that applies.
-
-    A failed take (409) is therefore the request's only statement besides authentication.
+def _look(*, user: User, batch_id: Any, seats: int, today: date) -> tuple[Batch, dict[str, Any]]:
+    """Read what a booking of ``seats`` seats needs in one statement (nothing is written), and raise the 404 or
+    409 that applies: a refused booking (409) is therefore the request's only statement besides authentication,
+    with no transaction. The batch returned carries its trek (the fields of :data:`_TREK_READ`).
     """
     try:
         batch_id = Batch._meta.pk.to_python(batch_id)
     except DjangoValidationError as exc:
         raise NotFound("No such batch.") from exc
     if connection.vendor != "postgresql":
-        return _take_seats_apart(user=user, batch_id=batch_id, seats=seats, today=today)
-    take, take_params = batch_take_seats_sql(batch_id=batch_id, seats=seats, today=today)
+        return _look_apart(user=user, batch_id=batch_id, seats=seats, today=today)
     quote = connection.ops.quote_name
     batches, treks = quote(Batch._meta.db_table), quote(Trek._meta.db_table)
     bookings, contacts = quote(Booking._meta.db_table), quote(EmergencyContact._meta.db_table)
+    # the seat take's own condition (batch_take_seats_sql): the booker's notification reads only when it would take
+    bookable = "b.status = %s AND b.start_date > %s AND b.seats_taken <= b.total_seats - %s"
+    bookable_params = [Batch.Status.OPEN, today, seats]
+    columns = ", ".join(f"b.{quote(name)}" for name in SEAT_TAKE_RETURNING)  # attribute names are the columns
     sql = (
-        f"WITH took AS ({take}) "  # noqa: S608 - table names from the models, values as parameters
-        "SELECT b.status, b.start_date, t.slug, t.name, t.deposit_kind, t.deposit_value, t.balance_due_days, "
-        "ec.name, ec.phone, ec.relationship, "
-        f"CASE WHEN took.id IS NULL THEN EXISTS (SELECT 1 FROM {bookings} x "
-        "WHERE x.user_id = %s AND x.batch_id = b.id AND x.status IN (%s, %s)) END, "
-        f"CASE WHEN took.id IS NOT NULL THEN {_json_rows(NotificationPreference, 'x.user_id = %s', 'x.id')} END, "
-        f"CASE WHEN took.id IS NOT NULL THEN {_json_rows(Device, 'x.user_id = %s', 'x.last_seen_at DESC, x.id')} "
-        "END, t.min_age, t.max_age, t.min_experience_level, took.* "
-        f"FROM {batches} b JOIN {treks} t ON t.id = b.trek_id LEFT JOIN took ON true "
+        "SELECT t.slug, t.name, t.deposit_kind, t.deposit_value, t.balance_due_days, "  # noqa: S608 - table names from the models, values as parameters
+        "t.min_age, t.max_age, t.min_experience_level, ec.name, ec.phone, ec.relationship, "
+        f"EXISTS (SELECT 1 FROM {bookings} x WHERE x.user_id = %s AND x.batch_id = b.id AND x.status IN (%s, %s)), "
+        f"CASE WHEN {bookable} THEN {_json_rows(NotificationPreference, 'x.user_id = %s', 'x.id')} END, "
+        f"CASE WHEN {bookable} THEN {_json_rows(Device, 'x.user_id = %s', 'x.last_seen_at DESC, x.id')} END, "
+        f"{columns} FROM {batches} b JOIN {treks} t ON t.id = b.trek_id "
         f"LEFT JOIN LATERAL (SELECT name, phone, relationship FROM {contacts} WHERE user_id = %s "
         "ORDER BY is_primary DESC, created_at LIMIT 1) ec ON true "
         "WHERE b.id = %s"
     )
+    params = [user.pk, *ACTIVE_STATUSES, *bookable_params, user.pk, *bookable_params, user.pk, user.pk, batch_id]
     with connection.cursor() as cursor:
-        execute_prepared(cursor, sql, [*take_params, user.pk, *ACTIVE_STATUSES, user.pk, user.pk, user.pk, batch_id])
+        execute_prepared(cursor, sql, params)
         row = cursor.fetchone()
     if row is None:
         raise NotFound("No such batch.")
-    read = dict(zip(_HOLD_READ, row[: len(_HOLD_READ)], strict=True))
-    if row[len(_HOLD_READ)] is None:  # no seats taken
-        raise _refusal(
-            already_booked=read["already_booked"],
-            status=read["before_status"],
-            start_date=read["before_start_date"],
-            seats=seats,
-            today=today,
-        )
-    _prefetch_notification_reads(user, read)  # the catalog version moves in the booking's write (_insert_booking)
-    batch = batch_from_seat_take(row[len(_HOLD_READ) :])
-    batch.trek = instance_from_row(
-        Trek,
-        (
-            "id",
-            "slug",
-            "name",
-            "deposit_kind",
-            "deposit_value",
-            "balance_due_days",
-            "min_age",
-            "max_age",
-            "min_experience_level",
-        ),
-        (
-            batch.trek_id,
-            *(
-                read[f"trek_{name}"]
-                for name in (
-                    "slug",
-                    "name",
-                    "deposit_kind",
-                    "deposit_value",
-                    "balance_due_days",
-                    "min_age",
-                    "max_age",
-                    "min_experience_level",
-                )
-            ),
-        ),
-    )
+    read = dict(zip(_LOOK_READ, row[: len(_LOOK_READ)], strict=True))
+    batch = batch_from_seat_take(row[len(_LOOK_READ) :])
+    refusal = _refusal(already_booked=read["already_booked"], batch=batch, seats=seats, today=today)
+    if refusal is not None:
+        raise refusal
+    _prefetch_notification_reads(user, read)
+    trek = [read[f"trek_{name}"] for name in _TREK_READ]
+    batch.trek = instance_from_row(Trek, ("id", *_TREK_READ), (batch.trek_id, *trek))
     return batch, read
 
 
-def _take_seats_apart(*, user: User, batch_id: Any, seats: int, today: date) -> tuple[Batch, dict[str, Any]]:
-    """:func:`_take_seats` in separate statements, for the embedded SQLite default (`make run`), which has no
-    ``LATERAL``. SQLite lets one transaction write at a time, so what is read after the take is what it left."""
-    took = batch_take_seats(batch_id=batch_id, seats=seats, today=today)
+def _look_apart(*, user: User, batch_id: Any, seats: int, today: date) -> tuple[Batch, dict[str, Any]]:
+    """:func:`_look` in separate statements, for the embedded SQLite default (`make run`), which has no
+    ``LATERAL``."""
     batch = Batch.objects.select_related("trek").filter(pk=batch_id).first()
     if batch is None:
         raise NotFound("No such batch.")
-    if not took:
-        raise _refusal(
-            already_booked=Booking.objects.filter(user=user, batch=batch, status__in=ACTIVE_STATUSES).exists(),
-            status=batch.status,
-            start_date=batch.start_date,
-            seats=seats,
-            today=today,
-        )
+    refusal = _refusal(
+        already_booked=Booking.objects.filter(user=user, batch=batch, status__in=ACTIVE_STATUSES).exists(),
+        batch=batch,
+        seats=seats,
+        today=today,
+    )
+    if refusal is not None:
+        raise refusal
     contact = EmergencyContact.objects.filter(user=user).order_by("-is_primary", "created_at").first()
     return batch, {
         "emergency_contact_name": contact.name if contact else None,
@@ -222,38 +195,41 @@ def _take_seats_apart(*, user: User, batch_id: Any, seats: int, today: date) -> 
     }
 
 
-def _insert_booking(
-    booking: Booking, participants: list[BookingParticipant], created: AuditLog, plans: Sequence[Planned]
-) -> bool:
-    """Write the booking, its participants, its audit row and the rows of the messages ``plans`` (their inbox
-    rows and deliveries, see :func:`notify_plan`) in one statement; False when the booker already holds the batch
-    (then nothing is written at all).
+def _is_violation(exc: IntegrityError, constraint: str) -> bool:
+    """Whether ``exc`` is PostgreSQL refusing a row for ``constraint``."""
+    return getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None) == constraint
 
-    The partial unique index on (user, batch) of active bookings decides (``ON CONFLICT ... DO NOTHING``), so
-    a concurrent second booking of the same booker waits for the first and then writes nothing. The messages'
-    rows skip what their own unique constraints reject, as ``notify()`` does; a delivery is written only with
-    its inbox row.
+
+def _write(
+    booking: Booking, participants: list[BookingParticipant], created: AuditLog, plans: Sequence[Planned], today: date
+) -> Batch | None:
+    """Take the booking's seats at the price it was priced at and write the booking, its participants, its audit
+    row, the rows of the messages ``plans`` (their inbox rows and deliveries, see :func:`notify_plan`) and the
+    catalog version's bump, in one statement; the batch as the take left it, or None when the take took nothing
+    (the batch changed since the look: then nothing at all is written).
+
+    One statement is one transaction: without a caller's transaction this needs no BEGIN or COMMIT. The partial
+    unique index on (user, batch) of active bookings refuses a second active booking of the same booker (a
+    concurrent one waits for the first and is then refused): the whole statement fails, its seats with it, and
+    the booker is told ``already_booked``. The messages' rows skip what their own unique constraints reject, as
+    ``notify()`` does; a delivery is written only with its inbox row.
     """
     if connection.vendor != "postgresql":  # SQLite (`make run`): no data-modifying WITH; one writer at a time
-        if Booking.objects.filter(user=booking.user, batch=booking.batch, status__in=ACTIVE_STATUSES).exists():
-            return False
-        insert_together([booking], participants, [created])
-        booking._prefetched_objects_cache = {"participants": participants, "documents": []}  # type: ignore[attr-defined]
-        notify_written(plans, _written_apart(plans))
-        return True
+        return _write_apart(booking, participants, created, plans, today)
+    take, take_params = batch_take_seats_sql(
+        batch_id=booking.batch_id, seats=booking.seats, today=today, price=booking.unit_price
+    )
     head, rows, entry = insert_rows([booking]), insert_rows(participants, typed=True), insert_rows([created])
+    bump, bump_params = batch_seats_moved_sql(when="took")  # the seats taken show in the catalog from the commit on
     parts = [
-        # the index's predicate written out (not as parameters), or PostgreSQL cannot match a prepared statement's
-        # conflict target to the partial index
-        f"written AS ({head.sql()} "
-        f'   ON CONFLICT ("user_id", "batch_id") WHERE "status" IN ({_ACTIVE_LITERALS}) DO NOTHING RETURNING "id")',
+        f"took AS ({take})",
+        f'written AS ({head.sql_for_each("took")} RETURNING "id")',
         f"people AS (INSERT INTO {rows.table} ({rows.columns}) "  # noqa: S608 - names from the models
         f"   SELECT v.* FROM (VALUES {rows.values}) v CROSS JOIN written)",
         f"entry AS ({entry.sql_for_each('written')})",
+        f"bump AS ({bump})",
     ]
-    bump, bump_params = batch_seats_moved_sql()  # the seats taken show in the catalog from the commit on
-    parts.append(f"bump AS ({bump})")
-    params = [*head.params, *rows.params, *entry.params, *bump_params]
+    params = [*take_params, *head.params, *rows.params, *entry.params, *bump_params]
     news = []  # the CTEs returning the ids of the message rows written
     for i, plan in enumerate(plans):
         source = "written"
@@ -270,23 +246,46 @@ def _insert_booking(
             news.append(f"delivery{i}_{j}")
     new_ids = " UNION ALL ".join(f"SELECT id FROM {name}" for name in news)  # noqa: S608 - CTE names from code
     ids = new_ids or "SELECT NULL::uuid"
-    sql = f"WITH {', '.join(parts)} SELECT (SELECT count(*) FROM written), (SELECT count(*) FROM bump), ARRAY({ids})"  # noqa: S608  names from the models and code, values as parameters
-    with connection.cursor() as cursor:
-        execute_prepared(cursor, sql, params)
-        count, bumped, new = cursor.fetchone()
-    if not count:
-        return False  # the caller raises: its transaction, the seat take and this bump with it, rolls back
+    sql = (
+        f"WITH {', '.join(parts)} SELECT took.*, (SELECT count(*) FROM bump), ARRAY({ids}) "  # noqa: S608  names from the models and code, values as parameters
+        "FROM (SELECT 1) one LEFT JOIN took ON true"
+    )
+    try:
+        with connection.cursor() as cursor:
+            execute_prepared(cursor, sql, params)
+            *taken, bumped, new = cursor.fetchone()
+    except IntegrityError as exc:
+        if _is_violation(exc, _ONE_ACTIVE):
+            raise AlreadyBooked() from exc
+        raise
+    if taken[0] is None:
+        return None
+    batch = batch_from_seat_take(taken)
     batch_seats_moved_in_statement(bool(bumped))
     mark_saved([booking, *participants, created])
     # the response and the notifications read these relations: they are what was just written
     booking._prefetched_objects_cache = {"participants": participants, "documents": []}  # type: ignore[attr-defined]
     notify_written(plans, {value for value in new if value is not None})
-    return True
+    return batch
 
 
-# the active statuses as SQL literals: constants of the code, plain words (nothing to escape)
-assert all(str(status).isalpha() for status in ACTIVE_STATUSES)
-_ACTIVE_LITERALS = ", ".join(f"'{status}'" for status in ACTIVE_STATUSES)
+_ONE_ACTIVE = "booking_one_active_per_user_batch"
+
+
+def _write_apart(
+    booking: Booking, participants: list[BookingParticipant], created: AuditLog, plans: Sequence[Planned], today: date
+) -> Batch | None:
+    """:func:`_write` in separate statements (SQLite, inside the hold's transaction)."""
+    if not batch_take_seats(batch_id=booking.batch_id, seats=booking.seats, today=today, price=booking.unit_price):
+        return None
+    if Booking.objects.filter(user=booking.user, batch=booking.batch, status__in=ACTIVE_STATUSES).exists():
+        raise AlreadyBooked()  # the hold's transaction rolls back, the seats taken with it
+    batch = booking.batch
+    batch.refresh_from_db(fields=["seats_taken", "status"])  # what the take changed
+    insert_together([booking], participants, [created])
+    booking._prefetched_objects_cache = {"participants": participants, "documents": []}  # type: ignore[attr-defined]
+    notify_written(plans, _written_apart(plans))
+    return batch
 
 
 def _written_apart(plans: Sequence[Planned]) -> set[Any]:
@@ -311,35 +310,86 @@ def booking_hold(
     now: datetime | None = None,
     tell: Callable[[Booking], Sequence[Message]] | None = None,
 ) -> Booking:
-    """Hold seats and write the pending booking, inside the caller's transaction.
+    """Hold seats and write the pending booking, in the caller's transaction if there is one.
 
-    Without a coupon: two statements, one taking the seats (with everything else the booking needs read in
-    it), one writing the booking, its participants and its audit row (``booking.created``). The booking
-    returned is what was written, with its batch (as the seat take left it), trek name and slug, participants
-    and (no) documents: nothing is read back. ``created_by``: the staff member taking it for ``user`` (the
-    audit row's actor); ``agent``: the agent's name and reference of an agent booking. ``tell``: the messages
-    about the new booking (``notify()``'s, see :func:`notify_plan`), written in the booking's statement.
+    Without a coupon or add-ons: two statements and no transaction of their own. The look (:func:`_look`) reads
+    everything the booking needs and raises the 404 or 409 that applies; the write (:func:`_write`) takes the seats
+    (at the price the booking was priced at) and writes the booking, its participants and its audit row
+    (``booking.created``) in one statement, which is one transaction. When the batch changed between the two (its
+    last seats taken, its price changed), the write writes nothing and the hold looks again: the new look gives
+    the refusal, or the booking is priced again. The booking returned is what was written, with its batch (as the
+    seat take left it), trek name and slug, participants and (no) documents: nothing is read back.
+    ``created_by``: the staff member taking it for ``user`` (the audit row's actor); ``agent``: the agent's name and
+    reference of an agent booking. ``tell``: the messages about the new booking (``notify()``'s, see
+    :func:`notify_plan`), written in the booking's statement.
 
-    With ``add_ons``: one more read (the chosen add-ons), one conditional upsert per stocked line (its stock on
-    the departure) and one insert of the lines; their totals (with their own GST) are part of ``final_amount``.
+    With ``add_ons`` or a coupon, the write and what follows it run in one transaction (the caller's, or one of
+    their own): ``add_ons`` cost one more read (the chosen add-ons), one conditional upsert per stocked line (its
+    stock on the departure) and one insert of the lines, their totals (with their own GST) part of
+    ``final_amount``; a coupon's use is taken under its row lock after the write.
     """
-    require_atomic()
     now = now or timezone.now()
     today = timezone.localdate(now)
     seats = len(participants)
-    batch, read = _take_seats(user=user, batch_id=batch_id, seats=seats, today=today)
-    # the lead's experience defaults to the booker's profile; refused here, the seats taken go back with the rollback
-    participants = [
-        {**row, "experience_level": participant_experience(row, lead_default=user.experience_level if i == 0 else None)}
-        for i, row in enumerate(participants)
-    ]
-    eligibility_check(batch.trek, participants)
-
     coupon: Coupon | None = None
-    if coupon_code:
-        coupon = Coupon.objects.filter(code=coupon_code.strip().upper()).first()
-        if coupon is None:
-            raise CouponInvalid(details={"coupon_code": ["Unknown coupon."]})
+    for _attempt in range(_ATTEMPTS):
+        batch, read = _look(user=user, batch_id=batch_id, seats=seats, today=today)
+        # the lead's experience defaults to the booker's profile
+        checked = [
+            {
+                **row,
+                "experience_level": participant_experience(row, lead_default=user.experience_level if i == 0 else None),
+            }
+            for i, row in enumerate(participants)
+        ]
+        eligibility_check(batch.trek, checked)
+        if coupon_code and coupon is None:
+            coupon = Coupon.objects.filter(code=coupon_code.strip().upper()).first()
+            if coupon is None:
+                raise CouponInvalid(details={"coupon_code": ["Unknown coupon."]})
+        booking = _held(user, batch, read, checked, coupon, source, created_by, agent, hold, now)
+        several = bool(add_ons or coupon is not None or connection.vendor != "postgresql")
+        with transaction.atomic() if several else nullcontext():
+            add_on_lines = (
+                add_on_lines_take(booking=booking, batch=batch, items=add_ons, today=today, added_by=created_by or user)
+                if add_ons
+                else []
+            )
+            if add_on_lines:
+                booking.add_ons_amount = sum((line.total for line in add_on_lines), Decimal("0.00"))
+                booking.final_amount += booking.add_ons_amount
+            rows = _participant_rows(booking, user, checked)
+            created = _created_entry(booking, user, created_by, add_on_lines)
+            plans = notify_plan(tell(booking)) if tell is not None else []
+            taken = _write(booking, rows, created, plans, today)
+            if taken is None:
+                if add_on_lines:  # their stock was taken: the transaction rolls back with the refusal
+                    raise BatchFull(details={"seats_requested": seats})
+                continue  # nothing was written: look again
+            taken.trek = batch.trek
+            booking.batch = taken
+            if add_on_lines:
+                BookingAddOn.objects.bulk_create(add_on_lines)
+            if coupon is not None:
+                coupon_redeem(code=coupon.code, user=user, booking=booking, amount=booking.coupon_discount, now=now)
+        return booking
+    raise BatchFull(details={"seats_requested": seats})
+
+
+def _held(
+    user: User,
+    batch: Batch,
+    read: dict[str, Any],
+    participants: list[dict[str, Any]],
+    coupon: Coupon | None,
+    source: str,
+    created_by: User | None,
+    agent: tuple[str, str],
+    hold: timedelta | None,
+    now: datetime,
+) -> Booking:
+    """The pending booking of ``participants`` on ``batch`` (as the look read it), priced, not yet written."""
+    seats = len(participants)
     quote = price_booking(
         unit_price=batch.price,
         seats=seats,
@@ -348,8 +398,7 @@ def booking_hold(
         coupon_value=coupon.value if coupon else None,
     )
     lead = participants[0]
-    hold = hold or timedelta(minutes=settings.BOOKINGS_HOLD_MINUTES)
-    booking = Booking(
+    return Booking(
         user=user,
         batch=batch,
         status=S.PENDING,
@@ -367,7 +416,7 @@ def booking_hold(
         tax_rate=quote.tax_rate,
         tax_amount=quote.tax_amount,
         final_amount=quote.final_amount,
-        hold_expires_at=now + hold,
+        hold_expires_at=now + (hold or timedelta(minutes=settings.BOOKINGS_HOLD_MINUTES)),
         trekker_name=lead["name"],
         trekker_age=lead["age"],
         trekker_phone=user.phone or lead.get("phone", ""),
@@ -376,15 +425,10 @@ def booking_hold(
         emergency_contact_phone=read["emergency_contact_phone"] or "",
         emergency_contact_relation=read["emergency_contact_relation"] or "",
     )
-    add_on_lines = (
-        add_on_lines_take(booking=booking, batch=batch, items=add_ons, today=today, added_by=created_by or user)
-        if add_ons
-        else []
-    )
-    if add_on_lines:
-        booking.add_ons_amount = sum((line.total for line in add_on_lines), Decimal("0.00"))
-        booking.final_amount = quote.final_amount + booking.add_ons_amount
-    rows = [
+
+
+def _participant_rows(booking: Booking, user: User, participants: list[dict[str, Any]]) -> list[BookingParticipant]:
+    return [
         BookingParticipant(
             booking=booking,
             position=index,
@@ -397,23 +441,24 @@ def booking_hold(
         )
         for index, row in enumerate(participants)
     ]
-    changes = {"batch": str(batch.pk), "seats": seats, "source": source, "final_amount": str(booking.final_amount)}
+
+
+def _created_entry(booking: Booking, user: User, created_by: User | None, add_on_lines: list[BookingAddOn]) -> AuditLog:
+    """The ``booking.created`` audit row: a waitlist offer is the system's doing; a booking staff took for a
+    customer, that staff member's."""
+    changes: dict[str, Any] = {
+        "batch": str(booking.batch_id),
+        "seats": booking.seats,
+        "source": booking.source,
+        "final_amount": str(booking.final_amount),
+    }
     if created_by is not None:
         changes["customer"] = str(user.pk)
     if add_on_lines:
         changes["add_ons"] = add_on_changes(add_on_lines)
-    created = audit_entry(
-        # a waitlist offer is the system's doing; a booking staff took for a customer, that staff member's
-        actor=None if source == BookingSource.WAITLIST else (created_by or user),
+    return audit_entry(
+        actor=None if booking.source == BookingSource.WAITLIST else (created_by or user),
         action=AuditAction.BOOKING_CREATED,
         target=booking,
         changes=changes,
     )
-    plans = notify_plan(tell(booking)) if tell is not None else []
-    if not _insert_booking(booking, rows, created, plans):  # a concurrent booking of the same user on this batch won
-        raise AlreadyBooked()
-    if add_on_lines:
-        BookingAddOn.objects.bulk_create(add_on_lines)
-    if coupon is not None:
-        coupon_redeem(code=coupon.code, user=user, booking=booking, amount=quote.coupon_discount, now=now)
-    return booking

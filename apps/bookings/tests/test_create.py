@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from functools import partial
@@ -12,8 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.bookings import services
+from apps.bookings.errors import AlreadyBooked, BatchFull
 from apps.bookings.models import Booking
 from apps.bookings.tests.conftest import people
+from apps.common.models import AuditLog
 from apps.common.tests.race import Race
 from apps.notifications.models import Category, Channel, Delivery, Device, Notification, NotificationPreference
 from apps.treks.models import Batch
@@ -395,3 +398,121 @@ def test_booking_moves_the_catalog_version_in_its_write(client_for, make_user, d
         again = booker.post("/api/v1/bookings/", {"batch": str(batch.pk), "participants": people(1)}, format="json")
     assert again.json()["error"]["code"] == "already_booked"
     assert CatalogVersion.objects.get().value == moved
+
+
+# --- the look and the write ------------------------------------------------------------------------------
+# A plain booking is a read (the look) and one write statement taking the seats and writing the booking, each on
+# its own: one statement is one transaction. What happens when the batch changes between the two is below.
+
+
+def _between_look_and_write(monkeypatch: pytest.MonkeyPatch, change: Callable[[], None]) -> list[int]:
+    """Run ``change`` once, right after the first look (another request's commit landing in between); the
+    number of looks made is appended to the list returned."""
+    from apps.bookings.services import holds
+
+    real, looks = holds._look, []
+
+    def look(**kwargs: Any) -> Any:
+        looks.append(len(looks) + 1)
+        read = real(**kwargs)
+        if looks == [1]:
+            change()
+        return read
+
+    monkeypatch.setattr(holds, "_look", look)
+    return looks
+
+
+@pytest.mark.django_db(transaction=True)
+def test_plain_booking_runs_no_transaction_of_its_own():
+    """The look and the write are the booking's own statements, each in autocommit (no BEGIN or COMMIT round
+    trip); with a coupon, the write and the coupon's use share one transaction. (What follows the write is the
+    after-commit work: the catalog version's first row here, and the deliveries' tasks, run eagerly in tests.)"""
+    from apps.bookings.tests.factories import CouponFactory
+    from apps.common.prepared import statement_text
+
+    batch = BatchFactory(total_seats=5)
+    plain_user, coupon_user, coupon = UserFactory(), UserFactory(), CouponFactory()
+    sent: list[tuple[str, bool]] = []
+
+    def record(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        sent.append((statement_text(sql), connection.get_autocommit() and not connection.in_atomic_block))
+        return execute(sql, params, many, context)
+
+    def own() -> list[tuple[str, bool]]:
+        """The statements up to the booking's write (the one taking the seats)."""
+        write = next(i for i, (sql, _) in enumerate(sent) if "took AS (UPDATE" in sql)
+        return sent[: write + 1]
+
+    with connection.execute_wrapper(record):
+        plain = services.booking_create(user=plain_user, batch_id=batch.pk, participants=people(2))
+    assert [autocommit for _, autocommit in own()] == [True, True]
+    assert "SELECT t.slug" in own()[0][0]
+    assert Booking.objects.get(pk=plain.pk).seats == 2
+    sent.clear()
+    with connection.execute_wrapper(record):
+        services.booking_create(user=coupon_user, batch_id=batch.pk, participants=people(1), coupon_code=coupon.code)
+    assert [autocommit for _, autocommit in own()] == [True, True, False]  # the look, the coupon's read; the write
+    coupon_use = [autocommit for sql, autocommit in sent[len(own()) :] if "bookings_coupon" in sql]
+    assert len(coupon_use) >= 2  # the lock and the count of its use
+    assert not any(coupon_use)  # in the write's transaction
+    batch.refresh_from_db()
+    assert batch.seats_taken == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_last_seat_taken_between_look_and_write(monkeypatch):
+    """Another booker takes the last seats after the look: the write takes and writes nothing, the second look
+    answers 409 ``batch_full``, and nothing of the refused booking exists (no booking, audit row or message)."""
+    batch = BatchFactory(total_seats=2)
+    loser = UserFactory()
+    looks = _between_look_and_write(
+        monkeypatch,
+        lambda: Batch.objects.filter(pk=batch.pk).update(seats_taken=2, status=Batch.Status.FULL),
+    )
+    with pytest.raises(BatchFull):
+        services.booking_create(user=loser, batch_id=batch.pk, participants=people(1))
+    assert looks == [1, 2]
+    batch.refresh_from_db()
+    assert (batch.seats_taken, batch.status) == (2, "full")
+    assert not Booking.objects.filter(user=loser).exists()
+    assert not Notification.objects.filter(user=loser).exists()
+    assert not AuditLog.objects.filter(action="booking.created").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_price_changed_between_look_and_write(monkeypatch):
+    """The write takes the seats only at the price the booking was priced at: a new price in between makes the
+    hold look again and price the booking at the new one."""
+    batch = BatchFactory(total_seats=4, price=Decimal("10000.00"))
+    looks = _between_look_and_write(
+        monkeypatch, lambda: Batch.objects.filter(pk=batch.pk).update(price=Decimal("12500.00"))
+    )
+    booking = services.booking_create(user=UserFactory(), batch_id=batch.pk, participants=people(2))
+    assert looks == [1, 2]
+    stored = Booking.objects.get(pk=booking.pk)
+    assert (booking.unit_price, stored.unit_price) == (Decimal("12500.00"), Decimal("12500.00"))
+    assert stored.base_amount == Decimal("25000.00")
+    batch.refresh_from_db()
+    assert batch.seats_taken == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_same_booker_booking_between_look_and_write(monkeypatch):
+    """The booker's other booking commits after the look (a double tap): the unique index refuses the write,
+    which fails as a whole, seats included: 409 ``already_booked`` and one booking, one seat taken."""
+    batch = BatchFactory(total_seats=5)
+    user = UserFactory()
+    first: list[Booking] = []
+
+    def other_request() -> None:
+        first.append(services.booking_create(user=user, batch_id=batch.pk, participants=people(1)))
+
+    looks = _between_look_and_write(monkeypatch, other_request)
+    with pytest.raises(AlreadyBooked):
+        services.booking_create(user=user, batch_id=batch.pk, participants=people(3))
+    assert looks == [1, 2]  # the second is the other request's own look
+    batch.refresh_from_db()
+    assert batch.seats_taken == 1
+    assert list(Booking.objects.filter(user=user).values_list("pk", flat=True)) == [first[0].pk]
+    assert Notification.objects.filter(user=user, template="booking_held").count() == 1

@@ -110,16 +110,18 @@ def catalog_version() -> int | None:
     return value
 
 
-def catalog_version_bump_sql() -> tuple[str, list[int]]:
+def catalog_version_bump_sql(*, when: str = "") -> tuple[str, list[int]]:
     """:func:`catalog_version_bump` as an ``UPDATE ... RETURNING 1`` for a caller's last write statement of its
     transaction (a data-modifying ``WITH``; PostgreSQL): the new value is written by that transaction, so it
     becomes visible at commit together with what changed, never before it (a reader reads the version before
     the rows it caches, so it cannot see the new value with the old rows). The row stays locked from that
     statement to the commit, as an autocommit bump locks it for its own commit. The caller hands whether the
-    statement returned the row to :func:`catalog_version_bumped`.
+    statement returned the row to :func:`catalog_version_bumped`. ``when``: the name of a ``WITH`` clause of
+    that statement; the version moves only if that clause yields a row (a write that may change nothing).
     """
     table = connection.ops.quote_name(CatalogVersion._meta.db_table)
-    sql = f"UPDATE {table} SET value = GREATEST(value + 1, %s) WHERE id = %s RETURNING 1"  # noqa: S608 - table from _meta
+    guard = f" AND EXISTS (SELECT 1 FROM {when})" if when else ""  # noqa: S608 - a clause name from code
+    sql = f"UPDATE {table} SET value = GREATEST(value + 1, %s) WHERE id = %s{guard} RETURNING 1"  # noqa: S608 - table from _meta, clause name from code
     return sql, [_stamp(), ROW]
 
 

@@ -297,13 +297,16 @@ SEAT_TAKE_RETURNING = (
 )  # fmt: skip
 
 
-def batch_take_seats_sql(*, batch_id: Any, seats: int, today: date) -> tuple[str, list[Any]]:
+def batch_take_seats_sql(
+    *, batch_id: Any, seats: int, today: date, price: Decimal | None = None
+) -> tuple[str, list[Any]]:
     """The conditional UPDATE that takes ``seats`` seats, ``RETURNING`` :data:`SEAT_TAKE_RETURNING`.
 
     It returns one row when it took them and none otherwise. Concurrent takers can never take more seats than
     exist, and the status flips to ``full`` in the same statement when the last seat goes. Callers that need
     more in the same round trip wrap it in a ``WITH`` (the booking hold does); whoever runs it calls
-    :func:`batch_seats_moved` when it took seats.
+    :func:`batch_seats_moved` when it took seats. ``price``: take them only at this seat price (for a caller
+    that priced the booking on an earlier read of the batch).
     """
     if seats < 1:
         raise ValueError("seats must be positive")
@@ -313,11 +316,16 @@ def batch_take_seats_sql(*, batch_id: Any, seats: int, today: date) -> tuple[str
         # evaluated on the row's values before the update
         '"status" = CASE WHEN "seats_taken" >= "total_seats" - %s THEN %s ELSE %s END, "updated_at" = %s '
         'WHERE "id" = %s AND "status" = %s AND "start_date" > %s AND "seats_taken" <= "total_seats" - %s '
-        "RETURNING " + ", ".join(f'"{table}"."{column}"' for column in SEAT_TAKE_RETURNING)
+        + ('AND "price" = %s ' if price is not None else "")
+        + "RETURNING "
+        + ", ".join(f'"{table}"."{column}"' for column in SEAT_TAKE_RETURNING)
     )
     ops = connection.ops  # values as this database stores them (SQLite: no native uuid or date types)
     now, key = ops.adapt_datetimefield_value(timezone.now()), Batch._meta.pk.get_db_prep_value(batch_id, connection)
-    return sql, [seats, seats, S.FULL, S.OPEN, now, key, S.OPEN, ops.adapt_datefield_value(today), seats]
+    params = [seats, seats, S.FULL, S.OPEN, now, key, S.OPEN, ops.adapt_datefield_value(today), seats]
+    if price is not None:
+        params.append(Batch._meta.get_field("price").get_db_prep_save(price, connection))
+    return sql, params
 
 
 def batch_from_seat_take(row: Sequence[Any]) -> Batch:
@@ -330,11 +338,12 @@ def batch_seats_moved() -> None:
     catalog_version_bump()
 
 
-def batch_seats_moved_sql() -> tuple[str, list[Any]]:
+def batch_seats_moved_sql(*, when: str = "") -> tuple[str, list[Any]]:
     """:func:`batch_seats_moved` as SQL for the last write statement of the transaction that moved the seats (a
     data-modifying ``WITH`` of an ``UPDATE ... RETURNING 1``, PostgreSQL: one round trip fewer than a bump
-    after commit); hand whether it returned its row to :func:`batch_seats_moved_in_statement`."""
-    return catalog_version_bump_sql()
+    after commit); hand whether it returned its row to :func:`batch_seats_moved_in_statement`. ``when``: the
+    ``WITH`` clause that moved them, when the statement may move none (see :func:`catalog_version_bump_sql`)."""
+    return catalog_version_bump_sql(when=when)
 
 
 def batch_seats_moved_in_statement(moved: bool) -> None:
@@ -342,14 +351,14 @@ def batch_seats_moved_in_statement(moved: bool) -> None:
     catalog_version_bumped(moved)
 
 
-def batch_take_seats(*, batch_id: Any, seats: int, today: date | None = None) -> bool:
+def batch_take_seats(*, batch_id: Any, seats: int, today: date | None = None, price: Decimal | None = None) -> bool:
     """Take ``seats`` seats of an open, future batch if that many are free; return whether it did.
 
     One statement (:func:`batch_take_seats_sql`). Must run inside the caller's transaction (so a failed
     booking gives the seats back by rolling back).
     """
     require_atomic()
-    sql, params = batch_take_seats_sql(batch_id=batch_id, seats=seats, today=today or local_today())
+    sql, params = batch_take_seats_sql(batch_id=batch_id, seats=seats, today=today or local_today(), price=price)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         taken = cursor.fetchone() is not None
