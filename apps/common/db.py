@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from django.db import connections, router
+from django.db import IntegrityError, connections, router
 from django.db.models import Model
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
@@ -25,6 +25,12 @@ from apps.common.prepared import execute_prepared
 from apps.common.sql import insert_fields, insert_rows
 
 M = TypeVar("M", bound=Model)
+
+
+def is_violation(exc: IntegrityError, constraint: str) -> bool:
+    """Whether ``exc`` is PostgreSQL refusing a row for the unique or check constraint named ``constraint`` (a
+    statement that lost a race a constraint decides, to answer as the winner's outcome says)."""
+    return getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None) == constraint
 
 
 # psycopg (3.2) keeps the parse of a statement's text (where its placeholders are) only for statements of at most

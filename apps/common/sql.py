@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -107,9 +108,17 @@ def instance_from_json(model: type[M], data: dict[str, Any], *, using: str = DEF
     """An instance of ``model`` from a JSON object of its columns (PostgreSQL's ``to_json(row)`` or a
     ``json_build_object`` keyed by column), each value converted by its field as a form value would be.
 
-    Columns the object lacks are deferred, as in :func:`instance_from_row`.
+    Columns the object lacks are deferred, as in :func:`instance_from_row`. A decimal column arrives as a JSON
+    number (a float): it is given its column's scale, as read from the column itself (``32.318200`` for a
+    ``numeric(9, 6)``, not the float's ``32.3182000`` that ``DecimalField.to_python`` would make of it).
     """
     fields = [(field, data[field.column]) for field in model._meta.concrete_fields if field.column in data]
     return model.from_db(
-        using, [field.attname for field, _ in fields], [field.to_python(value) for field, value in fields]
+        using, [field.attname for field, _ in fields], [_from_json(field, value) for field, value in fields]
     )
+
+
+def _from_json(field: models.Field[Any, Any], value: Any) -> Any:
+    if isinstance(field, models.DecimalField) and isinstance(value, float | int) and not isinstance(value, bool):
+        return Decimal(repr(value)).quantize(Decimal(1).scaleb(-field.decimal_places))
+    return field.to_python(value)

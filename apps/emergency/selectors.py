@@ -13,7 +13,7 @@ from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value
 from apps.bookings.models import Booking, BookingStatus
 from apps.bookings.selectors import current_or_next_confirmed_booking
 from apps.common.prepared import execute_prepared
-from apps.common.sql import instance_from_json, instance_from_row
+from apps.common.sql import instance_from_json
 from apps.emergency.models import ACTIVE_STATUSES, CheckIn, Incident, IncidentSeverity, IncidentUpdate
 from apps.notifications.models import Channel, Delivery, Device
 from apps.treks.models import Batch, Guide, Trek
@@ -28,31 +28,40 @@ def batch_for_trekker(trekker: User, *, today: date | None = None) -> Batch | No
     return booking.batch if booking is not None else None
 
 
+def incident_by_key_sql(trekker: User, key: Any) -> tuple[str, list[Any]]:
+    """A scalar subquery (PostgreSQL): the trekker's incident opened with Idempotency-Key ``key`` as one JSON value
+    with its batch and trek (what the SOS answer shows; :func:`incident_from_json` reads it), or NULL."""
+    quote = connection.ops.quote_name
+    incident, batch, trek = (quote(model._meta.db_table) for model in (Incident, Batch, Trek))
+    sql = (
+        "(SELECT json_build_object('incident', to_json(i), 'batch', to_json(b), "  # noqa: S608  table names from _meta, values as parameters
+        f"'trek', json_build_object('id', t.id, 'name', t.name, 'slug', t.slug)) FROM {incident} i "
+        f"LEFT JOIN {batch} b ON b.id = i.batch_id LEFT JOIN {trek} t ON t.id = b.trek_id "
+        "WHERE i.trekker_id = %s AND i.client_key = %s)"
+    )
+    return sql, [trekker.pk, key]
+
+
+def incident_from_json(data: dict[str, Any]) -> Incident:
+    """The incident :func:`incident_by_key_sql` read, with its batch and trek."""
+    found = instance_from_json(Incident, data["incident"])
+    found.batch = None
+    if data["batch"] is not None:
+        found.batch = instance_from_json(Batch, data["batch"])
+        found.batch.trek = instance_from_json(Trek, data["trek"])
+    return found
+
+
 def incident_by_key(trekker: User, key: Any) -> Incident | None:
     """The trekker's incident opened with Idempotency-Key ``key``, with its batch and trek (what the SOS answer
     shows), or None: one query, composed once (no ORM compilation on the SOS path)."""
     if connection.vendor != "postgresql":
         return Incident.objects.select_related("batch__trek").filter(trekker=trekker, client_key=key).first()
-    quote = connection.ops.quote_name
-    incident, batch, trek = (quote(model._meta.db_table) for model in (Incident, Batch, Trek))
-    columns = ", ".join(f"i.{quote(str(field.column))}" for field in Incident._meta.concrete_fields)
-    sql = (
-        f"SELECT {columns}, (SELECT json_build_object('batch', to_json(b), 'trek', json_build_object('id', t.id, "  # noqa: S608  table names from _meta, values as parameters
-        f"'name', t.name, 'slug', t.slug)) FROM {batch} b JOIN {trek} t ON t.id = b.trek_id WHERE b.id = i.batch_id) "
-        f"FROM {incident} i WHERE i.trekker_id = %s AND i.client_key = %s"
-    )
+    sql, params = incident_by_key_sql(trekker, key)
     with connection.cursor() as cursor:
-        execute_prepared(cursor, sql, [trekker.pk, key])
-        row = cursor.fetchone()
-        names = [column.name for column in cursor.description or ()]
-    if row is None:
-        return None
-    found = instance_from_row(Incident, names[:-1], row[:-1])
-    found.batch = None
-    if row[-1] is not None:
-        found.batch = instance_from_json(Batch, row[-1]["batch"])
-        found.batch.trek = instance_from_json(Trek, row[-1]["trek"])
-    return found
+        execute_prepared(cursor, f"SELECT {sql}", params)
+        (found,) = cursor.fetchone()
+    return incident_from_json(found) if found is not None else None
 
 
 def can_manage_all(user: Any) -> bool:

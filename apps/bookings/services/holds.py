@@ -32,7 +32,7 @@ from apps.bookings.pricing import price_booking
 from apps.bookings.services.addons import add_on_changes, add_on_lines_take
 from apps.bookings.services.eligibility import eligibility_check, participant_experience
 from apps.common.audit import AuditAction, audit_entry
-from apps.common.db import insert_new, insert_together
+from apps.common.db import insert_new, insert_together, is_violation
 from apps.common.exceptions import ApplicationError, NotFound, ValidationFailed
 from apps.common.models import AuditLog
 from apps.common.prepared import execute_prepared
@@ -195,11 +195,6 @@ def _look_apart(*, user: User, batch_id: Any, seats: int, today: date) -> tuple[
     }
 
 
-def _is_violation(exc: IntegrityError, constraint: str) -> bool:
-    """Whether ``exc`` is PostgreSQL refusing a row for ``constraint``."""
-    return getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None) == constraint
-
-
 def _write(
     booking: Booking, participants: list[BookingParticipant], created: AuditLog, plans: Sequence[Planned], today: date
 ) -> Batch | None:
@@ -255,7 +250,7 @@ def _write(
             execute_prepared(cursor, sql, params)
             *taken, bumped, new = cursor.fetchone()
     except IntegrityError as exc:
-        if _is_violation(exc, _ONE_ACTIVE):
+        if is_violation(exc, _ONE_ACTIVE):
             raise AlreadyBooked() from exc
         raise
     if taken[0] is None:

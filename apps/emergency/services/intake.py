@@ -7,11 +7,16 @@ the delivery tasks are enqueued after commit, and if the broker is down the noti
 Concurrent requests with one key are serialised on a transaction-scoped advisory lock named after
 (trekker, key): the first creates the incident; the others wait, then find it and answer as replays.
 
-A new SOS costs four statements whatever the number of recipients: the user (authentication); the lock,
+A new SOS costs three statements whatever the number of recipients: the user (authentication); the lock,
 taken in the statement that reads who to alert (the trekker's batch with its trek and guide, their contacts,
-the responders and everyone's push devices: ``apps.emergency.selectors.audience_sql``); the look-up of the key;
-then one statement writing the incident, its breadcrumb, timeline entry and audit row with the alerts' inbox rows
-and deliveries (``apps.emergency.services.alerts``, ``notify_many(with_rows=...)``). A replay is the first three.
+the responders and everyone's push devices: ``apps.emergency.selectors.audience_sql``) and looks the key up; then
+one statement writing the incident, its breadcrumb, timeline entry and audit row with the alerts' inbox rows and
+deliveries (``apps.emergency.services.alerts``, ``notify_many(with_rows=...)``). A replay is the first two.
+
+That statement's snapshot is taken before it waits for the lock, so it cannot see an incident that a request with
+the same key committed while this one waited: that one's write is then refused by the unique index on (trekker,
+key), its transaction rolls back, and the incident is looked up again and answered as a replay (one statement more,
+only in that race).
 """
 
 from __future__ import annotations
@@ -26,10 +31,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from apps.common.audit import AuditAction, audit_entry
+from apps.common.db import is_violation
 from apps.common.exceptions import NotFound
 from apps.common.prepared import execute_prepared
 from apps.emergency.domain import to_coordinate
@@ -50,6 +56,8 @@ from apps.emergency.selectors import (
     audience_sql,
     batch_for_trekker,
     incident_by_key,
+    incident_by_key_sql,
+    incident_from_json,
 )
 from apps.emergency.services.alerts import publish_incident, queue_incident_alerts
 from apps.treks.selectors import guides_batch
@@ -90,23 +98,26 @@ class IncidentReport:
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _lock_and_read(name: str, trekker: User, today: date) -> Audience:
-    """Take a lock held until the transaction ends, and read who an incident of ``trekker`` alerts, in one
-    statement (SQLite, for `make run`, serialises writers anyway: there the audience is read alone).
+def _lock_and_read(trekker: User, key: uuid.UUID, today: date) -> tuple[Audience, Incident | None]:
+    """Take a lock on (trekker, key) held until the transaction ends, read who an incident of ``trekker`` alerts
+    and look the key up, in one statement (SQLite, for `make run`, serialises writers anyway: there they are two).
 
-    The audience is read in the statement's snapshot, taken before it waits for the lock: what it reads
-    (batch, contacts, responders) is what the SOS found when it arrived. The key is looked up after.
+    Both are read in the statement's snapshot, taken before it waits for the lock: the audience (batch, contacts,
+    responders) is what the SOS found when it arrived; an incident committed while it waited is not seen (see the
+    module docstring).
     """
     if connection.vendor != "postgresql":
-        return audience(trekker, today=today)
+        return audience(trekker, today=today), incident_by_key(trekker, key)
     sql, params = audience_sql(trekker, today=today)
+    found, found_params = incident_by_key_sql(trekker, key)
     with connection.cursor() as cursor:
         execute_prepared(
             cursor,
-            f"SELECT a.* FROM pg_advisory_xact_lock(hashtextextended(%s, 0)), ({sql}) a",  # noqa: S608  SQL from code, values as parameters
-            [name, *params],
+            f"SELECT a.*, {found} FROM pg_advisory_xact_lock(hashtextextended(%s, 0)), ({sql}) a",  # noqa: S608  SQL from code, values as parameters
+            [*found_params, f"emergency.sos:{trekker.pk}:{key}", *params],
         )
-        return audience_from_row(*cursor.fetchone())
+        *alerted, existing = cursor.fetchone()
+    return audience_from_row(*alerted), incident_from_json(existing) if existing is not None else None
 
 
 def _replay(incident: Incident, digest: str) -> tuple[Incident, bool]:
@@ -124,16 +135,30 @@ def incident_report_sos(
     """
     digest = report.digest()
     now = now or timezone.now()
-    with transaction.atomic():
-        alerted = _lock_and_read(f"emergency.sos:{trekker.pk}:{key}", trekker, timezone.localdate(now))
-        existing = incident_by_key(trekker, key)
-        if existing is not None:
-            existing.trekker = trekker  # what the response shows, without reading it again
-            return _replay(existing, digest)
-        incident = incident_open(
-            trekker=trekker, report=report, source=IncidentSource.APP, key=key, digest=digest, audience=alerted, now=now
-        )
-    return incident, True
+    try:
+        with transaction.atomic():
+            alerted, existing = _lock_and_read(trekker, key, timezone.localdate(now))
+            if existing is None:
+                incident = incident_open(
+                    trekker=trekker,
+                    report=report,
+                    source=IncidentSource.APP,
+                    key=key,
+                    digest=digest,
+                    audience=alerted,
+                    now=now,
+                )
+                return incident, True
+    except IntegrityError as exc:
+        # the same key's first request committed while this one waited for the lock (see the module docstring)
+        existing = incident_by_key(trekker, key) if is_violation(exc, _ONE_PER_KEY) else None
+        if existing is None:
+            raise
+    existing.trekker = trekker  # what the response shows, without reading it again
+    return _replay(existing, digest)
+
+
+_ONE_PER_KEY = "incident_unique_client_key"
 
 
 def incident_open_for_trekker(
