@@ -318,10 +318,11 @@ def booking_hold(
     reference of an agent booking. ``tell``: the messages about the new booking (``notify()``'s, see
     :func:`notify_plan`), written in the booking's statement.
 
-    With ``add_ons`` or a coupon, the write and what follows it run in one transaction (the caller's, or one of
-    their own): ``add_ons`` cost one more read (the chosen add-ons), one conditional upsert per stocked line (its
-    stock on the departure) and one insert of the lines, their totals (with their own GST) part of
-    ``final_amount``; a coupon's use is taken under its row lock after the write.
+    With ``add_ons`` or a coupon, the write and what follows it run in one transaction (their own, or a savepoint
+    of the caller's): ``add_ons`` cost one more read (the chosen add-ons), one conditional upsert per stocked line
+    (its stock on the departure) and one insert of the lines, their totals (with their own GST) part of
+    ``final_amount``; a coupon's use is taken under its row lock after the write. Inside a caller's transaction
+    the write always has its savepoint: a refused write then leaves the caller's transaction usable.
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -343,7 +344,9 @@ def booking_hold(
             if coupon is None:
                 raise CouponInvalid(details={"coupon_code": ["Unknown coupon."]})
         booking = _held(user, batch, read, checked, coupon, source, created_by, agent, hold, now)
-        several = bool(add_ons or coupon is not None or connection.vendor != "postgresql")
+        # one statement needs no transaction; several do, and inside a caller's transaction the write gets a
+        # savepoint, so a refused write (the same booker racing themselves) leaves that transaction usable
+        several = add_ons or coupon is not None or connection.vendor != "postgresql" or connection.in_atomic_block
         with transaction.atomic() if several else nullcontext():
             add_on_lines = (
                 add_on_lines_take(booking=booking, batch=batch, items=add_ons, today=today, added_by=created_by or user)

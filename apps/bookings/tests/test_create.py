@@ -516,3 +516,19 @@ def test_same_booker_booking_between_look_and_write(monkeypatch):
     assert batch.seats_taken == 1
     assert list(Booking.objects.filter(user=user).values_list("pk", flat=True)) == [first[0].pk]
     assert Notification.objects.filter(user=user, template="booking_held").count() == 1
+
+
+def test_a_refused_write_leaves_the_callers_transaction_usable(monkeypatch):
+    """Inside a caller's transaction (demo data, staff tools), the write has its savepoint: the same booker's second
+    booking, refused by the unique index, leaves that transaction usable, with one booking and one seat taken."""
+    batch = BatchFactory(total_seats=5)
+    user = UserFactory()
+    _between_look_and_write(
+        monkeypatch, lambda: services.booking_create(user=user, batch_id=batch.pk, participants=people(1))
+    )
+    with transaction.atomic():
+        with pytest.raises(AlreadyBooked):
+            services.booking_create(user=user, batch_id=batch.pk, participants=people(2))
+        batch.refresh_from_db()  # the transaction still answers
+        assert batch.seats_taken == 1
+        assert Booking.objects.filter(user=user).count() == 1
