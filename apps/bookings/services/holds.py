@@ -86,9 +86,9 @@ def coupon_redeem(*, code: str, user: User, booking: Booking, amount: Decimal, n
 
 
 # What the look reads besides the batch row: the trek's slug, name, payment terms and eligibility rules, the
-# booker's emergency contact, whether the booker already holds this batch, and (only when the seats are there)
-# the booker's stored notification choices and push devices (what ``notify()`` for the ``booking_held`` message
-# would otherwise read in two queries of its own).
+# booker's emergency contact, whether the booker already holds this batch, and the booker's stored notification
+# choices and push devices (what ``notify()`` for the ``booking_held`` message would otherwise read in two queries
+# of its own).
 _LOOK_READ = (
     "trek_slug", "trek_name", "trek_deposit_kind", "trek_deposit_value", "trek_balance_due_days",
     "trek_min_age", "trek_max_age", "trek_min_experience_level",
@@ -117,7 +117,8 @@ def _prefetch_notification_reads(user: User, read: dict[str, Any]) -> None:
 
 
 def _refusal(*, already_booked: bool, batch: Batch, seats: int, today: date) -> ApplicationError | None:
-    """Why ``seats`` seats of ``batch`` (as read) cannot be booked, or None when the seat take would take them."""
+    """Why ``seats`` seats of ``batch`` (as read) cannot be booked, or None when the seat take would take them
+    (its condition is :func:`batch_take_seats_sql`'s: open, not started, enough seats left)."""
     if already_booked:
         return AlreadyBooked()
     if batch.status not in (Batch.Status.OPEN, Batch.Status.FULL) or batch.start_date <= today:
@@ -141,22 +142,19 @@ def _look(*, user: User, batch_id: Any, seats: int, today: date) -> tuple[Batch,
     quote = connection.ops.quote_name
     batches, treks = quote(Batch._meta.db_table), quote(Trek._meta.db_table)
     bookings, contacts = quote(Booking._meta.db_table), quote(EmergencyContact._meta.db_table)
-    # the seat take's own condition (batch_take_seats_sql): the booker's notification reads only when it would take
-    bookable = "b.status = %s AND b.start_date > %s AND b.seats_taken <= b.total_seats - %s"
-    bookable_params = [Batch.Status.OPEN, today, seats]
     columns = ", ".join(f"b.{quote(name)}" for name in SEAT_TAKE_RETURNING)  # attribute names are the columns
     sql = (
         "SELECT t.slug, t.name, t.deposit_kind, t.deposit_value, t.balance_due_days, "  # noqa: S608 - table names from the models, values as parameters
         "t.min_age, t.max_age, t.min_experience_level, ec.name, ec.phone, ec.relationship, "
         f"EXISTS (SELECT 1 FROM {bookings} x WHERE x.user_id = %s AND x.batch_id = b.id AND x.status IN (%s, %s)), "
-        f"CASE WHEN {bookable} THEN {_json_rows(NotificationPreference, 'x.user_id = %s', 'x.id')} END, "
-        f"CASE WHEN {bookable} THEN {_json_rows(Device, 'x.user_id = %s', 'x.last_seen_at DESC, x.id')} END, "
+        f"{_json_rows(NotificationPreference, 'x.user_id = %s', 'x.id')}, "
+        f"{_json_rows(Device, 'x.user_id = %s', 'x.last_seen_at DESC, x.id')}, "
         f"{columns} FROM {batches} b JOIN {treks} t ON t.id = b.trek_id "
         f"LEFT JOIN LATERAL (SELECT name, phone, relationship FROM {contacts} WHERE user_id = %s "
         "ORDER BY is_primary DESC, created_at LIMIT 1) ec ON true "
         "WHERE b.id = %s"
     )
-    params = [user.pk, *ACTIVE_STATUSES, *bookable_params, user.pk, *bookable_params, user.pk, user.pk, batch_id]
+    params = [user.pk, *ACTIVE_STATUSES, user.pk, user.pk, user.pk, batch_id]
     with connection.cursor() as cursor:
         execute_prepared(cursor, sql, params)
         row = cursor.fetchone()
