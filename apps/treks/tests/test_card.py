@@ -184,6 +184,35 @@ def test_concurrent_seat_changes_on_one_trek_keep_the_card_true(race: Race) -> N
     assert TrekCard.objects.get(trek=trek).departures == expected_departures(trek)
 
 
+def _card_versions_written() -> int:
+    """Row versions of ``treks_trekcard`` this transaction has written (inserts and updates), from PostgreSQL's
+    per-transaction counters (exact, and updated as the statements run)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(sum(n_tup_ins + n_tup_upd), 0) FROM pg_stat_xact_user_tables WHERE relname = %s",
+            [TrekCard._meta.db_table],
+        )
+        return int(cursor.fetchone()[0])
+
+
+def test_a_seat_change_writes_its_card_once() -> None:
+    """The trigger locks the cards it rewrites without writing them (``SELECT ... FOR UPDATE``): one seat change,
+    one new version of its trek's card; a batch of a trek without a card yet creates it (and that counts too)."""
+    trek = TrekFactory()
+    batch = BatchFactory(trek=trek, total_seats=10)
+    before = _card_versions_written()
+    with transaction.atomic():
+        services.batch_take_seats(batch_id=batch.pk, seats=2)
+    assert _card_versions_written() - before == 1
+    assert TrekCard.objects.get(trek=trek).departures == expected_departures(trek)
+    TrekCard.objects.filter(trek=trek).delete()
+    before = _card_versions_written()
+    with transaction.atomic():
+        services.batch_release_seats(batch_id=batch.pk, seats=1)
+    assert _card_versions_written() - before == 2  # created (the upsert), then rewritten
+    assert TrekCard.objects.get(trek=trek).departures == expected_departures(trek)
+
+
 def test_the_data_migration_fills_existing_cards() -> None:
     from importlib import import_module
 
