@@ -49,6 +49,7 @@ from apps.treks.services.batches import (
     batch_seats_moved_sql,
     batch_take_seats,
     batch_take_seats_sql,
+    seats_takeable_sql,
 )
 from apps.users.models import EmergencyContact, User
 from apps.users.tiers import tier_discount_percent
@@ -86,9 +87,9 @@ def coupon_redeem(*, code: str, user: User, booking: Booking, amount: Decimal, n
 
 
 # What the look reads besides the batch row: the trek's slug, name, payment terms and eligibility rules, the
-# booker's emergency contact, whether the booker already holds this batch, and the booker's stored notification
-# choices and push devices (what ``notify()`` for the ``booking_held`` message would otherwise read in two queries
-# of its own).
+# booker's emergency contact, whether the booker already holds this batch, and (only when the seats are there) the
+# booker's stored notification choices and push devices (what ``notify()`` for the ``booking_held`` message would
+# otherwise read in two queries of its own).
 _LOOK_READ = (
     "trek_slug", "trek_name", "trek_deposit_kind", "trek_deposit_value", "trek_balance_due_days",
     "trek_min_age", "trek_max_age", "trek_min_experience_level",
@@ -99,6 +100,7 @@ _TREK_READ = (
     "slug", "name", "deposit_kind", "deposit_value", "balance_due_days", "min_age", "max_age", "min_experience_level",
 )  # fmt: skip
 _ATTEMPTS = 3  # a look and a write; again (twice at most) when the batch changed in between
+_ONE_ACTIVE = "booking_one_active_per_user_batch"  # the partial unique index: one active booking per booker and batch
 
 
 def _json_rows(model: type[Any], where: str, order: str) -> str:
@@ -118,7 +120,7 @@ def _prefetch_notification_reads(user: User, read: dict[str, Any]) -> None:
 
 def _refusal(*, already_booked: bool, batch: Batch, seats: int, today: date) -> ApplicationError | None:
     """Why ``seats`` seats of ``batch`` (as read) cannot be booked, or None when the seat take would take them
-    (its condition is :func:`batch_take_seats_sql`'s: open, not started, enough seats left)."""
+    (its condition is :func:`seats_takeable_sql`'s: open, not started, enough seats left)."""
     if already_booked:
         return AlreadyBooked()
     if batch.status not in (Batch.Status.OPEN, Batch.Status.FULL) or batch.start_date <= today:
@@ -143,18 +145,20 @@ def _look(*, user: User, batch_id: Any, seats: int, today: date) -> tuple[Batch,
     batches, treks = quote(Batch._meta.db_table), quote(Trek._meta.db_table)
     bookings, contacts = quote(Booking._meta.db_table), quote(EmergencyContact._meta.db_table)
     columns = ", ".join(f"b.{quote(name)}" for name in SEAT_TAKE_RETURNING)  # attribute names are the columns
+    # the booker's notification rows are read only when the take would take the seats (a refusal needs neither)
+    takeable, takeable_params = seats_takeable_sql(seats=seats, today=today, row="b")
     sql = (
         "SELECT t.slug, t.name, t.deposit_kind, t.deposit_value, t.balance_due_days, "  # noqa: S608 - table names from the models, values as parameters
         "t.min_age, t.max_age, t.min_experience_level, ec.name, ec.phone, ec.relationship, "
         f"EXISTS (SELECT 1 FROM {bookings} x WHERE x.user_id = %s AND x.batch_id = b.id AND x.status IN (%s, %s)), "
-        f"{_json_rows(NotificationPreference, 'x.user_id = %s', 'x.id')}, "
-        f"{_json_rows(Device, 'x.user_id = %s', 'x.last_seen_at DESC, x.id')}, "
+        f"CASE WHEN {takeable} THEN {_json_rows(NotificationPreference, 'x.user_id = %s', 'x.id')} END, "
+        f"CASE WHEN {takeable} THEN {_json_rows(Device, 'x.user_id = %s', 'x.last_seen_at DESC, x.id')} END, "
         f"{columns} FROM {batches} b JOIN {treks} t ON t.id = b.trek_id "
         f"LEFT JOIN LATERAL (SELECT name, phone, relationship FROM {contacts} WHERE user_id = %s "
         "ORDER BY is_primary DESC, created_at LIMIT 1) ec ON true "
         "WHERE b.id = %s"
     )
-    params = [user.pk, *ACTIVE_STATUSES, user.pk, user.pk, user.pk, batch_id]
+    params = [user.pk, *ACTIVE_STATUSES, *takeable_params, user.pk, *takeable_params, user.pk, user.pk, batch_id]
     with connection.cursor() as cursor:
         execute_prepared(cursor, sql, params)
         row = cursor.fetchone()
@@ -260,9 +264,6 @@ def _write(
     booking._prefetched_objects_cache = {"participants": participants, "documents": []}  # type: ignore[attr-defined]
     notify_written(plans, {value for value in new if value is not None})
     return batch
-
-
-_ONE_ACTIVE = "booking_one_active_per_user_batch"
 
 
 def _write_apart(

@@ -532,3 +532,53 @@ def test_a_refused_write_leaves_the_callers_transaction_usable(monkeypatch):
         batch.refresh_from_db()  # the transaction still answers
         assert batch.seats_taken == 1
         assert Booking.objects.filter(user=user).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_changing_at_every_look_ends_in_batch_full(monkeypatch):
+    """The hold looks at most three times: a batch whose price moves after every look is refused with 409
+    ``batch_full`` after the third write took nothing, and nothing of the booking exists."""
+    from apps.bookings.services import holds
+
+    batch = BatchFactory(total_seats=4, price=Decimal("10000.00"))
+    user = UserFactory()
+    real, looks = holds._look, []
+
+    def look(**kwargs: Any) -> Any:
+        read = real(**kwargs)
+        looks.append(1)
+        Batch.objects.filter(pk=batch.pk).update(price=Decimal("10000.00") + len(looks))
+        return read
+
+    monkeypatch.setattr(holds, "_look", look)
+    with pytest.raises(BatchFull):
+        services.booking_create(user=user, batch_id=batch.pk, participants=people(1))
+    assert len(looks) == 3
+    batch.refresh_from_db()
+    assert batch.seats_taken == 0
+    assert not Booking.objects.filter(user=user).exists()
+    assert not Notification.objects.filter(user=user).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_add_ons_taken_for_a_write_that_took_no_seats_go_back(monkeypatch):
+    """With add-ons, their stock is taken before the write in the hold's transaction: when the last seats go to
+    someone else between the look and the write, the hold answers 409 ``batch_full`` and the stock goes back."""
+    from apps.bookings.models import AddOn, AddOnStock
+
+    batch = BatchFactory(total_seats=2)
+    coat = AddOn.objects.create(
+        trek=batch.trek, kind="rental", name="Down jacket", price=Decimal("199.99"), gst_rate=Decimal("0.12"),
+        sizes=["S"], stock_per_departure=3,
+    )  # fmt: skip
+    user = UserFactory()
+    looks = _between_look_and_write(
+        monkeypatch, lambda: Batch.objects.filter(pk=batch.pk).update(seats_taken=2, status=Batch.Status.FULL)
+    )
+    with pytest.raises(BatchFull):
+        services.booking_create(
+            user=user, batch_id=batch.pk, participants=people(1), add_ons=[{"add_on": coat.pk, "size": "S"}]
+        )
+    assert looks == [1]  # refused at the write: its stock was taken, so no second look
+    assert sum(AddOnStock.objects.filter(add_on=coat).values_list("taken", flat=True)) == 0
+    assert not Booking.objects.filter(user=user).exists()

@@ -297,6 +297,14 @@ SEAT_TAKE_RETURNING = (
 )  # fmt: skip
 
 
+def seats_takeable_sql(*, seats: int, today: date, row: str = "") -> tuple[str, list[Any]]:
+    """The condition under which the seat take takes ``seats`` seats of a batch row: open, not started, that many
+    seats left (``row``: the alias of the batch in the caller's statement, none inside the take's own ``UPDATE``)."""
+    on = f"{row}." if row else ""
+    sql = f'{on}"status" = %s AND {on}"start_date" > %s AND {on}"seats_taken" <= {on}"total_seats" - %s'
+    return sql, [S.OPEN, connection.ops.adapt_datefield_value(today), seats]
+
+
 def batch_take_seats_sql(
     *, batch_id: Any, seats: int, today: date, price: Decimal | None = None
 ) -> tuple[str, list[Any]]:
@@ -311,18 +319,19 @@ def batch_take_seats_sql(
     if seats < 1:
         raise ValueError("seats must be positive")
     table = Batch._meta.db_table
+    takeable, takeable_params = seats_takeable_sql(seats=seats, today=today)
     sql = (
         f'UPDATE "{table}" SET "seats_taken" = "seats_taken" + %s, '  # noqa: S608 - values as parameters
         # evaluated on the row's values before the update
         '"status" = CASE WHEN "seats_taken" >= "total_seats" - %s THEN %s ELSE %s END, "updated_at" = %s '
-        'WHERE "id" = %s AND "status" = %s AND "start_date" > %s AND "seats_taken" <= "total_seats" - %s '
+        f'WHERE "id" = %s AND {takeable} '
         + ('AND "price" = %s ' if price is not None else "")
         + "RETURNING "
         + ", ".join(f'"{table}"."{column}"' for column in SEAT_TAKE_RETURNING)
     )
     ops = connection.ops  # values as this database stores them (SQLite: no native uuid or date types)
     now, key = ops.adapt_datetimefield_value(timezone.now()), Batch._meta.pk.get_db_prep_value(batch_id, connection)
-    params = [seats, seats, S.FULL, S.OPEN, now, key, S.OPEN, ops.adapt_datefield_value(today), seats]
+    params = [seats, seats, S.FULL, S.OPEN, now, key, *takeable_params]
     if price is not None:
         params.append(Batch._meta.get_field("price").get_db_prep_save(price, connection))
     return sql, params
