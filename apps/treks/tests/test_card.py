@@ -7,6 +7,7 @@ must show what a computation from the batches for that day shows.
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import partial
@@ -223,6 +224,31 @@ def test_the_data_migration_fills_existing_cards() -> None:
     with connection.cursor() as cursor:
         cursor.execute(fill)
     assert TrekCard.objects.get(trek=trek).departures == expected_departures(trek)
+
+
+def test_the_departures_function_keeps_its_plan_and_its_result() -> None:
+    """0012 made ``treks_card_departures`` PL/pgSQL (its statement planned once per session, where an SQL function
+    that aggregates is parsed and planned at every call): both versions give the same departures."""
+    from importlib import import_module
+
+    migration = import_module("apps.treks.migrations.0012_card_departures_planned_once")
+    trek = TrekFactory()
+    BatchFactory(trek=trek, total_seats=4, seats_taken=4, status=Batch.Status.FULL)
+    BatchFactory(trek=trek, price=Decimal("12500.50"))
+    BatchFactory(trek=trek, status=Batch.Status.CANCELLED)
+    computed: dict[str, Any] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(  # what the migrations installed
+            "SELECT l.lanname FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang WHERE p.proname = %s",
+            ["treks_card_departures"],
+        )
+        assert cursor.fetchone()[0] == "plpgsql"
+        for version in ("SQL", "PLPGSQL"):  # the way back, then the way forward again (the installed one)
+            cursor.execute(getattr(migration, version))
+            cursor.execute("SELECT treks_card_departures(%s)", [trek.pk])
+            computed[version] = json.loads(cursor.fetchone()[0])  # Django reads jsonb as text
+    assert computed["SQL"] == computed["PLPGSQL"] == expected_departures(trek)
+    assert len(computed["SQL"]) == 2
 
 
 # --- statement counts -----------------------------------------------------------------------------
