@@ -30,7 +30,7 @@ from apps.common.realtime import SEND_TIMEOUT_SECONDS, layer_loop
 from apps.treks.models import Trek
 from apps.users.models import User
 from apps.users.services import token_pair_for
-from config.bench import bench_booking_batch, count_statements
+from config.bench import bench_booking_batch, count_statements, retire_bench_batches
 
 SOS_BODY = {"latitude": 32.3182, "longitude": 77.1874, "accuracy_m": 12, "battery_pct": 41, "message": "bench"}
 INPROCESS_EMAIL_DOMAIN = "inprocess.bench.obsexperiences.in"
@@ -70,6 +70,7 @@ def _probes(iterations: int, page_size: int) -> dict[str, Probe]:
         ]
     )
     tokens = [f"Bearer {token_pair_for(user)['access']}" for user in trekkers]
+    retire_bench_batches()
     open_batch = bench_booking_batch(seats=iterations)
     full_batch = bench_booking_batch(seats=1, taken=1)
     out = io.StringIO()

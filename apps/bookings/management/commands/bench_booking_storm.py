@@ -23,7 +23,7 @@ from apps.bookings.models import Booking
 from apps.treks.models import Batch
 from apps.users.models import User
 from apps.users.services import token_pair_for
-from config.bench import bench_booking_batch
+from config.bench import bench_booking_batch, retire_bench_batches
 
 STORM_EMAIL_DOMAIN = "storm.bench.obsexperiences.in"
 
@@ -54,6 +54,7 @@ class Command(BaseCommand):
         if not options["out"]:
             raise CommandError("prepare needs --out")
         try:
+            retire_bench_batches()
             batch = bench_booking_batch(seats=options["seats"])
         except RuntimeError as exc:
             raise CommandError(str(exc)) from exc
