@@ -137,6 +137,17 @@ class User(BaseModel, AbstractBaseUser, PermissionsMixin):
             kwargs["update_fields"] = {*update_fields, "is_staff", "is_superuser"}
         super().save(*args, **kwargs)
 
+    def refresh_from_db(self, using: str | None = None, fields: Any = None, from_queryset: Any = None) -> None:
+        """A user handed on before its row was checked (a deferred user of ``apps.users.authentication``) is read
+        and checked first, whichever field is read: it never gives a field of a user the token may not stand for."""
+        from apps.users.authentication import ensure_verified, is_deferred
+
+        if is_deferred(self):
+            ensure_verified(self)
+            if fields is not None and not set(fields) & self.get_deferred_fields():
+                return
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+
     def set_password(self, raw_password: str | None) -> None:
         encoded = take_prehashed(raw_password)  # hashed before the transaction (apps/users/passwords.py)
         if encoded is None:

@@ -45,14 +45,16 @@ from apps.bookings.views.common import BATCH_ID, BOOKING_ID, batch_or_404
 from apps.common.exceptions import InvalidTransition, NotFound
 from apps.common.pagination import PageNumberPagination
 from apps.common.schema import error_responses
+from apps.users.authentication import UserReadByView
 from apps.users.current import authenticated_user
 from apps.users.permissions import HasCapability
 from apps.users.roles import Capability
 
 
 @extend_schema(tags=["bookings"])
-class BookingListCreateView(APIView):
+class BookingListCreateView(UserReadByView, APIView):
     permission_classes = [IsAuthenticated]
+    user_read_by_view = ("POST",)  # the booker's row is read and checked in the booking's first statement
     pagination_class = PageNumberPagination  # so the schema documents the paginated envelope
 
     @extend_schema(

@@ -7,11 +7,12 @@ the delivery tasks are enqueued after commit, and if the broker is down the noti
 Concurrent requests with one key are serialised on a transaction-scoped advisory lock named after
 (trekker, key): the first creates the incident; the others wait, then find it and answer as replays.
 
-A new SOS costs three statements whatever the number of recipients: the user (authentication); the lock,
-taken in the statement that reads who to alert (the trekker's batch with its trek and guide, their contacts,
-the responders and everyone's push devices: ``apps.emergency.selectors.audience_sql``) and looks the key up; then
+A new SOS costs two statements whatever the number of recipients: the lock, taken in the statement that reads the
+trekker's own row (authentication hands the trekker on unread, ``apps.users.authentication``) and who to alert
+(the trekker's batch with its trek and guide, their contacts, the responders and everyone's push devices:
+``apps.emergency.selectors.audience_sql``) and looks the key up; then
 one statement writing the incident, its breadcrumb, timeline entry and audit row with the alerts' inbox rows and
-deliveries (``apps.emergency.services.alerts``, ``notify_many(with_rows=...)``). A replay is the first two.
+deliveries (``apps.emergency.services.alerts``, ``notify_many(with_rows=...)``). A replay is the first.
 
 That statement's snapshot is taken before it waits for the lock, so it cannot see an incident that a request with
 the same key committed while this one waited: that one's write is then refused by the unique index on (trekker,
@@ -61,6 +62,7 @@ from apps.emergency.selectors import (
 )
 from apps.emergency.services.alerts import publish_incident, queue_incident_alerts
 from apps.treks.selectors import guides_batch
+from apps.users.authentication import ensure_verified, is_deferred, user_row_json_sql, user_verified
 from apps.users.models import User
 
 logger = logging.getLogger(__name__)
@@ -107,16 +109,24 @@ def _lock_and_read(trekker: User, key: uuid.UUID, today: date) -> tuple[Audience
     module docstring).
     """
     if connection.vendor != "postgresql":
+        ensure_verified(trekker)
         return audience(trekker, today=today), incident_by_key(trekker, key)
     sql, params = audience_sql(trekker, today=today)
     found, found_params = incident_by_key_sql(trekker, key)
+    # a trekker authentication handed on unread (apps.users.authentication) is read and checked here
+    deferred = is_deferred(trekker)
+    booker, booker_params = (f"{user_row_json_sql()}, ", [trekker.pk]) if deferred else ("", [])
     with connection.cursor() as cursor:
         execute_prepared(
             cursor,
-            f"SELECT a.*, {found} FROM pg_advisory_xact_lock(hashtextextended(%s, 0)), ({sql}) a",  # noqa: S608  SQL from code, values as parameters
-            [*found_params, f"emergency.sos:{trekker.pk}:{key}", *params],
+            f"SELECT {booker}a.*, {found} FROM pg_advisory_xact_lock(hashtextextended(%s, 0)), ({sql}) a",  # noqa: S608  SQL from code, values as parameters
+            [*booker_params, *found_params, f"emergency.sos:{trekker.pk}:{key}", *params],
         )
-        *alerted, existing = cursor.fetchone()
+        row = cursor.fetchone()
+    if deferred:
+        user_verified(trekker, row[0])  # 401 (the transaction rolls back) unless the token's user may still act
+        row = row[1:]
+    *alerted, existing = row
     return audience_from_row(*alerted), incident_from_json(existing) if existing is not None else None
 
 

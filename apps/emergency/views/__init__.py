@@ -49,6 +49,7 @@ from apps.emergency.serializers import (
     SOSRequestSerializer,
     incident_data,
 )
+from apps.users.authentication import UserReadByView
 from apps.users.current import authenticated_user
 from apps.users.permissions import HasCapability
 from apps.users.roles import Capability
@@ -83,11 +84,12 @@ def _render(request: Request, fresh: Incident, code: int = status.HTTP_200_OK) -
     return Response(IncidentDetailSerializer(fresh, context={"alerts": alerts}).data, status=code)
 
 
-class SOSView(APIView):
+class SOSView(UserReadByView, APIView):
     """The trekker's SOS. No throttle and nothing but PostgreSQL on this path (see services/intake.py)."""
 
     permission_classes = [IsAuthenticated]
     throttle_classes: list[Any] = []
+    user_read_by_view = ("POST",)  # the trekker's row is read and checked with the lock and the audience
 
     @extend_schema(
         operation_id="sosRaise",
