@@ -214,3 +214,20 @@ def test_a_database_that_fails_is_answered_as_for_the_usual_read(make_user, path
         )
     assert usual.status_code == 503
     assert (response.status_code, response.json()["error"]["code"]) == (503, usual.json()["error"]["code"])
+
+
+def test_the_default_throttles_read_no_field_of_a_deferred_user(make_user, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Production throttles the booking view by user (tests turn throttles off): the throttles use the user's id
+    and ``is_authenticated`` only, so the look is still where the row is read (2 statements for a 201)."""
+    from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+
+    from apps.bookings.views.bookings import BookingListCreateView
+
+    monkeypatch.setattr(BookingListCreateView, "throttle_classes", [AnonRateThrottle, UserRateThrottle])
+    client = _client(token_pair_for(make_user())["access"])
+    batch = BatchFactory(total_seats=5)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(USUAL, {"batch": str(batch.pk), "participants": people(1)}, format="json")
+    assert response.status_code == 201, response.content
+    statements = [q["sql"] for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    assert len(statements) == 2, statements
