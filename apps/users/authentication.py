@@ -24,6 +24,7 @@ gets an answer other than the 401 it would have got.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, TypeGuard
 
@@ -152,17 +153,38 @@ def is_deferred(user: Any) -> TypeGuard[User]:
     return isinstance(user, User) and _TOKEN in user.__dict__
 
 
-def user_row_json_sql() -> str:
-    """An SQL expression (one ``%s``: the user's id) giving the user's row as JSON, or NULL when there is none,
-    for a view's statement to read a deferred user with (see :func:`user_verified`)."""
+@lru_cache(maxsize=1)
+def _user_row_json_sql() -> str:
+    """The user's row as JSON (one ``%s``: the user's id), NULL when there is none; built once per process."""
     table, key = connections[DEFAULT_DB_ALIAS].ops.quote_name(User._meta.db_table), User._meta.pk.column
     return f"(SELECT to_json(u) FROM {table} u WHERE u.{key} = %s)"  # noqa: S608  names from the model
 
 
+def with_user_row(user: User, sql: str, params: list[Any]) -> tuple[str, list[Any]]:
+    """A view's first statement ``sql`` (at most one row) carrying a deferred ``user``'s row in front of its own
+    columns, as always one row (its columns all NULL when ``sql`` gives none); ``sql`` as it is for any other user.
+    Read the result with :func:`user_checked`."""
+    if not is_deferred(user):
+        return sql, params
+    wrapped = f"SELECT {_user_row_json_sql()}, q.* FROM (SELECT 1) one LEFT JOIN ({sql}) q ON true"  # noqa: S608  SQL from code, values as parameters
+    return wrapped, [user.pk, *params]
+
+
+def user_checked(user: User, row: Sequence[Any] | None) -> Sequence[Any] | None:
+    """The row of a statement made by :func:`with_user_row`, without the user's column, once a deferred ``user`` has
+    been completed from it and checked as simplejwt checks it (401: no such user, inactive, or a password changed
+    since the token), before the caller decides anything."""
+    if not is_deferred(user):
+        return row
+    assert row is not None
+    user_verified(user, row[0])
+    return row[1:]
+
+
 def user_verified(user: User, row: dict[str, Any] | None) -> None:
-    """Complete a deferred ``user`` with its ``row`` (from :func:`user_row_json_sql`; None: no such user) and make
-    simplejwt's checks on it: 401 for a user who does not exist, is inactive, or changed password after the token
-    was issued. Afterwards ``user`` is a whole instance, as the usual read would have given."""
+    """Complete a deferred ``user`` with its ``row`` (as JSON; None: no such user) and make simplejwt's checks on
+    it: 401 for a user who does not exist, is inactive, or changed password after the token was issued. Afterwards
+    ``user`` is a whole instance, as the usual read would have given."""
     read = None if row is None else instance_from_json(User, row)
     _complete(user, _checked(user.__dict__[_TOKEN], read))
 

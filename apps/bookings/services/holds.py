@@ -51,7 +51,7 @@ from apps.treks.services.batches import (
     batch_take_seats_sql,
     seats_takeable_sql,
 )
-from apps.users.authentication import ensure_verified, is_deferred, user_row_json_sql, user_verified
+from apps.users.authentication import ensure_verified, user_checked, with_user_row
 from apps.users.models import EmergencyContact, User
 from apps.users.tiers import tier_discount_percent
 
@@ -160,17 +160,11 @@ def _look(*, user: User, batch_id: Any, seats: int, today: date) -> tuple[Batch,
         "WHERE b.id = %s"
     )
     params = [user.pk, *ACTIVE_STATUSES, *takeable_params, user.pk, *takeable_params, user.pk, user.pk, batch_id]
-    deferred = is_deferred(user)
-    if deferred:  # the booker's row is read here too, and checked before anything is decided
-        sql = f"SELECT {user_row_json_sql()}, look.* FROM (SELECT 1) one LEFT JOIN ({sql}) look ON true"  # noqa: S608  SQL from code, values as parameters
-        params = [user.pk, *params]
+    sql, params = with_user_row(user, sql, params)  # a booker authentication handed on unread is read here too
     with connection.cursor() as cursor:
         execute_prepared(cursor, sql, params)
-        row = cursor.fetchone()
-    if deferred:
-        user_verified(user, row[0])  # 401 unless the token's user exists, is active and kept their password
-        row = row[1:] if row[1] is not None else None  # the trek's slug is never NULL: NULL is no batch
-    if row is None:
+        row = user_checked(user, cursor.fetchone())  # 401 before anything is decided, for a refused booker
+    if row is None or row[0] is None:  # no row, or (with the booker's row) the trek's slug, never NULL otherwise
         raise NotFound("No such batch.")
     read = dict(zip(_LOOK_READ, row[: len(_LOOK_READ)], strict=True))
     batch = batch_from_seat_take(row[len(_LOOK_READ) :])

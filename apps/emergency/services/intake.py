@@ -62,7 +62,7 @@ from apps.emergency.selectors import (
 )
 from apps.emergency.services.alerts import publish_incident, queue_incident_alerts
 from apps.treks.selectors import guides_batch
-from apps.users.authentication import ensure_verified, is_deferred, user_row_json_sql, user_verified
+from apps.users.authentication import ensure_verified, user_checked, with_user_row
 from apps.users.models import User
 
 logger = logging.getLogger(__name__)
@@ -113,19 +113,13 @@ def _lock_and_read(trekker: User, key: uuid.UUID, today: date) -> tuple[Audience
         return audience(trekker, today=today), incident_by_key(trekker, key)
     sql, params = audience_sql(trekker, today=today)
     found, found_params = incident_by_key_sql(trekker, key)
-    # a trekker authentication handed on unread (apps.users.authentication) is read and checked here
-    deferred = is_deferred(trekker)
-    booker, booker_params = (f"{user_row_json_sql()}, ", [trekker.pk]) if deferred else ("", [])
+    statement = f"SELECT a.*, {found} FROM pg_advisory_xact_lock(hashtextextended(%s, 0)), ({sql}) a"  # noqa: S608  SQL from code, values as parameters
+    # a trekker authentication handed on unread (apps.users.authentication) is read and checked here too
+    statement, values = with_user_row(trekker, statement, [*found_params, f"emergency.sos:{trekker.pk}:{key}", *params])
     with connection.cursor() as cursor:
-        execute_prepared(
-            cursor,
-            f"SELECT {booker}a.*, {found} FROM pg_advisory_xact_lock(hashtextextended(%s, 0)), ({sql}) a",  # noqa: S608  SQL from code, values as parameters
-            [*booker_params, *found_params, f"emergency.sos:{trekker.pk}:{key}", *params],
-        )
-        row = cursor.fetchone()
-    if deferred:
-        user_verified(trekker, row[0])  # 401 (the transaction rolls back) unless the token's user may still act
-        row = row[1:]
+        execute_prepared(cursor, statement, values)
+        row = user_checked(trekker, cursor.fetchone())  # 401 (the transaction rolls back) for a refused trekker
+    assert row is not None
     *alerted, existing = row
     return audience_from_row(*alerted), incident_from_json(existing) if existing is not None else None
 

@@ -7,32 +7,16 @@ volatility. On the bench catalog, one seat change (an ``UPDATE`` of one batch, i
 from 0.87 to 0.60 ms (pgbench, one client, generic plans as the app's connections use them).
 """
 
+from importlib import import_module
 from typing import Any
 
 from django.db import migrations
 
-# the departures of one trek, as 0004 computes them
-DEPARTURES = """
-    SELECT COALESCE(
-        jsonb_agg(
-            jsonb_build_object(
-                'id', b.id::text,
-                'start_date', b.start_date::text,
-                'end_date', b.end_date::text,
-                'price', b.price::text,
-                'seats_left', b.total_seats - b.seats_taken,
-                'status', b.status
-            )
-            ORDER BY b.start_date, b.id
-        ),
-        '[]'::jsonb
-    )
-    FROM treks_batch b
-    WHERE b.trek_id = trek AND b.status IN ('open', 'full')
-"""
-SIGNATURE = "CREATE OR REPLACE FUNCTION treks_card_departures(trek uuid) RETURNS jsonb"
-PLPGSQL = f"{SIGNATURE} LANGUAGE plpgsql STABLE AS $$ BEGIN RETURN ({DEPARTURES}); END $$;"
-SQL = f"{SIGNATURE} LANGUAGE sql STABLE AS $$ {DEPARTURES} $$;"  # 0004's, for the way back
+# 0004's definition of the function (the way back) and its query, written there once
+_FUNCTIONS = import_module("apps.treks.migrations.0004_trek_card_triggers").FUNCTIONS
+SQL = _FUNCTIONS[: _FUNCTIONS.index("CREATE OR REPLACE FUNCTION treks_card_refresh")].strip()
+_SIGNATURE, DEPARTURES, _END = SQL.split("$$")
+PLPGSQL = f"{_SIGNATURE.replace('LANGUAGE sql', 'LANGUAGE plpgsql')}$$ BEGIN RETURN ({DEPARTURES}); END $${_END}"
 
 
 def forward(apps: Any, schema_editor: Any) -> None:

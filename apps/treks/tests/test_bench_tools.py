@@ -11,9 +11,9 @@ from django.test import RequestFactory
 
 from apps.bookings import services
 from apps.bookings.models import Booking
-from apps.treks.models import Batch, Region, Trek, TrekItineraryDay
+from apps.treks.models import Batch, Region, Trek, TrekCard, TrekItineraryDay
 from apps.users.models import User
-from config.bench import FLOOR_BODY, FloorView, QueryCountMiddleware
+from config.bench import BOOKING_TREK_SLUG, FLOOR_BODY, FloorView, QueryCountMiddleware
 from config.bench_inprocess import PATHS
 from scripts.bench import inprocess_markdown
 
@@ -68,7 +68,8 @@ def _storm(tmp_path: Path, run: int) -> str:
 
 def test_bench_runs_again_and_again_on_one_database(settings, tmp_path: Path):
     """Builder, storm (with bookings written), builder again: the catalog stays in place however many runs added
-    storm batches and bookings, and a forced rebuild goes through bookings that PROTECT their batches."""
+    storm batches and bookings, each run books a trek holding only its own departure, and a forced rebuild goes
+    through bookings that PROTECT their batches."""
     settings.BENCH_FLOOR_ENABLED = True
     size = ["--regions", "4", "--treks", "8", "--batches", "40"]
     for run in range(3):
@@ -76,6 +77,10 @@ def test_bench_runs_again_and_again_on_one_database(settings, tmp_path: Path):
         call_command("build_bench_catalog", *size, stdout=out)
         assert ("already in place" in out.getvalue()) == (run > 0)
         batch_id = _storm(tmp_path, run)
+        # the earlier runs' departures are cancelled: the bench bookings' trek holds this run's only
+        bookable = Batch.objects.filter(trek__slug=BOOKING_TREK_SLUG, status__in=[Batch.Status.OPEN, Batch.Status.FULL])
+        assert [str(pk) for pk in bookable.values_list("pk", flat=True)] == [str(batch_id)]
+        assert [d["id"] for d in TrekCard.objects.get(trek__slug=BOOKING_TREK_SLUG).departures] == [str(batch_id)]
         booker = User.objects.filter(email__contains="@storm.").order_by("-created_at").first()
         services.booking_create(user=booker, batch_id=batch_id, participants=[{"name": "Storm", "age": 30}])
         assert (Region.objects.count(), Trek.objects.filter(status="active").count()) == (4, 8)

@@ -9,6 +9,7 @@ other answer, and nothing is written.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -34,6 +35,8 @@ from apps.users.tiers import tier_discount_percent
 pytestmark = pytest.mark.django_db
 
 USUAL = "/api/v1/bookings/"  # GET: the same view, authenticated as every other endpoint is
+SOS = "/api/v1/emergency/sos/"
+SOS_BODY = {"latitude": 32.3182, "longitude": 77.1874, "accuracy_m": 12, "battery_pct": 41, "message": "fell"}
 
 
 def _client(token: str) -> APIClient:
@@ -120,18 +123,28 @@ def test_an_active_user_gets_the_answer_of_the_request(make_user, body: str, sta
         assert response.json()["error"]["code"] == code
 
 
-def test_a_token_without_a_user_or_with_a_malformed_one_is_refused(make_user) -> None:
+_MISSING = object()
+# the user id claim of a validly signed token, by class: absent, null, wrong types, out of range, not finite, text that
+# is no id (empty, null byte, Devanagari, a huge one), another user's id as an integer
+HOSTILE_CLAIMS = [
+    _MISSING, None, True, 0, 123, -1, 2**200, 1.5, float("nan"), float("inf"), "", "not-a-user-id", "\x00",
+    "उपयोगकर्ता", "a" * 100_000, [], ["00000000-0000-0000-0000-000000000000"], {"id": 1},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("claim", HOSTILE_CLAIMS, ids=range(len(HOSTILE_CLAIMS)))
+@pytest.mark.parametrize("path", [USUAL, SOS])
+def test_a_token_whose_user_id_is_no_user_gets_the_usual_401(make_user, claim: Any, path: str) -> None:
     batch = BatchFactory(total_seats=5)
-    body = {"batch": str(batch.pk), "participants": people(1)}
-    for claim in (None, "not-a-user-id"):
-        token = AccessToken.for_user(make_user())
-        if claim is None:
-            del token["user_id"]
-        else:
-            token["user_id"] = claim
-        usual = _client(str(token)).get(USUAL)
-        response = _client(str(token)).post(USUAL, body, format="json")
-        assert (response.status_code, response.json()["error"]["code"]) == (401, usual.json()["error"]["code"])
+    body = SOS_BODY if path == SOS else {"batch": str(batch.pk), "participants": people(1)}
+    token = AccessToken.for_user(make_user())
+    if claim is _MISSING:
+        del token["user_id"]
+    else:
+        token["user_id"] = claim
+    usual = _client(str(token)).get(USUAL)
+    response = _client(str(token)).post(path, body, format="json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))
+    assert (response.status_code, response.json()["error"]["code"]) == (401, usual.json()["error"]["code"])
     assert Booking.objects.count() == 0
 
 
@@ -165,10 +178,6 @@ def test_reading_a_field_of_a_deferred_user_verifies_it_first(make_user) -> None
         _ = unverified.email
     with pytest.raises(AuthenticationFailed):
         ensure_verified(_deferred(token))
-
-
-SOS = "/api/v1/emergency/sos/"
-SOS_BODY = {"latitude": 32.3182, "longitude": 77.1874, "accuracy_m": 12, "battery_pct": 41, "message": "fell"}
 
 
 @pytest.mark.parametrize("change", sorted(CHANGES))
