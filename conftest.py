@@ -43,6 +43,15 @@ def _isolated_cache() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _messages_pushed() -> Iterator[None]:
+    """The task messages a test handed over to be pushed after the response are pushed before the next test."""
+    from apps.common import broker
+
+    yield
+    broker.publish_loop.drain(30)
+
+
+@pytest.fixture(autouse=True)
 def _empty_outboxes() -> Iterator[None]:
     """The console SMS and push backends' outboxes start and end each test empty."""
     sms.outbox.clear()

@@ -6,8 +6,9 @@ a slow moment of the machine is shared). Per path: the median and the quartiles 
 the database (the minimum over the rounds: the same for every round when the path's count is constant), and the
 ratio of the median to the floor's median in the same run. The list and the detail bypass the catalog cache;
 bookings of 201 each book a seat of a fresh batch with a new trekker, the 409 asks for a seat of a full batch;
-each SOS is a new incident (its own Idempotency-Key). An SOS's real-time event, which the channel layer's loop sends
-after the response (``apps.common.realtime``), is waited for between two requests, outside any path's time.
+each SOS is a new incident (its own Idempotency-Key). What a request hands over to be sent after its response (an
+SOS's real-time event, on the channel layer's loop: ``apps.common.realtime``; the task messages of a booking or an
+SOS, on the broker's loop: ``apps.common.broker``) is waited for between two requests, outside any path's time.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.test import Client
 
+from apps.common.broker import DRAIN_SECONDS, publish_loop
 from apps.common.realtime import SEND_TIMEOUT_SECONDS, layer_loop
 from apps.treks.models import Trek
 from apps.users.models import User
@@ -115,8 +117,9 @@ def measure(*, iterations: int, page_size: int = 20) -> dict[str, Any]:
         for name in PATHS[shift:] + PATHS[:shift]:
             probe = probes[name]
             response, ms, count = _counted(partial(probe.send, i))
-            # an SOS's real-time event is sent after its response: not in the next path's time
+            # what was handed over is sent after the response: not in the next path's time
             layer_loop.drain(SEND_TIMEOUT_SECONDS)
+            publish_loop.drain(DRAIN_SECONDS)
             if response.status_code != probe.expect:
                 raise RuntimeError(f"{name} answered {response.status_code}: {response.content[:300]!r}")
             times[name].append(ms)

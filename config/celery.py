@@ -59,7 +59,7 @@ class ObsCelery(Celery):
         return self.subclass_with_self(ObsBeat)
 
 
-app = ObsCelery("obs", task_cls="apps.common.broker:Task")  # see apps.common.broker
+app = ObsCelery("obs")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

@@ -1,15 +1,24 @@
-"""Task messages for the Redis broker, written with one ``LPUSH`` on a client the process keeps.
+"""Task messages for the Redis broker, written with one ``LPUSH`` on a client the process keeps, after the response.
 
 For every message, Celery's ``apply_async`` acquires a producer from its pool, binds and declares the queue,
 copies kombu's entities, reads its configuration through several layers and creates a new Redis client: about
-0.5 ms of a booking's or an SOS's CPU around a 0.1 ms ``LPUSH``. :class:`Task` (every task of the project) sends
-the plain case itself: the message :func:`apps.common.services.publish` sends after a commit (no retry, no
-countdown or other option) of a task on the default queue, from a web process. It builds the message with Celery's
-own ``create_task_message``, fires the same ``before_task_publish`` and ``after_task_publish`` signals (the request
-id rides on the first), serializes it as kombu's Redis transport does and pushes it on the queue's list, key
-prefix included. Anything else (a countdown, a route, a priority, a task sent from a task, an eager or non-Redis
-set-up) goes through ``apply_async`` unchanged. ``apps/common/tests/test_broker.py`` compares the two messages key
-by key and runs one through a real worker.
+0.5 ms of a booking's or an SOS's CPU around a 0.1 ms ``LPUSH``. :func:`send` sends the plain case itself: the
+message :func:`apps.common.services.publish` sends after a commit (no retry, no countdown or other option) of a task
+on the default queue, from a web process. It builds the message with Celery's own ``create_task_message``, fires
+the same ``before_task_publish`` and ``after_task_publish`` signals (the request id rides on the first), serializes
+it as kombu's Redis transport does and pushes it on the queue's list, key prefix included. Anything else (a
+countdown, a route, a priority, a task sent from a task, an eager or non-Redis set-up) goes through ``apply_async``
+unchanged. ``apps/common/tests/test_broker.py`` compares the two messages key by key and runs one through a real
+worker.
+
+**After the response.** The request does not wait for the broker: :func:`send` checks the call and hands the
+message over to :data:`publish_loop` (:class:`apps.common.handover.HandOverLoop`), which builds and pushes the
+messages in the order they were handed over, in the request's context (its request id). A failure is recorded there:
+the log line, and the backoff (:data:`broker_backoff`) that makes the messages after it skip the broker for
+``CELERY_ENQUEUE_BACKOFF_SECONDS``. Nothing is lost that a synchronous send would have kept: the rows the message
+names are committed before it is handed over, and the periodic sweepers send what never reached the broker (a
+broker that is down, a process killed with messages still to push; an exiting process pushes them for up to
+``DRAIN_SECONDS``).
 
 Why not a library: kombu has no cheaper publishing path, and the message format is Celery's protocol 2, which this
 module does not write by hand (Celery builds it); only the envelope kombu adds for Redis (``body`` in base64,
@@ -18,24 +27,51 @@ module does not write by hand (Celery builds it); only the envelope kombu adds f
 
 from __future__ import annotations
 
+import atexit
 import base64
-from functools import cached_property
+import contextvars
+import logging
+from collections.abc import Callable
+from functools import cached_property, partial
 from typing import Any
 from urllib.parse import urlsplit
 from weakref import WeakKeyDictionary
 
 import redis
-from celery import Task as CeleryTask
 from celery import signals
+from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from kombu.exceptions import KombuError
 from kombu.serialization import dumps as serialize
 from kombu.utils.json import dumps as json_dumps
 from kombu.utils.uuid import uuid
 from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
 from redis.retry import Retry
 
+from apps.common.backoff import Backoff
+from apps.common.handover import HandOverLoop
+
+logger = logging.getLogger("apps.common.services")  # where an enqueue failure has always been logged
+
 _REDIS_SCHEMES = {"redis", "rediss"}
+# How long a drain waits for the messages still to push (an exiting process, the bench between two requests): a
+# broker that does not answer costs its socket timeout, then the backoff skips the rest.
+DRAIN_SECONDS = 6.0
+# What a failed push raises (RuntimeError: kombu's pool states, for the messages sent through Celery).
+BROKER_ERRORS = (KombuError, RedisError, OSError, RuntimeError)
+
+broker_backoff = Backoff()  # this process's last failed enqueue
+publish_loop = HandOverLoop("broker-publish")
+atexit.register(publish_loop.drain, DRAIN_SECONDS)
+
+
+def broker_recently_failed() -> bool:
+    """True for ``CELERY_ENQUEUE_BACKOFF_SECONDS`` after an enqueue failed in this process."""
+    return broker_backoff.active(getattr(settings, "CELERY_ENQUEUE_BACKOFF_SECONDS", 0))
+
+
 # options of a task that would change its message; the plain case has none of them set
 _EXEC_OPTIONS = ("queue", "routing_key", "exchange", "priority", "expires", "delivery_mode", "compression")
 
@@ -102,15 +138,49 @@ def plain(task: Any, options: dict[str, Any]) -> bool:
 
 
 def send(task: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    """Send ``task(*args, **kwargs)`` as ``apply_async(retry=False)`` would, with one ``LPUSH``; its result."""
-    app = task.app
-    setup = _setup(app)
+    """Send ``task(*args, **kwargs)`` as ``apply_async(retry=False)`` would, with one ``LPUSH`` after the response
+    (see the module docstring); its result. A wrong call (the task's signature) raises here, as in apply_async."""
     if task.typing:
-        task.__header__(*args, **kwargs)  # a wrong call fails here, as in apply_async
-    task_id, name, queue = uuid(), task.name, app.conf.task_default_queue
+        task.__header__(*args, **kwargs)
+    app = task.app
+    task_id, queue = uuid(), app.conf.task_default_queue
+    push = partial(_push, task, task_id, args, kwargs, (queue, app.thread_oid), _setup(app))
+    publish_loop.submit(_in_context(contextvars.copy_context(), push))
+    return task.AsyncResult(task_id)
+
+
+async def _in_context(context: contextvars.Context, push: Callable[[], None]) -> None:
+    context.run(push)
+
+
+def _push(
+    task: Any, task_id: str, args: tuple[Any, ...], kwargs: dict[str, Any], route: tuple[str, str], setup: _Setup
+) -> None:
+    """Build and push one message (on :data:`publish_loop`); a failure is logged and backs off, never raised."""
+    name = task.name
+    if broker_recently_failed():
+        logger.warning("could not enqueue %s: the broker failed moments ago; a sweeper will retry it", name)
+        return
+    try:
+        _write(task, task_id, args, kwargs, route, setup)
+    except BROKER_ERRORS:
+        broker_backoff.failure()
+        logger.exception("could not enqueue %s; a sweeper will retry it", name)
+    except Exception:  # the request has answered: an error here can only be logged (a sweeper sends it later)
+        logger.exception("could not build the message of %s; a sweeper will retry it", name)
+    else:
+        broker_backoff.success()
+
+
+def _write(
+    task: Any, task_id: str, args: tuple[Any, ...], kwargs: dict[str, Any], route: tuple[str, str], setup: _Setup
+) -> None:
+    """``route``: the queue and the reply-to of the thread that handed the message over (Celery's ``thread_oid``)."""
+    app, name = task.app, task.name
+    queue, reply_to = route
     headers, properties, body, _ = app.amqp.create_task_message(
         task_id, name, args, kwargs,
-        reply_to=app.thread_oid,
+        reply_to=reply_to,
         time_limit=task.time_limit,
         soft_time_limit=task.soft_time_limit,
         ignore_result=task.ignore_result,
@@ -140,15 +210,3 @@ def send(task: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     setup.client.lpush(setup.prefix + queue, json_dumps(message))
     if signals.after_task_publish.receivers:
         signals.after_task_publish.send(sender=name, body=body, headers=headers, exchange="", routing_key=queue)
-    return task.AsyncResult(task_id)
-
-
-class Task(CeleryTask):
-    """The project's task class: the plain publish of :func:`apps.common.services.publish` in one ``LPUSH``."""
-
-    def apply_async(self, args: Any = None, kwargs: Any = None, task_id: Any = None, producer: Any = None,
-                    link: Any = None, link_error: Any = None, shadow: Any = None, **options: Any) -> Any:  # fmt: skip
-        bare = task_id is None and producer is None and link is None and link_error is None and shadow is None
-        if bare and plain(self, options):
-            return send(self, tuple(args or ()), dict(kwargs or {}))
-        return super().apply_async(args, kwargs, task_id, producer, link, link_error, shadow, **options)

@@ -9,25 +9,21 @@ A channel layer that is down must not fail the request whose data is already com
 and counted (``obs_realtime_publish_failures_total``), further publishes in this process are skipped for
 ``REALTIME_PUBLISH_BACKOFF_SECONDS``, and clients catch up from their last cursor through the REST lists.
 
-A sync process (gunicorn's workers, Celery) sends on one event loop of its own, run by a daemon thread for the
-life of the process (:class:`_LayerLoop`): the Redis layer keeps its connections per event loop, so they are
-opened once and reused. ``async_to_sync`` would start a loop and open a connection for every event (about 4 ms
-of an SOS's 10). The request hands the event to that loop and does not wait for Redis (about 1 ms of an SOS, more
-when Redis is slow): the loop sends the events in the order they were handed over, and records a failure (the
-log line, the counter, the backoff) when it happens; a process that exits gives the events it still holds up to
-``DRAIN_SECONDS``. The in-memory layer (no Redis) lives in the loop that serves the sockets, so it is still sent
-to through ``async_to_sync``, and waited for.
-"""
+A sync process (gunicorn's workers, Celery) sends on one event loop of its own, run by a daemon thread for the life
+of the process (:class:`apps.common.handover.HandOverLoop`): the Redis layer keeps its connections per event loop,
+so they are opened once and reused. ``async_to_sync`` would start a loop and open a connection for every event
+(about 4 ms of an SOS's 10). The request hands the event to that loop and does not wait for Redis (about 1 ms of an
+SOS, more when Redis is slow): the loop sends the events in the order they were handed over, and records a failure
+(the log line, the counter, the backoff) when it happens; a process that exits gives the events it still holds up to
+``DRAIN_SECONDS``. The in-memory layer (no Redis) lives in the loop that serves the sockets, so it is still sent to
+through ``async_to_sync``, and waited for."""
 
 from __future__ import annotations
 
 import asyncio
 import atexit
-import concurrent.futures
 import logging
-import os
-import threading
-from collections.abc import Coroutine, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -39,6 +35,7 @@ from django.db import transaction
 from prometheus_client import Counter
 
 from apps.common.backoff import Backoff
+from apps.common.handover import HandOverLoop
 
 logger = logging.getLogger(__name__)
 
@@ -60,53 +57,7 @@ SEND_TIMEOUT_SECONDS = 5.0
 DRAIN_SECONDS = 2.0
 
 
-class _LayerLoop:
-    """An event loop in a daemon thread, one per process (started on first use, again after a fork)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._pid = 0
-        self._pending: set[concurrent.futures.Future[None]] = set()
-        self._turn: asyncio.Lock | None = None
-
-    def _running(self) -> asyncio.AbstractEventLoop:
-        with self._lock:
-            if self._loop is None or self._pid != os.getpid():
-                loop = asyncio.new_event_loop()
-                threading.Thread(target=loop.run_forever, name="realtime-publish", daemon=True).start()
-                self._loop, self._pid = loop, os.getpid()
-                self._pending, self._turn = set(), None  # a forked child holds none of its parent's
-            return self._loop
-
-    def submit(self, coroutine: Coroutine[Any, Any, Any]) -> concurrent.futures.Future[None]:
-        """Run ``coroutine`` on the loop once those submitted before it have finished; do not wait for it."""
-        loop = self._running()
-        future = asyncio.run_coroutine_threadsafe(self._in_turn(coroutine), loop)
-        with self._lock:
-            self._pending.add(future)
-        future.add_done_callback(self._done)
-        return future
-
-    async def _in_turn(self, coroutine: Coroutine[Any, Any, Any]) -> None:
-        if self._turn is None:  # created on the loop, for the loop
-            self._turn = asyncio.Lock()
-        async with self._turn:  # an asyncio lock is taken in the order it was asked for
-            await coroutine
-
-    def _done(self, future: concurrent.futures.Future[None]) -> None:
-        with self._lock:
-            self._pending.discard(future)
-
-    def drain(self, timeout: float) -> bool:
-        """Wait up to ``timeout`` seconds for what was submitted; True when nothing is left."""
-        with self._lock:
-            pending = list(self._pending)
-        _done, left = concurrent.futures.wait(pending, timeout)
-        return not left
-
-
-layer_loop = _LayerLoop()
+layer_loop = HandOverLoop("realtime-publish")
 atexit.register(layer_loop.drain, DRAIN_SECONDS)
 
 

@@ -10,22 +10,12 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from celery import current_app
-from django.conf import settings
 from django.db import transaction
-from kombu.exceptions import KombuError
-from redis.exceptions import RedisError
 
-from apps.common.backoff import Backoff
+from apps.common import broker
+from apps.common.broker import BROKER_ERRORS, broker_backoff, broker_recently_failed
 
 logger = logging.getLogger(__name__)
-
-
-broker_backoff = Backoff()  # this process's last failed enqueue
-
-
-def broker_recently_failed() -> bool:
-    """True for ``CELERY_ENQUEUE_BACKOFF_SECONDS`` after an enqueue failed in this process."""
-    return broker_backoff.active(getattr(settings, "CELERY_ENQUEUE_BACKOFF_SECONDS", 0))
 
 
 def enqueue_on_commit(task: Any, *args: Any, countdown: float = 0, **kwargs: Any) -> None:
@@ -45,7 +35,9 @@ def enqueue_on_commit(task: Any, *args: Any, countdown: float = 0, **kwargs: Any
 def publish(task: Any, args: tuple[Any, ...], kwargs: dict[str, Any], **options: Any) -> None:
     """Send a task now, under the broker backoff; a broker error is logged (a sweeper recovers), never raised.
 
-    ``options`` go to ``apply_async`` (e.g. ``countdown``). Call it from an on-commit callback."""
+    ``options`` go to ``apply_async`` (e.g. ``countdown``). Call it from an on-commit callback. The plain case
+    (no option, a web process, a Redis broker) is handed over to :mod:`apps.common.broker` and pushed after the
+    response, which records its failures the same way."""
     name = getattr(task, "name", task)
     if current_app.conf.task_always_eager:  # in-process mode: let task errors surface
         task.apply_async(args=args, kwargs=kwargs, **options)
@@ -53,9 +45,12 @@ def publish(task: Any, args: tuple[Any, ...], kwargs: dict[str, Any], **options:
     if broker_recently_failed():
         logger.warning("could not enqueue %s: the broker failed moments ago; a sweeper will retry it", name)
         return
+    if broker.plain(task, {**options, "retry": False}):
+        broker.send(task, args, kwargs)
+        return
     try:
         task.apply_async(args=args, kwargs=kwargs, retry=False, **options)
-    except (KombuError, RedisError, OSError, RuntimeError):  # RuntimeError: kombu's pool states
+    except BROKER_ERRORS:
         broker_backoff.failure()
         logger.exception("could not enqueue %s; a sweeper will retry it", name)
     else:

@@ -68,7 +68,8 @@ def cache_settings(location: str, **options: Any) -> dict[str, Any]:
 def redis_unreachable(
     url: str = DEAD_REDIS, *, timeout: float | None = None, retry_seconds: float | None = None
 ) -> Iterator[None]:
-    """Point the cache, the Celery broker and the OTP store at ``url``; tasks really go to the broker.
+    """Point the cache, the Celery broker and the OTP store at ``url``; tasks really go to the broker. The task
+    messages handed over to be pushed after the response (``apps.common.broker``) are pushed before it ends.
 
     ``timeout`` shortens the read timeouts of the cache and the broker (for a server that never answers);
     ``retry_seconds`` sets how long the cache leaves a failed Redis alone. Backoffs start and end cleared,
@@ -103,6 +104,7 @@ def redis_unreachable(
             otp_store.reset_store()
             yield
     finally:
+        broker.publish_loop.drain(30)
         conf.task_always_eager, conf.broker_url, conf.broker_transport_options, app._pool = previous
         app.amqp._producer_pool = previous_producers
         broker.reset()

@@ -1,9 +1,13 @@
-"""The plain publish (one LPUSH, apps.common.broker) writes the message Celery's apply_async writes."""
+"""The plain publish (one LPUSH after the response, apps.common.broker) writes the message Celery's apply_async
+writes, in the order the messages were handed over, and never makes the request wait for the broker."""
 
 from __future__ import annotations
 
 import base64
 import json
+import os
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -53,31 +57,33 @@ def _without_ids(message: dict[str, Any]) -> dict[str, Any]:
 
 def test_the_plain_publish_writes_celerys_message(queue: str) -> None:
     task = deliver_many._get_current_object()
-    assert isinstance(task, broker.Task)
     assert broker.plain(task, {"retry": False})
     args = (["d1", 'हिन्दी "quoted"'],)
     token = request_id_var.set("req123abc")
     try:
-        result = task.apply_async(args=args, kwargs={}, retry=False)  # this module's path
+        result = broker.send(task, args, {})  # this module's path, pushed on its loop in this context
+        assert broker.publish_loop.drain(10)
         CeleryTask.apply_async(task, args=args, kwargs={}, retry=False)  # Celery's own
     finally:
         request_id_var.reset(token)
-    ours, celerys = _taken(queue), _taken(queue)
+    ours, celerys = _taken(queue), _taken(queue)  # LPUSH and RPOP: first in, first out
     assert ours["headers"]["id"] == ours["headers"]["root_id"] == ours["properties"]["correlation_id"] == result.id
     assert ours["properties"]["delivery_tag"] != celerys["properties"]["delivery_tag"]
     assert _without_ids(ours) == _without_ids(celerys)
     assert ours["body"][0] == [list(args[0])]
-    assert ours["headers"].get("request_id") == "req123abc"  # before_task_publish ran
+    assert ours["headers"].get("request_id") == "req123abc"  # before_task_publish ran, in the request's context
 
 
 def test_anything_but_the_plain_case_goes_through_celery(queue: str, monkeypatch: pytest.MonkeyPatch) -> None:
     task = deliver_many._get_current_object()
     sent: list[Any] = []
+    through_celery: list[Any] = []
     monkeypatch.setattr(broker, "send", lambda *a: sent.append(a))
-    task.apply_async(args=([],), retry=False, countdown=5)
-    task.apply_async(args=([],))  # Celery's retries
-    task.apply_async(args=([],), retry=False, task_id=str(uuid.uuid4()))
+    monkeypatch.setattr(task, "apply_async", lambda **k: through_celery.append(k))
+    publish(task, ([],), {}, countdown=5)
+    publish(task, ([],), {}, priority=3)
     assert sent == []
+    assert [call.get("countdown") for call in through_celery] == [5, None]
     assert not broker.plain(task, {"retry": False, "priority": 3})
     previous = app.conf.broker_use_ssl
     app.conf.broker_use_ssl = {"ssl_cert_reqs": "required"}
@@ -88,8 +94,34 @@ def test_anything_but_the_plain_case_goes_through_celery(queue: str, monkeypatch
         app.conf.broker_use_ssl = previous
         broker.reset()
     assert broker.plain(task, {"retry": False})
+    publish(task, (["d1"],), {})
+    assert len(sent) == 1
     app.conf.task_always_eager = True
     assert not broker.plain(task, {"retry": False})
+
+
+def test_messages_are_pushed_in_the_order_they_were_handed_over(queue: str) -> None:
+    for index in range(20):
+        publish(deliver_many, ([f"d{index}"],), {})
+    assert broker.publish_loop.drain(10)
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    pushed = [json.loads(base64.b64decode(json.loads(raw)["body"]))[0][0][0] for raw in client.lrange(queue, 0, -1)]
+    assert pushed[::-1] == [f"d{index}" for index in range(20)]  # LPUSH: the newest first
+
+
+def test_a_process_that_exits_at_once_still_pushes_what_it_handed_over(queue: str) -> None:
+    """A management command (or a worker recycled by gunicorn) that publishes and exits: the message is pushed."""
+    code = (
+        "import django; django.setup()\n"
+        "from config.celery import app\n"
+        f"app.conf.task_always_eager, app.conf.task_default_queue = False, {queue!r}\n"
+        "from apps.common.services import publish\n"
+        "from apps.notifications.tasks import deliver_many\n"
+        "publish(deliver_many, (['at-exit'],), {})\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=120)
+    assert _taken(queue)["body"][0] == [["at-exit"]]
 
 
 def test_the_key_prefix_is_kept(queue: str) -> None:
@@ -99,6 +131,7 @@ def test_the_key_prefix_is_kept(queue: str) -> None:
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
     try:
         publish(deliver_many, (["d1"],), {})
+        assert broker.publish_loop.drain(10)
         assert client.llen(f"deploy-b:{queue}") == 1
         assert client.llen(queue) == 0
     finally:
@@ -109,7 +142,8 @@ def test_the_key_prefix_is_kept(queue: str) -> None:
 def test_a_dead_broker_is_logged_and_backed_off_not_raised(caplog: pytest.LogCaptureFixture) -> None:
     with redis_unreachable():
         assert broker.plain(deliver_many, {"retry": False})
-        publish(deliver_many, (["d1"],), {})
+        publish(deliver_many, (["d1"],), {})  # handed over: no error here
+        assert broker.publish_loop.drain(10)
         assert broker_backoff.active(60)
     assert any("could not enqueue notifications.deliver_many" in r.getMessage() for r in caplog.records)
 
@@ -119,30 +153,36 @@ def test_a_connection_redis_closed_is_replaced_at_once(queue: str) -> None:
     opens a new one and sends, with no error and no backoff."""
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
     publish(deliver_many, (["d1"],), {})
+    assert broker.publish_loop.drain(10)
     kept = broker._setup(app).client
     kept_id = kept.client_id()
     assert client.client_kill_filter(_id=kept_id) == 1
     publish(deliver_many, (["d2"],), {})
+    assert broker.publish_loop.drain(10)
     assert not broker_backoff.active(60)
     assert client.llen(queue) == 2
     assert kept.client_id() != kept_id
 
 
-def test_a_hung_broker_costs_one_timeout_then_the_backoff(caplog: pytest.LogCaptureFixture, settings: Any) -> None:
-    """A broker that accepts and never answers: the first publish waits its socket timeout once (no retry on a
-    timeout), is logged, and the ones after it within the backoff do not wait at all."""
+def test_a_hung_broker_costs_no_request_a_wait_and_one_timeout_then_the_backoff(
+    caplog: pytest.LogCaptureFixture, settings: Any
+) -> None:
+    """A broker that accepts and never answers: the publish hands the message over and returns while the push
+    still waits; the push waits its socket timeout once (no retry on a timeout) and is logged, and the publishes
+    after it within the backoff do not even hand a message over."""
     settings.CELERY_ENQUEUE_BACKOFF_SECONDS = 30
-    with silent_redis() as server, redis_unreachable(server.url, timeout=0.3):
+    with silent_redis() as server, redis_unreachable(server.url, timeout=3):
         assert broker.plain(deliver_many, {"retry": False})
-        started = time.monotonic()
         publish(deliver_many, (["d1"],), {})
+        assert not broker.publish_loop.drain(0)  # returned with the push still waiting for the broker
+        assert broker.publish_loop.drain(30)
         assert broker_backoff.active(60)
         tried = server.connections
         assert tried == 1
         for _ in range(5):
             publish(deliver_many, (["d2"],), {})
+        assert broker.publish_loop.drain(0)  # nothing was handed over
         assert server.connections == tried  # nobody waited on it again
-    assert time.monotonic() - started < 5
     assert any("could not enqueue notifications.deliver_many" in r.getMessage() for r in caplog.records)
 
 

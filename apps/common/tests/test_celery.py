@@ -7,7 +7,8 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 
-from apps.common.services import enqueue_on_commit
+from apps.common import broker
+from apps.common.services import broker_backoff, enqueue_on_commit
 from apps.common.tasks import HEARTBEAT_KEY, heartbeat
 from config.celery import app
 
@@ -55,14 +56,20 @@ def test_broker_outage_after_commit_is_logged_not_raised(monkeypatch: Any, caplo
     def refuse(*args: Any, **kwargs: Any) -> None:
         raise OperationalError("Error 111 connecting to broker")
 
-    monkeypatch.setattr(heartbeat, "apply_async", refuse)
-    app.conf.task_always_eager = False
-    try:
-        with transaction.atomic():
-            enqueue_on_commit(heartbeat)
-    finally:
-        app.conf.task_always_eager = True
-    assert any("could not enqueue common.heartbeat" in record.getMessage() for record in caplog.records)
+    for task, options in ((heartbeat, {}), (heartbeat, {"countdown": 5})):  # pushed after the response; Celery's
+        caplog.clear()
+        monkeypatch.setattr(heartbeat, "apply_async", refuse)
+        monkeypatch.setattr(broker, "_write", refuse)
+        app.conf.task_always_eager = False
+        broker_backoff.reset()
+        try:
+            with transaction.atomic():
+                enqueue_on_commit(task, **options)
+            assert broker.publish_loop.drain(10)
+        finally:
+            app.conf.task_always_eager = True
+            broker_backoff.reset()
+        assert any("could not enqueue common.heartbeat" in record.getMessage() for record in caplog.records)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -122,6 +129,7 @@ def test_with_a_broker_work_for_after_the_response_is_published_on_commit(monkey
 
     published: list[Any] = []
     monkeypatch.setattr(heartbeat, "apply_async", lambda *a, **k: published.append(k))
+    monkeypatch.setattr(broker, "send", lambda task, args, kwargs: published.append(args))  # the plain publish
     app.conf.task_always_eager = False
     try:
         request_started.send(sender=None)

@@ -9,12 +9,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import caches
 from django.utils import timezone
 
+from apps.common import broker
 from apps.common.tests.redis_doubles import redis_unreachable
 from apps.emergency.models import Incident
 from apps.emergency.tests.conftest import Cast
@@ -73,20 +75,17 @@ def test_one_request_tries_a_dead_broker_once(cast: Cast, client_for: Any, setti
 
     settings.CELERY_ENQUEUE_BACKOFF_SECONDS = 30
     attempts: list[Any] = []
-    original = deliver_many.apply_async
+    original = broker.send
 
-    def counting(*args: Any, **kwargs: Any) -> Any:
-        attempts.append(kwargs["args"])
-        return original(*args, **kwargs)
+    def counting(task: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        if task.name == deliver_many.name:
+            attempts.append(args)
+        return original(task, args, kwargs)
 
-    deliver_many.apply_async = counting  # type: ignore[method-assign]
-    try:
-        with redis_down():
-            response = client_for(cast.trekker).post(
-                "/api/v1/emergency/sos/", {}, format="json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4())
-            )
-    finally:
-        deliver_many.apply_async = original  # type: ignore[method-assign]
+    with mock.patch.object(broker, "send", counting), redis_down():  # the context pushes what was handed over
+        response = client_for(cast.trekker).post(
+            "/api/v1/emergency/sos/", {}, format="json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4())
+        )
     assert response.status_code == 201
     queued = {str(pk) for pk in Delivery.objects.filter(status="queued").values_list("pk", flat=True)}
     assert len(queued) == 9

@@ -13,7 +13,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.utils import timezone
 
-from apps.common import realtime
+from apps.common import handover, realtime
 
 
 def _receive_one(layer: Any, channel: str) -> dict[str, Any]:
@@ -33,7 +33,7 @@ def test_events_are_sent_on_one_loop_per_process(monkeypatch: Any) -> None:
     realtime.publish_backoff.reset()
     loops = []
     for pid_shift in (0, 0, 1):  # the third as if in a child forked since: a loop of its own
-        monkeypatch.setattr(realtime.os, "getpid", lambda shift=pid_shift: 1_000_000 + shift)
+        monkeypatch.setattr(handover.os, "getpid", lambda shift=pid_shift: 1_000_000 + shift)
         event = {"type": realtime.EVENT_TYPE, "event": "incident.created", "cursor": timezone.now().isoformat()}
         assert realtime.send([group], event)
         assert _receive_one(layer, channel)["cursor"] == event["cursor"]
