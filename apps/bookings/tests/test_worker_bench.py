@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import asyncio
 import io
 import json
+import socket
+import socketserver
+import threading
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -17,7 +21,7 @@ from apps.bookings.models import BatchCancellation, Booking
 from apps.bookings.tests.conftest import people, with_emergency_contact
 from apps.treks.tests.factories import BatchFactory, TrekFactory
 from apps.users.tests.factories import UserFactory
-from scripts.storm import percentile, storm_markdown
+from scripts.storm import percentile, storm, storm_markdown
 
 
 @pytest.mark.worker
@@ -94,3 +98,66 @@ def test_storm_report_helpers():
     }
     assert "**20 booked**" in storm_markdown(storm)
     assert storm_markdown(storm).strip().endswith("Exact.")
+
+
+class _StormServer(socketserver.ThreadingTCPServer):
+    """Answers the storm's POSTs only once ``clients`` connections are in flight together: 201 for the first
+    ``seats`` it answers, 409 ``batch_full`` after; a connection it cannot read is reset."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, clients: int, seats: int) -> None:
+        self.together = threading.Barrier(clients, timeout=30)
+        self.lock = threading.Lock()
+        self.seats, self.tokens = seats, []
+        super().__init__(("127.0.0.1", 0), _StormHandler)
+
+
+class _StormHandler(socketserver.StreamRequestHandler):
+    server: _StormServer
+
+    def handle(self) -> None:
+        head = b""
+        while not head.endswith(b"\r\n\r\n"):
+            head += self.rfile.read(1)
+        lines = head.decode().split("\r\n")
+        headers = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
+        body = json.loads(self.rfile.read(int(headers["Content-Length"])))
+        self.server.together.wait()  # every client is in flight before any is answered
+        with self.server.lock:
+            self.server.tokens.append(headers["Authorization"])
+            booked = self.server.seats > 0
+            self.server.seats -= booked
+        if booked:
+            status, payload = "201 Created", {"batch": body["batch"]}
+        else:
+            status, payload = "409 Conflict", {"error": {"code": "batch_full"}}
+        data = json.dumps(payload).encode()
+        self.wfile.write(f"HTTP/1.1 {status}\r\nContent-Length: {len(data)}\r\n\r\n".encode() + data)
+
+
+def test_the_storm_client_has_every_client_in_flight_at_once_and_counts_each_outcome() -> None:
+    server = _StormServer(clients=50, seats=7)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        host, port = server.server_address[:2]
+        tokens = [f"t{n}" for n in range(50)]
+        result = asyncio.run(storm(f"http://{host}:{port}", tokens, "b1", timeout=60))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert sorted(server.tokens) == sorted(f"Bearer {token}" for token in tokens)  # one request per client
+    assert (result["successes"], result["conflicts_409"], result["non_409_errors"]) == (7, 43, 0)
+    assert result["conflict_codes"] == {"batch_full": 43}
+    assert result["clients"] == 50
+    assert 0 < result["p50_ms"] <= result["p99_ms"] <= result["max_ms"]
+
+
+def test_the_storm_client_counts_a_refused_connection_as_an_error() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # nothing listens there once closed
+    result = asyncio.run(storm(f"http://127.0.0.1:{port}", ["t1", "t2"], "b1", timeout=10))
+    assert result["non_409_errors"] == 2
+    assert result["outcomes"] == {"socket_error": 2}
