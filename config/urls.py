@@ -1,12 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 
 from apps.bookings.urls import booking_urlpatterns
 from apps.common.exceptions import api_not_found
 from apps.common.metrics import metrics_view
-from apps.common.views import ApiIndexView, HealthView, ReadyView, RedocView
+from apps.common.views import ApiIndexView, HealthView, ReadyView, RedocView, SchemaView
 from apps.realtime.views import live_incidents
 from apps.users.urls import auth_urlpatterns, users_urlpatterns
 
@@ -29,7 +29,7 @@ api_v1: list[URLPattern | URLResolver] = [
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
     # Any other address under /api/ (any character, "/api" itself): the 404 envelope, DEBUG or not.

@@ -106,6 +106,7 @@ class _StormServer(socketserver.ThreadingTCPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # every client's connection waits in the backlog (socketserver's default is 5)
 
     def __init__(self, clients: int, seats: int) -> None:
         self.together = threading.Barrier(clients, timeout=30)

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
-import yaml
-from django.core.management import call_command
 from django.test import Client
+from drf_spectacular.generators import SchemaGenerator
 
 from apps.messaging import services
 from apps.messaging.models import Message
@@ -50,10 +48,9 @@ def test_admin_is_for_moderators(
         assert client.post(f"/admin/messaging/message/{edited_message.pk}/change/", {}).status_code == 403
 
 
-def test_schema_documents_the_messaging_endpoints(tmp_path: Path) -> None:
-    out = tmp_path / "schema.yml"
-    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
-    paths = yaml.safe_load(out.read_text())["paths"]
+def test_schema_documents_the_messaging_endpoints() -> None:
+    # validated, warnings failing, by apps/common/tests/test_platform.py and `make lint`
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
     assert set(paths["/api/v1/conversations/"]) == {"get", "post"}
     assert set(paths["/api/v1/conversations/{id}/"]) == {"get"}
     assert set(paths["/api/v1/conversations/{id}/read/"]) == {"post"}
