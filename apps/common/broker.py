@@ -139,7 +139,9 @@ def plain(task: Any, options: dict[str, Any]) -> bool:
 
 def send(task: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """Send ``task(*args, **kwargs)`` as ``apply_async(retry=False)`` would, with one ``LPUSH`` after the response
-    (see the module docstring); its result. A wrong call (the task's signature) raises here, as in apply_async."""
+    (see the module docstring); its result. A wrong call (the task's signature) raises here, as in apply_async. The
+    arguments are serialized on the loop: the caller does not change them afterwards (every caller builds them for
+    the call: ids of rows it has committed)."""
     if task.typing:
         task.__header__(*args, **kwargs)
     app = task.app
