@@ -18,7 +18,8 @@ the log line, and the backoff (:data:`broker_backoff`) that makes the messages a
 ``CELERY_ENQUEUE_BACKOFF_SECONDS``. Nothing is lost that a synchronous send would have kept: the rows the message
 names are committed before it is handed over, and the periodic sweepers send what never reached the broker (a
 broker that is down, a process killed with messages still to push; an exiting process pushes them for up to
-``DRAIN_SECONDS``).
+``DRAIN_SECONDS``). When ``MAX_HANDED_OVER`` messages already wait (a broker slower than the requests), the request
+pushes its own, as it did before the loop.
 
 Why not a library: kombu has no cheaper publishing path, and the message format is Celery's protocol 2, which this
 module does not write by hand (Celery builds it); only the envelope kombu adds for Redis (``body`` in base64,
@@ -59,6 +60,9 @@ _REDIS_SCHEMES = {"redis", "rediss"}
 # How long a drain waits for the messages still to push (an exiting process, the bench between two requests): a
 # broker that does not answer costs its socket timeout, then the backoff skips the rest.
 DRAIN_SECONDS = 6.0
+# At most this many messages wait for the loop; past it (a broker slower than the requests), a request pushes its
+# own message, as before the loop, so a slow broker slows the requests instead of filling the process's memory.
+MAX_HANDED_OVER = 1000
 # What a failed push raises (RuntimeError: kombu's pool states, for the messages sent through Celery).
 BROKER_ERRORS = (KombuError, RedisError, OSError, RuntimeError)
 
@@ -147,7 +151,10 @@ def send(task: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     app = task.app
     task_id, queue = uuid(), app.conf.task_default_queue
     push = partial(_push, task, task_id, args, kwargs, (queue, app.thread_oid), _setup(app))
-    publish_loop.submit(_in_context(contextvars.copy_context(), push))
+    if publish_loop.pending() < MAX_HANDED_OVER:
+        publish_loop.submit(_in_context(contextvars.copy_context(), push))
+    else:
+        push()
     return task.AsyncResult(task_id)
 
 

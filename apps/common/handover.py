@@ -59,6 +59,11 @@ class HandOverLoop:
         with self._lock:
             self._pending.discard(future)
 
+    def pending(self) -> int:
+        """How many submitted coroutines have not finished."""
+        with self._lock:
+            return len(self._pending) if self._pid == os.getpid() else 0
+
     def drain(self, timeout: float) -> bool:
         """Wait up to ``timeout`` seconds for what was submitted; True when nothing is left."""
         with self._lock:

@@ -109,6 +109,15 @@ def test_messages_are_pushed_in_the_order_they_were_handed_over(queue: str) -> N
     assert pushed[::-1] == [f"d{index}" for index in range(20)]  # LPUSH: the newest first
 
 
+def test_past_the_bound_a_request_pushes_its_own_message(queue: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A broker slower than the requests: once MAX_HANDED_OVER messages wait, the request pushes its own (it waits
+    for the broker, as before the loop) instead of growing the process's queue."""
+    monkeypatch.setattr(broker, "MAX_HANDED_OVER", 0)
+    publish(deliver_many, (["pushed-by-the-request"],), {})
+    assert broker.publish_loop.pending() == 0
+    assert _taken(queue)["body"][0] == [["pushed-by-the-request"]]
+
+
 def test_a_process_that_exits_at_once_still_pushes_what_it_handed_over(queue: str) -> None:
     """A management command (or a worker recycled by gunicorn) that publishes and exits: the message is pushed."""
     code = (
