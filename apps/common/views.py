@@ -11,6 +11,7 @@ from django.db import connection
 from django.dispatch import receiver
 from django.http import HttpResponse, HttpResponseBase
 from django.utils import translation
+from drf_spectacular.settings import patched_settings
 from drf_spectacular.utils import extend_schema, inline_serializer
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from rest_framework import serializers
@@ -236,7 +237,8 @@ class SchemaView(SpectacularAPIView):
     under the anonymous rate one client could keep a server's CPUs busy. Its bytes and headers are kept in this
     process per variant, and a variant is one of a fixed few: the renderer chosen (YAML or JSON, by ``Accept`` or
     ``?format=``), the language (``?lang=`` or the request's, as the supported language Django would translate
-    into) and the URL configuration. ``?version=`` is not a variant: the API has one version, and the parameter no
+    into, the default one for any other: the document is built in that language) and the URL configuration.
+    ``?version=`` is not a variant: the API has one version, and the parameter no
     longer writes its value into the document.
     """
 
@@ -244,19 +246,20 @@ class SchemaView(SpectacularAPIView):
         return None
 
     def _variant(self, request: Request) -> tuple[str, ...]:
-        requested = (request.GET.get("lang") if settings.USE_I18N else None) or translation.get_language()
-        try:
-            language = translation.get_supported_language_variant(requested or settings.LANGUAGE_CODE)
-        except LookupError:  # Django translates an unknown language as the default one
-            language = translation.get_supported_language_variant(settings.LANGUAGE_CODE)
-        renderer = request.accepted_renderer
-        return (renderer.media_type, renderer.format, language, str(self.urlconf or settings.ROOT_URLCONF))
+        return (
+            request.accepted_renderer.media_type,
+            request.accepted_renderer.format,
+            _schema_language(request),
+            str(self.urlconf or settings.ROOT_URLCONF),
+        )
 
     @extend_schema(exclude=True)  # as drf-spectacular's own view (SERVE_INCLUDE_SCHEMA is off)
     def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        kept = _schemas.get(self._variant(request))
-        if kept is None:
-            return super().get(request, *args, **kwargs)
+        self.variant = self._variant(request)
+        kept = _schemas.get(self.variant)
+        if kept is None:  # built in the language it is kept under (drf-spectacular would use ?lang= as given)
+            with patched_settings(self.custom_settings), translation.override(self.variant[2]):
+                return self._get_schema_response(request)
         content, headers = kept
         response = HttpResponse(content)
         for name, value in headers:
@@ -265,8 +268,22 @@ class SchemaView(SpectacularAPIView):
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
         response = super().finalize_response(request, response, *args, **kwargs)
-        if isinstance(response, Response) and response.status_code == 200:
+        variant = getattr(self, "variant", None)
+        if variant is not None and isinstance(response, Response) and response.status_code == 200:
             response.render()
             headers = [(name, response[name]) for name in _SCHEMA_HEADERS if response.has_header(name)]
-            _schemas[self._variant(request)] = (response.content, headers)
+            _schemas[variant] = (response.content, headers)
         return response
+
+
+def _schema_language(request: Request) -> str:
+    """One of ``LANGUAGES``: ``?lang=`` or the request's language, as Django would match it to a supported one;
+    the default language for anything else (a code Django has strings for but the API does not speak, say
+    ``zh-hans``, or one that is no language at all)."""
+    requested = (request.GET.get("lang") if settings.USE_I18N else None) or translation.get_language()
+    try:
+        supported = translation.get_supported_language_variant(requested or settings.LANGUAGE_CODE)
+    except LookupError:
+        supported = translation.get_supported_language_variant(settings.LANGUAGE_CODE)
+    codes = {code.lower(): code for code, _name in settings.LANGUAGES}
+    return codes.get(supported.lower(), supported)  # "EN" is "en"

@@ -224,6 +224,31 @@ def test_the_schema_is_built_once_per_variant_and_sent_as_drf_spectacular_builds
         assert expected["Content-Type"] == first[name]["Content-Type"], name
 
 
+# ?lang= values of every kind: a language Django has strings for but the API does not speak, case and region
+# variants, no language at all (a null byte, a header injection, 5,000 characters, a script name)
+HOSTILE_LANGS = {
+    "zh-hans": "en", "de": "en", "EN": "en", "en-GB": "en", "HI": "hi", "hi-IN": "hi", "%00": "en",
+    "en%0d%0aX-Injected:%20y": "en", "x" * 5000: "en", "हिन्दी": "en", "../../etc/passwd": "en", "": "en",
+}  # fmt: skip
+
+
+def test_any_lang_is_built_as_one_of_the_apis_languages_and_poisons_no_variant(api_client: APIClient) -> None:
+    """A first request with an odd ``?lang=`` fills the cache for everyone after it: the document it builds must
+    be the one of the language it is kept under (English or Hindi), whatever Django itself has strings for."""
+    from apps.common import views
+
+    views._schemas.clear()
+    expected = {"en": api_client.get("/api/schema/").content, "hi": api_client.get("/api/schema/?lang=hi").content}
+    assert expected["en"] != expected["hi"]
+    for lang, language in HOSTILE_LANGS.items():
+        views._schemas.clear()  # each one the first request of its process
+        response = api_client.get(f"/api/schema/?lang={lang}")
+        assert response.status_code == 200, lang
+        assert response.content == expected[language], lang
+        assert [variant[2] for variant in views._schemas] == [language], lang
+        assert "X-Injected" not in response
+
+
 def test_swagger_ui_and_assets_are_served_locally(api_client: APIClient) -> None:
     page = api_client.get("/api/docs/")
     assert page.status_code == 200
