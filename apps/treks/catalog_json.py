@@ -7,10 +7,10 @@ A card comes back from the list's statement in three parts:
   renderer once per distinct set of values and language (:func:`card_texts`, a bounded memo of a pure function of
   what the row holds, so it is never stale). PostgreSQL writing it cost 0.18 ms of the statement's 0.45 ms.
 - the **cover**: its URL depends on the storage and the request, so Python writes it.
-- the **tail** (``price_from`` and ``next_batch``), which depends on today's date: written by PostgreSQL with
-  ``to_json``, which escapes a string exactly as Python's ``json.dumps(ensure_ascii=False)`` does. A tail that
-  comes back NULL (a departure stored without a field the card shows) makes the page fall back to the
-  serializer for every card.
+- the **tail** (``price_from`` and ``next_batch``), which depends on today's date: stored by PostgreSQL beside the
+  card's departures, one text per departure that can be the first ahead, and picked for today by
+  :class:`apps.treks.selectors.CardTail` (migration 0013). A tail that comes back NULL (a departure stored
+  without a field the card shows) makes the page fall back to the serializer for every card.
 """
 
 from __future__ import annotations
@@ -28,55 +28,14 @@ from apps.common.pagination import TOTAL
 from apps.treks.selectors import TREK_CARD_FIELDS
 from apps.treks.serializers import TrekListSerializer
 
-COLUMNS = (*TREK_CARD_FIELDS, TOTAL)  # the list statement's result columns, in order
+CARD_TAIL = "card_tail"  # the card's end as stored (``selectors.CardTail``)
+COLUMNS = (*TREK_CARD_FIELDS, CARD_TAIL, TOTAL)  # the list statement's result columns, in order
 
 
 def _col(name: str) -> str:
     return f's."{name}"'
 
 
-def _text(sql: str) -> str:
-    """A value as JSON (``null`` for NULL)."""
-    return f"coalesce(to_json({sql})::text, 'null')"
-
-
-def _quoted(sql: str) -> str:
-    return _text(f"({sql})::text")
-
-
-def _money(sql: str) -> str:
-    return _quoted(f"round({sql}, 2)")
-
-
-def _key(name: str, first: bool = False) -> str:
-    return "'" + ("" if first else ",") + json.dumps(name) + ":'"
-
-
-def _unicode_safe(sql: str) -> str:
-    return f"replace(replace({sql}, U&'\\2028', '\\u2028'), U&'\\2029', '\\u2029')"
-
-
-_NEXT = _col("next_batch_data")
-NEXT_BATCH = (
-    f"CASE WHEN {_NEXT} IS NULL OR {_NEXT} = '{{}}'::jsonb THEN 'null' ELSE '{{' || "
-    + " || ".join(
-        [
-            _key("id", first=True),
-            _quoted(f"({_NEXT}->>'id')::uuid"),
-            _key("start_date"),
-            _text(f"{_NEXT}->>'start_date'"),
-            _key("end_date"),
-            _text(f"{_NEXT}->>'end_date'"),
-            _key("price"),
-            _money(f"({_NEXT}->>'price')::numeric"),
-            _key("seats_left"),
-            f"greatest(0, trunc(({_NEXT}->>'seats_left')::numeric))::bigint::text",
-            _key("status"),
-            _text(f"{_NEXT}->>'status'"),
-        ]
-    )
-    + " || '}' END"
-)
 # the head's columns, in TrekListSerializer's order: numbers and JSON as PostgreSQL writes them (the ORM reads the
 # same text: numeric as Decimal(text), jsonb through json.loads)
 HEAD_COLUMNS = (
@@ -85,8 +44,7 @@ HEAD_COLUMNS = (
 )  # fmt: skip
 _AS_TEXT = {"total_distance", "themes"}
 SELECT_HEAD = ", ".join(f"{_col(name)}::text" if name in _AS_TEXT else _col(name) for name in HEAD_COLUMNS)
-TAIL = " || ".join([_key("price_from"), _money(_col("price_from")), _key("next_batch"), f"({NEXT_BATCH})", "'}'"])
-SELECT_CARDS = f"SELECT {SELECT_HEAD}, {_col('cover_image')}, {_unicode_safe(TAIL)}, {_col(TOTAL)} FROM ("  # noqa: S608  constant text from code; request values are parameters
+SELECT_CARDS = f"SELECT {SELECT_HEAD}, {_col('cover_image')}, {_col(CARD_TAIL)}, {_col(TOTAL)} FROM ("  # noqa: S608  constant text from code; request values are parameters
 AFTER_CARDS = " LIMIT %s OFFSET %s) AS s(" + ", ".join(f'"{name}"' for name in COLUMNS) + ")"
 
 _renderer = JSONRenderer()

@@ -23,6 +23,7 @@ from apps.treks import compiled, selectors
 from apps.treks.catalog_cache.responses import RenderedResponse
 from apps.treks.catalog_json import (
     AFTER_CARDS,
+    CARD_TAIL,
     COLUMNS,
     HEAD_COLUMNS,
     SELECT_CARDS,
@@ -94,7 +95,10 @@ def _cards(filterset: TrekFilter | None, user: Any, today: date, data: dict[str,
         filterset.today = today
         queryset = filterset.filter_queryset(queryset)
         counted = filterset.filter_queryset(counted)
-    return selectors.trek_cards(queryset).annotate(**{TOTAL: RowCount(counted.order_by().values("pk"))})
+    cards = selectors.trek_cards(queryset)
+    if connection.vendor == "postgresql":
+        cards = cards.annotate(**{CARD_TAIL: selectors.CardTail(today)})
+    return cards.annotate(**{TOTAL: RowCount(counted.order_by().values("pk"))})
 
 
 def trek_list_response(request: Request, view: APIView) -> Response:

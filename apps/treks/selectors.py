@@ -98,6 +98,31 @@ class CardPick(Func):
         return self.sql.format(departures=departures, today=today), (*departure_params, *today_params)
 
 
+NO_DEPARTURE = ',"price_from":null,"next_batch":null}'  # a card's end with no departure ahead
+
+
+class CardTail(Func):
+    """The end of the catalog card's JSON (``,"price_from":...,"next_batch":...}``) for ``today``, picked from the
+    stored card's ``tails`` by its ``starts`` (migration 0013; PostgreSQL). A trek without a stored card yet has no
+    departure."""
+
+    output_field = CharField()
+
+    def __init__(self, today: date) -> None:
+        super().__init__(F("card__departures"), Value(today.isoformat()))
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:  # type: ignore[override]
+        (departures, departure_params), (today, today_params) = (
+            compiler.compile(expression) for expression in self.get_source_expressions()
+        )
+        card = departures.rpartition(".")[0]  # the joined card's alias
+        sql = (
+            f"CASE WHEN {card}.tails IS NULL THEN '{NO_DEPARTURE}' "
+            f"ELSE {card}.tails[width_bucket(({today})::date, {card}.starts) + 1] END"
+        )
+        return sql, (*departure_params, *today_params)
+
+
 def with_departure_annotations(qs: QuerySet[Trek], today: date) -> QuerySet[Trek]:
     """``price_from`` (cheapest upcoming open batch), ``next_departure`` and ``next_batch_data``."""
     if connection.vendor == "postgresql":

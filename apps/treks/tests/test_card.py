@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from apps.common.exceptions import ApplicationError
 from apps.common.tests.race import Race
 from apps.treks import selectors, services
+from apps.treks.catalog_json import serialized_card
 from apps.treks.models import Batch, Trek, TrekCard, TrekPhoto
 from apps.treks.serializers import next_batch_of
 from apps.treks.tests.factories import BatchFactory, GuideFactory, ItineraryDayFactory, RegionFactory, TrekFactory
@@ -78,6 +79,15 @@ def assert_cards_true(treks: list[Trek], today: date) -> None:
         assert row["price_from"] == expected["price_from"]
         assert row["next_departure"] == expected["next_departure"]
         assert next_batch_of(row["next_batch_data"]) == expected["next_batch"]
+    cards = selectors.trek_cards(
+        selectors.trek_list(user=AnonymousUser(), today=today).filter(pk__in=[t.pk for t in treks])
+    )
+    tailed = list(cards.annotate(card_tail=selectors.CardTail(today)))
+    assert len(tailed) == len(treks)
+    for card in tailed:
+        # the stored end of the card, picked for today, is the end of the card the serializer writes
+        assert card["card_tail"].startswith(',"price_from":')
+        assert serialized_card(card).endswith(card["card_tail"])
     for trek in treks:
         detail = selectors.trek_detail(user=AnonymousUser(), slug=trek.slug, today=today)
         expected = expected_card(trek, today)
