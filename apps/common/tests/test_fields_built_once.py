@@ -12,8 +12,11 @@ from apps.bookings.serializers import BookingCreateSerializer
 from apps.bookings.serializers.paperwork import ParticipantInputSerializer
 from apps.common.serializers import FieldsBuiltOnce
 from apps.emergency.serializers import GuideReportSerializer, SOSRequestSerializer
+from apps.treks.serializers import TrekDetailSerializer
 
 BUILT_ONCE = [BookingCreateSerializer, SOSRequestSerializer, GuideReportSerializer]
+# output serializers (their representation is compared with DRF's own copies in apps.treks' catalog tests)
+REPRESENT_ONCE = [TrekDetailSerializer]
 
 # values of every class a client may send, for any field
 HOSTILE: list[Any] = [
@@ -34,7 +37,8 @@ VALID: dict[type[Any], dict[str, Any]] = {
 
 def _plain(cls: type[Any]) -> type[Any]:
     """``cls`` with DRF's own field copies."""
-    return type(f"{cls.__name__}Plain", (cls,), {"get_fields": serializers.Serializer.get_fields})
+    base = serializers.ModelSerializer if issubclass(cls, serializers.ModelSerializer) else serializers.Serializer
+    return type(f"{cls.__name__}Plain", (cls,), {"get_fields": base.get_fields})
 
 
 def _outcome(cls: type[Any], data: Any) -> tuple[bool, Any, Any]:
@@ -68,10 +72,12 @@ def test_validation_is_the_same_as_with_drfs_own_copies(cls: type[Any]) -> None:
         assert _outcome(cls, data) == _outcome(plain, data), data
 
 
-@pytest.mark.parametrize("cls", BUILT_ONCE, ids=lambda cls: cls.__name__)
+@pytest.mark.parametrize("cls", BUILT_ONCE + REPRESENT_ONCE, ids=lambda cls: cls.__name__)
 def test_each_instance_has_its_own_bound_fields_and_nothing_below_needs_the_context(cls: type[Any]) -> None:
+    assert issubclass(cls, FieldsBuiltOnce)
     first, second = cls(data={}, context={"one": 1}), cls(data={}, context={"two": 2})
-    for name in cls._declared_fields:
+    assert first.fields.keys() == second.fields.keys() == _plain(cls)().fields.keys()
+    for name in first.fields:
         assert first.fields[name] is not second.fields[name]
         assert first.fields[name].parent is first
         assert second.fields[name].parent is second
@@ -86,6 +92,8 @@ def test_each_instance_has_its_own_bound_fields_and_nothing_below_needs_the_cont
     def below(field: Any) -> list[Any]:
         child = getattr(field, "child", None)
         nested = list(child.fields.values()) if isinstance(child, serializers.Serializer) else []
+        if isinstance(field, serializers.Serializer):  # a nested serializer's own fields
+            nested += list(field.fields.values())
         return ([child] if child is not None else []) + nested + [f for sub in nested for f in below(sub)]
 
     shared = [sub for field in first.fields.values() for sub in below(field)]

@@ -10,6 +10,7 @@ from django.core.files.storage import default_storage
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from apps.common.serializers import FieldsBuiltOnce
 from apps.treks.domain import named_guide
 from apps.treks.models import MAX_ALTITUDE_M, Batch, Region, Trek, TrekItineraryDay, TrekPhoto
 from apps.treks.serializers.common import (
@@ -165,7 +166,7 @@ class RouteSerializer(serializers.Serializer):
     gpx_url = serializers.CharField(allow_null=True)
 
 
-class TrekDetailSerializer(serializers.ModelSerializer):
+class TrekDetailSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     region = RegionBriefSerializer(read_only=True)
     difficulty = serializers.SerializerMethodField()
     cover_image = serializers.SerializerMethodField()
