@@ -141,9 +141,9 @@ def plain(task: Any, options: dict[str, Any]) -> bool:
     return exec_options.get("serializer") in (None, "json")
 
 
-def send(task: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+def send(task: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
     """Send ``task(*args, **kwargs)`` as ``apply_async(retry=False)`` would, with one ``LPUSH`` after the response
-    (see the module docstring); its result. A wrong call (the task's signature) raises here, as in apply_async. The
+    (see the module docstring); the task's id. A wrong call (the task's signature) raises here, as in apply_async. The
     arguments are serialized on the loop: the caller does not change them afterwards (every caller builds them for
     the call: ids of rows it has committed)."""
     if task.typing:
@@ -155,7 +155,7 @@ def send(task: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         publish_loop.submit(_in_context(contextvars.copy_context(), push))
     else:
         push()
-    return task.AsyncResult(task_id)
+    return task_id
 
 
 async def _in_context(context: contextvars.Context, push: Callable[[], None]) -> None:

@@ -61,13 +61,13 @@ def test_the_plain_publish_writes_celerys_message(queue: str) -> None:
     args = (["d1", 'हिन्दी "quoted"'],)
     token = request_id_var.set("req123abc")
     try:
-        result = broker.send(task, args, {})  # this module's path, pushed on its loop in this context
+        task_id = broker.send(task, args, {})  # this module's path, pushed on its loop in this context
         assert broker.publish_loop.drain(10)
         CeleryTask.apply_async(task, args=args, kwargs={}, retry=False)  # Celery's own
     finally:
         request_id_var.reset(token)
     ours, celerys = _taken(queue), _taken(queue)  # LPUSH and RPOP: first in, first out
-    assert ours["headers"]["id"] == ours["headers"]["root_id"] == ours["properties"]["correlation_id"] == result.id
+    assert ours["headers"]["id"] == ours["headers"]["root_id"] == ours["properties"]["correlation_id"] == task_id
     assert ours["properties"]["delivery_tag"] != celerys["properties"]["delivery_tag"]
     assert _without_ids(ours) == _without_ids(celerys)
     assert ours["body"][0] == [list(args[0])]
