@@ -88,6 +88,7 @@ class _Setup:
         self.url = str(conf.broker_write_url or conf.broker_url)
         self.options: dict[str, Any] = dict(conf.broker_transport_options or {})
         self.prefix: str = self.options.get("global_keyprefix", "")
+        self.plain_tasks: dict[str, bool] = {}  # task name -> whether its options leave its message plain
         self.usable = (
             urlsplit(self.url).scheme in _REDIS_SCHEMES
             and not conf.task_routes
@@ -135,10 +136,14 @@ def plain(task: Any, options: dict[str, Any]) -> bool:
     app = task.app
     if app.conf.task_always_eager or not _setup(app).usable or app.current_worker_task is not None:
         return False
-    exec_options = task._get_exec_options()
-    if any(exec_options.get(name) is not None for name in _EXEC_OPTIONS):
-        return False
-    return exec_options.get("serializer") in (None, "json")
+    setup = _setup(app)
+    verdict = setup.plain_tasks.get(task.name)
+    if verdict is None:  # the task's options are its class's: read once
+        exec_options = task._get_exec_options()
+        verdict = setup.plain_tasks[task.name] = not any(
+            exec_options.get(name) is not None for name in _EXEC_OPTIONS
+        ) and exec_options.get("serializer") in (None, "json")
+    return verdict
 
 
 def send(task: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:

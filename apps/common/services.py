@@ -10,6 +10,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from celery import current_app
+from celery.local import Proxy
 from django.db import transaction
 
 from apps.common import broker
@@ -38,6 +39,8 @@ def publish(task: Any, args: tuple[Any, ...], kwargs: dict[str, Any], **options:
     ``options`` go to ``apply_async`` (e.g. ``countdown``). Call it from an on-commit callback. The plain case
     (no option, a web process, a Redis broker) is handed over to :mod:`apps.common.broker` and pushed after the
     response, which records its failures the same way."""
+    if isinstance(task, Proxy):  # a shared task: resolved once here, not at every attribute read below
+        task = task._get_current_object()
     name = getattr(task, "name", task)
     if current_app.conf.task_always_eager:  # in-process mode: let task errors surface
         task.apply_async(args=args, kwargs=kwargs, **options)
