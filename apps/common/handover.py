@@ -18,6 +18,7 @@ import os
 import queue
 import threading
 from collections.abc import Coroutine
+from functools import partial
 from typing import Any
 
 
@@ -39,7 +40,7 @@ class HandOverLoop:
         self._queue: queue.SimpleQueue[Coroutine[Any, Any, Any]] = queue.SimpleQueue()
         self._pid = 0
         self._pending = 0
-        self._turn: asyncio.Lock | None = None
+        self._generation = 0  # moves on at every (re)start: work of an earlier loop is not counted
 
     def _running(self) -> asyncio.AbstractEventLoop:
         """The loop (started here, with its feeder, on first use in this process). Called with the lock held."""
@@ -47,9 +48,10 @@ class HandOverLoop:
             loop = asyncio.new_event_loop()
             self._queue = queue.SimpleQueue()  # a forked child holds none of its parent's work
             threading.Thread(target=loop.run_forever, name=self.name, daemon=True).start()
-            threading.Thread(target=self._feed, args=(self._queue, loop), name=f"{self.name}-feed", daemon=True).start()
-            self._loop, self._pid = loop, os.getpid()
-            self._pending, self._turn = 0, None
+            self._loop, self._pid, self._pending = loop, os.getpid(), 0
+            self._generation += 1
+            feed = (self._queue, loop, self._generation)
+            threading.Thread(target=self._feed, args=feed, name=f"{self.name}-feed", daemon=True).start()
         return self._loop
 
     def submit(self, coroutine: Coroutine[Any, Any, Any]) -> None:
@@ -59,19 +61,23 @@ class HandOverLoop:
             self._pending += 1
             self._queue.put(coroutine)
 
-    def _feed(self, work: queue.SimpleQueue[Coroutine[Any, Any, Any]], loop: asyncio.AbstractEventLoop) -> None:
+    def _feed(
+        self, work: queue.SimpleQueue[Coroutine[Any, Any, Any]], loop: asyncio.AbstractEventLoop, generation: int
+    ) -> None:
+        done, turn = partial(self._done, generation), asyncio.Lock()  # the lock binds to the loop at first use
         while True:
             coroutine = work.get()
-            asyncio.run_coroutine_threadsafe(self._in_turn(coroutine), loop).add_done_callback(self._done)
+            asyncio.run_coroutine_threadsafe(self._in_turn(coroutine, turn), loop).add_done_callback(done)
 
-    async def _in_turn(self, coroutine: Coroutine[Any, Any, Any]) -> None:
-        if self._turn is None:  # created on the loop, for the loop
-            self._turn = asyncio.Lock()
-        async with self._turn:  # an asyncio lock is taken in the order it was asked for
+    @staticmethod
+    async def _in_turn(coroutine: Coroutine[Any, Any, Any], turn: asyncio.Lock) -> None:
+        async with turn:  # an asyncio lock is taken in the order it was asked for
             await coroutine
 
-    def _done(self, future: concurrent.futures.Future[None]) -> None:
+    def _done(self, generation: int, future: concurrent.futures.Future[None]) -> None:
         with self._idle:
+            if generation != self._generation:  # work of a loop this process no longer uses (a fork since)
+                return
             self._pending -= 1
             if self._pending <= 0:
                 self._idle.notify_all()

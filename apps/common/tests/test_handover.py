@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
 
+from apps.common import handover
 from apps.common.handover import HandOverLoop
 
 
@@ -73,3 +76,35 @@ def test_a_failing_coroutine_is_finished_work(loop: HandOverLoop) -> None:
     loop.submit(fine())
     assert loop.drain(10)
     assert loop.pending() == 0
+
+
+def test_a_forked_child_counts_only_its_own_work(
+    loop: HandOverLoop, monkeypatch: pytest.MonkeyPatch, no_forced_switch: None
+) -> None:
+    """After a fork the child starts a loop of its own; what the parent's loop finishes later is not the child's."""
+    release, finished = threading.Event(), threading.Event()
+
+    async def parents() -> None:
+        while not release.is_set():
+            await asyncio.sleep(0.01)
+        finished.set()
+
+    async def childs() -> None:
+        pass
+
+    loop.submit(parents())
+    assert not loop.drain(0.05)  # the parent's work is still running
+    monkeypatch.setattr(handover.os, "getpid", lambda: 1_000_000)  # as in a forked child
+    assert loop.pending() == 0
+    loop.submit(childs())
+    assert loop.drain(10)
+    release.set()  # the parent's loop finishes its work now
+    assert finished.wait(10)
+    time.sleep(0.2)  # time for the parent's loop to record its work as done (the bug this guards against)
+    assert loop.pending() == 0  # the parent's finished work took nothing off the child's count
+    loop.submit(childs())
+    assert loop.drain(10)
+    assert loop.pending() == 0  # the parent's finished work took nothing off the child's count
+    loop.submit(childs())
+    assert loop.pending() == 1
+    assert loop.drain(10)
