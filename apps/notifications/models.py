@@ -32,7 +32,10 @@ class Channel(models.TextChoices):
 class Notification(BaseModel):
     """One row of a user's in-app inbox."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    # no index of its own: the inbox indexes below lead with it
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", db_index=False
+    )
     category = models.CharField(max_length=20, choices=Category.choices)
     template = models.CharField(max_length=100)
     title = models.CharField(max_length=200)

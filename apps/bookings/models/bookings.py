@@ -87,8 +87,13 @@ class Booking(BaseModel):
     Source = BookingSource
 
     reference = models.CharField(max_length=12, unique=True, default=new_reference, editable=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings")
-    batch = models.ForeignKey("treks.Batch", on_delete=models.PROTECT, related_name="bookings")
+    # user, batch and created_at have no index of their own: the indexes below lead with them (every booking
+    # written maintains each index of this table)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings", db_index=False
+    )
+    batch = models.ForeignKey("treks.Batch", on_delete=models.PROTECT, related_name="bookings", db_index=False)
+    created_at = models.DateTimeField(auto_now_add=True)
     status = models.CharField(max_length=20, choices=BookingStatus.choices, default=BookingStatus.PENDING)
     source = models.CharField(max_length=20, choices=BookingSource.choices, default=BookingSource.APP)
     seats = models.PositiveSmallIntegerField()
