@@ -85,7 +85,8 @@ CARD_PRICE_FROM = "(SELECT min((e->>'price')::numeric) " + _AHEAD + " AND e->>'s
 
 
 class CardPick(Func):
-    """One value picked by ``sql`` from the stored card's departures still ahead of ``today`` (PostgreSQL)."""
+    """One value picked by ``sql`` from the stored card's departures still ahead of ``today`` (PostgreSQL). ``sql``
+    names the departures ``{departures}``, the date ``{today}`` and the joined card ``{card}``."""
 
     def __init__(self, sql: str, today: date, output_field: Any) -> None:
         super().__init__(F("card__departures"), Value(today.isoformat()), output_field=output_field)
@@ -95,32 +96,26 @@ class CardPick(Func):
         (departures, departure_params), (today, today_params) = (
             compiler.compile(expression) for expression in self.get_source_expressions()
         )
-        return self.sql.format(departures=departures, today=today), (*departure_params, *today_params)
+        card = departures.rpartition(".")[0]  # the joined card's alias
+        return self.sql.format(departures=departures, today=today, card=card), (*departure_params, *today_params)
 
 
 NO_DEPARTURE = ',"price_from":null,"next_batch":null}'  # a card's end with no departure ahead
+_NO_DEPARTURE_SQL = NO_DEPARTURE.replace("{", "{{").replace("}", "}}")
+# the end of the card for today, from the columns migration 0013 generates beside the departures: the text stored
+# for the first departure ahead (``width_bucket`` counts the starts on or before today); a trek without a stored card
+# yet has no departure
+CARD_TAIL = (
+    f"CASE WHEN {{card}}.tails IS NULL THEN '{_NO_DEPARTURE_SQL}' "
+    "ELSE {card}.tails[width_bucket(({today})::date, {card}.starts) + 1] END"
+)
 
 
-class CardTail(Func):
-    """The end of the catalog card's JSON (``,"price_from":...,"next_batch":...}``) for ``today``, picked from the
-    stored card's ``tails`` by its ``starts`` (migration 0013; PostgreSQL). A trek without a stored card yet has no
-    departure."""
-
-    output_field = CharField()
+class CardTail(CardPick):
+    """The end of the catalog card's JSON (``,"price_from":...,"next_batch":...}``) for ``today`` (PostgreSQL)."""
 
     def __init__(self, today: date) -> None:
-        super().__init__(F("card__departures"), Value(today.isoformat()))
-
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:  # type: ignore[override]
-        (departures, departure_params), (today, today_params) = (
-            compiler.compile(expression) for expression in self.get_source_expressions()
-        )
-        card = departures.rpartition(".")[0]  # the joined card's alias
-        sql = (
-            f"CASE WHEN {card}.tails IS NULL THEN '{NO_DEPARTURE}' "
-            f"ELSE {card}.tails[width_bucket(({today})::date, {card}.starts) + 1] END"
-        )
-        return sql, (*departure_params, *today_params)
+        super().__init__(CARD_TAIL, today, CharField())
 
 
 def with_departure_annotations(qs: QuerySet[Trek], today: date) -> QuerySet[Trek]:
