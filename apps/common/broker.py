@@ -134,9 +134,9 @@ def plain(task: Any, options: dict[str, Any]) -> bool:
     if options != {"retry": False}:
         return False
     app = task.app
-    if app.conf.task_always_eager or not _setup(app).usable or app.current_worker_task is not None:
-        return False
     setup = _setup(app)
+    if app.conf.task_always_eager or not setup.usable or app.current_worker_task is not None:
+        return False
     verdict = setup.plain_tasks.get(task.name)
     if verdict is None:  # the task's options are its class's: read once
         exec_options = task._get_exec_options()

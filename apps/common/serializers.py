@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-from typing import ClassVar
 
 from rest_framework import serializers
 
@@ -25,8 +24,6 @@ class FieldsBuiltOnce:
     request). The top-level fields see it as usual. The fields may not depend on the instance (``get_fields``
     reading ``self.context`` or ``self.instance``).
     """
-
-    _declared_fields: ClassVar[dict[str, serializers.Field]]
 
     def get_fields(self) -> dict[str, serializers.Field]:
         cls = type(self)

@@ -224,6 +224,28 @@ def test_a_seat_change_writes_its_card_once() -> None:
     assert TrekCard.objects.get(trek=trek).departures == expected_departures(trek)
 
 
+def test_a_card_with_nothing_ahead_ends_as_the_serializer_writes_it() -> None:
+    """The three ways a card has no departure ahead: no stored card at all (a trek never given a batch: the pick's
+    own text), departures all started, departures all cancelled (the stored array's last text)."""
+    today = timezone.localdate()
+    never = TrekFactory()
+    started = TrekFactory()
+    BatchFactory(trek=started, start_date=today - timedelta(days=2))
+    cancelled = TrekFactory()
+    BatchFactory(trek=cancelled, start_date=today + timedelta(days=9), status=Batch.Status.CANCELLED)
+    assert not TrekCard.objects.filter(trek=never).exists()
+    assert TrekCard.objects.filter(trek=started).exists()
+    treks = [never, started, cancelled]
+    cards = selectors.trek_cards(
+        selectors.trek_list(user=AnonymousUser(), today=today).filter(pk__in=[t.pk for t in treks])
+    )
+    tailed = list(cards.annotate(card_tail=selectors.CardTail(today)))
+    assert len(tailed) == 3
+    for card in tailed:
+        assert card["card_tail"] == selectors.NO_DEPARTURE
+        assert serialized_card(card).endswith(card["card_tail"])
+
+
 def test_the_data_migration_fills_existing_cards() -> None:
     from importlib import import_module
 
