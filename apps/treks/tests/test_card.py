@@ -224,6 +224,35 @@ def test_a_seat_change_writes_its_card_once() -> None:
     assert TrekCard.objects.get(trek=trek).departures == expected_departures(trek)
 
 
+def _card_storage(trek: Trek) -> tuple[str | None, str | None]:
+    """The compression method of ``trek``'s stored departures and tails (None: stored as they are)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_column_compression(departures), pg_column_compression(tails) FROM treks_trekcard "
+            "WHERE trek_id = %s",
+            [trek.pk],
+        )
+        return cursor.fetchone()
+
+
+def test_a_card_of_a_dozen_departures_is_kept_uncompressed_and_a_huge_one_still_fits() -> None:
+    """0014: a seat change rewrites its trek's card; a row under 8160 bytes is written as it is (no pglz on every
+    seat taken, none on every page of the list). A card too long for a page is still compressed, not refused."""
+    start = timezone.localdate() + timedelta(days=10)
+    usual = TrekFactory()
+    batches = [BatchFactory(trek=usual, start_date=start + timedelta(days=7 * i)) for i in range(12)]
+    with transaction.atomic():
+        services.batch_take_seats(batch_id=batches[3].pk, seats=2)
+    assert _card_storage(usual) == (None, None)
+    huge = TrekFactory()
+    for i in range(120):
+        BatchFactory(trek=huge, start_date=start + timedelta(days=i))
+    assert _card_storage(huge) == ("pglz", "pglz")  # past a page: compressed, as every card was before
+    card = TrekCard.objects.get(trek=huge)
+    assert card.departures == expected_departures(huge)
+    assert len(card.departures) == 120
+
+
 def test_a_card_with_nothing_ahead_ends_as_the_serializer_writes_it() -> None:
     """The three ways a card has no departure ahead: no stored card at all (a trek never given a batch: the pick's
     own text), departures all started, departures all cancelled (the stored array's last text)."""
