@@ -8,9 +8,10 @@ A card comes back from the list's statement in three parts:
   what the row holds, so it is never stale). PostgreSQL writing it cost 0.18 ms of the statement's 0.45 ms.
 - the **cover**: its URL depends on the storage and the request, so Python writes it.
 - the **tail** (``price_from`` and ``next_batch``), which depends on today's date: stored by PostgreSQL beside the
-  card's departures, one text per departure that can be the first ahead, and picked for today by
-  :class:`apps.treks.selectors.CardTail` (migration 0013). A tail that comes back NULL (a departure stored
-  without a field the card shows) makes the page fall back to the serializer for every card.
+  card's departures up to the seats, one text per departure that can be the first ahead, picked for today and
+  completed with that departure's seats (from its batch row) and status by :class:`apps.treks.selectors.CardTail`
+  (migrations 0013, 0015). A tail that comes back NULL (a departure stored without a field the card shows)
+  makes the page fall back to the serializer for every card.
 """
 
 from __future__ import annotations

@@ -79,7 +79,17 @@ def open_batch_exists(today: date, **conditions: Any) -> Exists:
 
 # Read from the stored card: its departures still ahead of today (an ISO date compares as text).
 _AHEAD = "FROM jsonb_array_elements({departures}) WITH ORDINALITY AS d(e, n) WHERE e->>'start_date' > {today}"
-CARD_NEXT_BATCH = "(SELECT e " + _AHEAD + " ORDER BY n LIMIT 1)"
+# a departure's seats are not stored on the card (migration 0015): read from its batch row, in the same snapshot
+_LIVE_SEATS = (
+    "(SELECT greatest(0, b.total_seats - b.seats_taken) FROM treks_batch b WHERE b.id = ({departure}->>'id')::uuid)"
+)
+CARD_NEXT_BATCH = (
+    "(SELECT e || jsonb_build_object('seats_left', "  # noqa: S608 - SQL from this module, values as parameters
+    + _LIVE_SEATS.format(departure="e")
+    + ") FROM (SELECT e "
+    + _AHEAD
+    + " ORDER BY n LIMIT 1) AS next_one)"
+)
 CARD_NEXT_DEPARTURE = "(SELECT (e->>'start_date')::date " + _AHEAD + " ORDER BY n LIMIT 1)"
 CARD_PRICE_FROM = "(SELECT min((e->>'price')::numeric) " + _AHEAD + " AND e->>'status' = 'open')"
 
@@ -102,12 +112,19 @@ class CardPick(Func):
 
 NO_DEPARTURE = ',"price_from":null,"next_batch":null}'  # a card's end with no departure ahead
 _NO_DEPARTURE_SQL = NO_DEPARTURE.replace("{", "{{").replace("}", "}}")
-# the end of the card for today, from the columns migration 0013 generates beside the departures: the text stored
-# for the first departure ahead (``width_bucket`` counts the starts on or before today); a trek without a stored card
-# yet has no departure
+# the end of the card for today, from the columns migrations 0013 and 0015 generate beside the departures: the text
+# stored for the first departure ahead up to its seats (``width_bucket`` counts the starts on or before today: ``k``
+# is that departure's index in the array), then its seats from its batch row and its status; past the last
+# departure, the stored text of a card with nothing ahead (no departure, so no seats and no status). A trek without
+# a stored card yet has no departure. A NULL part (a departure stored without a field, or without its batch row)
+# makes the whole end NULL, and the page falls back to the serializer (``apps.treks.catalog_json``).
 CARD_TAIL = (
-    f"CASE WHEN {{card}}.tails IS NULL THEN '{_NO_DEPARTURE_SQL}' "
-    "ELSE {card}.tails[width_bucket(({today})::date, {card}.starts) + 1] END"
+    "CASE WHEN {card}.tail_heads IS NULL THEN '" + _NO_DEPARTURE_SQL + "' ELSE ("
+    "SELECT CASE WHEN {card}.departures->k IS NULL THEN {card}.tail_heads[k + 1] "
+    "ELSE {card}.tail_heads[k + 1] || "
+    + _LIVE_SEATS.format(departure="{card}.departures->k")
+    + "::text || ',\"status\":' || to_json({card}.departures->k->>'status')::text || '}}}}' END "
+    "FROM (SELECT width_bucket(({today})::date, {card}.starts) AS k) AS first_ahead) END"
 )
 
 

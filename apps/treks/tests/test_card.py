@@ -40,14 +40,20 @@ PRICES = [Decimal("9000.00"), Decimal("12500.00"), Decimal("12500.50"), Decimal(
 
 
 def departure(batch: Batch) -> dict[str, Any]:
+    """A departure as the card stores it: no seats (read from the batch row, migration 0015)."""
     return {
         "id": str(batch.pk),
         "start_date": batch.start_date.isoformat(),
         "end_date": batch.end_date.isoformat(),
         "price": str(batch.price),
-        "seats_left": batch.total_seats - batch.seats_taken,
         "status": batch.status,
     }
+
+
+def with_seats(stored: dict[str, Any]) -> dict[str, Any]:
+    """A stored departure with the seats its batch has now, as the readers give it."""
+    batch = Batch.objects.get(pk=stored["id"])
+    return {**stored, "seats_left": batch.total_seats - batch.seats_taken}
 
 
 def expected_departures(trek: Trek) -> list[dict[str, Any]]:
@@ -61,7 +67,7 @@ def expected_card(trek: Trek, today: date) -> dict[str, Any]:
     return {
         "price_from": min(prices) if prices else None,
         "next_departure": date.fromisoformat(ahead[0]["start_date"]) if ahead else None,
-        "next_batch": next_batch_of(ahead[0]) if ahead else None,
+        "next_batch": next_batch_of(with_seats(ahead[0])) if ahead else None,
         "batch_ids": [d["id"] for d in ahead],
     }
 
@@ -206,29 +212,41 @@ def _card_versions_written() -> int:
         return int(cursor.fetchone()[0])
 
 
-def test_a_seat_change_writes_its_card_once() -> None:
-    """The trigger locks the cards it rewrites without writing them (``SELECT ... FOR UPDATE``): one seat change,
-    one new version of its trek's card; a batch of a trek without a card yet creates it (and that counts too)."""
+def test_seats_alone_leave_the_card_alone_and_a_status_change_rewrites_it_once() -> None:
+    """The card holds no seats (migration 0015): a seat change that keeps the batch's status writes no version of
+    the card, and the list and the detail still give the seats left. The last seat taken (``full``) or a seat given
+    back to a full batch (``open``) rewrites the card once (locked without being written first); a trek without a
+    card yet gets one (created, then rewritten)."""
+    today = timezone.localdate()
     trek = TrekFactory()
-    batch = BatchFactory(trek=trek, total_seats=10)
+    batch = BatchFactory(trek=trek, total_seats=3, start_date=today + timedelta(days=20))
     before = _card_versions_written()
     with transaction.atomic():
         services.batch_take_seats(batch_id=batch.pk, seats=2)
-    assert _card_versions_written() - before == 1
+    assert _card_versions_written() - before == 0
     assert TrekCard.objects.get(trek=trek).departures == expected_departures(trek)
+    assert_cards_true([trek], today)
+    assert expected_card(trek, today)["next_batch"]["seats_left"] == 1
+    before = _card_versions_written()
+    with transaction.atomic():
+        services.batch_take_seats(batch_id=batch.pk, seats=1)  # the last seat: the batch is full
+    assert _card_versions_written() - before == 1
+    assert [d["status"] for d in TrekCard.objects.get(trek=trek).departures] == [Batch.Status.FULL]
+    assert_cards_true([trek], today)
     TrekCard.objects.filter(trek=trek).delete()
     before = _card_versions_written()
     with transaction.atomic():
-        services.batch_release_seats(batch_id=batch.pk, seats=1)
+        services.batch_release_seats(batch_id=batch.pk, seats=1)  # open again
     assert _card_versions_written() - before == 2  # created (the upsert), then rewritten
-    assert TrekCard.objects.get(trek=trek).departures == expected_departures(trek)
+    assert [d["status"] for d in TrekCard.objects.get(trek=trek).departures] == [Batch.Status.OPEN]
+    assert_cards_true([trek], today)
 
 
 def _card_storage(trek: Trek) -> tuple[str | None, str | None]:
-    """The compression method of ``trek``'s stored departures and tails (None: stored as they are)."""
+    """The compression method of ``trek``'s stored departures and tail heads (None: stored as they are)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT pg_column_compression(departures), pg_column_compression(tails) FROM treks_trekcard "
+            "SELECT pg_column_compression(departures), pg_column_compression(tail_heads) FROM treks_trekcard "
             "WHERE trek_id = %s",
             [trek.pk],
         )
@@ -289,10 +307,12 @@ def test_the_data_migration_fills_existing_cards() -> None:
 
 def test_the_departures_function_keeps_its_plan_and_its_result() -> None:
     """0012 made ``treks_card_departures`` PL/pgSQL (its statement planned once per session, where an SQL function
-    that aggregates is parsed and planned at every call): both versions give the same departures."""
+    that aggregates is parsed and planned at every call): both versions give the same departures. 0015's, the one
+    installed, gives them without their seats."""
     from importlib import import_module
 
-    migration = import_module("apps.treks.migrations.0012_card_departures_planned_once")
+    planned_once = import_module("apps.treks.migrations.0012_card_departures_planned_once")
+    seats_live = import_module("apps.treks.migrations.0015_card_seats_read_live")
     trek = TrekFactory()
     BatchFactory(trek=trek, total_seats=4, seats_taken=4, status=Batch.Status.FULL)
     BatchFactory(trek=trek, price=Decimal("12500.50"))
@@ -300,15 +320,23 @@ def test_the_departures_function_keeps_its_plan_and_its_result() -> None:
     computed: dict[str, Any] = {}
     with connection.cursor() as cursor:
         cursor.execute(  # what the migrations installed
-            "SELECT l.lanname FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang WHERE p.proname = %s",
+            "SELECT l.lanname, p.prosrc FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang WHERE p.proname = %s",
             ["treks_card_departures"],
         )
-        assert cursor.fetchone()[0] == "plpgsql"
-        for version in ("SQL", "PLPGSQL"):  # the way back, then the way forward again (the installed one)
-            cursor.execute(getattr(migration, version))
+        language, source = cursor.fetchone()
+        assert language == "plpgsql"
+        assert "seats_left" not in source
+        versions = {
+            "SQL": planned_once.SQL,
+            "PLPGSQL": planned_once.PLPGSQL,
+            "installed": seats_live.DEPARTURES,  # last: the test leaves the installed one in place
+        }
+        for version, sql in versions.items():
+            cursor.execute(sql)
             cursor.execute("SELECT treks_card_departures(%s)", [trek.pk])
             computed[version] = json.loads(cursor.fetchone()[0])  # Django reads jsonb as text
-    assert computed["SQL"] == computed["PLPGSQL"] == expected_departures(trek)
+    assert computed["SQL"] == computed["PLPGSQL"] == [with_seats(d) for d in expected_departures(trek)]
+    assert computed["installed"] == expected_departures(trek)
     assert len(computed["SQL"]) == 2
 
 
