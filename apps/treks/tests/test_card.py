@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection, transaction
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -240,6 +241,20 @@ def test_seats_alone_leave_the_card_alone_and_a_status_change_rewrites_it_once()
     assert _card_versions_written() - before == 2  # created (the upsert), then rewritten
     assert [d["status"] for d in TrekCard.objects.get(trek=trek).departures] == [Batch.Status.OPEN]
     assert_cards_true([trek], today)
+
+
+def test_a_batch_moved_to_another_trek_leaves_one_card_and_joins_the_other() -> None:
+    """An update of a batch's trek (the admin can make one) rewrites both treks' cards in the same statement;
+    seats moved in the same statement are read live on the new one."""
+    today = timezone.localdate()
+    first, second = TrekFactory(), TrekFactory()
+    moved = BatchFactory(trek=first, total_seats=8, start_date=today + timedelta(days=12))
+    BatchFactory(trek=second, start_date=today + timedelta(days=30))
+    Batch.objects.filter(pk=moved.pk).update(trek=second, seats_taken=F("seats_taken") + 3)
+    assert TrekCard.objects.get(trek=first).departures == [] == expected_departures(first)
+    assert TrekCard.objects.get(trek=second).departures == expected_departures(second)
+    assert_cards_true([first, second], today)
+    assert expected_card(second, today)["next_batch"]["seats_left"] == 5
 
 
 def _card_storage(trek: Trek) -> tuple[str | None, str | None]:
