@@ -30,41 +30,20 @@ _0011 = import_module("apps.treks.migrations.0011_card_refresh_locks_without_rew
 _0012 = import_module("apps.treks.migrations.0012_card_departures_planned_once")
 _0013 = import_module("apps.treks.migrations.0013_card_tails")
 
-DEPARTURES = """
-CREATE OR REPLACE FUNCTION treks_card_departures(trek uuid) RETURNS jsonb LANGUAGE plpgsql STABLE AS $$ BEGIN RETURN (
-    SELECT COALESCE(
-        jsonb_agg(
-            jsonb_build_object(
-                'id', b.id::text,
-                'start_date', b.start_date::text,
-                'end_date', b.end_date::text,
-                'price', b.price::text,
-                'status', b.status
-            )
-            ORDER BY b.start_date, b.id
-        ),
-        '[]'::jsonb
-    )
-    FROM treks_batch b
-    WHERE b.trek_id = trek AND b.status IN ('open', 'full')
-); END $$;
-"""
+# 0012's function without the seats
+_SEATS = "\n                'seats_left', b.total_seats - b.seats_taken,"
+assert _0012.PLPGSQL.count(_SEATS) == 1
+DEPARTURES = _0012.PLPGSQL.replace(_SEATS, "")
 
 # what of a batch the card holds: an update that changes none of these (the seats alone) leaves the cards alone
 _HELD = "(o.id, o.trek_id, o.start_date, o.end_date, o.price, o.status)"
 _HELD_NEW = _HELD.replace("o.", "n.")
 
-REFRESH = f"""
-CREATE OR REPLACE FUNCTION treks_card_refresh() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    changed uuid[];
-    locked int;
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        SELECT array_agg(DISTINCT trek_id) INTO changed FROM new_rows;
-    ELSIF TG_OP = 'DELETE' THEN
-        SELECT array_agg(DISTINCT trek_id) INTO changed FROM old_rows;
-    ELSE
+# 0011's function, but an update finds only the treks whose batches changed in what the card holds
+_TOUCHED = """
+        SELECT array_agg(DISTINCT trek_id) INTO changed
+        FROM (SELECT trek_id FROM old_rows UNION SELECT trek_id FROM new_rows) AS touched;"""
+_HELD_TOUCHED = f"""
         -- the treks of the rows changed in what the card holds, before and after (a row whose id changed counts
         -- as gone and new); NULL when the statement moved seats only
         SELECT array_agg(DISTINCT trek_id) INTO changed FROM (
@@ -73,53 +52,22 @@ BEGIN
             UNION
             SELECT n.trek_id FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id
             WHERE {_HELD} IS DISTINCT FROM {_HELD_NEW}
-        ) AS touched;
-    END IF;
-    IF changed IS NULL THEN
-        RETURN NULL;
-    END IF;
-    -- lock the cards in a fixed order before reading the batches, writing nothing; a trek without a card yet
-    -- gets one (the upsert creates and locks it, in the same order)
-    PERFORM 1 FROM treks_trekcard WHERE trek_id = ANY(changed) ORDER BY trek_id FOR UPDATE;
-    GET DIAGNOSTICS locked = ROW_COUNT;
-    IF locked < array_length(changed, 1) THEN
-        INSERT INTO treks_trekcard (trek_id, departures)
-        SELECT t.id, '[]'::jsonb FROM treks_trek t WHERE t.id = ANY(changed) ORDER BY t.id
-        ON CONFLICT (trek_id) DO UPDATE SET departures = treks_trekcard.departures;
-    END IF;
-    UPDATE treks_trekcard c SET departures = treks_card_departures(c.trek_id) WHERE c.trek_id = ANY(changed);
-    RETURN NULL;
-END
-$$;
-"""  # noqa: S608 - column lists from this module, no values
+        ) AS touched;"""  # noqa: S608 - column lists from this module, no values
+assert _0011.REFRESH.count(_TOUCHED) == 1
+REFRESH = _0011.REFRESH.replace(_TOUCHED, _HELD_TOUCHED)
 
-TAIL_HEADS = """
-CREATE OR REPLACE FUNCTION treks_card_tail_heads(departures jsonb) RETURNS text[] LANGUAGE plpgsql IMMUTABLE AS $$
-BEGIN
-    RETURN (
-        SELECT array_agg(head ORDER BY n) FROM (
-            SELECT n,
-                ',"price_from":'
-                || coalesce(
-                    to_json(
-                        round(min((e->>'price')::numeric) FILTER (WHERE e->>'status' = 'open') OVER (ORDER BY n DESC), 2)
-                        ::text
-                    )::text,
-                    'null'
-                )
-                || ',"next_batch":{"id":' || coalesce(to_json(((e->>'id')::uuid)::text)::text, 'null')
-                || ',"start_date":' || coalesce(to_json(e->>'start_date')::text, 'null')
-                || ',"end_date":' || coalesce(to_json(e->>'end_date')::text, 'null')
-                || ',"price":' || coalesce(to_json(round((e->>'price')::numeric, 2)::text)::text, 'null')
-                || ',"seats_left":' AS head
-            FROM jsonb_array_elements(departures) WITH ORDINALITY AS d(e, n)
-            UNION ALL
-            SELECT jsonb_array_length(departures) + 1, ',"price_from":null,"next_batch":null}'
-        ) AS each_departure
-    );
-END
-$$;
-"""
+# 0013's tails function, each text ending before the seats (the reader adds them with the status)
+_TAILS = _0013.FUNCTIONS[_0013.FUNCTIONS.index("CREATE OR REPLACE FUNCTION treks_card_tails") :]
+_TAILS = _TAILS[: _TAILS.index("ALTER TABLE")]
+_AFTER_SEATS = """ || greatest(0, trunc((e->>'seats_left')::numeric))::bigint::text
+                || ',"status":' || coalesce(to_json(e->>'status')::text, 'null')
+                || '}}' AS tail"""
+assert _TAILS.count(_AFTER_SEATS) == 1
+TAIL_HEADS = (
+    _TAILS.replace("treks_card_tails", "treks_card_tail_heads")
+    .replace("array_agg(tail ORDER BY n)", "array_agg(head ORDER BY n)")
+    .replace(_AFTER_SEATS, " AS head")
+)
 
 FORWARD = f"""
 {DEPARTURES}
@@ -133,8 +81,6 @@ UPDATE treks_trekcard SET departures = treks_card_departures(trek_id);
 """  # noqa: S608 - this module's and earlier migrations' SQL, no values
 
 # the way back: 0013's tails function and column, 0011's trigger function, 0012's departures (with the seats)
-_TAILS = _0013.FUNCTIONS[_0013.FUNCTIONS.index("CREATE OR REPLACE FUNCTION treks_card_tails") :]
-_TAILS = _TAILS[: _TAILS.index("ALTER TABLE")]
 BACKWARD = f"""
 {_0012.PLPGSQL}
 {_0011.REFRESH}
