@@ -81,7 +81,8 @@ def open_batch_exists(today: date, **conditions: Any) -> Exists:
 _AHEAD = "FROM jsonb_array_elements({departures}) WITH ORDINALITY AS d(e, n) WHERE e->>'start_date' > {today}"
 # a departure's seats are not stored on the card (migration 0015): read from its batch row, in the same snapshot
 _LIVE_SEATS = (
-    "(SELECT greatest(0, b.total_seats - b.seats_taken) FROM treks_batch b WHERE b.id = ({departure}->>'id')::uuid)"
+    "(SELECT greatest(0, b.total_seats - b.seats_taken) "  # noqa: S608 - the table's name from the model
+    f"FROM \"{Batch._meta.db_table}\" b WHERE b.id = ({{departure}}->>'id')::uuid)"
 )
 CARD_NEXT_BATCH = (
     "(SELECT e || jsonb_build_object('seats_left', "  # noqa: S608 - SQL from this module, values as parameters
@@ -116,8 +117,8 @@ _NO_DEPARTURE_SQL = NO_DEPARTURE.replace("{", "{{").replace("}", "}}")
 # stored for the first departure ahead up to its seats (``width_bucket`` counts the starts on or before today: ``k``
 # is that departure's index in the array), then its seats from its batch row and its status; past the last
 # departure, the stored text of a card with nothing ahead (no departure, so no seats and no status). A trek without
-# a stored card yet has no departure. A NULL part (a departure stored without a field, or without its batch row)
-# makes the whole end NULL, and the page falls back to the serializer (``apps.treks.catalog_json``).
+# a stored card yet has no departure. The picked departure's batch row is always there: the card and the batches are
+# read in one snapshot, and a batch deleted or changed rewrites its card in the same statement.
 CARD_TAIL = (
     "CASE WHEN {card}.tail_heads IS NULL THEN '" + _NO_DEPARTURE_SQL + "' ELSE ("
     "SELECT CASE WHEN {card}.departures->k IS NULL THEN {card}.tail_heads[k + 1] "

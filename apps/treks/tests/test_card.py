@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Case, F, IntegerField, Value, When
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -241,6 +241,26 @@ def test_seats_alone_leave_the_card_alone_and_a_status_change_rewrites_it_once()
     assert _card_versions_written() - before == 2  # created (the upsert), then rewritten
     assert [d["status"] for d in TrekCard.objects.get(trek=trek).departures] == [Batch.Status.OPEN]
     assert_cards_true([trek], today)
+
+
+def test_one_statement_over_two_treks_rewrites_only_the_card_whose_departure_changed() -> None:
+    """An update of batches of two treks where one batch's price changes and the other's seats alone: one card
+    version, for the first trek's card; the second trek's seats still read true."""
+    today = timezone.localdate()
+    priced, seated = TrekFactory(), TrekFactory()
+    repriced = BatchFactory(trek=priced, start_date=today + timedelta(days=15))
+    taken = BatchFactory(trek=seated, total_seats=9, start_date=today + timedelta(days=16))
+    before = _card_versions_written()
+    Batch.objects.filter(pk__in=[repriced.pk, taken.pk]).update(
+        price=Case(When(pk=repriced.pk, then=Value(Decimal("9000.00"))), default=F("price")),
+        seats_taken=Case(
+            When(pk=taken.pk, then=F("seats_taken") + 4), default=F("seats_taken"), output_field=IntegerField()
+        ),
+    )
+    assert _card_versions_written() - before == 1
+    assert [d["price"] for d in TrekCard.objects.get(trek=priced).departures] == ["9000.00"]
+    assert_cards_true([priced, seated], today)
+    assert expected_card(seated, today)["next_batch"]["seats_left"] == 5
 
 
 def test_a_batch_moved_to_another_trek_leaves_one_card_and_joins_the_other() -> None:
