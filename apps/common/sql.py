@@ -150,6 +150,13 @@ def mark_saved(objs: Sequence[models.Model], *, using: str = DEFAULT_DB_ALIAS) -
         obj._state.db = using
 
 
+def json_rows(model: type[models.Model], where: str, order: str, *, using: str = DEFAULT_DB_ALIAS) -> str:
+    """A scalar subquery: the JSON array of ``model``'s rows (aliased ``x``, each ``to_json``, read back with
+    :func:`instance_from_json`) where ``where``, in ``order``; ``[]`` when there is none."""
+    table = connections[using].ops.quote_name(model._meta.db_table)
+    return f"(SELECT coalesce(json_agg(to_json(x) ORDER BY {order}), '[]') FROM {table} x WHERE {where})"  # noqa: S608  names from _meta and code, values as parameters
+
+
 def instance_from_row(model: type[M], names: Sequence[str], row: Sequence[Any], *, using: str = DEFAULT_DB_ALIAS) -> M:
     """An instance of ``model`` from columns ``names`` (attribute names) of a fetched row, in any order.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -13,7 +14,7 @@ from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value
 from apps.bookings.models import Booking, BookingStatus
 from apps.bookings.selectors import current_or_next_confirmed_booking
 from apps.common.prepared import execute_prepared
-from apps.common.sql import instance_from_json
+from apps.common.sql import instance_from_json, json_rows
 from apps.emergency.models import ACTIVE_STATUSES, CheckIn, Incident, IncidentSeverity, IncidentUpdate
 from apps.notifications.models import Channel, Delivery, Device
 from apps.treks.models import Batch, Guide, Trek
@@ -31,15 +32,20 @@ def batch_for_trekker(trekker: User, *, today: date | None = None) -> Batch | No
 def incident_by_key_sql(trekker: User, key: Any) -> tuple[str, list[Any]]:
     """A scalar subquery (PostgreSQL): the trekker's incident opened with Idempotency-Key ``key`` as one JSON value
     with its batch and trek (what the SOS answer shows; :func:`incident_from_json` reads it), or NULL."""
+    return _incident_by_key_text(), [trekker.pk, key]
+
+
+@functools.cache
+def _incident_by_key_text() -> str:
+    """:func:`incident_by_key_sql`'s text, the same for every trekker and key: built once per process."""
     quote = connection.ops.quote_name
     incident, batch, trek = (quote(model._meta.db_table) for model in (Incident, Batch, Trek))
-    sql = (
+    return (
         "(SELECT json_build_object('incident', to_json(i), 'batch', to_json(b), "  # noqa: S608  table names from _meta, values as parameters
         f"'trek', json_build_object('id', t.id, 'name', t.name, 'slug', t.slug)) FROM {incident} i "
         f"LEFT JOIN {batch} b ON b.id = i.batch_id LEFT JOIN {trek} t ON t.id = b.trek_id "
         "WHERE i.trekker_id = %s AND i.client_key = %s)"
     )
-    return sql, [trekker.pk, key]
 
 
 def incident_from_json(data: dict[str, Any]) -> Incident:
@@ -153,14 +159,8 @@ class Audience:
     responders: list[User]
 
 
-def _json_rows(model: type[Any], where: str, order: str) -> str:
-    """A JSON array of ``model``'s rows (aliased ``x``) where ``where``, in ``order``."""
-    table = connection.ops.quote_name(model._meta.db_table)
-    return f"(SELECT coalesce(json_agg(to_json(x) ORDER BY {order}), '[]') FROM {table} x WHERE {where})"  # noqa: S608  names from _meta and code, values as parameters
-
-
 def _devices_of(user_column: str) -> str:
-    return _json_rows(Device, f"x.user_id = {user_column}", "x.last_seen_at DESC, x.id")
+    return json_rows(Device, f"x.user_id = {user_column}", "x.last_seen_at DESC, x.id")
 
 
 def audience_sql(trekker: User, *, today: date) -> tuple[str, list[Any]]:
@@ -170,6 +170,12 @@ def audience_sql(trekker: User, *, today: date) -> tuple[str, list[Any]]:
     The batch is :func:`batch_for_trekker`'s (the confirmed booking on now, else the next one), the responders
     :func:`incident_responders`, the contacts in their model's order.
     """
+    return _audience_text(), [trekker.pk, BookingStatus.CONFIRMED, today, trekker.pk]
+
+
+@functools.cache
+def _audience_text() -> str:
+    """:func:`audience_sql`'s text, the same for every trekker and day: built once per process."""
     quote = connection.ops.quote_name
     booking, batch, trek, guide, user = (quote(model._meta.db_table) for model in (Booking, Batch, Trek, Guide, User))
     batch_sql = (
@@ -181,13 +187,12 @@ def audience_sql(trekker: User, *, today: date) -> tuple[str, list[Any]]:
         "WHERE bk.user_id = %s AND bk.status = %s AND b.end_date >= %s "
         "ORDER BY b.start_date, bk.created_at LIMIT 1)"
     )
-    contacts = _json_rows(EmergencyContact, "x.user_id = %s", "x.is_primary DESC, x.created_at")
+    contacts = json_rows(EmergencyContact, "x.user_id = %s", "x.is_primary DESC, x.created_at")
     responders = (
         f"(SELECT coalesce(json_agg(json_build_object('user', to_json(u), 'devices', {_devices_of('u.id')}) "  # noqa: S608  table names from _meta, values as parameters
         f"ORDER BY u.id), '[]') FROM {user} u WHERE u.staff_role IN ({_responder_roles()}) AND u.is_active)"
     )
-    sql = f"SELECT {batch_sql} AS batch, {contacts} AS contacts, {responders} AS responders"
-    return sql, [trekker.pk, BookingStatus.CONFIRMED, today, trekker.pk]
+    return f"SELECT {batch_sql} AS batch, {contacts} AS contacts, {responders} AS responders"
 
 
 def _responder_roles() -> str:

@@ -166,8 +166,14 @@ def with_user_row(user: User, sql: str, params: list[Any]) -> tuple[str, list[An
     Read the result with :func:`user_checked`."""
     if not is_deferred(user):
         return sql, params
-    wrapped = f"SELECT {_user_row_json_sql()}, q.* FROM (SELECT 1) one LEFT JOIN ({sql}) q ON true"  # noqa: S608  SQL from code, values as parameters
-    return wrapped, [user.pk, *params]
+    return _with_user_row_sql(sql), [user.pk, *params]
+
+
+@lru_cache(maxsize=64)
+def _with_user_row_sql(sql: str) -> str:
+    """:func:`with_user_row`'s text around a view's statement ``sql`` (a text from code, the same on every
+    request): built once per statement."""
+    return f"SELECT {_user_row_json_sql()}, q.* FROM (SELECT 1) one LEFT JOIN ({sql}) q ON true"  # noqa: S608  SQL from code, values as parameters
 
 
 def user_checked(user: User, row: Sequence[Any] | None) -> Sequence[Any] | None:

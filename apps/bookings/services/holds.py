@@ -4,6 +4,7 @@ version bump, in one statement on PostgreSQL, which needs no transaction of its 
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
@@ -37,7 +38,7 @@ from apps.common.exceptions import ApplicationError, NotFound, ValidationFailed
 from apps.common.models import AuditLog
 from apps.common.prepared import execute_prepared
 from apps.common.services import require_atomic
-from apps.common.sql import insert_rows, instance_from_json, instance_from_row, mark_saved
+from apps.common.sql import insert_rows, instance_from_json, instance_from_row, json_rows, mark_saved
 from apps.notifications.models import Device, NotificationPreference
 from apps.notifications.planning import Message, Planned
 from apps.notifications.services import notify_plan, notify_written
@@ -104,12 +105,6 @@ _ATTEMPTS = 3  # a look and a write; again (twice at most) when the batch change
 _ONE_ACTIVE = "booking_one_active_per_user_batch"  # the partial unique index: one active booking per booker and batch
 
 
-def _json_rows(model: type[Any], where: str, order: str) -> str:
-    """A JSON array of ``model``'s rows (aliased ``x``) where ``where``, in ``order``."""
-    table = connection.ops.quote_name(model._meta.db_table)
-    return f"(SELECT coalesce(json_agg(to_json(x) ORDER BY {order}), '[]') FROM {table} x WHERE {where})"  # noqa: S608  names from _meta and code, values as parameters
-
-
 def _prefetch_notification_reads(user: User, read: dict[str, Any]) -> None:
     """Hand ``notify()`` the booker's preferences and devices the look read (it then reads neither)."""
     cache = getattr(user, "_prefetched_objects_cache", None)
@@ -142,23 +137,9 @@ def _look(*, user: User, batch_id: Any, seats: int, today: date) -> tuple[Batch,
         raise NotFound("No such batch.") from exc
     if connection.vendor != "postgresql":
         return _look_apart(user=user, batch_id=batch_id, seats=seats, today=today)
-    quote = connection.ops.quote_name
-    batches, treks = quote(Batch._meta.db_table), quote(Trek._meta.db_table)
-    bookings, contacts = quote(Booking._meta.db_table), quote(EmergencyContact._meta.db_table)
-    columns = ", ".join(f"b.{quote(name)}" for name in SEAT_TAKE_RETURNING)  # attribute names are the columns
     # the booker's notification rows are read only when the take would take the seats (a refusal needs neither)
     takeable, takeable_params = seats_takeable_sql(seats=seats, today=today, row="b")
-    sql = (
-        "SELECT t.slug, t.name, t.deposit_kind, t.deposit_value, t.balance_due_days, "  # noqa: S608 - table names from the models, values as parameters
-        "t.min_age, t.max_age, t.min_experience_level, ec.name, ec.phone, ec.relationship, "
-        f"EXISTS (SELECT 1 FROM {bookings} x WHERE x.user_id = %s AND x.batch_id = b.id AND x.status IN (%s, %s)), "
-        f"CASE WHEN {takeable} THEN {_json_rows(NotificationPreference, 'x.user_id = %s', 'x.id')} END, "
-        f"CASE WHEN {takeable} THEN {_json_rows(Device, 'x.user_id = %s', 'x.last_seen_at DESC, x.id')} END, "
-        f"{columns} FROM {batches} b JOIN {treks} t ON t.id = b.trek_id "
-        f"LEFT JOIN LATERAL (SELECT name, phone, relationship FROM {contacts} WHERE user_id = %s "
-        "ORDER BY is_primary DESC, created_at LIMIT 1) ec ON true "
-        "WHERE b.id = %s"
-    )
+    sql = _look_sql(takeable)
     params = [user.pk, *ACTIVE_STATUSES, *takeable_params, user.pk, *takeable_params, user.pk, user.pk, batch_id]
     sql, params = with_user_row(user, sql, params)  # a booker authentication handed on unread is read here too
     with connection.cursor() as cursor:
@@ -175,6 +156,27 @@ def _look(*, user: User, batch_id: Any, seats: int, today: date) -> tuple[Batch,
     trek = [read[f"trek_{name}"] for name in _TREK_READ]
     batch.trek = instance_from_row(Trek, ("id", *_TREK_READ), (batch.trek_id, *trek))
     return batch, read
+
+
+@functools.cache
+def _look_sql(takeable: str) -> str:
+    """The look's statement around the seat take's condition ``takeable`` (its text is the same for every booking;
+    the values are parameters): built once per process."""
+    quote = connection.ops.quote_name
+    batches, treks = quote(Batch._meta.db_table), quote(Trek._meta.db_table)
+    bookings, contacts = quote(Booking._meta.db_table), quote(EmergencyContact._meta.db_table)
+    columns = ", ".join(f"b.{quote(name)}" for name in SEAT_TAKE_RETURNING)  # attribute names are the columns
+    return (
+        "SELECT t.slug, t.name, t.deposit_kind, t.deposit_value, t.balance_due_days, "  # noqa: S608 - table names from the models, values as parameters
+        "t.min_age, t.max_age, t.min_experience_level, ec.name, ec.phone, ec.relationship, "
+        f"EXISTS (SELECT 1 FROM {bookings} x WHERE x.user_id = %s AND x.batch_id = b.id AND x.status IN (%s, %s)), "
+        f"CASE WHEN {takeable} THEN {json_rows(NotificationPreference, 'x.user_id = %s', 'x.id')} END, "
+        f"CASE WHEN {takeable} THEN {json_rows(Device, 'x.user_id = %s', 'x.last_seen_at DESC, x.id')} END, "
+        f"{columns} FROM {batches} b JOIN {treks} t ON t.id = b.trek_id "
+        f"LEFT JOIN LATERAL (SELECT name, phone, relationship FROM {contacts} WHERE user_id = %s "
+        "ORDER BY is_primary DESC, created_at LIMIT 1) ec ON true "
+        "WHERE b.id = %s"
+    )
 
 
 def _look_apart(*, user: User, batch_id: Any, seats: int, today: date) -> tuple[Batch, dict[str, Any]]:
