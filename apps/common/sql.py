@@ -78,7 +78,7 @@ def _insert_texts(
     fields = tuple(
         field for field in opts.concrete_fields if not field.generated and not (numbered and field is opts.pk)
     )
-    columns = ", ".join(quote(field.attname if field.column is None else field.column) for field in fields)
+    columns = ", ".join(quote(_column(field)) for field in fields)
     row = ", ".join(f"%s::{field.db_type(connection)}" if typed else "%s" for field in fields)
     return fields, quote(opts.db_table), columns, row
 
@@ -116,6 +116,11 @@ def as_is_kind(field: models.Field[Any, Any], *, written: bool) -> type:
     return (_WRITTEN_AS_IS if written else _READ_AS_IS).get(type(field), _Never)
 
 
+def _column(field: models.Field[Any, Any]) -> str:
+    """A concrete field's column (typed optional for fields that have none; a concrete one always has one)."""
+    return field.attname if field.column is None else field.column
+
+
 @functools.cache
 def _written(model: type[models.Model], numbered: bool) -> tuple[tuple[models.Field[Any, Any], str, type], ...]:
     """Each field an insert of ``model`` writes, its attribute name and the kind of value it writes as it is."""
@@ -127,7 +132,8 @@ def _written(model: type[models.Model], numbered: bool) -> tuple[tuple[models.Fi
 def _read(model: type[models.Model]) -> tuple[tuple[models.Field[Any, Any], str, str, type], ...]:
     """Each concrete field of ``model``, its column, its attribute name and the kind of value it reads as it is."""
     return tuple(
-        (field, field.column, field.attname, as_is_kind(field, written=False)) for field in model._meta.concrete_fields
+        (field, _column(field), field.attname, as_is_kind(field, written=False))
+        for field in model._meta.concrete_fields
     )
 
 
