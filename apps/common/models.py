@@ -4,6 +4,14 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+
+
+def index_where_set(field: str, name: str) -> models.Index:
+    """The index of a nullable foreign key ``field`` over the rows that set it, for a key most rows leave NULL
+    (who cancelled, which device): its look-ups (``field = x``, the key's checks when ``x`` is deleted) use it as
+    they would a whole index, and writing a row that leaves it NULL costs no index entry."""
+    return models.Index(fields=[field], name=name, condition=Q(**{f"{field}__isnull": False}))
 
 
 class BaseModel(models.Model):

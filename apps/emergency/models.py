@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from apps.common.models import BaseModel
+from apps.common.models import BaseModel, index_where_set
 
 
 class IncidentKind(models.TextChoices):
@@ -54,8 +54,9 @@ class Incident(BaseModel):
     batch = models.ForeignKey(
         "treks.Batch", null=True, blank=True, on_delete=models.SET_NULL, related_name="incidents", db_index=False
     )
+    # who reported, acknowledged, resolved: NULL on most rows when written, indexed where set (see Meta)
     reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     kind = models.CharField(max_length=20, choices=IncidentKind.choices, default=IncidentKind.SOS)
     severity = models.CharField(max_length=10, choices=IncidentSeverity.choices, default=IncidentSeverity.CRITICAL)
@@ -77,11 +78,11 @@ class Incident(BaseModel):
     message = models.TextField(blank=True)
 
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolution_notes = models.TextField(blank=True)
@@ -100,6 +101,9 @@ class Incident(BaseModel):
                 condition=Q(next_escalation_at__isnull=False),
                 name="incident_escalation_due_idx",
             ),
+            index_where_set("reported_by", "incident_reported_by_idx"),
+            index_where_set("acknowledged_by", "incident_acknowledged_by_idx"),
+            index_where_set("resolved_by", "incident_resolved_by_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from apps.common.i18n import DEFAULT_LANGUAGE, Language
-from apps.common.models import BaseModel
+from apps.common.models import BaseModel, index_where_set
 
 
 class Category(models.TextChoices):
@@ -125,13 +125,21 @@ class Delivery(BaseModel):
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled"
 
+    # keys a delivery to a phone number or an address leaves NULL: indexed where set (see Meta)
     notification = models.ForeignKey(
-        Notification, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
+        Notification, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries", db_index=False
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deliveries",
+        db_index=False,
     )
-    device = models.ForeignKey(Device, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries")
+    device = models.ForeignKey(
+        Device, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries", db_index=False
+    )
     channel = models.CharField(max_length=10, choices=Channel.choices)
     category = models.CharField(max_length=20, choices=Category.choices)
     template = models.CharField(max_length=100)
@@ -161,6 +169,9 @@ class Delivery(BaseModel):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="delivery_status_due_idx"),
             models.Index(fields=["channel", "status"], name="delivery_channel_status_idx"),
+            index_where_set("notification", "delivery_notification_idx"),
+            index_where_set("user", "delivery_user_idx"),
+            index_where_set("device", "delivery_device_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Upper
 
-from apps.common.models import BaseModel
+from apps.common.models import BaseModel, index_where_set
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
@@ -99,7 +99,7 @@ class Booking(BaseModel):
     seats = models.PositiveSmallIntegerField()
     # a booking staff took for the customer (phone, walk-in, agent): who took it, and the agent's name
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     agent_name = models.CharField(max_length=120, blank=True)
     agent_reference = models.CharField(max_length=60, blank=True)
@@ -109,7 +109,9 @@ class Booking(BaseModel):
     base_amount = models.DecimalField(max_digits=12, decimal_places=2)
     tier_discount_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0"))
     tier_discount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
-    coupon = models.ForeignKey(Coupon, on_delete=models.PROTECT, null=True, blank=True, related_name="bookings")
+    coupon = models.ForeignKey(
+        Coupon, on_delete=models.PROTECT, null=True, blank=True, related_name="bookings", db_index=False
+    )
     coupon_discount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     tax_rate = models.DecimalField(max_digits=5, decimal_places=4)
     tax_amount = models.DecimalField(max_digits=12, decimal_places=2)
@@ -160,7 +162,7 @@ class Booking(BaseModel):
     # cancellation
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     cancellation_reason = models.CharField(max_length=500, blank=True)
     cancellation_refund_percent = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -177,6 +179,10 @@ class Booking(BaseModel):
                 condition=Q(balance_due_date__isnull=False, status="confirmed"),
                 name="booking_balance_due_idx",
             ),
+            # keys most bookings leave NULL: indexed where set (a new booking writes no entry for them)
+            index_where_set("created_by", "booking_created_by_idx"),
+            index_where_set("coupon", "booking_coupon_idx"),
+            index_where_set("cancelled_by", "booking_cancelled_by_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -247,7 +253,8 @@ class Booking(BaseModel):
 class BookingParticipant(BaseModel):
     """One per seat; the lead is the booker."""
 
-    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="participants")
+    # no index of its own: participant_position_unique leads with it
+    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="participants", db_index=False)
     position = models.PositiveSmallIntegerField()
     is_lead = models.BooleanField(default=False)
     name = models.CharField(max_length=200)
